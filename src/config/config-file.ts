@@ -1,0 +1,97 @@
+import { readFileSync } from 'node:fs';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+
+const timeoutsSchema = z
+  .object({
+    connect_ms: z.number().int().positive().optional(),
+    first_byte_ms: z.number().int().positive().optional(),
+    idle_ms: z.number().int().positive().optional(),
+    total_ms: z.number().int().positive().optional(),
+  })
+  .strict();
+
+const providerSchema = z
+  .object({
+    type: z.string().min(1),
+    base_url: z.string().url().optional(),
+    api_key: z.string().optional(),
+    timeouts: timeoutsSchema.optional(),
+    options: z.record(z.string(), z.unknown()).optional(),
+  })
+  .strict();
+
+const deploymentSchema = z
+  .object({
+    provider: z.string().min(1),
+    model: z.string().min(1),
+    priority: z.number().int().min(0).optional(),
+    weight: z.number().positive().optional(),
+  })
+  .strict();
+
+const modelSchema = z
+  .object({
+    name: z.string().optional(),
+    description: z.string().optional(),
+    owner: z.string().optional(),
+    type: z.enum(['keys', 'provider']).optional(),
+    modality: z.enum(['text', 'image', 'sound']).optional(),
+    kind: z.enum(['chat', 'embedding', 'image', 'speech']).optional(),
+    endpoints: z.array(z.string()).optional(),
+    paid: z.boolean().optional(),
+    can_stream: z.boolean().optional(),
+    can_tools: z.boolean().optional(),
+    can_vision: z.boolean().optional(),
+    can_think: z.boolean().optional(),
+    tier: z.number().int().min(0).max(3).optional(),
+    limits: z.tuple([z.number(), z.number(), z.number(), z.number()]).optional(),
+    cost: z.object({ input: z.number().min(0), output: z.number().min(0) }).strict().optional(),
+    deployments: z.array(deploymentSchema).optional(),
+  })
+  .strict();
+
+const configSchema = z
+  .object({
+    providers: z.record(z.string(), providerSchema).optional(),
+    models: z.record(z.string(), modelSchema).optional(),
+  })
+  .strict();
+
+export type ConfigFile = z.infer<typeof configSchema>;
+export type ConfigProvider = z.infer<typeof providerSchema>;
+export type ConfigModel = z.infer<typeof modelSchema>;
+
+/** Replaces `${NAME}` with the variable's value; an unset variable is an error naming it. */
+function substituteEnv(value: unknown, env: NodeJS.ProcessEnv, at: string, file: string): unknown {
+  if (typeof value === 'string') {
+    return value.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (_match, name: string) => {
+      const resolved = env[name];
+      if (resolved === undefined) throw new Error(`${file}: ${at} refers to \${${name}}, which is not set`);
+      return resolved;
+    });
+  }
+  if (Array.isArray(value)) return value.map((item, i) => substituteEnv(item, env, `${at}[${i}]`, file));
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, substituteEnv(v, env, at ? `${at}.${k}` : k, file)]));
+  }
+  return value;
+}
+
+/** Reads and validates OPENSQ_CONFIG; errors name the file and the offending key. */
+export function loadConfigFile(file: string, env: NodeJS.ProcessEnv = process.env): ConfigFile {
+  let raw: unknown;
+  try {
+    raw = parseYaml(readFileSync(file, 'utf8'));
+  } catch (error) {
+    throw new Error(`${file}: cannot read the config: ${(error as Error).message}`);
+  }
+  if (raw === null || raw === undefined) return {};
+  const result = configSchema.safeParse(substituteEnv(raw, env, '', file));
+  if (!result.success) {
+    const issue = result.error.issues[0];
+    const key = issue.path.join('.') || '(top level)';
+    throw new Error(`${file}: ${key}: ${issue.message}`);
+  }
+  return result.data;
+}

@@ -1,0 +1,49 @@
+import path from 'node:path';
+import os from 'node:os';
+
+/** Process-wide settings from the environment. Provider keys are read by the provider registry. */
+export interface Settings {
+  port: number;
+  host: string;
+  dataDir: string;
+  /** Largest request body in bytes; larger ones are a 413. */
+  bodyLimit: number;
+  databaseUrl: string | undefined;
+  redisUrl: string | undefined;
+  adminKey: string | undefined;
+  configPath: string | undefined;
+  /** A GGUF path or `hf:` URI served as a local model. */
+  localModel: string | undefined;
+  localThreads: number;
+  logLevel: string;
+  /** The public key `openai` and key-less requests; the operator may switch them off. */
+  anonymousEnabled: boolean;
+  /** How long a request may take to drain on shutdown. */
+  shutdownGraceMs: number;
+}
+
+function intVar(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value < 0) throw new Error(`${name} must be a non-negative number, got "${raw}"`);
+  return Math.floor(value);
+}
+
+export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
+  return {
+    port: intVar(env, 'PORT', 8000),
+    host: env.HOST || '0.0.0.0',
+    dataDir: path.resolve(env.OPENSQ_DATA_DIR || './data'),
+    bodyLimit: intVar(env, 'OPENSQ_BODY_LIMIT', 16 * 1024 * 1024),
+    databaseUrl: env.DATABASE_URL || undefined,
+    redisUrl: env.REDIS_URL || undefined,
+    adminKey: env.OPENSQ_ADMIN_KEY || undefined,
+    configPath: env.OPENSQ_CONFIG || undefined,
+    localModel: env.OPENSQ_LOCAL_MODEL || undefined,
+    localThreads: intVar(env, 'OPENSQ_LOCAL_THREADS', Math.max(1, Math.min(4, os.availableParallelism() - 1))),
+    logLevel: env.LOG_LEVEL || 'info',
+    anonymousEnabled: env.OPENSQ_ANONYMOUS !== 'off' && env.OPENSQ_ANONYMOUS !== 'false',
+    shutdownGraceMs: intVar(env, 'OPENSQ_SHUTDOWN_GRACE_MS', 30_000),
+  };
+}

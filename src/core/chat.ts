@@ -1,0 +1,77 @@
+/** Provider-neutral chat types. Requests and answers keep OpenAI's wire names, which are our public contract. */
+
+export interface ContentPartText { type: 'text'; text: string }
+export interface ContentPartImage { type: 'image_url'; image_url: { url: string; detail?: string } }
+export type ContentPart = ContentPartText | ContentPartImage | { type: string; [key: string]: unknown };
+
+export interface ToolCall {
+  id: string;
+  type: 'function';
+  function: { name: string; arguments: string };
+}
+
+export interface ChatMessage {
+  role: 'system' | 'developer' | 'user' | 'assistant' | 'tool' | 'function';
+  content?: string | ContentPart[] | null;
+  name?: string;
+  tool_calls?: ToolCall[];
+  tool_call_id?: string;
+  [key: string]: unknown;
+}
+
+/** A validated chat request: OpenAI's fields we read, plus whatever else the client sent. */
+export interface ChatRequest {
+  model: string;
+  messages: ChatMessage[];
+  stream?: boolean;
+  stream_options?: { include_usage?: boolean; [key: string]: unknown } | null;
+  max_tokens?: number | null;
+  max_completion_tokens?: number | null;
+  temperature?: number | null;
+  top_p?: number | null;
+  stop?: string | string[] | null;
+  seed?: number | null;
+  n?: number | null;
+  tools?: unknown[];
+  tool_choice?: unknown;
+  response_format?: { type: string; json_schema?: { name?: string; schema?: unknown; strict?: boolean } } | null;
+  [key: string]: unknown;
+}
+
+export interface Usage {
+  prompt_tokens: number;
+  completion_tokens: number;
+  total_tokens: number;
+  prompt_tokens_details?: { cached_tokens?: number; [key: string]: unknown };
+  completion_tokens_details?: { reasoning_tokens?: number; [key: string]: unknown };
+}
+
+/** OpenAI's finish reasons plus OnlySq's `error`; a provider's unknown value is kept raw. */
+export type FinishReason = 'stop' | 'length' | 'tool_calls' | 'content_filter' | 'error' | (string & {});
+
+export interface ChatCompletion {
+  id: string;
+  object: 'chat.completion';
+  created: number;
+  model: string;
+  choices: Array<{
+    index: number;
+    message: { role: 'assistant'; content: string | null; tool_calls?: ToolCall[]; reasoning_content?: string; refusal?: null; [key: string]: unknown };
+    finish_reason: FinishReason | null;
+    logprobs?: unknown;
+  }>;
+  usage?: Usage;
+  [key: string]: unknown;
+}
+
+/** What a non-relay provider yields while streaming; encoded to OpenAI chunks at the edge. */
+export type StreamPart =
+  | { type: 'text'; text: string }
+  | { type: 'reasoning'; text: string }
+  | { type: 'tool-call'; index: number; id?: string; name?: string; arguments: string }
+  | { type: 'finish'; reason: FinishReason }
+  | { type: 'usage'; usage: Usage };
+
+export function makeUsage(prompt: number, completion: number): Usage {
+  return { prompt_tokens: prompt, completion_tokens: completion, total_tokens: prompt + completion };
+}

@@ -1,0 +1,85 @@
+/**
+ * One registry of the errors the gateway answers with. Each has a stable code, an HTTP status,
+ * the OpenAI error `type` and whether a client (or our router) may retry it.
+ */
+export const ERRORS = {
+  invalid_json: { status: 400, type: 'invalid_request_error', retryable: false },
+  invalid_request: { status: 400, type: 'invalid_request_error', retryable: false },
+  invalid_api_key: { status: 401, type: 'invalid_request_error', retryable: false },
+  missing_api_key: { status: 401, type: 'invalid_request_error', retryable: false },
+  insufficient_quota: { status: 402, type: 'insufficient_quota', retryable: false },
+  model_not_allowed: { status: 403, type: 'invalid_request_error', retryable: false },
+  model_not_found: { status: 404, type: 'invalid_request_error', retryable: false },
+  not_found: { status: 404, type: 'invalid_request_error', retryable: false },
+  method_not_allowed: { status: 405, type: 'invalid_request_error', retryable: false },
+  request_too_large: { status: 413, type: 'invalid_request_error', retryable: false },
+  unsupported_media_type: { status: 415, type: 'invalid_request_error', retryable: false },
+  rate_limit_exceeded: { status: 429, type: 'rate_limit_error', retryable: true },
+  internal_error: { status: 500, type: 'server_error', retryable: true },
+  upstream_error: { status: 502, type: 'upstream_error', retryable: true },
+  upstream_auth_error: { status: 502, type: 'upstream_error', retryable: false },
+  provider_not_configured: { status: 503, type: 'service_unavailable', retryable: false },
+  model_unavailable: { status: 503, type: 'service_unavailable', retryable: true },
+  upstream_timeout: { status: 504, type: 'timeout_error', retryable: true },
+} as const;
+
+export type ErrorCode = keyof typeof ERRORS;
+
+export interface ErrorOptions {
+  param?: string | null;
+  /** Overrides the registry status, e.g. to relay an upstream 4xx unchanged. */
+  status?: number;
+  type?: string;
+  retryAfter?: string;
+  cause?: unknown;
+}
+
+export class ApiError extends Error {
+  readonly code: ErrorCode;
+  readonly status: number;
+  readonly type: string;
+  readonly param: string | null;
+  readonly retryable: boolean;
+  readonly retryAfter: string | undefined;
+
+  constructor(code: ErrorCode, message: string, options: ErrorOptions = {}) {
+    super(message, { cause: options.cause });
+    const entry = ERRORS[code];
+    this.name = 'ApiError';
+    this.code = code;
+    this.status = options.status ?? entry.status;
+    this.type = options.type ?? entry.type;
+    this.param = options.param ?? null;
+    this.retryable = entry.retryable;
+    this.retryAfter = options.retryAfter;
+  }
+
+  /** The OpenAI error body: `{"error":{"message","type","param","code"}}`. */
+  toJSON(): { error: { message: string; type: string; param: string | null; code: string } } {
+    return { error: { message: this.message, type: this.type, param: this.param, code: this.code } };
+  }
+}
+
+/** An error raised by a provider's upstream, keeping what is needed to diagnose it. */
+export class UpstreamError extends ApiError {
+  readonly provider: string;
+  readonly upstreamStatus: number | undefined;
+  /** The upstream body, truncated; never holds our credentials. */
+  readonly upstreamBody: string | undefined;
+
+  constructor(
+    code: ErrorCode,
+    message: string,
+    details: { provider: string; upstreamStatus?: number; upstreamBody?: string } & ErrorOptions,
+  ) {
+    super(code, message, details);
+    this.name = 'UpstreamError';
+    this.provider = details.provider;
+    this.upstreamStatus = details.upstreamStatus;
+    this.upstreamBody = details.upstreamBody?.slice(0, 2000);
+  }
+}
+
+export function isApiError(error: unknown): error is ApiError {
+  return error instanceof ApiError;
+}

@@ -1,0 +1,116 @@
+import type { ChatCompletion, FinishReason, StreamPart, ToolCall, Usage } from '../core/chat.js';
+import type { ChatStream } from '../providers/types.js';
+
+export interface ChunkContext {
+  id: string;
+  created: number;
+  model: string;
+  /** The client asked for `stream_options.include_usage`. */
+  includeUsage: boolean;
+}
+
+/**
+ * Encodes a provider's typed stream parts as OpenAI `chat.completion.chunk` JSON texts: the role
+ * in the first delta, tool calls with their id and name once and arguments as deltas, the finish
+ * reason in its own chunk, and usage as a final chunk with empty choices when asked for.
+ */
+export function encodeChatChunks(parts: AsyncIterable<StreamPart[]>, ctx: ChunkContext): ChatStream {
+  let usage: Usage | undefined;
+  let text = '';
+  const chunk = (delta: Record<string, unknown>, finish: FinishReason | null): string =>
+    JSON.stringify({
+      id: ctx.id,
+      object: 'chat.completion.chunk',
+      created: ctx.created,
+      model: ctx.model,
+      choices: [{ index: 0, delta, logprobs: null, finish_reason: finish }],
+    });
+
+  async function* events(): AsyncGenerator<string[]> {
+    let roleSent = false;
+    let finish: FinishReason | undefined;
+    const withRole = (delta: Record<string, unknown>): Record<string, unknown> => {
+      if (roleSent) return delta;
+      roleSent = true;
+      return { role: 'assistant', ...delta };
+    };
+    for await (const batch of parts) {
+      const out: string[] = [];
+      for (const part of batch) {
+        switch (part.type) {
+          case 'text':
+            text += part.text;
+            out.push(chunk(withRole({ content: part.text }), null));
+            break;
+          case 'reasoning':
+            text += part.text;
+            out.push(chunk(withRole({ reasoning_content: part.text }), null));
+            break;
+          case 'tool-call': {
+            text += (part.name ?? '') + part.arguments;
+            const call: Record<string, unknown> = { index: part.index };
+            if (part.id !== undefined) call.id = part.id;
+            if (part.id !== undefined || part.name !== undefined) call.type = 'function';
+            const fn: Record<string, string> = { arguments: part.arguments };
+            if (part.name !== undefined) fn.name = part.name;
+            call.function = fn;
+            out.push(chunk(withRole({ tool_calls: [call] }), null));
+            break;
+          }
+          case 'finish':
+            finish = part.reason;
+            break;
+          case 'usage':
+            usage = part.usage;
+            break;
+        }
+      }
+      if (out.length > 0) yield out;
+    }
+    const tail = [chunk(withRole({}), finish ?? 'stop')];
+    if (ctx.includeUsage && usage) {
+      tail.push(JSON.stringify({ id: ctx.id, object: 'chat.completion.chunk', created: ctx.created, model: ctx.model, choices: [], usage }));
+    }
+    yield tail;
+  }
+
+  return { [Symbol.asyncIterator]: events, usage: () => usage, completionText: () => text };
+}
+
+/** Collects typed stream parts into one `chat.completion`, for providers that only stream. */
+export async function collectChatCompletion(
+  parts: AsyncIterable<StreamPart[]>,
+  ctx: Omit<ChunkContext, 'includeUsage'>,
+): Promise<{ completion: ChatCompletion; usage: Usage | undefined }> {
+  let content = '';
+  let reasoning = '';
+  let finish: FinishReason = 'stop';
+  let usage: Usage | undefined;
+  const calls: ToolCall[] = [];
+  for await (const batch of parts) {
+    for (const part of batch) {
+      if (part.type === 'text') content += part.text;
+      else if (part.type === 'reasoning') reasoning += part.text;
+      else if (part.type === 'finish') finish = part.reason;
+      else if (part.type === 'usage') usage = part.usage;
+      else {
+        const call = (calls[part.index] ??= { id: part.id ?? '', type: 'function', function: { name: '', arguments: '' } });
+        if (part.id) call.id = part.id;
+        if (part.name) call.function.name = part.name;
+        call.function.arguments += part.arguments;
+      }
+    }
+  }
+  const message: ChatCompletion['choices'][number]['message'] = { role: 'assistant', content: content || (calls.length ? null : ''), refusal: null };
+  if (reasoning) message.reasoning_content = reasoning;
+  if (calls.length) message.tool_calls = calls.filter(Boolean);
+  const completion: ChatCompletion = {
+    id: ctx.id,
+    object: 'chat.completion',
+    created: ctx.created,
+    model: ctx.model,
+    choices: [{ index: 0, message, logprobs: null, finish_reason: finish }],
+  };
+  if (usage) completion.usage = usage;
+  return { completion, usage };
+}

@@ -1,0 +1,93 @@
+import { request } from 'undici';
+import type { ChatCompletion } from '../../core/chat.js';
+import { UpstreamError } from '../../core/errors.js';
+import { upstreamDispatcher } from '../shared/http-client.js';
+import { mapTransportError } from '../shared/map-transport-error.js';
+import type { ChatCall, ChatResult, ChatStream, ProviderAdapter, ProviderConfig, ProviderType } from '../types.js';
+import { mapOpenAIError } from './map-openai-error.js';
+import { relayOpenAIStream } from './relay-stream.js';
+
+/**
+ * The OpenAI-compatible family (OpenAI itself, DeepSeek, Groq, Together, Mistral, xAI, ...):
+ * one adapter parameterised by base URL and key. Requests are relayed with every parameter the
+ * client sent; only the model name is rewritten, both ways.
+ */
+export class OpenAICompatibleAdapter implements ProviderAdapter {
+  readonly config: ProviderConfig;
+  private readonly chatUrl: string;
+  private readonly headers: Record<string, string>;
+
+  constructor(config: ProviderConfig) {
+    this.config = config;
+    this.chatUrl = `${(config.baseUrl ?? '').replace(/\/+$/, '')}/chat/completions`;
+    this.headers = { 'content-type': 'application/json', accept: 'application/json, text/event-stream' };
+    if (config.apiKey) this.headers.authorization = `Bearer ${config.apiKey}`;
+  }
+
+  async chat(call: ChatCall): Promise<ChatResult> {
+    const res = await this.send(call, { ...call.body, model: call.upstreamModel, stream: false, stream_options: undefined });
+    const text = await res.body.text();
+    let completion: ChatCompletion;
+    try {
+      completion = JSON.parse(text) as ChatCompletion;
+    } catch (cause) {
+      throw this.malformed('an answer that is not JSON', text, cause);
+    }
+    if (!completion || !Array.isArray(completion.choices)) throw this.malformed('an answer without choices', text);
+    completion.model = call.publicModel;
+    return { completion, usage: completion.usage ?? undefined };
+  }
+
+  async stream(call: ChatCall): Promise<ChatStream> {
+    const clientWantsUsage = call.body.stream_options?.include_usage === true;
+    const body = {
+      ...call.body,
+      model: call.upstreamModel,
+      stream: true,
+      stream_options: { ...(call.body.stream_options ?? {}), include_usage: true },
+    };
+    const res = await this.send(call, body);
+    const type = String(res.headers['content-type'] ?? '');
+    if (!type.includes('text/event-stream')) {
+      const text = await res.body.text();
+      throw this.malformed(`content type "${type}" instead of an event stream`, text);
+    }
+    return relayOpenAIStream(res.body, { provider: this.config.name, publicModel: call.publicModel, clientWantsUsage });
+  }
+
+  private async send(call: ChatCall, body: Record<string, unknown>) {
+    const { timeouts, name } = this.config;
+    let res;
+    try {
+      res = await request(this.chatUrl, {
+        method: 'POST',
+        headers: this.headers,
+        body: JSON.stringify(body),
+        dispatcher: upstreamDispatcher(),
+        signal: call.signal,
+        headersTimeout: timeouts.firstByteMs,
+        bodyTimeout: timeouts.idleMs,
+      });
+    } catch (error) {
+      throw mapTransportError(name, error, call.signal);
+    }
+    if (res.statusCode >= 400) {
+      const text = await res.body.text().catch(() => '');
+      const retryAfter = res.headers['retry-after'];
+      throw mapOpenAIError(name, res.statusCode, text, typeof retryAfter === 'string' ? retryAfter : undefined);
+    }
+    return res;
+  }
+
+  private malformed(what: string, body: string, cause?: unknown): UpstreamError {
+    const provider = this.config.name;
+    return new UpstreamError('upstream_error', `provider ${provider} sent ${what}`, { provider, upstreamBody: body, cause });
+  }
+}
+
+export const openAICompatibleType: ProviderType = {
+  type: 'openai-compatible',
+  create: (config) => new OpenAICompatibleAdapter(config),
+};
+
+export const openAIType: ProviderType = { type: 'openai', create: (config) => new OpenAICompatibleAdapter(config) };

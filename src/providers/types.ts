@@ -1,0 +1,78 @@
+import type { ChatCompletion, ChatRequest, Usage } from '../core/chat.js';
+
+export interface Timeouts {
+  connectMs: number;
+  firstByteMs: number;
+  idleMs: number;
+  totalMs: number;
+}
+
+/** A configured provider instance, from presets and environment or from OPENSQ_CONFIG. */
+export interface ProviderConfig {
+  name: string;
+  type: string;
+  baseUrl?: string;
+  apiKey?: string;
+  /** Extra settings a provider type understands (e.g. `threads` for local). */
+  options: Record<string, unknown>;
+  timeouts: Timeouts;
+  /** Why the provider cannot be used, naming the variable to set; undefined when usable. */
+  missing?: string;
+}
+
+export interface ChatCall {
+  /** The client's request as validated; providers copy, never mutate it. */
+  body: ChatRequest;
+  /** The model id the client asked for, shown back in every answer. */
+  publicModel: string;
+  /** The model name the upstream knows. */
+  upstreamModel: string;
+  /** Aborted when the client goes away. */
+  signal: AbortSignal;
+  /** The answer's id (`chatcmpl-...`) and creation time, for providers that build chunks themselves. */
+  id: string;
+  created: number;
+}
+
+export interface ChatResult {
+  completion: ChatCompletion;
+  usage: Usage | undefined;
+}
+
+/**
+ * A streamed answer already encoded as OpenAI `chat.completion.chunk` JSON texts, batched per
+ * upstream read so the route can write each batch at once. Iteration throws an ApiError if the
+ * upstream fails mid-stream.
+ */
+export interface ChatStream extends AsyncIterable<string[]> {
+  /** Usage once iteration has ended: upstream's own, or counted with a tokenizer. */
+  usage(): Usage | undefined;
+  /** The generated text, for counting tokens when the upstream sent no usage. */
+  completionText(): string;
+}
+
+export interface ProviderAdapter {
+  readonly config: ProviderConfig;
+  chat(call: ChatCall): Promise<ChatResult>;
+  /** Resolves once the upstream has accepted the request, so errors before the first byte are plain JSON. */
+  stream(call: ChatCall): Promise<ChatStream>;
+  close?(): Promise<void>;
+}
+
+/** Everything about one provider type: how it is configured from the environment and how it is built. */
+export interface ProviderType {
+  type: string;
+  create(config: ProviderConfig): ProviderAdapter;
+}
+
+/** A named provider instance known without any config file, configured from the environment. */
+export interface ProviderPreset {
+  name: string;
+  type: string;
+  /** The variable holding the API key; presets without one are configured by their base URL or model. */
+  keyVar?: string;
+  baseUrlVar?: string;
+  defaultBaseUrl?: string;
+  /** Set when the preset is usable only once this variable is set (e.g. a local server's URL). */
+  requiredVar?: string;
+}
