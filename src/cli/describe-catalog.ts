@@ -1,0 +1,23 @@
+import { loadConfigFile } from '../config/config-file.js';
+import type { Settings } from '../config/settings.js';
+import { Catalog } from '../routing/catalog.js';
+import { ProviderRegistry } from '../routing/provider-registry.js';
+
+/** `opensq models` and `opensq doctor`: the resolved catalog and providers, without starting a server. */
+export function describeCatalog(settings: Settings, command: 'models' | 'doctor', json: boolean): string {
+  const file = settings.configPath ? loadConfigFile(settings.configPath) : {};
+  const registry = new ProviderRegistry(process.env, file.providers, settings.localThreads);
+  const catalog = new Catalog(registry, { localModel: settings.localModel, dataDir: settings.dataDir, models: file.models });
+  const models = catalog.list();
+  if (command === 'models') {
+    if (json) return `${JSON.stringify(models.map((m) => ({ id: m.id, owner: m.owner, kind: m.kind, status: m.downReason ? 'down' : 'work', deployments: m.deployments.map((d) => `${d.provider.name}:${d.model}`) })), null, 2)}\n`;
+    return models.map((m) => `${m.downReason ? 'down' : 'work'}  ${m.id.padEnd(40)} ${m.deployments.map((d) => `${d.provider.name}:${d.model}`).join(', ')}`).join('\n') + '\n';
+  }
+  const providers = registry.all().map((p) => ({ name: p.name, type: p.type, baseUrl: p.baseUrl, configured: !p.missing, missing: p.missing }));
+  if (json) return `${JSON.stringify({ providers, models: models.length, working: models.filter((m) => !m.downReason).length }, null, 2)}\n`;
+  const lines = ['Providers:'];
+  for (const p of providers) lines.push(`  ${p.configured ? 'ok     ' : 'missing'} ${p.name.padEnd(12)} ${p.configured ? (p.baseUrl ?? '') : p.missing}`);
+  lines.push('', `Models: ${models.filter((m) => !m.downReason).length} of ${models.length} available`);
+  lines.push(`Storage: ${settings.databaseUrl ? 'Postgres (DATABASE_URL)' : `SQLite in ${settings.dataDir}`}`);
+  return `${lines.join('\n')}\n`;
+}

@@ -1,0 +1,45 @@
+import type { Model } from '../routing/catalog.js';
+
+/** One model as OnlySq's `GET /ai/models` shows it (hyphenated keys are OnlySq's own). */
+function onlysqModel(model: Model): Record<string, unknown> {
+  return {
+    name: model.name,
+    description: model.description,
+    owner: model.owner,
+    type: model.type,
+    modality: model.modality,
+    endpoints: model.endpoints,
+    paid: model.paid,
+    'can-stream': model.canStream,
+    'can-tools': model.canTools,
+    'can-vision': model.canVision,
+    'can-think': model.canThink,
+    status: model.downReason === undefined ? 'work' : 'down',
+    tier: model.tier,
+    limits: model.limits,
+    cost: model.cost,
+  };
+}
+
+/** `{"models": {id: ...}, "classified": {"text": {...}, "image": {...}, "sound": {...}}}`. */
+export function onlysqCatalog(models: readonly Model[]): Record<string, unknown> {
+  const all: Record<string, unknown> = {};
+  const classified: Record<string, Record<string, unknown>> = { text: {}, image: {}, sound: {} };
+  for (const model of models) {
+    const entry = onlysqModel(model);
+    all[model.id] = entry;
+    (classified[model.modality] ??= {})[model.id] = entry;
+  }
+  return { models: all, classified };
+}
+
+/** A fixed creation time: the catalog has no real one, and clients cache on it. */
+const CATALOG_CREATED = 1_735_689_600;
+
+export function openAIModel(model: Model): Record<string, unknown> {
+  return { id: model.id, object: 'model', created: CATALOG_CREATED, owned_by: model.owner };
+}
+
+export function openAIModelList(models: readonly Model[]): Record<string, unknown> {
+  return { object: 'list', data: models.map(openAIModel) };
+}

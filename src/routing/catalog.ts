@@ -1,0 +1,193 @@
+import { readdirSync } from 'node:fs';
+import path from 'node:path';
+import type { CatalogEntry, ModelKind } from '../config/catalog-entry.js';
+import type { ConfigModel } from '../config/config-file.js';
+import { DEFAULT_CATALOG } from '../config/default-catalog.js';
+import type { ProviderConfig } from '../providers/types.js';
+import type { ProviderRegistry } from './provider-registry.js';
+
+export interface Deployment {
+  provider: ProviderConfig;
+  /** The model name the upstream knows. */
+  model: string;
+  priority: number;
+  weight: number;
+}
+
+export interface Model {
+  id: string;
+  name: string;
+  description: string;
+  owner: string;
+  type: 'keys' | 'provider';
+  modality: 'text' | 'image' | 'sound';
+  kind: ModelKind;
+  endpoints: string[];
+  paid: boolean;
+  canStream: boolean;
+  canTools: boolean;
+  canVision: boolean;
+  canThink: boolean;
+  tier: number;
+  limits: [number, number, number, number];
+  cost: { input: number; output: number };
+  deployments: Deployment[];
+  /** Deployments whose provider is configured, by priority; empty when the model is down. */
+  usable: Deployment[];
+  /** Why the model cannot be served, naming what to set; undefined when it can. */
+  downReason: string | undefined;
+}
+
+const DEFAULT_LIMITS: [number, number, number, number] = [20, 60, 120, 300];
+
+/** The id a local GGUF model is served as: its file name without `.gguf`. */
+export function localModelId(location: string): string {
+  return path.basename(location.replace(/^hf:/, '')).replace(/\.gguf$/i, '');
+}
+
+function localEntry(location: string): CatalogEntry {
+  return {
+    id: localModelId(location),
+    description: `A llama.cpp model served in-process from ${location}.`,
+    owner: 'local',
+    type: 'keys',
+    modality: 'text',
+    kind: 'chat',
+    canTools: false,
+    deployments: [{ provider: 'local', model: location }],
+  };
+}
+
+/** GGUF files dropped into `<data>/models` are served without any configuration. */
+function discoverLocalModels(dataDir: string): string[] {
+  try {
+    return readdirSync(path.join(dataDir, 'models'))
+      .filter((f) => f.toLowerCase().endsWith('.gguf'))
+      .map((f) => path.join(dataDir, 'models', f));
+  } catch {
+    return [];
+  }
+}
+
+function fromConfig(id: string, spec: ConfigModel, base: CatalogEntry | undefined): CatalogEntry {
+  return {
+    ...base,
+    id,
+    ...(spec.name !== undefined && { name: spec.name }),
+    ...(spec.description !== undefined && { description: spec.description }),
+    ...(spec.owner !== undefined && { owner: spec.owner }),
+    ...(spec.type !== undefined && { type: spec.type }),
+    ...(spec.modality !== undefined && { modality: spec.modality }),
+    ...(spec.kind !== undefined && { kind: spec.kind }),
+    ...(spec.endpoints !== undefined && { endpoints: spec.endpoints }),
+    ...(spec.paid !== undefined && { paid: spec.paid }),
+    ...(spec.can_stream !== undefined && { canStream: spec.can_stream }),
+    ...(spec.can_tools !== undefined && { canTools: spec.can_tools }),
+    ...(spec.can_vision !== undefined && { canVision: spec.can_vision }),
+    ...(spec.can_think !== undefined && { canThink: spec.can_think }),
+    ...(spec.tier !== undefined && { tier: spec.tier }),
+    ...(spec.limits !== undefined && { limits: spec.limits }),
+    ...(spec.cost !== undefined && { cost: spec.cost }),
+    deployments: spec.deployments ?? base?.deployments ?? [],
+  };
+}
+
+export interface CatalogSources {
+  localModel?: string;
+  dataDir: string;
+  models?: Record<string, ConfigModel>;
+}
+
+/** The public models: the default catalog, local GGUF models and the config file's additions. */
+export class Catalog {
+  private readonly models = new Map<string, Model>();
+
+  constructor(registry: ProviderRegistry, sources: CatalogSources) {
+    const entries = new Map<string, CatalogEntry>(DEFAULT_CATALOG.map((e) => [e.id, e]));
+    const locals = [...(sources.localModel ? [sources.localModel] : []), ...discoverLocalModels(sources.dataDir)];
+    for (const location of locals) {
+      const entry = localEntry(location);
+      if (!entries.has(entry.id)) entries.set(entry.id, entry);
+    }
+    for (const [id, spec] of Object.entries(sources.models ?? {})) {
+      entries.set(id, fromConfig(id, spec, entries.get(id)));
+    }
+    for (const entry of entries.values()) this.models.set(entry.id, this.resolve(entry, registry));
+  }
+
+  get(id: string): Model | undefined {
+    return this.models.get(id);
+  }
+
+  list(): Model[] {
+    return [...this.models.values()];
+  }
+
+  /**
+   * The deployments to try, in order: by priority, and within a priority in a weighted random
+   * order so traffic spreads as configured.
+   */
+  plan(model: Model): Deployment[] {
+    const usable = model.usable;
+    if (usable.length <= 1) return usable;
+    const out: Deployment[] = [];
+    let i = 0;
+    while (i < usable.length) {
+      let j = i;
+      while (j < usable.length && usable[j].priority === usable[i].priority) j++;
+      out.push(...weightedShuffle(usable.slice(i, j)));
+      i = j;
+    }
+    return out;
+  }
+
+  private resolve(entry: CatalogEntry, registry: ProviderRegistry): Model {
+    const deployments: Deployment[] = [];
+    const reasons: string[] = [];
+    for (const spec of entry.deployments) {
+      const provider = registry.get(spec.provider);
+      if (!provider) {
+        reasons.push(`provider ${spec.provider} is not defined (add it under providers: in OPENSQ_CONFIG)`);
+        continue;
+      }
+      deployments.push({ provider, model: spec.model, priority: spec.priority ?? 0, weight: spec.weight ?? 1 });
+    }
+    const usable = deployments.filter((d) => !d.provider.missing).sort((a, b) => a.priority - b.priority);
+    for (const d of deployments) if (d.provider.missing) reasons.push(d.provider.missing);
+    const modality = entry.modality ?? 'text';
+    return {
+      id: entry.id,
+      name: entry.name ?? entry.id,
+      description: entry.description ?? '',
+      owner: entry.owner ?? deployments[0]?.provider.name ?? 'opensq',
+      type: entry.type ?? 'keys',
+      modality,
+      kind: entry.kind ?? (modality === 'image' ? 'image' : modality === 'sound' ? 'speech' : 'chat'),
+      endpoints: entry.endpoints ?? ['API2.0', 'OpenAI SDK'],
+      paid: entry.paid ?? false,
+      canStream: entry.canStream ?? modality === 'text',
+      canTools: entry.canTools ?? false,
+      canVision: entry.canVision ?? false,
+      canThink: entry.canThink ?? false,
+      tier: entry.tier ?? 0,
+      limits: entry.limits ?? DEFAULT_LIMITS,
+      cost: entry.cost ?? { input: 0, output: 0 },
+      deployments,
+      usable,
+      downReason: usable.length > 0 ? undefined : reasons.length > 0 ? [...new Set(reasons)].join('; ') : 'the model has no deployment',
+    };
+  }
+}
+
+function weightedShuffle(group: Deployment[]): Deployment[] {
+  const pool = [...group];
+  const out: Deployment[] = [];
+  while (pool.length > 0) {
+    const total = pool.reduce((sum, d) => sum + d.weight, 0);
+    let pick = Math.random() * total;
+    let index = 0;
+    while (index < pool.length - 1 && (pick -= pool[index].weight) > 0) index++;
+    out.push(pool.splice(index, 1)[0]);
+  }
+  return out;
+}

@@ -1,0 +1,69 @@
+import Fastify, { type FastifyInstance } from 'fastify';
+import { ApiError } from '../core/errors.js';
+import { asApiError } from '../core/as-api-error.js';
+import { registerChatCompletions } from '../routes/openai/chat-completions.js';
+import { registerOpenAIModels } from '../routes/openai/models.js';
+import { registerCatalog } from '../routes/onlysq/catalog.js';
+import { registerApiV2 } from '../routes/onlysq/api-v2.js';
+import { registerHealth } from '../routes/health.js';
+import type { AppContext } from './context.js';
+
+/** Parses JSON bodies with the engine's own parser; a body that is not JSON is a 400 in OpenAI's shape. */
+function parseJson(_req: unknown, body: string, done: (err: Error | null, value?: unknown) => void): void {
+  try {
+    done(null, JSON.parse(body));
+  } catch (error) {
+    done(new ApiError('invalid_json', `We could not parse the JSON body of your request: ${(error as Error).message}`, { cause: error }));
+  }
+}
+
+export function buildApp(ctx: AppContext): FastifyInstance {
+  const app = Fastify({
+    logger: false,
+    bodyLimit: ctx.settings.bodyLimit,
+    routerOptions: { ignoreDuplicateSlashes: true, ignoreTrailingSlash: true },
+    return503OnClosing: true,
+    forceCloseConnections: 'idle',
+    keepAliveTimeout: 65_000,
+  });
+
+  app.removeAllContentTypeParsers();
+  // Clients send JSON with every content type, or none (requests' `json=` and curl's `-d` differ).
+  app.addContentTypeParser('*', { parseAs: 'string' }, parseJson);
+
+  app.setErrorHandler((error, request, reply) => {
+    const apiError = fromFastifyError(error);
+    if (apiError.status >= 500 && !(error instanceof ApiError && error.status !== 500)) {
+      ctx.log.error({ err: error, url: request.url }, 'request failed');
+    }
+    if (apiError.retryAfter) reply.header('retry-after', apiError.retryAfter);
+    reply.code(apiError.status).type('application/json').send(JSON.stringify(apiError.toJSON()));
+  });
+
+  app.setNotFoundHandler((request, reply) => {
+    const error = new ApiError('not_found', `Invalid URL (${request.method} ${request.url})`);
+    reply.code(404).type('application/json').send(JSON.stringify(error.toJSON()));
+  });
+
+  registerHealth(app, ctx);
+  registerChatCompletions(app, ctx);
+  registerOpenAIModels(app, ctx);
+  registerApiV2(app, ctx);
+  registerCatalog(app, ctx);
+  return app;
+}
+
+/** Fastify's own errors (body too large, bad media type, ...) in our registry's terms. */
+function fromFastifyError(error: unknown): ApiError {
+  if (error instanceof ApiError) return error;
+  const code = (error as { code?: string }).code;
+  const status = (error as { statusCode?: number }).statusCode;
+  const message = (error as Error).message;
+  if (code === 'FST_ERR_CTP_BODY_TOO_LARGE') return new ApiError('request_too_large', 'The request body is too large.');
+  if (code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return new ApiError('unsupported_media_type', message);
+  if (code === 'FST_ERR_CTP_EMPTY_JSON_BODY' || code === 'FST_ERR_CTP_INVALID_CONTENT_LENGTH') {
+    return new ApiError('invalid_json', message);
+  }
+  if (status !== undefined && status >= 400 && status < 500) return new ApiError('invalid_request', message, { status });
+  return asApiError(error);
+}

@@ -1,0 +1,20 @@
+import type { Logger } from 'pino';
+import type { KeyStore } from '../auth/key-store.js';
+import type { Settings } from '../config/settings.js';
+import type { Catalog } from '../routing/catalog.js';
+import type { ProviderRegistry } from '../routing/provider-registry.js';
+import type { Database } from '../storage/database.js';
+import type { UsageLedger } from '../usage/ledger.js';
+
+/** What every route needs, built once per process by `createContext`. */
+export interface AppContext {
+  settings: Settings;
+  log: Logger;
+  database: Database;
+  keys: KeyStore;
+  ledger: UsageLedger;
+  registry: ProviderRegistry;
+  catalog: Catalog;
+  /** Requests being served now; shutdown waits for it to reach zero. */
+  inFlight: { count: number };
+}

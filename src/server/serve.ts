@@ -1,0 +1,36 @@
+import type { Settings } from '../config/settings.js';
+import { closeUpstreamDispatcher } from '../providers/shared/http-client.js';
+import { buildApp } from './app.js';
+import { closeContext, createContext } from './create-context.js';
+import { startupReport } from './startup-report.js';
+
+/**
+ * Runs the server until SIGTERM or SIGINT, then stops accepting connections, lets in-flight
+ * requests finish (up to the grace period) and closes storage.
+ */
+export async function serve(settings: Settings): Promise<void> {
+  const ctx = await createContext(settings);
+  const app = buildApp(ctx);
+  const address = await app.listen({ port: settings.port, host: settings.host });
+  process.stdout.write(`${startupReport(ctx, address)}\n`);
+
+  let stopping = false;
+  const stop = async (signal: string): Promise<void> => {
+    if (stopping) return;
+    stopping = true;
+    ctx.log.info({ signal, inFlight: ctx.inFlight.count }, 'shutting down: draining in-flight requests');
+    const grace = setTimeout(() => {
+      ctx.log.warn({ inFlight: ctx.inFlight.count }, 'grace period over, closing remaining connections');
+      app.server.closeAllConnections();
+    }, settings.shutdownGraceMs);
+    grace.unref();
+    await app.close();
+    clearTimeout(grace);
+    await closeContext(ctx);
+    await closeUpstreamDispatcher();
+    ctx.log.info('stopped');
+    process.exit(0);
+  };
+  process.once('SIGTERM', () => void stop('SIGTERM'));
+  process.once('SIGINT', () => void stop('SIGINT'));
+}

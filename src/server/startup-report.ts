@@ -1,0 +1,30 @@
+import { PROVIDER_PRESETS } from '../providers/index.js';
+import type { AppContext } from './context.js';
+
+/** What an operator needs to read at start-up: what is served, and what to set for the rest. */
+export function startupReport(ctx: AppContext, address: string): string {
+  const models = ctx.catalog.list();
+  const working = models.filter((m) => m.downReason === undefined);
+  const providers = ctx.registry.all().filter((p) => !p.missing && models.some((m) => m.usable.some((d) => d.provider === p)));
+  const lines = [
+    `OpenSq listening on ${address}`,
+    `  storage: ${ctx.database.kind === 'sqlite' ? `SQLite in ${ctx.settings.dataDir}` : 'Postgres (DATABASE_URL)'}`,
+    `  models: ${working.length} of ${models.length} available` +
+      (providers.length ? ` via ${providers.map((p) => p.name).join(', ')}` : ''),
+  ];
+  const localIds = models.filter((m) => m.owner === 'local').map((m) => m.id);
+  if (localIds.length) lines.push(`  local models: ${localIds.join(', ')}`);
+  if (providers.length === 0) {
+    const keyVars = PROVIDER_PRESETS.flatMap((p) => (p.keyVar ? [p.keyVar] : []));
+    lines.push(
+      '',
+      'No model provider is configured, so only the catalog and local models are served.',
+      `  To serve hosted models, set one or more of: ${keyVars.join(', ')}`,
+      '  (each may be paired with <NAME>_BASE_URL, e.g. OPENAI_BASE_URL for an OpenAI-compatible server).',
+      '  To serve a local model, set OPENSQ_LOCAL_MODEL to a GGUF file path or an hf: URI',
+      `  (e.g. hf:user/repo/model.gguf), or put .gguf files in ${ctx.settings.dataDir}/models.`,
+      '  To add providers and models of your own, point OPENSQ_CONFIG at a YAML file (see README).',
+    );
+  }
+  return lines.join('\n');
+}

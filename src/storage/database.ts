@@ -1,0 +1,48 @@
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import SqliteDatabase from 'better-sqlite3';
+import { Kysely, Migrator, PostgresDialect, SqliteDialect } from 'kysely';
+import pg from 'pg';
+import { InCodeMigrations } from './migrations.js';
+import type { Schema } from './schema.js';
+
+export interface Database {
+  kind: 'sqlite' | 'postgres';
+  db: Kysely<Schema>;
+  /** The raw SQLite handle, for synchronous writes that must be durable before a response ends. */
+  sqlite: SqliteDatabase.Database | undefined;
+  close(): Promise<void>;
+}
+
+// node-postgres returns bigint and numeric as strings by default; our values fit in a double.
+pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number(v));
+pg.types.setTypeParser(pg.types.builtins.FLOAT8, (v) => Number(v));
+
+export async function openDatabase(options: { databaseUrl?: string; dataDir: string }): Promise<Database> {
+  let database: Database;
+  if (options.databaseUrl) {
+    const pool = new pg.Pool({ connectionString: options.databaseUrl, max: 10 });
+    const db = new Kysely<Schema>({ dialect: new PostgresDialect({ pool }) });
+    database = { kind: 'postgres', db, sqlite: undefined, close: () => db.destroy() };
+  } else {
+    mkdirSync(options.dataDir, { recursive: true });
+    const sqlite = new SqliteDatabase(path.join(options.dataDir, 'opensq.db'));
+    // WAL with synchronous=NORMAL: a committed row survives a crash of the process (not of the OS).
+    sqlite.pragma('journal_mode = WAL');
+    sqlite.pragma('synchronous = NORMAL');
+    sqlite.pragma('busy_timeout = 5000');
+    const db = new Kysely<Schema>({ dialect: new SqliteDialect({ database: sqlite }) });
+    database = { kind: 'sqlite', db, sqlite, close: () => db.destroy() };
+  }
+  await migrate(database);
+  return database;
+}
+
+async function migrate(database: Database): Promise<void> {
+  const migrator = new Migrator({ db: database.db, provider: new InCodeMigrations(database.kind) });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error) {
+    const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';
+    throw new Error(`database migration ${failed} failed: ${(error as Error).message}`, { cause: error });
+  }
+}

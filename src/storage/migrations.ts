@@ -1,0 +1,76 @@
+import { type Kysely, type Migration, type MigrationProvider, sql } from 'kysely';
+import { hashKey } from '../auth/hash-key.js';
+
+/** Migrations written once for SQLite and Postgres; the dialect only changes the id column. */
+function migrations(kind: 'sqlite' | 'postgres'): Record<string, Migration> {
+  const serial = kind === 'sqlite' ? sql`integer primary key autoincrement` : sql`bigserial primary key`;
+  return {
+    '0001_keys_and_usage': {
+      async up(db: Kysely<any>) {
+        await db.schema
+          .createTable('users')
+          .addColumn('id', serial as never)
+          .addColumn('name', 'text', (c) => c.notNull())
+          .addColumn('created_at', 'bigint', (c) => c.notNull())
+          .execute();
+        await db.schema
+          .createTable('api_keys')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('user_id', 'integer', (c) => c.notNull())
+          .addColumn('name', 'text', (c) => c.notNull())
+          .addColumn('key_hash', 'text', (c) => c.notNull().unique())
+          .addColumn('prefix', 'text', (c) => c.notNull())
+          .addColumn('tier', 'integer', (c) => c.notNull().defaultTo(0))
+          .addColumn('allowed_models', 'text')
+          .addColumn('rpm', 'integer')
+          .addColumn('tpm', 'integer')
+          .addColumn('rpd', 'integer')
+          .addColumn('max_concurrency', 'integer')
+          .addColumn('credits', 'double precision')
+          .addColumn('expires_at', 'bigint')
+          .addColumn('revoked_at', 'bigint')
+          .addColumn('created_at', 'bigint', (c) => c.notNull())
+          .execute();
+        await db.schema
+          .createTable('usage')
+          .addColumn('id', serial as never)
+          .addColumn('ts', 'bigint', (c) => c.notNull())
+          .addColumn('request_id', 'text', (c) => c.notNull())
+          .addColumn('key_id', 'text', (c) => c.notNull())
+          .addColumn('user_id', 'integer', (c) => c.notNull())
+          .addColumn('endpoint', 'text', (c) => c.notNull())
+          .addColumn('model', 'text', (c) => c.notNull())
+          .addColumn('provider', 'text')
+          .addColumn('deployment', 'text')
+          .addColumn('prompt_tokens', 'integer', (c) => c.notNull().defaultTo(0))
+          .addColumn('completion_tokens', 'integer', (c) => c.notNull().defaultTo(0))
+          .addColumn('cached_tokens', 'integer', (c) => c.notNull().defaultTo(0))
+          .addColumn('cost', 'double precision', (c) => c.notNull().defaultTo(0))
+          .addColumn('latency_ms', 'integer', (c) => c.notNull())
+          .addColumn('ttft_ms', 'integer')
+          .addColumn('status', 'text', (c) => c.notNull())
+          .addColumn('http_status', 'integer', (c) => c.notNull())
+          .addColumn('error_code', 'text')
+          .addColumn('stream', 'integer', (c) => c.notNull().defaultTo(0))
+          .execute();
+        await db.schema.createIndex('usage_ts').on('usage').column('ts').execute();
+        await db.schema.createIndex('usage_key_ts').on('usage').columns(['key_id', 'ts']).execute();
+
+        // The anonymous user 0 and OnlySq's public key `openai`, as on api.onlysq.ru.
+        const now = Date.now();
+        await db.insertInto('users').values({ id: 0, name: 'anonymous', created_at: now }).execute();
+        await db
+          .insertInto('api_keys')
+          .values({ id: 'key_public', user_id: 0, name: 'public key "openai"', key_hash: hashKey('openai'), prefix: 'openai', tier: 0, created_at: now })
+          .execute();
+      },
+    },
+  };
+}
+
+export class InCodeMigrations implements MigrationProvider {
+  constructor(private readonly kind: 'sqlite' | 'postgres') {}
+  async getMigrations(): Promise<Record<string, Migration>> {
+    return migrations(this.kind);
+  }
+}

@@ -1,0 +1,59 @@
+import type { Generated } from 'kysely';
+
+/** Times are unix milliseconds in both SQLite and Postgres, so rows compare the same everywhere. */
+export interface UsersTable {
+  id: Generated<number>;
+  name: string;
+  created_at: number;
+}
+
+export interface ApiKeysTable {
+  id: string;
+  user_id: number;
+  name: string;
+  /** SHA-256 of the key, hex; the key itself is never stored. */
+  key_hash: string;
+  /** The first characters of the key, to recognise it in listings. */
+  prefix: string;
+  tier: number;
+  /** JSON array of model ids, or null for every model the tier allows. */
+  allowed_models: string | null;
+  rpm: number | null;
+  tpm: number | null;
+  rpd: number | null;
+  max_concurrency: number | null;
+  /** Remaining balance; null means no credit limit. */
+  credits: number | null;
+  expires_at: number | null;
+  revoked_at: number | null;
+  created_at: number;
+}
+
+export interface UsageTable {
+  id: Generated<number>;
+  ts: number;
+  request_id: string;
+  key_id: string;
+  user_id: number;
+  endpoint: string;
+  model: string;
+  provider: string | null;
+  deployment: string | null;
+  prompt_tokens: number;
+  completion_tokens: number;
+  cached_tokens: number;
+  cost: number;
+  latency_ms: number;
+  ttft_ms: number | null;
+  /** ok | error | cancelled */
+  status: string;
+  http_status: number;
+  error_code: string | null;
+  stream: number;
+}
+
+export interface Schema {
+  users: UsersTable;
+  api_keys: ApiKeysTable;
+  usage: UsageTable;
+}

@@ -1,0 +1,33 @@
+import type { ChatMessage, Usage } from '../core/chat.js';
+import { makeUsage } from '../core/chat.js';
+
+type Counter = (text: string) => number;
+let counter: Promise<Counter> | undefined;
+
+/** Loaded on first use: the tokenizer's tables cost memory and start-up time most requests never need. */
+function loadCounter(): Promise<Counter> {
+  counter ??= import('gpt-tokenizer/encoding/o200k_base').then((m) => (text: string) => m.countTokens(text));
+  return counter;
+}
+
+function messageText(message: ChatMessage): string {
+  let text = message.name ?? '';
+  const content = message.content;
+  if (typeof content === 'string') text += content;
+  else if (Array.isArray(content)) {
+    for (const part of content) if (part.type === 'text' && typeof part.text === 'string') text += part.text;
+  }
+  for (const call of message.tool_calls ?? []) text += call.function.name + call.function.arguments;
+  return text;
+}
+
+/**
+ * Usage estimated with OpenAI's o200k tokenizer, for upstreams that report none: each message
+ * costs its tokens plus 3 for its framing, and every answer is primed with 3 more, as OpenAI counts.
+ */
+export async function estimateUsage(messages: readonly ChatMessage[], completionText: string): Promise<Usage> {
+  const count = await loadCounter();
+  let prompt = 3;
+  for (const message of messages) prompt += 3 + count(messageText(message));
+  return makeUsage(prompt, completionText ? count(completionText) : 0);
+}
