@@ -1,0 +1,192 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { chatRequestFields } from './openai-spec.js';
+
+/**
+ * A fake OpenAI API for tests: OpenAI's wire format and validation errors, deterministic answers,
+ * and faults triggered by markers in the last user message:
+ *   #fail-500 #fail-503 #rate-limit (429 + Retry-After: 7) #bad-request #midstream-error
+ *   #no-usage (streams without usage) #not-json #hang (never answers) #slow (50 ms per chunk)
+ */
+export interface FakeOpenAI {
+  url: string;
+  /** Every request body received, parsed. */
+  requests: Array<{ path: string; headers: IncomingMessage['headers']; body: Record<string, unknown> }>;
+  close(): Promise<void>;
+}
+
+export const FAKE_KEY = 'sk-fake-upstream-key';
+const KNOWN_MODELS = new Set(['gpt-4o-mini', 'gpt-4o', 'gpt-4.1', 'gemini-2.0-flash', 'gemini-2.5-flash', 'text-embedding-3-small']);
+
+function sendError(res: ServerResponse, status: number, message: string, type: string, code: string | null, param: string | null = null, headers: Record<string, string> = {}): void {
+  res.writeHead(status, { 'content-type': 'application/json', ...headers });
+  res.end(JSON.stringify({ error: { message, type, param, code } }));
+}
+
+interface Message { role: string; content?: unknown; tool_calls?: unknown[] }
+
+function lastUserText(messages: Message[]): string {
+  for (let i = messages.length - 1; i >= 0; i--) {
+    const m = messages[i];
+    if (m.role !== 'user') continue;
+    if (typeof m.content === 'string') return m.content;
+    if (Array.isArray(m.content)) return m.content.filter((p: { type: string }) => p.type === 'text').map((p: { text: string }) => p.text).join(' ');
+  }
+  return '';
+}
+
+function imageParts(messages: Message[]): string[] {
+  const urls: string[] = [];
+  for (const m of messages) {
+    if (!Array.isArray(m.content)) continue;
+    for (const p of m.content as Array<{ type: string; image_url?: { url: string } }>) if (p.type === 'image_url' && p.image_url) urls.push(p.image_url.url);
+  }
+  return urls;
+}
+
+interface Answer { content: string | null; toolCalls: Array<{ id: string; name: string; arguments: string }>; finish: string }
+
+function answerFor(body: Record<string, unknown>): Answer {
+  const messages = body.messages as Message[];
+  const last = messages[messages.length - 1];
+  const tools = (body.tools as Array<{ function: { name: string } }> | undefined) ?? [];
+  if (last.role === 'tool') return { content: `The tool answered: ${String(last.content)}`, toolCalls: [], finish: 'stop' };
+  if (tools.length > 0 && body.tool_choice !== 'none') {
+    const text = lastUserText(messages);
+    const count = text.includes('parallel') ? 2 : 1;
+    const toolCalls = Array.from({ length: count }, (_, i) => ({
+      id: `call_fake${i}`,
+      name: tools[i % tools.length].function.name,
+      arguments: JSON.stringify(i === 0 ? { latitude: 48.8566, longitude: 2.3522 } : { query: 'phone', max_price: 1000 }),
+    }));
+    return { content: null, toolCalls, finish: 'tool_calls' };
+  }
+  const images = imageParts(messages);
+  if (images.length > 0) {
+    const m = /^data:([^;]+);base64,(.*)$/.exec(images[0]);
+    const bytes = m ? Buffer.from(m[2], 'base64').length : 0;
+    return { content: `I see an image (${m?.[1] ?? 'remote'}, ${bytes} bytes).`, toolCalls: [], finish: 'stop' };
+  }
+  const system = messages.find((x) => x.role === 'system' || x.role === 'developer');
+  const prefix = system ? `[${String(system.content)}] ` : '';
+  let content = `${prefix}Echo: ${lastUserText(messages)}`;
+  let finish = 'stop';
+  const limit = (body.max_completion_tokens ?? body.max_tokens) as number | undefined;
+  if (typeof limit === 'number' && content.split(' ').length > limit) {
+    content = content.split(' ').slice(0, limit).join(' ');
+    finish = 'length';
+  }
+  return { content, toolCalls: [], finish };
+}
+
+function usageOf(body: Record<string, unknown>, answer: Answer) {
+  const prompt = JSON.stringify(body.messages).length >> 2;
+  const completion = Math.max(1, ((answer.content ?? '') + JSON.stringify(answer.toolCalls)).length >> 2);
+  return { prompt_tokens: prompt, completion_tokens: completion, total_tokens: prompt + completion, prompt_tokens_details: { cached_tokens: 0, audio_tokens: 0 }, completion_tokens_details: { reasoning_tokens: 0, audio_tokens: 0, accepted_prediction_tokens: 0, rejected_prediction_tokens: 0 } };
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function handleChat(body: Record<string, unknown>, res: ServerResponse): Promise<void> {
+  const allowed = chatRequestFields();
+  for (const key of Object.keys(body)) {
+    if (!allowed.has(key)) return sendError(res, 400, `Unrecognized request argument supplied: ${key}`, 'invalid_request_error', null);
+  }
+  if (body.model === undefined) return sendError(res, 400, 'you must provide a model parameter', 'invalid_request_error', null);
+  if (!Array.isArray(body.messages)) return sendError(res, 400, "Missing required parameter: 'messages'.", 'invalid_request_error', 'missing_required_parameter', 'messages');
+  if (body.messages.length === 0) return sendError(res, 400, "Invalid 'messages': empty array. Expected an array with minimum length 1, but got an empty array instead.", 'invalid_request_error', 'empty_array', 'messages');
+  if (!KNOWN_MODELS.has(String(body.model))) return sendError(res, 404, `The model \`${String(body.model)}\` does not exist or you do not have access to it.`, 'invalid_request_error', 'model_not_found');
+  if (body.stream_options != null && body.stream !== true) return sendError(res, 400, "The 'stream_options' parameter is only allowed when 'stream' is enabled.", 'invalid_request_error', null, 'stream_options');
+
+  const text = lastUserText(body.messages as Message[]);
+  if (text.includes('#hang')) return new Promise(() => undefined);
+  if (text.includes('#fail-500')) return sendError(res, 500, 'The server had an error while processing your request.', 'server_error', null);
+  if (text.includes('#fail-503')) return sendError(res, 503, 'The engine is currently overloaded, please try again later.', 'server_error', null);
+  if (text.includes('#rate-limit')) return sendError(res, 429, 'Rate limit reached for requests.', 'requests', 'rate_limit_exceeded', null, { 'retry-after': '7' });
+  if (text.includes('#bad-request')) return sendError(res, 400, "Invalid 'temperature': decimal above maximum value.", 'invalid_request_error', 'decimal_above_max_value', 'temperature');
+  if (text.includes('#not-json')) {
+    res.writeHead(200, { 'content-type': 'text/html' });
+    return void res.end('<html>oops</html>');
+  }
+
+  const answer = answerFor(body);
+  const usage = usageOf(body, answer);
+  const id = 'chatcmpl-fake123';
+  const created = 1_750_000_000;
+  const model = `${String(body.model)}-2024-07-18`;
+  if (body.stream !== true) {
+    const message: Record<string, unknown> = { role: 'assistant', content: answer.content, refusal: null, annotations: [] };
+    if (answer.toolCalls.length) {
+      message.tool_calls = answer.toolCalls.map((c) => ({ id: c.id, type: 'function', function: { name: c.name, arguments: c.arguments } }));
+    }
+    res.writeHead(200, { 'content-type': 'application/json' });
+    return void res.end(JSON.stringify({ id, object: 'chat.completion', created, model, choices: [{ index: 0, message, logprobs: null, finish_reason: answer.finish }], usage, service_tier: 'default', system_fingerprint: 'fp_fake' }));
+  }
+
+  const includeUsage = (body.stream_options as { include_usage?: boolean } | undefined)?.include_usage === true && !text.includes('#no-usage');
+  const slow = text.includes('#slow');
+  res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache' });
+  const send = (choices: unknown[], extra: Record<string, unknown> = {}) => {
+    const chunk: Record<string, unknown> = { id, object: 'chat.completion.chunk', created, model, service_tier: 'default', system_fingerprint: 'fp_fake', choices, ...extra };
+    if (includeUsage && !('usage' in extra)) chunk.usage = null;
+    res.write(`data: ${JSON.stringify(chunk)}\n\n`);
+  };
+  send([{ index: 0, delta: { role: 'assistant', content: answer.content === null ? null : '', refusal: null }, logprobs: null, finish_reason: null }]);
+  if (answer.content) {
+    const pieces = answer.content.match(/.{1,4}/gs) ?? [];
+    for (const [i, piece] of pieces.entries()) {
+      if (slow) await sleep(50);
+      send([{ index: 0, delta: { content: piece }, logprobs: null, finish_reason: null }]);
+      if (text.includes('#midstream-error') && i === 1) {
+        res.write(`data: ${JSON.stringify({ error: { message: 'The server had an error while processing your request.', type: 'server_error', param: null, code: null } })}\n\n`);
+        return void res.end();
+      }
+    }
+  }
+  for (const [index, call] of answer.toolCalls.entries()) {
+    send([{ index: 0, delta: { tool_calls: [{ index, id: call.id, type: 'function', function: { name: call.name, arguments: '' } }] }, logprobs: null, finish_reason: null }]);
+    for (const piece of call.arguments.match(/.{1,8}/gs) ?? []) {
+      send([{ index: 0, delta: { tool_calls: [{ index, function: { arguments: piece } }] }, logprobs: null, finish_reason: null }]);
+    }
+  }
+  send([{ index: 0, delta: {}, logprobs: null, finish_reason: answer.finish }]);
+  if (includeUsage) send([], { usage });
+  res.end('data: [DONE]\n\n');
+}
+
+export async function startFakeOpenAI(): Promise<FakeOpenAI> {
+  const requests: FakeOpenAI['requests'] = [];
+  const server: Server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const path = (req.url ?? '').split('?')[0];
+      if (req.headers.authorization !== `Bearer ${FAKE_KEY}`) {
+        return sendError(res, 401, 'Incorrect API key provided: sk-wrong. You can find your API key at https://platform.openai.com/account/api-keys.', 'invalid_request_error', 'invalid_api_key');
+      }
+      let body: Record<string, unknown>;
+      try {
+        body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+      } catch {
+        return sendError(res, 400, 'We could not parse the JSON body of your request.', 'invalid_request_error', null);
+      }
+      requests.push({ path, headers: req.headers, body });
+      if (req.method === 'POST' && path === '/v1/chat/completions') {
+        handleChat(body, res).catch((error) => res.destroy(error));
+        return;
+      }
+      sendError(res, 404, `Invalid URL (${req.method} ${path})`, 'invalid_request_error', null);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}/v1`,
+    requests,
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}

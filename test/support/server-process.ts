@@ -1,0 +1,93 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const ENTRY = path.join(REPO_ROOT, 'dist/cli/main.js');
+
+export interface ServerProcess {
+  /** e.g. http://127.0.0.1:40123 */
+  url: string;
+  dataDir: string;
+  proc: ChildProcess;
+  output(): string;
+  /** SIGTERM and wait for exit; resolves to the exit code. */
+  stop(): Promise<number | null>;
+  /** SIGKILL, as a crash. */
+  kill9(): Promise<void>;
+}
+
+/** Environment variables of this machine that would configure real providers; tests never inherit them. */
+function cleanEnv(): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [k, v] of Object.entries(process.env)) {
+    if (/_API_KEY$|_BASE_URL$|^OPENSQ_|^DATABASE_URL$|^REDIS_URL$|^PORT$|^HOST$/.test(k)) continue;
+    env[k] = v;
+  }
+  return env;
+}
+
+export interface StartOptions {
+  env?: Record<string, string>;
+  /** YAML written to a temp file and passed as OPENSQ_CONFIG. */
+  config?: string;
+  dataDir?: string;
+}
+
+/** Starts the built server (`dist/cli/main.js serve`) on a free port and waits until it serves. */
+export async function startServer(options: StartOptions = {}): Promise<ServerProcess> {
+  const dataDir = options.dataDir ?? mkdtempSync(path.join(os.tmpdir(), 'opensq-test-'));
+  const env: NodeJS.ProcessEnv = { ...cleanEnv(), PORT: '0', HOST: '127.0.0.1', OPENSQ_DATA_DIR: dataDir, LOG_LEVEL: 'warn', ...options.env };
+  if (options.config) {
+    const file = path.join(dataDir, 'opensq.yaml');
+    writeFileSync(file, options.config);
+    env.OPENSQ_CONFIG = file;
+  }
+  const proc = spawn(process.execPath, [ENTRY, 'serve'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  proc.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+  proc.stderr!.on('data', (d: Buffer) => (out += d.toString()));
+  const exited = new Promise<number | null>((resolve) => proc.once('exit', (code) => resolve(code)));
+
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`server did not start in 20 s:\n${out}`)), 20_000);
+    const check = (): void => {
+      const match = /listening on (http:\/\/[^\s]+)/.exec(out);
+      if (match) {
+        clearTimeout(timer);
+        resolve(match[1]);
+      }
+    };
+    proc.stdout!.on('data', check);
+    void exited.then((code) => {
+      clearTimeout(timer);
+      reject(new Error(`server exited with ${code} before listening:\n${out}`));
+    });
+  });
+
+  return {
+    url,
+    dataDir,
+    proc,
+    output: () => out,
+    async stop() {
+      if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGTERM');
+      const code = await exited;
+      if (!options.dataDir) rmSync(dataDir, { recursive: true, force: true });
+      return code;
+    },
+    async kill9() {
+      proc.kill('SIGKILL');
+      await exited;
+    },
+  };
+}
+
+/** OPENSQ_CONFIG that routes the seed's Gemini examples to the fake OpenAI upstream too. */
+export function fakeProviderConfig(fakeUrl: string, models: string[] = ['gemini-2.0-flash', 'gemini-2.5-flash']): string {
+  const lines = ['providers:', '  fake:', '    type: openai-compatible', `    base_url: ${fakeUrl}`, '    api_key: ${FAKE_UPSTREAM_KEY}', 'models:'];
+  for (const id of models) lines.push(`  ${id}:`, '    deployments:', `      - { provider: fake, model: ${id} }`);
+  return `${lines.join('\n')}\n`;
+}
