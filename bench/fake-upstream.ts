@@ -64,7 +64,7 @@ interface ChatBody {
   messages?: unknown;
 }
 
-function complete(res: ServerResponse, body: ChatBody, model: string): void {
+function complete(res: ServerResponse, model: string): void {
   const completion = {
     id: newId(),
     object: 'chat.completion',
@@ -82,7 +82,6 @@ function complete(res: ServerResponse, body: ChatBody, model: string): void {
     service_tier: 'default',
     system_fingerprint: FINGERPRINT,
   };
-  void body;
   sendJson(res, 200, JSON.stringify(completion));
 }
 
@@ -144,7 +143,7 @@ function onRequest(req: IncomingMessage, res: ServerResponse): void {
       return;
     }
     if (body.stream === true) stream(res, body, body.model);
-    else complete(res, body, body.model);
+    else complete(res, body.model);
   });
 }
 
@@ -162,7 +161,3 @@ const stop = (): void => {
 };
 process.once('SIGTERM', stop);
 process.once('SIGINT', stop);
-// The runner owns this process: if it goes away (stdin closes), go too.
-process.stdin.on('end', stop);
-process.stdin.on('error', stop);
-process.stdin.resume();
