@@ -102,7 +102,7 @@ async function completeChat(
   const payload = JSON.stringify(completion);
   const outcome: Outcome = { deployment, usage, ttftMs: null, status: 'ok', error: undefined };
   await writeUsage(ctx, model, key, endpoint, call, outcome, 200, started);
-  reply.header('x-opensq-provider', deployment!.provider.name).type('application/json').send(payload);
+  reply.header('x-request-id', call.id).header('x-opensq-provider', deployment!.provider.name).type('application/json').send(payload);
   return outcome;
 }
 
@@ -138,7 +138,7 @@ async function streamChat(
 
   const res = reply.raw;
   reply.hijack();
-  writeSseHead(res, { 'x-opensq-provider': deployment!.provider.name });
+  writeSseHead(res, { 'x-request-id': call.id, 'x-opensq-provider': deployment!.provider.name });
   let ttftMs: number | null = null;
   let status: Outcome['status'] = 'ok';
   let failure: ApiError | undefined;

@@ -16,7 +16,11 @@ export async function serve(settings: Settings): Promise<void> {
 
   let stopping = false;
   const stop = async (signal: string): Promise<void> => {
-    if (stopping) return;
+    if (stopping) {
+      // A second Ctrl-C means "now"; a repeated SIGTERM from a supervisor changes nothing.
+      if (signal === 'SIGINT') process.exit(130);
+      return;
+    }
     stopping = true;
     ctx.log.info({ signal, inFlight: ctx.inFlight.count }, 'shutting down: draining in-flight requests');
     const grace = setTimeout(() => {
@@ -31,6 +35,6 @@ export async function serve(settings: Settings): Promise<void> {
     ctx.log.info('stopped');
     process.exit(0);
   };
-  process.once('SIGTERM', () => void stop('SIGTERM'));
-  process.once('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  process.on('SIGINT', () => void stop('SIGINT'));
 }
