@@ -1,0 +1,82 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { ApiError } from '../../core/errors.js';
+import { relayOpenAIStream } from './relay-stream.js';
+
+async function* bytes(...pieces: string[]): AsyncGenerator<Uint8Array> {
+  for (const piece of pieces) yield Buffer.from(piece);
+}
+
+async function drain(stream: AsyncIterable<string[]>): Promise<string[][]> {
+  const out: string[][] = [];
+  for await (const batch of stream) out.push(batch);
+  return out;
+}
+
+const chunk = (fields: string) => `{"id":"c1","object":"chat.completion.chunk","created":1,"model":"gpt-4o-mini-2024-07-18",${fields}}`;
+const usageChunk = '{"id":"c1","object":"chat.completion.chunk","created":1,"model":"gpt-4o-mini-2024-07-18","choices":[],"usage":{"prompt_tokens":9,"completion_tokens":2,"total_tokens":11}}';
+
+describe('relayOpenAIStream (upstream bytes in, client payloads out)', () => {
+  it('rewrites the model, keeps everything else byte for byte, and batches per read', async () => {
+    const a = chunk('"choices":[{"index":0,"delta":{"role":"assistant","content":"He said \\"model\\":\\"x\\""},"finish_reason":null}],"usage":null');
+    const b = chunk('"choices":[{"index":0,"delta":{},"finish_reason":"stop"}],"usage":null');
+    const stream = relayOpenAIStream(bytes(`data: ${a}\n\ndata: ${b}\n\n`, `data: ${usageChunk}\n\n`, 'data: [DONE]\n\n'), {
+      provider: 'openai',
+      publicModel: 'my-model',
+      clientWantsUsage: false,
+    });
+    const batches = await drain(stream);
+    assert.deepEqual(batches, [[a.replace('"model":"gpt-4o-mini-2024-07-18"', '"model":"my-model"'), b.replace('"model":"gpt-4o-mini-2024-07-18"', '"model":"my-model"')]]);
+    assert.match(batches[0][0], /He said \\"model\\":\\"x\\"/, 'content that looks like a model field is untouched');
+    assert.deepEqual(stream.usage(), { prompt_tokens: 9, completion_tokens: 2, total_tokens: 11 });
+  });
+
+  it('passes the usage chunk on when the client asked for it', async () => {
+    const stream = relayOpenAIStream(bytes(`data: ${usageChunk}\n\ndata: [DONE]\n\n`), { provider: 'openai', publicModel: 'm', clientWantsUsage: true });
+    const [[only]] = await drain(stream);
+    assert.deepEqual(JSON.parse(only), { ...JSON.parse(usageChunk), model: 'm' });
+  });
+
+  it('handles events split across reads and CRLF framing', async () => {
+    const a = chunk('"choices":[{"index":0,"delta":{"content":"hi"},"finish_reason":"stop"}]');
+    const text = `data: ${a}\r\n\r\ndata: [DONE]\r\n\r\n`;
+    const stream = relayOpenAIStream(bytes(text.slice(0, 17), text.slice(17, 60), text.slice(60)), { provider: 'p', publicModel: 'm', clientWantsUsage: false });
+    const flat = (await drain(stream)).flat();
+    assert.equal(flat.length, 1);
+    assert.equal(JSON.parse(flat[0]).choices[0].delta.content, 'hi');
+    assert.equal(stream.completionText(), 'hi');
+  });
+
+  it('turns an upstream error event into an ApiError after the chunks before it', async () => {
+    const a = chunk('"choices":[{"index":0,"delta":{"content":"partial"},"finish_reason":null}]');
+    const stream = relayOpenAIStream(bytes(`data: ${a}\n\n`, 'data: {"error":{"message":"boom","type":"server_error","param":null,"code":null}}\n\n'), {
+      provider: 'p',
+      publicModel: 'm',
+      clientWantsUsage: false,
+    });
+    const seen: string[] = [];
+    await assert.rejects(async () => {
+      for await (const batch of stream) seen.push(...batch);
+    }, (error: unknown) => error instanceof ApiError && /boom/.test(error.message));
+    assert.equal(seen.length, 1);
+  });
+
+  it('an upstream that stops without finishing is an error, one that finishes without [DONE] is not', async () => {
+    const open = chunk('"choices":[{"index":0,"delta":{"content":"cut"},"finish_reason":null}]');
+    await assert.rejects(drain(relayOpenAIStream(bytes(`data: ${open}\n\n`), { provider: 'p', publicModel: 'm', clientWantsUsage: false })), ApiError);
+    const done = chunk('"choices":[{"index":0,"delta":{},"finish_reason":"length"}]');
+    assert.equal((await drain(relayOpenAIStream(bytes(`data: ${done}\n\n`), { provider: 'p', publicModel: 'm', clientWantsUsage: false }))).flat().length, 1);
+  });
+
+  it('collects content, reasoning and tool-call text for the tokenizer fallback', async () => {
+    const parts = [
+      chunk('"choices":[{"index":0,"delta":{"reasoning_content":"think "},"finish_reason":null}]'),
+      chunk('"choices":[{"index":0,"delta":{"tool_calls":[{"index":0,"id":"call_1","type":"function","function":{"name":"f","arguments":"{\\"a\\""}}]},"finish_reason":null}]'),
+      chunk('"choices":[{"index":0,"delta":{"tool_calls":[{"index":0,"function":{"arguments":":1}"}}]},"finish_reason":"tool_calls"}]'),
+    ];
+    const stream = relayOpenAIStream(bytes(...parts.map((p) => `data: ${p}\n\n`), 'data: [DONE]\n\n'), { provider: 'p', publicModel: 'm', clientWantsUsage: false });
+    await drain(stream);
+    assert.equal(stream.usage(), undefined);
+    assert.equal(stream.completionText(), 'think f{"a":1}');
+  });
+});
