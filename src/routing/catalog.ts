@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { CatalogEntry, ModelKind } from '../config/catalog-entry.js';
 import type { ConfigModel } from '../config/config-file.js';
 import { DEFAULT_CATALOG } from '../config/default-catalog.js';
+import { defaultPrice } from '../config/default-prices.js';
 import type { ProviderConfig } from '../providers/types.js';
 import type { ProviderRegistry } from './provider-registry.js';
 
@@ -171,7 +172,7 @@ export class Catalog {
       canThink: entry.canThink ?? false,
       tier: entry.tier ?? 0,
       limits: entry.limits ?? DEFAULT_LIMITS,
-      cost: entry.cost ?? { input: 0, output: 0 },
+      cost: entry.cost ?? defaultPrice(entry.id) ?? { input: 0, output: 0 },
       deployments,
       usable,
       downReason: usable.length > 0 ? undefined : reasons.length > 0 ? [...new Set(reasons)].join('; ') : 'the model has no deployment',

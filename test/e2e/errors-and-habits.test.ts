@@ -115,7 +115,8 @@ describe('keys and client habits', () => {
   for (const route of POST_ROUTES) {
     it(`${route}: an unknown key is a 401, whatever header carries it`, async () => {
       const body = route === '/ai/v2' ? { model: 'gpt-4o-mini', request: { messages: [{ role: 'user', content: 'x' }] } } : chat('x');
-      for (const headers of [{ Authorization: 'Bearer sq-nope' }, { 'x-api-key': 'sq-nope' }, { 'api-key': 'sq-nope' }]) {
+      const variants: Array<Record<string, string>> = [{ Authorization: 'Bearer sq-nope' }, { 'x-api-key': 'sq-nope' }, { 'api-key': 'sq-nope' }];
+      for (const headers of variants) {
         assertOpenAIError(await http(`${server.url}${route}`, { json: body, headers }), 401, 'invalid_api_key');
       }
       assert.equal((await http(`${server.url}${route}`, { json: body, headers: { 'x-api-key': 'openai' } })).status, 200);

@@ -1,0 +1,42 @@
+/**
+ * List prices in credits (US dollars) per million tokens for the default catalog's best-known
+ * models, so the ledger's `cost` means something out of the box. Operators override any model's
+ * `cost` in OPENSQ_CONFIG; models not listed cost 0.
+ */
+export const DEFAULT_PRICES: Readonly<Record<string, { input: number; output: number }>> = {
+  'gpt-4o-mini': { input: 0.15, output: 0.6 },
+  'gpt-4o': { input: 2.5, output: 10 },
+  'chatgpt-4o-latest': { input: 5, output: 15 },
+  'gpt-4.1': { input: 2, output: 8 },
+  'gpt-4.1-mini': { input: 0.4, output: 1.6 },
+  'gpt-4.1-nano': { input: 0.1, output: 0.4 },
+  'gpt-5': { input: 1.25, output: 10 },
+  'gpt-5-mini': { input: 0.25, output: 2 },
+  'gpt-5-nano': { input: 0.05, output: 0.4 },
+  'gpt-5.1': { input: 1.25, output: 10 },
+  o1: { input: 15, output: 60 },
+  o3: { input: 2, output: 8 },
+  'o3-mini': { input: 1.1, output: 4.4 },
+  'o4-mini': { input: 1.1, output: 4.4 },
+  'gpt-4-turbo': { input: 10, output: 30 },
+  'gpt-4': { input: 30, output: 60 },
+  'gpt-3.5-turbo': { input: 0.5, output: 1.5 },
+  'text-embedding-3-small': { input: 0.02, output: 0 },
+  'text-embedding-3-large': { input: 0.13, output: 0 },
+  'claude-3.5-sonnet': { input: 3, output: 15 },
+  'gemini-2.5-flash': { input: 0.3, output: 2.5 },
+  'gemini-2.0-flash': { input: 0.1, output: 0.4 },
+  'gemini-2.0-flash-lite': { input: 0.075, output: 0.3 },
+  'gemini-1.5-pro': { input: 1.25, output: 5 },
+  'gemini-1.5-flash': { input: 0.075, output: 0.3 },
+  'deepseek-v3': { input: 0.27, output: 1.1 },
+  'deepseek-r1': { input: 0.55, output: 2.19 },
+  'command-r-plus': { input: 2.5, output: 10 },
+  'command-r': { input: 0.15, output: 0.6 },
+  'command-a-03-2025': { input: 2.5, output: 10 },
+};
+
+/** A dated snapshot (`gpt-4o-2024-08-06`) costs what its family does unless listed itself. */
+export function defaultPrice(id: string): { input: number; output: number } | undefined {
+  return DEFAULT_PRICES[id] ?? DEFAULT_PRICES[id.replace(/-(\d{4}-\d{2}-\d{2}|\d{4}|preview|latest)$/, '')];
+}
