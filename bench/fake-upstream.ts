@@ -12,13 +12,20 @@
  * loopback address only; the port it got is printed on stdout as `listening <port>`.
  *
  * Environment: FAKE_PORT (default 0 = any free port), FAKE_HOST (default 127.0.0.1; must be a
- * loopback address), FAKE_CHUNK_DELAY_MS (default 0: no delay between chunks).
+ * loopback address), FAKE_CHUNK_DELAY_MS (default 0: no delay between chunks; each chunk is still
+ * written in its own event-loop turn), FAKE_SYNC_CHUNKS=1 (write all chunks in one tick).
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 
 const HOST = process.env.FAKE_HOST || '127.0.0.1';
 const PORT = Number(process.env.FAKE_PORT || 0);
 const CHUNK_DELAY_MS = Number(process.env.FAKE_CHUNK_DELAY_MS || 0);
+/**
+ * By default each chunk is produced in its own turn of the event loop (`setImmediate`, no timer
+ * delay), so every chunk is its own socket write, as with a real model emitting tokens. With
+ * FAKE_SYNC_CHUNKS=1 all chunks are written in one tick, and Node coalesces them into one write.
+ */
+const SYNC_CHUNKS = process.env.FAKE_SYNC_CHUNKS === '1';
 
 if (!['127.0.0.1', '::1', 'localhost'].includes(HOST)) {
   process.stderr.write(`fake-upstream: refusing to bind to non-loopback address ${HOST}\n`);
@@ -108,7 +115,8 @@ function stream(res: ServerResponse, body: ChatBody, model: string): void {
       res.write(`data: ${head}{"index":0,"delta":${delta},"logprobs":null,"finish_reason":${finish}}${tail}\n\n`);
       i++;
       if (CHUNK_DELAY_MS > 0) setTimeout(next, CHUNK_DELAY_MS);
-      else next();
+      else if (SYNC_CHUNKS) next();
+      else setImmediate(next);
       return;
     }
     if (includeUsage) res.write(`data: ${head}],"usage":${JSON.stringify(USAGE)}}\n\n`);

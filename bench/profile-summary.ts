@@ -50,6 +50,8 @@ export interface FunctionStat {
   total: number;
   /** Only for our functions: samples whose nearest frame of ours is this function. */
   owned: number;
+  /** For self samples of this function: the nearest function of ours on the stack (key), or '' for none. */
+  callers: Map<string, number>;
 }
 
 export interface ProfileSummary {
@@ -159,7 +161,7 @@ export function summarizeProfile(file: string, options: SummaryOptions = {}): Pr
     const key = `${name} ${location}`;
     let stat = stats.get(key);
     if (!stat) {
-      stat = { key, name, location, owner, pkg, self: 0, total: 0, owned: 0 };
+      stat = { key, name, location, owner, pkg, self: 0, total: 0, owned: 0, callers: new Map() };
       stats.set(key, stat);
     }
     nodeStat.set(node.id, stat);
@@ -210,6 +212,8 @@ export function summarizeProfile(file: string, options: SummaryOptions = {}): Pr
     const chain = chainOf(id);
     for (const s of chain.all) s.total++;
     if (chain.nearestOurs) chain.nearestOurs.owned++;
+    const via = chain.nearestOurs && chain.nearestOurs !== stat ? `${chain.nearestOurs.name} ${chain.nearestOurs.location}` : '';
+    stat.callers.set(via, (stat.callers.get(via) ?? 0) + 1);
   }
 
   return {
@@ -259,10 +263,16 @@ export function formatSummary(summary: ProfileSummary, top = 25): string {
   lines.push('', `  top ${top} functions by self time:`);
   const fns = summary.functions.filter((f) => f.owner !== 'idle' && f.self > 0).sort((a, b) => b.self - a.self);
   for (const f of fns.slice(0, top)) {
-    lines.push(`    ${pct(f.self, busy)}  ${f.name}  [${f.owner === 'ours' ? 'OURS ' : f.owner === 'library' ? f.pkg : f.owner}] ${f.location}`);
+    lines.push(`    ${pct(f.self, busy)}  ${f.name}  [${f.owner === 'ours' ? 'OURS' : f.owner === 'library' ? f.pkg : f.owner}] ${f.location}`);
+    if (f.owner !== 'ours' && f.owner !== 'gc' && f.owner !== 'program') {
+      const callers = [...f.callers].sort((a, b) => b[1] - a[1]).slice(0, 2);
+      const text = callers.map(([via, n]) => `${via || '(no frame of ours: framework / event loop)'} ${Math.round((100 * n) / f.self)}%`).join('; ');
+      if (text) lines.push(`             ← ${text}`);
+    }
   }
   const ours = summary.functions.filter((f) => f.owner === 'ours');
-  lines.push('', '  our functions by self time (src/):');
+  lines.push('', '  our functions by self time (src/; a JS function\'s self time includes the C++ addon calls it makes,');
+  lines.push('  e.g. better-sqlite3 Statement.run is counted in the function that calls it):');
   for (const f of [...ours].sort((a, b) => b.self - a.self).filter((f) => f.self > 0).slice(0, 15)) {
     lines.push(`    ${pct(f.self, busy)}  ${f.name}  ${f.location}`);
   }

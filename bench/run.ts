@@ -187,6 +187,21 @@ function tail(child: Child): string {
   return child.output.join('').split('\n').slice(-30).join('\n');
 }
 
+/** Data directories left behind by runs that were killed outright (their runner pid is gone). */
+function removeStaleDataDirs(): void {
+  for (const name of readdirSync(os.tmpdir())) {
+    const pid = Number(name.match(/^opensq-bench-(\d+)-/)?.[1]);
+    if (!pid || pid === process.pid) continue;
+    try {
+      process.kill(pid, 0);
+      continue;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'EPERM') continue;
+    }
+    rmSync(path.join(os.tmpdir(), name), { recursive: true, force: true });
+  }
+}
+
 async function freePort(): Promise<number> {
   return await new Promise<number>((resolve, reject) => {
     const server = createServer();
@@ -249,6 +264,60 @@ function cpuTicks(pid: number): number {
   return Number(fields[11]) + Number(fields[12]);
 }
 
+/** Busy ticks of all cores together (user+nice+system+irq+softirq+steal) and the steal part. */
+function systemTicks(): { busy: number; steal: number } {
+  const line = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0];
+  const f = line.trim().split(/\s+/).slice(1).map(Number);
+  return { busy: f[0] + f[1] + f[2] + f[5] + f[6] + (f[7] || 0), steal: f[7] || 0 };
+}
+
+/**
+ * Measures, over a stretch of the run, how much CPU went to anything but our three processes
+ * (other processes on the machine, the hypervisor's steal): noise the numbers should be read with.
+ */
+class NoiseMeter {
+  foreignTicks = 0;
+  stealTicks = 0;
+  wallMs = 0;
+  private start: { sys: { busy: number; steal: number }; ours: number; t: number } | undefined;
+
+  constructor(private readonly pids: () => number[]) {}
+
+  private ours(): number {
+    let sum = 0;
+    for (const pid of [process.pid, ...this.pids()]) {
+      try {
+        sum += cpuTicks(pid);
+      } catch {
+        /* gone */
+      }
+    }
+    return sum;
+  }
+
+  begin(): void {
+    this.start = { sys: systemTicks(), ours: this.ours(), t: performance.now() };
+  }
+
+  end(): void {
+    if (!this.start) return;
+    const sys = systemTicks();
+    this.foreignTicks += Math.max(0, sys.busy - this.start.sys.busy - (this.ours() - this.start.ours));
+    this.stealTicks += sys.steal - this.start.sys.steal;
+    this.wallMs += performance.now() - this.start.t;
+    this.start = undefined;
+  }
+
+  /** In % of one core. */
+  foreignPct(): number {
+    return this.wallMs > 0 ? (100 * ticksToMs(this.foreignTicks)) / this.wallMs : 0;
+  }
+
+  stealPct(): number {
+    return this.wallMs > 0 ? (100 * ticksToMs(this.stealTicks)) / this.wallMs : 0;
+  }
+}
+
 function ticksToMs(ticks: number): number {
   return (ticks * 1000) / clockTicks;
 }
@@ -280,14 +349,15 @@ function setUpPinning(): Pinning {
   if (process.platform !== 'linux') return unpinned(`not pinned: ${process.platform} has no taskset`);
   const which = spawnSync('taskset', ['-c', '0', 'true']);
   if (which.error) return unpinned('not pinned: `taskset` is not installed (util-linux); all processes share all cores');
-  if (os.availableParallelism() < 2) return unpinned(`not pinned: only ${os.availableParallelism()} core available`);
+  const cores = os.availableParallelism();
+  if (cores < 2) return unpinned(`not pinned: only ${cores} core available`);
   if (which.status !== 0 || spawnSync('taskset', ['-c', '1', 'true']).status !== 0) {
     return unpinned('not pinned: taskset cannot use cores 0 and 1 here; all processes share all cores');
   }
   // This process is the load generator: it shares core 1 with the upstream (all its threads).
   const self = spawnSync('taskset', ['-a', '-p', '-c', '1', String(process.pid)], { encoding: 'utf8' });
   if (self.status !== 0) return unpinned(`not pinned: taskset failed on the load generator: ${self.stderr.trim()}`);
-  const extra = os.availableParallelism() > 2 ? ` (cores 2-${os.availableParallelism() - 1} unused)` : '';
+  const extra = cores > 2 ? ` (cores 2-${cores - 1} unused)` : '';
   return { pinned: true, gatewayCpu: 0, loadCpu: 1, note: `pinned: gateway → core 0 alone; upstream + load generator → core 1${extra}` };
 }
 
@@ -334,6 +404,8 @@ async function callJson(pool: Pool, target: Target): Promise<number> {
 interface StreamTiming {
   first: number;
   done: number;
+  /** How many separate reads the body arrived in. */
+  reads: number;
 }
 
 /** One streaming call; the times until the first event's bytes and until `[DONE]`, in ms. */
@@ -346,14 +418,16 @@ async function callStream(pool: Pool, target: Target): Promise<StreamTiming> {
   }
   let first = -1;
   let done = -1;
+  let reads = 0;
   for await (const chunk of res.body as AsyncIterable<Buffer>) {
     const now = performance.now();
+    reads++;
     if (first < 0) first = now - started;
     if (done < 0 && chunk.includes('[DONE]')) done = now - started;
   }
   const end = performance.now() - started;
   if (first < 0) throw new Error(`${target.name}: empty stream`);
-  return { first, done: done < 0 ? end : done };
+  return { first, done: done < 0 ? end : done, reads };
 }
 
 /** Checks once, before measuring, that both paths answer what an OpenAI client expects. */
@@ -429,6 +503,9 @@ interface SequentialResult {
   gateway: Dist;
   directFirst?: Dist;
   gatewayFirst?: Dist;
+  /** Streaming: the average number of reads a stream's body arrived in. */
+  directReads?: number;
+  gatewayReads?: number;
 }
 
 async function sequential(kind: 'json' | 'stream', pools: { direct: Pool; gateway: Pool }, warmup: number, count: number): Promise<SequentialResult> {
@@ -436,6 +513,7 @@ async function sequential(kind: 'json' | 'stream', pools: { direct: Pool; gatewa
   const gateway: number[] = [];
   const directFirst: number[] = [];
   const gatewayFirst: number[] = [];
+  const reads = { direct: 0, gateway: 0 };
   const deadline = performance.now() + SEQUENTIAL_TIME_LIMIT_MS;
   let truncated = false;
   for (let i = 0; i < warmup + count; i++) {
@@ -456,6 +534,7 @@ async function sequential(kind: 'json' | 'stream', pools: { direct: Pool; gatewa
         if (measured) {
           (target === DIRECT ? direct : gateway).push(t.done);
           (target === DIRECT ? directFirst : gatewayFirst).push(t.first);
+          reads[target.name] += t.reads;
         }
       }
     }
@@ -464,6 +543,8 @@ async function sequential(kind: 'json' | 'stream', pools: { direct: Pool; gatewa
   if (kind === 'stream') {
     result.directFirst = dist(directFirst);
     result.gatewayFirst = dist(gatewayFirst);
+    result.directReads = reads.direct / Math.max(1, directFirst.length);
+    result.gatewayReads = reads.gateway / Math.max(1, gatewayFirst.length);
   }
   return result;
 }
@@ -492,7 +573,8 @@ interface Pids {
 }
 
 /** `connections` workers send back-to-back requests for `ms`; the slice ends when all have finished. */
-async function loadSlice(kind: 'json' | 'stream', pool: Pool, target: Target, ms: number, pids: Pids, totals: SliceTotals, record = true): Promise<void> {
+async function loadSlice(kind: 'json' | 'stream', pool: Pool, target: Target, ms: number, pids: Pids, totals: SliceTotals, record = true, noise?: NoiseMeter): Promise<void> {
+  noise?.begin();
   const gw0 = cpuTicks(pids.gateway);
   const up0 = cpuTicks(pids.upstream);
   const gen0 = process.cpuUsage();
@@ -516,6 +598,7 @@ async function loadSlice(kind: 'json' | 'stream', pool: Pool, target: Target, ms
   await Promise.all(Array.from({ length: config.connections }, worker));
   const wall = performance.now() - started;
   const gen = process.cpuUsage(gen0);
+  noise?.end();
   if (!record) return;
   totals.requests += requests;
   totals.errors += errors;
@@ -558,7 +641,7 @@ function summarizeTotals(t: SliceTotals): LoadTargetResult {
   };
 }
 
-async function load(kind: 'json' | 'stream', pools: { direct: Pool; gateway: Pool }, pids: Pids): Promise<LoadResult> {
+async function load(kind: 'json' | 'stream', pools: { direct: Pool; gateway: Pool }, pids: Pids, noise: NoiseMeter): Promise<LoadResult> {
   const direct = emptyTotals();
   const gateway = emptyTotals();
   const slices = Math.max(1, Math.round(config.durationS / config.sliceS));
@@ -566,7 +649,7 @@ async function load(kind: 'json' | 'stream', pools: { direct: Pool; gateway: Poo
   for (let s = 0; s < slices; s++) {
     const order: Target[] = s % 2 === 0 ? [GATEWAY, DIRECT] : [DIRECT, GATEWAY];
     for (const target of order) {
-      await loadSlice(kind, target === DIRECT ? pools.direct : pools.gateway, target, sliceMs, pids, target === DIRECT ? direct : gateway);
+      await loadSlice(kind, target === DIRECT ? pools.direct : pools.gateway, target, sliceMs, pids, target === DIRECT ? direct : gateway, true, noise);
     }
   }
   const g = summarizeTotals(gateway);
@@ -601,7 +684,7 @@ interface Gateway {
 }
 
 async function startGateway(pinning: Pinning, upstreamOrigin: string, extraNodeArgs: string[] = []): Promise<Gateway> {
-  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'opensq-bench-'));
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), `opensq-bench-${process.pid}-`));
   tempDirs.push(dataDir);
   const port = await freePort();
   const env: NodeJS.ProcessEnv = {
@@ -709,6 +792,13 @@ function table(rows: string[][], indent = '  '): string {
     .join('\n');
 }
 
+function upstreamChunking(): string {
+  const delay = Number(process.env.FAKE_CHUNK_DELAY_MS || 0);
+  if (delay > 0) return `${CONTENT_CHUNKS}-chunk streams, ${delay} ms between chunks (FAKE_CHUNK_DELAY_MS)`;
+  if (process.env.FAKE_SYNC_CHUNKS === '1') return `${CONTENT_CHUNKS}-chunk streams, all written in one tick (FAKE_SYNC_CHUNKS=1)`;
+  return `${CONTENT_CHUNKS}-chunk streams, no delay, one event-loop turn per chunk`;
+}
+
 interface Goal {
   name: string;
   pass: boolean;
@@ -719,6 +809,8 @@ interface Goal {
 async function main(): Promise<void> {
   if (!existsSync(GATEWAY_ENTRY)) throw new Error(`${path.relative(ROOT, GATEWAY_ENTRY)} is missing: run \`npm run build\` first (npm run bench does)`);
   clockTicks = readClockTicks();
+  removeStaleDataDirs();
+  const cores = os.availableParallelism();
   const pinning = setUpPinning();
   const started = Date.now();
   const log = (line: string): void => void process.stderr.write(`bench: ${line}\n`);
@@ -743,6 +835,8 @@ async function main(): Promise<void> {
     gateway: new Pool(gateway.origin, { ...CLIENT_OPTIONS, connections: config.connections }),
   };
 
+  const seqNoise = new NoiseMeter(() => [pids.gateway, pids.upstream]);
+  const loadNoise = new NoiseMeter(() => [pids.gateway, pids.upstream]);
   let seqJson: SequentialResult;
   let seqStream: SequentialResult;
   let loadJson: LoadResult;
@@ -755,9 +849,11 @@ async function main(): Promise<void> {
     await validate(seqPools.gateway, GATEWAY);
 
     log('(a) sequential, non-streaming');
+    seqNoise.begin();
     seqJson = await sequential('json', seqPools, config.warmup, config.requests);
     log('(a) sequential, streaming');
     seqStream = await sequential('stream', seqPools, config.warmup, config.requests);
+    seqNoise.end();
     warm = memory(pids.gateway);
 
     const sampler = setInterval(() => {
@@ -775,9 +871,9 @@ async function main(): Promise<void> {
       await loadSlice('json', loadPools.direct, DIRECT, 250, pids, scratch, false);
       await loadSlice('stream', loadPools.direct, DIRECT, 250, pids, scratch, false);
       log(`(b) ${config.connections} connections, non-streaming`);
-      loadJson = await load('json', loadPools, pids);
+      loadJson = await load('json', loadPools, pids, loadNoise);
       log(`(b) ${config.connections} connections, streaming`);
-      loadStream = await load('stream', loadPools, pids);
+      loadStream = await load('stream', loadPools, pids, loadNoise);
     } finally {
       clearInterval(sampler);
     }
@@ -827,8 +923,8 @@ async function main(): Promise<void> {
   const out: string[] = [];
   out.push('');
   out.push(`OpenSq gateway overhead — ${config.mode} run, ${new Date().toISOString()}`);
-  out.push(`  node ${process.version}, ${cpuModel}, ${os.availableParallelism()} cores, ${pinning.note}`);
-  out.push(`  fake upstream: 20-chunk streams, no delay; requests to model ${MODEL} with key "openai" (gateway) / "sk-bench" (direct)`);
+  out.push(`  node ${process.version}, ${cpuModel}, ${cores} cores, ${pinning.note}`);
+  out.push(`  fake upstream: ${upstreamChunking()}; requests to model ${MODEL} with key "openai" (gateway) / "sk-bench" (direct)`);
   out.push('');
   out.push(`(a) one connection, sequential, ${int(seqJson.requests)} + ${int(seqStream.requests)} requests per path after ${config.warmup} warm-up each, direct and gateway alternating`);
   out.push(
@@ -842,6 +938,7 @@ async function main(): Promise<void> {
       ['                       p99', ms(seqStream.direct.p99), ms(seqStream.gateway.p99), signedMs(added.doneP99)],
     ]),
   );
+  out.push(`  a stream's body arrived in ${seqStream.directReads!.toFixed(1)} reads on average direct, ${seqStream.gatewayReads!.toFixed(1)} via the gateway (${CONTENT_CHUNKS} content chunks + usage + [DONE])`);
   if (seqJson.truncated || seqStream.truncated) out.push(`  (stopped early at the ${SEQUENTIAL_TIME_LIMIT_MS / 1000} s limit)`);
   out.push('');
   out.push(`(b) ${config.connections} connections, ${config.durationS} s per path and mode, in ${config.sliceS} s slices alternating direct / gateway`);
@@ -882,6 +979,12 @@ async function main(): Promise<void> {
     ]),
   );
   out.push('');
+  const noisy = seqNoise.foreignPct() > 10 || loadNoise.foreignPct() > 10;
+  out.push(
+    `background: other processes and the hypervisor used ${seqNoise.foreignPct().toFixed(0)}% of a core during (a) and ${loadNoise.foreignPct().toFixed(0)}% during (b) ` +
+      `(steal ${seqNoise.stealPct().toFixed(0)}% / ${loadNoise.stealPct().toFixed(0)}%)${noisy ? ' — NOISY: the machine was busy with something else; rerun for cleaner numbers' : ''}`,
+  );
+  out.push('');
   out.push('In one line each:');
   out.push(`  non-streaming added p50 ${ms(added.jsonP50)} (direct ${ms(seqJson.direct.p50)}, via gateway ${ms(seqJson.gateway.p50)}); p99 ${signedMs(added.jsonP99)}`);
   out.push(`  streaming first chunk added p50 ${ms(added.firstP50)} (direct ${ms(seqStream.directFirst!.p50)}, via gateway ${ms(seqStream.gatewayFirst!.p50)})`);
@@ -916,16 +1019,23 @@ async function main(): Promise<void> {
   const json = {
     date: new Date().toISOString(),
     config,
-    environment: { node: process.version, cpu: cpuModel, cores: os.availableParallelism(), platform: `${os.platform()} ${os.release()}`, clockTicks, pinning },
+    environment: { node: process.version, cpu: cpuModel, cores, upstreamChunking: upstreamChunking(), platform: `${os.platform()} ${os.release()}`, clockTicks, pinning },
     sequential: {
       nonStreaming: { requests: seqJson.requests, direct: roundDist(seqJson.direct), gateway: roundDist(seqJson.gateway), addedP50Ms: round(added.jsonP50, 4), addedP99Ms: round(added.jsonP99, 4) },
       streaming: {
         requests: seqStream.requests,
         firstChunk: { direct: roundDist(seqStream.directFirst), gateway: roundDist(seqStream.gatewayFirst), addedP50Ms: round(added.firstP50, 4), addedP99Ms: round(added.firstP99, 4) },
         done: { direct: roundDist(seqStream.direct), gateway: roundDist(seqStream.gateway), addedP50Ms: round(added.doneP50, 4), addedP99Ms: round(added.doneP99, 4) },
+        readsPerStream: { direct: round(seqStream.directReads!, 2), gateway: round(seqStream.gatewayReads!, 2) },
       },
     },
     load: { connections: config.connections, nonStreaming: roundLoad(loadJson), streaming: roundLoad(loadStream) },
+    backgroundCpuPct: {
+      sequential: round(seqNoise.foreignPct(), 1),
+      load: round(loadNoise.foreignPct(), 1),
+      stealSequential: round(seqNoise.stealPct(), 1),
+      stealLoad: round(loadNoise.stealPct(), 1),
+    },
     memoryMB: { idle: round(idle.rssMB, 1), afterSequential: round(warm!.rssMB, 1), peakRssUnderLoad: round(peakRssMB, 1), afterLoad: round(after.rssMB, 1), vmHWM: round(after.hwmMB, 1) },
     goals,
     profile: profile

@@ -7,6 +7,7 @@ import { registerCatalog } from '../routes/onlysq/catalog.js';
 import { registerApiV2 } from '../routes/onlysq/api-v2.js';
 import { registerHealth } from '../routes/health.js';
 import type { AppContext } from './context.js';
+import { drainRequest } from './drain-request.js';
 
 /** Parses JSON bodies with the engine's own parser; a body that is not JSON is a 400 in OpenAI's shape. */
 function parseJson(_req: unknown, body: string, done: (err: Error | null, value?: unknown) => void): void {
@@ -31,8 +32,12 @@ export function buildApp(ctx: AppContext): FastifyInstance {
   // Clients send JSON with every content type, or none (requests' `json=` and curl's `-d` differ).
   app.addContentTypeParser('*', { parseAs: 'string' }, parseJson);
 
-  app.setErrorHandler((error, request, reply) => {
+  app.setErrorHandler(async (error, request, reply) => {
     const apiError = fromFastifyError(error);
+    if (apiError.code === 'request_too_large') {
+      await drainRequest(request.raw, 4 * ctx.settings.bodyLimit, 10_000);
+      reply.header('connection', 'close');
+    }
     if (apiError.status >= 500 && !(error instanceof ApiError && error.status !== 500)) {
       ctx.log.error({ err: error, url: request.url }, 'request failed');
     }

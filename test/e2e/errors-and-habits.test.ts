@@ -188,6 +188,14 @@ describe('upstream failures', () => {
     assert.ok(JSON.parse(lines[0]).choices, 'content chunks came first');
   });
 
+  it('a connection reset mid-stream ends with an error event and [DONE]', async () => {
+    const res = await http(`${server.url}/v1/chat/completions`, { json: chat('#reset the connection', { stream: true }) });
+    const lines = sseDataLines(res.text);
+    assert.equal(lines.at(-1), '[DONE]');
+    const error = JSON.parse(lines.at(-2)!).error;
+    assert.equal(error.code, 'upstream_error');
+  });
+
   it('a stream whose upstream sends no usage still ends cleanly', async () => {
     const res = await http(`${server.url}/v1/chat/completions`, { json: chat('#no-usage', { stream: true, stream_options: { include_usage: true } }) });
     assert.equal(sseDataLines(res.text).at(-1), '[DONE]');

@@ -7,6 +7,7 @@ import { chatRequestFields } from './openai-spec.js';
  * and faults triggered by markers in the last user message:
  *   #fail-500 #fail-503 #rate-limit (429 + Retry-After: 7) #bad-request #midstream-error
  *   #no-usage (streams without usage) #not-json #hang (never answers) #slow (50 ms per chunk)
+ *   #reset (drops the connection mid-stream)
  */
 export interface FakeOpenAI {
   url: string;
@@ -137,6 +138,10 @@ async function handleChat(body: Record<string, unknown>, res: ServerResponse): P
     for (const [i, piece] of pieces.entries()) {
       if (slow) await sleep(50);
       send([{ index: 0, delta: { content: piece }, logprobs: null, finish_reason: null }]);
+      if (text.includes('#reset') && i === 1) {
+        await sleep(20);
+        return void res.socket?.destroy();
+      }
       if (text.includes('#midstream-error') && i === 1) {
         res.write(`data: ${JSON.stringify({ error: { message: 'The server had an error while processing your request.', type: 'server_error', param: null, code: null } })}\n\n`);
         return void res.end();

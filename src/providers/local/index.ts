@@ -1,18 +1,50 @@
-import type { ProviderPreset, ProviderType } from '../types.js';
-import { ApiError } from '../../core/errors.js';
+import type { StreamPart } from '../../core/chat.js';
+import { collectChatCompletion, encodeChatChunks } from '../../encode/chat-chunks.js';
+import type { ChatCall, ChatResult, ChatStream, ProviderAdapter, ProviderConfig, ProviderPreset, ProviderType } from '../types.js';
+import { generateLocalParts } from './local-generation.js';
+import { LocalRuntime } from './local-runtime.js';
+import { readLocalSettings } from './local-settings.js';
+import { responseGrammar } from './response-grammar.js';
 
 export const localPresets: readonly ProviderPreset[] = [{ name: 'local', type: 'local' }];
 
-/** Placeholder until the llama.cpp adapter lands. */
+/**
+ * GGUF models run in-process with llama.cpp (node-llama-cpp). `call.upstreamModel` is the model's
+ * location: a file path, or an `hf:` URI or URL downloaded into `options.modelsDir` on first use.
+ */
+export class LocalAdapter implements ProviderAdapter {
+  readonly config: ProviderConfig;
+  private readonly runtime: LocalRuntime;
+
+  constructor(config: ProviderConfig) {
+    this.config = config;
+    this.runtime = new LocalRuntime(readLocalSettings(config.options));
+  }
+
+  async chat(call: ChatCall): Promise<ChatResult> {
+    const parts = await this.prepare(call);
+    return collectChatCompletion(parts, { id: call.id, created: call.created, model: call.publicModel });
+  }
+
+  async stream(call: ChatCall): Promise<ChatStream> {
+    const parts = await this.prepare(call);
+    const includeUsage = call.body.stream_options?.include_usage === true;
+    return encodeChatChunks(parts, { id: call.id, created: call.created, model: call.publicModel, includeUsage });
+  }
+
+  close(): Promise<void> {
+    return this.runtime.close();
+  }
+
+  /** Loads the model and builds the grammar before answering, so that their errors precede the first byte. */
+  private async prepare(call: ChatCall): Promise<AsyncIterable<StreamPart[]>> {
+    const loaded = await this.runtime.model(call.upstreamModel);
+    const grammar = await responseGrammar(loaded.llama, call.body.response_format);
+    return generateLocalParts({ loaded, call, grammar, provider: this.config.name });
+  }
+}
+
 export const localType: ProviderType = {
   type: 'local',
-  create: (config) => ({
-    config,
-    chat: async () => {
-      throw new ApiError('model_unavailable', 'local models are not available yet');
-    },
-    stream: async () => {
-      throw new ApiError('model_unavailable', 'local models are not available yet');
-    },
-  }),
+  create: (config) => new LocalAdapter(config),
 };

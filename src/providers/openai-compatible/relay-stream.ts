@@ -2,6 +2,7 @@ import { createParser, type EventSourceMessage } from 'eventsource-parser';
 import type { Usage } from '../../core/chat.js';
 import { UpstreamError } from '../../core/errors.js';
 import type { ChatStream } from '../types.js';
+import { mapTransportError } from '../shared/map-transport-error.js';
 import { mapOpenAIError } from './map-openai-error.js';
 
 const MODEL_FIELD = /"model"\s*:\s*"(?:[^"\\]|\\.)*"/;
@@ -59,14 +60,18 @@ export function relayOpenAIStream(body: AsyncIterable<Uint8Array>, options: Rela
     const parser = createParser({ onEvent });
     const decoder = new TextDecoder();
 
-    for await (const chunk of body) {
-      parser.feed(decoder.decode(chunk, { stream: true }));
-      if (batch.length > 0) {
-        const out = batch;
-        batch = [];
-        yield out;
+    try {
+      for await (const chunk of body) {
+        parser.feed(decoder.decode(chunk, { stream: true }));
+        if (batch.length > 0) {
+          const out = batch;
+          batch = [];
+          yield out;
+        }
+        if (failure) throw failure;
       }
-      if (failure) throw failure;
+    } catch (error) {
+      throw mapTransportError(options.provider, error);
     }
     parser.feed(decoder.decode());
     parser.reset({ consume: true });

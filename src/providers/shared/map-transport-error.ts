@@ -15,5 +15,5 @@ export function mapTransportError(provider: string, error: unknown, signal?: Abo
     return new UpstreamError('upstream_timeout', `provider ${provider} timed out: ${(error as Error).message}`, { provider, cause: error });
   }
   const message = error instanceof Error ? error.message : String(error);
-  return new UpstreamError('upstream_error', `could not reach provider ${provider}: ${message}`, { provider, cause: error });
+  return new UpstreamError('upstream_error', `connection to provider ${provider} failed: ${message}`, { provider, cause: error });
 }
