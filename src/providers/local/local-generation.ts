@@ -1,3 +1,4 @@
+import { randomInt } from 'node:crypto';
 import type { LlamaChatResponse, LlamaContextSequence, LlamaGrammar } from 'node-llama-cpp';
 import { makeUsage, type ChatRequest, type StreamPart } from '../../core/chat.js';
 import { UpstreamError } from '../../core/errors.js';
@@ -124,7 +125,8 @@ function sampling(body: ChatRequest, contextSize: number) {
     maxTokens: Math.max(1, Math.min(requested, contextSize)),
     temperature: body.temperature ?? 1,
     topP: body.top_p ?? undefined,
-    seed: body.seed ?? undefined,
+    // llama.cpp's own default seed is fixed, which would make every unseeded answer the same.
+    seed: body.seed ?? randomInt(2 ** 31),
     customStopTriggers: stops.length > 0 ? stops : undefined,
   };
 }
