@@ -1,4 +1,5 @@
 import type { ChatCompletion, ChatRequest, Usage } from '../core/chat.js';
+import type { EmbeddingRequest, EmbeddingResult } from '../core/embeddings.js';
 
 export interface Timeouts {
   connectMs: number;
@@ -32,6 +33,16 @@ export interface ChatCall {
   /** The answer's id (`chatcmpl-...`) and creation time, for providers that build chunks themselves. */
   id: string;
   created: number;
+  /** Reports a parameter the provider cannot honour; it reaches the log and `x-opensq-warnings`. */
+  warn(message: string): void;
+}
+
+export interface EmbedCall {
+  body: EmbeddingRequest;
+  publicModel: string;
+  upstreamModel: string;
+  signal: AbortSignal;
+  warn(message: string): void;
 }
 
 export interface ChatResult {
@@ -56,6 +67,8 @@ export interface ProviderAdapter {
   chat(call: ChatCall): Promise<ChatResult>;
   /** Resolves once the upstream has accepted the request, so errors before the first byte are plain JSON. */
   stream(call: ChatCall): Promise<ChatStream>;
+  /** Absent when the provider has no embeddings. */
+  embed?(call: EmbedCall): Promise<EmbeddingResult>;
   close?(): Promise<void>;
 }
 

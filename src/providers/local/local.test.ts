@@ -24,6 +24,7 @@ function makeCall(body: Partial<ChatRequest>, options: { signal?: AbortSignal; u
     signal: options.signal ?? new AbortController().signal,
     id: 'chatcmpl-test',
     created: 1700000000,
+    warn: () => undefined,
   };
 }
 

@@ -1,0 +1,54 @@
+import type { ApiKey } from '../auth/key-store.js';
+import type { ApiError } from '../core/errors.js';
+import type { Deployment, Model } from '../routing/catalog.js';
+import type { AppContext } from '../server/context.js';
+
+export interface UsageFacts {
+  requestId: string;
+  endpoint: string;
+  model: Model;
+  key: ApiKey;
+  deployment: Deployment | undefined;
+  promptTokens: number;
+  completionTokens: number;
+  cachedTokens?: number;
+  /** `performance.now()` when the request started. */
+  started: number;
+  ttftMs?: number | null;
+  status: 'ok' | 'error' | 'cancelled';
+  httpStatus: number;
+  error?: ApiError;
+  stream?: boolean;
+}
+
+/**
+ * Writes a request's usage row, priced from the catalog. Awaited before the response ends; a
+ * failure to write is logged, never turned into a failed request.
+ */
+export async function recordUsage(ctx: AppContext, facts: UsageFacts): Promise<void> {
+  const { model, promptTokens, completionTokens } = facts;
+  try {
+    await ctx.ledger.record({
+      ts: Date.now(),
+      request_id: facts.requestId,
+      key_id: facts.key.id,
+      user_id: facts.key.userId,
+      endpoint: facts.endpoint,
+      model: model.id,
+      provider: facts.deployment?.provider.name ?? null,
+      deployment: facts.deployment?.model ?? null,
+      prompt_tokens: promptTokens,
+      completion_tokens: completionTokens,
+      cached_tokens: facts.cachedTokens ?? 0,
+      cost: (promptTokens * model.cost.input + completionTokens * model.cost.output) / 1_000_000,
+      latency_ms: Math.round(performance.now() - facts.started),
+      ttft_ms: facts.ttftMs ?? null,
+      status: facts.status,
+      http_status: facts.httpStatus,
+      error_code: facts.error?.code ?? null,
+      stream: facts.stream ? 1 : 0,
+    });
+  } catch (error) {
+    ctx.log.error({ err: error, requestId: facts.requestId }, 'could not write the usage row');
+  }
+}
