@@ -3,6 +3,7 @@ import { ApiError } from '../core/errors.js';
 import { asApiError } from '../core/as-api-error.js';
 import { registerChatCompletions } from '../routes/openai/chat-completions.js';
 import { registerOpenAIModels } from '../routes/openai/models.js';
+import { registerEmbeddings } from '../routes/openai/embeddings.js';
 import { registerCatalog } from '../routes/onlysq/catalog.js';
 import { registerApiV2 } from '../routes/onlysq/api-v2.js';
 import { registerHealth } from '../routes/health.js';
@@ -53,6 +54,7 @@ export function buildApp(ctx: AppContext): FastifyInstance {
   registerHealth(app, ctx);
   registerChatCompletions(app, ctx);
   registerOpenAIModels(app, ctx);
+  registerEmbeddings(app, ctx);
   registerApiV2(app, ctx);
   registerCatalog(app, ctx);
   return app;

@@ -10,6 +10,11 @@ function loadCounter(): Promise<Counter> {
   return counter;
 }
 
+/** Tokens of plain text, e.g. embedding inputs an upstream did not count. */
+export async function countTextTokens(text: string): Promise<number> {
+  return (await loadCounter())(text);
+}
+
 function messageText(message: ChatMessage): string {
   let text = message.name ?? '';
   const content = message.content;

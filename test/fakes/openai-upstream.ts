@@ -159,6 +159,24 @@ async function handleChat(body: Record<string, unknown>, res: ServerResponse): P
   res.end('data: [DONE]\n\n');
 }
 
+/** Deterministic vectors: element i of input n is (n + 1) / (i + 2), `dimensions` long (default 8). */
+function handleEmbeddings(body: Record<string, unknown>, res: ServerResponse): void {
+  const input = body.input;
+  const inputs = typeof input === 'string' ? [input] : Array.isArray(input) ? input : undefined;
+  if (!inputs || inputs.length === 0) return sendError(res, 400, "'$.input' is invalid. Please check the API reference.", 'invalid_request_error', null);
+  if (!KNOWN_MODELS.has(String(body.model))) return sendError(res, 404, `The model \`${String(body.model)}\` does not exist or you do not have access to it.`, 'invalid_request_error', 'model_not_found');
+  const dims = typeof body.dimensions === 'number' ? body.dimensions : 8;
+  const data = inputs.map((_, n) => {
+    const vector = Array.from({ length: dims }, (_, i) => (n + 1) / (i + 2));
+    const floats = Float32Array.from(vector);
+    const embedding = body.encoding_format === 'base64' ? Buffer.from(floats.buffer).toString('base64') : Array.from(floats);
+    return { object: 'embedding', index: n, embedding };
+  });
+  const tokens = JSON.stringify(inputs).length >> 2;
+  res.writeHead(200, { 'content-type': 'application/json' });
+  res.end(JSON.stringify({ object: 'list', data, model: String(body.model), usage: { prompt_tokens: tokens, total_tokens: tokens } }));
+}
+
 export async function startFakeOpenAI(): Promise<FakeOpenAI> {
   const requests: FakeOpenAI['requests'] = [];
   const server: Server = createServer((req, res) => {
@@ -176,6 +194,7 @@ export async function startFakeOpenAI(): Promise<FakeOpenAI> {
         return sendError(res, 400, 'We could not parse the JSON body of your request.', 'invalid_request_error', null);
       }
       requests.push({ path, headers: req.headers, body });
+      if (req.method === 'POST' && path === '/v1/embeddings') return handleEmbeddings(body, res);
       if (req.method === 'POST' && path === '/v1/chat/completions') {
         handleChat(body, res).catch((error) => res.destroy(error));
         return;

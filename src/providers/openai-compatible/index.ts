@@ -1,9 +1,10 @@
 import { request } from 'undici';
 import type { ChatCompletion } from '../../core/chat.js';
+import type { EmbeddingResult } from '../../core/embeddings.js';
 import { UpstreamError } from '../../core/errors.js';
 import { upstreamDispatcher } from '../shared/http-client.js';
 import { mapTransportError } from '../shared/map-transport-error.js';
-import type { ChatCall, ChatResult, ChatStream, ProviderAdapter, ProviderConfig, ProviderType } from '../types.js';
+import type { ChatCall, ChatResult, ChatStream, EmbedCall, ProviderAdapter, ProviderConfig, ProviderType } from '../types.js';
 import { mapOpenAIError } from './map-openai-error.js';
 import { relayOpenAIStream } from './relay-stream.js';
 
@@ -15,11 +16,14 @@ import { relayOpenAIStream } from './relay-stream.js';
 export class OpenAICompatibleAdapter implements ProviderAdapter {
   readonly config: ProviderConfig;
   private readonly chatUrl: string;
+  private readonly embeddingsUrl: string;
   private readonly headers: Record<string, string>;
 
   constructor(config: ProviderConfig) {
     this.config = config;
-    this.chatUrl = `${(config.baseUrl ?? '').replace(/\/+$/, '')}/chat/completions`;
+    const base = (config.baseUrl ?? '').replace(/\/+$/, '');
+    this.chatUrl = `${base}/chat/completions`;
+    this.embeddingsUrl = `${base}/embeddings`;
     this.headers = { 'content-type': 'application/json', accept: 'application/json, text/event-stream' };
     if (config.apiKey) this.headers.authorization = `Bearer ${config.apiKey}`;
   }
@@ -55,11 +59,26 @@ export class OpenAICompatibleAdapter implements ProviderAdapter {
     return relayOpenAIStream(res.body, { provider: this.config.name, publicModel: call.publicModel, clientWantsUsage });
   }
 
-  private async send(call: ChatCall, body: Record<string, unknown>) {
+  async embed(call: EmbedCall): Promise<EmbeddingResult> {
+    const res = await this.send(call, { ...call.body, model: call.upstreamModel, encoding_format: call.body.encoding_format ?? 'float' }, this.embeddingsUrl);
+    const text = await res.body.text();
+    let parsed: { data?: Array<{ index?: number; embedding?: number[] | string }>; usage?: { prompt_tokens?: number; total_tokens?: number } };
+    try {
+      parsed = JSON.parse(text);
+    } catch (cause) {
+      throw this.malformed('an embeddings answer that is not JSON', text, cause);
+    }
+    if (!Array.isArray(parsed.data)) throw this.malformed('an embeddings answer without data', text);
+    const vectors = [...parsed.data].sort((a, b) => (a.index ?? 0) - (b.index ?? 0)).map((d) => d.embedding ?? []);
+    const prompt = parsed.usage?.prompt_tokens ?? 0;
+    return { vectors, usage: { prompt_tokens: prompt, total_tokens: parsed.usage?.total_tokens ?? prompt } };
+  }
+
+  private async send(call: { signal: AbortSignal }, body: Record<string, unknown>, url = this.chatUrl) {
     const { timeouts, name } = this.config;
     let res;
     try {
-      res = await request(this.chatUrl, {
+      res = await request(url, {
         method: 'POST',
         headers: this.headers,
         body: JSON.stringify(body),

@@ -1,0 +1,50 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { presentedKey } from '../../auth/presented-key.js';
+import { embeddingTexts } from '../../core/embeddings.js';
+import { ApiError } from '../../core/errors.js';
+import { newId } from '../../core/ids.js';
+import { embeddingResponse } from '../../encode/embedding-json.js';
+import { resolveModel } from '../../routing/resolve-model.js';
+import { tryDeployments } from '../../routing/try-deployments.js';
+import { parseEmbeddingRequest } from '../../schema/embedding-request.js';
+import type { AppContext } from '../../server/context.js';
+import { countTextTokens } from '../../usage/count-tokens.js';
+import { recordUsage } from '../../usage/record-usage.js';
+import { RequestScope } from '../request-scope.js';
+
+/** `POST /ai/openai/embeddings` and `POST /v1/embeddings`. */
+export function registerEmbeddings(app: FastifyInstance, ctx: AppContext): void {
+  const handler = async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
+    const key = await ctx.keys.authenticate(presentedKey(request.headers));
+    const body = parseEmbeddingRequest(request.body);
+    const model = resolveModel(ctx.catalog, body.model, key, 'embedding');
+    const plan = ctx.catalog.plan(model);
+    const scope = new RequestScope(ctx, reply, plan[0].provider.timeouts.totalMs, newId('emb-'));
+    const facts = { requestId: scope.requestId, endpoint: 'embeddings', model, key, started: scope.started };
+    try {
+      const attempt = await tryDeployments(plan, scope.signal, (d) => {
+        const adapter = ctx.registry.adapter(d.provider.name);
+        if (!adapter.embed) throw new ApiError('invalid_request', `provider ${d.provider.name} has no embeddings`, { param: 'model' });
+        return adapter.embed({ body, publicModel: model.id, upstreamModel: d.model, signal: scope.signal, warn: scope.warn });
+      });
+      if (!attempt.ok) {
+        await recordUsage(ctx, { ...facts, deployment: attempt.deployment, promptTokens: 0, completionTokens: 0, status: 'error', httpStatus: attempt.error.status, error: attempt.error });
+        throw attempt.error;
+      }
+      const result = attempt.value;
+      const texts = embeddingTexts(body.input);
+      if (result.usage.prompt_tokens === 0 && texts) {
+        const counted = await countTextTokens(texts.join('\n'));
+        result.usage = { prompt_tokens: counted, total_tokens: counted };
+      }
+      const payload = JSON.stringify(embeddingResponse(result, model.id, body.encoding_format ?? 'float'));
+      await recordUsage(ctx, { ...facts, deployment: attempt.deployment, promptTokens: result.usage.prompt_tokens, completionTokens: 0, status: 'ok', httpStatus: 200 });
+      scope.setHeaders(reply, attempt.deployment);
+      reply.type('application/json').send(payload);
+    } finally {
+      scope.end();
+    }
+  };
+  app.post('/ai/openai/embeddings', handler);
+  app.post('/v1/embeddings', handler);
+}
