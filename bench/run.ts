@@ -20,11 +20,16 @@
  *   BENCH_PROFILE=1 npm run bench     also profiles the gateway (node --cpu-prof) under the
  *                                     non-streaming load and summarises the hot spots
  *
- * Other knobs: BENCH_CONNECTIONS (32), BENCH_PIN=0 (no taskset), BENCH_PROFILE_INTERVAL_US (500).
- * Everything listens on and connects to 127.0.0.1 only.
+ * Other knobs: BENCH_CONNECTIONS (32), BENCH_PIN=0 (no taskset), BENCH_PROFILE_INTERVAL_US (500),
+ * BENCH_GATEWAY_NODE_ARGS (extra node flags for the gateway, e.g. "--trace-gc"; its output goes
+ * to .bench/gateway.log);
+ * for the fake upstream FAKE_CHUNK_DELAY_MS (0) and FAKE_SYNC_CHUNKS=1 (see fake-upstream.ts).
+ * Everything listens on and connects to 127.0.0.1 only. The report also says how much CPU other
+ * processes took meanwhile ("background"), since a busy machine skews every number. Linux only
+ * (/proc, taskset).
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -66,8 +71,10 @@ const config = {
   profile: process.env.BENCH_PROFILE === '1' || process.env.BENCH_PROFILE === 'true',
   profileIntervalUs: Math.floor(numberEnv('BENCH_PROFILE_INTERVAL_US', 500, 50)),
   pinRequested: process.env.BENCH_PIN !== '0',
+  /** Extra `node` flags for the gateway of the main run, e.g. `--trace-gc` or `--max-semi-space-size=32`. */
+  gatewayNodeArgs: (process.env.BENCH_GATEWAY_NODE_ARGS ?? '').split(/\s+/).filter(Boolean),
 };
-config.warmup = Math.min(1000, Math.max(50, Math.floor(config.requests / 2)));
+config.warmup = quick ? 1000 : Math.min(1000, Math.max(100, config.requests));
 config.sliceS = Math.min(1, config.durationS);
 
 /** Hard limits so that the run always stops by itself. */
@@ -90,7 +97,7 @@ interface Child {
 const children = new Set<Child>();
 const tempDirs: string[] = [];
 
-function launch(name: string, nodeArgs: string[], env: NodeJS.ProcessEnv, cpu: number | undefined): Child {
+function launch(name: string, nodeArgs: string[], env: NodeJS.ProcessEnv, cpu: number | undefined, logFile?: string): Child {
   const args = [...nodeArgs];
   const command = cpu === undefined ? process.execPath : 'taskset';
   if (cpu !== undefined) args.unshift('-c', String(cpu), process.execPath);
@@ -107,6 +114,13 @@ function launch(name: string, nodeArgs: string[], env: NodeJS.ProcessEnv, cpu: n
   };
   proc.stdout!.on('data', keep);
   proc.stderr!.on('data', keep);
+  if (logFile) {
+    mkdirSync(path.dirname(logFile), { recursive: true });
+    const log = createWriteStream(logFile);
+    proc.stdout!.pipe(log, { end: false });
+    proc.stderr!.pipe(log, { end: false });
+    proc.once('exit', () => setTimeout(() => log.end(), 50));
+  }
   const child: Child = { name, proc, pid: proc.pid, output, exited: undefined as never, done: false };
   child.exited = new Promise<void>((resolve) => {
     proc.once('exit', () => {
@@ -256,65 +270,98 @@ function readClockTicks(): number {
   return r.status === 0 && Number.isInteger(value) && value > 0 ? value : 100;
 }
 
-/** utime + stime of the whole process (all threads), in clock ticks. */
-function cpuTicks(pid: number): number {
+/** utime and stime of the whole process (all threads), in clock ticks. */
+function cpuSplit(pid: number): { user: number; system: number } {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   // fields[0] is field 3 (state); utime is field 14, stime field 15.
-  return Number(fields[11]) + Number(fields[12]);
+  return { user: Number(fields[11]), system: Number(fields[12]) };
 }
 
-/** Busy ticks of all cores together (user+nice+system+irq+softirq+steal) and the steal part. */
-function systemTicks(): { busy: number; steal: number } {
-  const line = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0];
-  const f = line.trim().split(/\s+/).slice(1).map(Number);
-  return { busy: f[0] + f[1] + f[2] + f[5] + f[6] + (f[7] || 0), steal: f[7] || 0 };
+/** utime + stime of the whole process (all threads), in clock ticks. */
+function cpuTicks(pid: number): number {
+  const { user, system } = cpuSplit(pid);
+  return user + system;
+}
+
+/** Busy ticks (user+nice+system+irq+softirq+steal) and steal ticks: of all cores, and per core. */
+function systemTicks(): { all: { busy: number; steal: number }; cores: Map<number, number> } {
+  const cores = new Map<number, number>();
+  let all = { busy: 0, steal: 0 };
+  for (const line of readFileSync('/proc/stat', 'utf8').split('\n')) {
+    const m = line.match(/^cpu(\d*)\s+(.*)$/);
+    if (!m) continue;
+    const f = m[2].trim().split(/\s+/).map(Number);
+    const busy = f[0] + f[1] + f[2] + f[5] + f[6] + (f[7] || 0);
+    if (m[1] === '') all = { busy, steal: f[7] || 0 };
+    else cores.set(Number(m[1]), busy);
+  }
+  return { all, cores };
 }
 
 /**
- * Measures, over a stretch of the run, how much CPU went to anything but our three processes
- * (other processes on the machine, the hypervisor's steal): noise the numbers should be read with.
+ * Measures, over stretches of the run, how much CPU went to anything but our three processes
+ * (other processes on the machine, the hypervisor's steal): noise to read the numbers with. When
+ * pinned, also per core: core 0 minus the gateway, core 1 minus the upstream and this process.
  */
 class NoiseMeter {
   foreignTicks = 0;
   stealTicks = 0;
+  core0ForeignTicks = 0;
+  core1ForeignTicks = 0;
   wallMs = 0;
-  private start: { sys: { busy: number; steal: number }; ours: number; t: number } | undefined;
+  private start: { sys: ReturnType<typeof systemTicks>; gw: number; up: number; self: number; t: number } | undefined;
 
-  constructor(private readonly pids: () => number[]) {}
+  constructor(private readonly pids: () => { gateway: number; upstream: number }) {}
 
-  private ours(): number {
-    let sum = 0;
-    for (const pid of [process.pid, ...this.pids()]) {
-      try {
-        sum += cpuTicks(pid);
-      } catch {
-        /* gone */
-      }
+  private read(pid: number): number {
+    try {
+      return cpuTicks(pid);
+    } catch {
+      return 0;
     }
-    return sum;
   }
 
   begin(): void {
-    this.start = { sys: systemTicks(), ours: this.ours(), t: performance.now() };
+    const { gateway, upstream } = this.pids();
+    this.start = { sys: systemTicks(), gw: this.read(gateway), up: this.read(upstream), self: this.read(process.pid), t: performance.now() };
   }
 
   end(): void {
-    if (!this.start) return;
+    const start = this.start;
+    if (!start) return;
+    const { gateway, upstream } = this.pids();
     const sys = systemTicks();
-    this.foreignTicks += Math.max(0, sys.busy - this.start.sys.busy - (this.ours() - this.start.ours));
-    this.stealTicks += sys.steal - this.start.sys.steal;
-    this.wallMs += performance.now() - this.start.t;
+    const gw = this.read(gateway) - start.gw;
+    const rest = this.read(upstream) - start.up + this.read(process.pid) - start.self;
+    this.foreignTicks += Math.max(0, sys.all.busy - start.sys.all.busy - gw - rest);
+    this.stealTicks += sys.all.steal - start.sys.all.steal;
+    const core = (n: number): number => (sys.cores.get(n) ?? 0) - (start.sys.cores.get(n) ?? 0);
+    this.core0ForeignTicks += Math.max(0, core(0) - gw);
+    this.core1ForeignTicks += Math.max(0, core(1) - rest);
+    this.wallMs += performance.now() - start.t;
     this.start = undefined;
+  }
+
+  private pct(ticks: number): number {
+    return this.wallMs > 0 ? (100 * ticksToMs(ticks)) / this.wallMs : 0;
   }
 
   /** In % of one core. */
   foreignPct(): number {
-    return this.wallMs > 0 ? (100 * ticksToMs(this.foreignTicks)) / this.wallMs : 0;
+    return this.pct(this.foreignTicks);
   }
 
   stealPct(): number {
-    return this.wallMs > 0 ? (100 * ticksToMs(this.stealTicks)) / this.wallMs : 0;
+    return this.pct(this.stealTicks);
+  }
+
+  core0Pct(): number {
+    return this.pct(this.core0ForeignTicks);
+  }
+
+  core1Pct(): number {
+    return this.pct(this.core1ForeignTicks);
   }
 }
 
@@ -558,13 +605,15 @@ interface SliceTotals {
   wallMs: number;
   latencies: number[];
   gatewayTicks: number;
+  /** The kernel part (stime) of gatewayTicks. */
+  gatewaySystemTicks: number;
   upstreamTicks: number;
   generatorUs: number;
   firstError?: string;
 }
 
 function emptyTotals(): SliceTotals {
-  return { requests: 0, errors: 0, wallMs: 0, latencies: [], gatewayTicks: 0, upstreamTicks: 0, generatorUs: 0 };
+  return { requests: 0, errors: 0, wallMs: 0, latencies: [], gatewayTicks: 0, gatewaySystemTicks: 0, upstreamTicks: 0, generatorUs: 0 };
 }
 
 interface Pids {
@@ -575,7 +624,7 @@ interface Pids {
 /** `connections` workers send back-to-back requests for `ms`; the slice ends when all have finished. */
 async function loadSlice(kind: 'json' | 'stream', pool: Pool, target: Target, ms: number, pids: Pids, totals: SliceTotals, record = true, noise?: NoiseMeter): Promise<void> {
   noise?.begin();
-  const gw0 = cpuTicks(pids.gateway);
+  const gw0 = cpuSplit(pids.gateway);
   const up0 = cpuTicks(pids.upstream);
   const gen0 = process.cpuUsage();
   const started = performance.now();
@@ -604,7 +653,9 @@ async function loadSlice(kind: 'json' | 'stream', pool: Pool, target: Target, ms
   totals.errors += errors;
   totals.wallMs += wall;
   for (const t of latencies) totals.latencies.push(t);
-  totals.gatewayTicks += cpuTicks(pids.gateway) - gw0;
+  const gw1 = cpuSplit(pids.gateway);
+  totals.gatewayTicks += gw1.user + gw1.system - gw0.user - gw0.system;
+  totals.gatewaySystemTicks += gw1.system - gw0.system;
   totals.upstreamTicks += cpuTicks(pids.upstream) - up0;
   totals.generatorUs += gen.user + gen.system;
 }
@@ -624,7 +675,7 @@ interface LoadTargetResult {
 interface LoadResult {
   kind: 'json' | 'stream';
   direct: LoadTargetResult;
-  gateway: LoadTargetResult & { cpuMsPerRequest: number; rpsPerCore: number; saturated: boolean };
+  gateway: LoadTargetResult & { cpuMsPerRequest: number; kernelMsPerRequest: number; rpsPerCore: number; saturated: boolean };
 }
 
 function summarizeTotals(t: SliceTotals): LoadTargetResult {
@@ -654,10 +705,11 @@ async function load(kind: 'json' | 'stream', pools: { direct: Pool; gateway: Poo
   }
   const g = summarizeTotals(gateway);
   const cpuMsPerRequest = ticksToMs(gateway.gatewayTicks) / gateway.requests;
+  const kernelMsPerRequest = ticksToMs(gateway.gatewaySystemTicks) / gateway.requests;
   return {
     kind,
     direct: summarizeTotals(direct),
-    gateway: { ...g, cpuMsPerRequest, rpsPerCore: 1000 / cpuMsPerRequest, saturated: g.gatewayCpuPct >= 90 },
+    gateway: { ...g, cpuMsPerRequest, kernelMsPerRequest, rpsPerCore: 1000 / cpuMsPerRequest, saturated: g.gatewayCpuPct >= 90 },
   };
 }
 
@@ -683,7 +735,7 @@ interface Gateway {
   dataDir: string;
 }
 
-async function startGateway(pinning: Pinning, upstreamOrigin: string, extraNodeArgs: string[] = []): Promise<Gateway> {
+async function startGateway(pinning: Pinning, upstreamOrigin: string, extraNodeArgs: string[] = [], logFile?: string): Promise<Gateway> {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), `opensq-bench-${process.pid}-`));
   tempDirs.push(dataDir);
   const port = await freePort();
@@ -699,7 +751,7 @@ async function startGateway(pinning: Pinning, upstreamOrigin: string, extraNodeA
   };
   // Only the SQLite default and the one fake provider: nothing else from the caller's environment.
   for (const name of ['DATABASE_URL', 'REDIS_URL', 'OPENSQ_CONFIG', 'OPENSQ_LOCAL_MODEL', 'OPENSQ_ADMIN_KEY', 'NODE_OPTIONS']) delete env[name];
-  const child = launch('gateway', [...extraNodeArgs, '--import', GUARD, GATEWAY_ENTRY, 'serve'], env, pinning.gatewayCpu);
+  const child = launch('gateway', [...extraNodeArgs, '--import', GUARD, GATEWAY_ENTRY, 'serve'], env, pinning.gatewayCpu, logFile);
   const origin = `http://${HOST}:${port}`;
   await waitForHealth(child, origin, 30_000);
   return { child, origin, dataDir };
@@ -807,6 +859,7 @@ interface Goal {
 }
 
 async function main(): Promise<void> {
+  if (!existsSync('/proc/self/stat')) throw new Error('the benchmark reads /proc and needs Linux');
   if (!existsSync(GATEWAY_ENTRY)) throw new Error(`${path.relative(ROOT, GATEWAY_ENTRY)} is missing: run \`npm run build\` first (npm run bench does)`);
   clockTicks = readClockTicks();
   removeStaleDataDirs();
@@ -817,9 +870,14 @@ async function main(): Promise<void> {
 
   log(`${config.mode} run: ${config.requests} sequential requests per path (after ${config.warmup} warm-up), ${config.durationS} s of load per path and mode at ${config.connections} connections`);
   log(pinning.note);
+  const before = systemTicks().all.busy;
+  await sleep(1000);
+  const busyBefore = (100 * ticksToMs(systemTicks().all.busy - before)) / 1000;
+  if (busyBefore > 15) log(`warning: the machine is already busy (${busyBefore.toFixed(0)}% of a core used by other processes); the numbers will be noisy`);
 
   const upstream = await startUpstream(pinning);
-  const gateway = await startGateway(pinning, upstream.origin);
+  const gateway = await startGateway(pinning, upstream.origin, config.gatewayNodeArgs, path.join(BENCH_OUT, 'gateway.log'));
+  if (config.gatewayNodeArgs.length > 0) log(`gateway node flags: ${config.gatewayNodeArgs.join(' ')}`);
   const pids: Pids = { gateway: gateway.child.pid, upstream: upstream.child.pid };
   log(`fake upstream ${upstream.origin} (pid ${pids.upstream}), gateway ${gateway.origin} (pid ${pids.gateway})`);
 
@@ -835,8 +893,8 @@ async function main(): Promise<void> {
     gateway: new Pool(gateway.origin, { ...CLIENT_OPTIONS, connections: config.connections }),
   };
 
-  const seqNoise = new NoiseMeter(() => [pids.gateway, pids.upstream]);
-  const loadNoise = new NoiseMeter(() => [pids.gateway, pids.upstream]);
+  const seqNoise = new NoiseMeter(() => pids);
+  const loadNoise = new NoiseMeter(() => pids);
   let seqJson: SequentialResult;
   let seqStream: SequentialResult;
   let loadJson: LoadResult;
@@ -926,7 +984,7 @@ async function main(): Promise<void> {
   out.push(`  node ${process.version}, ${cpuModel}, ${cores} cores, ${pinning.note}`);
   out.push(`  fake upstream: ${upstreamChunking()}; requests to model ${MODEL} with key "openai" (gateway) / "sk-bench" (direct)`);
   out.push('');
-  out.push(`(a) one connection, sequential, ${int(seqJson.requests)} + ${int(seqStream.requests)} requests per path after ${config.warmup} warm-up each, direct and gateway alternating`);
+  out.push(`(a) one connection, sequential: ${int(seqJson.requests)} non-streaming + ${int(seqStream.requests)} streaming requests per path after ${config.warmup} warm-up each, direct and gateway alternating`);
   out.push(
     table([
       ['', 'direct', 'via gateway', 'added'],
@@ -962,10 +1020,14 @@ async function main(): Promise<void> {
       ...loadRow('streaming    ', loadStream),
     ]),
   );
+  out.push(
+    `  gateway CPU/req split: non-streaming ${ms(loadJson.gateway.cpuMsPerRequest - loadJson.gateway.kernelMsPerRequest)} user + ${ms(loadJson.gateway.kernelMsPerRequest)} kernel; ` +
+      `streaming ${ms(loadStream.gateway.cpuMsPerRequest - loadStream.gateway.kernelMsPerRequest)} user + ${ms(loadStream.gateway.kernelMsPerRequest)} kernel (utime/stime, all threads)`,
+  );
   for (const r of [loadJson, loadStream]) {
     if (!r.gateway.saturated) {
       out.push(
-        `  note: ${r.kind === 'json' ? 'non-streaming' : 'streaming'}: the gateway used only ${r.gateway.gatewayCpuPct.toFixed(0)}% of its core, so its req/s was bounded by the upstream + load generator; CPU/req is the capacity measure.`,
+        `  note: ${r.kind === 'json' ? 'non-streaming' : 'streaming'}: the gateway used only ${r.gateway.gatewayCpuPct.toFixed(0)}% of its core (not saturated: waiting on the upstream / load generator, on I/O, or on other processes — see "background"), so req/s understates its capacity; CPU/req is the capacity measure.`,
       );
     }
     for (const t of [r.gateway, r.direct]) if (t.firstError) out.push(`  first error: ${t.firstError}`);
@@ -980,10 +1042,12 @@ async function main(): Promise<void> {
   );
   out.push('');
   const noisy = seqNoise.foreignPct() > 10 || loadNoise.foreignPct() > 10;
+  const perCore = (m: NoiseMeter): string => (pinning.pinned ? `; core 0 ${m.core0Pct().toFixed(0)}%, core 1 ${m.core1Pct().toFixed(0)}%` : '');
   out.push(
-    `background: other processes and the hypervisor used ${seqNoise.foreignPct().toFixed(0)}% of a core during (a) and ${loadNoise.foreignPct().toFixed(0)}% during (b) ` +
-      `(steal ${seqNoise.stealPct().toFixed(0)}% / ${loadNoise.stealPct().toFixed(0)}%)${noisy ? ' — NOISY: the machine was busy with something else; rerun for cleaner numbers' : ''}`,
+    `background: other processes and the hypervisor used ${seqNoise.foreignPct().toFixed(0)}% of a core during (a)${perCore(seqNoise)}, ` +
+      `and ${loadNoise.foreignPct().toFixed(0)}% during (b)${perCore(loadNoise)} (steal ${seqNoise.stealPct().toFixed(0)}% / ${loadNoise.stealPct().toFixed(0)}%)`,
   );
+  if (noisy) out.push('  NOISY: the machine was busy with something else during the run; rerun for cleaner numbers.');
   out.push('');
   out.push('In one line each:');
   out.push(`  non-streaming added p50 ${ms(added.jsonP50)} (direct ${ms(seqJson.direct.p50)}, via gateway ${ms(seqJson.gateway.p50)}); p99 ${signedMs(added.jsonP99)}`);
@@ -1013,7 +1077,7 @@ async function main(): Promise<void> {
   const roundDist = (d: Dist | undefined) =>
     d && Object.fromEntries(Object.entries(d).map(([k, v]) => [k, k === 'n' ? v : round(v, 4)]));
   const roundLoad = (r: LoadResult) => ({
-    gateway: { ...r.gateway, latency: roundDist(r.gateway.latency), rps: round(r.gateway.rps, 1), cpuMsPerRequest: round(r.gateway.cpuMsPerRequest, 4), rpsPerCore: round(r.gateway.rpsPerCore, 0), gatewayCpuPct: round(r.gateway.gatewayCpuPct, 1), core1CpuPct: round(r.gateway.core1CpuPct, 1) },
+    gateway: { ...r.gateway, latency: roundDist(r.gateway.latency), rps: round(r.gateway.rps, 1), cpuMsPerRequest: round(r.gateway.cpuMsPerRequest, 4), kernelMsPerRequest: round(r.gateway.kernelMsPerRequest, 4), rpsPerCore: round(r.gateway.rpsPerCore, 0), gatewayCpuPct: round(r.gateway.gatewayCpuPct, 1), core1CpuPct: round(r.gateway.core1CpuPct, 1) },
     direct: { ...r.direct, latency: roundDist(r.direct.latency), rps: round(r.direct.rps, 1), gatewayCpuPct: round(r.direct.gatewayCpuPct, 1), core1CpuPct: round(r.direct.core1CpuPct, 1) },
   });
   const json = {
@@ -1035,6 +1099,10 @@ async function main(): Promise<void> {
       load: round(loadNoise.foreignPct(), 1),
       stealSequential: round(seqNoise.stealPct(), 1),
       stealLoad: round(loadNoise.stealPct(), 1),
+      core0Sequential: round(seqNoise.core0Pct(), 1),
+      core1Sequential: round(seqNoise.core1Pct(), 1),
+      core0Load: round(loadNoise.core0Pct(), 1),
+      core1Load: round(loadNoise.core1Pct(), 1),
     },
     memoryMB: { idle: round(idle.rssMB, 1), afterSequential: round(warm!.rssMB, 1), peakRssUnderLoad: round(peakRssMB, 1), afterLoad: round(after.rssMB, 1), vmHWM: round(after.hwmMB, 1) },
     goals,

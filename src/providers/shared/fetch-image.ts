@@ -1,0 +1,118 @@
+import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
+import { Agent, request } from 'undici';
+import { ApiError } from '../../core/errors.js';
+import { isPublicAddress } from './public-address.js';
+
+export interface LoadedImage {
+  mediaType: string;
+  /** Base64 without a `data:` prefix. */
+  data: string;
+}
+
+export interface FetchImageOptions {
+  signal?: AbortSignal;
+  maxBytes?: number;
+  timeoutMs?: number;
+}
+
+const DATA_URL = /^data:([^;,]+)?(;base64)?,(.*)$/s;
+const DEFAULT_MAX_BYTES = 20 * 1024 * 1024;
+
+/**
+ * Only operators who run the gateway next to their own image hosts (or tests) may let it fetch
+ * private addresses.
+ */
+const allowPrivate = (): boolean => process.env.OPENSQ_ALLOW_PRIVATE_IMAGE_URLS === 'true';
+
+/** Resolves a host and refuses it when any of its addresses is not public, so DNS cannot smuggle a private IP in. */
+function guardedLookup(hostname: string, options: object, callback: (err: NodeJS.ErrnoException | null, address: string | LookupAddress[], family?: number) => void): void {
+  dnsLookup(hostname, { ...options, all: true }, (err, addresses) => {
+    if (err) return callback(err, []);
+    const list = addresses as LookupAddress[];
+    if (!allowPrivate() && list.some((a) => !isPublicAddress(a.address))) {
+      const error: NodeJS.ErrnoException = new Error(`${hostname} resolves to a non-public address`);
+      error.code = 'EPRIVATE';
+      return callback(error, []);
+    }
+    if ((options as { all?: boolean }).all) return callback(null, list);
+    callback(null, list[0].address, list[0].family);
+  });
+}
+
+let agent: Agent | undefined;
+const imageAgent = (): Agent => (agent ??= new Agent({ connect: { lookup: guardedLookup as never, timeout: 5_000 }, maxRedirections: 0 } as never));
+
+function invalid(message: string, param = 'messages'): ApiError {
+  return new ApiError('invalid_request', message, { param });
+}
+
+/**
+ * An image part's bytes for providers that need them inline: a `data:` URL is decoded in place;
+ * an http(s) URL is fetched with SSRF protection (public addresses only, also after redirects and
+ * DNS), a size limit and a timeout. Failures are the client's 400s.
+ */
+export async function fetchImage(url: string, options: FetchImageOptions = {}): Promise<LoadedImage> {
+  const maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES;
+  const data = DATA_URL.exec(url);
+  if (data) {
+    const [, mediaType = 'application/octet-stream', isBase64, payload] = data;
+    const base64 = isBase64 ? payload : Buffer.from(decodeURIComponent(payload)).toString('base64');
+    if ((base64.length * 3) / 4 > maxBytes) throw invalid(`The image is larger than ${maxBytes} bytes.`);
+    return { mediaType, data: base64 };
+  }
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw invalid(`Invalid image URL: ${url.slice(0, 100)}`);
+  }
+  if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') throw invalid('Image URLs must be https, http or data: URLs.');
+  if (isIPLiteralPrivate(parsed.hostname) && !allowPrivate()) throw invalid('The image URL points to a private or local address.');
+
+  const timeout = AbortSignal.timeout(options.timeoutMs ?? 10_000);
+  const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
+  let current = parsed;
+  for (let redirects = 0; redirects <= 3; redirects++) {
+    let res;
+    try {
+      res = await request(current, { dispatcher: imageAgent(), signal, headers: { accept: 'image/*' } });
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code ?? (error as { cause?: NodeJS.ErrnoException }).cause?.code;
+      if (code === 'EPRIVATE') throw invalid('The image URL points to a private or local address.');
+      throw invalid(`Could not download the image at ${current.origin}: ${(error as Error).message}`);
+    }
+    if (res.statusCode >= 300 && res.statusCode < 400 && res.headers.location) {
+      await res.body.dump();
+      current = new URL(String(res.headers.location), current);
+      if (isIPLiteralPrivate(current.hostname) && !allowPrivate()) throw invalid('The image URL redirects to a private or local address.');
+      continue;
+    }
+    if (res.statusCode !== 200) {
+      await res.body.dump();
+      throw invalid(`Could not download the image at ${current.origin}: HTTP ${res.statusCode}.`);
+    }
+    const declared = Number(res.headers['content-length']);
+    if (declared > maxBytes) {
+      await res.body.dump();
+      throw invalid(`The image is larger than ${maxBytes} bytes.`);
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    for await (const chunk of res.body) {
+      size += chunk.length;
+      if (size > maxBytes) {
+        res.body.destroy();
+        throw invalid(`The image is larger than ${maxBytes} bytes.`);
+      }
+      chunks.push(chunk as Buffer);
+    }
+    const mediaType = String(res.headers['content-type'] ?? 'application/octet-stream').split(';')[0].trim();
+    return { mediaType, data: Buffer.concat(chunks).toString('base64') };
+  }
+  throw invalid('The image URL redirects too many times.');
+}
+
+function isIPLiteralPrivate(hostname: string): boolean {
+  const bare = hostname.replace(/^\[|\]$/g, '');
+  return /^[\d.]+$|:/.test(bare) && !isPublicAddress(bare);
+}
