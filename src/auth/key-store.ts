@@ -18,7 +18,6 @@ export interface ApiKey {
   expiresAt: number | null;
 }
 
-const PUBLIC_KEY_HASH = hashKey('openai');
 const CACHE_TTL_MS = 5_000;
 const CACHE_MAX = 10_000;
 
@@ -64,16 +63,16 @@ export class KeyStore {
       }
       presented = 'openai';
     }
-    const hash = hashKey(presented);
-    if (hash === PUBLIC_KEY_HASH && !this.anonymousEnabled) {
+    if (presented === 'openai' && !this.anonymousEnabled) {
       throw new ApiError('invalid_api_key', 'The public key is disabled on this server.');
     }
     const now = Date.now();
-    let entry = this.cache.get(hash);
+    // Cached by the presented key itself: hashing it on every request would cost more than the lookup.
+    let entry = this.cache.get(presented);
     if (!entry || entry.until < now) {
-      entry = { key: await this.load(hash), until: now + CACHE_TTL_MS };
+      entry = { key: await this.load(hashKey(presented)), until: now + CACHE_TTL_MS };
       if (this.cache.size >= CACHE_MAX) this.cache.clear();
-      this.cache.set(hash, entry);
+      this.cache.set(presented, entry);
     }
     const key = entry.key;
     if (!key || (key.expiresAt !== null && key.expiresAt <= now)) {

@@ -1,6 +1,9 @@
-import { randomBytes } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 
-/** An unguessable id with a readable prefix, e.g. `chatcmpl-AbC...`. */
+/**
+ * An unguessable id with a readable prefix, e.g. `chatcmpl-3f2a...`. randomUUID draws from a
+ * cached entropy pool, so it costs far less per call than asking for fresh random bytes.
+ */
 export function newId(prefix: string): string {
-  return `${prefix}${randomBytes(18).toString('base64url')}`;
+  return prefix + randomUUID().replaceAll('-', '');
 }

@@ -1,5 +1,5 @@
 import { asApiError } from '../core/as-api-error.js';
-import type { ApiError } from '../core/errors.js';
+import { ApiError } from '../core/errors.js';
 import type { Deployment } from './catalog.js';
 
 export type Attempted<T> =
@@ -12,7 +12,7 @@ export type Attempted<T> =
  * sent to the client.
  */
 export async function tryDeployments<T>(plan: readonly Deployment[], signal: AbortSignal, attempt: (deployment: Deployment) => Promise<T>): Promise<Attempted<T>> {
-  let failure: Attempted<T> = { ok: false, error: asApiError(new Error('no deployment to try')), deployment: undefined };
+  let failure: Attempted<T> | undefined;
   for (const deployment of plan) {
     try {
       return { ok: true, value: await attempt(deployment), deployment };
@@ -21,5 +21,5 @@ export async function tryDeployments<T>(plan: readonly Deployment[], signal: Abo
       if (!failure.error.retryable || signal.aborted) break;
     }
   }
-  return failure;
+  return failure ?? { ok: false, error: new ApiError('model_unavailable', 'The model has no deployment to try.'), deployment: undefined };
 }

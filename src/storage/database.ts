@@ -1,8 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import SqliteDatabase from 'better-sqlite3';
-import { Kysely, Migrator, PostgresDialect, SqliteDialect } from 'kysely';
-import pg from 'pg';
+import type SqliteDatabase from 'better-sqlite3';
+import { Kysely, Migrator } from 'kysely';
 import { InCodeMigrations } from './migrations.js';
 import type { Schema } from './schema.js';
 
@@ -14,19 +13,23 @@ export interface Database {
   close(): Promise<void>;
 }
 
-// node-postgres returns bigint and numeric as strings by default; our values fit in a double.
-pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number(v));
-pg.types.setTypeParser(pg.types.builtins.FLOAT8, (v) => Number(v));
-
 export async function openDatabase(options: { databaseUrl?: string; dataDir: string }): Promise<Database> {
   let database: Database;
+  // Each driver is loaded only when used: an embedded install never pays for pg's memory, nor Postgres for SQLite's.
   if (options.databaseUrl) {
+    const { default: pg } = await import('pg');
+    const { PostgresDialect } = await import('kysely');
+    // node-postgres returns bigint and numeric as strings by default; our values fit in a double.
+    pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number(v));
+    pg.types.setTypeParser(pg.types.builtins.FLOAT8, (v) => Number(v));
     const pool = new pg.Pool({ connectionString: options.databaseUrl, max: 10 });
     const db = new Kysely<Schema>({ dialect: new PostgresDialect({ pool }) });
     database = { kind: 'postgres', db, sqlite: undefined, close: () => db.destroy() };
   } else {
+    const { default: Sqlite } = await import('better-sqlite3');
+    const { SqliteDialect } = await import('kysely');
     mkdirSync(options.dataDir, { recursive: true });
-    const sqlite = new SqliteDatabase(path.join(options.dataDir, 'opensq.db'));
+    const sqlite = new Sqlite(path.join(options.dataDir, 'opensq.db'));
     // WAL with synchronous=NORMAL: a committed row survives a crash of the process (not of the OS).
     sqlite.pragma('journal_mode = WAL');
     sqlite.pragma('synchronous = NORMAL');
