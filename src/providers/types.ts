@@ -72,9 +72,28 @@ export interface ProviderAdapter {
   close?(): Promise<void>;
 }
 
-/** Everything about one provider type: how it is configured from the environment and how it is built. */
+/**
+ * What a provider type can do, checked by the contract suite: each scenario runs on every provider
+ * that declares it, and a provider that does not must say so to the client (400 or a warning).
+ */
+export interface Capabilities {
+  streaming: boolean;
+  tools: boolean;
+  streamedTools: boolean;
+  parallelTools: boolean;
+  /** `tool_choice` none / required / a named function. */
+  toolChoice: boolean;
+  /** Image parts from `data:` URLs. */
+  images: boolean;
+  jsonSchema: boolean;
+  usageInStream: boolean;
+  embeddings: boolean;
+}
+
+/** Everything about one provider type: how it is built and what it supports. */
 export interface ProviderType {
   type: string;
+  capabilities: Capabilities;
   create(config: ProviderConfig): ProviderAdapter;
 }
 

@@ -1,13 +1,12 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { type FakeAnswer, type FakeImage, type FakeRequest, type FakeTurn, fakeAnswer, faultsOf, pieces, sleep } from './fake-behaviour.js';
 import { chatRequestFields } from './openai-spec.js';
 
 /**
- * A fake OpenAI API for tests: OpenAI's wire format and validation errors, deterministic answers,
- * and faults triggered by markers in the last user message:
- *   #fail-500 #fail-503 #rate-limit (429 + Retry-After: 7) #bad-request #midstream-error
- *   #no-usage (streams without usage) #not-json #hang (never answers) #slow (50 ms per chunk)
- *   #reset (drops the connection mid-stream)
+ * A fake OpenAI API for tests: OpenAI's wire format and validation errors (unknown fields are
+ * rejected as the real API does, from the official spec), with the answers and fault markers every
+ * fake shares (fake-behaviour.ts). #rate-limit answers 429 with Retry-After: 7.
  */
 export interface FakeOpenAI {
   url: string;
@@ -24,69 +23,55 @@ function sendError(res: ServerResponse, status: number, message: string, type: s
   res.end(JSON.stringify({ error: { message, type, param, code } }));
 }
 
-interface Message { role: string; content?: unknown; tool_calls?: unknown[] }
+interface Message { role: string; content?: unknown; tool_calls?: Array<{ id: string; function: { name: string; arguments: string } }>; tool_call_id?: string }
+type Part = { type: string; text?: string; image_url?: { url: string } };
 
-function lastUserText(messages: Message[]): string {
-  for (let i = messages.length - 1; i >= 0; i--) {
-    const m = messages[i];
-    if (m.role !== 'user') continue;
-    if (typeof m.content === 'string') return m.content;
-    if (Array.isArray(m.content)) return m.content.filter((p: { type: string }) => p.type === 'text').map((p: { text: string }) => p.text).join(' ');
-  }
+function textOf(content: unknown): string {
+  if (typeof content === 'string') return content;
+  if (Array.isArray(content)) return (content as Part[]).filter((p) => p.type === 'text').map((p) => p.text).join(' ');
   return '';
 }
 
-function imageParts(messages: Message[]): string[] {
-  const urls: string[] = [];
-  for (const m of messages) {
-    if (!Array.isArray(m.content)) continue;
-    for (const p of m.content as Array<{ type: string; image_url?: { url: string } }>) if (p.type === 'image_url' && p.image_url) urls.push(p.image_url.url);
-  }
-  return urls;
+function imagesOf(content: unknown): FakeImage[] {
+  if (!Array.isArray(content)) return [];
+  return (content as Part[])
+    .filter((p) => p.type === 'image_url' && p.image_url)
+    .map((p) => {
+      const m = /^data:([^;]+);base64,(.*)$/s.exec(p.image_url!.url);
+      return m ? { mediaType: m[1], bytes: Buffer.from(m[2], 'base64').length } : { mediaType: 'remote', bytes: 0 };
+    });
 }
 
-interface Answer { content: string | null; toolCalls: Array<{ id: string; name: string; arguments: string }>; finish: string }
-
-function answerFor(body: Record<string, unknown>): Answer {
+/** OpenAI's chat request in the fakes' neutral form. */
+function decode(body: Record<string, unknown>): FakeRequest {
   const messages = body.messages as Message[];
-  const last = messages[messages.length - 1];
-  const tools = (body.tools as Array<{ function: { name: string } }> | undefined) ?? [];
-  if (last.role === 'tool') return { content: `The tool answered: ${String(last.content)}`, toolCalls: [], finish: 'stop' };
-  if (tools.length > 0 && body.tool_choice !== 'none') {
-    const text = lastUserText(messages);
-    const count = text.includes('parallel') ? 2 : 1;
-    const toolCalls = Array.from({ length: count }, (_, i) => ({
-      id: `call_fake${i}`,
-      name: tools[i % tools.length].function.name,
-      arguments: JSON.stringify(i === 0 ? { latitude: 48.8566, longitude: 2.3522 } : { query: 'phone', max_price: 1000 }),
+  const system = messages.filter((m) => m.role === 'system' || m.role === 'developer').map((m) => textOf(m.content)).join('\n') || undefined;
+  const turns: FakeTurn[] = messages
+    .filter((m) => m.role !== 'system' && m.role !== 'developer')
+    .map((m) => ({
+      role: m.role === 'tool' ? 'tool' : m.role === 'assistant' ? 'assistant' : 'user',
+      text: textOf(m.content),
+      images: imagesOf(m.content),
+      toolCalls: (m.tool_calls ?? []).map((c) => ({ id: c.id, name: c.function.name, arguments: c.function.arguments })),
+      toolResult: m.role === 'tool' ? textOf(m.content) : undefined,
     }));
-    return { content: null, toolCalls, finish: 'tool_calls' };
-  }
-  const images = imageParts(messages);
-  if (images.length > 0) {
-    const m = /^data:([^;]+);base64,(.*)$/.exec(images[0]);
-    const bytes = m ? Buffer.from(m[2], 'base64').length : 0;
-    return { content: `I see an image (${m?.[1] ?? 'remote'}, ${bytes} bytes).`, toolCalls: [], finish: 'stop' };
-  }
-  const system = messages.find((x) => x.role === 'system' || x.role === 'developer');
-  const prefix = system ? `[${String(system.content)}] ` : '';
-  let content = `${prefix}Echo: ${lastUserText(messages)}`;
-  let finish = 'stop';
-  const limit = (body.max_completion_tokens ?? body.max_tokens) as number | undefined;
-  if (typeof limit === 'number' && content.split(' ').length > limit) {
-    content = content.split(' ').slice(0, limit).join(' ');
-    finish = 'length';
-  }
-  return { content, toolCalls: [], finish };
+  const choice = body.tool_choice as string | { function: { name: string } } | undefined;
+  const format = (body.response_format as { type?: string } | undefined)?.type;
+  return {
+    system,
+    turns,
+    tools: ((body.tools as Array<{ function: { name: string } }> | undefined) ?? []).map((t) => t.function.name),
+    toolChoice: typeof choice === 'object' ? { name: choice.function.name } : (choice as FakeRequest['toolChoice']),
+    maxTokens: (body.max_completion_tokens ?? body.max_tokens) as number | undefined,
+    jsonSchema: format === 'json_schema' || format === 'json_object',
+  };
 }
 
-function usageOf(body: Record<string, unknown>, answer: Answer) {
-  const prompt = JSON.stringify(body.messages).length >> 2;
-  const completion = Math.max(1, ((answer.content ?? '') + JSON.stringify(answer.toolCalls)).length >> 2);
-  return { prompt_tokens: prompt, completion_tokens: completion, total_tokens: prompt + completion, prompt_tokens_details: { cached_tokens: 0, audio_tokens: 0 }, completion_tokens_details: { reasoning_tokens: 0, audio_tokens: 0, accepted_prediction_tokens: 0, rejected_prediction_tokens: 0 } };
+function usageOf(answer: FakeAnswer) {
+  const { input, output, cached } = answer.usage;
+  return { prompt_tokens: input, completion_tokens: output, total_tokens: input + output, prompt_tokens_details: { cached_tokens: cached, audio_tokens: 0 }, completion_tokens_details: { reasoning_tokens: 0, audio_tokens: 0, accepted_prediction_tokens: 0, rejected_prediction_tokens: 0 } };
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function handleChat(body: Record<string, unknown>, res: ServerResponse): Promise<void> {
   const allowed = chatRequestFields();
@@ -99,24 +84,25 @@ async function handleChat(body: Record<string, unknown>, res: ServerResponse): P
   if (!KNOWN_MODELS.has(String(body.model))) return sendError(res, 404, `The model \`${String(body.model)}\` does not exist or you do not have access to it.`, 'invalid_request_error', 'model_not_found');
   if (body.stream_options != null && body.stream !== true) return sendError(res, 400, "The 'stream_options' parameter is only allowed when 'stream' is enabled.", 'invalid_request_error', null, 'stream_options');
 
-  const text = lastUserText(body.messages as Message[]);
-  if (text.includes('#hang')) return new Promise(() => undefined);
-  if (text.includes('#fail-500')) return sendError(res, 500, 'The server had an error while processing your request.', 'server_error', null);
-  if (text.includes('#fail-503')) return sendError(res, 503, 'The engine is currently overloaded, please try again later.', 'server_error', null);
-  if (text.includes('#rate-limit')) return sendError(res, 429, 'Rate limit reached for requests.', 'requests', 'rate_limit_exceeded', null, { 'retry-after': '7' });
-  if (text.includes('#bad-request')) return sendError(res, 400, "Invalid 'temperature': decimal above maximum value.", 'invalid_request_error', 'decimal_above_max_value', 'temperature');
-  if (text.includes('#not-json')) {
+  const request = decode(body);
+  const faults = faultsOf(request);
+  if (faults.has('hang')) return new Promise(() => undefined);
+  if (faults.has('fail-500')) return sendError(res, 500, 'The server had an error while processing your request.', 'server_error', null);
+  if (faults.has('fail-503')) return sendError(res, 503, 'The engine is currently overloaded, please try again later.', 'server_error', null);
+  if (faults.has('rate-limit')) return sendError(res, 429, 'Rate limit reached for requests.', 'requests', 'rate_limit_exceeded', null, { 'retry-after': '7' });
+  if (faults.has('bad-request')) return sendError(res, 400, "Invalid 'temperature': decimal above maximum value.", 'invalid_request_error', 'decimal_above_max_value', 'temperature');
+  if (faults.has('not-json')) {
     res.writeHead(200, { 'content-type': 'text/html' });
     return void res.end('<html>oops</html>');
   }
 
-  const answer = answerFor(body);
-  const usage = usageOf(body, answer);
+  const answer = fakeAnswer(request);
+  const usage = usageOf(answer);
   const id = 'chatcmpl-fake123';
   const created = 1_750_000_000;
   const model = `${String(body.model)}-2024-07-18`;
   if (body.stream !== true) {
-    const message: Record<string, unknown> = { role: 'assistant', content: answer.content, refusal: null, annotations: [] };
+    const message: Record<string, unknown> = { role: 'assistant', content: answer.text, refusal: null, annotations: [] };
     if (answer.toolCalls.length) {
       message.tool_calls = answer.toolCalls.map((c) => ({ id: c.id, type: 'function', function: { name: c.name, arguments: c.arguments } }));
     }
@@ -124,25 +110,24 @@ async function handleChat(body: Record<string, unknown>, res: ServerResponse): P
     return void res.end(JSON.stringify({ id, object: 'chat.completion', created, model, choices: [{ index: 0, message, logprobs: null, finish_reason: answer.finish }], usage, service_tier: 'default', system_fingerprint: 'fp_fake' }));
   }
 
-  const includeUsage = (body.stream_options as { include_usage?: boolean } | undefined)?.include_usage === true && !text.includes('#no-usage');
-  const slow = text.includes('#slow');
+  const includeUsage = (body.stream_options as { include_usage?: boolean } | undefined)?.include_usage === true && !faults.has('no-usage');
+  const slow = faults.has('slow');
   res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache' });
   const send = (choices: unknown[], extra: Record<string, unknown> = {}) => {
     const chunk: Record<string, unknown> = { id, object: 'chat.completion.chunk', created, model, service_tier: 'default', system_fingerprint: 'fp_fake', choices, ...extra };
     if (includeUsage && !('usage' in extra)) chunk.usage = null;
     res.write(`data: ${JSON.stringify(chunk)}\n\n`);
   };
-  send([{ index: 0, delta: { role: 'assistant', content: answer.content === null ? null : '', refusal: null }, logprobs: null, finish_reason: null }]);
-  if (answer.content) {
-    const pieces = answer.content.match(/.{1,4}/gs) ?? [];
-    for (const [i, piece] of pieces.entries()) {
+  send([{ index: 0, delta: { role: 'assistant', content: answer.text === null ? null : '', refusal: null }, logprobs: null, finish_reason: null }]);
+  if (answer.text) {
+    for (const [i, piece] of pieces(answer.text).entries()) {
       if (slow) await sleep(50);
       send([{ index: 0, delta: { content: piece }, logprobs: null, finish_reason: null }]);
-      if (text.includes('#reset') && i === 1) {
+      if (faults.has('reset') && i === 1) {
         await sleep(20);
         return void res.socket?.destroy();
       }
-      if (text.includes('#midstream-error') && i === 1) {
+      if (faults.has('midstream-error') && i === 1) {
         res.write(`data: ${JSON.stringify({ error: { message: 'The server had an error while processing your request.', type: 'server_error', param: null, code: null } })}\n\n`);
         return void res.end();
       }
@@ -150,7 +135,7 @@ async function handleChat(body: Record<string, unknown>, res: ServerResponse): P
   }
   for (const [index, call] of answer.toolCalls.entries()) {
     send([{ index: 0, delta: { tool_calls: [{ index, id: call.id, type: 'function', function: { name: call.name, arguments: '' } }] }, logprobs: null, finish_reason: null }]);
-    for (const piece of call.arguments.match(/.{1,8}/gs) ?? []) {
+    for (const piece of pieces(call.arguments, 8)) {
       send([{ index: 0, delta: { tool_calls: [{ index, function: { arguments: piece } }] }, logprobs: null, finish_reason: null }]);
     }
   }

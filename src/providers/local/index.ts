@@ -46,5 +46,16 @@ export class LocalAdapter implements ProviderAdapter {
 
 export const localType: ProviderType = {
   type: 'local',
+  capabilities: {
+    streaming: true,
+    tools: false,
+    streamedTools: false,
+    parallelTools: false,
+    toolChoice: false,
+    images: false,
+    jsonSchema: true,
+    usageInStream: true,
+    embeddings: false,
+  },
   create: (config) => new LocalAdapter(config),
 };

@@ -104,9 +104,23 @@ export class OpenAICompatibleAdapter implements ProviderAdapter {
   }
 }
 
+/** Relayed as is, so everything the upstream supports works; these are what OpenAI itself supports. */
+const capabilities = {
+  streaming: true,
+  tools: true,
+  streamedTools: true,
+  parallelTools: true,
+  toolChoice: true,
+  images: true,
+  jsonSchema: true,
+  usageInStream: true,
+  embeddings: true,
+};
+
 export const openAICompatibleType: ProviderType = {
   type: 'openai-compatible',
+  capabilities,
   create: (config) => new OpenAICompatibleAdapter(config),
 };
 
-export const openAIType: ProviderType = { type: 'openai', create: (config) => new OpenAICompatibleAdapter(config) };
+export const openAIType: ProviderType = { type: 'openai', capabilities, create: (config) => new OpenAICompatibleAdapter(config) };

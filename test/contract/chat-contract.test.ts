@@ -1,0 +1,211 @@
+/**
+ * The contract suite: the same scenarios, with the same expected answers, over every provider
+ * type, each against a fake speaking that provider's wire format (see test/fakes/fake-behaviour.ts
+ * for what every fake answers). Every response, chunk and error must also validate against
+ * OpenAI's own schemas. A scenario a provider does not support must be refused or warned about.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import OpenAI from 'openai';
+import { PROVIDER_TYPES } from '../../src/providers/index.js';
+import { TOOL_ARGUMENTS } from '../fakes/fake-behaviour.js';
+import { http, sseDataLines } from '../support/http.js';
+import { assertOpenAISchema } from '../support/openai-schemas.js';
+import { type ServerProcess, startServer } from '../support/server-process.js';
+import { CONTRACT_PROVIDERS, type RunningFake } from './contract-providers.js';
+
+const weather = { type: 'function' as const, function: { name: 'get_weather', description: 'Weather at a place', parameters: { type: 'object', properties: { latitude: { type: 'number' }, longitude: { type: 'number' } }, required: ['latitude', 'longitude'] } } };
+const search = { type: 'function' as const, function: { name: 'search_products', description: 'Search products', parameters: { type: 'object', properties: { query: { type: 'string' }, max_price: { type: 'number' } }, required: ['query'] } } };
+const PNG = Buffer.from('89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d4944415478da63f8cfc0f01f0005000201a5d5f1a10000000049454e44ae426082', 'hex');
+
+for (const provider of CONTRACT_PROVIDERS) {
+  const capabilities = PROVIDER_TYPES.get(provider.type)!.capabilities;
+
+  describe(`contract: ${provider.type}`, () => {
+    let fake: RunningFake;
+    let server: ServerProcess;
+    let client: OpenAI;
+    const model = 'contract-chat';
+
+    before(async () => {
+      fake = await provider.start();
+      const config = [
+        'providers:',
+        '  under-test:',
+        `    type: ${provider.type}`,
+        `    base_url: ${fake.baseUrl}`,
+        `    api_key: ${fake.apiKey}`,
+        'models:',
+        `  ${model}:`,
+        `    deployments: [ { provider: under-test, model: ${provider.chatModel} } ]`,
+        ...(provider.embeddingModel ? ['  contract-embed:', '    kind: embedding', `    deployments: [ { provider: under-test, model: ${provider.embeddingModel} } ]`] : []),
+      ].join('\n');
+      server = await startServer({ config: `${config}\n` });
+      client = new OpenAI({ baseURL: `${server.url}/ai/openai`, apiKey: 'openai', maxRetries: 0 });
+    });
+    after(async () => {
+      await server?.stop();
+      await fake?.close();
+    });
+
+    async function complete(params: Omit<OpenAI.Chat.ChatCompletionCreateParamsNonStreaming, 'model'>) {
+      const { data, response } = await client.chat.completions.create({ model, ...params }).withResponse();
+      const raw = JSON.parse(JSON.stringify(data));
+      assertOpenAISchema('CreateChatCompletionResponse', raw);
+      assert.equal(data.model, model);
+      return { data, response };
+    }
+
+    async function streamChunks(params: Omit<OpenAI.Chat.ChatCompletionCreateParamsStreaming, 'model' | 'stream'>) {
+      const chunks: OpenAI.Chat.ChatCompletionChunk[] = [];
+      for await (const chunk of await client.chat.completions.create({ model, stream: true, ...params })) {
+        assertOpenAISchema('CreateChatCompletionStreamResponse', JSON.parse(JSON.stringify(chunk)));
+        assert.equal(chunk.model, model);
+        chunks.push(chunk);
+      }
+      return chunks;
+    }
+
+    const user = (content: string): OpenAI.Chat.ChatCompletionMessageParam[] => [{ role: 'user', content }];
+
+    it('text', async () => {
+      const { data } = await complete({ messages: user('hello there') });
+      assert.equal(data.choices[0].message.content, 'Echo: hello there');
+      assert.equal(data.choices[0].finish_reason, 'stop');
+      assert.ok(data.usage!.prompt_tokens > 0 && data.usage!.completion_tokens > 0);
+    });
+
+    it('system and developer prompts', async () => {
+      const { data } = await complete({ messages: [{ role: 'system', content: 'You are terse.' }, ...user('hi')] });
+      assert.equal(data.choices[0].message.content, '[You are terse.] Echo: hi');
+    });
+
+    it('multi-turn history', async () => {
+      const { data } = await complete({ messages: [...user('first'), { role: 'assistant', content: 'Echo: first' }, ...user('second')] });
+      assert.equal(data.choices[0].message.content, 'Echo: second');
+    });
+
+    it('max_tokens stops with length', async () => {
+      const { data } = await complete({ messages: user('one two three four five'), max_tokens: 3 });
+      assert.equal(data.choices[0].finish_reason, 'length');
+      assert.equal(data.choices[0].message.content, 'Echo: one two');
+    });
+
+    it('streaming', { skip: !capabilities.streaming }, async () => {
+      const chunks = await streamChunks({ messages: user('stream this') });
+      assert.equal(chunks.map((c) => c.choices[0]?.delta.content ?? '').join(''), 'Echo: stream this');
+      assert.equal(chunks.at(-1)!.choices[0].finish_reason, 'stop');
+      assert.equal(chunks.find((c) => c.choices[0]?.delta.role)?.choices[0].delta.role, 'assistant');
+    });
+
+    it('usage in stream', { skip: !capabilities.usageInStream }, async () => {
+      const chunks = await streamChunks({ messages: user('count'), stream_options: { include_usage: true } });
+      const last = chunks.at(-1)!;
+      assert.deepEqual(last.choices, []);
+      assert.ok(last.usage!.prompt_tokens > 0 && last.usage!.completion_tokens > 0);
+      assert.equal(last.usage!.total_tokens, last.usage!.prompt_tokens + last.usage!.completion_tokens);
+    });
+
+    it('tools', { skip: !capabilities.tools }, async () => {
+      const { data } = await complete({ messages: user('weather?'), tools: [weather], tool_choice: 'auto' });
+      const choice = data.choices[0];
+      assert.equal(choice.finish_reason, 'tool_calls');
+      const call = choice.message.tool_calls![0] as OpenAI.Chat.ChatCompletionMessageFunctionToolCall;
+      assert.equal(call.type, 'function');
+      assert.equal(call.function.name, 'get_weather');
+      assert.deepEqual(JSON.parse(call.function.arguments), TOOL_ARGUMENTS[0]);
+      assert.ok(call.id.length > 0);
+    });
+
+    it('tool_choice none and named', { skip: !capabilities.toolChoice }, async () => {
+      const none = await complete({ messages: user('no tools now'), tools: [weather], tool_choice: 'none' });
+      assert.equal(none.data.choices[0].message.content, 'Echo: no tools now');
+      const named = await complete({ messages: user('use search'), tools: [weather, search], tool_choice: { type: 'function', function: { name: 'search_products' } } });
+      assert.equal((named.data.choices[0].message.tool_calls![0] as OpenAI.Chat.ChatCompletionMessageFunctionToolCall).function.name, 'search_products');
+    });
+
+    it('streamed tool calls: id and name once, arguments as deltas', { skip: !capabilities.streamedTools }, async () => {
+      const chunks = await streamChunks({ messages: user('weather?'), tools: [weather] });
+      const deltas = chunks.flatMap((c) => c.choices[0]?.delta.tool_calls ?? []);
+      assert.equal(deltas.filter((d) => d.id).length, 1);
+      assert.equal(deltas.filter((d) => d.function?.name).length, 1);
+      assert.ok(deltas.every((d) => d.index === 0));
+      assert.deepEqual(JSON.parse(deltas.map((d) => d.function?.arguments ?? '').join('')), TOOL_ARGUMENTS[0]);
+      assert.equal(chunks.at(-1)!.choices[0].finish_reason, 'tool_calls');
+    });
+
+    it('parallel tool calls, streamed with correct indexes', { skip: !capabilities.parallelTools }, async () => {
+      const { data } = await complete({ messages: user('do both in parallel'), tools: [weather, search] });
+      assert.deepEqual(data.choices[0].message.tool_calls!.map((c) => (c as OpenAI.Chat.ChatCompletionMessageFunctionToolCall).function.name), ['get_weather', 'search_products']);
+      const chunks = await streamChunks({ messages: user('do both in parallel'), tools: [weather, search] });
+      const byIndex = new Map<number, string>();
+      for (const d of chunks.flatMap((c) => c.choices[0]?.delta.tool_calls ?? [])) byIndex.set(d.index, (byIndex.get(d.index) ?? '') + (d.function?.arguments ?? ''));
+      assert.deepEqual([...byIndex.keys()], [0, 1]);
+      assert.deepEqual(JSON.parse(byIndex.get(1)!), TOOL_ARGUMENTS[1]);
+    });
+
+    it('tool results', { skip: !capabilities.tools }, async () => {
+      const first = await complete({ messages: user('weather?'), tools: [weather] });
+      const call = first.data.choices[0].message.tool_calls![0];
+      const { data } = await complete({
+        messages: [...user('weather?'), first.data.choices[0].message, { role: 'tool', tool_call_id: call.id, content: '{"temperature": 12.3}' }],
+        tools: [weather],
+      });
+      assert.equal(data.choices[0].message.content, 'The tool answered: {"temperature": 12.3}');
+    });
+
+    it('images from data: URLs', { skip: !capabilities.images }, async () => {
+      const { data } = await complete({
+        messages: [{ role: 'user', content: [{ type: 'text', text: 'What is this?' }, { type: 'image_url', image_url: { url: `data:image/png;base64,${PNG.toString('base64')}` } }] }],
+      });
+      assert.equal(data.choices[0].message.content, `I see an image (image/png, ${PNG.length} bytes).`);
+    });
+
+    it('json_schema response format', { skip: !capabilities.jsonSchema }, async () => {
+      const { data } = await complete({
+        messages: user('structured'),
+        response_format: { type: 'json_schema', json_schema: { name: 'answer', schema: { type: 'object', properties: { answer: { type: 'string' } }, required: ['answer'] } } },
+      });
+      assert.deepEqual(JSON.parse(data.choices[0].message.content!), { answer: 'structured' });
+    });
+
+    it('unsupported features are refused or reported, never silently dropped', async () => {
+      const cases: Array<[boolean, Omit<OpenAI.Chat.ChatCompletionCreateParamsNonStreaming, 'model'>]> = [
+        [capabilities.tools, { messages: user('weather?'), tools: [weather] }],
+        [capabilities.images, { messages: [{ role: 'user', content: [{ type: 'image_url', image_url: { url: `data:image/png;base64,${PNG.toString('base64')}` } }] }] }],
+      ];
+      for (const [supported, params] of cases) {
+        if (supported) continue;
+        const res = await http(`${server.url}/v1/chat/completions`, { json: { model, ...params } });
+        assert.ok(res.status === 400 || typeof res.headers['x-opensq-warnings'] === 'string', `${res.status} ${res.text}`);
+      }
+    });
+
+    it('upstream errors keep their meaning: 400, 429 with Retry-After, 5xx as 502', async () => {
+      const bad = await http(`${server.url}/v1/chat/completions`, { json: { model, messages: user('#bad-request') } });
+      assert.equal(bad.status, 400);
+      assertOpenAISchema('ErrorResponse', bad.json);
+      const limited = await http(`${server.url}/v1/chat/completions`, { json: { model, messages: user('#rate-limit') } });
+      assert.equal(limited.status, 429);
+      assert.equal(limited.headers['retry-after'], '7');
+      assertOpenAISchema('ErrorResponse', limited.json);
+      const failed = await http(`${server.url}/v1/chat/completions`, { json: { model, messages: user('#fail-500') } });
+      assert.equal(failed.status, 502);
+      assertOpenAISchema('ErrorResponse', failed.json);
+    });
+
+    it('a failure mid-stream ends with an error event and [DONE]', { skip: !capabilities.streaming }, async () => {
+      const res = await http(`${server.url}/v1/chat/completions`, { json: { model, stream: true, messages: user('#midstream-error here') } });
+      const lines = sseDataLines(res.text);
+      assert.equal(lines.at(-1), '[DONE]');
+      assertOpenAISchema('ErrorResponse', JSON.parse(lines.at(-2)!));
+    });
+
+    it('embeddings', { skip: !capabilities.embeddings || !provider.embeddingModel }, async () => {
+      const result = await client.embeddings.create({ model: 'contract-embed', input: ['a', 'b'], encoding_format: 'float' });
+      assertOpenAISchema('CreateEmbeddingResponse', JSON.parse(JSON.stringify(result)));
+      assert.equal(result.data.length, 2);
+      assert.ok(result.data[0].embedding.length > 0);
+    });
+  });
+}

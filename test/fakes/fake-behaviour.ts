@@ -1,0 +1,96 @@
+/**
+ * What every fake provider answers, whatever its wire format: each fake decodes its provider's
+ * request into this neutral form, asks `fakeAnswer`, and encodes the answer in its own format. So
+ * the contract suite can expect the same answers from every provider.
+ *
+ * Answers:
+ *   - the last message is a tool result      → "The tool answered: <result>"
+ *   - tools offered and tool_choice not none  → a call of the first tool with {"latitude":48.8566,"longitude":2.3522};
+ *                                               a second call (of the second tool) when the text says "parallel"
+ *   - an image in the conversation            → "I see an image (<media type>, <bytes> bytes)."
+ *   - a JSON schema asked for                 → {"answer":"<last user text>"}
+ *   - otherwise                               → "[<system>] Echo: <last user text>" (no prefix without system)
+ *   - a max token limit of N words            → the first N words, finish "length"
+ * Faults, by marker in the last user text: #fail-500 #fail-503 #rate-limit #bad-request
+ *   #midstream-error #reset #no-usage #not-json #hang #slow
+ */
+export interface FakeImage {
+  mediaType: string;
+  bytes: number;
+}
+
+export interface FakeTurn {
+  role: 'user' | 'assistant' | 'tool';
+  text: string;
+  images: FakeImage[];
+  toolCalls: Array<{ id: string; name: string; arguments: string }>;
+  /** For role tool: the result's text. */
+  toolResult?: string;
+}
+
+export interface FakeRequest {
+  system: string | undefined;
+  turns: FakeTurn[];
+  tools: string[];
+  toolChoice: 'auto' | 'none' | 'required' | { name: string } | undefined;
+  maxTokens: number | undefined;
+  jsonSchema: boolean;
+}
+
+export interface FakeAnswer {
+  text: string | null;
+  toolCalls: Array<{ id: string; name: string; arguments: string }>;
+  finish: 'stop' | 'length' | 'tool_calls';
+  usage: { input: number; output: number; cached: number };
+}
+
+export type FakeFault = 'fail-500' | 'fail-503' | 'rate-limit' | 'bad-request' | 'midstream-error' | 'reset' | 'no-usage' | 'not-json' | 'hang' | 'slow';
+const FAULTS: readonly FakeFault[] = ['fail-500', 'fail-503', 'rate-limit', 'bad-request', 'midstream-error', 'reset', 'no-usage', 'not-json', 'hang', 'slow'];
+
+export function lastUserText(request: FakeRequest): string {
+  for (let i = request.turns.length - 1; i >= 0; i--) if (request.turns[i].role === 'user') return request.turns[i].text;
+  return '';
+}
+
+export function faultsOf(request: FakeRequest): Set<FakeFault> {
+  const text = lastUserText(request);
+  return new Set(FAULTS.filter((fault) => text.includes(`#${fault}`)));
+}
+
+export const TOOL_ARGUMENTS = [{ latitude: 48.8566, longitude: 2.3522 }, { query: 'phone', max_price: 1000 }];
+
+export function fakeAnswer(request: FakeRequest): FakeAnswer {
+  const input = JSON.stringify(request).length >> 2;
+  const answer = (text: string | null, toolCalls: FakeAnswer['toolCalls'], finish: FakeAnswer['finish']): FakeAnswer => ({
+    text,
+    toolCalls,
+    finish,
+    usage: { input, output: Math.max(1, ((text ?? '') + JSON.stringify(toolCalls)).length >> 2), cached: request.system ? 4 : 0 },
+  });
+  const last = request.turns.at(-1);
+  if (last?.role === 'tool') return answer(`The tool answered: ${last.toolResult ?? last.text}`, [], 'stop');
+  const forced = typeof request.toolChoice === 'object' ? request.toolChoice.name : undefined;
+  if (request.tools.length > 0 && request.toolChoice !== 'none') {
+    const names = forced ? [forced] : request.tools;
+    const count = lastUserText(request).includes('parallel') && names.length > 1 ? 2 : 1;
+    const calls = Array.from({ length: count }, (_, i) => ({ id: `call_fake${i}`, name: names[i], arguments: JSON.stringify(TOOL_ARGUMENTS[i]) }));
+    return answer(null, calls, 'tool_calls');
+  }
+  const image = request.turns.flatMap((t) => t.images)[0];
+  if (image) return answer(`I see an image (${image.mediaType}, ${image.bytes} bytes).`, [], 'stop');
+  if (request.jsonSchema) return answer(JSON.stringify({ answer: lastUserText(request) }), [], 'stop');
+  let text = `${request.system ? `[${request.system}] ` : ''}Echo: ${lastUserText(request)}`;
+  let finish: FakeAnswer['finish'] = 'stop';
+  if (request.maxTokens !== undefined && text.split(' ').length > request.maxTokens) {
+    text = text.split(' ').slice(0, request.maxTokens).join(' ');
+    finish = 'length';
+  }
+  return answer(text, [], finish);
+}
+
+/** Text split the way fakes stream it: a few characters per event. */
+export function pieces(text: string, size = 4): string[] {
+  return text.match(new RegExp(`.{1,${size}}`, 'gs')) ?? [];
+}
+
+export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
