@@ -7,7 +7,11 @@ import { SHARED_DIR } from '../fakes/openai-spec.js';
 
 type Validate = ((value: unknown) => boolean) & { errors?: unknown };
 const ID = 'openai.json';
-let ajv: InstanceType<typeof Ajv2020> | undefined;
+interface SchemaStore {
+  addSchema(schema: object): unknown;
+  getSchema(ref: string): unknown;
+}
+let ajv: SchemaStore | undefined;
 
 /** OpenAPI 3.0 `nullable` rewritten as JSON Schema, which Ajv understands. */
 function fixNullable(node: unknown): unknown {
@@ -28,10 +32,11 @@ function fixNullable(node: unknown): unknown {
   return out;
 }
 
-function instance(): InstanceType<typeof Ajv2020> {
+function instance(): SchemaStore {
   if (ajv) return ajv;
   const spec = parse(readFileSync(path.join(SHARED_DIR, 'spec/openapi.yaml'), 'utf8'), { maxAliasCount: -1 }) as { components: { schemas: unknown } };
-  const created = new (Ajv2020 as unknown as typeof Ajv2020.default)({ strict: false, allErrors: true });
+  const AjvClass = ((Ajv2020 as unknown as { default?: unknown }).default ?? Ajv2020) as new (options: object) => SchemaStore;
+  const created = new AjvClass({ strict: false, allErrors: true });
   (addFormats as unknown as (a: unknown) => void)(created);
   created.addSchema({ $id: ID, components: { schemas: fixNullable(spec.components.schemas) } });
   ajv = created;
