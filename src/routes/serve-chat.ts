@@ -12,7 +12,7 @@ import type { Deployment } from '../routing/catalog.js';
 import { resolveModel } from '../routing/resolve-model.js';
 import { tryDeployments } from '../routing/try-deployments.js';
 import type { AppContext } from '../server/context.js';
-import { estimateUsage } from '../usage/count-tokens.js';
+import { estimateRequestTokens, estimateUsage } from '../usage/count-tokens.js';
 import { recordUsage, type UsageFacts } from '../usage/record-usage.js';
 import { RequestScope } from './request-scope.js';
 
@@ -30,6 +30,7 @@ export interface ChatEndpoint {
  */
 export async function serveChat(ctx: AppContext, reply: FastifyReply, body: ChatRequest, key: ApiKey, endpoint: ChatEndpoint): Promise<void> {
   const model = resolveModel(ctx.catalog, body.model, key, 'chat');
+  const ticket = await ctx.admission.admit({ key, model, endpoint: endpoint.name, estimateTokens: () => estimateRequestTokens(body) });
   const plan = ctx.catalog.plan(model);
   const scope = new RequestScope(ctx, reply, plan[0].provider.timeouts.totalMs, newId('chatcmpl-'));
   const call: ChatCall = {
@@ -41,7 +42,7 @@ export async function serveChat(ctx: AppContext, reply: FastifyReply, body: Chat
     created: Math.floor(Date.now() / 1000),
     warn: scope.warn,
   };
-  const facts = { requestId: call.id, endpoint: endpoint.name, model, key, started: scope.started, stream: body.stream === true };
+  const facts = { requestId: call.id, endpoint: endpoint.name, model, key, started: scope.started, stream: body.stream === true, ticket };
   try {
     if (body.stream) await streamChat(ctx, reply, scope, call, plan, facts);
     else await completeChat(ctx, reply, scope, call, plan, facts, endpoint.withUser);
@@ -50,7 +51,7 @@ export async function serveChat(ctx: AppContext, reply: FastifyReply, body: Chat
   }
 }
 
-type BaseFacts = Pick<UsageFacts, 'requestId' | 'endpoint' | 'model' | 'key' | 'started' | 'stream'>;
+type BaseFacts = Pick<UsageFacts, 'requestId' | 'endpoint' | 'model' | 'key' | 'started' | 'stream' | 'ticket'>;
 
 function tokens(usage: Usage | undefined): Pick<UsageFacts, 'promptTokens' | 'completionTokens' | 'cachedTokens'> {
   return {

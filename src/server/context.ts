@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { KeyStore } from '../auth/key-store.js';
 import type { Settings } from '../config/settings.js';
+import type { Admission } from '../limits/admission.js';
 import type { Catalog } from '../routing/catalog.js';
 import type { ProviderRegistry } from '../routing/provider-registry.js';
 import type { Database } from '../storage/database.js';
@@ -15,6 +16,8 @@ export interface AppContext {
   ledger: UsageLedger;
   registry: ProviderRegistry;
   catalog: Catalog;
+  /** Limits and credits every upstream-bound request passes. */
+  admission: Admission;
   /** Requests being served now; shutdown waits for it to reach zero. */
   inFlight: { count: number };
 }

@@ -2,6 +2,7 @@ import pino from 'pino';
 import { KeyStore } from '../auth/key-store.js';
 import { loadConfigFile } from '../config/config-file.js';
 import type { Settings } from '../config/settings.js';
+import { openAdmission } from '../limits/admission.js';
 import { Catalog } from '../routing/catalog.js';
 import { ProviderRegistry } from '../routing/provider-registry.js';
 import { openDatabase } from '../storage/database.js';
@@ -25,6 +26,7 @@ export async function createContext(settings: Settings, env: NodeJS.ProcessEnv =
     ledger: new UsageLedger(database),
     registry,
     catalog,
+    admission: openAdmission,
     inFlight: { count: 0 },
   };
 }

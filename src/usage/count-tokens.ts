@@ -36,3 +36,13 @@ export async function estimateUsage(messages: readonly ChatMessage[], completion
   for (const message of messages) prompt += 3 + count(messageText(message));
   return makeUsage(prompt, completionText ? count(completionText) : 0);
 }
+
+/**
+ * A quick upper-bound guess of a request's tokens before it is sent, for tokens-per-minute limits:
+ * about four characters a token, plus the answer's limit. Reconciled with real usage afterwards.
+ */
+export function estimateRequestTokens(body: { messages: readonly ChatMessage[]; max_tokens?: number | null; max_completion_tokens?: number | null }): number {
+  let chars = 0;
+  for (const message of body.messages) chars += messageText(message).length + 12;
+  return Math.ceil(chars / 4) + (body.max_completion_tokens ?? body.max_tokens ?? 0);
+}

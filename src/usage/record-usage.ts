@@ -1,5 +1,6 @@
 import type { ApiKey } from '../auth/key-store.js';
 import type { ApiError } from '../core/errors.js';
+import type { Ticket } from '../limits/admission.js';
 import type { Deployment, Model } from '../routing/catalog.js';
 import type { AppContext } from '../server/context.js';
 
@@ -19,14 +20,23 @@ export interface UsageFacts {
   httpStatus: number;
   error?: ApiError;
   stream?: boolean;
+  /** The admission ticket to settle with what the request really cost. */
+  ticket?: Ticket;
 }
 
 /**
- * Writes a request's usage row, priced from the catalog. Awaited before the response ends; a
- * failure to write is logged, never turned into a failed request.
+ * Writes a request's usage row, priced from the catalog, and settles its admission ticket.
+ * Awaited before the response ends; a failure to write is logged, never turned into a failed
+ * request.
  */
 export async function recordUsage(ctx: AppContext, facts: UsageFacts): Promise<void> {
   const { model, promptTokens, completionTokens } = facts;
+  const cost = (promptTokens * model.cost.input + completionTokens * model.cost.output) / 1_000_000;
+  try {
+    await facts.ticket?.settle({ promptTokens, completionTokens, cost });
+  } catch (error) {
+    ctx.log.error({ err: error, requestId: facts.requestId }, 'could not settle the admission ticket');
+  }
   try {
     await ctx.ledger.record({
       ts: Date.now(),
@@ -40,7 +50,7 @@ export async function recordUsage(ctx: AppContext, facts: UsageFacts): Promise<v
       prompt_tokens: promptTokens,
       completion_tokens: completionTokens,
       cached_tokens: facts.cachedTokens ?? 0,
-      cost: (promptTokens * model.cost.input + completionTokens * model.cost.output) / 1_000_000,
+      cost,
       latency_ms: Math.round(performance.now() - facts.started),
       ttft_ms: facts.ttftMs ?? null,
       status: facts.status,

@@ -18,9 +18,10 @@ export function registerEmbeddings(app: FastifyInstance, ctx: AppContext): void 
     const key = await ctx.keys.authenticate(presentedKey(request.headers));
     const body = parseEmbeddingRequest(request.body);
     const model = resolveModel(ctx.catalog, body.model, key, 'embedding');
+    const ticket = await ctx.admission.admit({ key, model, endpoint: 'embeddings', estimateTokens: () => Math.ceil(JSON.stringify(body.input).length / 4) });
     const plan = ctx.catalog.plan(model);
     const scope = new RequestScope(ctx, reply, plan[0].provider.timeouts.totalMs, newId('emb-'));
-    const facts = { requestId: scope.requestId, endpoint: 'embeddings', model, key, started: scope.started };
+    const facts = { requestId: scope.requestId, endpoint: 'embeddings', model, key, started: scope.started, ticket };
     try {
       const attempt = await tryDeployments(plan, scope.signal, (d) => {
         const adapter = ctx.registry.adapter(d.provider.name);
