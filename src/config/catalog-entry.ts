@@ -10,6 +10,8 @@ export interface DeploymentSpec {
   priority?: number;
   /** Relative share of traffic within one priority. */
   weight?: number;
+  /** Requests this deployment may serve at once; more wait for another deployment or fail over. */
+  maxConcurrency?: number;
 }
 
 /** One model of the catalog as written in the default catalog or the config file. */
@@ -34,4 +36,8 @@ export interface CatalogEntry {
   /** Credits per million tokens. */
   cost?: { input: number; output: number };
   deployments: DeploymentSpec[];
+  /** How to choose within a priority: weighted random (default) or fastest time to first byte. */
+  routing?: 'weighted' | 'least-latency';
+  /** Overrides the providers' timeouts for this model. */
+  timeouts?: Partial<import('../providers/types.js').Timeouts>;
 }

@@ -27,6 +27,7 @@ const deploymentSchema = z
     model: z.string().min(1),
     priority: z.number().int().min(0).optional(),
     weight: z.number().positive().optional(),
+    max_concurrency: z.number().int().positive().optional(),
   })
   .strict();
 
@@ -48,6 +49,8 @@ const modelSchema = z
     limits: z.tuple([z.number(), z.number(), z.number(), z.number()]).optional(),
     cost: z.object({ input: z.number().min(0), output: z.number().min(0) }).strict().optional(),
     deployments: z.array(deploymentSchema).optional(),
+    routing: z.enum(['weighted', 'least-latency']).optional(),
+    timeouts: timeoutsSchema.optional(),
   })
   .strict();
 

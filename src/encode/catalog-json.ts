@@ -1,7 +1,7 @@
 import type { Model } from '../routing/catalog.js';
 
 /** One model as OnlySq's `GET /ai/models` shows it (hyphenated keys are OnlySq's own). */
-function onlysqModel(model: Model): Record<string, unknown> {
+function onlysqModel(model: Model, available: (model: Model) => boolean): Record<string, unknown> {
   return {
     name: model.name,
     description: model.description,
@@ -14,7 +14,7 @@ function onlysqModel(model: Model): Record<string, unknown> {
     'can-tools': model.canTools,
     'can-vision': model.canVision,
     'can-think': model.canThink,
-    status: model.downReason === undefined ? 'work' : 'down',
+    status: model.downReason === undefined && available(model) ? 'work' : 'down',
     tier: model.tier,
     limits: model.limits,
     cost: model.cost,
@@ -22,11 +22,11 @@ function onlysqModel(model: Model): Record<string, unknown> {
 }
 
 /** `{"models": {id: ...}, "classified": {"text": {...}, "image": {...}, "sound": {...}}}`. */
-export function onlysqCatalog(models: readonly Model[]): Record<string, unknown> {
+export function onlysqCatalog(models: readonly Model[], available: (model: Model) => boolean = () => true): Record<string, unknown> {
   const all: Record<string, unknown> = {};
   const classified: Record<string, Record<string, unknown>> = { text: {}, image: {}, sound: {} };
   for (const model of models) {
-    const entry = onlysqModel(model);
+    const entry = onlysqModel(model, available);
     all[model.id] = entry;
     (classified[model.modality] ??= {})[model.id] = entry;
   }

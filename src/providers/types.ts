@@ -35,6 +35,8 @@ export interface ChatCall {
   created: number;
   /** Reports a parameter the provider cannot honour; it reaches the log and `x-opensq-warnings`. */
   warn(message: string): void;
+  /** This request's timeouts (the model's over the provider's); the provider's own when absent. */
+  timeouts?: Timeouts;
 }
 
 export interface EmbedCall {
@@ -43,6 +45,7 @@ export interface EmbedCall {
   upstreamModel: string;
   signal: AbortSignal;
   warn(message: string): void;
+  timeouts?: Timeouts;
 }
 
 export interface ChatResult {

@@ -1,11 +1,13 @@
 import type { FastifyReply } from 'fastify';
+import { ApiError } from '../core/errors.js';
 import type { Deployment } from '../routing/catalog.js';
+import type { AttemptRecord } from '../routing/router.js';
 import type { AppContext } from '../server/context.js';
 
 /**
  * What one upstream-bound request holds while it runs: an abort signal fired by the client going
- * away or the total timeout, its start time, the warnings providers report, and its place in the
- * in-flight count that shutdown waits on.
+ * away or by the total timeout (and which of the two it was), its start time, the warnings
+ * providers report, and its place in the in-flight count that shutdown waits on.
  */
 export class RequestScope {
   readonly started = performance.now();
@@ -13,6 +15,10 @@ export class RequestScope {
   private readonly timer: NodeJS.Timeout;
   private warnings: string[] | undefined;
   private readonly onClose: () => void;
+  /** Set when the client went away before the response ended. */
+  clientGone = false;
+  /** Set when the request outlived its total timeout. */
+  timeout: ApiError | undefined;
 
   constructor(
     private readonly ctx: AppContext,
@@ -22,10 +28,15 @@ export class RequestScope {
   ) {
     const res = reply.raw;
     this.onClose = () => {
-      if (!res.writableFinished) this.controller.abort();
+      if (res.writableFinished) return;
+      this.clientGone = true;
+      this.controller.abort();
     };
     res.on('close', this.onClose);
-    this.timer = setTimeout(() => this.controller.abort(), totalMs);
+    this.timer = setTimeout(() => {
+      this.timeout = new ApiError('upstream_timeout', `The request took longer than its total timeout of ${totalMs} ms.`);
+      this.controller.abort();
+    }, totalMs);
     ctx.inFlight.count++;
   }
 
@@ -39,16 +50,20 @@ export class RequestScope {
     this.ctx.log.warn({ url: this.reply.request.url }, message);
   };
 
-  /** Headers every answer carries: its request id, the provider that served it, any warnings. */
-  headers(deployment: Deployment | undefined): Record<string, string> {
+  /** Headers every answer carries: its request id, the deployment that served it after how many attempts, any warnings. */
+  headers(deployment: Deployment | undefined, attempts?: readonly AttemptRecord[]): Record<string, string> {
     const headers: Record<string, string> = { 'x-request-id': this.requestId };
-    if (deployment) headers['x-opensq-provider'] = deployment.provider.name;
+    if (deployment) {
+      headers['x-opensq-provider'] = deployment.provider.name;
+      headers['x-opensq-deployment'] = `${deployment.provider.name}/${deployment.model}`;
+    }
+    if (attempts) headers['x-opensq-attempts'] = String(attempts.length);
     if (this.warnings) headers['x-opensq-warnings'] = this.warnings.join('; ').replace(/[\r\n]+/g, ' ');
     return headers;
   }
 
-  setHeaders(reply: FastifyReply, deployment: Deployment | undefined): void {
-    reply.headers(this.headers(deployment));
+  setHeaders(reply: FastifyReply, deployment: Deployment | undefined, attempts?: readonly AttemptRecord[]): void {
+    reply.headers(this.headers(deployment, attempts));
   }
 
   end(): void {

@@ -8,9 +8,9 @@ import { ApiError } from '../core/errors.js';
 import { newId } from '../core/ids.js';
 import { SSE_DONE, sseBatch, sseError, writeSseHead } from '../encode/sse.js';
 import type { ChatCall } from '../providers/types.js';
-import type { Deployment } from '../routing/catalog.js';
+import type { Deployment, Model } from '../routing/catalog.js';
 import { resolveModel } from '../routing/resolve-model.js';
-import { tryDeployments } from '../routing/try-deployments.js';
+import type { Routed } from '../routing/router.js';
 import type { AppContext } from '../server/context.js';
 import { estimateRequestTokens, estimateUsage } from '../usage/count-tokens.js';
 import { recordUsage, type UsageFacts } from '../usage/record-usage.js';
@@ -24,15 +24,14 @@ export interface ChatEndpoint {
 }
 
 /**
- * Serves one chat request for any chat endpoint: tries the model's deployments in order while a
- * retryable failure happens before anything was sent, relays the answer (JSON or SSE), and writes
- * the usage row before the response ends.
+ * Serves one chat request for any chat endpoint: the router picks deployments, retries and falls
+ * back while nothing has been sent; the answer is relayed as JSON or SSE; the usage row is written
+ * before the response ends.
  */
 export async function serveChat(ctx: AppContext, reply: FastifyReply, body: ChatRequest, key: ApiKey, endpoint: ChatEndpoint): Promise<void> {
   const model = resolveModel(ctx.catalog, body.model, key, 'chat');
   const ticket = await ctx.admission.admit({ key, model, endpoint: endpoint.name, estimateTokens: () => estimateRequestTokens(body) });
-  const plan = ctx.catalog.plan(model);
-  const scope = new RequestScope(ctx, reply, plan[0].provider.timeouts.totalMs, newId('chatcmpl-'));
+  const scope = new RequestScope(ctx, reply, model.timeouts.totalMs, newId('chatcmpl-'));
   const call: ChatCall = {
     body,
     publicModel: model.id,
@@ -44,8 +43,8 @@ export async function serveChat(ctx: AppContext, reply: FastifyReply, body: Chat
   };
   const facts = { requestId: call.id, endpoint: endpoint.name, model, key, started: scope.started, stream: body.stream === true, ticket };
   try {
-    if (body.stream) await streamChat(ctx, reply, scope, call, plan, facts);
-    else await completeChat(ctx, reply, scope, call, plan, facts, endpoint.withUser);
+    if (body.stream) await streamChat(ctx, reply, scope, call, model, facts);
+    else await completeChat(ctx, reply, scope, call, model, facts, endpoint.withUser);
   } finally {
     scope.end();
   }
@@ -61,49 +60,55 @@ function tokens(usage: Usage | undefined): Pick<UsageFacts, 'promptTokens' | 'co
   };
 }
 
-async function failBeforeFirstByte(ctx: AppContext, scope: RequestScope, facts: BaseFacts, error: ApiError, deployment: Deployment | undefined): Promise<never> {
-  const cancelled = scope.signal.aborted;
-  await recordUsage(ctx, { ...facts, deployment, ...tokens(undefined), status: cancelled ? 'cancelled' : 'error', httpStatus: cancelled ? 499 : error.status, error });
+/** The call for one deployment: its upstream model name and the model's timeouts over the provider's. */
+function callFor(call: ChatCall, model: Model, deployment: Deployment): ChatCall {
+  return { ...call, upstreamModel: deployment.model, timeouts: { ...deployment.provider.timeouts, ...model.timeoutOverrides } };
+}
+
+async function failBeforeFirstByte(ctx: AppContext, scope: RequestScope, facts: BaseFacts, routed: Extract<Routed<unknown>, { ok: false }>): Promise<never> {
+  const error = scope.timeout ?? routed.error;
+  const cancelled = scope.clientGone;
+  await recordUsage(ctx, { ...facts, deployment: routed.deployment, ...tokens(undefined), status: cancelled ? 'cancelled' : 'error', httpStatus: cancelled ? 499 : error.status, error });
   throw error;
 }
 
-async function completeChat(ctx: AppContext, reply: FastifyReply, scope: RequestScope, call: ChatCall, plan: Deployment[], facts: BaseFacts, withUser: boolean): Promise<void> {
-  const attempt = await tryDeployments(plan, call.signal, (d) => ctx.registry.adapter(d.provider.name).chat({ ...call, upstreamModel: d.model }));
-  if (!attempt.ok) return failBeforeFirstByte(ctx, scope, facts, attempt.error, attempt.deployment);
-  const { completion } = attempt.value;
-  const usage = attempt.value.usage ?? (await estimateUsage(call.body.messages, completionText(completion)));
+async function completeChat(ctx: AppContext, reply: FastifyReply, scope: RequestScope, call: ChatCall, model: Model, facts: BaseFacts, withUser: boolean): Promise<void> {
+  const routed = await ctx.router.run(model, call.id, call.signal, (d) => ctx.registry.adapter(d.provider.name).chat(callFor(call, model, d)));
+  if (!routed.ok) return failBeforeFirstByte(ctx, scope, facts, routed);
+  routed.done();
+  const { completion } = routed.value;
+  const usage = routed.value.usage ?? (await estimateUsage(call.body.messages, completionText(completion)));
   completion.usage ??= usage;
   if (withUser) completion.user = facts.key.userId;
   const payload = JSON.stringify(completion);
-  await recordUsage(ctx, { ...facts, deployment: attempt.deployment, ...tokens(usage), status: 'ok', httpStatus: 200 });
-  scope.setHeaders(reply, attempt.deployment);
+  await recordUsage(ctx, { ...facts, deployment: routed.deployment, ...tokens(usage), status: 'ok', httpStatus: 200 });
+  scope.setHeaders(reply, routed.deployment, routed.attempts);
   reply.type('application/json').send(payload);
 }
 
-async function streamChat(ctx: AppContext, reply: FastifyReply, scope: RequestScope, call: ChatCall, plan: Deployment[], facts: BaseFacts): Promise<void> {
-  const attempt = await tryDeployments(plan, call.signal, (d) => ctx.registry.adapter(d.provider.name).stream({ ...call, upstreamModel: d.model }));
-  if (!attempt.ok) return failBeforeFirstByte(ctx, scope, facts, attempt.error, attempt.deployment);
-  const stream = attempt.value;
+async function streamChat(ctx: AppContext, reply: FastifyReply, scope: RequestScope, call: ChatCall, model: Model, facts: BaseFacts): Promise<void> {
+  const routed = await ctx.router.run(model, call.id, call.signal, (d) => ctx.registry.adapter(d.provider.name).stream(callFor(call, model, d)));
+  if (!routed.ok) return failBeforeFirstByte(ctx, scope, facts, routed);
+  const stream = routed.value;
   const res = reply.raw;
   reply.hijack();
-  writeSseHead(res, scope.headers(attempt.deployment));
+  writeSseHead(res, scope.headers(routed.deployment, routed.attempts));
   let ttftMs: number | null = null;
   let failure: ApiError | undefined;
-  let cancelled = false;
   try {
     for await (const batch of stream) {
       ttftMs ??= Math.round(performance.now() - scope.started);
       if (!res.write(sseBatch(batch))) await drained(res, call.signal);
     }
   } catch (e) {
-    if (call.signal.aborted && res.destroyed) cancelled = true;
-    else failure = asApiError(e);
+    if (!scope.clientGone) failure = scope.timeout ?? asApiError(e);
   }
+  routed.done(failure);
   const usage = stream.usage() ?? (await estimateUsage(call.body.messages, stream.completionText()));
-  const status = cancelled ? 'cancelled' : failure ? 'error' : 'ok';
-  const httpStatus = cancelled ? 499 : failure ? failure.status : 200;
-  await recordUsage(ctx, { ...facts, deployment: attempt.deployment, ...tokens(usage), ttftMs, status, httpStatus, error: failure });
-  if (cancelled) res.destroy();
+  const status = scope.clientGone ? 'cancelled' : failure ? 'error' : 'ok';
+  const httpStatus = scope.clientGone ? 499 : failure ? failure.status : 200;
+  await recordUsage(ctx, { ...facts, deployment: routed.deployment, ...tokens(usage), ttftMs, status, httpStatus, error: failure });
+  if (scope.clientGone) res.destroy();
   else res.end(failure ? sseError(failure) : SSE_DONE);
 }
 

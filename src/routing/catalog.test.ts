@@ -4,7 +4,12 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, it } from 'node:test';
 import { Catalog, localModelId } from './catalog.js';
+import { DeploymentHealth } from './deployment-health.js';
 import { ProviderRegistry } from './provider-registry.js';
+import { DEFAULT_RETRY_POLICY } from './retry-policy.js';
+import { Router } from './router.js';
+
+const router = new Router(new DeploymentHealth(), DEFAULT_RETRY_POLICY);
 
 const SEED = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../shared/seed/onlysq-docs.txt');
 
@@ -69,7 +74,7 @@ describe('default catalog', () => {
     const live = new Catalog(registry, { dataDir: '/nonexistent' });
     const model = live.get('llama-3.3-70b')!;
     assert.equal(model.downReason, undefined);
-    assert.equal(live.plan(model).length, 2);
+    assert.equal(router.order(model).length, 2);
     assert.notEqual(live.get('gpt-4o-mini')!.downReason, undefined);
   });
 
@@ -85,7 +90,7 @@ describe('default catalog', () => {
     });
     const mini = custom.get('gpt-4o-mini')!;
     assert.equal(mini.description.length > 0, true, 'fields not overridden are kept');
-    assert.deepEqual(custom.plan(mini).map((d) => d.model), ['big', 'small']);
+    assert.deepEqual(router.order(mini).map((d) => d.model), ['big', 'small']);
     assert.equal(custom.get('my-model')!.name, 'Mine');
     assert.equal(custom.get('stories260K')!.owner, 'local');
     assert.equal(localModelId('hf:user/repo/Model-Q4.gguf'), 'Model-Q4');

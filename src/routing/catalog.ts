@@ -4,7 +4,8 @@ import type { CatalogEntry, ModelKind } from '../config/catalog-entry.js';
 import type { ConfigModel } from '../config/config-file.js';
 import { DEFAULT_CATALOG } from '../config/default-catalog.js';
 import { defaultPrice } from '../config/default-prices.js';
-import type { ProviderConfig } from '../providers/types.js';
+import type { ProviderConfig, Timeouts } from '../providers/types.js';
+import { DEFAULT_TIMEOUTS } from './provider-registry.js';
 import type { ProviderRegistry } from './provider-registry.js';
 
 export interface Deployment {
@@ -13,6 +14,7 @@ export interface Deployment {
   model: string;
   priority: number;
   weight: number;
+  maxConcurrency: number | undefined;
 }
 
 export interface Model {
@@ -32,6 +34,11 @@ export interface Model {
   tier: number;
   limits: [number, number, number, number];
   cost: { input: number; output: number };
+  routing: 'weighted' | 'least-latency';
+  /** The first deployment's provider timeouts, with the model's own overrides. */
+  timeouts: Timeouts;
+  /** The timeouts the model sets itself, applied over each deployment's provider timeouts. */
+  timeoutOverrides: Partial<Timeouts>;
   deployments: Deployment[];
   /** Deployments whose provider is configured, by priority; empty when the model is down. */
   usable: Deployment[];
@@ -89,7 +96,11 @@ function fromConfig(id: string, spec: ConfigModel, base: CatalogEntry | undefine
     ...(spec.tier !== undefined && { tier: spec.tier }),
     ...(spec.limits !== undefined && { limits: spec.limits }),
     ...(spec.cost !== undefined && { cost: spec.cost }),
-    deployments: spec.deployments ?? base?.deployments ?? [],
+    ...(spec.routing !== undefined && { routing: spec.routing }),
+    ...(spec.timeouts !== undefined && {
+      timeouts: { connectMs: spec.timeouts.connect_ms, firstByteMs: spec.timeouts.first_byte_ms, idleMs: spec.timeouts.idle_ms, totalMs: spec.timeouts.total_ms },
+    }),
+    deployments: spec.deployments?.map((d) => ({ provider: d.provider, model: d.model, priority: d.priority, weight: d.weight, maxConcurrency: d.max_concurrency })) ?? base?.deployments ?? [],
   };
 }
 
@@ -124,24 +135,6 @@ export class Catalog {
     return [...this.models.values()];
   }
 
-  /**
-   * The deployments to try, in order: by priority, and within a priority in a weighted random
-   * order so traffic spreads as configured.
-   */
-  plan(model: Model): Deployment[] {
-    const usable = model.usable;
-    if (usable.length <= 1) return usable;
-    const out: Deployment[] = [];
-    let i = 0;
-    while (i < usable.length) {
-      let j = i;
-      while (j < usable.length && usable[j].priority === usable[i].priority) j++;
-      out.push(...weightedShuffle(usable.slice(i, j)));
-      i = j;
-    }
-    return out;
-  }
-
   private resolve(entry: CatalogEntry, registry: ProviderRegistry): Model {
     const deployments: Deployment[] = [];
     const reasons: string[] = [];
@@ -151,7 +144,7 @@ export class Catalog {
         reasons.push(`provider ${spec.provider} is not defined (add it under providers: in OPENSQ_CONFIG)`);
         continue;
       }
-      deployments.push({ provider, model: spec.model, priority: spec.priority ?? 0, weight: spec.weight ?? 1 });
+      deployments.push({ provider, model: spec.model, priority: spec.priority ?? 0, weight: spec.weight ?? 1, maxConcurrency: spec.maxConcurrency });
     }
     const usable = deployments.filter((d) => !d.provider.missing).sort((a, b) => a.priority - b.priority);
     for (const d of deployments) if (d.provider.missing) reasons.push(d.provider.missing);
@@ -173,6 +166,9 @@ export class Catalog {
       tier: entry.tier ?? 0,
       limits: entry.limits ?? DEFAULT_LIMITS,
       cost: entry.cost ?? defaultPrice(entry.id) ?? { input: 0, output: 0 },
+      routing: entry.routing ?? 'weighted',
+      timeouts: { ...(deployments[0]?.provider.timeouts ?? DEFAULT_TIMEOUTS), ...definedOnly(entry.timeouts ?? {}) },
+      timeoutOverrides: definedOnly(entry.timeouts ?? {}),
       deployments,
       usable,
       downReason: usable.length > 0 ? undefined : reasons.length > 0 ? [...new Set(reasons)].join('; ') : 'the model has no deployment',
@@ -180,15 +176,6 @@ export class Catalog {
   }
 }
 
-function weightedShuffle(group: Deployment[]): Deployment[] {
-  const pool = [...group];
-  const out: Deployment[] = [];
-  while (pool.length > 0) {
-    const total = pool.reduce((sum, d) => sum + d.weight, 0);
-    let pick = Math.random() * total;
-    let index = 0;
-    while (index < pool.length - 1 && (pick -= pool[index].weight) > 0) index++;
-    out.push(pool.splice(index, 1)[0]);
-  }
-  return out;
+function definedOnly<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
 }

@@ -7,6 +7,7 @@ import { registerEmbeddings } from '../routes/openai/embeddings.js';
 import { registerCatalog } from '../routes/onlysq/catalog.js';
 import { registerApiV2 } from '../routes/onlysq/api-v2.js';
 import { registerHealth } from '../routes/health.js';
+import { registerMetrics } from '../routes/metrics.js';
 import type { AppContext } from './context.js';
 import { drainRequest } from './drain-request.js';
 
@@ -52,6 +53,7 @@ export function buildApp(ctx: AppContext): FastifyInstance {
   });
 
   registerHealth(app, ctx);
+  registerMetrics(app, ctx);
   registerChatCompletions(app, ctx);
   registerOpenAIModels(app, ctx);
   registerEmbeddings(app, ctx);

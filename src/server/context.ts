@@ -2,6 +2,9 @@ import type { Logger } from 'pino';
 import type { KeyStore } from '../auth/key-store.js';
 import type { Settings } from '../config/settings.js';
 import type { Admission } from '../limits/admission.js';
+import type { Metrics } from '../observability/metrics.js';
+import type { DeploymentHealth } from '../routing/deployment-health.js';
+import type { Router } from '../routing/router.js';
 import type { Catalog } from '../routing/catalog.js';
 import type { ProviderRegistry } from '../routing/provider-registry.js';
 import type { Database } from '../storage/database.js';
@@ -16,6 +19,10 @@ export interface AppContext {
   ledger: UsageLedger;
   registry: ProviderRegistry;
   catalog: Catalog;
+  /** Chooses deployments, retries, falls back; `health` is every deployment's circuit breaker. */
+  router: Router;
+  health: DeploymentHealth;
+  metrics: Metrics;
   /** Limits and credits every upstream-bound request passes. */
   admission: Admission;
   /** Requests being served now; shutdown waits for it to reach zero. */

@@ -3,7 +3,11 @@ import { KeyStore } from '../auth/key-store.js';
 import { loadConfigFile } from '../config/config-file.js';
 import type { Settings } from '../config/settings.js';
 import { openAdmission } from '../limits/admission.js';
+import { Metrics } from '../observability/metrics.js';
 import { Catalog } from '../routing/catalog.js';
+import { DeploymentHealth } from '../routing/deployment-health.js';
+import { DEFAULT_RETRY_POLICY } from '../routing/retry-policy.js';
+import { Router } from '../routing/router.js';
 import { ProviderRegistry } from '../routing/provider-registry.js';
 import { openDatabase } from '../storage/database.js';
 import { UsageLedger } from '../usage/ledger.js';
@@ -17,6 +21,9 @@ export async function createContext(settings: Settings, env: NodeJS.ProcessEnv =
   const local = registry.get('local');
   if (local) local.options = { ...local.options, modelsDir: `${settings.dataDir}/models` };
   const catalog = new Catalog(registry, { localModel: settings.localModel, dataDir: settings.dataDir, models: file.models });
+  const health = new DeploymentHealth(settings.cooldown);
+  const metrics = new Metrics(health, () => catalog.list().flatMap((m) => m.usable));
+  const router = new Router(health, { ...DEFAULT_RETRY_POLICY, maxAttempts: settings.maxAttempts }, metrics);
   const database = await openDatabase({ databaseUrl: settings.databaseUrl, dataDir: settings.dataDir });
   return {
     settings,
@@ -26,6 +33,9 @@ export async function createContext(settings: Settings, env: NodeJS.ProcessEnv =
     ledger: new UsageLedger(database),
     registry,
     catalog,
+    router,
+    health,
+    metrics,
     admission: openAdmission,
     inFlight: { count: 0 },
   };

@@ -32,6 +32,8 @@ export interface UsageFacts {
 export async function recordUsage(ctx: AppContext, facts: UsageFacts): Promise<void> {
   const { model, promptTokens, completionTokens } = facts;
   const cost = (promptTokens * model.cost.input + completionTokens * model.cost.output) / 1_000_000;
+  const latencyMs = Math.round(performance.now() - facts.started);
+  ctx.metrics.observe(facts.endpoint, model, facts.status, latencyMs, facts.ttftMs ?? null, facts.error?.code);
   try {
     await facts.ticket?.settle({ promptTokens, completionTokens, cost });
   } catch (error) {
@@ -51,7 +53,7 @@ export async function recordUsage(ctx: AppContext, facts: UsageFacts): Promise<v
       completion_tokens: completionTokens,
       cached_tokens: facts.cachedTokens ?? 0,
       cost,
-      latency_ms: Math.round(performance.now() - facts.started),
+      latency_ms: latencyMs,
       ttft_ms: facts.ttftMs ?? null,
       status: facts.status,
       http_status: facts.httpStatus,

@@ -39,7 +39,9 @@ export interface StartOptions {
 /** Starts the built server (`dist/cli/main.js serve`) on a free port and waits until it serves. */
 export async function startServer(options: StartOptions = {}): Promise<ServerProcess> {
   const dataDir = options.dataDir ?? mkdtempSync(path.join(os.tmpdir(), 'opensq-test-'));
-  const env: NodeJS.ProcessEnv = { ...cleanEnv(), PORT: '0', HOST: '127.0.0.1', OPENSQ_DATA_DIR: dataDir, LOG_LEVEL: 'warn', ...options.env };
+  // Functional suites inject upstream faults on purpose; circuit breakers opening between their
+  // tests would turn later answers into 503s. Resilience tests set their own thresholds.
+  const env: NodeJS.ProcessEnv = { ...cleanEnv(), PORT: '0', HOST: '127.0.0.1', OPENSQ_DATA_DIR: dataDir, LOG_LEVEL: 'warn', OPENSQ_COOLDOWN_FAILURES: '1000', ...options.env };
   if (options.config) {
     const file = path.join(dataDir, 'opensq.yaml');
     writeFileSync(file, options.config);

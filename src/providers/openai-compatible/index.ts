@@ -4,7 +4,7 @@ import type { EmbeddingResult } from '../../core/embeddings.js';
 import { UpstreamError } from '../../core/errors.js';
 import { upstreamDispatcher } from '../shared/http-client.js';
 import { mapTransportError } from '../shared/map-transport-error.js';
-import type { ChatCall, ChatResult, ChatStream, EmbedCall, ProviderAdapter, ProviderConfig, ProviderType } from '../types.js';
+import type { ChatCall, ChatResult, ChatStream, EmbedCall, ProviderAdapter, ProviderConfig, ProviderType, Timeouts } from '../types.js';
 import { mapOpenAIError } from './map-openai-error.js';
 import { relayOpenAIStream } from './relay-stream.js';
 
@@ -74,15 +74,16 @@ export class OpenAICompatibleAdapter implements ProviderAdapter {
     return { vectors, usage: { prompt_tokens: prompt, total_tokens: parsed.usage?.total_tokens ?? prompt } };
   }
 
-  private async send(call: { signal: AbortSignal }, body: Record<string, unknown>, url = this.chatUrl) {
-    const { timeouts, name } = this.config;
+  private async send(call: { signal: AbortSignal; timeouts?: Timeouts }, body: Record<string, unknown>, url = this.chatUrl) {
+    const { name } = this.config;
+    const timeouts = call.timeouts ?? this.config.timeouts;
     let res;
     try {
       res = await request(url, {
         method: 'POST',
         headers: this.headers,
         body: JSON.stringify(body),
-        dispatcher: upstreamDispatcher(),
+        dispatcher: upstreamDispatcher(timeouts.connectMs),
         signal: call.signal,
         headersTimeout: timeouts.firstByteMs,
         bodyTimeout: timeouts.idleMs,

@@ -5,7 +5,6 @@ import { ApiError } from '../../core/errors.js';
 import { newId } from '../../core/ids.js';
 import { embeddingResponse } from '../../encode/embedding-json.js';
 import { resolveModel } from '../../routing/resolve-model.js';
-import { tryDeployments } from '../../routing/try-deployments.js';
 import { parseEmbeddingRequest } from '../../schema/embedding-request.js';
 import type { AppContext } from '../../server/context.js';
 import { countTextTokens } from '../../usage/count-tokens.js';
@@ -19,28 +18,29 @@ export function registerEmbeddings(app: FastifyInstance, ctx: AppContext): void 
     const body = parseEmbeddingRequest(request.body);
     const model = resolveModel(ctx.catalog, body.model, key, 'embedding');
     const ticket = await ctx.admission.admit({ key, model, endpoint: 'embeddings', estimateTokens: () => Math.ceil(JSON.stringify(body.input).length / 4) });
-    const plan = ctx.catalog.plan(model);
-    const scope = new RequestScope(ctx, reply, plan[0].provider.timeouts.totalMs, newId('emb-'));
+    const scope = new RequestScope(ctx, reply, model.timeouts.totalMs, newId('emb-'));
     const facts = { requestId: scope.requestId, endpoint: 'embeddings', model, key, started: scope.started, ticket };
     try {
-      const attempt = await tryDeployments(plan, scope.signal, (d) => {
+      const routed = await ctx.router.run(model, scope.requestId, scope.signal, (d) => {
         const adapter = ctx.registry.adapter(d.provider.name);
         if (!adapter.embed) throw new ApiError('invalid_request', `provider ${d.provider.name} has no embeddings`, { param: 'model' });
-        return adapter.embed({ body, publicModel: model.id, upstreamModel: d.model, signal: scope.signal, warn: scope.warn });
+        return adapter.embed({ body, publicModel: model.id, upstreamModel: d.model, signal: scope.signal, warn: scope.warn, timeouts: { ...d.provider.timeouts, ...model.timeoutOverrides } });
       });
-      if (!attempt.ok) {
-        await recordUsage(ctx, { ...facts, deployment: attempt.deployment, promptTokens: 0, completionTokens: 0, status: 'error', httpStatus: attempt.error.status, error: attempt.error });
-        throw attempt.error;
+      if (!routed.ok) {
+        const error = scope.timeout ?? routed.error;
+        await recordUsage(ctx, { ...facts, deployment: routed.deployment, promptTokens: 0, completionTokens: 0, status: scope.clientGone ? 'cancelled' : 'error', httpStatus: error.status, error });
+        throw error;
       }
-      const result = attempt.value;
+      routed.done();
+      const result = routed.value;
       const texts = embeddingTexts(body.input);
       if (result.usage.prompt_tokens === 0 && texts) {
         const counted = await countTextTokens(texts.join('\n'));
         result.usage = { prompt_tokens: counted, total_tokens: counted };
       }
       const payload = JSON.stringify(embeddingResponse(result, model.id, body.encoding_format ?? 'float'));
-      await recordUsage(ctx, { ...facts, deployment: attempt.deployment, promptTokens: result.usage.prompt_tokens, completionTokens: 0, status: 'ok', httpStatus: 200 });
-      scope.setHeaders(reply, attempt.deployment);
+      await recordUsage(ctx, { ...facts, deployment: routed.deployment, promptTokens: result.usage.prompt_tokens, completionTokens: 0, status: 'ok', httpStatus: 200 });
+      scope.setHeaders(reply, routed.deployment, routed.attempts);
       reply.type('application/json').send(payload);
     } finally {
       scope.end();

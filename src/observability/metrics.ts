@@ -1,0 +1,56 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { Deployment, Model } from '../routing/catalog.js';
+import { type DeploymentHealth, deploymentKey } from '../routing/deployment-health.js';
+import type { RouterEvents } from '../routing/router.js';
+
+const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120];
+
+/** The gateway's Prometheus metrics, served at GET /metrics. */
+export class Metrics implements RouterEvents {
+  readonly registry = new Registry();
+  private readonly requests = new Counter({ name: 'opensq_requests_total', help: 'Requests served, by endpoint, model and outcome.', labelNames: ['endpoint', 'model', 'status'], registers: [this.registry] });
+  private readonly errors = new Counter({ name: 'opensq_errors_total', help: 'Failed requests by error class (the error code).', labelNames: ['endpoint', 'code'], registers: [this.registry] });
+  private readonly latency = new Histogram({ name: 'opensq_request_duration_seconds', help: 'Whole-request latency.', labelNames: ['endpoint'], buckets: LATENCY_BUCKETS, registers: [this.registry] });
+  private readonly ttft = new Histogram({ name: 'opensq_time_to_first_token_seconds', help: 'Time to the first streamed chunk.', labelNames: ['endpoint'], buckets: LATENCY_BUCKETS, registers: [this.registry] });
+  private readonly retries = new Counter({ name: 'opensq_retries_total', help: 'Upstream attempts repeated on the same deployment.', labelNames: ['deployment'], registers: [this.registry] });
+  private readonly fallbacks = new Counter({ name: 'opensq_fallbacks_total', help: 'Requests moved from one deployment to another.', labelNames: ['from', 'to'], registers: [this.registry] });
+
+  constructor(health: DeploymentHealth, deployments: () => Iterable<Deployment>) {
+    collectDefaultMetrics({ register: this.registry, prefix: 'opensq_process_' });
+    const registry = this.registry;
+    new Gauge({
+      name: 'opensq_deployment_cooling',
+      help: 'Whether a deployment is cooling down (1) or serving (0), with its requests in flight.',
+      labelNames: ['deployment'],
+      registers: [registry],
+      collect() {
+        for (const d of deployments()) this.set({ deployment: deploymentKey(d) }, health.isCooling(d) ? 1 : 0);
+      },
+    });
+    new Gauge({
+      name: 'opensq_deployment_in_flight',
+      help: 'Requests in flight per deployment.',
+      labelNames: ['deployment'],
+      registers: [registry],
+      collect() {
+        for (const d of deployments()) this.set({ deployment: deploymentKey(d) }, health.describe(d).inFlight);
+      },
+    });
+  }
+
+  /** One finished request. Durations in milliseconds. */
+  observe(endpoint: string, model: Model, status: 'ok' | 'error' | 'cancelled', latencyMs: number, ttftMs: number | null, errorCode?: string): void {
+    this.requests.inc({ endpoint, model: model.id, status });
+    this.latency.observe({ endpoint }, latencyMs / 1000);
+    if (ttftMs !== null) this.ttft.observe({ endpoint }, ttftMs / 1000);
+    if (errorCode) this.errors.inc({ endpoint, code: errorCode });
+  }
+
+  retried(deployment: Deployment): void {
+    this.retries.inc({ deployment: deploymentKey(deployment) });
+  }
+
+  fellBack(from: Deployment, to: Deployment): void {
+    this.fallbacks.inc({ from: deploymentKey(from), to: deploymentKey(to) });
+  }
+}
