@@ -12,7 +12,10 @@
  *   - otherwise                               → "[<system>] Echo: <last user text>" (no prefix without system)
  *   - a max token limit of N words            → the first N words, finish "length"
  * Faults, by marker in the last user text: #fail-500 #fail-503 #rate-limit #bad-request
- *   #midstream-error #reset #no-usage #not-json #hang #slow
+ *   #midstream-error #reset #no-usage #not-json #hang #slow, and for resilience tests
+ *   #stall (hangs after two chunks), #bad-json (200 with a truncated JSON body),
+ *   #retry-after-1 (429 with Retry-After: 1), #flaky1 / #flaky2 (the first one or two requests
+ *   with this exact text fail with 500, later ones succeed).
  */
 export interface FakeImage {
   mediaType: string;
@@ -44,17 +47,32 @@ export interface FakeAnswer {
   usage: { input: number; output: number; cached: number };
 }
 
-export type FakeFault = 'fail-500' | 'fail-503' | 'rate-limit' | 'bad-request' | 'midstream-error' | 'reset' | 'no-usage' | 'not-json' | 'hang' | 'slow';
-const FAULTS: readonly FakeFault[] = ['fail-500', 'fail-503', 'rate-limit', 'bad-request', 'midstream-error', 'reset', 'no-usage', 'not-json', 'hang', 'slow'];
+export type FakeFault =
+  | 'fail-500' | 'fail-503' | 'rate-limit' | 'bad-request' | 'midstream-error' | 'reset' | 'no-usage' | 'not-json' | 'hang' | 'slow'
+  | 'stall' | 'bad-json' | 'retry-after-1';
+const FAULTS: readonly FakeFault[] = [
+  'fail-500', 'fail-503', 'rate-limit', 'bad-request', 'midstream-error', 'reset', 'no-usage', 'not-json', 'hang', 'slow', 'stall', 'bad-json', 'retry-after-1',
+];
 
 export function lastUserText(request: FakeRequest): string {
   for (let i = request.turns.length - 1; i >= 0; i--) if (request.turns[i].role === 'user') return request.turns[i].text;
   return '';
 }
 
-export function faultsOf(request: FakeRequest): Set<FakeFault> {
+/**
+ * The faults this request asks for. `seen` counts earlier requests per text, for the flaky markers;
+ * a flaky request that should fail reports `fail-500`.
+ */
+export function faultsOf(request: FakeRequest, seen?: Map<string, number>): Set<FakeFault> {
   const text = lastUserText(request);
-  return new Set(FAULTS.filter((fault) => text.includes(`#${fault}`)));
+  const faults = new Set(FAULTS.filter((fault) => text.includes(`#${fault}`)));
+  const flaky = /#flaky(\d)/.exec(text);
+  if (flaky && seen) {
+    const count = (seen.get(text) ?? 0) + 1;
+    seen.set(text, count);
+    if (count <= Number(flaky[1])) faults.add('fail-500');
+  }
+  return faults;
 }
 
 export const TOOL_ARGUMENTS = [{ latitude: 48.8566, longitude: 2.3522 }, { query: 'phone', max_price: 1000 }];

@@ -11,7 +11,9 @@ import { chatRequestFields } from './openai-spec.js';
 export interface FakeOpenAI {
   url: string;
   /** Every request body received, parsed. */
-  requests: Array<{ path: string; headers: IncomingMessage['headers']; body: Record<string, unknown> }>;
+  requests: Array<{ path: string; headers: IncomingMessage['headers']; body: Record<string, unknown>; receivedAt: number; closedAt?: number }>;
+  /** Set by a test to make every chat request fail with this status (an OpenAI server error body) until cleared. */
+  failWith: number | undefined;
   close(): Promise<void>;
 }
 
@@ -73,7 +75,7 @@ function usageOf(answer: FakeAnswer) {
 }
 
 
-async function handleChat(body: Record<string, unknown>, res: ServerResponse): Promise<void> {
+async function handleChat(body: Record<string, unknown>, res: ServerResponse, seen: Map<string, number>): Promise<void> {
   const allowed = chatRequestFields();
   for (const key of Object.keys(body)) {
     if (!allowed.has(key)) return sendError(res, 400, `Unrecognized request argument supplied: ${key}`, 'invalid_request_error', null);
@@ -85,12 +87,17 @@ async function handleChat(body: Record<string, unknown>, res: ServerResponse): P
   if (body.stream_options != null && body.stream !== true) return sendError(res, 400, "The 'stream_options' parameter is only allowed when 'stream' is enabled.", 'invalid_request_error', null, 'stream_options');
 
   const request = decode(body);
-  const faults = faultsOf(request);
+  const faults = faultsOf(request, seen);
   if (faults.has('hang')) return new Promise(() => undefined);
   if (faults.has('fail-500')) return sendError(res, 500, 'The server had an error while processing your request.', 'server_error', null);
   if (faults.has('fail-503')) return sendError(res, 503, 'The engine is currently overloaded, please try again later.', 'server_error', null);
+  if (faults.has('retry-after-1')) return sendError(res, 429, 'Rate limit reached for requests.', 'requests', 'rate_limit_exceeded', null, { 'retry-after': '1' });
   if (faults.has('rate-limit')) return sendError(res, 429, 'Rate limit reached for requests.', 'requests', 'rate_limit_exceeded', null, { 'retry-after': '7' });
   if (faults.has('bad-request')) return sendError(res, 400, "Invalid 'temperature': decimal above maximum value.", 'invalid_request_error', 'decimal_above_max_value', 'temperature');
+  if (faults.has('bad-json') && body.stream !== true) {
+    res.writeHead(200, { 'content-type': 'application/json' });
+    return void res.end('{"id":"chatcmpl-fake123","object":"chat.comp');
+  }
   if (faults.has('not-json')) {
     res.writeHead(200, { 'content-type': 'text/html' });
     return void res.end('<html>oops</html>');
@@ -123,6 +130,7 @@ async function handleChat(body: Record<string, unknown>, res: ServerResponse): P
     for (const [i, piece] of pieces(answer.text).entries()) {
       if (slow) await sleep(50);
       send([{ index: 0, delta: { content: piece }, logprobs: null, finish_reason: null }]);
+      if (faults.has('stall') && i === 1) return new Promise(() => undefined);
       if (faults.has('reset') && i === 1) {
         await sleep(20);
         return void res.socket?.destroy();
@@ -164,6 +172,8 @@ function handleEmbeddings(body: Record<string, unknown>, res: ServerResponse): v
 
 export async function startFakeOpenAI(): Promise<FakeOpenAI> {
   const requests: FakeOpenAI['requests'] = [];
+  const seen = new Map<string, number>();
+  const fake = { failWith: undefined } as FakeOpenAI;
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
@@ -178,10 +188,15 @@ export async function startFakeOpenAI(): Promise<FakeOpenAI> {
       } catch {
         return sendError(res, 400, 'We could not parse the JSON body of your request.', 'invalid_request_error', null);
       }
-      requests.push({ path, headers: req.headers, body });
+      const record: FakeOpenAI['requests'][number] = { path, headers: req.headers, body, receivedAt: performance.now() };
+      requests.push(record);
+      res.on('close', () => (record.closedAt = performance.now()));
       if (req.method === 'POST' && path === '/v1/embeddings') return handleEmbeddings(body, res);
+      if (req.method === 'POST' && path === '/v1/chat/completions' && fake.failWith !== undefined) {
+        return sendError(res, fake.failWith, 'The server had an error while processing your request.', 'server_error', null);
+      }
       if (req.method === 'POST' && path === '/v1/chat/completions') {
-        handleChat(body, res).catch((error) => res.destroy(error));
+        handleChat(body, res, seen).catch((error) => res.destroy(error));
         return;
       }
       sendError(res, 404, `Invalid URL (${req.method} ${path})`, 'invalid_request_error', null);
@@ -189,13 +204,14 @@ export async function startFakeOpenAI(): Promise<FakeOpenAI> {
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
-  return {
+  Object.assign(fake, {
     url: `http://127.0.0.1:${port}/v1`,
     requests,
     close: () =>
-      new Promise((resolve) => {
+      new Promise<void>((resolve) => {
         server.closeAllConnections();
         server.close(() => resolve());
       }),
-  };
+  });
+  return fake;
 }
