@@ -19,9 +19,9 @@ export function convertAnthropicMessage(message: AnthropicMessage, options: { js
     } else if (block.type === 'thinking' && typeof block.thinking === 'string') {
       parts.push({ type: 'reasoning', text: block.thinking });
     } else if (block.type === 'tool_use') {
-      const arguments_ = JSON.stringify(block.input ?? {});
-      if (options.jsonResponse && block.name === JSON_RESPONSE_TOOL) parts.push({ type: 'text', text: arguments_ });
-      else parts.push({ type: 'tool-call', index: toolCalls++, id: String(block.id), name: String(block.name), arguments: arguments_ });
+      const input = JSON.stringify(block.input ?? {});
+      if (options.jsonResponse && block.name === JSON_RESPONSE_TOOL) parts.push({ type: 'text', text: input });
+      else parts.push({ type: 'tool-call', index: toolCalls++, id: String(block.id), name: String(block.name), arguments: input });
     }
   }
   parts.push({ type: 'finish', reason: mapAnthropicFinishReason(message.stop_reason, toolCalls > 0) });

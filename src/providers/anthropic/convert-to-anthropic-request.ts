@@ -65,5 +65,5 @@ export async function convertToAnthropicRequest(
   if (typeof request.n === 'number' && request.n > 1) warnings.push(`n=${request.n} is not supported by provider anthropic; one choice is returned`);
   const ignored = Object.keys(request).filter((key) => !HANDLED.has(key) && !isNeutral(request[key]));
   if (ignored.length > 0) warnings.push(`parameters not supported by provider anthropic were ignored: ${ignored.join(', ')}`);
-  return { body, jsonResponse: tools.jsonResponse, warnings };
+  return { body, jsonResponse: tools.jsonResponse, warnings: [...new Set(warnings)] };
 }
