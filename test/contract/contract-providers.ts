@@ -1,3 +1,4 @@
+import { FAKE_ANTHROPIC_KEY, startFakeAnthropic } from '../fakes/anthropic-upstream.js';
 import { FAKE_KEY, startFakeOpenAI } from '../fakes/openai-upstream.js';
 
 export interface RunningFake {
@@ -30,5 +31,13 @@ export const CONTRACT_PROVIDERS: ContractProvider[] = [
     },
     chatModel: 'gpt-4o-mini',
     embeddingModel: 'text-embedding-3-small',
+  },
+  {
+    type: 'anthropic',
+    start: async () => {
+      const fake = await startFakeAnthropic();
+      return { baseUrl: fake.url, apiKey: FAKE_ANTHROPIC_KEY, close: fake.close };
+    },
+    chatModel: 'claude-3-5-sonnet-latest',
   },
 ];

@@ -1,0 +1,14 @@
+import type { Usage } from '../../core/chat.js';
+import type { AnthropicUsage } from './anthropic-api.js';
+
+/**
+ * Anthropic's usage in OpenAI's terms. Anthropic's `input_tokens` leaves out the tokens read
+ * from and written to the prompt cache; OpenAI's `prompt_tokens` counts every prompt token, with
+ * the cache hits repeated in `cached_tokens`.
+ */
+export function convertAnthropicUsage(usage: AnthropicUsage): Usage {
+  const cached = usage.cache_read_input_tokens ?? 0;
+  const prompt = (usage.input_tokens ?? 0) + cached + (usage.cache_creation_input_tokens ?? 0);
+  const completion = usage.output_tokens ?? 0;
+  return { prompt_tokens: prompt, completion_tokens: completion, total_tokens: prompt + completion, prompt_tokens_details: { cached_tokens: cached } };
+}

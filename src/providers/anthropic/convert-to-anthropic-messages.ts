@@ -1,0 +1,125 @@
+import type { ChatMessage, ContentPart } from '../../core/chat.js';
+import { ApiError } from '../../core/errors.js';
+import type { LoadedImage } from '../shared/fetch-image.js';
+import type { AnthropicImageSource, AnthropicMessageParam, AnthropicRequestBlock } from './anthropic-api.js';
+
+/** Turns a non-https image URL (`data:` or http) into inline bytes; the adapter passes `fetchImage`. */
+export type LoadImage = (url: string) => Promise<LoadedImage>;
+
+export interface AnthropicPrompt {
+  system?: Array<{ type: 'text'; text: string }>;
+  messages: AnthropicMessageParam[];
+  warnings: string[];
+}
+
+type TextOrImage = Extract<AnthropicRequestBlock, { type: 'text' | 'image' }>;
+
+function invalid(message: string, param: string): ApiError {
+  return new ApiError('invalid_request', message, { param });
+}
+
+async function imageSource(url: string, loadImage: LoadImage): Promise<AnthropicImageSource> {
+  // Anthropic fetches https URLs itself; anything else must travel as bytes.
+  if (url.startsWith('https://')) return { type: 'url', url };
+  const image = await loadImage(url);
+  return { type: 'base64', media_type: image.mediaType, data: image.data };
+}
+
+/** A message's content as text and image blocks; empty texts are left out, as Anthropic rejects them. */
+async function contentBlocks(content: ChatMessage['content'], param: string, loadImage: LoadImage, warnings: string[]): Promise<TextOrImage[]> {
+  if (content === null || content === undefined) return [];
+  if (typeof content === 'string') return content ? [{ type: 'text', text: content }] : [];
+  const blocks: TextOrImage[] = [];
+  for (const [j, part] of (content as ContentPart[]).entries()) {
+    const text = part.type === 'text' ? part.text : part.type === 'refusal' ? part.refusal : undefined;
+    if (typeof text === 'string') {
+      if (text) blocks.push({ type: 'text', text });
+    } else if (part.type === 'image_url' && typeof (part.image_url as { url?: unknown } | undefined)?.url === 'string') {
+      const image = part.image_url as { url: string; detail?: string };
+      if (image.detail && image.detail !== 'auto') warnings.push(`image_url.detail "${image.detail}" is not supported by provider anthropic`);
+      blocks.push({ type: 'image', source: await imageSource(image.url, loadImage) });
+    } else {
+      throw invalid(`Content parts of type "${part.type}" are not supported by provider anthropic.`, `${param}[${j}]`);
+    }
+  }
+  return blocks;
+}
+
+function textOnly(blocks: TextOrImage[], param: string): string {
+  if (blocks.some((b) => b.type !== 'text')) throw invalid('System and developer messages can hold only text.', param);
+  return blocks.map((b) => (b as { text: string }).text).join('\n');
+}
+
+function toolUse(call: NonNullable<ChatMessage['tool_calls']>[number], param: string): AnthropicRequestBlock {
+  let input: unknown;
+  try {
+    input = JSON.parse(call.function.arguments || '{}');
+  } catch {
+    input = undefined;
+  }
+  if (input === null || typeof input !== 'object' || Array.isArray(input)) {
+    throw invalid('Tool call arguments must be a JSON object for provider anthropic.', `${param}.function.arguments`);
+  }
+  return { type: 'tool_use', id: call.id, name: call.function.name, input: input as Record<string, unknown> };
+}
+
+/**
+ * OpenAI's messages as Anthropic's `system` and `messages`: system and developer messages go to
+ * the top-level system prompt; tool results become `tool_result` blocks of a user turn;
+ * assistant tool calls become `tool_use` blocks; consecutive turns of one role are merged, since
+ * Anthropic requires user and assistant to alternate, with tool results first in their turn.
+ */
+export async function convertToAnthropicMessages(input: readonly ChatMessage[], loadImage: LoadImage): Promise<AnthropicPrompt> {
+  const warnings: string[] = [];
+  let hoisted = false;
+  const system: Array<{ type: 'text'; text: string }> = [];
+  const messages: AnthropicMessageParam[] = [];
+  const push = (role: AnthropicMessageParam['role'], content: AnthropicRequestBlock[]): void => {
+    if (content.length === 0) return;
+    const last = messages.at(-1);
+    if (last?.role === role) last.content.push(...content);
+    else messages.push({ role, content });
+  };
+
+  for (const [i, message] of input.entries()) {
+    const param = `messages[${i}]`;
+    switch (message.role) {
+      case 'system':
+      case 'developer': {
+        if (messages.length > 0 && !hoisted) {
+          hoisted = true;
+          warnings.push('system messages after the first turn are moved to the top-level system prompt by provider anthropic');
+        }
+        const text = textOnly(await contentBlocks(message.content, `${param}.content`, loadImage, warnings), `${param}.content`);
+        if (text) system.push({ type: 'text', text });
+        break;
+      }
+      case 'user':
+        push('user', await contentBlocks(message.content, `${param}.content`, loadImage, warnings));
+        break;
+      case 'assistant': {
+        const blocks: AnthropicRequestBlock[] = await contentBlocks(message.content, `${param}.content`, loadImage, warnings);
+        for (const [j, call] of (message.tool_calls ?? []).entries()) blocks.push(toolUse(call, `${param}.tool_calls[${j}]`));
+        push('assistant', blocks);
+        break;
+      }
+      case 'tool': {
+        if (!message.tool_call_id) throw invalid('Tool messages need a tool_call_id.', `${param}.tool_call_id`);
+        const content = typeof message.content === 'string' ? message.content : await contentBlocks(message.content, `${param}.content`, loadImage, warnings);
+        const result: Extract<AnthropicRequestBlock, { type: 'tool_result' }> = { type: 'tool_result', tool_use_id: message.tool_call_id };
+        if (content.length > 0) result.content = content;
+        push('user', [result]);
+        break;
+      }
+      default:
+        throw invalid(`Messages with role "${message.role}" are not supported by provider anthropic; use tools and tool messages.`, `${param}.role`);
+    }
+  }
+
+  for (const message of messages) {
+    if (message.role === 'user') {
+      message.content = [...message.content.filter((b) => b.type === 'tool_result'), ...message.content.filter((b) => b.type !== 'tool_result')];
+    }
+  }
+  return system.length > 0 ? { system, messages, warnings } : { messages, warnings };
+}

@@ -1,0 +1,69 @@
+import type { ChatRequest } from '../../core/chat.js';
+import type { AnthropicRequest } from './anthropic-api.js';
+import { convertToAnthropicMessages, type LoadImage } from './convert-to-anthropic-messages.js';
+import { prepareAnthropicTools } from './prepare-anthropic-tools.js';
+
+/**
+ * Anthropic requires `max_tokens`; OpenAI lets clients leave it out. 4096 is the largest output
+ * every Claude model accepts (the Claude 3 Haiku and Opus limit), so the default is valid
+ * whichever model a deployment names. Clients who want longer answers send max_tokens.
+ */
+export const DEFAULT_MAX_TOKENS = 4096;
+
+/** OpenAI allows temperatures up to 2, Anthropic up to 1. */
+const MAX_TEMPERATURE = 1;
+
+/** Fields read below, or with no meaning upstream (streaming is the adapter's choice). */
+const HANDLED = new Set([
+  'model', 'messages', 'stream', 'stream_options', 'max_tokens', 'max_completion_tokens', 'temperature', 'top_p', 'top_k',
+  'stop', 'tools', 'tool_choice', 'parallel_tool_calls', 'response_format', 'user', 'n',
+]);
+
+export interface AnthropicRequestPlan {
+  body: AnthropicRequest;
+  /** The answer's JSON_RESPONSE_TOOL call is its text (see prepare-anthropic-tools.ts). */
+  jsonResponse: boolean;
+  /** Parameters that could not be honoured as sent, for `call.warn`. */
+  warnings: string[];
+}
+
+function isNeutral(value: unknown): boolean {
+  if (value === null || value === undefined || value === false || value === 0 || value === '') return true;
+  if (Array.isArray(value)) return value.length === 0;
+  return typeof value === 'object' && Object.keys(value as object).length === 0;
+}
+
+/** A client's OpenAI chat request as the body of `POST /v1/messages`. Pure apart from loading images. */
+export async function convertToAnthropicRequest(
+  request: ChatRequest,
+  options: { model: string; stream: boolean; loadImage: LoadImage },
+): Promise<AnthropicRequestPlan> {
+  const prompt = await convertToAnthropicMessages(request.messages, options.loadImage);
+  const tools = prepareAnthropicTools(request);
+  const warnings = [...prompt.warnings, ...tools.warnings];
+
+  const body: AnthropicRequest = {
+    model: options.model,
+    max_tokens: request.max_completion_tokens ?? request.max_tokens ?? DEFAULT_MAX_TOKENS,
+    messages: prompt.messages,
+  };
+  if (prompt.system) body.system = prompt.system;
+  if (options.stream) body.stream = true;
+  if (typeof request.temperature === 'number') {
+    if (request.temperature > MAX_TEMPERATURE) warnings.push(`temperature ${request.temperature} is above provider anthropic's maximum; sent ${MAX_TEMPERATURE}`);
+    body.temperature = Math.min(request.temperature, MAX_TEMPERATURE);
+  }
+  if (typeof request.top_p === 'number') body.top_p = request.top_p;
+  // Not an OpenAI parameter, but Anthropic's own, sent by clients that know they talk to Claude.
+  if (typeof request.top_k === 'number') body.top_k = request.top_k;
+  const stops = (typeof request.stop === 'string' ? [request.stop] : (request.stop ?? [])).filter((stop) => stop !== '');
+  if (stops.length > 0) body.stop_sequences = stops;
+  if (tools.tools) body.tools = tools.tools;
+  if (tools.toolChoice) body.tool_choice = tools.toolChoice;
+  if (typeof request.user === 'string' && request.user) body.metadata = { user_id: request.user };
+
+  if (typeof request.n === 'number' && request.n > 1) warnings.push(`n=${request.n} is not supported by provider anthropic; one choice is returned`);
+  const ignored = Object.keys(request).filter((key) => !HANDLED.has(key) && !isNeutral(request[key]));
+  if (ignored.length > 0) warnings.push(`parameters not supported by provider anthropic were ignored: ${ignored.join(', ')}`);
+  return { body, jsonResponse: tools.jsonResponse, warnings: [...new Set(warnings)] };
+}

@@ -1,0 +1,119 @@
+import { request } from 'undici';
+import { UpstreamError } from '../../core/errors.js';
+import { collectChatCompletion, encodeChatChunks } from '../../encode/chat-chunks.js';
+import { fetchImage } from '../shared/fetch-image.js';
+import { upstreamDispatcher } from '../shared/http-client.js';
+import { mapTransportError } from '../shared/map-transport-error.js';
+import type { ChatCall, ChatResult, ChatStream, ProviderAdapter, ProviderConfig, ProviderPreset, ProviderType } from '../types.js';
+import { ANTHROPIC_VERSION, type AnthropicMessage, type AnthropicRequest } from './anthropic-api.js';
+import { mapAnthropicError } from './anthropic-error.js';
+import { anthropicStreamParts } from './anthropic-stream.js';
+import { convertAnthropicMessage } from './convert-anthropic-message.js';
+import { type AnthropicRequestPlan, convertToAnthropicRequest } from './convert-to-anthropic-request.js';
+
+/** As the official SDKs: `ANTHROPIC_BASE_URL` is a host root, to which the adapter appends `/v1/messages`. */
+export const anthropicPresets: readonly ProviderPreset[] = [
+  { name: 'anthropic', type: 'anthropic', keyVar: 'ANTHROPIC_API_KEY', baseUrlVar: 'ANTHROPIC_BASE_URL', defaultBaseUrl: 'https://api.anthropic.com' },
+];
+
+/** Claude through the Messages API, translated both ways between OpenAI's chat format and Anthropic's. */
+export class AnthropicAdapter implements ProviderAdapter {
+  readonly config: ProviderConfig;
+  private readonly url: string;
+  private readonly headers: Record<string, string>;
+
+  constructor(config: ProviderConfig) {
+    this.config = config;
+    this.url = `${(config.baseUrl ?? '').replace(/\/+$/, '')}/v1/messages`;
+    this.headers = { 'content-type': 'application/json', accept: 'application/json, text/event-stream', 'anthropic-version': ANTHROPIC_VERSION };
+    if (config.apiKey) this.headers['x-api-key'] = config.apiKey;
+  }
+
+  async chat(call: ChatCall): Promise<ChatResult> {
+    const plan = await this.plan(call, false);
+    const res = await this.send(call, plan.body);
+    const text = await res.body.text();
+    let message: AnthropicMessage;
+    try {
+      message = JSON.parse(text) as AnthropicMessage;
+    } catch (cause) {
+      throw this.malformed('an answer that is not JSON', text, cause);
+    }
+    if (!message || !Array.isArray(message.content)) throw this.malformed('an answer without content', text);
+    const parts = convertAnthropicMessage(message, { jsonResponse: plan.jsonResponse });
+    return collectChatCompletion(once(parts), { id: call.id, created: call.created, model: call.publicModel });
+  }
+
+  async stream(call: ChatCall): Promise<ChatStream> {
+    const plan = await this.plan(call, true);
+    const res = await this.send(call, plan.body);
+    const type = String(res.headers['content-type'] ?? '');
+    if (!type.includes('text/event-stream')) {
+      const text = await res.body.text();
+      throw this.malformed(`content type "${type}" instead of an event stream`, text);
+    }
+    const parts = anthropicStreamParts(res.body, { provider: this.config.name, jsonResponse: plan.jsonResponse });
+    const includeUsage = call.body.stream_options?.include_usage === true;
+    return encodeChatChunks(parts, { id: call.id, created: call.created, model: call.publicModel, includeUsage });
+  }
+
+  private async plan(call: ChatCall, stream: boolean): Promise<AnthropicRequestPlan> {
+    const plan = await convertToAnthropicRequest(call.body, {
+      model: call.upstreamModel,
+      stream,
+      loadImage: (url) => fetchImage(url, { signal: call.signal }),
+    });
+    for (const warning of plan.warnings) call.warn(warning);
+    return plan;
+  }
+
+  private async send(call: ChatCall, body: AnthropicRequest) {
+    const { timeouts, name } = this.config;
+    let res;
+    try {
+      res = await request(this.url, {
+        method: 'POST',
+        headers: this.headers,
+        body: JSON.stringify(body),
+        dispatcher: upstreamDispatcher(),
+        signal: call.signal,
+        headersTimeout: timeouts.firstByteMs,
+        bodyTimeout: timeouts.idleMs,
+      });
+    } catch (error) {
+      throw mapTransportError(name, error, call.signal);
+    }
+    if (res.statusCode >= 400) {
+      const text = await res.body.text().catch(() => '');
+      const retryAfter = res.headers['retry-after'];
+      throw mapAnthropicError(name, res.statusCode, text, typeof retryAfter === 'string' ? retryAfter : undefined);
+    }
+    return res;
+  }
+
+  private malformed(what: string, body: string, cause?: unknown): UpstreamError {
+    const provider = this.config.name;
+    return new UpstreamError('upstream_error', `provider ${provider} sent ${what}`, { provider, upstreamBody: body, cause });
+  }
+}
+
+async function* once<T>(value: T): AsyncGenerator<T> {
+  yield value;
+}
+
+export const anthropicType: ProviderType = {
+  type: 'anthropic',
+  capabilities: {
+    streaming: true,
+    tools: true,
+    streamedTools: true,
+    parallelTools: true,
+    toolChoice: true,
+    images: true,
+    // Through a forced tool whose input schema is the client's schema (prepare-anthropic-tools.ts).
+    jsonSchema: true,
+    usageInStream: true,
+    embeddings: false,
+  },
+  create: (config) => new AnthropicAdapter(config),
+};
