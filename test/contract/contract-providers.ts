@@ -1,3 +1,4 @@
+import { FAKE_COHERE_KEY, startFakeCohere } from '../fakes/cohere-upstream.js';
 import { FAKE_KEY, startFakeOpenAI } from '../fakes/openai-upstream.js';
 
 export interface RunningFake {
@@ -30,5 +31,14 @@ export const CONTRACT_PROVIDERS: ContractProvider[] = [
     },
     chatModel: 'gpt-4o-mini',
     embeddingModel: 'text-embedding-3-small',
+  },
+  {
+    type: 'cohere',
+    start: async () => {
+      const fake = await startFakeCohere();
+      return { baseUrl: fake.url, apiKey: FAKE_COHERE_KEY, close: fake.close };
+    },
+    chatModel: 'command-r-plus',
+    embeddingModel: 'embed-v4.0',
   },
 ];
