@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import OpenAI from 'openai';
 import { FAKE_COHERE_KEY, type FakeCohere, startFakeCohere } from '../fakes/cohere-upstream.js';
-import { http } from '../support/http.js';
+import { http, sseDataLines } from '../support/http.js';
 import { type ServerProcess, startServer } from '../support/server-process.js';
 
 let upstream: FakeCohere;
@@ -192,6 +192,18 @@ describe('seed on Cohere: errors and embeddings', () => {
     assert.deepEqual([limited.status, limited.headers['retry-after']], [429, '7']);
     const noToolCallId = await http(`${server.url}/v1/chat/completions`, { json: { model: 'command-r-plus', messages: [{ role: 'user', content: 'x' }, { role: 'tool', content: '1' }] } });
     assert.deepEqual([noToolCallId.status, noToolCallId.json.error.param], [400, 'messages[1].tool_call_id']);
+  });
+
+  it('an answer that is not Cohere JSON is a 502; a connection cut mid-stream ends with an error event and [DONE]', async () => {
+    for (const stream of [false, true]) {
+      const res = await http(`${server.url}/v1/chat/completions`, { json: { model: 'command-r-plus', stream, messages: [{ role: 'user', content: '#not-json' }] } });
+      assert.deepEqual([res.status, res.json.error.code], [502, 'upstream_error'], res.text);
+    }
+    const cut = await http(`${server.url}/v1/chat/completions`, { json: { model: 'command-r-plus', stream: true, messages: [{ role: 'user', content: 'cut me #reset' }] } });
+    const lines = sseDataLines(cut.text);
+    assert.match(JSON.parse(lines[0]).choices[0].delta.content, /^Echo/);
+    assert.equal(lines.at(-1), '[DONE]');
+    assert.equal(JSON.parse(lines.at(-2)!).error.code, 'upstream_error');
   });
 
   it('the fake refuses what Cohere refuses, in Cohere’s error shape', async () => {

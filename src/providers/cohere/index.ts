@@ -40,7 +40,7 @@ export class CohereAdapter implements ProviderAdapter {
     const body = convertToCohereRequest(call.body, { upstreamModel: call.upstreamModel, stream: false, warn: call.warn });
     const res = await this.send(call.signal, this.chatUrl, body, 'application/json');
     const answer = this.parse<CohereChatResponse>(await this.text(res, call.signal), 'a chat answer');
-    if (typeof answer.message !== 'object' || answer.message === null) throw this.malformed('a chat answer without a message', JSON.stringify(answer));
+    if (typeof answer?.message !== 'object' || answer.message === null) throw this.malformed('a chat answer without a message', JSON.stringify(answer));
     return collectChatCompletion(single(convertCohereResponse(answer)), { id: call.id, created: call.created, model: call.publicModel });
   }
 
@@ -64,7 +64,7 @@ export class CohereAdapter implements ProviderAdapter {
   private async embedBatch(signal: AbortSignal, body: CohereEmbedRequest): Promise<{ vectors: number[][]; tokens: number }> {
     const res = await this.send(signal, this.embedUrl, body, 'application/json');
     const answer = this.parse<CohereEmbedResponse>(await this.text(res, signal), 'an embeddings answer');
-    const vectors = answer.embeddings?.float;
+    const vectors = answer?.embeddings?.float;
     if (!Array.isArray(vectors) || vectors.length !== body.texts.length) {
       throw this.malformed(`an embeddings answer without ${body.texts.length} float vectors`, JSON.stringify(answer));
     }
