@@ -7,7 +7,7 @@ import { SHARED_DIR } from '../fakes/openai-spec.js';
 
 type Validate = ((value: unknown) => boolean) & { errors?: unknown };
 const ID = 'openai.json';
-let ajv: InstanceType<typeof Ajv2020> | undefined;
+let ajv: InstanceType<typeof Ajv2020.default> | undefined;
 
 /** OpenAPI 3.0 `nullable` rewritten as JSON Schema, which Ajv understands. */
 function fixNullable(node: unknown): unknown {
@@ -28,7 +28,7 @@ function fixNullable(node: unknown): unknown {
   return out;
 }
 
-function instance(): InstanceType<typeof Ajv2020> {
+function instance(): InstanceType<typeof Ajv2020.default> {
   if (ajv) return ajv;
   const spec = parse(readFileSync(path.join(SHARED_DIR, 'spec/openapi.yaml'), 'utf8'), { maxAliasCount: -1 }) as { components: { schemas: unknown } };
   const created = new (Ajv2020 as unknown as typeof Ajv2020.default)({ strict: false, allErrors: true });
