@@ -1,4 +1,5 @@
 import { FAKE_ANTHROPIC_KEY, startFakeAnthropic } from '../fakes/anthropic-upstream.js';
+import { FAKE_COHERE_KEY, startFakeCohere } from '../fakes/cohere-upstream.js';
 import { FAKE_KEY, startFakeOpenAI } from '../fakes/openai-upstream.js';
 
 export interface RunningFake {
@@ -39,5 +40,14 @@ export const CONTRACT_PROVIDERS: ContractProvider[] = [
       return { baseUrl: fake.url, apiKey: FAKE_ANTHROPIC_KEY, close: fake.close };
     },
     chatModel: 'claude-3-5-sonnet-latest',
+  },
+  {
+    type: 'cohere',
+    start: async () => {
+      const fake = await startFakeCohere();
+      return { baseUrl: fake.url, apiKey: FAKE_COHERE_KEY, close: fake.close };
+    },
+    chatModel: 'command-r-plus',
+    embeddingModel: 'embed-v4.0',
   },
 ];

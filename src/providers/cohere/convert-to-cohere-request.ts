@@ -1,0 +1,75 @@
+import type { ChatRequest } from '../../core/chat.js';
+import { ApiError } from '../../core/errors.js';
+import type { CohereChatRequest } from './cohere-api.js';
+import { convertToCohereMessages } from './convert-to-cohere-messages.js';
+import { prepareCohereTools } from './prepare-cohere-tools.js';
+
+export interface CohereRequestContext {
+  upstreamModel: string;
+  stream: boolean;
+  warn(message: string): void;
+}
+
+/** OpenAI parameters that change the answer and that Cohere has no counterpart for, with the value that is harmless. */
+const UNSUPPORTED: ReadonlyArray<[name: string, harmless: (value: unknown) => boolean]> = [
+  ['n', (v) => v === 1],
+  ['logprobs', (v) => v === false],
+  ['top_logprobs', (v) => v === 0],
+  ['logit_bias', (v) => typeof v === 'object' && v !== null && Object.keys(v).length === 0],
+  ['parallel_tool_calls', (v) => v === true],
+  ['reasoning_effort', () => false],
+  ['verbosity', () => false],
+  ['prediction', () => false],
+  ['modalities', (v) => Array.isArray(v) && v.every((m) => m === 'text')],
+  ['audio', () => false],
+  ['web_search_options', () => false],
+  ['functions', () => false],
+  ['function_call', () => false],
+];
+
+/**
+ * The body of `POST /v2/chat` for an OpenAI chat request. Values outside Cohere's ranges (top-p
+ * 0.01–0.99, penalties 0–1) are moved to the nearest one it accepts, and parameters it cannot
+ * honour are dropped; both are reported through `warn`.
+ */
+export function convertToCohereRequest(body: ChatRequest, ctx: CohereRequestContext): CohereChatRequest {
+  const request: CohereChatRequest = {
+    model: ctx.upstreamModel,
+    messages: convertToCohereMessages(body.messages, ctx.warn),
+    stream: ctx.stream,
+    ...prepareCohereTools(body.tools, body.tool_choice, ctx.warn),
+  };
+  const maxTokens = body.max_completion_tokens ?? body.max_tokens;
+  if (maxTokens != null) request.max_tokens = maxTokens;
+  if (body.temperature != null) request.temperature = body.temperature;
+  if (body.seed != null) request.seed = body.seed;
+  if (body.top_p != null) request.p = inRange('top_p', body.top_p, 0.01, 0.99, ctx.warn);
+  for (const name of ['frequency_penalty', 'presence_penalty'] as const) {
+    const value = body[name];
+    if (typeof value === 'number') request[name] = inRange(name, value, 0, 1, ctx.warn);
+  }
+  const stops = typeof body.stop === 'string' ? [body.stop] : body.stop;
+  if (stops?.length) request.stop_sequences = stops;
+  const format = responseFormat(body.response_format);
+  if (format) request.response_format = format;
+
+  const ignored = UNSUPPORTED.filter(([name, harmless]) => body[name] != null && !harmless(body[name])).map(([name]) => name);
+  if (ignored.length > 0) ctx.warn(`Cohere does not support ${ignored.join(', ')}; ignored.`);
+  return request;
+}
+
+function inRange(name: string, value: number, min: number, max: number, warn: (message: string) => void): number {
+  const adjusted = Math.min(max, Math.max(min, value));
+  if (adjusted !== value) warn(`Cohere accepts ${name} from ${min} to ${max}; ${value} was sent as ${adjusted}.`);
+  return adjusted;
+}
+
+function responseFormat(format: ChatRequest['response_format']): CohereChatRequest['response_format'] {
+  if (!format || format.type === 'text') return undefined;
+  if (format.type === 'json_object') return { type: 'json_object' };
+  if (format.type === 'json_schema') {
+    const schema = format.json_schema?.schema;
+    return schema === undefined ? { type: 'json_object' } : { type: 'json_object', json_schema: schema };
+  }
+  throw new ApiError('invalid_request', `Invalid value for 'response_format.type': '${format.type}'.`, { param: 'response_format.type' });
+}

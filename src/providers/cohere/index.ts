@@ -1,0 +1,143 @@
+import { request } from 'undici';
+import type { StreamPart } from '../../core/chat.js';
+import type { EmbeddingResult } from '../../core/embeddings.js';
+import { UpstreamError } from '../../core/errors.js';
+import { collectChatCompletion, encodeChatChunks } from '../../encode/chat-chunks.js';
+import { upstreamDispatcher } from '../shared/http-client.js';
+import { mapTransportError } from '../shared/map-transport-error.js';
+import type { ChatCall, ChatResult, ChatStream, EmbedCall, ProviderAdapter, ProviderConfig, ProviderPreset, ProviderType } from '../types.js';
+import type { CohereChatResponse, CohereEmbedRequest, CohereEmbedResponse } from './cohere-api.js';
+import { mapCohereError } from './cohere-error.js';
+import { readCohereStream } from './cohere-stream.js';
+import { convertCohereResponse } from './convert-cohere-response.js';
+import { convertToCohereEmbedRequests } from './convert-to-cohere-embed-requests.js';
+import { convertToCohereRequest } from './convert-to-cohere-request.js';
+
+/** Like Cohere's SDKs: `COHERE_BASE_URL` is a host root, to which the adapter appends `/v2/...`. */
+export const coherePresets: readonly ProviderPreset[] = [
+  { name: 'cohere', type: 'cohere', keyVar: 'COHERE_API_KEY', baseUrlVar: 'COHERE_BASE_URL', defaultBaseUrl: 'https://api.cohere.com' },
+];
+
+type Response = Awaited<ReturnType<typeof request>>;
+
+/** Cohere's v2 API: chat (`/v2/chat`, JSON or server-sent events) and embeddings (`/v2/embed`). */
+export class CohereAdapter implements ProviderAdapter {
+  readonly config: ProviderConfig;
+  private readonly chatUrl: string;
+  private readonly embedUrl: string;
+  private readonly headers: Record<string, string>;
+
+  constructor(config: ProviderConfig) {
+    this.config = config;
+    const base = (config.baseUrl ?? '').replace(/\/+$/, '');
+    this.chatUrl = `${base}/v2/chat`;
+    this.embedUrl = `${base}/v2/embed`;
+    this.headers = { 'content-type': 'application/json', 'x-client-name': 'opensq' };
+    if (config.apiKey) this.headers.authorization = `Bearer ${config.apiKey}`;
+  }
+
+  async chat(call: ChatCall): Promise<ChatResult> {
+    const body = convertToCohereRequest(call.body, { upstreamModel: call.upstreamModel, stream: false, warn: call.warn });
+    const res = await this.send(call.signal, this.chatUrl, body, 'application/json');
+    const answer = this.parse<CohereChatResponse>(await this.text(res, call.signal), 'a chat answer');
+    if (typeof answer?.message !== 'object' || answer.message === null) throw this.malformed('a chat answer without a message', JSON.stringify(answer));
+    return collectChatCompletion(single(convertCohereResponse(answer)), { id: call.id, created: call.created, model: call.publicModel });
+  }
+
+  async stream(call: ChatCall): Promise<ChatStream> {
+    const body = convertToCohereRequest(call.body, { upstreamModel: call.upstreamModel, stream: true, warn: call.warn });
+    const res = await this.send(call.signal, this.chatUrl, body, 'text/event-stream');
+    const type = String(res.headers['content-type'] ?? '');
+    if (!type.includes('text/event-stream')) {
+      throw this.malformed(`content type "${type}" instead of an event stream`, await this.text(res, call.signal));
+    }
+    const includeUsage = call.body.stream_options?.include_usage === true;
+    return encodeChatChunks(readCohereStream(res.body, this.config.name), { id: call.id, created: call.created, model: call.publicModel, includeUsage });
+  }
+
+  async embed(call: EmbedCall): Promise<EmbeddingResult> {
+    const batches = await Promise.all(convertToCohereEmbedRequests(call.body, call.upstreamModel).map((body) => this.embedBatch(call.signal, body)));
+    const prompt = batches.reduce((sum, batch) => sum + batch.tokens, 0);
+    return { vectors: batches.flatMap((batch) => batch.vectors), usage: { prompt_tokens: prompt, total_tokens: prompt } };
+  }
+
+  private async embedBatch(signal: AbortSignal, body: CohereEmbedRequest): Promise<{ vectors: number[][]; tokens: number }> {
+    const res = await this.send(signal, this.embedUrl, body, 'application/json');
+    const answer = this.parse<CohereEmbedResponse>(await this.text(res, signal), 'an embeddings answer');
+    const vectors = answer?.embeddings?.float;
+    if (!Array.isArray(vectors) || vectors.length !== body.texts.length) {
+      throw this.malformed(`an embeddings answer without ${body.texts.length} float vectors`, JSON.stringify(answer));
+    }
+    return { vectors, tokens: answer.meta?.billed_units?.input_tokens ?? 0 };
+  }
+
+  private async send(signal: AbortSignal, url: string, body: object, accept: string): Promise<Response> {
+    const { timeouts, name } = this.config;
+    let res: Response;
+    try {
+      res = await request(url, {
+        method: 'POST',
+        headers: { ...this.headers, accept },
+        body: JSON.stringify(body),
+        dispatcher: upstreamDispatcher(),
+        signal,
+        headersTimeout: timeouts.firstByteMs,
+        bodyTimeout: timeouts.idleMs,
+      });
+    } catch (error) {
+      throw mapTransportError(name, error, signal);
+    }
+    if (res.statusCode >= 400) {
+      const text = await res.body.text().catch(() => '');
+      const retryAfter = res.headers['retry-after'];
+      throw mapCohereError(name, res.statusCode, text, typeof retryAfter === 'string' ? retryAfter : undefined);
+    }
+    return res;
+  }
+
+  private async text(res: Response, signal: AbortSignal): Promise<string> {
+    try {
+      return await res.body.text();
+    } catch (error) {
+      throw mapTransportError(this.config.name, error, signal);
+    }
+  }
+
+  private parse<T>(text: string, what: string): T {
+    try {
+      return JSON.parse(text) as T;
+    } catch (cause) {
+      throw this.malformed(`${what} that is not JSON`, text, cause);
+    }
+  }
+
+  private malformed(what: string, body: string, cause?: unknown): UpstreamError {
+    const provider = this.config.name;
+    return new UpstreamError('upstream_error', `provider ${provider} sent ${what}`, { provider, upstreamBody: body, cause });
+  }
+}
+
+async function* single(parts: StreamPart[]): AsyncGenerator<StreamPart[]> {
+  yield parts;
+}
+
+/**
+ * Named tool choices are emulated (only that tool offered, with `REQUIRED`) and reported;
+ * images are Cohere vision models' `image_url` parts; JSON schemas are enforced through
+ * `response_format.json_schema`.
+ */
+export const cohereType: ProviderType = {
+  type: 'cohere',
+  capabilities: {
+    streaming: true,
+    tools: true,
+    streamedTools: true,
+    parallelTools: true,
+    toolChoice: true,
+    images: true,
+    jsonSchema: true,
+    usageInStream: true,
+    embeddings: true,
+  },
+  create: (config) => new CohereAdapter(config),
+};

@@ -1,0 +1,29 @@
+import type { FinishReason } from '../../core/chat.js';
+
+/**
+ * Cohere's finish reasons in OpenAI's terms. `ERROR` becomes OnlySq's own `error` ("the
+ * generation failed due to an internal error"), which says the answer is broken where `stop`
+ * would present it as complete. `ERROR_TOXIC` (a safety block) is `content_filter` and
+ * `ERROR_LIMIT` (the context is full) is `length`. Anything else, such as `TIMEOUT`, is kept
+ * in lower case.
+ */
+export function mapCohereFinishReason(reason: string | undefined | null): FinishReason {
+  switch (reason) {
+    case 'COMPLETE':
+    case 'STOP_SEQUENCE':
+    case undefined:
+    case null:
+      return 'stop';
+    case 'MAX_TOKENS':
+    case 'ERROR_LIMIT':
+      return 'length';
+    case 'TOOL_CALL':
+      return 'tool_calls';
+    case 'ERROR':
+      return 'error';
+    case 'ERROR_TOXIC':
+      return 'content_filter';
+    default:
+      return reason.toLowerCase();
+  }
+}
