@@ -18,6 +18,8 @@ export interface FakeOpenAI {
 }
 
 export const FAKE_KEY = 'sk-fake-upstream-key';
+/** Texts seen, across every fake of the process: a #flaky request fails once whichever fake gets it. */
+const seen = new Map<string, number>();
 const KNOWN_MODELS = new Set(['gpt-4o-mini', 'gpt-4o', 'gpt-4.1', 'gemini-2.0-flash', 'gemini-2.5-flash', 'text-embedding-3-small']);
 
 function sendError(res: ServerResponse, status: number, message: string, type: string, code: string | null, param: string | null = null, headers: Record<string, string> = {}): void {
@@ -172,7 +174,6 @@ function handleEmbeddings(body: Record<string, unknown>, res: ServerResponse): v
 
 export async function startFakeOpenAI(): Promise<FakeOpenAI> {
   const requests: FakeOpenAI['requests'] = [];
-  const seen = new Map<string, number>();
   const fake = { failWith: undefined } as FakeOpenAI;
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
