@@ -25,6 +25,8 @@ export interface AppContext {
   metrics: Metrics;
   /** Limits and credits every upstream-bound request passes. */
   admission: Admission;
+  /** Connections to close on shutdown (Redis, ...). */
+  closers: Array<() => Promise<void>>;
   /** Requests being served now; shutdown waits for it to reach zero. */
   inFlight: { count: number };
 }

@@ -6,6 +6,7 @@ import { openAdmission } from '../limits/admission.js';
 import { Metrics } from '../observability/metrics.js';
 import { Catalog } from '../routing/catalog.js';
 import { DeploymentHealth } from '../routing/deployment-health.js';
+import { RedisCooldowns } from '../routing/redis-cooldowns.js';
 import { DEFAULT_RETRY_POLICY } from '../routing/retry-policy.js';
 import { Router } from '../routing/router.js';
 import { ProviderRegistry } from '../routing/provider-registry.js';
@@ -21,7 +22,9 @@ export async function createContext(settings: Settings, env: NodeJS.ProcessEnv =
   const local = registry.get('local');
   if (local) local.options = { ...local.options, modelsDir: `${settings.dataDir}/models` };
   const catalog = new Catalog(registry, { localModel: settings.localModel, dataDir: settings.dataDir, models: file.models });
-  const health = new DeploymentHealth(settings.cooldown);
+  const cooldowns = settings.redisUrl ? await RedisCooldowns.connect(settings.redisUrl) : undefined;
+  const health = new DeploymentHealth(settings.cooldown, cooldowns);
+  await cooldowns?.loadExisting();
   const metrics = new Metrics(health, () => catalog.list().flatMap((m) => m.usable));
   const router = new Router(health, { ...DEFAULT_RETRY_POLICY, maxAttempts: settings.maxAttempts }, metrics);
   const database = await openDatabase({ databaseUrl: settings.databaseUrl, dataDir: settings.dataDir });
@@ -38,10 +41,12 @@ export async function createContext(settings: Settings, env: NodeJS.ProcessEnv =
     metrics,
     admission: openAdmission,
     inFlight: { count: 0 },
+    closers: cooldowns ? [() => cooldowns.close()] : [],
   };
 }
 
 export async function closeContext(ctx: AppContext): Promise<void> {
+  await Promise.allSettled(ctx.closers.map((close) => close()));
   await ctx.registry.close();
   await ctx.database.close();
 }

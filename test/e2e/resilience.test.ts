@@ -238,3 +238,48 @@ describe('cooldown', () => {
     assert.equal((await http(`${server.url}/ai/models`)).json.models.solo.status, 'work');
   });
 });
+
+describe('cooldown shared through Redis', () => {
+  let a: FakeOpenAI;
+  let b: FakeOpenAI;
+  const servers: ServerProcess[] = [];
+  // A provider name of this run only, so keys left in Redis by other runs cannot interfere.
+  const name = `shared${process.pid}`;
+
+  before(async () => {
+    a = await startFakeOpenAI();
+    b = await startFakeOpenAI();
+    const cfg = `providers:
+  ${name}:
+    type: openai-compatible
+    base_url: ${a.url}
+    api_key: ${FAKE_KEY}
+  backup:
+    type: openai-compatible
+    base_url: ${b.url}
+    api_key: ${FAKE_KEY}
+models:
+  duo:
+    deployments: [ { provider: ${name}, model: gpt-4o-mini, priority: 0 }, { provider: backup, model: gpt-4o, priority: 1 } ]
+`;
+    const env = { REDIS_URL: process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379', OPENSQ_COOLDOWN_FAILURES: '2', OPENSQ_COOLDOWN_MS: '3000', OPENSQ_MAX_ATTEMPTS: '2' };
+    servers.push(await startServer({ config: cfg, env }), await startServer({ config: cfg, env }));
+  });
+  after(async () => {
+    await Promise.all(servers.map((s) => s.stop()));
+    await a?.close();
+    await b?.close();
+  });
+
+  it('a deployment cooled down by one instance is skipped by the other at once', async () => {
+    const [first, second] = servers;
+    a.failWith = 500;
+    for (let i = 0; i < 2; i++) await http(`${first.url}/v1/chat/completions`, { json: chat('duo', `trip ${i}`) });
+    a.failWith = undefined;
+    await new Promise((r) => setTimeout(r, 100));
+    const before = a.requests.length;
+    const res = await http(`${second.url}/v1/chat/completions`, { json: chat('duo', 'second instance') });
+    assert.equal(res.headers['x-opensq-deployment'], 'backup/gpt-4o');
+    assert.equal(a.requests.length, before, 'the second instance never tried the cooling deployment');
+  });
+});

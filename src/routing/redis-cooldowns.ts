@@ -1,0 +1,74 @@
+import type { Redis } from 'ioredis';
+import type { CooldownBroadcast } from './deployment-health.js';
+
+const CHANNEL = 'opensq:cooldowns';
+const KEY_PREFIX = 'opensq:cooldown:';
+
+/**
+ * Shares deployment cooldowns between instances through Redis: a cooldown is stored as a key that
+ * expires when it ends (so an instance starting later sees it) and announced on a channel (so
+ * running instances skip the deployment at once). Failures are counted per instance; only the
+ * decision to cool down travels.
+ */
+export class RedisCooldowns implements CooldownBroadcast {
+  private readonly listeners: Array<(deployment: string, until: number) => void> = [];
+
+  private constructor(
+    private readonly client: Redis,
+    private readonly subscriber: Redis,
+  ) {}
+
+  static async connect(url: string): Promise<RedisCooldowns> {
+    const { Redis } = await import('ioredis');
+    const options = { lazyConnect: true, maxRetriesPerRequest: 2, enableOfflineQueue: false };
+    const client = new Redis(url, options);
+    const subscriber = new Redis(url, options);
+    await Promise.all([client.connect(), subscriber.connect()]);
+    const shared = new RedisCooldowns(client, subscriber);
+    await subscriber.subscribe(CHANNEL);
+    subscriber.on('message', (_channel: string, message: string) => {
+      const [deployment, until] = JSON.parse(message) as [string, number];
+      shared.emit(deployment, until);
+    });
+    return shared;
+  }
+
+  publish(deployment: string, until: number): void {
+    const ttl = until - Date.now();
+    if (ttl <= 0) return;
+    // Best effort: a Redis hiccup must never fail a request; the local breaker still works.
+    this.client
+      .multi()
+      .set(KEY_PREFIX + deployment, String(until), 'PX', ttl)
+      .publish(CHANNEL, JSON.stringify([deployment, until]))
+      .exec()
+      .catch(() => undefined);
+  }
+
+  onCooldown(listener: (deployment: string, until: number) => void): void {
+    this.listeners.push(listener);
+  }
+
+  /** Cooldowns other instances started before this one, so it does not hit them anew. */
+  async loadExisting(): Promise<void> {
+    let cursor = '0';
+    do {
+      const [next, keys] = await this.client.scan(cursor, 'MATCH', `${KEY_PREFIX}*`, 'COUNT', 100);
+      cursor = next;
+      if (keys.length === 0) continue;
+      const values = await this.client.mget(...keys);
+      keys.forEach((key, i) => {
+        const until = Number(values[i]);
+        if (until > Date.now()) this.emit(key.slice(KEY_PREFIX.length), until);
+      });
+    } while (cursor !== '0');
+  }
+
+  async close(): Promise<void> {
+    await Promise.allSettled([this.client.quit(), this.subscriber.quit()]);
+  }
+
+  private emit(deployment: string, until: number): void {
+    for (const listener of this.listeners) listener(deployment, until);
+  }
+}
