@@ -1,3 +1,4 @@
+import { FAKE_GEMINI_KEY, startFakeGemini } from '../fakes/gemini-upstream.js';
 import { FAKE_KEY, startFakeOpenAI } from '../fakes/openai-upstream.js';
 
 export interface RunningFake {
@@ -30,5 +31,14 @@ export const CONTRACT_PROVIDERS: ContractProvider[] = [
     },
     chatModel: 'gpt-4o-mini',
     embeddingModel: 'text-embedding-3-small',
+  },
+  {
+    type: 'gemini',
+    start: async () => {
+      const fake = await startFakeGemini();
+      return { baseUrl: fake.url, apiKey: FAKE_GEMINI_KEY, close: fake.close };
+    },
+    chatModel: 'gemini-2.0-flash',
+    embeddingModel: 'text-embedding-004',
   },
 ];
