@@ -90,8 +90,9 @@ export async function* geminiStreamParts(body: AsyncIterable<Uint8Array>, option
   } catch (error) {
     throw mapTransportError(provider, error);
   }
-  parser.feed(decoder.decode());
-  parser.reset({ consume: true });
+  // A last event may lack its blank line (several recorded Google streams end so); a clean end of
+  // the body completes it, and a cut one still fails as JSON.
+  parser.feed(`${decoder.decode()}\n\n`);
   strayError(true);
   if (failure) {
     if (batch.length > 0) yield batch;
