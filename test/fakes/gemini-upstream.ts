@@ -7,15 +7,16 @@ import { type FakeAnswer, type FakeImage, type FakeRequest, type FakeTurn, fakeA
  * every fake shares (fake-behaviour.ts). It speaks Google's wire format: `POST
  * /v1beta/models/{model}:generateContent`, `:streamGenerateContent` (`?alt=sse`: `data:` events
  * separated by CRLF CRLF and no end marker; without it, one JSON array), `:batchEmbedContents`;
- * the key in `x-goog-api-key` (or `?key=`); google.rpc.Status error bodies. It refuses what the
- * real API refuses: unknown fields (proto JSON is strict; the fake knows only the lowerCamelCase
- * names, which the adapter sends, not the snake_case ones Google also takes), roles other than
- * user and model, empty
- * `parts`, empty text, a `functionResponse.response` that is not an object, OBJECT schemas
- * without properties, formats Gemini does not know, a wrong key (400 API_KEY_INVALID), a missing
- * key (403, "unregistered callers") and unknown models (404). #rate-limit answers 429 with
- * Retry-After: 7 and a RetryInfo of 7s; #midstream-error writes a bare error object into the stream
- * after two text events, as Google does.
+ * the key in `x-goog-api-key` (or `?key=`); google.rpc.Status error bodies.
+ *
+ * It refuses what the real API refuses: unknown fields (proto JSON is strict; the fake knows only
+ * the lowerCamelCase names, which the adapter sends, not the snake_case ones Google also takes),
+ * roles other than user and model, empty `parts`, empty text, a `functionResponse.response` that
+ * is not an object, schemas with an empty `properties`, `properties` or `items` on another type,
+ * `required` names that are not properties or formats Gemini does not know, a wrong key (400
+ * API_KEY_INVALID), a missing key (403 PERMISSION_DENIED, "unregistered callers") and unknown
+ * models (404 NOT_FOUND). #rate-limit answers 429 with Retry-After: 7 and a RetryInfo of 7s;
+ * #midstream-error writes a bare error object into the stream after two text events, as Google does.
  */
 export interface FakeGemini {
   /** The host root, as GEMINI_BASE_URL holds it. */
@@ -70,9 +71,14 @@ function checkSchema(schema: unknown, at: string): void {
   if (schema.type !== undefined && !SCHEMA_TYPES.includes(type ?? '')) {
     throw invalid(`Invalid value at '${at}.type' (type.googleapis.com/google.ai.generativelanguage.v1beta.Type), ${JSON.stringify(schema.type)}`);
   }
-  if (type === 'OBJECT' && (!isObject(schema.properties) || Object.keys(schema.properties).length === 0)) {
+  if (schema.properties !== undefined && type !== 'OBJECT') throw invalid(`* GenerateContentRequest.${at}.properties: only allowed for OBJECT type\n`);
+  if (type === 'OBJECT' && schema.properties !== undefined && (!isObject(schema.properties) || Object.keys(schema.properties).length === 0)) {
     throw invalid(`* GenerateContentRequest.${at}.properties: should be non-empty for OBJECT type\n`);
   }
+  for (const [i, name] of (Array.isArray(schema.required) ? schema.required : []).entries()) {
+    if (!isObject(schema.properties) || !(String(name) in schema.properties)) throw invalid(`* GenerateContentRequest.${at}.required[${i}]: property is not defined\n`);
+  }
+  if (schema.items !== undefined && type !== 'ARRAY') throw invalid(`* GenerateContentRequest.${at}.items: only allowed for ARRAY type\n`);
   if (typeof schema.format === 'string' && !(FORMATS[type ?? ''] ?? []).includes(schema.format)) {
     throw invalid(`* GenerateContentRequest.${at}.format: only ${(FORMATS[type ?? ''] ?? []).map((f) => `'${f}'`).join(' and ') || 'no formats'} are supported for ${type} type\n`);
   }

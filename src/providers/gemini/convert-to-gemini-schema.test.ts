@@ -89,6 +89,30 @@ describe('convertToGeminiSchema (JSON Schema in, Gemini schema out)', () => {
     assert.deepEqual(dropped, ['$schema', 'additionalProperties', 'allOf', 'enum', 'exclusiveMinimum', 'format email', 'items', 'multipleOf']);
   });
 
+  it('keeps what Gemini would refuse out: empty properties, unknown required names, properties or items on another type', () => {
+    const { schema, dropped } = convertToGeminiSchema({
+      type: 'object',
+      properties: {
+        options: { type: 'object', properties: {} },
+        free: { type: 'object', additionalProperties: { type: 'string' } },
+        name: { type: 'string', properties: { x: { type: 'string' } } },
+        either: { type: ['object', 'array'], properties: { a: { type: 'string' } }, items: { type: 'number' } },
+      },
+      required: ['name', 'ghost'],
+    });
+    assert.deepEqual(schema, {
+      type: 'OBJECT',
+      properties: {
+        options: { type: 'OBJECT' },
+        free: { type: 'OBJECT' },
+        name: { type: 'STRING' },
+        either: { anyOf: [{ type: 'OBJECT', properties: { a: { type: 'STRING' } } }, { type: 'ARRAY', items: { type: 'NUMBER' } }] },
+      },
+      required: ['name'],
+    });
+    assert.deepEqual(dropped, ['additionalProperties', 'properties of a STRING schema', 'required (undefined properties)']);
+  });
+
   it('has no schema for an object without properties, which Gemini refuses as parameters', () => {
     assert.equal(convertToGeminiSchema({ type: 'object', properties: {} }).schema, undefined);
     assert.equal(convertToGeminiSchema({ type: 'object', additionalProperties: false }).schema, undefined);

@@ -1,7 +1,7 @@
 import type { GeminiSchema } from './gemini-api.js';
 
 export interface GeminiSchemaConversion {
-  /** Undefined for an object schema without properties, which Gemini refuses as function parameters. */
+  /** Undefined for an object schema without properties: a function without parameters is declared bare. */
   schema: GeminiSchema | undefined;
   /** JSON Schema keywords Gemini cannot express and that were left out, for a warning. */
   dropped: string[];
@@ -75,7 +75,6 @@ export function convertToGeminiSchema(input: unknown): GeminiSchemaConversion {
     for (const t of concrete) if (!TYPES[t]) dropped.add(`type ${t}`);
     const known = concrete.filter((t) => TYPES[t]).map((t) => TYPES[t]!);
     if (known.length === 1) out.type = known[0];
-    else if (known.length > 1) out.anyOf = known.map((type) => ({ type }));
 
     const values = node.const !== undefined ? [node.const] : Array.isArray(node.enum) ? node.enum : undefined;
     if (values) {
@@ -83,7 +82,7 @@ export function convertToGeminiSchema(input: unknown): GeminiSchemaConversion {
       const present = values.filter((v) => v !== null);
       if (present.every((v) => typeof v === 'string')) {
         out.enum = present as string[];
-        out.type ??= 'STRING';
+        if (known.length === 0) out.type = 'STRING';
       } else dropped.add(node.const !== undefined ? 'const' : 'enum');
     }
 
@@ -92,14 +91,29 @@ export function convertToGeminiSchema(input: unknown): GeminiSchemaConversion {
       else dropped.add(`format ${node.format}`);
     }
 
-    if (isSchema(node.properties)) {
-      out.properties = {};
-      for (const [name, property] of Object.entries(node.properties)) out.properties[name] = convert(property, refs);
-      out.type ??= 'OBJECT';
+    // Gemini refuses an empty `properties`, `required` names missing from `properties`, and
+    // `properties` or `items` on a schema of another type.
+    const object: Pick<GeminiSchema, 'properties' | 'required'> = {};
+    const properties = isSchema(node.properties) ? Object.entries(node.properties) : [];
+    if (properties.length > 0) object.properties = Object.fromEntries(properties.map(([name, property]) => [name, convert(property, refs)]));
+    if (Array.isArray(node.required)) {
+      const required = node.required.filter((r): r is string => typeof r === 'string' && object.properties?.[r] !== undefined);
+      if (required.length < node.required.length) dropped.add('required (undefined properties)');
+      if (required.length > 0) object.required = required;
     }
-    if (Array.isArray(node.required)) out.required = node.required.filter((r): r is string => typeof r === 'string');
-    if (isSchema(node.items)) out.items = convert(node.items, refs);
+    const array: Pick<GeminiSchema, 'items'> = {};
+    if (isSchema(node.items)) array.items = convert(node.items, refs);
     else if (node.items !== undefined) dropped.add('items');
+    if (known.length === 0 && !out.type && isSchema(node.properties)) out.type = 'OBJECT';
+
+    if (known.length > 1) {
+      out.anyOf = known.map((type) => ({ type, ...(type === 'OBJECT' ? object : type === 'ARRAY' ? array : {}) }));
+    } else {
+      if (!out.type || out.type === 'OBJECT') Object.assign(out, object);
+      else if (Object.keys(object).length > 0) dropped.add(`properties of a ${out.type} schema`);
+      if (!out.type || out.type === 'ARRAY') Object.assign(out, array);
+      else if (Object.keys(array).length > 0) dropped.add(`items of a ${out.type} schema`);
+    }
 
     const alternatives = [...(Array.isArray(node.anyOf) ? node.anyOf : []), ...(Array.isArray(node.oneOf) ? node.oneOf : [])];
     if (alternatives.length > 0) {

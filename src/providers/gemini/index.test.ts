@@ -4,7 +4,9 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { FAKE_GEMINI_KEY, type FakeGemini, startFakeGemini } from '../../../test/fakes/gemini-upstream.js';
 import { SHARED_DIR } from '../../../test/fakes/openai-spec.js';
+import { http } from '../../../test/support/http.js';
 import type { ChatRequest } from '../../core/chat.js';
 import { ApiError, UpstreamError } from '../../core/errors.js';
 import type { ChatCall, ProviderConfig } from '../types.js';
@@ -168,5 +170,60 @@ describe('GeminiAdapter over HTTP', () => {
     await assert.rejects(adapter().embed({ ...embed, body: { model: 'e', input: [[1, 2]] } }), (e: unknown) => e instanceof ApiError && e.status === 400 && e.param === 'input');
     handler = reply(200, 'application/json', JSON.stringify({ embeddings: [{ values: [0.1] }] }));
     await assert.rejects(adapter().embed({ ...embed, body: { model: 'e', input: ['a', 'b'] } }), (e: unknown) => e instanceof UpstreamError && e.status === 502);
+  });
+});
+
+/** The contract suite runs against this fake, so it proves something only if the fake is as strict as Google. */
+describe('the fake Gemini API refuses what Google refuses', () => {
+  let fake: FakeGemini;
+  before(async () => {
+    fake = await startFakeGemini();
+  });
+  after(() => fake.close());
+
+  const generate = (body: unknown, key: string | null = FAKE_GEMINI_KEY, model = 'gemini-2.0-flash') =>
+    http(`${fake.url}/v1beta/models/${model}:generateContent`, { json: body, headers: key ? { 'x-goog-api-key': key } : {} });
+  const hi = { role: 'user', parts: [{ text: 'hi' }] };
+
+  it('keys: a wrong one is 400 API_KEY_INVALID, a missing one 403 PERMISSION_DENIED', async () => {
+    const wrong = await generate({ contents: [hi] }, 'AIza-wrong');
+    assert.equal(wrong.status, 400);
+    assert.equal(wrong.json.error.status, 'INVALID_ARGUMENT');
+    assert.equal(wrong.json.error.details[0].reason, 'API_KEY_INVALID');
+    const missing = await generate({ contents: [hi] }, null);
+    assert.deepEqual([missing.status, missing.json.error.status], [403, 'PERMISSION_DENIED']);
+    assert.equal((await generate({ contents: [hi] })).status, 200);
+  });
+
+  it('an unknown model is 404 NOT_FOUND', async () => {
+    const res = await generate({ contents: [hi] }, FAKE_GEMINI_KEY, 'gemini-9');
+    assert.deepEqual([res.status, res.json.error.code, res.json.error.status], [404, 404, 'NOT_FOUND']);
+  });
+
+  it('bad shapes are 400 INVALID_ARGUMENT: roles, empty parts and text, non-object function responses, unknown fields, schemas', async () => {
+    const declaration = (parameters: unknown) => ({ contents: [hi], tools: [{ functionDeclarations: [{ name: 'f', description: '', parameters }] }] });
+    const bad: Array<[unknown, RegExp]> = [
+      [{ contents: [{ role: 'assistant', parts: [{ text: 'x' }] }] }, /valid role: user, model/],
+      [{ contents: [{ role: 'system', parts: [{ text: 'x' }] }] }, /valid role/],
+      [{ contents: [{ role: 'user', parts: [] }] }, /parts must not be empty/],
+      [{ contents: [{ role: 'user', parts: [{ text: '' }] }] }, /required oneof field 'data'/],
+      [{ contents: [hi, { role: 'model', parts: [{ functionCall: { name: 'f', args: {} } }] }, { role: 'user', parts: [{ functionResponse: { name: 'f', response: '12.3' } }] }] }, /function_response\.response/],
+      [{ contents: [hi], generationConfig: { max_tokens: 3 } }, /Unknown name "max_tokens"/],
+      [{ messages: [] }, /Unknown name "messages"/],
+      [{ contents: [] }, /contents is not specified/],
+      [declaration({ type: 'OBJECT', properties: {} }), /should be non-empty for OBJECT type/],
+      [declaration({ type: 'OBJECT', properties: { a: { type: 'STRING' } }, required: ['b'] }), /required\[0\]: property is not defined/],
+      [declaration({ type: 'OBJECT', properties: { a: { type: 'STRING', properties: { b: { type: 'STRING' } } } } }), /only allowed for OBJECT type/],
+      [declaration({ type: 'OBJECT', properties: { a: { type: 'STRING' } }, additionalProperties: false }), /Unknown name "additionalProperties"/],
+      [declaration({ type: 'OBJECT', properties: { a: { type: 'STRING', format: 'email' } } }), /only 'enum' and 'date-time'/],
+      [{ contents: [hi], generationConfig: { responseSchema: { type: 'STRING' } } }, /response_mime_type/],
+      [{ contents: [hi], toolConfig: { functionCallingConfig: { mode: 'AUTO', allowedFunctionNames: ['f'] } } }, /only allowed when mode is ANY/],
+    ];
+    for (const [body, message] of bad) {
+      const res = await generate(body);
+      assert.equal(res.status, 400, JSON.stringify(body));
+      assert.equal(res.json.error.status, 'INVALID_ARGUMENT');
+      assert.match(res.json.error.message, message);
+    }
   });
 });

@@ -9,7 +9,7 @@ import type { ChatCall, ChatResult, ChatStream, EmbedCall, ProviderAdapter, Prov
 import { convertGeminiEmbedResponse, convertToGeminiEmbedRequest } from './convert-gemini-embeddings.js';
 import { convertGeminiResponse } from './convert-gemini-response.js';
 import { convertToGeminiRequest } from './convert-to-gemini-request.js';
-import type { GenerateContentRequest, GenerateContentResponse, BatchEmbedContentsResponse } from './gemini-api.js';
+import type { BatchEmbedContentsResponse, GenerateContentRequest, GenerateContentResponse } from './gemini-api.js';
 import { mapGeminiError } from './gemini-error.js';
 import { geminiStreamParts } from './gemini-stream.js';
 
