@@ -160,6 +160,7 @@ describe('geminiStreamParts (recorded Gemini streams in, typed parts out)', () =
     await failsWith(cut, (e) => e.status === 502 && /ended the stream before finishing/.test(e.message));
     await failsWith('<html>Bad gateway</html>\n', (e) => e.status === 502 && /not an event/.test(e.message));
     await failsWith('data: {"candidates": [\n\n', (e) => e.status === 502 && /not JSON/.test(e.message));
+    await failsWith('data: null\n\n', (e) => e.status === 502 && /not a JSON object/.test(e.message));
   });
 
   it('encoded for the client: role first, one tool-call delta with id, name and arguments, finish, usage', async () => {

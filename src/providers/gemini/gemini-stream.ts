@@ -48,11 +48,15 @@ export async function* geminiStreamParts(body: AsyncIterable<Uint8Array>, option
     if (response.usageMetadata) usage = convertGeminiUsage(response.usageMetadata);
   };
   const parse = (text: string): void => {
+    let parsed: unknown;
     try {
-      onResponse(JSON.parse(text) as GenerateContentResponse & GeminiErrorBody, text);
+      parsed = JSON.parse(text);
     } catch (cause) {
       failure = new UpstreamError('upstream_error', `provider ${provider} sent an event that is not JSON`, { provider, upstreamBody: text, cause });
+      return;
     }
+    if (typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)) onResponse(parsed as GenerateContentResponse & GeminiErrorBody, text);
+    else failure = new UpstreamError('upstream_error', `provider ${provider} sent an event that is not a JSON object`, { provider, upstreamBody: text });
   };
   const parser = createParser({
     onEvent: (event: EventSourceMessage) => {
