@@ -15,6 +15,13 @@ const recorded = (name: string): GenerateContentResponse =>
   JSON.parse(readFileSync(path.join(FIXTURES, 'recordings', name), 'utf8')).interactions[0].response.bodySegments[0];
 
 const ctx = { id: 'chatcmpl-abc123', created: 1_750_000_000, model: 'gemini-public', provider: 'gemini' };
+const usage = (prompt: number, completion: number, reasoning = 0) => ({
+  prompt_tokens: prompt,
+  completion_tokens: completion,
+  total_tokens: prompt + completion,
+  prompt_tokens_details: { cached_tokens: 0 },
+  completion_tokens_details: { reasoning_tokens: reasoning },
+});
 const convert = (response: GenerateContentResponse) => convertGeminiResponse(response, ctx);
 
 describe('convertGeminiResponse (recorded Gemini answers in, chat.completion out)', () => {
@@ -119,6 +126,30 @@ describe('convertGeminiResponse (recorded Gemini answers in, chat.completion out
     assertOpenAISchema('CreateChatCompletionResponse', completion);
     assert.deepEqual(completion.choices.map((c) => [c.index, c.message.content, c.finish_reason]), [[0, 'A', 'length'], [1, 'B', 'stop']]);
     assert.deepEqual(completion.usage!.prompt_tokens_details, { cached_tokens: 64 });
+  });
+
+  it('grounded, cited and long answers: their text (length and start) and usage, grounding metadata aside', () => {
+    const cases: Array<[string, string, number, ReturnType<typeof usage>]> = [
+      ['googleai/unary-success-basic-reply-long.json', 'Making professional-quality coffee at home', 2591, usage(9, 1612)],
+      ['googleai/unary-success-citations.json', "Okay, let's break down quantum mechanics.", 93, usage(15, 1667)],
+      ['googleai/unary-success-google-maps-grounding.json', 'Here are a few pizza places near you:', 1093, usage(68, 375, 87)],
+      ['googleai/unary-success-google-search-grounding.json', 'The current weather in London, United Kingdom is cloudy.', 182, usage(8, 60)],
+      ['googleai/unary-success-google-search-grounding-empty-grounding-chunks.json', 'The current weather in London, United Kingdom is cloudy', 183, usage(8, 59)],
+      ['googleai/unary-success-url-context-mixed-validity.json', '\nThe valid page, https://ai.google.dev,', 793, usage(2079, 358, 46)],
+      ['googleai/unary-success-url-context.json', "Berkshire Hathaway Inc.'s official website", 496, usage(439, 244, 142)],
+    ];
+    for (const [name, start, length, expected] of cases) {
+      const { completion } = convert(mock(name));
+      assertOpenAISchema('CreateChatCompletionResponse', completion);
+      const content = completion.choices[0].message.content!;
+      assert.ok(content.startsWith(start), name);
+      assert.equal(content.length, length, name);
+      assert.equal(completion.choices[0].finish_reason, 'stop', name);
+      assert.deepEqual(completion.usage, expected, name);
+    }
+    const system = convert(recorded('Client_Tests_generateContent_ML_Dev_should_generate_content_with_system_instruction.json')).completion;
+    assert.equal(system.choices[0].message.content, 'low');
+    assert.deepEqual(system.usage, usage(9, 21, 20));
   });
 
   it('an answer with neither candidates nor prompt feedback is the upstream failing', () => {

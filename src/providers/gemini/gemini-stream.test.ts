@@ -138,6 +138,21 @@ describe('geminiStreamParts (recorded Gemini streams in, typed parts out)', () =
     assert.deepEqual(code[2], { type: 'usage', usage: usage(264, 221, 95) });
   });
 
+  it('long, cited and URL-context streams and the recorded text stream: text start and usage', async () => {
+    const cases: Array<[string, string, ReturnType<typeof usage>]> = [
+      [mock('googleai/streaming-success-basic-reply-long.txt'), "Okay, let's dive into the world of cats and dogs!", usage(10, 1996)],
+      [mock('googleai/streaming-success-citations.txt'), "Okay, let's break down quantum mechanics.", usage(15, 1381)],
+      [mock('googleai/streaming-success-url-context.txt'), '\nThe Google homepage', usage(1057, 120, 39)],
+      [recorded('Chats_Tests_sendMessage_Google_AI_with_text_stream.json'), 'The sky is blue due to a phenomenon called **Rayleigh scattering**.', usage(6, 377)],
+    ];
+    for (const [text, start, expected] of cases) {
+      const parts = joined(await partsOf(text, 100));
+      assert.deepEqual(parts.map((p) => p.type), ['text', 'finish', 'usage']);
+      assert.ok((parts[0] as { text: string }).text.startsWith(start), start);
+      assert.deepEqual(parts.slice(1), [{ type: 'finish', reason: 'stop' }, { type: 'usage', usage: expected }]);
+    }
+  });
+
   it('a bare error object in the stream is thrown after the text before it', async () => {
     const seen: StreamPart[] = [];
     const stream = geminiStreamParts(bytes(mock('vertexai/streaming-failure-error-mid-stream.txt'), 64), { provider: 'gemini', requestId: 'chatcmpl-r1' });
