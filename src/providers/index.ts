@@ -1,5 +1,6 @@
 import { anthropicPresets, anthropicType } from './anthropic/index.js';
 import { coherePresets, cohereType } from './cohere/index.js';
+import { geminiPresets, geminiType } from './gemini/index.js';
 import { localPresets, localType } from './local/index.js';
 import { OPENAI_COMPATIBLE_PRESETS } from './openai-compatible/presets.js';
 import { openAICompatibleType, openAIType } from './openai-compatible/index.js';
@@ -7,18 +8,18 @@ import type { ProviderPreset, ProviderType } from './types.js';
 
 /** Every provider type this build can talk to, by `type` name. */
 export const PROVIDER_TYPES: ReadonlyMap<string, ProviderType> = new Map(
-  [openAIType, openAICompatibleType, localType, anthropicType, cohereType].map((t) => [t.type, t]),
+  [openAIType, openAICompatibleType, localType, anthropicType, geminiType, cohereType].map((t) => [t.type, t]),
 );
 
 /**
  * Provider instances known without a config file. Types whose adapter is not in this build yet
- * (gemini, gtts) are listed so the catalog can say which variable they need.
+ * (gtts) are listed so the catalog can say which variable they need.
  */
 export const PROVIDER_PRESETS: readonly ProviderPreset[] = [
   ...OPENAI_COMPATIBLE_PRESETS,
   ...localPresets,
   ...anthropicPresets,
+  ...geminiPresets,
   ...coherePresets,
-  { name: 'gemini', type: 'gemini', keyVar: 'GEMINI_API_KEY', baseUrlVar: 'GEMINI_BASE_URL', defaultBaseUrl: 'https://generativelanguage.googleapis.com' },
   { name: 'gtts', type: 'gtts', baseUrlVar: 'GTTS_BASE_URL', defaultBaseUrl: 'https://translate.google.com' },
 ];

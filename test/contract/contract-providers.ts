@@ -1,5 +1,6 @@
 import { FAKE_ANTHROPIC_KEY, startFakeAnthropic } from '../fakes/anthropic-upstream.js';
 import { FAKE_COHERE_KEY, startFakeCohere } from '../fakes/cohere-upstream.js';
+import { FAKE_GEMINI_KEY, startFakeGemini } from '../fakes/gemini-upstream.js';
 import { FAKE_KEY, startFakeOpenAI } from '../fakes/openai-upstream.js';
 
 export interface RunningFake {
@@ -49,5 +50,14 @@ export const CONTRACT_PROVIDERS: ContractProvider[] = [
     },
     chatModel: 'command-r-plus',
     embeddingModel: 'embed-v4.0',
+  },
+  {
+    type: 'gemini',
+    start: async () => {
+      const fake = await startFakeGemini();
+      return { baseUrl: fake.url, apiKey: FAKE_GEMINI_KEY, close: fake.close };
+    },
+    chatModel: 'gemini-2.0-flash',
+    embeddingModel: 'text-embedding-004',
   },
 ];

@@ -1,0 +1,32 @@
+import { type EmbeddingRequest, type EmbeddingResult, embeddingTexts } from '../../core/embeddings.js';
+import { ApiError } from '../../core/errors.js';
+import type { BatchEmbedContentsRequest, BatchEmbedContentsResponse } from './gemini-api.js';
+
+/** Request fields this conversion reads (the route turns vectors into base64 itself). */
+const READ = new Set(['model', 'input', 'encoding_format', 'dimensions']);
+
+/**
+ * An OpenAI embeddings request as one `batchEmbedContents` request per input text; `model` is
+ * the upstream model's resource name (`models/...`). Token arrays have no Gemini form: a 400.
+ */
+export function convertToGeminiEmbedRequest(body: EmbeddingRequest, model: string, warn: (message: string) => void): BatchEmbedContentsRequest {
+  const texts = embeddingTexts(body.input);
+  if (!texts) throw new ApiError('invalid_request', 'Gemini embeddings take text input only, not token arrays.', { param: 'input' });
+  for (const [key, value] of Object.entries(body)) {
+    if (!READ.has(key) && value !== undefined && value !== null) warn(`gemini does not support ${key} for embeddings; it was ignored`);
+  }
+  return {
+    requests: texts.map((text) => ({
+      model,
+      content: { parts: [{ text }] },
+      ...(typeof body.dimensions === 'number' ? { outputDimensionality: body.dimensions } : {}),
+    })),
+  };
+}
+
+/** Gemini reports no token usage for embeddings; zero lets the route count the input itself. */
+export function convertGeminiEmbedResponse(response: BatchEmbedContentsResponse, inputs: number): EmbeddingResult | undefined {
+  const embeddings = response.embeddings;
+  if (!Array.isArray(embeddings) || embeddings.length !== inputs) return undefined;
+  return { vectors: embeddings.map((e) => e.values ?? []), usage: { prompt_tokens: 0, total_tokens: 0 } };
+}

@@ -1,0 +1,240 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, it } from 'node:test';
+import { SHARED_DIR } from '../../../test/fakes/openai-spec.js';
+import type { ChatRequest } from '../../core/chat.js';
+import { ApiError } from '../../core/errors.js';
+import { convertToGeminiRequest } from './convert-to-gemini-request.js';
+
+const RECORDINGS = path.join(SHARED_DIR, 'spec/gemini/fixtures/recordings');
+
+/** The request bodies the official JS SDK sent in a recording, in order. */
+function recordedRequests(name: string): Array<Record<string, unknown>> {
+  const recording = JSON.parse(readFileSync(path.join(RECORDINGS, name), 'utf8')) as { interactions: Array<{ request: { bodySegments: Array<Record<string, unknown>> } }> };
+  return recording.interactions.map((i) => i.request.bodySegments[0]);
+}
+
+async function convert(body: Partial<ChatRequest>, options: { streaming?: boolean; images?: Record<string, string> } = {}) {
+  const warnings: string[] = [];
+  const loaded: string[] = [];
+  const request = await convertToGeminiRequest({ model: 'gemini-2.0-flash', messages: [], ...body } as ChatRequest, {
+    streaming: options.streaming ?? false,
+    warn: (message) => warnings.push(message),
+    loadImage: async (url) => {
+      loaded.push(url);
+      const known = options.images?.[url];
+      if (known) return { mediaType: 'image/jpeg', data: known };
+      const [, mediaType, data] = /^data:([^;]+);base64,(.*)$/.exec(url)!;
+      return { mediaType, data };
+    },
+  });
+  return { request, warnings, loaded };
+}
+
+const user = (content: string) => ({ role: 'user' as const, content });
+const divide = {
+  type: 'function',
+  function: { name: 'customDivide', description: 'Custom divide function', parameters: { type: 'object', properties: { denominator: { type: 'number' }, numerator: { type: 'number' } } } },
+};
+
+describe('convertToGeminiRequest (OpenAI request in, Gemini body out)', () => {
+  it('builds what the official SDK sent in the recorded function-calling chat, turn by turn', async () => {
+    const [first, second] = recordedRequests('Chats_Tests_chats_function_calling_Google_AI_with_function_calling.json');
+    const turn1 = await convert({ messages: [user('what is the result of 100/2')], tools: [divide] });
+    // The SDK always sends an empty generationConfig; the gateway leaves an empty one out.
+    const { generationConfig, ...sent } = first;
+    assert.deepEqual(generationConfig, {});
+    assert.deepEqual(turn1.request, sent);
+    const turn2 = await convert({
+      messages: [
+        user('what is the result of 100/2'),
+        { role: 'assistant', content: null, tool_calls: [{ id: 'call_a_0', type: 'function', function: { name: 'customDivide', arguments: '{"denominator":2,"numerator":100}' } }] },
+        user('what is the result of 50/2?'),
+      ],
+      tools: [divide],
+    });
+    assert.deepEqual(turn2.request.contents, second.contents);
+    assert.deepEqual(turn1.warnings, []);
+  });
+
+  it('puts system and developer messages in systemInstruction, as the recorded system-instruction request', async () => {
+    const [recorded] = recordedRequests('Client_Tests_generateContent_ML_Dev_should_generate_content_with_system_instruction.json');
+    const { request } = await convert({ messages: [{ role: 'system', content: 'I say high you say low' }, user('high')] });
+    assert.deepEqual(request.contents, recorded.contents);
+    assert.deepEqual(request.systemInstruction, { parts: (recorded.systemInstruction as { parts: unknown }).parts });
+    const both = await convert({ messages: [{ role: 'system', content: 'Be brief.' }, { role: 'developer', content: [{ type: 'text', text: 'Use metric.' }] }, user('hi')] });
+    assert.deepEqual(both.request.systemInstruction, { parts: [{ text: 'Be brief.' }, { text: 'Use metric.' }] });
+  });
+
+  it('maps sampling parameters to generationConfig, preferring max_completion_tokens', async () => {
+    const [recorded] = recordedRequests('Client_Tests_generateContentStream_ML_Dev_should_stream_generate_content_with_specified_parameters.json');
+    const { request, warnings } = await convert({
+      messages: [user('why is the sky blue?')],
+      temperature: 0.2,
+      top_p: 0.9,
+      max_tokens: 100,
+      max_completion_tokens: 200,
+      stop: 'END',
+      seed: 7,
+      n: 1,
+      presence_penalty: 0.5,
+      frequency_penalty: 0.25,
+    });
+    assert.deepEqual(request.contents, recorded.contents);
+    assert.deepEqual(request.generationConfig, {
+      temperature: 0.2,
+      topP: 0.9,
+      maxOutputTokens: 200,
+      stopSequences: ['END'],
+      seed: 7,
+      presencePenalty: 0.5,
+      frequencyPenalty: 0.25,
+    });
+    assert.deepEqual(warnings, []);
+  });
+
+  it('turns tool results into functionResponse parts named after their call, merged into one user turn', async () => {
+    const { request } = await convert({
+      messages: [
+        user('Weather and time in Oslo?'),
+        {
+          role: 'assistant',
+          content: 'Checking.',
+          tool_calls: [
+            { id: 'call_1', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Oslo"}' } },
+            { id: 'call_2', type: 'function', function: { name: 'get_time', arguments: '' } },
+          ],
+        },
+        { role: 'tool', tool_call_id: 'call_1', content: '{"tempC": 4}' },
+        { role: 'tool', tool_call_id: 'call_2', content: '12:00' },
+        { role: 'tool', tool_call_id: 'call_3', name: 'get_list', content: '[1, 2]' },
+        user('Thanks!'),
+      ],
+    });
+    assert.deepEqual(request.contents, [
+      { role: 'user', parts: [{ text: 'Weather and time in Oslo?' }] },
+      { role: 'model', parts: [{ text: 'Checking.' }, { functionCall: { name: 'get_weather', args: { city: 'Oslo' } } }, { functionCall: { name: 'get_time', args: {} } }] },
+      {
+        role: 'user',
+        parts: [
+          { functionResponse: { name: 'get_weather', response: { tempC: 4 } } },
+          { functionResponse: { name: 'get_time', response: { result: '12:00' } } },
+          { functionResponse: { name: 'get_list', response: { result: '[1, 2]' } } },
+          { text: 'Thanks!' },
+        ],
+      },
+    ]);
+  });
+
+  it('merges consecutive turns of one role and leaves empty parts and turns out', async () => {
+    const { request } = await convert({
+      messages: [user('one'), user(''), { role: 'user', content: [{ type: 'text', text: '' }, { type: 'text', text: 'two' }] }, { role: 'assistant', content: '' }, { role: 'assistant', content: 'three' }],
+    });
+    assert.deepEqual(request.contents, [
+      { role: 'user', parts: [{ text: 'one' }, { text: 'two' }] },
+      { role: 'model', parts: [{ text: 'three' }] },
+    ]);
+  });
+
+  it('sends images inline: data: URLs decoded, http(s) URLs through the image loader', async () => {
+    const { request, loaded, warnings } = await convert(
+      {
+        messages: [
+          {
+            role: 'user',
+            content: [
+              { type: 'text', text: 'Compare' },
+              { type: 'image_url', image_url: { url: 'data:image/png;base64,iVBORw0K' } },
+              { type: 'image_url', image_url: { url: 'https://example.com/cat.jpg', detail: 'high' } },
+              { type: 'input_audio', input_audio: { data: 'UklGRg==', format: 'wav' } },
+            ],
+          },
+        ],
+      },
+      { images: { 'https://example.com/cat.jpg': '/9j/4AAQ' } },
+    );
+    assert.deepEqual(request.contents[0].parts, [
+      { text: 'Compare' },
+      { inlineData: { mimeType: 'image/png', data: 'iVBORw0K' } },
+      { inlineData: { mimeType: 'image/jpeg', data: '/9j/4AAQ' } },
+      { inlineData: { mimeType: 'audio/wav', data: 'UklGRg==' } },
+    ]);
+    assert.deepEqual(loaded, ['data:image/png;base64,iVBORw0K', 'https://example.com/cat.jpg']);
+    assert.deepEqual(warnings, ['gemini has no per-image detail; image_url.detail high was ignored']);
+  });
+
+  it('maps every tool_choice form to a function calling mode', async () => {
+    const search = { type: 'function', function: { name: 'search', parameters: { type: 'object', properties: { q: { type: 'string' } } } } };
+    const modes = async (tool_choice: unknown) => (await convert({ messages: [user('x')], tools: [divide, search], tool_choice })).request.toolConfig;
+    assert.deepEqual(await modes('auto'), { functionCallingConfig: { mode: 'AUTO' } });
+    assert.deepEqual(await modes('none'), { functionCallingConfig: { mode: 'NONE' } });
+    assert.deepEqual(await modes('required'), { functionCallingConfig: { mode: 'ANY' } });
+    assert.deepEqual(await modes({ type: 'function', function: { name: 'search' } }), { functionCallingConfig: { mode: 'ANY', allowedFunctionNames: ['search'] } });
+    assert.deepEqual(await modes({ type: 'allowed_tools', allowed_tools: { mode: 'required', tools: [{ type: 'function', function: { name: 'search' } }] } }), {
+      functionCallingConfig: { mode: 'ANY', allowedFunctionNames: ['search'] },
+    });
+    const subset = await convert({ messages: [user('x')], tools: [divide, search], tool_choice: { type: 'allowed_tools', allowed_tools: { mode: 'auto', tools: [{ type: 'function', function: { name: 'search' } }] } } });
+    assert.deepEqual(subset.request.tools, [{ functionDeclarations: [{ name: 'search', description: '', parameters: { type: 'OBJECT', properties: { q: { type: 'STRING' } } } }] }]);
+    assert.equal(await modes(undefined), undefined);
+    await assert.rejects(modes('sometimes'), (e: unknown) => e instanceof ApiError && e.status === 400 && e.param === 'tool_choice');
+  });
+
+  it('declares functions without parameters bare, and reports what Gemini cannot honour', async () => {
+    const { request, warnings } = await convert({
+      messages: [user('x')],
+      tools: [
+        { type: 'function', function: { name: 'now', parameters: { type: 'object', properties: {} }, strict: true } },
+        { type: 'function', function: { name: 'lookup', parameters: { type: 'object', properties: { id: { type: 'string' } }, additionalProperties: false } } },
+        { type: 'web_search' },
+      ],
+      parallel_tool_calls: false,
+      logit_bias: { 1: 2 },
+      logprobs: false,
+      user: 'someone',
+    });
+    assert.deepEqual(request.tools, [
+      { functionDeclarations: [{ name: 'now', description: '' }, { name: 'lookup', description: '', parameters: { type: 'OBJECT', properties: { id: { type: 'STRING' } } } }] },
+    ]);
+    assert.deepEqual(warnings, [
+      'gemini does not support logit_bias; it was ignored',
+      'gemini does not support user; it was ignored',
+      'gemini cannot express additionalProperties in tools[1].function.parameters; dropped',
+      'gemini supports only function tools; tools[2] (web_search) was ignored',
+      'gemini does not enforce strict function schemas; strict was ignored',
+      'gemini cannot turn off parallel function calls; parallel_tool_calls was ignored',
+    ]);
+  });
+
+  it('asks for JSON with a converted responseSchema for json_schema, and plain JSON for json_object', async () => {
+    const schema = { $schema: 'https://json-schema.org/draft/2020-12/schema', type: 'object', properties: { answer: { type: 'string' }, score: { type: ['integer', 'null'] } }, required: ['answer'], additionalProperties: false };
+    const { request, warnings } = await convert({ messages: [user('x')], response_format: { type: 'json_schema', json_schema: { name: 'a', schema, strict: true } } });
+    assert.deepEqual(request.generationConfig, {
+      responseMimeType: 'application/json',
+      responseSchema: { type: 'OBJECT', properties: { answer: { type: 'STRING' }, score: { type: 'INTEGER', nullable: true } }, required: ['answer'] },
+    });
+    assert.deepEqual(warnings, ['gemini cannot express $schema, additionalProperties in response_format.json_schema; dropped']);
+    const plain = await convert({ messages: [user('x')], response_format: { type: 'json_object' } });
+    assert.deepEqual(plain.request.generationConfig, { responseMimeType: 'application/json' });
+  });
+
+  it('honours n with candidateCount only without streaming, and reasoning_effort as a thinking budget', async () => {
+    assert.deepEqual((await convert({ messages: [user('x')], n: 3 })).request.generationConfig, { candidateCount: 3 });
+    const streamed = await convert({ messages: [user('x')], n: 3 }, { streaming: true });
+    assert.equal(streamed.request.generationConfig, undefined);
+    assert.deepEqual(streamed.warnings, ['gemini streams one choice only; n=3 was ignored']);
+    assert.deepEqual((await convert({ messages: [user('x')], reasoning_effort: 'low' })).request.generationConfig, { thinkingConfig: { thinkingBudget: 1024, includeThoughts: true } });
+    assert.deepEqual((await convert({ messages: [user('x')], reasoning_effort: 'none' })).request.generationConfig, { thinkingConfig: { thinkingBudget: 0 } });
+  });
+
+  it('refuses what has no Gemini form with a 400 naming the parameter', async () => {
+    const rejects = (body: Partial<ChatRequest>, param: string) =>
+      assert.rejects(convert(body), (e: unknown) => e instanceof ApiError && e.status === 400 && e.param === param);
+    await rejects(
+      { messages: [user('x'), { role: 'assistant', content: null, tool_calls: [{ id: 'c', type: 'function', function: { name: 'f', arguments: '[1]' } }] }] },
+      'messages[1].tool_calls[0].function.arguments',
+    );
+    await rejects({ messages: [user('x'), { role: 'tool', tool_call_id: 'nobody', content: '1' }] }, 'messages[1].tool_call_id');
+    await rejects({ messages: [{ role: 'system', content: 'only a system prompt' }] }, 'messages');
+  });
+});

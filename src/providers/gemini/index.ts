@@ -1,0 +1,140 @@
+import { request } from 'undici';
+import type { EmbeddingResult } from '../../core/embeddings.js';
+import { UpstreamError } from '../../core/errors.js';
+import { encodeChatChunks } from '../../encode/chat-chunks.js';
+import { fetchImage } from '../shared/fetch-image.js';
+import { upstreamDispatcher } from '../shared/http-client.js';
+import { mapTransportError } from '../shared/map-transport-error.js';
+import type { ChatCall, ChatResult, ChatStream, EmbedCall, ProviderAdapter, ProviderConfig, ProviderPreset, ProviderType } from '../types.js';
+import { convertGeminiEmbedResponse, convertToGeminiEmbedRequest } from './convert-gemini-embeddings.js';
+import { convertGeminiResponse } from './convert-gemini-response.js';
+import { convertToGeminiRequest } from './convert-to-gemini-request.js';
+import type { BatchEmbedContentsResponse, GenerateContentRequest, GenerateContentResponse } from './gemini-api.js';
+import { mapGeminiError } from './gemini-error.js';
+import { geminiStreamParts } from './gemini-stream.js';
+
+export const geminiPresets: readonly ProviderPreset[] = [
+  { name: 'gemini', type: 'gemini', keyVar: 'GEMINI_API_KEY', baseUrlVar: 'GEMINI_BASE_URL', defaultBaseUrl: 'https://generativelanguage.googleapis.com' },
+];
+
+/**
+ * Google's Gemini API (Generative Language API v1beta): `generateContent`,
+ * `streamGenerateContent?alt=sse` and `batchEmbedContents` under `{baseUrl}/v1beta/models/{model}`,
+ * authenticated by `x-goog-api-key`. `baseUrl` is the host root, as in Google's SDKs.
+ */
+export class GeminiAdapter implements ProviderAdapter {
+  readonly config: ProviderConfig;
+  private readonly base: string;
+  private readonly headers: Record<string, string>;
+
+  constructor(config: ProviderConfig) {
+    this.config = config;
+    this.base = `${(config.baseUrl ?? '').replace(/\/+$/, '')}/v1beta`;
+    this.headers = { 'content-type': 'application/json' };
+    if (config.apiKey) this.headers['x-goog-api-key'] = config.apiKey;
+  }
+
+  async chat(call: ChatCall): Promise<ChatResult> {
+    const body = await this.convert(call, false);
+    const res = await this.send(call, `${this.modelUrl(call.upstreamModel)}:generateContent`, body);
+    const response = this.parse<GenerateContentResponse>(await res.body.text(), 'an answer');
+    return convertGeminiResponse(response, { id: call.id, created: call.created, model: call.publicModel, provider: this.config.name });
+  }
+
+  async stream(call: ChatCall): Promise<ChatStream> {
+    const body = await this.convert(call, true);
+    const res = await this.send(call, `${this.modelUrl(call.upstreamModel)}:streamGenerateContent?alt=sse`, body);
+    const type = String(res.headers['content-type'] ?? '');
+    if (!type.includes('text/event-stream')) {
+      throw this.malformed(`content type "${type}" instead of an event stream`, await res.body.text());
+    }
+    const parts = geminiStreamParts(res.body, { provider: this.config.name, requestId: call.id });
+    const includeUsage = call.body.stream_options?.include_usage === true;
+    return encodeChatChunks(parts, { id: call.id, created: call.created, model: call.publicModel, includeUsage });
+  }
+
+  async embed(call: EmbedCall): Promise<EmbeddingResult> {
+    const model = modelName(call.upstreamModel);
+    const body = convertToGeminiEmbedRequest(call.body, model, call.warn);
+    const res = await this.send(call, `${this.base}/${model}:batchEmbedContents`, body);
+    const text = await res.body.text();
+    const result = convertGeminiEmbedResponse(this.parse<BatchEmbedContentsResponse>(text, 'an embeddings answer'), body.requests.length);
+    if (!result) throw this.malformed('an embeddings answer without one embedding per input', text);
+    return result;
+  }
+
+  private convert(call: ChatCall, streaming: boolean): Promise<GenerateContentRequest> {
+    return convertToGeminiRequest(call.body, { streaming, warn: call.warn, loadImage: (url) => fetchImage(url, { signal: call.signal }) });
+  }
+
+  private modelUrl(model: string): string {
+    return `${this.base}/${modelName(model)}`;
+  }
+
+  private async send(call: { signal: AbortSignal }, url: string, body: object) {
+    const { timeouts, name, apiKey } = this.config;
+    let res;
+    try {
+      res = await request(url, {
+        method: 'POST',
+        headers: this.headers,
+        body: JSON.stringify(body),
+        dispatcher: upstreamDispatcher(),
+        signal: call.signal,
+        headersTimeout: timeouts.firstByteMs,
+        bodyTimeout: timeouts.idleMs,
+      });
+    } catch (error) {
+      throw mapTransportError(name, error, call.signal);
+    }
+    if (res.statusCode >= 400) {
+      let text = await res.body.text().catch(() => '');
+      // Google's debug details can quote the key it refused.
+      if (apiKey) text = text.replaceAll(apiKey, '[redacted]');
+      const retryAfter = res.headers['retry-after'];
+      throw mapGeminiError(name, res.statusCode, text, typeof retryAfter === 'string' ? retryAfter : undefined);
+    }
+    return res;
+  }
+
+  private parse<T>(text: string, what: string): T {
+    try {
+      const parsed: unknown = JSON.parse(text);
+      if (typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)) return parsed as T;
+    } catch (cause) {
+      throw this.malformed(`${what} that is not JSON`, text, cause);
+    }
+    throw this.malformed(`${what} that is not a JSON object`, text);
+  }
+
+  private malformed(what: string, body: string, cause?: unknown): UpstreamError {
+    const provider = this.config.name;
+    return new UpstreamError('upstream_error', `provider ${provider} sent ${what}`, { provider, upstreamBody: body, cause });
+  }
+}
+
+/** A model's resource name: bare ids are `models/<id>`; `tunedModels/...` and `models/...` stay. */
+function modelName(model: string): string {
+  return model.includes('/') ? model : `models/${model}`;
+}
+
+export const geminiType: ProviderType = {
+  type: 'gemini',
+  /**
+   * Everything the contract checks: function calls arrive whole, so streamed tool calls are one
+   * delta each (id, name and full arguments, with their index); parallel calls are several
+   * functionCall parts; json_schema is enforced by `responseSchema`; usage comes in every event.
+   */
+  capabilities: {
+    streaming: true,
+    tools: true,
+    streamedTools: true,
+    parallelTools: true,
+    toolChoice: true,
+    images: true,
+    jsonSchema: true,
+    usageInStream: true,
+    embeddings: true,
+  },
+  create: (config) => new GeminiAdapter(config),
+};
