@@ -1,9 +1,7 @@
-import { request } from 'undici';
 import { UpstreamError } from '../../core/errors.js';
 import { collectChatCompletion, encodeChatChunks } from '../../encode/chat-chunks.js';
 import { fetchImage } from '../shared/fetch-image.js';
-import { upstreamDispatcher } from '../shared/http-client.js';
-import { mapTransportError } from '../shared/map-transport-error.js';
+import { postUpstream } from '../shared/post-upstream.js';
 import type { ChatCall, ChatResult, ChatStream, ProviderAdapter, ProviderConfig, ProviderPreset, ProviderType } from '../types.js';
 import { ANTHROPIC_VERSION, type AnthropicMessage, type AnthropicRequest } from './anthropic-api.js';
 import { mapAnthropicError } from './anthropic-error.js';
@@ -67,29 +65,18 @@ export class AnthropicAdapter implements ProviderAdapter {
     return plan;
   }
 
-  private async send(call: ChatCall, body: AnthropicRequest) {
-    const { timeouts, name } = this.config;
-    let res;
-    try {
-      res = await request(this.url, {
-        method: 'POST',
-        headers: this.headers,
-        body: JSON.stringify(body),
-        dispatcher: upstreamDispatcher(),
-        signal: call.signal,
-        headersTimeout: timeouts.firstByteMs,
-        bodyTimeout: timeouts.idleMs,
-      });
-    } catch (error) {
-      throw mapTransportError(name, error, call.signal);
-    }
-    if (res.statusCode >= 400) {
-      const text = await res.body.text().catch(() => '');
-      const retryAfter = res.headers['retry-after'];
-      throw mapAnthropicError(name, res.statusCode, text, typeof retryAfter === 'string' ? retryAfter : undefined);
-    }
-    return res;
+  private send(call: ChatCall, body: AnthropicRequest) {
+    const provider = this.config.name;
+    return postUpstream(this.config, {
+      url: this.url,
+      headers: this.headers,
+      body,
+      signal: call.signal,
+      timeouts: call.timeouts,
+      mapError: (status, text, retryAfter) => mapAnthropicError(provider, status, text, retryAfter),
+    });
   }
+
 
   private malformed(what: string, body: string, cause?: unknown): UpstreamError {
     const provider = this.config.name;

@@ -1,11 +1,11 @@
-import { request } from 'undici';
 import type { StreamPart } from '../../core/chat.js';
 import type { EmbeddingResult } from '../../core/embeddings.js';
 import { UpstreamError } from '../../core/errors.js';
 import { collectChatCompletion, encodeChatChunks } from '../../encode/chat-chunks.js';
-import { upstreamDispatcher } from '../shared/http-client.js';
+import type { Dispatcher } from 'undici';
 import { mapTransportError } from '../shared/map-transport-error.js';
-import type { ChatCall, ChatResult, ChatStream, EmbedCall, ProviderAdapter, ProviderConfig, ProviderPreset, ProviderType } from '../types.js';
+import { postUpstream } from '../shared/post-upstream.js';
+import type { ChatCall, ChatResult, ChatStream, EmbedCall, ProviderAdapter, ProviderConfig, ProviderPreset, ProviderType, Timeouts } from '../types.js';
 import type { CohereChatResponse, CohereEmbedRequest, CohereEmbedResponse } from './cohere-api.js';
 import { mapCohereError } from './cohere-error.js';
 import { readCohereStream } from './cohere-stream.js';
@@ -18,7 +18,7 @@ export const coherePresets: readonly ProviderPreset[] = [
   { name: 'cohere', type: 'cohere', keyVar: 'COHERE_API_KEY', baseUrlVar: 'COHERE_BASE_URL', defaultBaseUrl: 'https://api.cohere.com' },
 ];
 
-type Response = Awaited<ReturnType<typeof request>>;
+type Response = Dispatcher.ResponseData;
 
 /** Cohere's v2 API: chat (`/v2/chat`, JSON or server-sent events) and embeddings (`/v2/embed`). */
 export class CohereAdapter implements ProviderAdapter {
@@ -38,7 +38,7 @@ export class CohereAdapter implements ProviderAdapter {
 
   async chat(call: ChatCall): Promise<ChatResult> {
     const body = convertToCohereRequest(call.body, { upstreamModel: call.upstreamModel, stream: false, warn: call.warn });
-    const res = await this.send(call.signal, this.chatUrl, body, 'application/json');
+    const res = await this.send(call, this.chatUrl, body, 'application/json');
     const answer = this.parse<CohereChatResponse>(await this.text(res, call.signal), 'a chat answer');
     if (typeof answer?.message !== 'object' || answer.message === null) throw this.malformed('a chat answer without a message', JSON.stringify(answer));
     return collectChatCompletion(single(convertCohereResponse(answer)), { id: call.id, created: call.created, model: call.publicModel });
@@ -46,7 +46,7 @@ export class CohereAdapter implements ProviderAdapter {
 
   async stream(call: ChatCall): Promise<ChatStream> {
     const body = convertToCohereRequest(call.body, { upstreamModel: call.upstreamModel, stream: true, warn: call.warn });
-    const res = await this.send(call.signal, this.chatUrl, body, 'text/event-stream');
+    const res = await this.send(call, this.chatUrl, body, 'text/event-stream');
     const type = String(res.headers['content-type'] ?? '');
     if (!type.includes('text/event-stream')) {
       throw this.malformed(`content type "${type}" instead of an event stream`, await this.text(res, call.signal));
@@ -56,14 +56,14 @@ export class CohereAdapter implements ProviderAdapter {
   }
 
   async embed(call: EmbedCall): Promise<EmbeddingResult> {
-    const batches = await Promise.all(convertToCohereEmbedRequests(call.body, call.upstreamModel).map((body) => this.embedBatch(call.signal, body)));
+    const batches = await Promise.all(convertToCohereEmbedRequests(call.body, call.upstreamModel).map((body) => this.embedBatch(call, body)));
     const prompt = batches.reduce((sum, batch) => sum + batch.tokens, 0);
     return { vectors: batches.flatMap((batch) => batch.vectors), usage: { prompt_tokens: prompt, total_tokens: prompt } };
   }
 
-  private async embedBatch(signal: AbortSignal, body: CohereEmbedRequest): Promise<{ vectors: number[][]; tokens: number }> {
-    const res = await this.send(signal, this.embedUrl, body, 'application/json');
-    const answer = this.parse<CohereEmbedResponse>(await this.text(res, signal), 'an embeddings answer');
+  private async embedBatch(call: EmbedCall, body: CohereEmbedRequest): Promise<{ vectors: number[][]; tokens: number }> {
+    const res = await this.send(call, this.embedUrl, body, 'application/json');
+    const answer = this.parse<CohereEmbedResponse>(await this.text(res, call.signal), 'an embeddings answer');
     const vectors = answer?.embeddings?.float;
     if (!Array.isArray(vectors) || vectors.length !== body.texts.length) {
       throw this.malformed(`an embeddings answer without ${body.texts.length} float vectors`, JSON.stringify(answer));
@@ -71,28 +71,16 @@ export class CohereAdapter implements ProviderAdapter {
     return { vectors, tokens: answer.meta?.billed_units?.input_tokens ?? 0 };
   }
 
-  private async send(signal: AbortSignal, url: string, body: object, accept: string): Promise<Response> {
-    const { timeouts, name } = this.config;
-    let res: Response;
-    try {
-      res = await request(url, {
-        method: 'POST',
-        headers: { ...this.headers, accept },
-        body: JSON.stringify(body),
-        dispatcher: upstreamDispatcher(),
-        signal,
-        headersTimeout: timeouts.firstByteMs,
-        bodyTimeout: timeouts.idleMs,
-      });
-    } catch (error) {
-      throw mapTransportError(name, error, signal);
-    }
-    if (res.statusCode >= 400) {
-      const text = await res.body.text().catch(() => '');
-      const retryAfter = res.headers['retry-after'];
-      throw mapCohereError(name, res.statusCode, text, typeof retryAfter === 'string' ? retryAfter : undefined);
-    }
-    return res;
+  private send(call: { signal: AbortSignal; timeouts?: Timeouts }, url: string, body: object, accept: string) {
+    const provider = this.config.name;
+    return postUpstream(this.config, {
+      url,
+      headers: { ...this.headers, accept },
+      body,
+      signal: call.signal,
+      timeouts: call.timeouts,
+      mapError: (status, text, retryAfter) => mapCohereError(provider, status, text, retryAfter),
+    });
   }
 
   private async text(res: Response, signal: AbortSignal): Promise<string> {

@@ -1,11 +1,9 @@
-import { request } from 'undici';
 import type { EmbeddingResult } from '../../core/embeddings.js';
 import { UpstreamError } from '../../core/errors.js';
 import { encodeChatChunks } from '../../encode/chat-chunks.js';
 import { fetchImage } from '../shared/fetch-image.js';
-import { upstreamDispatcher } from '../shared/http-client.js';
-import { mapTransportError } from '../shared/map-transport-error.js';
-import type { ChatCall, ChatResult, ChatStream, EmbedCall, ProviderAdapter, ProviderConfig, ProviderPreset, ProviderType } from '../types.js';
+import { postUpstream } from '../shared/post-upstream.js';
+import type { ChatCall, ChatResult, ChatStream, EmbedCall, ProviderAdapter, ProviderConfig, ProviderPreset, ProviderType, Timeouts } from '../types.js';
 import { convertGeminiEmbedResponse, convertToGeminiEmbedRequest } from './convert-gemini-embeddings.js';
 import { convertGeminiResponse } from './convert-gemini-response.js';
 import { convertToGeminiRequest } from './convert-to-gemini-request.js';
@@ -71,31 +69,19 @@ export class GeminiAdapter implements ProviderAdapter {
     return `${this.base}/${modelName(model)}`;
   }
 
-  private async send(call: { signal: AbortSignal }, url: string, body: object) {
-    const { timeouts, name, apiKey } = this.config;
-    let res;
-    try {
-      res = await request(url, {
-        method: 'POST',
-        headers: this.headers,
-        body: JSON.stringify(body),
-        dispatcher: upstreamDispatcher(),
-        signal: call.signal,
-        headersTimeout: timeouts.firstByteMs,
-        bodyTimeout: timeouts.idleMs,
-      });
-    } catch (error) {
-      throw mapTransportError(name, error, call.signal);
-    }
-    if (res.statusCode >= 400) {
-      let text = await res.body.text().catch(() => '');
-      // Google's debug details can quote the key it refused.
-      if (apiKey) text = text.replaceAll(apiKey, '[redacted]');
-      const retryAfter = res.headers['retry-after'];
-      throw mapGeminiError(name, res.statusCode, text, typeof retryAfter === 'string' ? retryAfter : undefined);
-    }
-    return res;
+  private send(call: { signal: AbortSignal; timeouts?: Timeouts }, url: string, body: object) {
+    const provider = this.config.name;
+    // postUpstream scrubs the key from error bodies: Google's debug details can quote the key it refused.
+    return postUpstream(this.config, {
+      url,
+      headers: this.headers,
+      body,
+      signal: call.signal,
+      timeouts: call.timeouts,
+      mapError: (status, text, retryAfter) => mapGeminiError(provider, status, text, retryAfter),
+    });
   }
+
 
   private parse<T>(text: string, what: string): T {
     try {

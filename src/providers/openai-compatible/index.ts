@@ -1,11 +1,9 @@
-import { request } from 'undici';
 import type { ChatCompletion } from '../../core/chat.js';
 import type { EmbeddingResult } from '../../core/embeddings.js';
 import { UpstreamError } from '../../core/errors.js';
-import { upstreamDispatcher } from '../shared/http-client.js';
-import { mapTransportError } from '../shared/map-transport-error.js';
 import type { ChatCall, ChatResult, ChatStream, EmbedCall, ProviderAdapter, ProviderConfig, ProviderType, Timeouts } from '../types.js';
 import { mapOpenAIError } from './map-openai-error.js';
+import { postUpstream } from '../shared/post-upstream.js';
 import { relayOpenAIStream } from './relay-stream.js';
 
 /**
@@ -74,30 +72,18 @@ export class OpenAICompatibleAdapter implements ProviderAdapter {
     return { vectors, usage: { prompt_tokens: prompt, total_tokens: parsed.usage?.total_tokens ?? prompt } };
   }
 
-  private async send(call: { signal: AbortSignal; timeouts?: Timeouts }, body: Record<string, unknown>, url = this.chatUrl) {
-    const { name } = this.config;
-    const timeouts = call.timeouts ?? this.config.timeouts;
-    let res;
-    try {
-      res = await request(url, {
-        method: 'POST',
-        headers: this.headers,
-        body: JSON.stringify(body),
-        dispatcher: upstreamDispatcher(timeouts.connectMs),
-        signal: call.signal,
-        headersTimeout: timeouts.firstByteMs,
-        bodyTimeout: timeouts.idleMs,
-      });
-    } catch (error) {
-      throw mapTransportError(name, error, call.signal);
-    }
-    if (res.statusCode >= 400) {
-      const text = await res.body.text().catch(() => '');
-      const retryAfter = res.headers['retry-after'];
-      throw mapOpenAIError(name, res.statusCode, text, typeof retryAfter === 'string' ? retryAfter : undefined);
-    }
-    return res;
+  private send(call: { signal: AbortSignal; timeouts?: Timeouts }, body: Record<string, unknown>, url = this.chatUrl) {
+    const provider = this.config.name;
+    return postUpstream(this.config, {
+      url,
+      headers: this.headers,
+      body,
+      signal: call.signal,
+      timeouts: call.timeouts,
+      mapError: (status, text, retryAfter) => mapOpenAIError(provider, status, text, retryAfter),
+    });
   }
+
 
   private malformed(what: string, body: string, cause?: unknown): UpstreamError {
     const provider = this.config.name;
