@@ -1,7 +1,7 @@
-import { createParser, type EventSourceMessage } from 'eventsource-parser';
+import type { EventSourceMessage } from 'eventsource-parser';
 import type { StreamPart } from '../../core/chat.js';
 import { UpstreamError } from '../../core/errors.js';
-import { mapTransportError } from '../shared/map-transport-error.js';
+import { sseEvents } from '../shared/sse-events.js';
 import type { AnthropicContentBlock, AnthropicStreamEvent, AnthropicUsage } from './anthropic-api.js';
 import { mapAnthropicStreamError } from './anthropic-error.js';
 import { convertAnthropicUsage } from './convert-anthropic-usage.js';
@@ -124,23 +124,15 @@ export async function* anthropicStreamParts(body: AsyncIterable<Uint8Array>, opt
     }
   };
 
-  const parser = createParser({ onEvent });
-  const decoder = new TextDecoder();
-  try {
-    for await (const chunk of body) {
-      parser.feed(decoder.decode(chunk, { stream: true }));
-      if (batch.length > 0) {
-        const out = batch;
-        batch = [];
-        yield out;
-      }
-      if (failure) throw failure;
+  for await (const events of sseEvents(body, provider)) {
+    for (const event of events) onEvent(event);
+    if (batch.length > 0) {
+      const out = batch;
+      batch = [];
+      yield out;
     }
-  } catch (error) {
-    throw mapTransportError(provider, error);
+    if (failure) throw failure;
   }
-  parser.feed(decoder.decode());
-  parser.reset({ consume: true });
   if (batch.length > 0) yield batch;
   if (failure) throw failure;
   if (!finished) throw new UpstreamError('upstream_error', `provider ${provider} ended the stream before message_stop`, { provider });

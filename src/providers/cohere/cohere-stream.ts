@@ -1,7 +1,7 @@
-import { createParser, type EventSourceMessage } from 'eventsource-parser';
+import type { EventSourceMessage } from 'eventsource-parser';
 import type { StreamPart } from '../../core/chat.js';
 import { UpstreamError } from '../../core/errors.js';
-import { mapTransportError } from '../shared/map-transport-error.js';
+import { sseEvents } from '../shared/sse-events.js';
 import type { CohereStreamEvent } from './cohere-api.js';
 import { convertCohereUsage } from './convert-cohere-usage.js';
 import { mapCohereFinishReason } from './map-cohere-finish-reason.js';
@@ -85,25 +85,17 @@ export async function* readCohereStream(body: AsyncIterable<Uint8Array>, provide
       }
     }
   };
-  const parser = createParser({ onEvent });
-  const decoder = new TextDecoder();
   const take = (): StreamPart[] => {
     const out = batch;
     batch = [];
     return out;
   };
 
-  try {
-    for await (const chunk of body) {
-      parser.feed(decoder.decode(chunk, { stream: true }));
-      if (batch.length > 0) yield take();
-      if (failure) throw failure;
-    }
-  } catch (error) {
-    throw mapTransportError(provider, error);
+  for await (const events of sseEvents(body, provider)) {
+    for (const event of events) onEvent(event);
+    if (batch.length > 0) yield take();
+    if (failure) throw failure;
   }
-  parser.feed(decoder.decode());
-  parser.reset({ consume: true });
   if (batch.length > 0) yield take();
   if (failure) throw failure;
   if (!ended) throw new UpstreamError('upstream_error', `provider ${provider} ended the stream before message-end`, { provider });

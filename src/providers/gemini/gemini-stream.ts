@@ -1,7 +1,6 @@
-import { createParser, type EventSourceMessage, type ParseError } from 'eventsource-parser';
 import type { StreamPart, Usage } from '../../core/chat.js';
 import { UpstreamError } from '../../core/errors.js';
-import { mapTransportError } from '../shared/map-transport-error.js';
+import { sseEvents } from '../shared/sse-events.js';
 import { ToolCallNumbering, convertGeminiParts } from './convert-gemini-parts.js';
 import { convertGeminiUsage } from './convert-gemini-usage.js';
 import type { GeminiErrorBody, GenerateContentResponse } from './gemini-api.js';
@@ -58,14 +57,6 @@ export async function* geminiStreamParts(body: AsyncIterable<Uint8Array>, option
     if (typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)) onResponse(parsed as GenerateContentResponse & GeminiErrorBody, text);
     else failure = new UpstreamError('upstream_error', `provider ${provider} sent an event that is not a JSON object`, { provider, upstreamBody: text });
   };
-  const parser = createParser({
-    onEvent: (event: EventSourceMessage) => {
-      if (!failure) parse(event.data);
-    },
-    onError: (error: ParseError) => {
-      if (error.type === 'unknown-field') stray.push(error.line ?? '');
-    },
-  });
   const strayError = (final: boolean): void => {
     if (stray.length === 0 || failure) return;
     const text = stray.join('\n');
@@ -79,24 +70,17 @@ export async function* geminiStreamParts(body: AsyncIterable<Uint8Array>, option
     parse(text);
   };
 
-  const decoder = new TextDecoder();
-  try {
-    for await (const chunk of body) {
-      parser.feed(decoder.decode(chunk, { stream: true }));
-      strayError(false);
-      if (batch.length > 0) {
-        const out = batch;
-        batch = [];
-        yield out;
-      }
-      if (failure) throw failure;
+  const events = sseEvents(body, provider, { onStray: (line) => stray.push(line) });
+  for await (const batchOfEvents of events) {
+    for (const event of batchOfEvents) if (!failure) parse(event.data);
+    strayError(false);
+    if (batch.length > 0) {
+      const out = batch;
+      batch = [];
+      yield out;
     }
-  } catch (error) {
-    throw mapTransportError(provider, error);
+    if (failure) throw failure;
   }
-  // A last event may lack its blank line (several recorded Google streams end so); a clean end of
-  // the body completes it, and a cut one still fails as JSON.
-  parser.feed(`${decoder.decode()}\n\n`);
   strayError(true);
   if (failure) {
     if (batch.length > 0) yield batch;

@@ -1,8 +1,8 @@
-import { createParser, type EventSourceMessage } from 'eventsource-parser';
+import type { EventSourceMessage } from 'eventsource-parser';
 import type { Usage } from '../../core/chat.js';
 import { UpstreamError } from '../../core/errors.js';
 import type { ChatStream } from '../types.js';
-import { mapTransportError } from '../shared/map-transport-error.js';
+import { sseEvents } from '../shared/sse-events.js';
 import { mapOpenAIError } from './map-openai-error.js';
 
 const MODEL_FIELD = /"model"\s*:\s*"(?:[^"\\]|\\.)*"/;
@@ -57,24 +57,15 @@ export function relayOpenAIStream(body: AsyncIterable<Uint8Array>, options: Rela
       seen.push(out);
       batch.push(out);
     };
-    const parser = createParser({ onEvent });
-    const decoder = new TextDecoder();
-
-    try {
-      for await (const chunk of body) {
-        parser.feed(decoder.decode(chunk, { stream: true }));
-        if (batch.length > 0) {
-          const out = batch;
-          batch = [];
-          yield out;
-        }
-        if (failure) throw failure;
+    for await (const events of sseEvents(body, options.provider)) {
+      for (const event of events) onEvent(event);
+      if (batch.length > 0) {
+        const out = batch;
+        batch = [];
+        yield out;
       }
-    } catch (error) {
-      throw mapTransportError(options.provider, error);
+      if (failure) throw failure;
     }
-    parser.feed(decoder.decode());
-    parser.reset({ consume: true });
     if (batch.length > 0) yield batch;
     if (failure) throw failure;
     if (!done && !finished) {
