@@ -1,7 +1,7 @@
-import { UpstreamError } from '../../core/errors.js';
 import { collectChatCompletion, encodeChatChunks } from '../../encode/chat-chunks.js';
 import { fetchImage } from '../shared/fetch-image.js';
 import { postUpstream } from '../shared/post-upstream.js';
+import { malformedAnswer } from '../shared/malformed-answer.js';
 import type { ChatCall, ChatResult, ChatStream, ProviderAdapter, ProviderConfig, ProviderPreset, ProviderType } from '../types.js';
 import { ANTHROPIC_VERSION, type AnthropicMessage, type AnthropicRequest } from './anthropic-api.js';
 import { mapAnthropicError } from './anthropic-error.js';
@@ -35,9 +35,9 @@ export class AnthropicAdapter implements ProviderAdapter {
     try {
       message = JSON.parse(text) as AnthropicMessage;
     } catch (cause) {
-      throw this.malformed('an answer that is not JSON', text, cause);
+      throw malformedAnswer(this.config.name, 'an answer that is not JSON', text, cause);
     }
-    if (!message || !Array.isArray(message.content)) throw this.malformed('an answer without content', text);
+    if (!message || !Array.isArray(message.content)) throw malformedAnswer(this.config.name, 'an answer without content', text);
     const parts = convertAnthropicMessage(message, { jsonResponse: plan.jsonResponse });
     return collectChatCompletion(once(parts), { id: call.id, created: call.created, model: call.publicModel });
   }
@@ -48,7 +48,7 @@ export class AnthropicAdapter implements ProviderAdapter {
     const type = String(res.headers['content-type'] ?? '');
     if (!type.includes('text/event-stream')) {
       const text = await res.body.text();
-      throw this.malformed(`content type "${type}" instead of an event stream`, text);
+      throw malformedAnswer(this.config.name, `content type "${type}" instead of an event stream`, text);
     }
     const parts = anthropicStreamParts(res.body, { provider: this.config.name, jsonResponse: plan.jsonResponse });
     const includeUsage = call.body.stream_options?.include_usage === true;
@@ -78,10 +78,6 @@ export class AnthropicAdapter implements ProviderAdapter {
   }
 
 
-  private malformed(what: string, body: string, cause?: unknown): UpstreamError {
-    const provider = this.config.name;
-    return new UpstreamError('upstream_error', `provider ${provider} sent ${what}`, { provider, upstreamBody: body, cause });
-  }
 }
 
 async function* once<T>(value: T): AsyncGenerator<T> {

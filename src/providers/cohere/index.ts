@@ -1,6 +1,6 @@
+import { malformedAnswer } from '../shared/malformed-answer.js';
 import type { StreamPart } from '../../core/chat.js';
 import type { EmbeddingResult } from '../../core/embeddings.js';
-import { UpstreamError } from '../../core/errors.js';
 import { collectChatCompletion, encodeChatChunks } from '../../encode/chat-chunks.js';
 import type { Dispatcher } from 'undici';
 import { mapTransportError } from '../shared/map-transport-error.js';
@@ -40,7 +40,7 @@ export class CohereAdapter implements ProviderAdapter {
     const body = convertToCohereRequest(call.body, { upstreamModel: call.upstreamModel, stream: false, warn: call.warn });
     const res = await this.send(call, this.chatUrl, body, 'application/json');
     const answer = this.parse<CohereChatResponse>(await this.text(res, call.signal), 'a chat answer');
-    if (typeof answer?.message !== 'object' || answer.message === null) throw this.malformed('a chat answer without a message', JSON.stringify(answer));
+    if (typeof answer?.message !== 'object' || answer.message === null) throw malformedAnswer(this.config.name, 'a chat answer without a message', JSON.stringify(answer));
     return collectChatCompletion(single(convertCohereResponse(answer)), { id: call.id, created: call.created, model: call.publicModel });
   }
 
@@ -49,7 +49,7 @@ export class CohereAdapter implements ProviderAdapter {
     const res = await this.send(call, this.chatUrl, body, 'text/event-stream');
     const type = String(res.headers['content-type'] ?? '');
     if (!type.includes('text/event-stream')) {
-      throw this.malformed(`content type "${type}" instead of an event stream`, await this.text(res, call.signal));
+      throw malformedAnswer(this.config.name, `content type "${type}" instead of an event stream`, await this.text(res, call.signal));
     }
     const includeUsage = call.body.stream_options?.include_usage === true;
     return encodeChatChunks(readCohereStream(res.body, this.config.name), { id: call.id, created: call.created, model: call.publicModel, includeUsage });
@@ -66,7 +66,7 @@ export class CohereAdapter implements ProviderAdapter {
     const answer = this.parse<CohereEmbedResponse>(await this.text(res, call.signal), 'an embeddings answer');
     const vectors = answer?.embeddings?.float;
     if (!Array.isArray(vectors) || vectors.length !== body.texts.length) {
-      throw this.malformed(`an embeddings answer without ${body.texts.length} float vectors`, JSON.stringify(answer));
+      throw malformedAnswer(this.config.name, `an embeddings answer without ${body.texts.length} float vectors`, JSON.stringify(answer));
     }
     return { vectors, tokens: answer.meta?.billed_units?.input_tokens ?? 0 };
   }
@@ -95,14 +95,10 @@ export class CohereAdapter implements ProviderAdapter {
     try {
       return JSON.parse(text) as T;
     } catch (cause) {
-      throw this.malformed(`${what} that is not JSON`, text, cause);
+      throw malformedAnswer(this.config.name, `${what} that is not JSON`, text, cause);
     }
   }
 
-  private malformed(what: string, body: string, cause?: unknown): UpstreamError {
-    const provider = this.config.name;
-    return new UpstreamError('upstream_error', `provider ${provider} sent ${what}`, { provider, upstreamBody: body, cause });
-  }
 }
 
 async function* single(parts: StreamPart[]): AsyncGenerator<StreamPart[]> {

@@ -1,5 +1,5 @@
+import { malformedAnswer } from '../shared/malformed-answer.js';
 import type { EmbeddingResult } from '../../core/embeddings.js';
-import { UpstreamError } from '../../core/errors.js';
 import { encodeChatChunks } from '../../encode/chat-chunks.js';
 import { fetchImage } from '../shared/fetch-image.js';
 import { postUpstream } from '../shared/post-upstream.js';
@@ -44,7 +44,7 @@ export class GeminiAdapter implements ProviderAdapter {
     const res = await this.send(call, `${this.modelUrl(call.upstreamModel)}:streamGenerateContent?alt=sse`, body);
     const type = String(res.headers['content-type'] ?? '');
     if (!type.includes('text/event-stream')) {
-      throw this.malformed(`content type "${type}" instead of an event stream`, await res.body.text());
+      throw malformedAnswer(this.config.name, `content type "${type}" instead of an event stream`, await res.body.text());
     }
     const parts = geminiStreamParts(res.body, { provider: this.config.name, requestId: call.id });
     const includeUsage = call.body.stream_options?.include_usage === true;
@@ -57,7 +57,7 @@ export class GeminiAdapter implements ProviderAdapter {
     const res = await this.send(call, `${this.base}/${model}:batchEmbedContents`, body);
     const text = await res.body.text();
     const result = convertGeminiEmbedResponse(this.parse<BatchEmbedContentsResponse>(text, 'an embeddings answer'), body.requests.length);
-    if (!result) throw this.malformed('an embeddings answer without one embedding per input', text);
+    if (!result) throw malformedAnswer(this.config.name, 'an embeddings answer without one embedding per input', text);
     return result;
   }
 
@@ -88,15 +88,11 @@ export class GeminiAdapter implements ProviderAdapter {
       const parsed: unknown = JSON.parse(text);
       if (typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)) return parsed as T;
     } catch (cause) {
-      throw this.malformed(`${what} that is not JSON`, text, cause);
+      throw malformedAnswer(this.config.name, `${what} that is not JSON`, text, cause);
     }
-    throw this.malformed(`${what} that is not a JSON object`, text);
+    throw malformedAnswer(this.config.name, `${what} that is not a JSON object`, text);
   }
 
-  private malformed(what: string, body: string, cause?: unknown): UpstreamError {
-    const provider = this.config.name;
-    return new UpstreamError('upstream_error', `provider ${provider} sent ${what}`, { provider, upstreamBody: body, cause });
-  }
 }
 
 /** A model's resource name: bare ids are `models/<id>`; `tunedModels/...` and `models/...` stay. */

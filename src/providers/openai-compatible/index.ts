@@ -1,6 +1,6 @@
+import { malformedAnswer } from '../shared/malformed-answer.js';
 import type { ChatCompletion } from '../../core/chat.js';
 import type { EmbeddingResult } from '../../core/embeddings.js';
-import { UpstreamError } from '../../core/errors.js';
 import type { ChatCall, ChatResult, ChatStream, EmbedCall, ProviderAdapter, ProviderConfig, ProviderType, Timeouts } from '../types.js';
 import { mapOpenAIError } from './map-openai-error.js';
 import { postUpstream } from '../shared/post-upstream.js';
@@ -33,9 +33,9 @@ export class OpenAICompatibleAdapter implements ProviderAdapter {
     try {
       completion = JSON.parse(text) as ChatCompletion;
     } catch (cause) {
-      throw this.malformed('an answer that is not JSON', text, cause);
+      throw malformedAnswer(this.config.name, 'an answer that is not JSON', text, cause);
     }
-    if (!completion || !Array.isArray(completion.choices)) throw this.malformed('an answer without choices', text);
+    if (!completion || !Array.isArray(completion.choices)) throw malformedAnswer(this.config.name, 'an answer without choices', text);
     completion.model = call.publicModel;
     return { completion, usage: completion.usage ?? undefined };
   }
@@ -52,7 +52,7 @@ export class OpenAICompatibleAdapter implements ProviderAdapter {
     const type = String(res.headers['content-type'] ?? '');
     if (!type.includes('text/event-stream')) {
       const text = await res.body.text();
-      throw this.malformed(`content type "${type}" instead of an event stream`, text);
+      throw malformedAnswer(this.config.name, `content type "${type}" instead of an event stream`, text);
     }
     return relayOpenAIStream(res.body, { provider: this.config.name, publicModel: call.publicModel, clientWantsUsage });
   }
@@ -64,9 +64,9 @@ export class OpenAICompatibleAdapter implements ProviderAdapter {
     try {
       parsed = JSON.parse(text);
     } catch (cause) {
-      throw this.malformed('an embeddings answer that is not JSON', text, cause);
+      throw malformedAnswer(this.config.name, 'an embeddings answer that is not JSON', text, cause);
     }
-    if (!Array.isArray(parsed.data)) throw this.malformed('an embeddings answer without data', text);
+    if (!Array.isArray(parsed.data)) throw malformedAnswer(this.config.name, 'an embeddings answer without data', text);
     const vectors = [...parsed.data].sort((a, b) => (a.index ?? 0) - (b.index ?? 0)).map((d) => d.embedding ?? []);
     const prompt = parsed.usage?.prompt_tokens ?? 0;
     return { vectors, usage: { prompt_tokens: prompt, total_tokens: parsed.usage?.total_tokens ?? prompt } };
@@ -85,10 +85,6 @@ export class OpenAICompatibleAdapter implements ProviderAdapter {
   }
 
 
-  private malformed(what: string, body: string, cause?: unknown): UpstreamError {
-    const provider = this.config.name;
-    return new UpstreamError('upstream_error', `provider ${provider} sent ${what}`, { provider, upstreamBody: body, cause });
-  }
 }
 
 /** Relayed as is, so everything the upstream supports works; these are what OpenAI itself supports. */
