@@ -20,6 +20,8 @@ export interface Settings {
   anonymousEnabled: boolean;
   /** How long a request may take to drain on shutdown. */
   shutdownGraceMs: number;
+  /** Origins browsers may call the API from: `*` or a comma-separated list. */
+  corsOrigins: string;
   /** Upstream attempts per request, across deployments. */
   maxAttempts: number;
   /** Consecutive failures that cool a deployment down, and for how long. */
@@ -49,6 +51,7 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     logLevel: env.LOG_LEVEL || 'info',
     anonymousEnabled: env.OPENSQ_ANONYMOUS !== 'off' && env.OPENSQ_ANONYMOUS !== 'false',
     shutdownGraceMs: intVar(env, 'OPENSQ_SHUTDOWN_GRACE_MS', 30_000),
+    corsOrigins: env.OPENSQ_CORS_ORIGINS || '*',
     maxAttempts: Math.max(1, intVar(env, 'OPENSQ_MAX_ATTEMPTS', 3)),
     cooldown: { failures: Math.max(1, intVar(env, 'OPENSQ_COOLDOWN_FAILURES', 3)), cooldownMs: intVar(env, 'OPENSQ_COOLDOWN_MS', 30_000) },
   };

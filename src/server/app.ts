@@ -9,6 +9,7 @@ import { registerApiV2 } from '../routes/onlysq/api-v2.js';
 import { registerHealth } from '../routes/health.js';
 import { registerMetrics } from '../routes/metrics.js';
 import type { AppContext } from './context.js';
+import { registerCors } from './cors.js';
 import { drainRequest } from './drain-request.js';
 
 /** Parses JSON bodies with the engine's own parser; a body that is not JSON is a 400 in OpenAI's shape. */
@@ -52,6 +53,7 @@ export function buildApp(ctx: AppContext): FastifyInstance {
     reply.code(404).type('application/json').send(JSON.stringify(error.toJSON()));
   });
 
+  registerCors(app, ctx.settings.corsOrigins);
   registerHealth(app, ctx);
   registerMetrics(app, ctx);
   registerChatCompletions(app, ctx);

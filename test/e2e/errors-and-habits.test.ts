@@ -201,3 +201,22 @@ describe('upstream failures', () => {
     assert.equal(sseDataLines(res.text).at(-1), '[DONE]');
   });
 });
+
+describe('browser clients', () => {
+  it('preflight requests are answered and every answer, streamed too, allows the origin', async () => {
+    const preflight = await http(`${server.url}/ai/openai/chat/completions`, {
+      method: 'OPTIONS',
+      headers: { origin: 'https://chat.example', 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization, content-type' },
+    });
+    assert.equal(preflight.status, 204);
+    assert.equal(preflight.headers['access-control-allow-origin'], '*');
+    assert.match(String(preflight.headers['access-control-allow-headers']), /authorization/);
+    const plain = await http(`${server.url}/v1/chat/completions`, { json: chat('x'), headers: { origin: 'https://chat.example' } });
+    assert.equal(plain.headers['access-control-allow-origin'], '*');
+    const streamed = await http(`${server.url}/v1/chat/completions`, { json: chat('x', { stream: true }), headers: { origin: 'https://chat.example' } });
+    assert.equal(streamed.headers['access-control-allow-origin'], '*');
+    assert.match(String(streamed.headers['access-control-expose-headers']), /x-request-id/);
+    const failed = await http(`${server.url}/v1/chat/completions`, { json: { model: 'nope', messages: [] }, headers: { origin: 'https://chat.example' } });
+    assert.equal(failed.headers['access-control-allow-origin'], '*');
+  });
+});
