@@ -20,6 +20,17 @@ export interface Settings {
   anonymousEnabled: boolean;
   /** How long a request may take to drain on shutdown. */
   shutdownGraceMs: number;
+  /**
+   * Which proxies' X-Forwarded-For/-Proto/-Host to believe (Fastify's trustProxy): client
+   * addresses for per-address limits and the scheme and host of the URLs handed out.
+   */
+  trustProxy: boolean | string;
+}
+
+/** `true`, or the proxies' addresses and CIDR ranges, comma-separated. */
+function trustProxyVar(raw: string | undefined): boolean | string {
+  if (!raw || raw === 'false') return false;
+  return raw === 'true' ? true : raw;
 }
 
 function intVar(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
@@ -45,5 +56,6 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     logLevel: env.LOG_LEVEL || 'info',
     anonymousEnabled: env.OPENSQ_ANONYMOUS !== 'off' && env.OPENSQ_ANONYMOUS !== 'false',
     shutdownGraceMs: intVar(env, 'OPENSQ_SHUTDOWN_GRACE_MS', 30_000),
+    trustProxy: trustProxyVar(env.OPENSQ_TRUST_PROXY),
   };
 }

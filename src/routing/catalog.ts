@@ -1,6 +1,6 @@
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
-import type { CatalogEntry, ModelKind } from '../config/catalog-entry.js';
+import type { CatalogEntry, ModelCost, ModelKind } from '../config/catalog-entry.js';
 import type { ConfigModel } from '../config/config-file.js';
 import { DEFAULT_CATALOG } from '../config/default-catalog.js';
 import { defaultPrice } from '../config/default-prices.js';
@@ -31,7 +31,7 @@ export interface Model {
   canThink: boolean;
   tier: number;
   limits: [number, number, number, number];
-  cost: { input: number; output: number };
+  cost: ModelCost;
   deployments: Deployment[];
   /** Deployments whose provider is configured, by priority; empty when the model is down. */
   usable: Deployment[];

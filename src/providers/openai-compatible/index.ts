@@ -1,11 +1,15 @@
 import { request } from 'undici';
 import type { ChatCompletion } from '../../core/chat.js';
 import type { EmbeddingResult } from '../../core/embeddings.js';
+import type { ImageCall, ImageResult } from '../../core/images.js';
+import type { SpeechCall, SpeechResult } from '../../core/speech.js';
 import { UpstreamError } from '../../core/errors.js';
 import { upstreamDispatcher } from '../shared/http-client.js';
 import { mapTransportError } from '../shared/map-transport-error.js';
 import type { ChatCall, ChatResult, ChatStream, EmbedCall, ProviderAdapter, ProviderConfig, ProviderType } from '../types.js';
 import { mapOpenAIError } from './map-openai-error.js';
+import { generateOpenAICompatibleImages } from './openai-images.js';
+import { speakOpenAI } from './openai-speech.js';
 import { relayOpenAIStream } from './relay-stream.js';
 
 /**
@@ -74,6 +78,14 @@ export class OpenAICompatibleAdapter implements ProviderAdapter {
     return { vectors, usage: { prompt_tokens: prompt, total_tokens: parsed.usage?.total_tokens ?? prompt } };
   }
 
+  generateImage(call: ImageCall): Promise<ImageResult> {
+    return generateOpenAICompatibleImages(this.config, call);
+  }
+
+  speak(call: SpeechCall): Promise<SpeechResult> {
+    return speakOpenAI(this.config, call);
+  }
+
   private async send(call: { signal: AbortSignal }, body: Record<string, unknown>, url = this.chatUrl) {
     const { timeouts, name } = this.config;
     let res;
@@ -115,6 +127,9 @@ const capabilities = {
   jsonSchema: true,
   usageInStream: true,
   embeddings: true,
+  imageGeneration: true,
+  imageInputs: true,
+  speech: true,
 };
 
 export const openAICompatibleType: ProviderType = {
