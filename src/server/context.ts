@@ -4,6 +4,7 @@ import type { Settings } from '../config/settings.js';
 import type { Admission } from '../limits/admission.js';
 import type { Catalog } from '../routing/catalog.js';
 import type { ProviderRegistry } from '../routing/provider-registry.js';
+import type { CloudStore } from '../storage/cloud/cloud-store.js';
 import type { Database } from '../storage/database.js';
 import type { UsageLedger } from '../usage/ledger.js';
 
@@ -18,6 +19,8 @@ export interface AppContext {
   catalog: Catalog;
   /** Limits and credits every upstream-bound request passes. */
   admission: Admission;
+  /** The Cloud file store (and where image URLs point). */
+  cloud: CloudStore;
   /** Requests being served now; shutdown waits for it to reach zero. */
   inFlight: { count: number };
 }

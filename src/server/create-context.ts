@@ -5,6 +5,8 @@ import type { Settings } from '../config/settings.js';
 import { openAdmission } from '../limits/admission.js';
 import { Catalog } from '../routing/catalog.js';
 import { ProviderRegistry } from '../routing/provider-registry.js';
+import { loadCloudSettings } from '../storage/cloud/cloud-settings.js';
+import { openCloudStore } from '../storage/cloud/open-cloud-store.js';
 import { openDatabase } from '../storage/database.js';
 import { UsageLedger } from '../usage/ledger.js';
 import type { AppContext } from './context.js';
@@ -18,6 +20,7 @@ export async function createContext(settings: Settings, env: NodeJS.ProcessEnv =
   if (local) local.options = { ...local.options, modelsDir: `${settings.dataDir}/models` };
   const catalog = new Catalog(registry, { localModel: settings.localModel, dataDir: settings.dataDir, models: file.models });
   const database = await openDatabase({ databaseUrl: settings.databaseUrl, dataDir: settings.dataDir });
+  const cloud = await openCloudStore(loadCloudSettings(env, settings.dataDir), database);
   return {
     settings,
     log,
@@ -27,11 +30,13 @@ export async function createContext(settings: Settings, env: NodeJS.ProcessEnv =
     registry,
     catalog,
     admission: openAdmission,
+    cloud,
     inFlight: { count: 0 },
   };
 }
 
 export async function closeContext(ctx: AppContext): Promise<void> {
   await ctx.registry.close();
+  await ctx.cloud.close();
   await ctx.database.close();
 }
