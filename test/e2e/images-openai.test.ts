@@ -16,7 +16,22 @@ let server: ServerProcess;
 
 before(async () => {
   upstream = await startFakeOpenAI();
-  server = await startServer({ env: { OPENAI_API_KEY: FAKE_KEY, OPENAI_BASE_URL: upstream.url, TOGETHER_API_KEY: FAKE_KEY, TOGETHER_BASE_URL: upstream.url } });
+  // An operator's own OpenAI-compatible images server, declared in the config file with its sizes.
+  const config = [
+    'providers:',
+    '  studio:',
+    '    type: openai-compatible',
+    `    base_url: ${upstream.url}`,
+    `    api_key: ${FAKE_KEY}`,
+    '    options: { image_sizes: ["512x512", "1024x1024"] }',
+    'models:',
+    '  studio-squares:',
+    '    kind: image',
+    '    modality: image',
+    '    cost: { input: 0, output: 0, per_image: 0.5 }',
+    '    deployments: [ { provider: studio, model: dall-e-2 } ]',
+  ].join('\n');
+  server = await startServer({ env: { OPENAI_API_KEY: FAKE_KEY, OPENAI_BASE_URL: upstream.url, TOGETHER_API_KEY: FAKE_KEY, TOGETHER_BASE_URL: upstream.url }, config });
 });
 after(async () => {
   await server?.stop();
@@ -72,6 +87,18 @@ describe('OpenAI images API', () => {
     assert.match(warnings, /1000x700 is not available.*1008x704/);
     assert.match(warnings, /no style parameter/);
     assert.equal(upstream.requests.at(-1)!.body.style, undefined);
+  });
+
+  it('an OpenAI-compatible images server from the config file serves ImaGen and the images route', async () => {
+    const imagen = await http(`${server.url}/ai/imagen`, { json: { model: 'studio-squares', prompt: 'a tile', ratio: '16:9' }, headers: { authorization: 'Bearer openai' } });
+    assert.equal(imagen.status, 200, imagen.text);
+    assert.deepEqual(imagen.json.size, { width: 512, height: 512 });
+    assert.equal(upstream.requests.at(-1)!.body.size, '512x512');
+    const res = await generate({ model: 'studio-squares', prompt: 'a tile', size: '1024x1024', response_format: 'b64_json' });
+    assert.equal(res.status, 200, res.text);
+    assert.equal(res.headers['x-opensq-provider'], 'studio');
+    const catalog = await http(`${server.url}/ai/models`);
+    assert.deepEqual(catalog.json.classified.image['studio-squares'].cost, { input: 0, output: 0, per_image: 0.5 });
   });
 
   it('bad input and upstream failures answer in OpenAI ErrorResponse shape', async () => {
