@@ -16,7 +16,7 @@ export function imagenResponse(answer: GeneratedAnswer, ratio: string, user: num
   const size = { width: info?.width ?? 0, height: info?.height ?? 0 };
   return {
     id: answer.id,
-    created: Math.floor(Date.now() / 1000),
+    created: answer.created,
     model: answer.model.id,
     files: answer.images.map((image) => image.data.toString('base64')),
     ratio,

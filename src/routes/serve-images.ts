@@ -22,6 +22,8 @@ export interface ImageJob {
 
 export interface GeneratedAnswer {
   id: string;
+  /** Unix seconds. */
+  created: number;
   model: Model;
   images: GeneratedImage[];
   /** Seconds from the request's arrival to the last image. */
@@ -61,7 +63,7 @@ export async function serveImages(ctx: AppContext, reply: FastifyReply, key: Api
     const units = { images: images.length };
     let payload: string;
     try {
-      payload = await endpoint.encode({ id: scope.requestId, model, images, elapsedSeconds: (performance.now() - scope.started) / 1000 });
+      payload = await endpoint.encode({ id: scope.requestId, created: Math.floor(Date.now() / 1000), model, images, elapsedSeconds: (performance.now() - scope.started) / 1000 });
     } catch (e) {
       const error = asApiError(e);
       await recordUsage(ctx, { ...facts, deployment: attempt.deployment, status: 'error', httpStatus: error.status, error, units });

@@ -28,7 +28,7 @@ export function registerImagesGenerations(app: FastifyInstance, ctx: AppContext)
         const stored = await ctx.cloud.put(Readable.from([image.data]), { name, contentType: image.mediaType });
         data.push({ url: `${publicBaseUrl(request, ctx.cloud.settings.publicUrl)}/cloud/file/${stored.id}`, ...revised });
       }
-      return JSON.stringify({ created: Math.floor(Date.now() / 1000), data });
+      return JSON.stringify({ created: answer.created, data });
     };
     await serveImages(ctx, reply, key, { ...body, inputImages: [] }, { name: 'images', idPrefix: 'img-', encode });
   };
