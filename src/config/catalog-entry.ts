@@ -14,6 +14,17 @@ export interface DeploymentSpec {
   maxConcurrency?: number;
 }
 
+/**
+ * Prices in credits: per million tokens for text, and per unit for media (each generated image,
+ * each thousand characters spoken).
+ */
+export interface ModelCost {
+  input: number;
+  output: number;
+  per_image?: number;
+  per_1k_chars?: number;
+}
+
 /** One model of the catalog as written in the default catalog or the config file. */
 export interface CatalogEntry {
   id: string;
@@ -33,8 +44,7 @@ export interface CatalogEntry {
   tier?: number;
   /** Requests per minute for tiers 0..3. */
   limits?: [number, number, number, number];
-  /** Credits per million tokens. */
-  cost?: { input: number; output: number };
+  cost?: ModelCost;
   deployments: DeploymentSpec[];
   /** How to choose within a priority: weighted random (default) or fastest time to first byte. */
   routing?: 'weighted' | 'least-latency';

@@ -47,7 +47,10 @@ const modelSchema = z
     can_think: z.boolean().optional(),
     tier: z.number().int().min(0).max(3).optional(),
     limits: z.tuple([z.number(), z.number(), z.number(), z.number()]).optional(),
-    cost: z.object({ input: z.number().min(0), output: z.number().min(0) }).strict().optional(),
+    cost: z
+      .object({ input: z.number().min(0), output: z.number().min(0), per_image: z.number().min(0).optional(), per_1k_chars: z.number().min(0).optional() })
+      .strict()
+      .optional(),
     deployments: z.array(deploymentSchema).optional(),
     routing: z.enum(['weighted', 'least-latency']).optional(),
     timeouts: timeoutsSchema.optional(),

@@ -26,6 +26,17 @@ export interface Settings {
   maxAttempts: number;
   /** Consecutive failures that cool a deployment down, and for how long. */
   cooldown: { failures: number; cooldownMs: number };
+  /**
+   * Which proxies' X-Forwarded-For/-Proto/-Host to believe (Fastify's trustProxy): client
+   * addresses for per-address limits and the scheme and host of the URLs handed out.
+   */
+  trustProxy: boolean | string;
+}
+
+/** `true`, or the proxies' addresses and CIDR ranges, comma-separated. */
+function trustProxyVar(raw: string | undefined): boolean | string {
+  if (!raw || raw === 'false') return false;
+  return raw === 'true' ? true : raw;
 }
 
 function intVar(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
@@ -54,5 +65,6 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     corsOrigins: env.OPENSQ_CORS_ORIGINS || '*',
     maxAttempts: Math.max(1, intVar(env, 'OPENSQ_MAX_ATTEMPTS', 3)),
     cooldown: { failures: Math.max(1, intVar(env, 'OPENSQ_COOLDOWN_FAILURES', 3)), cooldownMs: intVar(env, 'OPENSQ_COOLDOWN_MS', 30_000) },
+    trustProxy: trustProxyVar(env.OPENSQ_TRUST_PROXY),
   };
 }

@@ -1,6 +1,9 @@
 import { anthropicPresets, anthropicType } from './anthropic/index.js';
+import { bflPresets, bflType } from './bfl/index.js';
 import { coherePresets, cohereType } from './cohere/index.js';
+import { espeakPresets, espeakType } from './espeak/index.js';
 import { geminiPresets, geminiType } from './gemini/index.js';
+import { gttsPresets, gttsType } from './gtts/index.js';
 import { localPresets, localType } from './local/index.js';
 import { OPENAI_COMPATIBLE_PRESETS } from './openai-compatible/presets.js';
 import { openAICompatibleType, openAIType } from './openai-compatible/index.js';
@@ -8,18 +11,17 @@ import type { ProviderPreset, ProviderType } from './types.js';
 
 /** Every provider type this build can talk to, by `type` name. */
 export const PROVIDER_TYPES: ReadonlyMap<string, ProviderType> = new Map(
-  [openAIType, openAICompatibleType, localType, anthropicType, geminiType, cohereType].map((t) => [t.type, t]),
+  [openAIType, openAICompatibleType, localType, anthropicType, geminiType, cohereType, bflType, gttsType, espeakType].map((t) => [t.type, t]),
 );
 
-/**
- * Provider instances known without a config file. Types whose adapter is not in this build yet
- * (gtts) are listed so the catalog can say which variable they need.
- */
+/** Provider instances known without a config file, each configured from the environment. */
 export const PROVIDER_PRESETS: readonly ProviderPreset[] = [
   ...OPENAI_COMPATIBLE_PRESETS,
   ...localPresets,
   ...anthropicPresets,
   ...geminiPresets,
   ...coherePresets,
-  { name: 'gtts', type: 'gtts', baseUrlVar: 'GTTS_BASE_URL', defaultBaseUrl: 'https://translate.google.com' },
+  ...bflPresets,
+  ...gttsPresets,
+  ...espeakPresets,
 ];

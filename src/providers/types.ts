@@ -1,5 +1,7 @@
 import type { ChatCompletion, ChatRequest, Usage } from '../core/chat.js';
 import type { EmbeddingRequest, EmbeddingResult } from '../core/embeddings.js';
+import type { ImageCall, ImageResult } from '../core/images.js';
+import type { SpeechCall, SpeechResult } from '../core/speech.js';
 
 export interface Timeouts {
   connectMs: number;
@@ -72,6 +74,10 @@ export interface ProviderAdapter {
   stream(call: ChatCall): Promise<ChatStream>;
   /** Absent when the provider has no embeddings. */
   embed?(call: EmbedCall): Promise<EmbeddingResult>;
+  /** Absent when the provider generates no images. */
+  generateImage?(call: ImageCall): Promise<ImageResult>;
+  /** Absent when the provider has no text to speech. */
+  speak?(call: SpeechCall): Promise<SpeechResult>;
   close?(): Promise<void>;
 }
 
@@ -91,6 +97,12 @@ export interface Capabilities {
   jsonSchema: boolean;
   usageInStream: boolean;
   embeddings: boolean;
+  /** Image generation (`generateImage`); absent means no. */
+  imageGeneration?: boolean;
+  /** Input images for image generation (ImaGen's `files`) on at least some of its models. */
+  imageInputs?: boolean;
+  /** Text to speech (`speak`); absent means no. */
+  speech?: boolean;
 }
 
 /** Everything about one provider type: how it is built and what it supports. */

@@ -1,6 +1,6 @@
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
-import type { CatalogEntry, ModelKind } from '../config/catalog-entry.js';
+import type { CatalogEntry, ModelCost, ModelKind } from '../config/catalog-entry.js';
 import type { ConfigModel } from '../config/config-file.js';
 import { DEFAULT_CATALOG } from '../config/default-catalog.js';
 import { defaultPrice } from '../config/default-prices.js';
@@ -33,7 +33,7 @@ export interface Model {
   canThink: boolean;
   tier: number;
   limits: [number, number, number, number];
-  cost: { input: number; output: number };
+  cost: ModelCost;
   routing: 'weighted' | 'least-latency';
   /** The first deployment's provider timeouts, with the model's own overrides. */
   timeouts: Timeouts;

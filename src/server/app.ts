@@ -8,6 +8,11 @@ import { registerCatalog } from '../routes/onlysq/catalog.js';
 import { registerApiV2 } from '../routes/onlysq/api-v2.js';
 import { registerHealth } from '../routes/health.js';
 import { registerMetrics } from '../routes/metrics.js';
+import { registerCloud } from '../routes/cloud/register-cloud.js';
+import { registerImagen } from '../routes/onlysq/imagen.js';
+import { registerTts } from '../routes/onlysq/tts.js';
+import { registerAudioSpeech } from '../routes/openai/audio-speech.js';
+import { registerImagesGenerations } from '../routes/openai/images-generations.js';
 import type { AppContext } from './context.js';
 import { registerCors } from './cors.js';
 import { drainRequest } from './drain-request.js';
@@ -29,6 +34,7 @@ export function buildApp(ctx: AppContext): FastifyInstance {
     return503OnClosing: true,
     forceCloseConnections: 'idle',
     keepAliveTimeout: 65_000,
+    trustProxy: ctx.settings.trustProxy,
   });
 
   app.removeAllContentTypeParsers();
@@ -61,6 +67,11 @@ export function buildApp(ctx: AppContext): FastifyInstance {
   registerEmbeddings(app, ctx);
   registerApiV2(app, ctx);
   registerCatalog(app, ctx);
+  registerImagen(app, ctx);
+  registerImagesGenerations(app, ctx);
+  registerTts(app, ctx);
+  registerAudioSpeech(app, ctx);
+  registerCloud(app, ctx);
   return app;
 }
 

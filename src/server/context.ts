@@ -7,6 +7,7 @@ import type { DeploymentHealth } from '../routing/deployment-health.js';
 import type { Router } from '../routing/router.js';
 import type { Catalog } from '../routing/catalog.js';
 import type { ProviderRegistry } from '../routing/provider-registry.js';
+import type { CloudStore } from '../storage/cloud/cloud-store.js';
 import type { Database } from '../storage/database.js';
 import type { UsageLedger } from '../usage/ledger.js';
 
@@ -27,6 +28,8 @@ export interface AppContext {
   admission: Admission;
   /** Connections to close on shutdown (Redis, ...). */
   closers: Array<() => Promise<void>>;
+  /** The Cloud file store (and where image URLs point). */
+  cloud: CloudStore;
   /** Requests being served now; shutdown waits for it to reach zero. */
   inFlight: { count: number };
 }

@@ -10,6 +10,8 @@ import { RedisCooldowns } from '../routing/redis-cooldowns.js';
 import { DEFAULT_RETRY_POLICY } from '../routing/retry-policy.js';
 import { Router } from '../routing/router.js';
 import { ProviderRegistry } from '../routing/provider-registry.js';
+import { loadCloudSettings } from '../storage/cloud/cloud-settings.js';
+import { openCloudStore } from '../storage/cloud/open-cloud-store.js';
 import { openDatabase } from '../storage/database.js';
 import { UsageLedger } from '../usage/ledger.js';
 import type { AppContext } from './context.js';
@@ -28,6 +30,7 @@ export async function createContext(settings: Settings, env: NodeJS.ProcessEnv =
   const metrics = new Metrics(health, () => catalog.list().flatMap((m) => m.usable));
   const router = new Router(health, { ...DEFAULT_RETRY_POLICY, maxAttempts: settings.maxAttempts }, metrics);
   const database = await openDatabase({ databaseUrl: settings.databaseUrl, dataDir: settings.dataDir });
+  const cloud = await openCloudStore(loadCloudSettings(env, settings.dataDir), database);
   return {
     settings,
     log,
@@ -40,6 +43,7 @@ export async function createContext(settings: Settings, env: NodeJS.ProcessEnv =
     health,
     metrics,
     admission: openAdmission,
+    cloud,
     inFlight: { count: 0 },
     closers: cooldowns ? [() => cooldowns.close()] : [],
   };
@@ -48,5 +52,6 @@ export async function createContext(settings: Settings, env: NodeJS.ProcessEnv =
 export async function closeContext(ctx: AppContext): Promise<void> {
   await Promise.allSettled(ctx.closers.map((close) => close()));
   await ctx.registry.close();
+  await ctx.cloud.close();
   await ctx.database.close();
 }

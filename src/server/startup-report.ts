@@ -6,6 +6,8 @@ export function startupReport(ctx: AppContext, address: string): string {
   const models = ctx.catalog.list();
   const working = models.filter((m) => m.downReason === undefined);
   const providers = ctx.registry.all().filter((p) => !p.missing && models.some((m) => m.usable.some((d) => d.provider === p)));
+  // gtts and espeak need no configuration; the guidance is about the chat models.
+  const chatProviders = providers.filter((p) => models.some((m) => m.kind === 'chat' && m.usable.some((d) => d.provider === p)));
   const lines = [
     `OpenSq listening on ${address}`,
     `  storage: ${ctx.database.kind === 'sqlite' ? `SQLite in ${ctx.settings.dataDir}` : 'Postgres (DATABASE_URL)'}`,
@@ -14,11 +16,11 @@ export function startupReport(ctx: AppContext, address: string): string {
   ];
   const localIds = models.filter((m) => m.owner === 'local').map((m) => m.id);
   if (localIds.length) lines.push(`  local models: ${localIds.join(', ')}`);
-  if (providers.length === 0) {
+  if (chatProviders.length === 0) {
     const keyVars = PROVIDER_PRESETS.flatMap((p) => (p.keyVar ? [p.keyVar] : []));
     lines.push(
       '',
-      'No model provider is configured, so only the catalog and local models are served.',
+      'No model provider is configured, so only the catalog, local models, text to speech (gtts, espeak) and Cloud are served.',
       `  To serve hosted models, set one or more of: ${keyVars.join(', ')}`,
       '  (each may be paired with <NAME>_BASE_URL, e.g. OPENAI_BASE_URL for an OpenAI-compatible server).',
       '  To serve a local model, set OPENSQ_LOCAL_MODEL to a GGUF file path or an hf: URI',

@@ -65,6 +65,20 @@ function migrations(kind: 'sqlite' | 'postgres'): Record<string, Migration> {
           .execute();
       },
     },
+    '0002_cloud_files': {
+      async up(db: Kysely<any>) {
+        // Cloud file metadata; the bytes live in the Cloud backend (a folder or S3) under the same id.
+        await db.schema
+          .createTable('cloud_files')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('owner_hash', 'text', (c) => c.notNull())
+          .addColumn('name', 'text', (c) => c.notNull())
+          .addColumn('size', 'bigint', (c) => c.notNull())
+          .addColumn('content_type', 'text', (c) => c.notNull())
+          .addColumn('created_at', 'bigint', (c) => c.notNull())
+          .execute();
+      },
+    },
   };
 }
 

@@ -52,8 +52,22 @@ export interface UsageTable {
   stream: number;
 }
 
+/** One file of the Cloud store. */
+export interface CloudFilesTable {
+  /** 128 random bits, hex: the file's public name. */
+  id: string;
+  /** SHA-256 of the owner key, hex; the key itself is shown once, at upload. */
+  owner_hash: string;
+  /** The file name the client uploaded, without any path. */
+  name: string;
+  size: number;
+  content_type: string;
+  created_at: number;
+}
+
 export interface Schema {
   users: UsersTable;
   api_keys: ApiKeysTable;
   usage: UsageTable;
+  cloud_files: CloudFilesTable;
 }

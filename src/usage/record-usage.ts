@@ -22,6 +22,8 @@ export interface UsageFacts {
   stream?: boolean;
   /** The admission ticket to settle with what the request really cost. */
   ticket?: Ticket;
+  /** Media priced per unit: images generated, characters spoken. */
+  units?: { images?: number; characters?: number };
 }
 
 /**
@@ -31,7 +33,10 @@ export interface UsageFacts {
  */
 export async function recordUsage(ctx: AppContext, facts: UsageFacts): Promise<void> {
   const { model, promptTokens, completionTokens } = facts;
-  const cost = (promptTokens * model.cost.input + completionTokens * model.cost.output) / 1_000_000;
+  const cost =
+    (promptTokens * model.cost.input + completionTokens * model.cost.output) / 1_000_000 +
+    (facts.units?.images ?? 0) * (model.cost.per_image ?? 0) +
+    ((facts.units?.characters ?? 0) / 1000) * (model.cost.per_1k_chars ?? 0);
   const latencyMs = Math.round(performance.now() - facts.started);
   ctx.metrics.observe(facts.endpoint, model, facts.status, latencyMs, facts.ttftMs ?? null, facts.error?.code);
   try {

@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { type FakeAnswer, type FakeImage, type FakeRequest, type FakeTurn, fakeAnswer, faultsOf, pieces, sleep } from './fake-behaviour.js';
+import { handleImageEdit, handleImageGeneration, handleSpeech, parseEditRequest } from './openai-media.js';
 import { chatRequestFields } from './openai-spec.js';
 
 /**
@@ -175,13 +176,30 @@ function handleEmbeddings(body: Record<string, unknown>, res: ServerResponse): v
 export async function startFakeOpenAI(): Promise<FakeOpenAI> {
   const requests: FakeOpenAI['requests'] = [];
   const fake = { failWith: undefined } as FakeOpenAI;
+  const media = { origin: '', files: new Map<string, Buffer>() };
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       const path = (req.url ?? '').split('?')[0];
+      // Images answered by URL are fetched without the key, as from OpenAI's storage.
+      const file = req.method === 'GET' && path.startsWith('/files/') ? media.files.get(path.slice(7)) : undefined;
+      if (file) {
+        res.writeHead(200, { 'content-type': 'image/png' });
+        return void res.end(file);
+      }
       if (req.headers.authorization !== `Bearer ${FAKE_KEY}`) {
         return sendError(res, 401, 'Incorrect API key provided: sk-wrong. You can find your API key at https://platform.openai.com/account/api-keys.', 'invalid_request_error', 'invalid_api_key');
+      }
+      if (req.method === 'POST' && path === '/v1/images/edits') {
+        parseEditRequest(req.headers, Buffer.concat(chunks)).then(
+          (edit) => {
+            requests.push({ path, headers: req.headers, body: { ...edit.fields, images: edit.images }, receivedAt: performance.now() });
+            handleImageEdit(edit, res, media, sendError);
+          },
+          () => sendError(res, 400, 'Could not parse multipart form', 'invalid_request_error', null),
+        );
+        return;
       }
       let body: Record<string, unknown>;
       try {
@@ -193,6 +211,8 @@ export async function startFakeOpenAI(): Promise<FakeOpenAI> {
       requests.push(record);
       res.on('close', () => (record.closedAt = performance.now()));
       if (req.method === 'POST' && path === '/v1/embeddings') return handleEmbeddings(body, res);
+      if (req.method === 'POST' && path === '/v1/images/generations') return handleImageGeneration(body, res, media, sendError);
+      if (req.method === 'POST' && path === '/v1/audio/speech') return handleSpeech(body, res, sendError);
       if (req.method === 'POST' && path === '/v1/chat/completions' && fake.failWith !== undefined) {
         return sendError(res, fake.failWith, 'The server had an error while processing your request.', 'server_error', null);
       }
@@ -205,6 +225,7 @@ export async function startFakeOpenAI(): Promise<FakeOpenAI> {
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
+  media.origin = `http://127.0.0.1:${port}`;
   Object.assign(fake, {
     url: `http://127.0.0.1:${port}/v1`,
     requests,

@@ -23,7 +23,7 @@ export interface ServerProcess {
 function cleanEnv(): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [k, v] of Object.entries(process.env)) {
-    if (/_API_KEY$|_BASE_URL$|^OPENSQ_|^DATABASE_URL$|^REDIS_URL$|^PORT$|^HOST$/.test(k)) continue;
+    if (/_API_KEY$|_BASE_URL$|^OPENSQ_|^DATABASE_URL$|^REDIS_URL$|^PORT$|^HOST$|^S3_|^AWS_/.test(k)) continue;
     env[k] = v;
   }
   return env;

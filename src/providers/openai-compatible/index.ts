@@ -1,8 +1,12 @@
 import { malformedAnswer } from '../shared/malformed-answer.js';
 import type { ChatCompletion } from '../../core/chat.js';
 import type { EmbeddingResult } from '../../core/embeddings.js';
+import type { ImageCall, ImageResult } from '../../core/images.js';
+import type { SpeechCall, SpeechResult } from '../../core/speech.js';
 import type { ChatCall, ChatResult, ChatStream, EmbedCall, ProviderAdapter, ProviderConfig, ProviderType, Timeouts } from '../types.js';
 import { mapOpenAIError } from './map-openai-error.js';
+import { generateOpenAICompatibleImages } from './openai-images.js';
+import { speakOpenAI } from './openai-speech.js';
 import { postUpstream } from '../shared/post-upstream.js';
 import { relayOpenAIStream } from './relay-stream.js';
 
@@ -72,6 +76,14 @@ export class OpenAICompatibleAdapter implements ProviderAdapter {
     return { vectors, usage: { prompt_tokens: prompt, total_tokens: parsed.usage?.total_tokens ?? prompt } };
   }
 
+  generateImage(call: ImageCall): Promise<ImageResult> {
+    return generateOpenAICompatibleImages(this.config, call);
+  }
+
+  speak(call: SpeechCall): Promise<SpeechResult> {
+    return speakOpenAI(this.config, call);
+  }
+
   private send(call: { signal: AbortSignal; timeouts?: Timeouts }, body: Record<string, unknown>, url = this.chatUrl) {
     const provider = this.config.name;
     return postUpstream(this.config, {
@@ -98,6 +110,9 @@ const capabilities = {
   jsonSchema: true,
   usageInStream: true,
   embeddings: true,
+  imageGeneration: true,
+  imageInputs: true,
+  speech: true,
 };
 
 export const openAICompatibleType: ProviderType = {

@@ -1,0 +1,128 @@
+import { request } from 'undici';
+import { ApiError, UpstreamError } from '../../core/errors.js';
+import { sniffImage } from '../../core/image-format.js';
+import type { GeneratedImage, ImageCall, ImageResult } from '../../core/images.js';
+import { downloadUpstreamFile } from '../shared/download-upstream-file.js';
+import { fitImageSize, parseRatio } from '../shared/fit-image-size.js';
+import { upstreamDispatcher } from '../shared/http-client.js';
+import { mapTransportError } from '../shared/map-transport-error.js';
+import { mediaOnlyAdapter } from '../shared/media-only-adapter.js';
+import type { ProviderAdapter, ProviderConfig, ProviderPreset, ProviderType } from '../types.js';
+import type { BflSubmitAnswer } from './bfl-api.js';
+import { BFL_SIZE_RULE, ratioOf, takesAspectRatio, takesInputImages } from './bfl-size.js';
+import { mapBflError } from './map-bfl-error.js';
+import { pollBflResult } from './poll-bfl-result.js';
+
+export const bflPresets: readonly ProviderPreset[] = [
+  { name: 'bfl', type: 'bfl', keyVar: 'BFL_API_KEY', baseUrlVar: 'BFL_BASE_URL', defaultBaseUrl: 'https://api.bfl.ai' },
+];
+
+const MAX_INPUT_IMAGES = 4;
+
+/**
+ * Black Forest Labs' own API: each image is a task submitted to `POST {base}/v1/{model}` and polled
+ * at its `polling_url` until ready; the image is then downloaded from a signed URL. Models with a
+ * size (`flux-pro-1.1`, `flux-dev`) take width and height in steps of 32; Kontext models take an
+ * aspect ratio and up to four input images.
+ */
+export class BflAdapter {
+  readonly config: ProviderConfig;
+
+  constructor(config: ProviderConfig) {
+    this.config = config;
+  }
+
+  async generateImage(call: ImageCall): Promise<ImageResult> {
+    const body = this.taskBody(call);
+    const images = await Promise.all(Array.from({ length: call.n }, () => this.generateOne(body, call)));
+    return { images };
+  }
+
+  private taskBody(call: ImageCall): Record<string, unknown> {
+    const model = call.upstreamModel;
+    for (const key of Object.keys(call.extra)) call.warn(`provider ${this.config.name} has no ${key} parameter; it was not sent`);
+    const body: Record<string, unknown> = { prompt: call.prompt, output_format: 'png' };
+    if (call.inputImages.length > 0) {
+      if (!takesInputImages(model)) throw new ApiError('invalid_request', `The model \`${call.publicModel}\` does not accept input images.`, { param: 'files' });
+      if (call.inputImages.length > MAX_INPUT_IMAGES) {
+        throw new ApiError('invalid_request', `The model \`${call.publicModel}\` takes at most ${MAX_INPUT_IMAGES} input images.`, { param: 'files' });
+      }
+      call.inputImages.forEach((image, i) => (body[i === 0 ? 'input_image' : `input_image_${i + 1}`] = image.data.toString('base64')));
+    }
+    if (takesAspectRatio(model)) {
+      const size = call.size;
+      if (size.kind === 'ratio') body.aspect_ratio = size.ratio;
+      else if (size.kind === 'exact') {
+        body.aspect_ratio = ratioOf(size.size.width, size.size.height);
+        const ratio = parseRatio(body.aspect_ratio as string);
+        if (ratio > 21 / 9 || ratio < 9 / 21) throw new ApiError('invalid_request', 'This model takes aspect ratios from 21:9 to 9:21.', { param: 'size' });
+        call.warn(`model ${call.publicModel} sets an aspect ratio, not a size: generated about one megapixel at ${String(body.aspect_ratio)}`);
+      }
+      return body;
+    }
+    const fitted = fitImageSize(call.size, BFL_SIZE_RULE);
+    if (fitted.adjustment) call.warn(fitted.adjustment);
+    body.width = fitted.size.width;
+    body.height = fitted.size.height;
+    return body;
+  }
+
+  private async generateOne(body: Record<string, unknown>, call: ImageCall): Promise<GeneratedImage> {
+    const { config } = this;
+    const base = (config.baseUrl ?? '').replace(/\/+$/, '');
+    let res;
+    try {
+      res = await request(`${base}/v1/${encodeURIComponent(call.upstreamModel)}`, {
+        method: 'POST',
+        headers: { 'x-key': config.apiKey ?? '', 'content-type': 'application/json', accept: 'application/json' },
+        body: JSON.stringify(body),
+        dispatcher: upstreamDispatcher(),
+        signal: call.signal,
+        headersTimeout: config.timeouts.firstByteMs,
+        bodyTimeout: config.timeouts.idleMs,
+      });
+    } catch (error) {
+      throw mapTransportError(config.name, error, call.signal);
+    }
+    const text = await res.body.text();
+    if (res.statusCode >= 400) {
+      const retryAfter = res.headers['retry-after'];
+      throw mapBflError(config.name, res.statusCode, text, typeof retryAfter === 'string' ? retryAfter : undefined);
+    }
+    let task: BflSubmitAnswer;
+    try {
+      task = JSON.parse(text) as BflSubmitAnswer;
+    } catch (cause) {
+      throw new UpstreamError('upstream_error', `provider ${config.name} sent a task that is not JSON`, { provider: config.name, upstreamBody: text, cause });
+    }
+    if (!task.id) throw new UpstreamError('upstream_error', `provider ${config.name} sent a task without an id`, { provider: config.name, upstreamBody: text });
+    const pollingUrl = task.polling_url ?? `${base}/v1/get_result?id=${encodeURIComponent(task.id)}`;
+    const sample = await pollBflResult(config, pollingUrl, call.signal, {
+      intervalMs: Number(config.options.poll_interval_ms ?? 500),
+      maxIntervalMs: Number(config.options.max_poll_interval_ms ?? 3000),
+    });
+    const { data } = await downloadUpstreamFile(config.name, sample, call.signal);
+    const info = sniffImage(data);
+    if (!info) throw new UpstreamError('upstream_error', `provider ${config.name} sent an image in an unknown format`, { provider: config.name });
+    return { data, mediaType: info.mediaType };
+  }
+}
+
+export const bflType: ProviderType = {
+  type: 'bfl',
+  capabilities: {
+    streaming: false,
+    tools: false,
+    streamedTools: false,
+    parallelTools: false,
+    toolChoice: false,
+    images: false,
+    jsonSchema: false,
+    usageInStream: false,
+    embeddings: false,
+    imageGeneration: true,
+    imageInputs: true,
+    speech: false,
+  },
+  create: (config): ProviderAdapter => mediaOnlyAdapter(new BflAdapter(config)),
+};

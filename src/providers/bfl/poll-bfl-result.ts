@@ -1,0 +1,78 @@
+import { request } from 'undici';
+import { ApiError, UpstreamError } from '../../core/errors.js';
+import { upstreamDispatcher } from '../shared/http-client.js';
+import { mapTransportError } from '../shared/map-transport-error.js';
+import type { ProviderConfig } from '../types.js';
+import type { BflResultAnswer } from './bfl-api.js';
+import { mapBflError } from './map-bfl-error.js';
+
+export interface PollOptions {
+  /** First wait between polls; it grows by half each time up to `maxIntervalMs`. */
+  intervalMs: number;
+  maxIntervalMs: number;
+}
+
+const sleep = (ms: number, signal: AbortSignal): Promise<void> =>
+  new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    const onAbort = (): void => {
+      clearTimeout(timer);
+      reject(signal.reason);
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+
+/**
+ * Polls a BFL task until it is ready and returns the URL of its image. Moderation refusals are the
+ * client's 400s; a failed or lost task is a retryable 502. The request's own signal (client gone,
+ * total timeout) ends the polling.
+ */
+export async function pollBflResult(config: ProviderConfig, pollingUrl: string, signal: AbortSignal, options: PollOptions): Promise<string> {
+  const provider = config.name;
+  let interval = options.intervalMs;
+  for (;;) {
+    await sleep(interval, signal).catch((error) => {
+      throw mapTransportError(provider, error, signal);
+    });
+    interval = Math.min(options.maxIntervalMs, Math.round(interval * 1.5));
+    let res;
+    try {
+      res = await request(pollingUrl, {
+        headers: { 'x-key': config.apiKey ?? '', accept: 'application/json' },
+        dispatcher: upstreamDispatcher(),
+        signal,
+        headersTimeout: config.timeouts.firstByteMs,
+        bodyTimeout: config.timeouts.idleMs,
+      });
+    } catch (error) {
+      throw mapTransportError(provider, error, signal);
+    }
+    const text = await res.body.text();
+    if (res.statusCode >= 400) throw mapBflError(provider, res.statusCode, text);
+    let answer: BflResultAnswer;
+    try {
+      answer = JSON.parse(text) as BflResultAnswer;
+    } catch (cause) {
+      throw new UpstreamError('upstream_error', `provider ${provider} sent a task status that is not JSON`, { provider, upstreamBody: text, cause });
+    }
+    switch (answer.status) {
+      case 'Ready': {
+        const sample = answer.result?.sample;
+        if (!sample) throw new UpstreamError('upstream_error', `provider ${provider} reported a ready task without an image`, { provider, upstreamBody: text });
+        return sample;
+      }
+      case 'Request Moderated':
+      case 'Content Moderated':
+        throw new ApiError('content_policy_violation', `provider ${provider} refused the request: ${answer.status}.`, { param: 'prompt' });
+      case 'Error':
+      case 'Task not found':
+        throw new UpstreamError('upstream_error', `provider ${provider} failed the task: ${answer.status}`, { provider, upstreamBody: text });
+      default:
+        // Pending, or a queue state BFL adds later: keep waiting.
+        break;
+    }
+  }
+}

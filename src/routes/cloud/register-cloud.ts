@@ -1,0 +1,45 @@
+import type { FastifyInstance } from 'fastify';
+import { asApiError } from '../../core/as-api-error.js';
+import { ApiError } from '../../core/errors.js';
+import type { AppContext } from '../../server/context.js';
+import { drainRequest } from '../../server/drain-request.js';
+import { registerDelete } from './delete.js';
+import { registerDownload } from './download.js';
+import { registerUpload } from './upload.js';
+
+/**
+ * OnlySq Cloud, an anonymous file store, under `/cloud`: upload, download, delete. Answers are
+ * `{"ok": true, ...}` or `{"ok": false, "error": "..."}`. Bodies are never parsed in this scope:
+ * uploads stream from the socket to storage, whatever their size.
+ */
+export function registerCloud(app: FastifyInstance, ctx: AppContext): void {
+  app.register(
+    async (cloud) => {
+      cloud.removeAllContentTypeParsers();
+      cloud.addContentTypeParser('*', (_request, _payload, done) => done(null, undefined));
+
+      cloud.setErrorHandler(async (error, request, reply) => {
+        const apiError = error instanceof ApiError ? error : asApiError(error);
+        if (apiError.status >= 500) ctx.log.error({ err: error, url: request.url }, 'cloud request failed');
+        if (apiError.code === 'request_too_large') {
+          // Let a client still sending read the 413 rather than a reset connection.
+          request.raw.unpipe();
+          await drainRequest(request.raw, 8 * 1024 * 1024, 5_000);
+          reply.header('connection', 'close');
+        }
+        if (apiError.retryAfter) reply.header('retry-after', apiError.retryAfter);
+        // 499 (the client left) has no one to read it; send a plain 400 for the log's sake.
+        const status = apiError.status === 499 ? 400 : apiError.status;
+        reply.code(status).type('application/json').send(JSON.stringify({ ok: false, error: apiError.message }));
+      });
+      cloud.setNotFoundHandler((request, reply) => {
+        reply.code(404).type('application/json').send(JSON.stringify({ ok: false, error: `Invalid URL (${request.method} ${request.url})` }));
+      });
+
+      registerUpload(cloud, ctx);
+      registerDownload(cloud, ctx);
+      registerDelete(cloud, ctx);
+    },
+    { prefix: '/cloud' },
+  );
+}

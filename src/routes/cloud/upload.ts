@@ -1,0 +1,29 @@
+import type { FastifyInstance } from 'fastify';
+import { ApiError } from '../../core/errors.js';
+import type { AppContext } from '../../server/context.js';
+import { publicBaseUrl } from '../public-base-url.js';
+import { cleanContentType, cleanFileName } from './file-names.js';
+import { receiveMultipartFile } from './receive-multipart-file.js';
+import { UploadRateLimiter } from './upload-rate-limiter.js';
+
+/** Room for the multipart boundaries and part headers around the file itself. */
+const MULTIPART_OVERHEAD = 64 * 1024;
+
+/** `POST /cloud/upload`: the multipart field `file`, streamed to storage → `{"ok":true,"owner","url"}`. */
+export function registerUpload(cloud: FastifyInstance, ctx: AppContext): void {
+  const limiter = new UploadRateLimiter(ctx.cloud.settings.uploadsPerMinute);
+  const maxBytes = ctx.cloud.settings.maxBytes;
+  cloud.post('/upload', async (request, reply) => {
+    limiter.take(request.ip);
+    if (!String(request.headers['content-type'] ?? '').toLowerCase().startsWith('multipart/form-data')) {
+      throw new ApiError('unsupported_media_type', 'Upload the file as multipart/form-data in a field named "file".');
+    }
+    const declared = Number(request.headers['content-length']);
+    if (declared > maxBytes + MULTIPART_OVERHEAD) throw new ApiError('request_too_large', `The file is larger than the limit of ${maxBytes} bytes.`);
+    const stored = await receiveMultipartFile(request.raw, (file, info) =>
+      ctx.cloud.put(file, { name: cleanFileName(info.filename), contentType: cleanContentType(info.mimeType) }),
+    );
+    const url = `${publicBaseUrl(request, ctx.cloud.settings.publicUrl)}/cloud/file/${stored.id}`;
+    reply.type('application/json').send(JSON.stringify({ ok: true, owner: stored.owner, url }));
+  });
+}

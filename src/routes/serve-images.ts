@@ -1,0 +1,78 @@
+import type { FastifyReply } from 'fastify';
+import type { ApiKey } from '../auth/key-store.js';
+import { asApiError } from '../core/as-api-error.js';
+import { ApiError } from '../core/errors.js';
+import { newId } from '../core/ids.js';
+import type { GeneratedImage, InputImage, SizeRequest } from '../core/images.js';
+import type { Model } from '../routing/catalog.js';
+import { resolveModel } from '../routing/resolve-model.js';
+import type { AppContext } from '../server/context.js';
+import { recordUsage } from '../usage/record-usage.js';
+import { RequestScope } from './request-scope.js';
+
+export interface ImageJob {
+  model: string;
+  prompt: string;
+  size: SizeRequest;
+  n: number;
+  inputImages: InputImage[];
+  extra: Record<string, unknown>;
+}
+
+export interface GeneratedAnswer {
+  id: string;
+  /** Unix seconds. */
+  created: number;
+  model: Model;
+  images: GeneratedImage[];
+  /** Seconds from the request's arrival to the last image. */
+  elapsedSeconds: number;
+}
+
+export interface ImageEndpoint {
+  /** The endpoint's name in the usage ledger. */
+  name: string;
+  idPrefix: string;
+  /** The answer's JSON text (storing images for URLs where asked). */
+  encode(answer: GeneratedAnswer): Promise<string>;
+}
+
+/**
+ * Serves one image request for any image endpoint: tries the model's deployments while failures
+ * are retryable, encodes the answer, and writes the usage row (priced per image) before replying.
+ */
+export async function serveImages(ctx: AppContext, reply: FastifyReply, key: ApiKey, job: ImageJob, endpoint: ImageEndpoint): Promise<void> {
+  const model = resolveModel(ctx.catalog, job.model, key, 'image');
+  const ticket = await ctx.admission.admit({ key, model, endpoint: endpoint.name, estimateTokens: () => 0 });
+  const scope = new RequestScope(ctx, reply, model.timeouts.totalMs, newId(endpoint.idPrefix));
+  const facts = { requestId: scope.requestId, endpoint: endpoint.name, model, key, started: scope.started, ticket, promptTokens: 0, completionTokens: 0 };
+  try {
+    const attempt = await ctx.router.run(model, scope.requestId, scope.signal, (d) => {
+      const adapter = ctx.registry.adapter(d.provider.name);
+      if (!adapter.generateImage) throw new ApiError('invalid_request', `provider ${d.provider.name} generates no images`, { param: 'model' });
+      return adapter.generateImage({ ...job, publicModel: model.id, upstreamModel: d.model, signal: scope.signal, warn: scope.warn });
+    });
+    if (!attempt.ok) {
+      const error = scope.timeout ?? attempt.error;
+      const cancelled = scope.clientGone;
+      await recordUsage(ctx, { ...facts, deployment: attempt.deployment, status: cancelled ? 'cancelled' : 'error', httpStatus: cancelled ? 499 : error.status, error });
+      throw error;
+    }
+    attempt.done();
+    const { images } = attempt.value;
+    const units = { images: images.length };
+    let payload: string;
+    try {
+      payload = await endpoint.encode({ id: scope.requestId, created: Math.floor(Date.now() / 1000), model, images, elapsedSeconds: (performance.now() - scope.started) / 1000 });
+    } catch (e) {
+      const error = asApiError(e);
+      await recordUsage(ctx, { ...facts, deployment: attempt.deployment, status: 'error', httpStatus: error.status, error, units });
+      throw error;
+    }
+    await recordUsage(ctx, { ...facts, deployment: attempt.deployment, status: 'ok', httpStatus: 200, units });
+    scope.setHeaders(reply, attempt.deployment, attempt.attempts);
+    reply.type('application/json').send(payload);
+  } finally {
+    scope.end();
+  }
+}

@@ -1,0 +1,39 @@
+import type { FastifyReply } from 'fastify';
+import type { ApiKey } from '../auth/key-store.js';
+import { ApiError } from '../core/errors.js';
+import { newId } from '../core/ids.js';
+import { resolveModel } from '../routing/resolve-model.js';
+import type { SpeechRequest } from '../schema/speech-request.js';
+import type { AppContext } from '../server/context.js';
+import { recordUsage } from '../usage/record-usage.js';
+import { RequestScope } from './request-scope.js';
+
+/**
+ * Serves one text-to-speech request for any speech endpoint: the audio bytes with their content
+ * type, and a usage row priced per thousand characters.
+ */
+export async function serveSpeech(ctx: AppContext, reply: FastifyReply, key: ApiKey, body: SpeechRequest, endpoint: string): Promise<void> {
+  const model = resolveModel(ctx.catalog, body.model, key, 'speech');
+  const ticket = await ctx.admission.admit({ key, model, endpoint, estimateTokens: () => Math.ceil(body.text.length / 4) });
+  const scope = new RequestScope(ctx, reply, model.timeouts.totalMs, newId('speech-'));
+  const facts = { requestId: scope.requestId, endpoint, model, key, started: scope.started, ticket, promptTokens: 0, completionTokens: 0 };
+  try {
+    const attempt = await ctx.router.run(model, scope.requestId, scope.signal, (d) => {
+      const adapter = ctx.registry.adapter(d.provider.name);
+      if (!adapter.speak) throw new ApiError('invalid_request', `provider ${d.provider.name} has no text to speech`, { param: 'model' });
+      return adapter.speak({ ...body, publicModel: model.id, upstreamModel: d.model, signal: scope.signal, warn: scope.warn });
+    });
+    if (!attempt.ok) {
+      const error = scope.timeout ?? attempt.error;
+      const cancelled = scope.clientGone;
+      await recordUsage(ctx, { ...facts, deployment: attempt.deployment, status: cancelled ? 'cancelled' : 'error', httpStatus: cancelled ? 499 : error.status, error });
+      throw error;
+    }
+    attempt.done();
+    await recordUsage(ctx, { ...facts, deployment: attempt.deployment, status: 'ok', httpStatus: 200, units: { characters: body.text.length } });
+    scope.setHeaders(reply, attempt.deployment, attempt.attempts);
+    reply.type(attempt.value.contentType).send(attempt.value.audio);
+  } finally {
+    scope.end();
+  }
+}

@@ -1,0 +1,67 @@
+import path from 'node:path';
+
+export interface S3Settings {
+  bucket: string;
+  /** e.g. http://127.0.0.1:9000 for an S3-compatible server; undefined means AWS itself. */
+  endpoint: string | undefined;
+  region: string;
+  accessKeyId: string;
+  secretAccessKey: string;
+  /** Prepended to every object key, e.g. `cloud/`. */
+  prefix: string;
+  /** `{endpoint}/{bucket}/{key}` rather than `{bucket}.{host}/{key}`; the default with a custom endpoint. */
+  forcePathStyle: boolean;
+  /** Bytes per multipart part (at least 5 MiB, S3's minimum). */
+  partSize: number;
+}
+
+export interface CloudSettings {
+  /** Largest file accepted, in bytes. */
+  maxBytes: number;
+  /** Uploads allowed per client address per minute; 0 switches the limit off. */
+  uploadsPerMinute: number;
+  /** Where the local backend keeps files. */
+  dir: string;
+  /** The origin clients reach this server at (e.g. https://api.example.com), for file URLs; by default the request's own. */
+  publicUrl: string | undefined;
+  /** Set when S3_BUCKET is: files then live in S3-compatible storage. */
+  s3: S3Settings | undefined;
+}
+
+const MIB = 1024 * 1024;
+
+function bytesVar(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value < 0) throw new Error(`${name} must be a non-negative number, got "${raw}"`);
+  return Math.floor(value);
+}
+
+/** Cloud store settings from the environment (OPENSQ_CLOUD_*, OPENSQ_PUBLIC_URL, S3_*). */
+export function loadCloudSettings(env: NodeJS.ProcessEnv, dataDir: string): CloudSettings {
+  let s3: S3Settings | undefined;
+  if (env.S3_BUCKET) {
+    const accessKeyId = env.S3_ACCESS_KEY_ID || env.AWS_ACCESS_KEY_ID;
+    const secretAccessKey = env.S3_SECRET_ACCESS_KEY || env.AWS_SECRET_ACCESS_KEY;
+    if (!accessKeyId || !secretAccessKey) throw new Error('S3_BUCKET is set: set S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY too');
+    const endpoint = env.S3_ENDPOINT || undefined;
+    s3 = {
+      bucket: env.S3_BUCKET,
+      endpoint,
+      region: env.S3_REGION || env.AWS_REGION || 'us-east-1',
+      accessKeyId,
+      secretAccessKey,
+      prefix: env.S3_PREFIX ?? '',
+      forcePathStyle: env.S3_FORCE_PATH_STYLE ? env.S3_FORCE_PATH_STYLE === 'true' : endpoint !== undefined,
+      partSize: Math.max(5 * MIB, bytesVar(env, 'S3_PART_SIZE', 8 * MIB)),
+    };
+  }
+  return {
+    maxBytes: bytesVar(env, 'OPENSQ_CLOUD_MAX_BYTES', 1024 * MIB),
+    uploadsPerMinute: bytesVar(env, 'OPENSQ_CLOUD_UPLOADS_PER_MINUTE', 30),
+    dir: path.resolve(env.OPENSQ_CLOUD_DIR || path.join(dataDir, 'cloud')),
+    publicUrl: env.OPENSQ_PUBLIC_URL?.replace(/\/+$/, '') || undefined,
+    s3,
+  };
+}

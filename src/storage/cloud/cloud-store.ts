@@ -1,0 +1,90 @@
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { hashKey } from '../../auth/hash-key.js';
+import { ApiError } from '../../core/errors.js';
+import type { Database } from '../database.js';
+import type { CloudFilesTable } from '../schema.js';
+import type { ByteRange, CloudBackend } from './cloud-backend.js';
+import type { CloudSettings } from './cloud-settings.js';
+import { LimitBytes } from './limit-bytes.js';
+
+export type CloudFile = CloudFilesTable;
+
+/** 128 random bits as 32 hex characters: unguessable, and safe in paths and object keys. */
+const ID = /^[0-9a-f]{32}$/;
+
+export function isCloudId(id: string): boolean {
+  return ID.test(id);
+}
+
+export interface StoredFile {
+  id: string;
+  /** The owner key, shown to the uploader once; only its hash is kept. */
+  owner: string;
+  size: number;
+}
+
+/**
+ * The Cloud file store: bytes in a backend (a folder or S3), metadata in the database. A file is
+ * listed only after its bytes are completely stored, so nothing half-written is ever served.
+ */
+export class CloudStore {
+  constructor(
+    readonly backend: CloudBackend,
+    private readonly database: Database,
+    readonly settings: CloudSettings,
+  ) {}
+
+  /** Streams `source` into the store; rejects with a 413 past the size limit, leaving nothing behind. */
+  async put(source: Readable | AsyncIterable<Buffer>, meta: { name: string; contentType: string }): Promise<StoredFile> {
+    const id = randomBytes(16).toString('hex');
+    const owner = randomBytes(24).toString('base64url');
+    const limited = new LimitBytes(this.settings.maxBytes);
+    // The limiter fails as soon as the source does, so the backend sees the failure and cleans up.
+    const feeding = pipeline(source, limited).catch(() => undefined);
+    let size: number;
+    try {
+      size = await this.backend.write(id, limited, meta.contentType);
+    } catch (error) {
+      limited.destroy();
+      await feeding;
+      throw error;
+    }
+    await feeding;
+    try {
+      await this.database.db
+        .insertInto('cloud_files')
+        .values({ id, owner_hash: hashKey(owner), name: meta.name, size, content_type: meta.contentType, created_at: Date.now() })
+        .execute();
+    } catch (error) {
+      await this.backend.remove(id).catch(() => undefined);
+      throw error;
+    }
+    return { id, owner, size };
+  }
+
+  async find(id: string): Promise<CloudFile | undefined> {
+    if (!isCloudId(id)) return undefined;
+    return this.database.db.selectFrom('cloud_files').selectAll().where('id', '=', id).executeTakeFirst();
+  }
+
+  open(file: CloudFile, range?: ByteRange): Promise<Readable> {
+    return this.backend.read(file.id, range);
+  }
+
+  /** Deletes a file if `ownerKey` is its owner's: the listing first, so it is unreachable at once, then the bytes. */
+  async remove(id: string, ownerKey: string | undefined): Promise<void> {
+    if (!ownerKey) throw new ApiError('missing_api_key', 'Send the owner key given at upload in the Authorization header.');
+    const file = await this.find(id);
+    if (!file) throw new ApiError('not_found', 'No such file.');
+    const presented = Buffer.from(hashKey(ownerKey));
+    if (!timingSafeEqual(presented, Buffer.from(file.owner_hash))) throw new ApiError('wrong_owner_key', 'The owner key does not match this file.');
+    await this.database.db.deleteFrom('cloud_files').where('id', '=', id).execute();
+    await this.backend.remove(id);
+  }
+
+  close(): Promise<void> {
+    return this.backend.close();
+  }
+}

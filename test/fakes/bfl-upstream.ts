@@ -1,0 +1,120 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { makePng } from './png.js';
+
+/**
+ * A fake Black Forest Labs API: `POST /v1/{model}` with header `x-key` answers `{id, polling_url}`;
+ * `GET /v1/get_result?id=` is Pending on the first poll, then Ready with `result.sample`, a URL
+ * of the PNG. Size models (flux-pro-1.1, flux-dev) take width and height in steps of 32 from 256
+ * to 1440; Kontext takes an aspect ratio and input images. Validation errors are FastAPI 422s.
+ * Prompt markers: #moderated (Content Moderated), #task-error (Error), #fail-500 (submit fails).
+ */
+export interface FakeBfl {
+  url: string;
+  key: string;
+  submissions: Array<{ model: string; body: Record<string, unknown> }>;
+  polls: number;
+  close(): Promise<void>;
+}
+
+const KEY = 'bfl-fake-key';
+const SIZE_MODELS = new Set(['flux-pro-1.1', 'flux-dev']);
+const RATIO_MODELS = new Set(['flux-kontext-pro', 'flux-kontext-max']);
+
+interface Task {
+  width: number;
+  height: number;
+  polls: number;
+  outcome: 'ready' | 'moderated' | 'error';
+}
+
+function unprocessable(res: ServerResponse, loc: string[], msg: string): void {
+  res.writeHead(422, { 'content-type': 'application/json' });
+  res.end(JSON.stringify({ detail: [{ loc: ['body', ...loc], msg, type: 'value_error' }] }));
+}
+
+/** Kontext's output: the ratio at about one megapixel, sides in steps of 32. */
+function sizeForRatio(ratio: string): { width: number; height: number } {
+  const [w, h] = ratio.split(':').map(Number);
+  const width = Math.round(Math.sqrt((1024 * 1024 * w) / h) / 32) * 32;
+  return { width, height: Math.round((width * h) / w / 32) * 32 };
+}
+
+export async function startFakeBfl(): Promise<FakeBfl> {
+  const tasks = new Map<string, Task>();
+  const fake: FakeBfl = { url: '', key: KEY, submissions: [], polls: 0, close: async () => undefined };
+  const handle = (req: IncomingMessage, res: ServerResponse, raw: string): void => {
+    const url = new URL(req.url ?? '/', fake.url);
+    const delivery = /^\/delivery\/(\w+)\.png$/.exec(url.pathname);
+    if (req.method === 'GET' && delivery && tasks.has(delivery[1])) {
+      const task = tasks.get(delivery[1])!;
+      res.writeHead(200, { 'content-type': 'image/png' });
+      return void res.end(makePng(task.width, task.height));
+    }
+    if (req.headers['x-key'] !== KEY) {
+      res.writeHead(403, { 'content-type': 'application/json' });
+      return void res.end(JSON.stringify({ detail: 'Not authenticated - Invalid Authentication' }));
+    }
+    if (req.method === 'GET' && url.pathname === '/v1/get_result') {
+      fake.polls++;
+      const id = url.searchParams.get('id') ?? '';
+      const task = tasks.get(id);
+      res.writeHead(200, { 'content-type': 'application/json' });
+      if (!task) return void res.end(JSON.stringify({ id, status: 'Task not found', result: null }));
+      if (task.polls++ === 0) return void res.end(JSON.stringify({ id, status: 'Pending', result: null, progress: 0.4 }));
+      if (task.outcome === 'moderated') return void res.end(JSON.stringify({ id, status: 'Content Moderated', result: null, details: { 'Moderation Reasons': ['Derivative Works Filter'] } }));
+      if (task.outcome === 'error') return void res.end(JSON.stringify({ id, status: 'Error', result: null }));
+      return void res.end(JSON.stringify({ id, status: 'Ready', result: { sample: `${fake.url}/delivery/${id}.png`, prompt: 'x', seed: 42 }, progress: null }));
+    }
+    const model = /^\/v1\/([\w.-]+)$/.exec(url.pathname)?.[1] ?? '';
+    if (req.method !== 'POST' || (!SIZE_MODELS.has(model) && !RATIO_MODELS.has(model))) {
+      res.writeHead(404, { 'content-type': 'application/json' });
+      return void res.end(JSON.stringify({ detail: 'Not Found' }));
+    }
+    let body: Record<string, unknown>;
+    try {
+      body = JSON.parse(raw);
+    } catch {
+      return unprocessable(res, [], 'JSON decode error');
+    }
+    fake.submissions.push({ model, body });
+    if (typeof body.prompt !== 'string') return unprocessable(res, ['prompt'], 'Field required');
+    if (body.prompt.includes('#fail-500')) {
+      res.writeHead(500, { 'content-type': 'application/json' });
+      return void res.end(JSON.stringify({ detail: 'Internal Server Error' }));
+    }
+    let size: { width: number; height: number };
+    if (SIZE_MODELS.has(model)) {
+      for (const side of ['width', 'height']) {
+        const v = body[side];
+        if (typeof v !== 'number' || v % 32 !== 0 || v < 256 || v > 1440) return unprocessable(res, [side], 'Input should be a multiple of 32 between 256 and 1440');
+      }
+      if (body.input_image !== undefined) return unprocessable(res, ['input_image'], 'Extra inputs are not permitted');
+      size = { width: body.width as number, height: body.height as number };
+    } else {
+      const ratio = String(body.aspect_ratio ?? '1:1');
+      const [w, h] = ratio.split(':').map(Number);
+      if (!(w > 0 && h > 0) || w / h > 21 / 9 + 1e-9 || w / h < 9 / 21 - 1e-9) return unprocessable(res, ['aspect_ratio'], 'Aspect ratio must be between 21:9 and 9:21');
+      if (body.input_image !== undefined && !/^[A-Za-z0-9+/]+=*$/.test(String(body.input_image))) return unprocessable(res, ['input_image'], 'Invalid base64');
+      size = sizeForRatio(ratio);
+    }
+    const id = `task${fake.submissions.length}x${Math.random().toString(36).slice(2, 8)}`;
+    const outcome = body.prompt.includes('#moderated') ? 'moderated' : body.prompt.includes('#task-error') ? 'error' : 'ready';
+    tasks.set(id, { ...size, polls: 0, outcome });
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end(JSON.stringify({ id, polling_url: `${fake.url}/v1/get_result?id=${id}`, cost: 4, input_mp: 0, output_mp: (size.width * size.height) / 1e6 }));
+  };
+  const server: Server = createServer((req, res) => {
+    let raw = '';
+    req.on('data', (c: Buffer) => (raw += c.toString()));
+    req.on('end', () => handle(req, res, raw));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  fake.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  fake.close = () =>
+    new Promise((resolve) => {
+      server.closeAllConnections();
+      server.close(() => resolve());
+    });
+  return fake;
+}
