@@ -34,9 +34,16 @@ export const config = {
   pinRequested: process.env.BENCH_PIN !== '0',
   /** Extra `node` flags for the gateway of the main run, e.g. `--trace-gc` or `--max-semi-space-size=32`. */
   gatewayNodeArgs: (process.env.BENCH_GATEWAY_NODE_ARGS ?? '').split(/\s+/).filter(Boolean),
+  /** Also measure the translated routes (Gemini, Anthropic) next to the relay; BENCH_TRANSLATION=0 skips them. */
+  translation: process.env.BENCH_TRANSLATION !== '0',
+  /** Sequential warm-up requests per path of each translated route (the relay's is `warmup`). */
+  translatedWarmup: 0,
+  /** A translated route's load slice, as a share of the relay's (shorter in a quick run, to keep it short). */
+  translatedSliceShare: quick ? 0.5 : 1,
 };
 config.warmup = quick ? 1000 : Math.min(1000, Math.max(100, config.requests));
 config.sliceS = Math.min(1, config.durationS);
+config.translatedWarmup = quick ? 200 : config.warmup;
 
 /** Hard limits so that the run always stops by itself. */
 export const SEQUENTIAL_TIME_LIMIT_MS = 120_000;

@@ -2,7 +2,7 @@
 import { Pool } from 'undici';
 import { MAX_LOAD_ERRORS, SEQUENTIAL_BLOCK, SEQUENTIAL_TIME_LIMIT_MS, config } from './config.js';
 import { NoiseMeter, cpuSplit, cpuTicks, ticksToMs } from './proc-stats.js';
-import { DIRECT, GATEWAY, type Target, callJson, callStream } from './requests.js';
+import { type Route, type Target, callJson, callStream } from './requests.js';
 import { type Dist, dist, round } from './stats.js';
 
 export interface SequentialResult {
@@ -17,48 +17,84 @@ export interface SequentialResult {
   gatewayReads?: number;
 }
 
-export async function sequential(kind: 'json' | 'stream', pools: { direct: Pool; gateway: Pool }, warmup: number, count: number): Promise<SequentialResult> {
-  const direct: number[] = [];
-  const gateway: number[] = [];
-  const directFirst: number[] = [];
-  const gatewayFirst: number[] = [];
-  const reads = { direct: 0, gateway: 0 };
+/** One route's two paths, their one-connection pools and how many warm-up requests each path gets. */
+export interface Lane {
+  route: Route;
+  pools: { direct: Pool; gateway: Pool };
+  warmup: number;
+}
+
+interface Samples {
+  direct: number[];
+  gateway: number[];
+  directFirst: number[];
+  gatewayFirst: number[];
+  reads: { direct: number; gateway: number };
+}
+
+/**
+ * (a) for every lane: `count` sequential requests per path after the lane's warm-up, one
+ * connection per path. Paths alternate in blocks rather than request by request: a server that
+ * sat idle while the other path ran pays a cold wake-up on every request, which no busy gateway
+ * pays in production. Blocks still interleave over time, so machine noise hits both paths alike;
+ * with several lanes, each round runs one block pair per lane (in turn, the order reversed every
+ * other round), so the routes are measured over the same stretch of time too.
+ */
+export async function sequential(kind: 'json' | 'stream', lanes: readonly Lane[], count: number): Promise<SequentialResult[]> {
   const deadline = performance.now() + SEQUENTIAL_TIME_LIMIT_MS;
-  let truncated = false;
-  // Paths alternate in blocks rather than request by request: a server that sat idle while the
-  // other path ran pays a cold wake-up on every request, which no busy gateway pays in production.
-  // Blocks still interleave over time, so machine noise hits both paths alike.
   const block = SEQUENTIAL_BLOCK;
-  for (let i = 0; i < warmup + count; i += block) {
-    if (performance.now() > deadline) {
-      truncated = true;
-      break;
-    }
-    const measured = i >= warmup;
-    const order: Target[] = (i / block) % 2 === 0 ? [DIRECT, GATEWAY] : [GATEWAY, DIRECT];
-    for (const target of order) for (let j = 0; j < block; j++) {
-      const pool = target === DIRECT ? pools.direct : pools.gateway;
-      if (kind === 'json') {
-        const t = await callJson(pool, target);
-        if (measured) (target === DIRECT ? direct : gateway).push(t);
-      } else {
-        const t = await callStream(pool, target);
-        if (measured) {
-          (target === DIRECT ? direct : gateway).push(t.done);
-          (target === DIRECT ? directFirst : gatewayFirst).push(t.first);
-          reads[target.name] += t.reads;
+  const samples: Samples[] = lanes.map(() => ({ direct: [], gateway: [], directFirst: [], gatewayFirst: [], reads: { direct: 0, gateway: 0 } }));
+  let truncated = false;
+
+  const runBlocks = async (lane: Lane, round: number, into: Samples | undefined): Promise<void> => {
+    const { direct, gateway } = lane.route;
+    const order: Target[] = round % 2 === 0 ? [direct, gateway] : [gateway, direct];
+    for (const target of order) {
+      const side = target.side;
+      const pool = lane.pools[side];
+      for (let j = 0; j < block; j++) {
+        if (kind === 'json') {
+          const t = await callJson(pool, target);
+          into?.[side].push(t);
+        } else {
+          const t = await callStream(pool, target);
+          if (into) {
+            into[side].push(t.done);
+            into[side === 'direct' ? 'directFirst' : 'gatewayFirst'].push(t.first);
+            into.reads[side] += t.reads;
+          }
         }
       }
     }
+  };
+  const late = (): boolean => {
+    if (performance.now() > deadline) truncated = true;
+    return truncated;
+  };
+
+  // Warm-up: each lane on its own, its paths alternating in blocks as below.
+  for (const lane of lanes) {
+    for (let i = 0, round = 0; i < lane.warmup && !late(); i += block, round++) await runBlocks(lane, round, undefined);
   }
-  const result: SequentialResult = { requests: direct.length, truncated, direct: dist(direct), gateway: dist(gateway) };
-  if (kind === 'stream') {
-    result.directFirst = dist(directFirst);
-    result.gatewayFirst = dist(gatewayFirst);
-    result.directReads = reads.direct / Math.max(1, directFirst.length);
-    result.gatewayReads = reads.gateway / Math.max(1, gatewayFirst.length);
+  // Measured: rounds of one block pair per lane.
+  for (let i = 0, round = 0; i < count && !late(); i += block, round++) {
+    const order = round % 2 === 0 ? lanes.map((_, n) => n) : lanes.map((_, n) => lanes.length - 1 - n);
+    for (const n of order) {
+      if (late()) break;
+      await runBlocks(lanes[n], round, samples[n]);
+    }
   }
-  return result;
+
+  return samples.map((s) => {
+    const result: SequentialResult = { requests: s.direct.length, truncated, direct: dist(s.direct), gateway: dist(s.gateway) };
+    if (kind === 'stream') {
+      result.directFirst = dist(s.directFirst);
+      result.gatewayFirst = dist(s.gatewayFirst);
+      result.directReads = s.reads.direct / Math.max(1, s.directFirst.length);
+      result.gatewayReads = s.reads.gateway / Math.max(1, s.gatewayFirst.length);
+    }
+    return result;
+  });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -137,10 +173,17 @@ export interface LoadTargetResult {
   firstError?: string;
 }
 
+export interface GatewayLoadResult extends LoadTargetResult {
+  cpuMsPerRequest: number;
+  kernelMsPerRequest: number;
+  rpsPerCore: number;
+  saturated: boolean;
+}
+
 export interface LoadResult {
   kind: 'json' | 'stream';
   direct: LoadTargetResult;
-  gateway: LoadTargetResult & { cpuMsPerRequest: number; kernelMsPerRequest: number; rpsPerCore: number; saturated: boolean };
+  gateway: GatewayLoadResult;
 }
 
 export function summarizeTotals(t: SliceTotals): LoadTargetResult {
@@ -157,23 +200,46 @@ export function summarizeTotals(t: SliceTotals): LoadTargetResult {
   };
 }
 
-export async function load(kind: 'json' | 'stream', pools: { direct: Pool; gateway: Pool }, pids: Pids, noise: NoiseMeter): Promise<LoadResult> {
-  const direct = emptyTotals();
-  const gateway = emptyTotals();
-  const slices = Math.max(1, Math.round(config.durationS / config.sliceS));
-  const sliceMs = (config.durationS * 1000) / slices;
+/** The gateway's numbers over its slices: with its CPU time per request, hence req/s per core. */
+export function gatewayResult(totals: SliceTotals): GatewayLoadResult {
+  const g = summarizeTotals(totals);
+  const cpuMsPerRequest = ticksToMs(totals.gatewayTicks) / totals.requests;
+  const kernelMsPerRequest = ticksToMs(totals.gatewaySystemTicks) / totals.requests;
+  return { ...g, cpuMsPerRequest, kernelMsPerRequest, rpsPerCore: 1000 / cpuMsPerRequest, saturated: g.gatewayCpuPct >= 90 };
+}
+
+/** One target under load: its pool of `connections` connections and the length of its slices. */
+export interface LoadSlot {
+  target: Target;
+  pool: Pool;
+  sliceMs: number;
+}
+
+/**
+ * (b): `config.durationS` split into slices; in each round every slot gets one slice, in turn,
+ * the order reversed every other round (so with [gateway, direct] the two alternate as
+ * gateway-direct, direct-gateway, ...). Returns each slot's totals.
+ */
+export async function load(kind: 'json' | 'stream', slots: readonly LoadSlot[], pids: Pids, noise: NoiseMeter): Promise<SliceTotals[]> {
+  const totals = slots.map(() => emptyTotals());
+  const slices = loadSlices();
   for (let s = 0; s < slices; s++) {
-    const order: Target[] = s % 2 === 0 ? [GATEWAY, DIRECT] : [DIRECT, GATEWAY];
-    for (const target of order) {
-      await loadSlice(kind, target === DIRECT ? pools.direct : pools.gateway, target, sliceMs, pids, target === DIRECT ? direct : gateway, true, noise);
-    }
+    const order = s % 2 === 0 ? slots.map((_, n) => n) : slots.map((_, n) => slots.length - 1 - n);
+    for (const n of order) await loadSlice(kind, slots[n].pool, slots[n].target, slots[n].sliceMs, pids, totals[n], true, noise);
   }
-  const g = summarizeTotals(gateway);
-  const cpuMsPerRequest = ticksToMs(gateway.gatewayTicks) / gateway.requests;
-  const kernelMsPerRequest = ticksToMs(gateway.gatewaySystemTicks) / gateway.requests;
-  return {
-    kind,
-    direct: summarizeTotals(direct),
-    gateway: { ...g, cpuMsPerRequest, kernelMsPerRequest, rpsPerCore: 1000 / cpuMsPerRequest, saturated: g.gatewayCpuPct >= 90 },
-  };
+  return totals;
+}
+
+/** How many slices (b) has per slot, and the length of the relay's. */
+export function loadSlices(): number {
+  return Math.max(1, Math.round(config.durationS / config.sliceS));
+}
+
+export function relaySliceMs(): number {
+  return (config.durationS * 1000) / loadSlices();
+}
+
+/** The relay's (b) result from its gateway and direct totals. */
+export function relayLoadResult(kind: 'json' | 'stream', gateway: SliceTotals, direct: SliceTotals): LoadResult {
+  return { kind, direct: summarizeTotals(direct), gateway: gatewayResult(gateway) };
 }

@@ -5,7 +5,7 @@
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Pool } from 'undici';
-import { BENCH_OUT, ROOT, config } from './config.js';
+import { BENCH_OUT, MODEL, ROOT, config } from './config.js';
 import { emptyTotals, loadSlice } from './measure.js';
 import { stopChild } from './processes.js';
 import { formatSummary, summarizeProfile, type ProfileSummary } from './profile-summary.js';
@@ -45,7 +45,7 @@ export async function profileGateway(pinning: Pinning, upstream: Upstream): Prom
   let fromUs = 0;
   let toUs = 0;
   try {
-    await validate(pool, GATEWAY);
+    await validate(pool, GATEWAY, MODEL);
     await loadSlice('json', pool, GATEWAY, config.loadWarmupS * 1000, pids, totals, false);
     fromUs = monotonicUs();
     await loadSlice('json', pool, GATEWAY, config.durationS * 1000, pids, totals);

@@ -2,31 +2,13 @@
 import os from 'node:os';
 import path from 'node:path';
 import { CONTENT_CHUNKS, MODEL, ROOT, SEQUENTIAL_BLOCK, SEQUENTIAL_TIME_LIMIT_MS, config } from './config.js';
-import type { LoadResult, SequentialResult } from './measure.js';
+import { type LoadResult, type SequentialResult, relaySliceMs } from './measure.js';
 import { type Memory, type NoiseMeter, clockTicks } from './proc-stats.js';
 import type { ProfileResult } from './profile.js';
+import { type RouteResult, formatTranslation, summarizeTranslation, translationJson } from './report-translation.js';
 import type { Pinning } from './servers.js';
-import { type Dist, round } from './stats.js';
-
-export function ms(value: number): string {
-  return `${value.toFixed(3)} ms`;
-}
-
-export function signedMs(value: number): string {
-  return `${value >= 0 ? '+' : ''}${value.toFixed(3)} ms`;
-}
-
-export function int(value: number): string {
-  return Math.round(value).toLocaleString('en-US');
-}
-
-export function table(rows: string[][], indent = '  '): string {
-  const widths: number[] = [];
-  for (const row of rows) row.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, cell.length)));
-  return rows
-    .map((row) => indent + row.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join('   ').trimEnd())
-    .join('\n');
-}
+import { int, ms, roundDist, roundGateway, signedMs, table } from './format.js';
+import { round } from './stats.js';
 
 export function upstreamChunking(): string {
   const delay = Number(process.env.FAKE_CHUNK_DELAY_MS || 0);
@@ -52,6 +34,8 @@ export interface RunResults {
   seqStream: SequentialResult;
   loadJson: LoadResult;
   loadStream: LoadResult;
+  /** The relay and the translated routes side by side; undefined with BENCH_TRANSLATION=0. */
+  translation?: RouteResult[];
   idle: Memory;
   warm: Memory;
   after: Memory;
@@ -65,7 +49,7 @@ export interface RunResults {
 
 /** The printed report and the JSON of one run. */
 export function buildReport(results: RunResults): { text: string; json: unknown } {
-  const { started, cores, pinning, seqJson, seqStream, loadJson, loadStream, idle, warm, after, peakRssMB, seqNoise, loadNoise, gatewayAlive, profile, profileError } = results;
+  const { started, cores, pinning, seqJson, seqStream, loadJson, loadStream, translation, idle, warm, after, peakRssMB, seqNoise, loadNoise, gatewayAlive, profile, profileError } = results;
   const added = {
     jsonP50: seqJson.gateway.p50 - seqJson.direct.p50,
     jsonP99: seqJson.gateway.p99 - seqJson.direct.p99,
@@ -151,6 +135,10 @@ export function buildReport(results: RunResults): { text: string; json: unknown 
     ]),
   );
   out.push('');
+  if (translation) {
+    out.push(...formatTranslation(translation, relaySliceMs() / 1000));
+    out.push('');
+  }
   const noisy = seqNoise.foreignPct() > 10 || loadNoise.foreignPct() > 10;
   const perCore = (m: NoiseMeter): string => (pinning.pinned ? `; core 0 ${m.core0Pct().toFixed(0)}%, core 1 ${m.core1Pct().toFixed(0)}%` : '');
   out.push(
@@ -167,6 +155,7 @@ export function buildReport(results: RunResults): { text: string; json: unknown 
     `  throughput ${int(loadJson.gateway.rps)} req/s non-streaming, ${int(loadStream.gateway.rps)} req/s streaming through the gateway; ` +
       `${ms(loadJson.gateway.cpuMsPerRequest)} / ${ms(loadStream.gateway.cpuMsPerRequest)} CPU per request = ${int(loadJson.gateway.rpsPerCore)} / ${int(loadStream.gateway.rpsPerCore)} req/s per core`,
   );
+  if (translation) out.push(...summarizeTranslation(translation));
   out.push('');
   out.push('Goals:');
   for (const g of goals) out.push(`  [${g.pass ? 'PASS' : 'FAIL'}] ${g.name}: ${g.measured}  (goal ${g.target})`);
@@ -182,10 +171,8 @@ export function buildReport(results: RunResults): { text: string; json: unknown 
   }
   out.push('');
   out.push(`total ${((Date.now() - started) / 1000).toFixed(1)} s; JSON in .bench/last.json`);
-  const roundDist = (d: Dist | undefined) =>
-    d && Object.fromEntries(Object.entries(d).map(([k, v]) => [k, k === 'n' ? v : round(v, 4)]));
   const roundLoad = (r: LoadResult) => ({
-    gateway: { ...r.gateway, latency: roundDist(r.gateway.latency), rps: round(r.gateway.rps, 1), cpuMsPerRequest: round(r.gateway.cpuMsPerRequest, 4), kernelMsPerRequest: round(r.gateway.kernelMsPerRequest, 4), rpsPerCore: round(r.gateway.rpsPerCore, 0), gatewayCpuPct: round(r.gateway.gatewayCpuPct, 1), core1CpuPct: round(r.gateway.core1CpuPct, 1) },
+    gateway: roundGateway(r.gateway),
     direct: { ...r.direct, latency: roundDist(r.direct.latency), rps: round(r.direct.rps, 1), gatewayCpuPct: round(r.direct.gatewayCpuPct, 1), core1CpuPct: round(r.direct.core1CpuPct, 1) },
   });
   const json = {
@@ -212,6 +199,7 @@ export function buildReport(results: RunResults): { text: string; json: unknown 
       core0Load: round(loadNoise.core0Pct(), 1),
       core1Load: round(loadNoise.core1Pct(), 1),
     },
+    translation: translation ? translationJson(translation, relaySliceMs() / 1000) : undefined,
     memoryMB: { idle: round(idle.rssMB, 1), afterSequential: round(warm.rssMB, 1), peakRssUnderLoad: round(peakRssMB, 1), afterLoad: round(after.rssMB, 1), vmHWM: round(after.hwmMB, 1) },
     goals,
     profile: profile

@@ -1,21 +1,26 @@
 /**
- * `npm run bench`: measures the gateway's own overhead against a fake OpenAI-compatible upstream.
+ * `npm run bench`: measures the gateway's own overhead against a fake upstream, for the
+ * OpenAI-compatible relay and for the translating Gemini and Anthropic adapters.
  *
- * Starts bench/fake-upstream.ts and the built gateway (`dist/cli/main.js serve`) as child
- * processes — pinned with `taskset` so the gateway has core 0 to itself while the upstream and this
- * load generator share core 1 — then, in one run, calls the upstream directly and through the
- * gateway, interleaved so that noise hits both alike:
+ * Starts bench/fake-upstream.ts (which speaks OpenAI's, Gemini's and Anthropic's dialects) and the
+ * built gateway (`dist/cli/main.js serve`) as child processes — pinned with `taskset`: both
+ * servers on core 0, this load generator alone on core 1 — then, in one run, calls the upstream
+ * directly and through the gateway, interleaved so that noise hits both alike:
  *
  *   (a) one connection, sequential requests: the latency the gateway adds (p50/p99), for
  *       non-streaming answers and for 20-chunk streams (first chunk and `[DONE]`);
  *   (b) N concurrent connections (32) for a fixed time: requests/s, and the gateway's CPU time
  *       per request (utime+stime from /proc/<pid>/stat), hence req/s per fully-used core;
- *   (c) the gateway's memory: VmRSS at idle, the peak under load, VmHWM.
+ *   (c) the gateway's memory: VmRSS at idle, the peak under load, VmHWM;
+ *   (d) translation: (a) and (b) also for `gemini-2.0-flash` and `claude-3.5-sonnet`, routed to
+ *       the fake's Gemini and Anthropic endpoints, their blocks and slices interleaved with the
+ *       relay's; "direct" there is the fake called in the provider's own format
+ *       (bench/translated.ts). BENCH_TRANSLATION=0 leaves this out.
  *
  * Prints a report, checks the goals and writes everything to .bench/last.json.
  *
- *   npm run bench                     full run (~1 min)
- *   npm run bench -- --quick          ~15 s
+ *   npm run bench                     full run (~2 min)
+ *   npm run bench -- --quick          ~30 s
  *   BENCH_REQUESTS=500 BENCH_DURATION_S=3 npm run bench
  *   BENCH_PROFILE=1 npm run bench     also profiles the gateway (node --cpu-prof) under the
  *                                     non-streaming load and summarises the hot spots
@@ -29,22 +34,25 @@
  * (/proc, taskset).
  *
  * The parts live in modules: config.ts (settings), processes.ts and servers.ts (child processes,
- * pinning), proc-stats.ts (/proc readers), requests.ts (the timed requests), measure.ts ((a) and
- * (b)), profile.ts, report.ts (text, goals, JSON).
+ * pinning), proc-stats.ts (/proc readers), requests.ts (the timed requests; the relay's route),
+ * translated.ts (the Gemini and Anthropic routes), measure.ts ((a) and (b)), profile.ts,
+ * report.ts and report-translation.ts (text, goals, JSON), format.ts.
  */
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Pool } from 'undici';
-import { BENCH_OUT, GATEWAY_ENTRY, ROOT, config } from './config.js';
-import { type LoadResult, type Pids, type SequentialResult, emptyTotals, load, loadSlice, sequential } from './measure.js';
+import { BENCH_OUT, GATEWAY_ENTRY, MODEL, ROOT, config } from './config.js';
+import { type Lane, type LoadSlot, type Pids, type SequentialResult, type SliceTotals, emptyTotals, gatewayResult, load, loadSlice, relayLoadResult, relaySliceMs, sequential } from './measure.js';
 import { installCleanup, killAllNow, removeStaleDataDirs, stopAll, stopChild } from './processes.js';
 import { type Memory, NoiseMeter, initClockTicks, memory, systemTicks, ticksToMs } from './proc-stats.js';
 import { type ProfileResult, profileGateway } from './profile.js';
 import { buildReport } from './report.js';
-import { CLIENT_OPTIONS, DIRECT, GATEWAY, validate } from './requests.js';
+import type { RouteResult } from './report-translation.js';
+import { CLIENT_OPTIONS, DIRECT, GATEWAY, RELAY, type Route, validate } from './requests.js';
 import { setUpPinning, startGateway, startUpstream } from './servers.js';
+import { translatedRoutes, validateRoute } from './translated.js';
 
 installCleanup();
 
@@ -56,7 +64,7 @@ async function main(): Promise<void> {
   const cores = os.availableParallelism();
   const pinning = setUpPinning();
   const started = Date.now();
-  const log = (line: string): void => void process.stderr.write(`bench: ${line}\n`);
+  const log = (line: string): void => void process.stderr.write(`bench: [${((Date.now() - started) / 1000).toFixed(1)} s] ${line}\n`);
 
   log(`${config.mode} run: ${config.requests} sequential requests per path (after ${config.warmup} warm-up), ${config.durationS} s of load per path and mode at ${config.connections} connections`);
   log(pinning.note);
@@ -83,24 +91,36 @@ async function main(): Promise<void> {
     gateway: new Pool(gateway.origin, { ...CLIENT_OPTIONS, connections: config.connections }),
   };
 
+  // The relay first; then, unless BENCH_TRANSLATION=0, the Gemini and Anthropic routes, measured
+  // interleaved with it (bench/translated.ts). All share the pools: one path runs at a time.
+  const routes: Route[] = [RELAY, ...(config.translation ? await translatedRoutes() : [])];
+  const lanes: Lane[] = routes.map((route) => ({ route, pools: seqPools, warmup: route === RELAY ? config.warmup : config.translatedWarmup }));
+  const loadSlots: LoadSlot[] = [
+    { target: GATEWAY, pool: loadPools.gateway, sliceMs: relaySliceMs() },
+    { target: DIRECT, pool: loadPools.direct, sliceMs: relaySliceMs() },
+    ...routes.slice(1).map((route) => ({ target: route.gateway, pool: loadPools.gateway, sliceMs: relaySliceMs() * config.translatedSliceShare })),
+  ];
+
   const seqNoise = new NoiseMeter(() => pids);
   const loadNoise = new NoiseMeter(() => pids);
-  let seqJson: SequentialResult;
-  let seqStream: SequentialResult;
-  let loadJson: LoadResult;
-  let loadStream: LoadResult;
+  let seqJson: SequentialResult[];
+  let seqStream: SequentialResult[];
+  let loadJson: SliceTotals[];
+  let loadStream: SliceTotals[];
   let warm: Memory;
   let peakRssMB = 0;
   let after: Memory;
   try {
-    await validate(seqPools.direct, DIRECT);
-    await validate(seqPools.gateway, GATEWAY);
+    await validate(seqPools.direct, DIRECT, MODEL);
+    await validate(seqPools.gateway, GATEWAY, MODEL);
+    for (const route of routes.slice(1)) await validateRoute(route, seqPools);
 
-    log('(a) sequential, non-streaming');
+    const names = routes.length > 1 ? ` (${routes.map((r) => r.name).join(', ')} interleaved)` : '';
+    log(`(a) sequential, non-streaming${names}`);
     seqNoise.begin();
-    seqJson = await sequential('json', seqPools, config.warmup, config.requests);
-    log('(a) sequential, streaming');
-    seqStream = await sequential('stream', seqPools, config.warmup, config.requests);
+    seqJson = await sequential('json', lanes, config.requests);
+    log(`(a) sequential, streaming${names}`);
+    seqStream = await sequential('stream', lanes, config.requests);
     seqNoise.end();
     warm = memory(pids.gateway);
 
@@ -118,10 +138,14 @@ async function main(): Promise<void> {
       await loadSlice('stream', loadPools.gateway, GATEWAY, (config.loadWarmupS * 1000) / 2, pids, scratch, false);
       await loadSlice('json', loadPools.direct, DIRECT, 250, pids, scratch, false);
       await loadSlice('stream', loadPools.direct, DIRECT, 250, pids, scratch, false);
-      log(`(b) ${config.connections} connections, non-streaming`);
-      loadJson = await load('json', loadPools, pids, loadNoise);
-      log(`(b) ${config.connections} connections, streaming`);
-      loadStream = await load('stream', loadPools, pids, loadNoise);
+      for (const route of routes.slice(1)) {
+        await loadSlice('json', loadPools.gateway, route.gateway, 200, pids, scratch, false);
+        await loadSlice('stream', loadPools.gateway, route.gateway, 200, pids, scratch, false);
+      }
+      log(`(b) ${config.connections} connections, non-streaming${names}`);
+      loadJson = await load('json', loadSlots, pids, loadNoise);
+      log(`(b) ${config.connections} connections, streaming${names}`);
+      loadStream = await load('stream', loadSlots, pids, loadNoise);
     } finally {
       clearInterval(sampler);
     }
@@ -145,7 +169,33 @@ async function main(): Promise<void> {
   }
   await stopAll();
 
-  const { text, json } = buildReport({ started, cores, pinning, seqJson, seqStream, loadJson, loadStream, idle, warm, after, peakRssMB, seqNoise, loadNoise, gatewayAlive, profile, profileError });
+  // Slots 0 and 1 are the relay's gateway and direct paths; slot n + 1 is routes[n]'s gateway.
+  const translation: RouteResult[] = routes.map((route, n) => ({
+    route,
+    seqJson: seqJson[n],
+    seqStream: seqStream[n],
+    loadJson: gatewayResult(loadJson[n === 0 ? 0 : n + 1]),
+    loadStream: gatewayResult(loadStream[n === 0 ? 0 : n + 1]),
+  }));
+  const { text, json } = buildReport({
+    started,
+    cores,
+    pinning,
+    seqJson: seqJson[0],
+    seqStream: seqStream[0],
+    loadJson: relayLoadResult('json', loadJson[0], loadJson[1]),
+    loadStream: relayLoadResult('stream', loadStream[0], loadStream[1]),
+    translation: config.translation ? translation : undefined,
+    idle,
+    warm,
+    after,
+    peakRssMB,
+    seqNoise,
+    loadNoise,
+    gatewayAlive,
+    profile,
+    profileError,
+  });
   process.stdout.write(text);
   mkdirSync(BENCH_OUT, { recursive: true });
   writeFileSync(path.join(BENCH_OUT, 'last.json'), `${JSON.stringify(json, null, 2)}\n`);

@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { GATEWAY_ENTRY, GUARD, HOST, UPSTREAM_ENTRY, config } from './config.js';
 import { type Child, freePort, launch, tempDirs, waitForHealth, waitForLine } from './processes.js';
+import { translatedProviderEnv } from './translated.js';
 
 export interface Pinning {
   pinned: boolean;
@@ -65,8 +66,10 @@ export async function startGateway(pinning: Pinning, upstreamOrigin: string, ext
     OPENAI_BASE_URL: `${upstreamOrigin}/v1`,
     LOG_LEVEL: 'warn',
     NODE_ENV: 'production',
+    // Gemini and Anthropic at the same fake (its native paths), for the translated routes.
+    ...(config.translation ? translatedProviderEnv(upstreamOrigin) : {}),
   };
-  // Only the SQLite default and the one fake provider: nothing else from the caller's environment.
+  // Only the SQLite default and the fake providers: nothing else from the caller's environment.
   for (const name of ['DATABASE_URL', 'REDIS_URL', 'OPENSQ_CONFIG', 'OPENSQ_LOCAL_MODEL', 'OPENSQ_ADMIN_KEY', 'NODE_OPTIONS']) delete env[name];
   const child = launch('gateway', [...extraNodeArgs, '--import', GUARD, GATEWAY_ENTRY, 'serve'], env, pinning.gatewayCpu, logFile);
   const origin = `http://${HOST}:${port}`;
