@@ -31,6 +31,9 @@ export const config = {
   connections: Math.floor(numberEnv('BENCH_CONNECTIONS', 32, 1)),
   profile: process.env.BENCH_PROFILE === '1' || process.env.BENCH_PROFILE === 'true',
   profileIntervalUs: Math.floor(numberEnv('BENCH_PROFILE_INTERVAL_US', 500, 50)),
+  /** The route (relay, gemini, anthropic) and the mode the profiled gateway is loaded with. */
+  profileRoute: process.env.BENCH_PROFILE_ROUTE || 'relay',
+  profileKind: (process.env.BENCH_PROFILE_STREAM === '1' ? 'stream' : 'json') as 'json' | 'stream',
   pinRequested: process.env.BENCH_PIN !== '0',
   /** Extra `node` flags for the gateway of the main run, e.g. `--trace-gc` or `--max-semi-space-size=32`. */
   gatewayNodeArgs: (process.env.BENCH_GATEWAY_NODE_ARGS ?? '').split(/\s+/).filter(Boolean),

@@ -5,14 +5,17 @@
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Pool } from 'undici';
-import { BENCH_OUT, MODEL, ROOT, config } from './config.js';
+import { BENCH_OUT, ROOT, config } from './config.js';
 import { emptyTotals, loadSlice } from './measure.js';
 import { stopChild } from './processes.js';
 import { formatSummary, summarizeProfile, type ProfileSummary } from './profile-summary.js';
-import { CLIENT_OPTIONS, GATEWAY, validate } from './requests.js';
+import { CLIENT_OPTIONS, type Route, validate } from './requests.js';
 import { type Pinning, type Upstream, startGateway } from './servers.js';
 
 export interface ProfileResult {
+  /** The route and mode of the load while profiled. */
+  route: string;
+  kind: 'json' | 'stream';
   file: string;
   summaryFile: string;
   rps: number;
@@ -25,7 +28,8 @@ export function monotonicUs(): number {
   return Number(process.hrtime.bigint() / 1000n);
 }
 
-export async function profileGateway(pinning: Pinning, upstream: Upstream): Promise<ProfileResult> {
+/** Profiles a fresh gateway under `config.connections`-connection load of one route's gateway path, streaming or not. */
+export async function profileGateway(pinning: Pinning, upstream: Upstream, route: Route, kind: 'json' | 'stream'): Promise<ProfileResult> {
   mkdirSync(BENCH_OUT, { recursive: true });
   const stamp = new Date().toISOString().replace(/[:.]/g, '-');
   const name = `gateway-${stamp}.cpuprofile`;
@@ -45,10 +49,10 @@ export async function profileGateway(pinning: Pinning, upstream: Upstream): Prom
   let fromUs = 0;
   let toUs = 0;
   try {
-    await validate(pool, GATEWAY, MODEL);
-    await loadSlice('json', pool, GATEWAY, config.loadWarmupS * 1000, pids, totals, false);
+    await validate(pool, route.gateway, route.model);
+    await loadSlice(kind, pool, route.gateway, config.loadWarmupS * 1000, pids, totals, false);
     fromUs = monotonicUs();
-    await loadSlice('json', pool, GATEWAY, config.durationS * 1000, pids, totals);
+    await loadSlice(kind, pool, route.gateway, config.durationS * 1000, pids, totals);
     toUs = monotonicUs();
   } finally {
     await pool.close();
@@ -69,5 +73,5 @@ export async function profileGateway(pinning: Pinning, upstream: Upstream): Prom
   const text = formatSummary(summary, 25);
   const summaryFile = file.replace(/\.cpuprofile$/, '.summary.txt');
   writeFileSync(summaryFile, text);
-  return { file, summaryFile, rps: totals.requests / (totals.wallMs / 1000), windowed, summary, text };
+  return { route: route.name, kind, file, summaryFile, rps: totals.requests / (totals.wallMs / 1000), windowed, summary, text };
 }

@@ -163,7 +163,7 @@ export function buildReport(results: RunResults): { text: string; json: unknown 
   if (!gatewayAlive) out.push('  WARNING: the gateway had exited before the end of the run.');
   if (profile) {
     out.push('');
-    out.push(`Profile of the gateway under ${config.connections}-connection non-streaming load (${int(profile.rps)} req/s while profiled${profile.windowed ? ', load window only' : ', whole process lifetime'}):`);
+    out.push(`Profile of the gateway under ${config.connections}-connection ${profile.kind === 'json' ? 'non-streaming' : 'streaming'} load, route ${profile.route} (${int(profile.rps)} req/s while profiled${profile.windowed ? ', load window only' : ', whole process lifetime'}):`);
     out.push(profile.text.trimEnd());
     out.push(`  (profile ${path.relative(ROOT, profile.file)}, summary ${path.relative(ROOT, profile.summaryFile)}; open the .cpuprofile in Chrome DevTools for the flame chart)`);
   } else if (profileError) {
@@ -204,6 +204,8 @@ export function buildReport(results: RunResults): { text: string; json: unknown 
     goals,
     profile: profile
       ? {
+          route: profile.route,
+          kind: profile.kind,
           file: path.relative(ROOT, profile.file),
           windowed: profile.windowed,
           rpsWhileProfiled: round(profile.rps, 1),

@@ -23,7 +23,9 @@
  *   npm run bench -- --quick          ~30 s
  *   BENCH_REQUESTS=500 BENCH_DURATION_S=3 npm run bench
  *   BENCH_PROFILE=1 npm run bench     also profiles the gateway (node --cpu-prof) under the
- *                                     non-streaming load and summarises the hot spots
+ *                                     non-streaming load and summarises the hot spots; with
+ *                                     BENCH_PROFILE_ROUTE=gemini|anthropic under that route's
+ *                                     load, with BENCH_PROFILE_STREAM=1 under streaming load
  *
  * Other knobs: BENCH_CONNECTIONS (32), BENCH_PIN=0 (no taskset), BENCH_PROFILE_INTERVAL_US (500),
  * BENCH_GATEWAY_NODE_ARGS (extra node flags for the gateway, e.g. "--trace-gc"; its output goes
@@ -59,6 +61,10 @@ installCleanup();
 async function main(): Promise<void> {
   if (!existsSync('/proc/self/stat')) throw new Error('the benchmark reads /proc and needs Linux');
   if (!existsSync(GATEWAY_ENTRY)) throw new Error(`${path.relative(ROOT, GATEWAY_ENTRY)} is missing: run \`npm run build\` first (npm run bench does)`);
+  const profilable = config.translation ? ['relay', 'gemini', 'anthropic'] : ['relay'];
+  if (config.profile && !profilable.includes(config.profileRoute)) {
+    throw new Error(`BENCH_PROFILE_ROUTE must be one of ${profilable.join(', ')}, got "${config.profileRoute}"`);
+  }
   initClockTicks();
   removeStaleDataDirs();
   const cores = os.availableParallelism();
@@ -160,9 +166,10 @@ async function main(): Promise<void> {
   let profile: ProfileResult | undefined;
   let profileError: string | undefined;
   if (config.profile) {
-    log(`profiling the gateway under ${config.connections}-connection non-streaming load (node --cpu-prof, ${config.profileIntervalUs} µs)`);
+    const kind = config.profileKind === 'json' ? 'non-streaming' : 'streaming';
+    log(`profiling the gateway under ${config.connections}-connection ${kind} load, route ${config.profileRoute} (node --cpu-prof, ${config.profileIntervalUs} µs)`);
     try {
-      profile = await profileGateway(pinning, upstream);
+      profile = await profileGateway(pinning, upstream, routes.find((r) => r.name === config.profileRoute)!, config.profileKind);
     } catch (error) {
       profileError = (error as Error).message;
     }
