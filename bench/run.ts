@@ -73,6 +73,7 @@ async function main(): Promise<void> {
   const log = (line: string): void => void process.stderr.write(`bench: [${((Date.now() - started) / 1000).toFixed(1)} s] ${line}\n`);
 
   log(`${config.mode} run: ${config.requests} sequential requests per path (after ${config.warmup} warm-up), ${config.durationS} s of load per path and mode at ${config.connections} connections`);
+  if (config.translation) log(`translated routes gemini and anthropic interleaved with the relay: ${config.translatedWarmup} warm-up requests per path, load slices ${config.translatedSliceShare}× the relay's`);
   log(pinning.note);
   const before = systemTicks().all.busy;
   await sleep(1000);
