@@ -1,45 +1,39 @@
 /**
- * A minimal, fast fake OpenAI-compatible upstream for the benchmark, on plain `node:http`.
+ * A minimal, fast fake upstream for the benchmark, on plain `node:http`, speaking three dialects
+ * with the same answer (the same text; 20 pieces when streamed, each written in its own
+ * event-loop turn):
  *
- *   POST /v1/chat/completions   non-streaming: one `chat.completion` with usage;
+ *   POST /v1/chat/completions   OpenAI-compatible. Non-streaming: one `chat.completion` with usage;
  *                               `stream: true`: exactly 20 content chunks in OpenAI's SSE framing
  *                               (each with `"usage":null` when `stream_options.include_usage` was
  *                               sent, then a usage-only chunk with `"choices":[]`), then
  *                               `data: [DONE]`. Each chunk is written as it is produced.
+ *   POST /v1beta/models/{model}:generateContent, :streamGenerateContent?alt=sse
+ *                               Gemini (fake-gemini.ts).
+ *   POST /v1/messages           Anthropic (fake-anthropic.ts).
  *   GET  /health                `{"status":"ok"}`, for the runner to wait on.
  *
- * It parses the request body as JSON (as the real API does) and does nothing heavy. It binds to a
+ * It parses the request body as JSON (as the real APIs do) and does nothing heavy. It binds to a
  * loopback address only; the port it got is printed on stdout as `listening <port>`.
  *
  * Environment: FAKE_PORT (default 0 = any free port), FAKE_HOST (default 127.0.0.1; must be a
  * loopback address), FAKE_CHUNK_DELAY_MS (default 0: no delay between chunks; each chunk is still
- * written in its own event-loop turn), FAKE_SYNC_CHUNKS=1 (write all chunks in one tick).
+ * written in its own event-loop turn), FAKE_SYNC_CHUNKS=1 (write all chunks in one tick); see
+ * fake-common.ts.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { handleAnthropic } from './fake-anthropic.js';
+import { COMPLETION_TOKENS, FULL_TEXT, PIECES, PROMPT_TOKENS, newId as prefixedId, readJson, schedule, sendJson } from './fake-common.js';
+import { handleGemini } from './fake-gemini.js';
 
 const HOST = process.env.FAKE_HOST || '127.0.0.1';
 const PORT = Number(process.env.FAKE_PORT || 0);
-const CHUNK_DELAY_MS = Number(process.env.FAKE_CHUNK_DELAY_MS || 0);
-/**
- * By default each chunk is produced in its own turn of the event loop (`setImmediate`, no timer
- * delay), so every chunk is its own socket write, as with a real model emitting tokens. With
- * FAKE_SYNC_CHUNKS=1 all chunks are written in one tick, and Node coalesces them into one write.
- */
-const SYNC_CHUNKS = process.env.FAKE_SYNC_CHUNKS === '1';
 
 if (!['127.0.0.1', '::1', 'localhost'].includes(HOST)) {
   process.stderr.write(`fake-upstream: refusing to bind to non-loopback address ${HOST}\n`);
   process.exit(2);
 }
 
-/** 20 pieces of text, one per streamed content chunk; the non-streaming answer is their join. */
-const PIECES = [
-  'Sure', '!', ' Here', ' is', ' a', ' short', ' answer', ':', ' the', ' quick',
-  ' brown', ' fox', ' jumps', ' over', ' the', ' lazy', ' dog', ' again', ' today', '.',
-];
-const FULL_TEXT = PIECES.join('');
-const PROMPT_TOKENS = 27;
-const COMPLETION_TOKENS = PIECES.length;
 const USAGE = {
   prompt_tokens: PROMPT_TOKENS,
   completion_tokens: COMPLETION_TOKENS,
@@ -49,16 +43,7 @@ const USAGE = {
 };
 const FINGERPRINT = 'fp_bench0001';
 
-let counter = 0;
-function newId(): string {
-  counter = (counter + 1) >>> 0;
-  return `chatcmpl-bench${Date.now().toString(36)}${counter.toString(36)}`;
-}
-
-function sendJson(res: ServerResponse, status: number, payload: string): void {
-  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) });
-  res.end(payload);
-}
+const newId = (): string => prefixedId('chatcmpl-');
 
 function sendError(res: ServerResponse, status: number, message: string, type = 'invalid_request_error'): void {
   sendJson(res, status, JSON.stringify({ error: { message, type, param: null, code: null } }));
@@ -114,9 +99,7 @@ function stream(res: ServerResponse, body: ChatBody, model: string): void {
       const finish = i === PIECES.length - 1 ? '"stop"' : 'null';
       res.write(`data: ${head}{"index":0,"delta":${delta},"logprobs":null,"finish_reason":${finish}}${tail}\n\n`);
       i++;
-      if (CHUNK_DELAY_MS > 0) setTimeout(next, CHUNK_DELAY_MS);
-      else if (SYNC_CHUNKS) next();
-      else setImmediate(next);
+      schedule(next);
       return;
     }
     if (includeUsage) res.write(`data: ${head}],"usage":${JSON.stringify(USAGE)}}\n\n`);
@@ -131,21 +114,19 @@ function onRequest(req: IncomingMessage, res: ServerResponse): void {
     sendJson(res, 200, '{"status":"ok"}');
     return;
   }
+  if (url.startsWith('/v1beta/') && handleGemini(req, res, url)) return;
+  if (handleAnthropic(req, res, url)) return;
   if (req.method !== 'POST' || (url !== '/v1/chat/completions' && url !== '/chat/completions')) {
     req.resume();
     sendError(res, 404, `Invalid URL (${req.method} ${url})`);
     return;
   }
-  const parts: Buffer[] = [];
-  req.on('data', (chunk: Buffer) => parts.push(chunk));
-  req.on('end', () => {
-    let body: ChatBody;
-    try {
-      body = JSON.parse(parts.length === 1 ? parts[0].toString('utf8') : Buffer.concat(parts).toString('utf8')) as ChatBody;
-    } catch {
+  readJson(req, (parsed) => {
+    if (parsed === undefined) {
       sendError(res, 400, 'We could not parse the JSON body of your request.');
       return;
     }
+    const body = parsed as ChatBody;
     if (typeof body !== 'object' || body === null || typeof body.model !== 'string' || !Array.isArray(body.messages)) {
       sendError(res, 400, "Missing required parameter: 'model' or 'messages'.");
       return;
