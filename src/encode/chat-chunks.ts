@@ -17,14 +17,10 @@ export interface ChunkContext {
 export function encodeChatChunks(parts: AsyncIterable<StreamPart[]>, ctx: ChunkContext): ChatStream {
   let usage: Usage | undefined;
   let text = '';
+  // The fixed part of every chunk is serialized once per stream; each piece adds only its delta.
+  const head = `{"id":${JSON.stringify(ctx.id)},"object":"chat.completion.chunk","created":${ctx.created},"model":${JSON.stringify(ctx.model)},"choices":[{"index":0,"delta":`;
   const chunk = (delta: Record<string, unknown>, finish: FinishReason | null): string =>
-    JSON.stringify({
-      id: ctx.id,
-      object: 'chat.completion.chunk',
-      created: ctx.created,
-      model: ctx.model,
-      choices: [{ index: 0, delta, logprobs: null, finish_reason: finish }],
-    });
+    `${head}${JSON.stringify(delta)},"logprobs":null,"finish_reason":${finish === null ? 'null' : JSON.stringify(finish)}}]}`;
 
   async function* events(): AsyncGenerator<string[]> {
     let roleSent = false;
