@@ -6,6 +6,8 @@ import { hashKey } from './hash-key.js';
 
 export interface ApiKey {
   id: string;
+  /** The public key `openai`, on the anonymous tier. */
+  anonymous: boolean;
   userId: number;
   name: string;
   tier: number;
@@ -18,6 +20,9 @@ export interface ApiKey {
   expiresAt: number | null;
 }
 
+/** The id of the public key `openai`, seeded by the first migration. */
+export const PUBLIC_KEY_ID = 'key_public';
+
 const CACHE_TTL_MS = 5_000;
 const CACHE_MAX = 10_000;
 
@@ -29,6 +34,7 @@ interface CacheEntry {
 function toApiKey(row: ApiKeysTable): ApiKey {
   return {
     id: row.id,
+    anonymous: row.id === PUBLIC_KEY_ID,
     userId: row.user_id,
     name: row.name,
     tier: row.tier,

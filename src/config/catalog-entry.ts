@@ -32,6 +32,6 @@ export interface CatalogEntry {
   /** Requests per minute for tiers 0..3. */
   limits?: [number, number, number, number];
   /** Credits per million tokens. */
-  cost?: { input: number; output: number };
+  cost?: { input: number; output: number; unit?: number };
   deployments: DeploymentSpec[];
 }

@@ -46,15 +46,20 @@ const modelSchema = z
     can_think: z.boolean().optional(),
     tier: z.number().int().min(0).max(3).optional(),
     limits: z.tuple([z.number(), z.number(), z.number(), z.number()]).optional(),
-    cost: z.object({ input: z.number().min(0), output: z.number().min(0) }).strict().optional(),
+    cost: z.object({ input: z.number().min(0), output: z.number().min(0), unit: z.number().min(0).optional() }).strict().optional(),
     deployments: z.array(deploymentSchema).optional(),
   })
   .strict();
+
+const tierLimit = z.number().int().positive().nullable().optional();
+const tierSchema = z.object({ rpm: tierLimit, tpm: tierLimit, rpd: tierLimit, max_concurrency: tierLimit }).strict();
 
 const configSchema = z
   .object({
     providers: z.record(z.string(), providerSchema).optional(),
     models: z.record(z.string(), modelSchema).optional(),
+    /** Default limits of keys by tier, and of the anonymous public key. */
+    tiers: z.object({ '0': tierSchema, '1': tierSchema, '2': tierSchema, '3': tierSchema, anonymous: tierSchema }).partial().strict().optional(),
   })
   .strict();
 

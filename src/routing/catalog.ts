@@ -31,7 +31,8 @@ export interface Model {
   canThink: boolean;
   tier: number;
   limits: [number, number, number, number];
-  cost: { input: number; output: number };
+  /** Credits per million input and output tokens, and per image or speech request (`unit`). */
+  cost: { input: number; output: number; unit?: number };
   deployments: Deployment[];
   /** Deployments whose provider is configured, by priority; empty when the model is down. */
   usable: Deployment[];

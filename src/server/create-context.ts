@@ -1,8 +1,9 @@
+import type { Redis } from 'ioredis';
 import pino from 'pino';
 import { KeyStore } from '../auth/key-store.js';
 import { loadConfigFile } from '../config/config-file.js';
 import type { Settings } from '../config/settings.js';
-import { openAdmission } from '../limits/admission.js';
+import { createAdmission } from '../limits/create-admission.js';
 import { Catalog } from '../routing/catalog.js';
 import { ProviderRegistry } from '../routing/provider-registry.js';
 import { openDatabase } from '../storage/database.js';
@@ -18,20 +19,32 @@ export async function createContext(settings: Settings, env: NodeJS.ProcessEnv =
   if (local) local.options = { ...local.options, modelsDir: `${settings.dataDir}/models` };
   const catalog = new Catalog(registry, { localModel: settings.localModel, dataDir: settings.dataDir, models: file.models });
   const database = await openDatabase({ databaseUrl: settings.databaseUrl, dataDir: settings.dataDir });
+  const ledger = new UsageLedger(database);
+  const redis = settings.redisUrl ? await connectRedis(settings.redisUrl) : undefined;
   return {
     settings,
     log,
     database,
     keys: new KeyStore(database, settings.anonymousEnabled),
-    ledger: new UsageLedger(database),
+    ledger,
     registry,
     catalog,
-    admission: openAdmission,
+    admission: createAdmission({ settings, tiers: file.tiers, env, database, ledger, redis }),
+    redis,
     inFlight: { count: 0 },
   };
+}
+
+/** Connects to REDIS_URL; ioredis is loaded only when used. */
+async function connectRedis(url: string): Promise<Redis> {
+  const { Redis } = await import('ioredis');
+  const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 2, enableAutoPipelining: true });
+  await redis.connect();
+  return redis;
 }
 
 export async function closeContext(ctx: AppContext): Promise<void> {
   await ctx.registry.close();
   await ctx.database.close();
+  await ctx.redis?.quit().catch(() => ctx.redis?.disconnect());
 }

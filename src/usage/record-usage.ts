@@ -20,6 +20,8 @@ export interface UsageFacts {
   httpStatus: number;
   error?: ApiError;
   stream?: boolean;
+  /** Images or speech requests served, priced at the model's `cost.unit`. */
+  units?: number;
   /** The admission ticket to settle with what the request really cost. */
   ticket?: Ticket;
 }
@@ -31,12 +33,9 @@ export interface UsageFacts {
  */
 export async function recordUsage(ctx: AppContext, facts: UsageFacts): Promise<void> {
   const { model, promptTokens, completionTokens } = facts;
-  const cost = (promptTokens * model.cost.input + completionTokens * model.cost.output) / 1_000_000;
-  try {
-    await facts.ticket?.settle({ promptTokens, completionTokens, cost });
-  } catch (error) {
-    ctx.log.error({ err: error, requestId: facts.requestId }, 'could not settle the admission ticket');
-  }
+  const cost = (promptTokens * model.cost.input + completionTokens * model.cost.output) / 1_000_000 + (facts.units ?? 0) * (model.cost.unit ?? 0);
+  // Settled and recorded in the same turn, so a credit debit commits in the same batch as the row.
+  const settled = settle(ctx, facts, cost);
   try {
     await ctx.ledger.record({
       ts: Date.now(),
@@ -60,5 +59,14 @@ export async function recordUsage(ctx: AppContext, facts: UsageFacts): Promise<v
     });
   } catch (error) {
     ctx.log.error({ err: error, requestId: facts.requestId }, 'could not write the usage row');
+  }
+  await settled;
+}
+
+async function settle(ctx: AppContext, facts: UsageFacts, cost: number): Promise<void> {
+  try {
+    await facts.ticket?.settle({ promptTokens: facts.promptTokens, completionTokens: facts.completionTokens, cost });
+  } catch (error) {
+    ctx.log.error({ err: error, requestId: facts.requestId }, 'could not settle the admission ticket');
   }
 }
