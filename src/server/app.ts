@@ -7,6 +7,7 @@ import { registerEmbeddings } from '../routes/openai/embeddings.js';
 import { registerCatalog } from '../routes/onlysq/catalog.js';
 import { registerApiV2 } from '../routes/onlysq/api-v2.js';
 import { registerHealth } from '../routes/health.js';
+import { registerAdmin } from '../routes/admin/register-admin.js';
 import type { AppContext } from './context.js';
 import { drainRequest } from './drain-request.js';
 
@@ -57,6 +58,7 @@ export function buildApp(ctx: AppContext): FastifyInstance {
   registerEmbeddings(app, ctx);
   registerApiV2(app, ctx);
   registerCatalog(app, ctx);
+  registerAdmin(app, ctx);
   return app;
 }
 

@@ -3,6 +3,7 @@ import { closeUpstreamDispatcher } from '../providers/shared/http-client.js';
 import { buildApp } from './app.js';
 import { closeContext, createContext } from './create-context.js';
 import { startupReport } from './startup-report.js';
+import { scheduleRollup } from '../usage/schedule-rollup.js';
 
 /**
  * Runs the server until SIGTERM or SIGINT, then stops accepting connections, lets in-flight
@@ -13,6 +14,7 @@ export async function serve(settings: Settings): Promise<void> {
   const app = buildApp(ctx);
   const address = await app.listen({ port: settings.port, host: settings.host });
   process.stdout.write(`${startupReport(ctx, address)}\n`);
+  const stopRollup = scheduleRollup(ctx);
 
   let stopping = false;
   const stop = async (signal: string): Promise<void> => {
@@ -22,6 +24,7 @@ export async function serve(settings: Settings): Promise<void> {
       return;
     }
     stopping = true;
+    stopRollup();
     ctx.log.info({ signal, inFlight: ctx.inFlight.count }, 'shutting down: draining in-flight requests');
     const grace = setTimeout(() => {
       ctx.log.warn({ inFlight: ctx.inFlight.count }, 'grace period over, closing remaining connections');
