@@ -93,7 +93,7 @@ export class UsageReport {
     };
     const rawGroup = groupBy ? RAW_GROUP[groupBy] : sql.raw<number>('0');
     const raw = this.filtered(db.selectFrom('usage'), filter).where('ts', '>=', rolledUntil);
-    const rawRows = await raw
+    const rawSelect = raw
       .select([
         (typeof rawGroup === 'string' ? sql.ref(rawGroup) : rawGroup).as('g'),
         sums.requests.as('requests'),
@@ -102,8 +102,8 @@ export class UsageReport {
         sums.completion_tokens.as('completion_tokens'),
         sums.cost.as('cost'),
       ])
-      .groupBy(typeof rawGroup === 'string' ? sql.ref(rawGroup) : rawGroup)
-      .execute();
+    // Without a grouping, one row over everything (SQLite reads `GROUP BY 0` as a column number).
+    const rawRows = await (groupBy ? rawSelect.groupBy(typeof rawGroup === 'string' ? sql.ref(rawGroup) : rawGroup) : rawSelect).execute();
 
     let daily = db.selectFrom('usage_daily').where('day', '<', Math.floor(rolledUntil / DAY_MS));
     if (filter.keyId !== undefined) daily = daily.where('key_id', '=', filter.keyId);
@@ -112,7 +112,7 @@ export class UsageReport {
     if (filter.from !== undefined) daily = daily.where('day', '>=', Math.floor(filter.from / DAY_MS));
     if (filter.to !== undefined) daily = daily.where('day', '<', Math.ceil(filter.to / DAY_MS));
     const dailyGroup = groupBy ? sql.ref(DAILY_GROUP[groupBy]) : sql.raw<number>('0');
-    const dailyRows = await daily
+    const dailySelect = daily
       .select([
         dailyGroup.as('g'),
         sql<number>`sum(requests)`.as('requests'),
@@ -121,12 +121,12 @@ export class UsageReport {
         sql<number>`sum(completion_tokens)`.as('completion_tokens'),
         sql<number>`sum(cost)`.as('cost'),
       ])
-      .groupBy(dailyGroup)
-      .execute();
+    const dailyRows = await (groupBy ? dailySelect.groupBy(dailyGroup) : dailySelect).execute();
 
     const groups = new Map<string, UsageGroup & { g: unknown; latencies: number[] }>();
     const blank = (g: unknown) => ({ g, latencies: [] as number[], ...groupLabel(groupBy, g), requests: 0, errors: 0, prompt_tokens: 0, completion_tokens: 0, cost: 0, latency_p50_ms: null, latency_p95_ms: null });
     for (const row of [...dailyRows, ...rawRows] as Array<Record<string, unknown>>) {
+      if (Number(row.requests) === 0) continue;
       const id = String(row.g);
       const group = groups.get(id) ?? blank(row.g);
       group.requests += Number(row.requests);
