@@ -1,3 +1,4 @@
+import cluster from 'node:cluster';
 import type { Settings } from '../config/settings.js';
 import { closeUpstreamDispatcher } from '../providers/shared/http-client.js';
 import { buildApp } from './app.js';
@@ -13,7 +14,9 @@ export async function serve(settings: Settings): Promise<void> {
   const ctx = await createContext(settings);
   const app = buildApp(ctx);
   const address = await app.listen({ port: settings.port, host: settings.host });
-  process.stdout.write(`${startupReport(ctx, address)}\n`);
+  // Of `serve --workers N`, the first worker reports in full, the others in a line.
+  const worker = cluster.isWorker ? cluster.worker!.id : 1;
+  process.stdout.write(`${worker === 1 ? startupReport(ctx, address) : `OpenSq worker ${worker} listening on ${address}`}\n`);
   const stopRollup = scheduleRollup(ctx);
 
   let stopping = false;
