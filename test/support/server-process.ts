@@ -17,7 +17,7 @@ export interface ServerProcess {
   /** The environment the server was started with (its backend included), to start another like it. */
   env: NodeJS.ProcessEnv;
   proc: ChildProcess;
-  /** A query without parameters on the server's database. */
+  /** A statement without parameters on the server's database; the rows of a query. */
   query(sql: string): Promise<Array<Record<string, any>>>;
   output(): string;
   /** SIGTERM and wait for exit; resolves to the exit code. */

@@ -42,7 +42,7 @@ async function adminQuery(sql: string): Promise<void> {
   }
 }
 
-/** Runs a query without parameters on a server's database, SQLite file or Postgres. */
+/** Runs a statement without parameters on a server's database, SQLite file or Postgres; rows of a query. */
 export async function queryServerDatabase(server: { dataDir: string; databaseUrl: string | undefined }, sql: string): Promise<Array<Record<string, any>>> {
   if (server.databaseUrl) {
     const client = new pg.Client({ connectionString: server.databaseUrl });
@@ -53,9 +53,15 @@ export async function queryServerDatabase(server: { dataDir: string; databaseUrl
       await client.end();
     }
   }
-  const db = new Database(path.join(server.dataDir, 'opensq.db'), { readonly: true });
+  const db = new Database(path.join(server.dataDir, 'opensq.db'));
+  db.pragma('busy_timeout = 5000');
   try {
-    return db.prepare(sql).all() as Array<Record<string, any>>;
+    const statement = db.prepare(sql);
+    if (!statement.reader) {
+      statement.run();
+      return [];
+    }
+    return statement.all() as Array<Record<string, any>>;
   } finally {
     db.close();
   }
