@@ -37,6 +37,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Pool } from 'undici';
 import { formatSummary, summarizeProfile, type ProfileSummary } from './profile-summary.js';
+import { formatLimitsLine, limitedKeyHeaders, limitsGatewayEnv, type LimitsLine } from './limits-line.js';
 
 // ---------------------------------------------------------------------------------------------
 // Configuration
@@ -742,7 +743,7 @@ interface Gateway {
   dataDir: string;
 }
 
-async function startGateway(pinning: Pinning, upstreamOrigin: string, extraNodeArgs: string[] = [], logFile?: string): Promise<Gateway> {
+async function startGateway(pinning: Pinning, upstreamOrigin: string, extraNodeArgs: string[] = [], logFile?: string, extraEnv: (dataDir: string) => Record<string, string> = () => ({})): Promise<Gateway> {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), `opensq-bench-${process.pid}-`));
   tempDirs.push(dataDir);
   const port = await freePort();
@@ -755,9 +756,12 @@ async function startGateway(pinning: Pinning, upstreamOrigin: string, extraNodeA
     OPENAI_BASE_URL: `${upstreamOrigin}/v1`,
     LOG_LEVEL: 'warn',
     NODE_ENV: 'production',
+    // The bare relay: the catalog's per-model limits would refuse the load on the public key.
+    OPENSQ_MODEL_LIMITS: 'off',
   };
   // Only the SQLite default and the one fake provider: nothing else from the caller's environment.
   for (const name of ['DATABASE_URL', 'REDIS_URL', 'OPENSQ_CONFIG', 'OPENSQ_LOCAL_MODEL', 'OPENSQ_ADMIN_KEY', 'NODE_OPTIONS']) delete env[name];
+  Object.assign(env, extraEnv(dataDir));
   const child = launch('gateway', [...extraNodeArgs, '--import', GUARD, GATEWAY_ENTRY, 'serve'], env, pinning.gatewayCpu, logFile);
   const origin = `http://${HOST}:${port}`;
   await waitForHealth(child, origin, 30_000);
@@ -826,6 +830,42 @@ async function profileGateway(pinning: Pinning, upstream: Upstream): Promise<Pro
   const summaryFile = file.replace(/\.cpuprofile$/, '.summary.txt');
   writeFileSync(summaryFile, text);
   return { file, summaryFile, rps: totals.requests / (totals.wallMs / 1000), windowed, summary, text };
+}
+
+// ---------------------------------------------------------------------------------------------
+// (d) limits and credits on (bench/limits-line.ts), alternating with the bare relay
+
+async function limitsLine(pinning: Pinning, upstream: Upstream, bare: Gateway, pids: Pids): Promise<LimitsLine> {
+  const limited = await startGateway(pinning, upstream.origin, [], undefined, limitsGatewayEnv);
+  const limitedTarget: Target = { name: 'gateway', headers: await limitedKeyHeaders(limited.origin) };
+  const pools = { bare: new Pool(bare.origin, { ...CLIENT_OPTIONS, connections: config.connections }), limited: new Pool(limited.origin, { ...CLIENT_OPTIONS, connections: config.connections }) };
+  const limitedPids = { gateway: limited.child.pid, upstream: pids.upstream };
+  const totals = { bare: emptyTotals(), limited: emptyTotals() };
+  try {
+    await validate(pools.limited, limitedTarget);
+    await loadSlice('json', pools.limited, limitedTarget, config.loadWarmupS * 1000, limitedPids, emptyTotals(), false);
+    const slices = Math.max(1, Math.round(config.durationS / config.sliceS));
+    const sliceMs = (config.durationS * 1000) / slices;
+    for (let i = 0; i < slices; i++) {
+      const order = i % 2 === 0 ? (['bare', 'limited'] as const) : (['limited', 'bare'] as const);
+      for (const which of order) {
+        if (which === 'bare') await loadSlice('json', pools.bare, GATEWAY, sliceMs, pids, totals.bare);
+        else await loadSlice('json', pools.limited, limitedTarget, sliceMs, limitedPids, totals.limited);
+      }
+    }
+  } finally {
+    await Promise.all([pools.bare.close(), pools.limited.close()]);
+    await stopChild(limited.child);
+  }
+  const perRequest = (t: SliceTotals): number => ticksToMs(t.gatewayTicks) / t.requests;
+  return {
+    bareCpuMsPerRequest: perRequest(totals.bare),
+    limitsCpuMsPerRequest: perRequest(totals.limited),
+    bareRps: totals.bare.requests / (totals.bare.wallMs / 1000),
+    limitsRps: totals.limited.requests / (totals.limited.wallMs / 1000),
+    errors: totals.limited.errors,
+    firstError: totals.limited.firstError,
+  };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -947,6 +987,8 @@ async function main(): Promise<void> {
   } finally {
     await Promise.all([...Object.values(seqPools), ...Object.values(loadPools)].map((p) => p.close().catch(() => undefined)));
   }
+  log(`(d) limits and credits on: a second gateway, ${config.durationS} s per path`);
+  const limits = await limitsLine(pinning, upstream, gateway, pids);
   const gatewayAlive = !gateway.child.done;
   await stopChild(gateway.child);
 
@@ -1065,6 +1107,8 @@ async function main(): Promise<void> {
       `${ms(loadJson.gateway.cpuMsPerRequest)} / ${ms(loadStream.gateway.cpuMsPerRequest)} CPU per request = ${int(loadJson.gateway.rpsPerCore)} / ${int(loadStream.gateway.rpsPerCore)} req/s per core`,
   );
   out.push('');
+  out.push(...formatLimitsLine(limits, config.connections));
+  out.push('');
   out.push('Goals:');
   for (const g of goals) out.push(`  [${g.pass ? 'PASS' : 'FAIL'}] ${g.name}: ${g.measured}  (goal ${g.target})`);
   out.push(`  (Portkey's ~1,000 req/s/core → goal is 10×; streaming CPU/req for reference: ${ms(loadStream.gateway.cpuMsPerRequest)})`);
@@ -1112,6 +1156,7 @@ async function main(): Promise<void> {
       core1Load: round(loadNoise.core1Pct(), 1),
     },
     memoryMB: { idle: round(idle.rssMB, 1), afterSequential: round(warm!.rssMB, 1), peakRssUnderLoad: round(peakRssMB, 1), afterLoad: round(after.rssMB, 1), vmHWM: round(after.hwmMB, 1) },
+    limitsAndCredits: { bareCpuMsPerRequest: round(limits.bareCpuMsPerRequest, 4), limitsCpuMsPerRequest: round(limits.limitsCpuMsPerRequest, 4), addedCpuMsPerRequest: round(limits.limitsCpuMsPerRequest - limits.bareCpuMsPerRequest, 4), bareRps: round(limits.bareRps, 1), limitsRps: round(limits.limitsRps, 1), errors: limits.errors },
     goals,
     profile: profile
       ? {
