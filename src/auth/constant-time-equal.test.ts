@@ -22,7 +22,8 @@ describe('constantTimeEqual', () => {
   });
 
   it('takes as long for a guess wrong in its first character as in its last, or of another length', () => {
-    // Long secrets make a naive early-exit comparison's difference measurable.
+    // Long secrets make a naive early-exit comparison's difference measurable (a hundredfold); the
+    // tolerance and retries absorb noise from tests running alongside.
     const secret = 'k'.repeat(64 * 1024);
     const wrongFirst = `x${secret.slice(1)}`;
     const wrongLast = `${secret.slice(0, -1)}x`;
@@ -32,8 +33,8 @@ describe('constantTimeEqual', () => {
       const last = timeOf(() => constantTimeEqual(wrongLast, secret), 200);
       const short = timeOf(() => constantTimeEqual(shorter, secret), 200);
       const ratio = Math.max(first, last, short) / Math.min(first, last, short);
-      if (ratio < 1.25) return;
-      if (attempt === 4) assert.fail(`timings differ: first ${first.toFixed(0)} ns, last ${last.toFixed(0)} ns, shorter ${short.toFixed(0)} ns`);
+      if (ratio < 2) return;
+      if (attempt === 9) assert.fail(`timings differ: first ${first.toFixed(0)} ns, last ${last.toFixed(0)} ns, shorter ${short.toFixed(0)} ns`);
     }
   });
 });
