@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { announceKeyChange } from '../auth/key-change-broadcast.js';
 import { KeyRecords, type KeyView } from '../auth/key-records.js';
 import type { Settings } from '../config/settings.js';
 import { numberOption, UsageError } from './cli-error.js';
@@ -20,6 +21,11 @@ Exit codes: 0 done, 1 failed (e.g. no such key), 2 bad usage.
 function line(k: KeyView): string {
   const limits = [k.rpm && `rpm ${k.rpm}`, k.tpm && `tpm ${k.tpm}`, k.rpd && `rpd ${k.rpd}`, k.max_concurrency && `conc ${k.max_concurrency}`].filter(Boolean).join(' ');
   return `${k.id}  ${k.prefix}…  ${k.status.padEnd(7)}  user ${k.user}  tier ${k.tier}  ${k.name}${limits ? `  (${limits})` : ''}${k.credits !== null ? `  credits ${k.credits}` : ''}`;
+}
+
+/** Running servers sharing REDIS_URL drop their cached keys at once; others within seconds. */
+async function announce(settings: Settings): Promise<void> {
+  if (settings.redisUrl) await announceKeyChange(settings.redisUrl, settings.redisPrefix);
 }
 
 export async function keysCommand(settings: Settings, args: string[]): Promise<string> {
@@ -60,6 +66,7 @@ export async function keysCommand(settings: Settings, args: string[]): Promise<s
         expires_at: values['expires-at'],
       };
       const { view, key } = await withDatabase(settings, (db) => new KeyRecords(db).create(fields));
+      await announce(settings);
       return out({ ...view, key }, `${key}\n${line(view)}\nKeep the key now: it is not shown again.`);
     }
     case 'list': {
@@ -70,6 +77,7 @@ export async function keysCommand(settings: Settings, args: string[]): Promise<s
       const id = positionals[0];
       if (!id) throw new UsageError('keys revoke needs the key id (see opensq keys list)');
       const view = await withDatabase(settings, (db) => new KeyRecords(db).revoke(id));
+      await announce(settings);
       return out(view, `revoked ${line(view)}`);
     }
     default:

@@ -1,7 +1,7 @@
 import type { ApiKey } from '../auth/key-store.js';
 import { ApiError } from '../core/errors.js';
 import type { UsageLedger } from '../usage/ledger.js';
-import type { Admission, AdmissionRequest, Settlement, Ticket } from './admission.js';
+import { type Admission, type AdmissionRequest, NO_TICKET, type Settlement, type Ticket } from './admission.js';
 import type { CreditAccounts } from './credit-accounts.js';
 import type { LimitStore, WindowHit } from './limit-store.js';
 import { type LimitValues, type TierTable } from './limit-values.js';
@@ -9,7 +9,6 @@ import { type LimitValues, type TierTable } from './limit-values.js';
 const MINUTE = 60_000;
 const DAY = 86_400_000;
 const ANSWER_ALLOWANCE = 1024;
-const NO_TICKET: Ticket = { settle: () => undefined };
 
 export interface LimitAdmissionOptions {
   store: LimitStore;
@@ -67,11 +66,13 @@ export class LimitAdmission implements Admission {
     const now = Date.now();
     const windows: Window[] = [];
     let tokens: number | undefined;
+    let tpmKey: string | undefined;
     if (limits.rpm) windows.push({ key: `rpm:${key.id}`, limit: limits.rpm, amount: 1, windowMs: MINUTE, label: 'requests per minute (RPM)' });
     if (modelRpm > 0) windows.push({ key: `mrpm:${key.id}:${model.id}`, limit: modelRpm, amount: 1, windowMs: MINUTE, label: `requests per minute (RPM) for ${model.id} at tier ${key.tier}` });
     if (limits.tpm) {
       tokens = Math.max(1, request.estimateTokens());
-      windows.push({ key: `tpm:${key.id}`, limit: limits.tpm, amount: tokens, windowMs: MINUTE, label: 'tokens per minute (TPM)' });
+      tpmKey = `tpm:${key.id}`;
+      windows.push({ key: tpmKey, limit: limits.tpm, amount: tokens, windowMs: MINUTE, label: 'tokens per minute (TPM)' });
     }
     if (limits.rpd) {
       const day = Math.floor(now / DAY);
@@ -94,7 +95,7 @@ export class LimitAdmission implements Admission {
         throw new ApiError('insufficient_quota', 'You exceeded your current quota: this key has no credit left. Ask the operator to add credits.');
       }
     }
-    return new LimitTicket(this.options, key, windows, slot?.key, tokens, reserved);
+    return new LimitTicket(this.options, key, tpmKey === undefined ? undefined : { key: tpmKey, estimated: tokens! }, slot?.key, reserved);
   }
 }
 
@@ -115,9 +116,9 @@ class LimitTicket implements Ticket {
   constructor(
     private readonly options: LimitAdmissionOptions,
     private readonly key: ApiKey,
-    private readonly windows: Window[],
+    /** The tokens-per-minute window and what was counted in it at admission. */
+    private readonly tpm: { key: string; estimated: number } | undefined,
     private readonly slot: string | undefined,
-    private readonly estimatedTokens: number | undefined,
     private readonly reserved: number,
   ) {}
 
@@ -128,10 +129,9 @@ class LimitTicket implements Ticket {
     // Joins the batch of the request's usage row, so the debit commits with it.
     if (this.key.credits !== null && settlement.cost !== this.reserved) pending.push(this.options.ledger.adjustCredits(this.key.id, this.reserved - settlement.cost));
     const adjust: Array<{ key: string; amount: number }> = [];
-    const tpm = this.windows.find((w) => w.key.startsWith('tpm:'));
-    if (tpm && this.estimatedTokens !== undefined) {
-      const delta = settlement.promptTokens + settlement.completionTokens - this.estimatedTokens;
-      if (delta !== 0) adjust.push({ key: tpm.key, amount: delta });
+    if (this.tpm) {
+      const delta = settlement.promptTokens + settlement.completionTokens - this.tpm.estimated;
+      if (delta !== 0) adjust.push({ key: this.tpm.key, amount: delta });
     }
     if (adjust.length > 0 || this.slot !== undefined) pending.push(this.options.store.giveBack({ adjust, release: this.slot }));
     if (pending.length === 0) return;

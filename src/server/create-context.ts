@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import pino from 'pino';
+import { joinKeyChanges } from '../auth/key-change-broadcast.js';
 import { KeyStore } from '../auth/key-store.js';
 import { loadConfigFile } from '../config/config-file.js';
 import type { Settings } from '../config/settings.js';
@@ -21,11 +22,13 @@ export async function createContext(settings: Settings, env: NodeJS.ProcessEnv =
   const database = await openDatabase({ databaseUrl: settings.databaseUrl, dataDir: settings.dataDir });
   const ledger = new UsageLedger(database);
   const redis = settings.redisUrl ? await connectRedis(settings.redisUrl) : undefined;
+  const keys = new KeyStore(database, settings.anonymousEnabled);
+  keys.setBroadcast(await joinKeyChanges({ redis, prefix: settings.redisPrefix, onChange: () => keys.invalidate() }));
   return {
     settings,
     log,
     database,
-    keys: new KeyStore(database, settings.anonymousEnabled),
+    keys,
     ledger,
     registry,
     catalog,
@@ -44,6 +47,7 @@ async function connectRedis(url: string): Promise<Redis> {
 }
 
 export async function closeContext(ctx: AppContext): Promise<void> {
+  await ctx.keys.close();
   await ctx.registry.close();
   await ctx.database.close();
   await ctx.redis?.quit().catch(() => ctx.redis?.disconnect());

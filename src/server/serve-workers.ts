@@ -1,6 +1,7 @@
 import cluster, { type Worker } from 'node:cluster';
 import os from 'node:os';
 import type { Settings } from '../config/settings.js';
+import { relayKeyChanges } from '../auth/key-change-broadcast.js';
 import { serveLimitsToWorkers } from '../limits/primary-limit-store.js';
 import { openDatabase } from '../storage/database.js';
 import { serve } from './serve.js';
@@ -26,6 +27,7 @@ export async function serveWorkers(settings: Settings, count: number): Promise<v
   const database = await openDatabase({ databaseUrl: settings.databaseUrl, dataDir: settings.dataDir });
   await database.close();
   if (!settings.redisUrl) serveLimitsToWorkers();
+  relayKeyChanges();
 
   let stopping = false;
   const started = new Map<Worker, number>();

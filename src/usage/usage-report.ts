@@ -91,11 +91,12 @@ export class UsageReport {
       completion_tokens: sql<number>`sum(completion_tokens)`,
       cost: sql<number>`sum(cost)`,
     };
-    const rawGroup = groupBy ? RAW_GROUP[groupBy] : sql.raw<number>('0');
+    const raw0 = groupBy ? RAW_GROUP[groupBy] : sql.raw<number>('0');
+    const rawGroup = typeof raw0 === 'string' ? sql.ref(raw0) : raw0;
     const raw = this.filtered(db.selectFrom('usage'), filter).where('ts', '>=', rolledUntil);
     const rawSelect = raw
       .select([
-        (typeof rawGroup === 'string' ? sql.ref(rawGroup) : rawGroup).as('g'),
+        rawGroup.as('g'),
         sums.requests.as('requests'),
         sums.errors.as('errors'),
         sums.prompt_tokens.as('prompt_tokens'),
@@ -103,7 +104,7 @@ export class UsageReport {
         sums.cost.as('cost'),
       ])
     // Without a grouping, one row over everything (SQLite reads `GROUP BY 0` as a column number).
-    const rawRows = await (groupBy ? rawSelect.groupBy(typeof rawGroup === 'string' ? sql.ref(rawGroup) : rawGroup) : rawSelect).execute();
+    const rawRows = await (groupBy ? rawSelect.groupBy(rawGroup) : rawSelect).execute();
 
     let daily = db.selectFrom('usage_daily').where('day', '<', Math.floor(rolledUntil / DAY_MS));
     if (filter.keyId !== undefined) daily = daily.where('key_id', '=', filter.keyId);
@@ -139,7 +140,7 @@ export class UsageReport {
 
     const latencyRows = await this.filtered(db.selectFrom('usage'), filter)
       .where('status', '=', 'ok')
-      .select([(typeof rawGroup === 'string' ? sql.ref(rawGroup) : rawGroup).as('g'), 'latency_ms'])
+      .select([rawGroup.as('g'), 'latency_ms'])
       .execute();
     const all: number[] = [];
     for (const row of latencyRows as Array<{ g: unknown; latency_ms: number }>) {

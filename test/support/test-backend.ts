@@ -45,10 +45,13 @@ async function adminQuery(sql: string): Promise<void> {
 /** Runs a statement without parameters on a server's database, SQLite file or Postgres; rows of a query. */
 export async function queryServerDatabase(server: { dataDir: string; databaseUrl: string | undefined }, sql: string): Promise<Array<Record<string, any>>> {
   if (server.databaseUrl) {
-    const client = new pg.Client({ connectionString: server.databaseUrl });
+    // bigint, numeric and double as numbers, as SQLite gives them.
+    const numeric = new Set([pg.types.builtins.INT8, pg.types.builtins.NUMERIC, pg.types.builtins.FLOAT8]);
+    const types = { getTypeParser: (oid: number, format?: string) => (numeric.has(oid) ? Number : pg.types.getTypeParser(oid, format as 'text')) };
+    const client = new pg.Client({ connectionString: server.databaseUrl, types: types as pg.CustomTypesConfig });
     await client.connect();
     try {
-      return (await client.query(sql)).rows.map((row) => Object.fromEntries(Object.entries(row).map(([k, v]) => [k, typeof v === 'string' && /^-?\d+(\.\d+)?$/.test(v) && k !== 'request_id' ? Number(v) : v])));
+      return (await client.query(sql)).rows;
     } finally {
       await client.end();
     }

@@ -13,14 +13,15 @@ import { registerAdminUsers } from './admin-users.js';
 /** The admin API under `/admin`; its description at `/admin/openapi.json` needs no key. */
 export function registerAdmin(app: FastifyInstance, ctx: AppContext): void {
   const adminKey = ctx.settings.adminKey;
-  app.get('/admin/openapi.json', async (_request, reply) => {
-    if (!adminKey) await adminGuard(adminKey)(_request);
+  app.get('/admin/openapi.json', async (request, reply) => {
+    // Public while the admin API is on; answers like every admin route while it is off.
+    if (!adminKey) await adminGuard(adminKey)(request);
     reply.type('application/json').send(JSON.stringify(adminOpenApi()));
   });
   void app.register(
     async (admin) => {
       admin.addHook('onRequest', adminGuard(adminKey));
-      const keys = new KeyRecords(ctx.database, () => ctx.keys.invalidate());
+      const keys = new KeyRecords(ctx.database, () => ctx.keys.changed());
       registerAdminKeys(admin, keys);
       registerAdminUsers(admin, new UserRecords(ctx.database), keys);
       registerAdminUsage(admin, new UsageReport(ctx.database));
