@@ -90,8 +90,16 @@ export class LimitAdmission implements Admission {
       // An upper bound of the cost: every token at the dearer price, plus an answer allowance for
       // requests that set no max_tokens; the settlement gives back what was not used.
       reserved = ((tokens + ANSWER_ALLOWANCE) * Math.max(model.cost.input, model.cost.output)) / 1_000_000 + (model.cost.unit ?? 0);
-      if (!(await this.options.credits.reserve(key.id, reserved))) {
-        await store.giveBack({ adjust: windows.map((w) => ({ key: w.key, amount: -w.amount })), release: slot?.key });
+      const undoLimits = () => store.giveBack({ adjust: windows.map((w) => ({ key: w.key, amount: -w.amount })), release: slot?.key });
+      let funded: boolean;
+      try {
+        funded = await this.options.credits.reserve(key.id, reserved);
+      } catch (error) {
+        await undoLimits();
+        throw error;
+      }
+      if (!funded) {
+        await undoLimits();
         throw new ApiError('insufficient_quota', 'You exceeded your current quota: this key has no credit left. Ask the operator to add credits.');
       }
     }
