@@ -1,4 +1,5 @@
 /** The report: the text printed at the end, the goals, and the JSON written to .bench/last.json. */
+import { type LimitsLine, formatLimitsLine } from './limits-line.js';
 import os from 'node:os';
 import path from 'node:path';
 import { CONTENT_CHUNKS, MODEL, ROOT, SEQUENTIAL_BLOCK, SEQUENTIAL_TIME_LIMIT_MS, config } from './config.js';
@@ -45,11 +46,13 @@ export interface RunResults {
   gatewayAlive: boolean;
   profile?: ProfileResult;
   profileError?: string;
+  /** (d) limits and credits on, next to the bare relay. */
+  limits: LimitsLine;
 }
 
 /** The printed report and the JSON of one run. */
 export function buildReport(results: RunResults): { text: string; json: unknown } {
-  const { started, cores, pinning, seqJson, seqStream, loadJson, loadStream, translation, idle, warm, after, peakRssMB, seqNoise, loadNoise, gatewayAlive, profile, profileError } = results;
+  const { started, cores, pinning, seqJson, seqStream, loadJson, loadStream, translation, idle, warm, after, peakRssMB, seqNoise, loadNoise, gatewayAlive, profile, profileError, limits } = results;
   const added = {
     jsonP50: seqJson.gateway.p50 - seqJson.direct.p50,
     jsonP99: seqJson.gateway.p99 - seqJson.direct.p99,
@@ -157,6 +160,8 @@ export function buildReport(results: RunResults): { text: string; json: unknown 
   );
   if (translation) out.push(...summarizeTranslation(translation));
   out.push('');
+  out.push(...formatLimitsLine(limits, config.connections));
+  out.push('');
   out.push('Goals:');
   for (const g of goals) out.push(`  [${g.pass ? 'PASS' : 'FAIL'}] ${g.name}: ${g.measured}  (goal ${g.target})`);
   out.push(`  (Portkey's ~1,000 req/s/core → goal is 10×; streaming CPU/req for reference: ${ms(loadStream.gateway.cpuMsPerRequest)})`);
@@ -200,6 +205,14 @@ export function buildReport(results: RunResults): { text: string; json: unknown 
       core1Load: round(loadNoise.core1Pct(), 1),
     },
     translation: translation ? translationJson(translation, relaySliceMs() / 1000) : undefined,
+    limitsAndCredits: {
+      bareCpuMsPerRequest: round(limits.bareCpuMsPerRequest, 4),
+      limitsCpuMsPerRequest: round(limits.limitsCpuMsPerRequest, 4),
+      addedCpuMsPerRequest: round(limits.limitsCpuMsPerRequest - limits.bareCpuMsPerRequest, 4),
+      bareRps: round(limits.bareRps, 1),
+      limitsRps: round(limits.limitsRps, 1),
+      errors: limits.errors,
+    },
     memoryMB: { idle: round(idle.rssMB, 1), afterSequential: round(warm.rssMB, 1), peakRssUnderLoad: round(peakRssMB, 1), afterLoad: round(after.rssMB, 1), vmHWM: round(after.hwmMB, 1) },
     goals,
     profile: profile

@@ -50,6 +50,7 @@ import { type Lane, type LoadSlot, type Pids, type SequentialResult, type SliceT
 import { installCleanup, killAllNow, removeStaleDataDirs, stopAll, stopChild } from './processes.js';
 import { type Memory, NoiseMeter, initClockTicks, memory, systemTicks, ticksToMs } from './proc-stats.js';
 import { type ProfileResult, profileGateway } from './profile.js';
+import { limitsLine } from './limits-bench.js';
 import { buildReport } from './report.js';
 import type { RouteResult } from './report-translation.js';
 import { CLIENT_OPTIONS, DIRECT, GATEWAY, RELAY, type Route, validate } from './requests.js';
@@ -161,6 +162,8 @@ async function main(): Promise<void> {
   } finally {
     await Promise.all([...Object.values(seqPools), ...Object.values(loadPools)].map((p) => p.close().catch(() => undefined)));
   }
+  log(`(d) limits and credits on: a second gateway, ${config.durationS} s per path`);
+  const limits = await limitsLine(pinning, upstream, gateway, pids);
   const gatewayAlive = !gateway.child.done;
   await stopChild(gateway.child);
 
@@ -203,6 +206,7 @@ async function main(): Promise<void> {
     gatewayAlive,
     profile,
     profileError,
+    limits,
   });
   process.stdout.write(text);
   mkdirSync(BENCH_OUT, { recursive: true });

@@ -53,7 +53,13 @@ export interface Gateway {
   dataDir: string;
 }
 
-export async function startGateway(pinning: Pinning, upstreamOrigin: string, extraNodeArgs: string[] = [], logFile?: string): Promise<Gateway> {
+export async function startGateway(
+  pinning: Pinning,
+  upstreamOrigin: string,
+  extraNodeArgs: string[] = [],
+  logFile?: string,
+  extraEnv: (dataDir: string) => Record<string, string> = () => ({}),
+): Promise<Gateway> {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), `opensq-bench-${process.pid}-`));
   tempDirs.push(dataDir);
   const port = await freePort();
@@ -68,9 +74,12 @@ export async function startGateway(pinning: Pinning, upstreamOrigin: string, ext
     NODE_ENV: 'production',
     // Gemini and Anthropic at the same fake (its native paths), for the translated routes.
     ...(config.translation ? translatedProviderEnv(upstreamOrigin) : {}),
+    // The bare relay: the catalog's per-model limits would refuse the load on the public key.
+    OPENSQ_MODEL_LIMITS: 'off',
   };
   // Only the SQLite default and the fake providers: nothing else from the caller's environment.
   for (const name of ['DATABASE_URL', 'REDIS_URL', 'OPENSQ_CONFIG', 'OPENSQ_LOCAL_MODEL', 'OPENSQ_ADMIN_KEY', 'NODE_OPTIONS']) delete env[name];
+  Object.assign(env, extraEnv(dataDir));
   const child = launch('gateway', [...extraNodeArgs, '--import', GUARD, GATEWAY_ENTRY, 'serve'], env, pinning.gatewayCpu, logFile);
   const origin = `http://${HOST}:${port}`;
   await waitForHealth(child, origin, 30_000);

@@ -3,9 +3,12 @@ import { ApiError } from '../core/errors.js';
 import type { Database } from '../storage/database.js';
 import type { ApiKeysTable } from '../storage/schema.js';
 import { hashKey } from './hash-key.js';
+import type { KeyChangeBroadcast } from './key-change-broadcast.js';
 
 export interface ApiKey {
   id: string;
+  /** The public key `openai`, on the anonymous tier. */
+  anonymous: boolean;
   userId: number;
   name: string;
   tier: number;
@@ -18,6 +21,9 @@ export interface ApiKey {
   expiresAt: number | null;
 }
 
+/** The id of the public key `openai`, seeded by the first migration. */
+export const PUBLIC_KEY_ID = 'key_public';
+
 const CACHE_TTL_MS = 5_000;
 const CACHE_MAX = 10_000;
 
@@ -29,6 +35,7 @@ interface CacheEntry {
 function toApiKey(row: ApiKeysTable): ApiKey {
   return {
     id: row.id,
+    anonymous: row.id === PUBLIC_KEY_ID,
     userId: row.user_id,
     name: row.name,
     tier: row.tier,
@@ -44,11 +51,12 @@ function toApiKey(row: ApiKeysTable): ApiKey {
 
 /**
  * Resolves presented keys to their records. Lookups go by the key's hash, so the secret never
- * reaches the database; a short cache keeps the hot path off the database, and revocations reach
- * other instances within its TTL.
+ * reaches the database; a short cache keeps the hot path off the database. Admin changes reach
+ * other instances at once through the broadcast, and within the cache's TTL without one.
  */
 export class KeyStore {
   private readonly cache = new Map<string, CacheEntry>();
+  private broadcast: KeyChangeBroadcast | undefined;
 
   constructor(
     private readonly database: Database,
@@ -84,6 +92,21 @@ export class KeyStore {
   /** Drops cached records, e.g. after an admin change on this instance. */
   invalidate(): void {
     this.cache.clear();
+  }
+
+  /** After an admin change: drops this process's cached records and tells the other processes to. */
+  changed(): void {
+    this.cache.clear();
+    this.broadcast?.publish();
+  }
+
+  /** Lets `changed` reach the other instances and workers. */
+  setBroadcast(broadcast: KeyChangeBroadcast): void {
+    this.broadcast = broadcast;
+  }
+
+  async close(): Promise<void> {
+    await this.broadcast?.close();
   }
 
   private async load(hash: string): Promise<ApiKey | null> {

@@ -57,10 +57,15 @@ const modelSchema = z
   })
   .strict();
 
+const tierLimit = z.number().int().positive().nullable().optional();
+const tierSchema = z.object({ rpm: tierLimit, tpm: tierLimit, rpd: tierLimit, max_concurrency: tierLimit }).strict();
+
 const configSchema = z
   .object({
     providers: z.record(z.string(), providerSchema).optional(),
     models: z.record(z.string(), modelSchema).optional(),
+    /** Default limits of keys by tier, and of the anonymous public key. */
+    tiers: z.object({ '0': tierSchema, '1': tierSchema, '2': tierSchema, '3': tierSchema, anonymous: tierSchema }).partial().strict().optional(),
   })
   .strict();
 

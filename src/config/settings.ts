@@ -10,6 +10,8 @@ export interface Settings {
   bodyLimit: number;
   databaseUrl: string | undefined;
   redisUrl: string | undefined;
+  /** Prefix of every Redis key, so instances of different deployments can share one Redis. */
+  redisPrefix: string;
   adminKey: string | undefined;
   configPath: string | undefined;
   /** A GGUF path or `hf:` URI served as a local model. */
@@ -20,6 +22,12 @@ export interface Settings {
   anonymousEnabled: boolean;
   /** How long a request may take to drain on shutdown. */
   shutdownGraceMs: number;
+  /** Whether the catalog's per-model requests-per-minute `limits` are enforced. */
+  modelLimits: boolean;
+  /** Raw usage rows older than this many days are pruned once rolled up into daily totals. */
+  usageRetentionDays: number;
+  /** How often the ledger is rolled up and pruned. */
+  usageRollupIntervalMs: number;
   /** Origins browsers may call the API from: `*` or a comma-separated list. */
   corsOrigins: string;
   /** Upstream attempts per request, across deployments. */
@@ -55,6 +63,7 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     bodyLimit: intVar(env, 'OPENSQ_BODY_LIMIT', 16 * 1024 * 1024),
     databaseUrl: env.DATABASE_URL || undefined,
     redisUrl: env.REDIS_URL || undefined,
+    redisPrefix: env.OPENSQ_REDIS_PREFIX || 'opensq:',
     adminKey: env.OPENSQ_ADMIN_KEY || undefined,
     configPath: env.OPENSQ_CONFIG || undefined,
     localModel: env.OPENSQ_LOCAL_MODEL || undefined,
@@ -66,5 +75,8 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     maxAttempts: Math.max(1, intVar(env, 'OPENSQ_MAX_ATTEMPTS', 3)),
     cooldown: { failures: Math.max(1, intVar(env, 'OPENSQ_COOLDOWN_FAILURES', 3)), cooldownMs: intVar(env, 'OPENSQ_COOLDOWN_MS', 30_000) },
     trustProxy: trustProxyVar(env.OPENSQ_TRUST_PROXY),
+    modelLimits: env.OPENSQ_MODEL_LIMITS !== 'off' && env.OPENSQ_MODEL_LIMITS !== 'false',
+    usageRetentionDays: intVar(env, 'OPENSQ_USAGE_RETENTION_DAYS', 90),
+    usageRollupIntervalMs: intVar(env, 'OPENSQ_USAGE_ROLLUP_INTERVAL_MS', 3_600_000),
   };
 }

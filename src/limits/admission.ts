@@ -30,7 +30,8 @@ export interface Admission {
   admit(request: AdmissionRequest): Promise<Ticket> | Ticket;
 }
 
-const NO_TICKET: Ticket = { settle: () => undefined };
+/** The ticket of a request no limit or credit applies to: settling it does nothing. */
+export const NO_TICKET: Ticket = { settle: () => undefined };
 
-/** Admits everything: the gate before limits and credits are configured. */
+/** Admits everything, e.g. for tools that serve without limits. */
 export const openAdmission: Admission = { admit: () => NO_TICKET };

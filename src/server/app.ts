@@ -13,6 +13,7 @@ import { registerImagen } from '../routes/onlysq/imagen.js';
 import { registerTts } from '../routes/onlysq/tts.js';
 import { registerAudioSpeech } from '../routes/openai/audio-speech.js';
 import { registerImagesGenerations } from '../routes/openai/images-generations.js';
+import { registerAdmin } from '../routes/admin/register-admin.js';
 import type { AppContext } from './context.js';
 import { registerCors } from './cors.js';
 import { drainRequest } from './drain-request.js';
@@ -72,6 +73,7 @@ export function buildApp(ctx: AppContext): FastifyInstance {
   registerTts(app, ctx);
   registerAudioSpeech(app, ctx);
   registerCloud(app, ctx);
+  registerAdmin(app, ctx);
   return app;
 }
 

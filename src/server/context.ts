@@ -1,3 +1,4 @@
+import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { KeyStore } from '../auth/key-store.js';
 import type { Settings } from '../config/settings.js';
@@ -30,6 +31,8 @@ export interface AppContext {
   closers: Array<() => Promise<void>>;
   /** The Cloud file store (and where image URLs point). */
   cloud: CloudStore;
+  /** The shared Redis (REDIS_URL) of a scaled-out deployment, for limits, cooldowns and counters. */
+  redis: Redis | undefined;
   /** Requests being served now; shutdown waits for it to reach zero. */
   inFlight: { count: number };
 }

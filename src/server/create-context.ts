@@ -1,8 +1,10 @@
+import type { Redis } from 'ioredis';
 import pino from 'pino';
+import { joinKeyChanges } from '../auth/key-change-broadcast.js';
 import { KeyStore } from '../auth/key-store.js';
 import { loadConfigFile } from '../config/config-file.js';
 import type { Settings } from '../config/settings.js';
-import { openAdmission } from '../limits/admission.js';
+import { createAdmission } from '../limits/create-admission.js';
 import { Metrics } from '../observability/metrics.js';
 import { Catalog } from '../routing/catalog.js';
 import { DeploymentHealth } from '../routing/deployment-health.js';
@@ -31,27 +33,42 @@ export async function createContext(settings: Settings, env: NodeJS.ProcessEnv =
   const router = new Router(health, { ...DEFAULT_RETRY_POLICY, maxAttempts: settings.maxAttempts }, metrics);
   const database = await openDatabase({ databaseUrl: settings.databaseUrl, dataDir: settings.dataDir });
   const cloud = await openCloudStore(loadCloudSettings(env, settings.dataDir), database);
+  const ledger = new UsageLedger(database);
+  const redis = settings.redisUrl ? await connectRedis(settings.redisUrl) : undefined;
+  const keys = new KeyStore(database, settings.anonymousEnabled);
+  keys.setBroadcast(await joinKeyChanges({ redis, prefix: settings.redisPrefix, onChange: () => keys.invalidate() }));
   return {
     settings,
     log,
     database,
-    keys: new KeyStore(database, settings.anonymousEnabled),
-    ledger: new UsageLedger(database),
+    keys,
+    ledger,
     registry,
     catalog,
     router,
     health,
     metrics,
-    admission: openAdmission,
     cloud,
+    admission: createAdmission({ settings, tiers: file.tiers, env, database, ledger, redis }),
+    redis,
     inFlight: { count: 0 },
     closers: cooldowns ? [() => cooldowns.close()] : [],
   };
 }
 
+/** Connects to REDIS_URL; ioredis is loaded only when used. */
+async function connectRedis(url: string): Promise<Redis> {
+  const { Redis } = await import('ioredis');
+  const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 2, enableAutoPipelining: true });
+  await redis.connect();
+  return redis;
+}
+
 export async function closeContext(ctx: AppContext): Promise<void> {
   await Promise.allSettled(ctx.closers.map((close) => close()));
+  await ctx.keys.close();
   await ctx.registry.close();
   await ctx.cloud.close();
   await ctx.database.close();
+  await ctx.redis?.quit().catch(() => ctx.redis?.disconnect());
 }

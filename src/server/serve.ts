@@ -1,8 +1,10 @@
+import cluster from 'node:cluster';
 import type { Settings } from '../config/settings.js';
 import { closeUpstreamDispatcher } from '../providers/shared/http-client.js';
 import { buildApp } from './app.js';
 import { closeContext, createContext } from './create-context.js';
 import { startupReport } from './startup-report.js';
+import { scheduleRollup } from '../usage/schedule-rollup.js';
 
 /**
  * Runs the server until SIGTERM or SIGINT, then stops accepting connections, lets in-flight
@@ -12,7 +14,10 @@ export async function serve(settings: Settings): Promise<void> {
   const ctx = await createContext(settings);
   const app = buildApp(ctx);
   const address = await app.listen({ port: settings.port, host: settings.host });
-  process.stdout.write(`${startupReport(ctx, address)}\n`);
+  // Of `serve --workers N`, the first worker reports in full, the others in a line.
+  const worker = cluster.isWorker ? cluster.worker!.id : 1;
+  process.stdout.write(`${worker === 1 ? startupReport(ctx, address) : `OpenSq worker ${worker} listening on ${address}`}\n`);
+  const stopRollup = scheduleRollup(ctx);
 
   let stopping = false;
   const stop = async (signal: string): Promise<void> => {
@@ -22,6 +27,7 @@ export async function serve(settings: Settings): Promise<void> {
       return;
     }
     stopping = true;
+    stopRollup();
     ctx.log.info({ signal, inFlight: ctx.inFlight.count }, 'shutting down: draining in-flight requests');
     const grace = setTimeout(() => {
       ctx.log.warn({ inFlight: ctx.inFlight.count }, 'grace period over, closing remaining connections');

@@ -79,6 +79,31 @@ function migrations(kind: 'sqlite' | 'postgres'): Record<string, Migration> {
           .execute();
       },
     },
+    '0003_usage_rollups': {
+      async up(db: Kysely<any>) {
+        // Daily totals of usage rows, so raw rows can be pruned while totals stay.
+        await db.schema
+          .createTable('usage_daily')
+          .addColumn('id', serial as never)
+          .addColumn('day', 'integer', (c) => c.notNull())
+          .addColumn('key_id', 'text', (c) => c.notNull())
+          .addColumn('user_id', 'integer', (c) => c.notNull())
+          .addColumn('model', 'text', (c) => c.notNull())
+          .addColumn('endpoint', 'text', (c) => c.notNull())
+          .addColumn('requests', 'integer', (c) => c.notNull())
+          .addColumn('errors', 'integer', (c) => c.notNull())
+          .addColumn('prompt_tokens', 'bigint', (c) => c.notNull())
+          .addColumn('completion_tokens', 'bigint', (c) => c.notNull())
+          .addColumn('cached_tokens', 'bigint', (c) => c.notNull())
+          .addColumn('cost', 'double precision', (c) => c.notNull())
+          .addColumn('latency_ms_sum', 'bigint', (c) => c.notNull())
+          .execute();
+        await db.schema.createIndex('usage_daily_day').on('usage_daily').column('day').execute();
+        await db.schema.createTable('opensq_meta').addColumn('name', 'text', (c) => c.primaryKey()).addColumn('value', 'text', (c) => c.notNull()).execute();
+        await db.insertInto('opensq_meta').values({ name: 'usage_rolled_until', value: '0' }).execute();
+        await db.schema.createIndex('api_keys_user').on('api_keys').column('user_id').execute();
+      },
+    },
   };
 }
 

@@ -65,9 +65,34 @@ export interface CloudFilesTable {
   created_at: number;
 }
 
+/** One day's totals of one key, model and endpoint; `day` counts UTC days since 1970. */
+export interface UsageDailyTable {
+  id: Generated<number>;
+  day: number;
+  key_id: string;
+  user_id: number;
+  model: string;
+  endpoint: string;
+  requests: number;
+  errors: number;
+  prompt_tokens: number;
+  completion_tokens: number;
+  cached_tokens: number;
+  cost: number;
+  latency_ms_sum: number;
+}
+
+/** Small facts the instances share, e.g. up to when the ledger is rolled up. */
+export interface MetaTable {
+  name: string;
+  value: string;
+}
+
 export interface Schema {
   users: UsersTable;
   api_keys: ApiKeysTable;
   usage: UsageTable;
   cloud_files: CloudFilesTable;
+  usage_daily: UsageDailyTable;
+  opensq_meta: MetaTable;
 }

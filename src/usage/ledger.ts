@@ -8,34 +8,55 @@ const COLUMNS = [
   'completion_tokens', 'cached_tokens', 'cost', 'latency_ms', 'ttft_ms', 'status', 'http_status', 'error_code', 'stream',
 ] as const;
 
+type Write = (rows: UsageRow[], credits: Map<string, number>) => void | Promise<unknown>;
+
 /**
  * Writes one usage row per request before its response ends, so a completed request's row
- * survives a crash. Rows arriving in the same turn of the event loop are committed together
- * (group commit): under load one transaction carries many rows, and a lone request waits only
- * for the next turn. A failed batch rejects every request waiting on it.
+ * survives a crash, together with the request's credit settlement. Rows arriving in the same turn
+ * of the event loop are committed together (group commit): under load one transaction carries
+ * many rows, and a lone request waits only for the next turn. A failed batch rejects every
+ * request waiting on it.
  */
 export class UsageLedger {
   private pending: UsageRow[] = [];
+  private credits = new Map<string, number>();
   private batch: Promise<void> | undefined;
   private flushing: Promise<void> = Promise.resolve();
-  private readonly writeRows: (rows: UsageRow[]) => void | Promise<unknown>;
+  private readonly write: Write;
 
   constructor(database: Database) {
     const sqlite = database.sqlite;
     if (sqlite) {
       const insert = sqlite.prepare(`INSERT INTO usage (${COLUMNS.join(', ')}) VALUES (${COLUMNS.map((c) => `@${c}`).join(', ')})`);
-      const insertAll = sqlite.transaction((rows: UsageRow[]) => {
+      const credit = sqlite.prepare('UPDATE api_keys SET credits = credits + ? WHERE id = ? AND credits IS NOT NULL');
+      this.write = sqlite.transaction((rows: UsageRow[], credits: Map<string, number>) => {
         for (const row of rows) insert.run(row);
+        for (const [keyId, delta] of credits) credit.run(delta, keyId);
       });
-      this.writeRows = (rows) => insertAll(rows);
     } else {
-      this.writeRows = (rows) => database.db.insertInto('usage').values(rows).execute();
+      this.write = (rows, credits) =>
+        database.db.transaction().execute(async (trx) => {
+          if (rows.length > 0) await trx.insertInto('usage').values(rows).execute();
+          for (const [keyId, delta] of credits) {
+            await trx.updateTable('api_keys').set((eb) => ({ credits: eb('credits', '+', delta) })).where('id', '=', keyId).where('credits', 'is not', null).execute();
+          }
+        });
     }
   }
 
   /** Resolves once the row is committed. */
   record(row: UsageRow): Promise<void> {
     this.pending.push(row);
+    return this.schedule();
+  }
+
+  /** Adds `delta` to a key's credit balance in the next batch, atomically with its rows. */
+  adjustCredits(keyId: string, delta: number): Promise<void> {
+    this.credits.set(keyId, (this.credits.get(keyId) ?? 0) + delta);
+    return this.schedule();
+  }
+
+  private schedule(): Promise<void> {
     this.batch ??= new Promise<void>((resolve, reject) => {
       setImmediate(() => {
         // Batches commit one after another, so rows keep their order and Postgres sees one writer.
@@ -49,8 +70,10 @@ export class UsageLedger {
 
   private async flush(): Promise<void> {
     const rows = this.pending;
+    const credits = this.credits;
     this.pending = [];
+    this.credits = new Map();
     this.batch = undefined;
-    if (rows.length > 0) await this.writeRows(rows);
+    if (rows.length > 0 || credits.size > 0) await this.write(rows, credits);
   }
 }

@@ -39,11 +39,8 @@ export async function recordUsage(ctx: AppContext, facts: UsageFacts): Promise<v
     ((facts.units?.characters ?? 0) / 1000) * (model.cost.per_1k_chars ?? 0);
   const latencyMs = Math.round(performance.now() - facts.started);
   ctx.metrics.observe(facts.endpoint, model, facts.status, latencyMs, facts.ttftMs ?? null, facts.error?.code);
-  try {
-    await facts.ticket?.settle({ promptTokens, completionTokens, cost });
-  } catch (error) {
-    ctx.log.error({ err: error, requestId: facts.requestId }, 'could not settle the admission ticket');
-  }
+  // Settled and recorded in the same turn, so a credit debit commits in the same batch as the row.
+  const settled = settle(ctx, facts, cost);
   try {
     await ctx.ledger.record({
       ts: Date.now(),
@@ -67,5 +64,14 @@ export async function recordUsage(ctx: AppContext, facts: UsageFacts): Promise<v
     });
   } catch (error) {
     ctx.log.error({ err: error, requestId: facts.requestId }, 'could not write the usage row');
+  }
+  await settled;
+}
+
+async function settle(ctx: AppContext, facts: UsageFacts, cost: number): Promise<void> {
+  try {
+    await facts.ticket?.settle({ promptTokens: facts.promptTokens, completionTokens: facts.completionTokens, cost });
+  } catch (error) {
+    ctx.log.error({ err: error, requestId: facts.requestId }, 'could not settle the admission ticket');
   }
 }

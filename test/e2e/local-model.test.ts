@@ -7,7 +7,6 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import Database from 'better-sqlite3';
 import OpenAI from 'openai';
 import { SHARED_DIR } from '../fakes/openai-spec.js';
 import { http, sseDataLines } from '../support/http.js';
@@ -59,9 +58,7 @@ describe('local model (stories260K via node-llama-cpp)', () => {
     assert.ok(text.length > 0);
     assert.ok(chunks.every((c) => c.object === 'chat.completion.chunk' && c.model === 'stories260K'));
     assert.equal(chunks[0].choices[0].delta.role, 'assistant');
-    const db = new Database(path.join(server.dataDir, 'opensq.db'), { readonly: true });
-    const row = db.prepare("SELECT * FROM usage WHERE request_id = ?").get(res.headers['x-request-id']) as Record<string, number | string>;
-    db.close();
+    const row = (await server.query('SELECT * FROM usage')).find((r) => r.request_id === res.headers['x-request-id'])!;
     assert.equal(row.status, 'ok');
     assert.equal(row.provider, 'local');
     assert.ok(Number(row.completion_tokens) > 0 && Number(row.completion_tokens) <= 16);

@@ -3,12 +3,12 @@
  * completed requests surviving `kill -9`, and SIGTERM draining a stream in flight.
  */
 import assert from 'node:assert/strict';
-import path from 'node:path';
+import { mkdtempSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
-import Database from 'better-sqlite3';
 import { FAKE_KEY, type FakeOpenAI, startFakeOpenAI } from '../fakes/openai-upstream.js';
 import { http, sseDataLines } from '../support/http.js';
-import { startServer } from '../support/server-process.js';
+import { type ServerProcess, startServer } from '../support/server-process.js';
+import { createTestBackend } from '../support/test-backend.js';
 
 let upstream: FakeOpenAI;
 
@@ -19,14 +19,7 @@ after(async () => {
   await upstream?.close();
 });
 
-function rows(dataDir: string): Array<Record<string, any>> {
-  const db = new Database(path.join(dataDir, 'opensq.db'), { readonly: true });
-  try {
-    return db.prepare('SELECT * FROM usage ORDER BY id').all() as Array<Record<string, any>>;
-  } finally {
-    db.close();
-  }
-}
+const rows = (server: ServerProcess) => server.query('SELECT * FROM usage ORDER BY id');
 
 const env = () => ({ OPENAI_API_KEY: FAKE_KEY, OPENAI_BASE_URL: upstream.url });
 const chat = (content: string, extra: Record<string, unknown> = {}) => ({ model: 'gpt-4o-mini', messages: [{ role: 'user', content }], ...extra });
@@ -44,7 +37,7 @@ describe('usage ledger', () => {
       assert.equal(sseDataLines(streamed.text).at(-1), '[DONE]');
       assert.equal(sseDataLines(noUsage.text).at(-1), '[DONE]');
 
-      const ledger = rows(server.dataDir);
+      const ledger = await rows(server);
       assert.equal(ledger.length, 4);
       const [a, b, c, d] = ledger;
       assert.deepEqual([a.endpoint, a.status, a.http_status, a.stream, a.key_id, a.user_id], ['chat.completions', 'ok', 200, 0, 'key_public', 0]);
@@ -63,28 +56,41 @@ describe('usage ledger', () => {
     }
   });
 
-  it('rows of completed requests survive kill -9', async () => {
-    const server = await startServer({ env: env(), dataDir: (await import('node:fs')).mkdtempSync('/tmp/opensq-crash-') });
+  it('rows of completed requests survive kill -9, and the restarted server counts them', async () => {
+    const backend = await createTestBackend();
+    const dataDir = mkdtempSync('/tmp/opensq-crash-');
+    const server = await startServer({ env: { ...env(), ...backend.env }, dataDir });
     const completed: string[] = [];
     const inFlight: Array<Promise<unknown>> = [];
-    for (let i = 0; i < 60; i++) {
-      const p = http(`${server.url}/v1/chat/completions`, { json: chat(`request ${i}`, { stream: i % 2 === 0 }) })
-        .then((res) => {
-          if (res.status === 200 && (i % 2 === 1 || res.text.endsWith('data: [DONE]\n\n'))) completed.push(String(res.headers['x-request-id']));
-        })
-        .catch(() => undefined);
-      inFlight.push(p);
-      if (i === 45) {
-        await Promise.all(inFlight.slice(0, 40));
-        await server.kill9();
+    try {
+      for (let i = 0; i < 60; i++) {
+        const p = http(`${server.url}/v1/chat/completions`, { json: chat(`request ${i}`, { stream: i % 2 === 0 }) })
+          .then((res) => {
+            if (res.status === 200 && (i % 2 === 1 || res.text.endsWith('data: [DONE]\n\n'))) completed.push(String(res.headers['x-request-id']));
+          })
+          .catch(() => undefined);
+        inFlight.push(p);
+        if (i === 45) {
+          await Promise.all(inFlight.slice(0, 40));
+          await server.kill9();
+        }
       }
+      await Promise.all(inFlight);
+      assert.ok(completed.length >= 40, `completed ${completed.length}`);
+      const restarted = await startServer({ env: { ...env(), ...backend.env }, dataDir });
+      try {
+        const recorded = new Set((await rows(restarted)).map((row) => row.request_id));
+        const lost = completed.filter((id) => !recorded.has(id));
+        assert.deepEqual(lost, [], `${lost.length} of ${completed.length} completed responses have no ledger row`);
+        const after = await http(`${restarted.url}/v1/chat/completions`, { json: chat('after the crash') });
+        assert.equal(after.status, 200);
+        assert.ok((await rows(restarted)).some((row) => row.request_id === after.headers['x-request-id']));
+      } finally {
+        await restarted.stop();
+      }
+    } finally {
+      await backend.drop();
     }
-    await Promise.all(inFlight);
-    const ledger = rows(server.dataDir);
-    assert.ok(completed.length >= 40, `completed ${completed.length}`);
-    const recorded = new Set(ledger.map((row) => row.request_id));
-    const lost = completed.filter((id) => !recorded.has(id));
-    assert.deepEqual(lost, [], `${lost.length} of ${completed.length} completed responses have no ledger row`);
   });
 
   it('SIGTERM lets a stream in flight finish, records it, then exits 0', async () => {
@@ -97,8 +103,7 @@ describe('usage ledger', () => {
     assert.equal(sseDataLines(res.text).at(-1), '[DONE]');
     const content = sseDataLines(res.text).slice(0, -1).map((l) => JSON.parse(l).choices[0]?.delta?.content ?? '').join('');
     assert.equal(content, 'Echo: #slow a slow answer to drain');
-    const dataDir = server.dataDir;
-    const ledgerBefore = rows(dataDir);
+    const ledgerBefore = await rows(server);
     assert.equal(await server.stop(), 0);
     assert.equal(ledgerBefore.length, 1);
     assert.equal(ledgerBefore[0].status, 'ok');

@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { createTestBackend, queryServerDatabase } from './test-backend.js';
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const ENTRY = path.join(REPO_ROOT, 'dist/cli/main.js');
@@ -11,7 +12,13 @@ export interface ServerProcess {
   /** e.g. http://127.0.0.1:40123 */
   url: string;
   dataDir: string;
+  /** The Postgres database the server uses, when it uses one. */
+  databaseUrl: string | undefined;
+  /** The environment the server was started with (its backend included), to start another like it. */
+  env: NodeJS.ProcessEnv;
   proc: ChildProcess;
+  /** A statement without parameters on the server's database; the rows of a query. */
+  query(sql: string): Promise<Array<Record<string, any>>>;
   output(): string;
   /** SIGTERM and wait for exit; resolves to the exit code. */
   stop(): Promise<number | null>;
@@ -34,20 +41,35 @@ export interface StartOptions {
   /** YAML written to a temp file and passed as OPENSQ_CONFIG. */
   config?: string;
   dataDir?: string;
+  /** Extra arguments after `serve`, e.g. `--workers 2`. */
+  args?: string[];
 }
 
 /** Starts the built server (`dist/cli/main.js serve`) on a free port and waits until it serves. */
 export async function startServer(options: StartOptions = {}): Promise<ServerProcess> {
   const dataDir = options.dataDir ?? mkdtempSync(path.join(os.tmpdir(), 'opensq-test-'));
-  // Functional suites inject upstream faults on purpose; circuit breakers opening between their
-  // tests would turn later answers into 503s. Resilience tests set their own thresholds.
-  const env: NodeJS.ProcessEnv = { ...cleanEnv(), PORT: '0', HOST: '127.0.0.1', OPENSQ_DATA_DIR: dataDir, LOG_LEVEL: 'warn', OPENSQ_COOLDOWN_FAILURES: '1000', ...options.env };
+  // A server given no database of its own gets the suite's backend (TEST_DATABASE), dropped when it stops.
+  const backend = options.env?.DATABASE_URL === undefined ? await createTestBackend() : undefined;
+  // The catalog's per-model limits (20 requests a minute at tier 0) are switched on by the tests of
+  // limits. Functional suites inject upstream faults on purpose; circuit breakers opening between
+  // their tests would turn later answers into 503s, so resilience tests set their own thresholds.
+  const env: NodeJS.ProcessEnv = {
+    ...cleanEnv(),
+    PORT: '0',
+    HOST: '127.0.0.1',
+    OPENSQ_DATA_DIR: dataDir,
+    LOG_LEVEL: 'warn',
+    OPENSQ_MODEL_LIMITS: 'off',
+    OPENSQ_COOLDOWN_FAILURES: '1000',
+    ...backend?.env,
+    ...options.env,
+  };
   if (options.config) {
     const file = path.join(dataDir, 'opensq.yaml');
     writeFileSync(file, options.config);
     env.OPENSQ_CONFIG = file;
   }
-  const proc = spawn(process.execPath, [ENTRY, 'serve'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const proc = spawn(process.execPath, [ENTRY, 'serve', ...(options.args ?? [])], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   proc.stdout!.on('data', (d: Buffer) => (out += d.toString()));
   proc.stderr!.on('data', (d: Buffer) => (out += d.toString()));
@@ -67,17 +89,24 @@ export async function startServer(options: StartOptions = {}): Promise<ServerPro
       clearTimeout(timer);
       reject(new Error(`server exited with ${code} before listening:\n${out}`));
     });
+  }).catch(async (error: unknown) => {
+    await backend?.drop();
+    throw error;
   });
 
-  return {
+  const server: ServerProcess = {
     url,
     dataDir,
+    databaseUrl: env.DATABASE_URL,
+    env,
     proc,
+    query: (sql) => queryServerDatabase(server, sql),
     output: () => out,
     async stop() {
       if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGTERM');
       const code = await exited;
       if (!options.dataDir) rmSync(dataDir, { recursive: true, force: true });
+      await backend?.drop();
       return code;
     },
     async kill9() {
@@ -85,6 +114,7 @@ export async function startServer(options: StartOptions = {}): Promise<ServerPro
       await exited;
     },
   };
+  return server;
 }
 
 /** OPENSQ_CONFIG that routes the seed's Gemini examples to the fake OpenAI upstream too. */

@@ -1,0 +1,151 @@
+import type { ApiKey } from '../auth/key-store.js';
+import { ApiError } from '../core/errors.js';
+import type { UsageLedger } from '../usage/ledger.js';
+import { type Admission, type AdmissionRequest, NO_TICKET, type Settlement, type Ticket } from './admission.js';
+import type { CreditAccounts } from './credit-accounts.js';
+import type { LimitStore, WindowHit } from './limit-store.js';
+import { type LimitValues, type TierTable } from './limit-values.js';
+
+const MINUTE = 60_000;
+const DAY = 86_400_000;
+const ANSWER_ALLOWANCE = 1024;
+
+export interface LimitAdmissionOptions {
+  store: LimitStore;
+  tiers: TierTable;
+  /** Enforce the catalog's per-model requests per minute, by the key's tier. */
+  modelLimits: boolean;
+  credits: CreditAccounts;
+  ledger: UsageLedger;
+  /** Told of every refusal, to leave a usage row for it. */
+  onRefused(request: AdmissionRequest, error: ApiError): Promise<void>;
+}
+
+interface Window extends WindowHit {
+  label: string;
+}
+
+/**
+ * The real gate: per key (a key's own limits, else its tier's) requests per minute, tokens per
+ * minute (estimated before the call, reconciled at settle), requests per UTC day and concurrent
+ * requests; the catalog's per-model requests per minute by tier; `paid` models; credits. A key
+ * and tier without limits or credits is admitted without touching any counter.
+ */
+export class LimitAdmission implements Admission {
+  private readonly effective = new WeakMap<ApiKey, LimitValues>();
+
+  constructor(private readonly options: LimitAdmissionOptions) {}
+
+  admit(request: AdmissionRequest): Ticket | Promise<Ticket> {
+    const { key, model } = request;
+    const limits = this.limitsOf(key);
+    const modelRpm = this.options.modelLimits ? model.limits[Math.min(key.tier, 3)] : 0;
+    if (!model.paid && !limits.rpm && !limits.tpm && !limits.rpd && !limits.maxConcurrency && !(modelRpm > 0) && key.credits === null) return NO_TICKET;
+    return this.gate(request, limits, modelRpm).catch(async (error: unknown) => {
+      if (error instanceof ApiError) await this.options.onRefused(request, error);
+      throw error;
+    });
+  }
+
+  /** The key's own limits over its tier's; cached for as long as the key store keeps the record. */
+  private limitsOf(key: ApiKey): LimitValues {
+    let limits = this.effective.get(key);
+    if (!limits) {
+      const tier = key.anonymous ? this.options.tiers.anonymous : (this.options.tiers.tiers[Math.min(key.tier, 3)] ?? this.options.tiers.anonymous);
+      limits = { rpm: key.rpm ?? tier.rpm, tpm: key.tpm ?? tier.tpm, rpd: key.rpd ?? tier.rpd, maxConcurrency: key.maxConcurrency ?? tier.maxConcurrency };
+      this.effective.set(key, limits);
+    }
+    return limits;
+  }
+
+  private async gate(request: AdmissionRequest, limits: LimitValues, modelRpm: number): Promise<Ticket> {
+    const { key, model } = request;
+    if (model.paid && key.anonymous) {
+      throw new ApiError('model_not_allowed', `The model \`${model.id}\` is paid and cannot be used with the public key.`, { param: 'model' });
+    }
+    const now = Date.now();
+    const windows: Window[] = [];
+    let tokens: number | undefined;
+    let tpmKey: string | undefined;
+    if (limits.rpm) windows.push({ key: `rpm:${key.id}`, limit: limits.rpm, amount: 1, windowMs: MINUTE, label: 'requests per minute (RPM)' });
+    if (modelRpm > 0) windows.push({ key: `mrpm:${key.id}:${model.id}`, limit: modelRpm, amount: 1, windowMs: MINUTE, label: `requests per minute (RPM) for ${model.id} at tier ${key.tier}` });
+    if (limits.tpm) {
+      tokens = Math.max(1, request.estimateTokens());
+      tpmKey = `tpm:${key.id}`;
+      windows.push({ key: tpmKey, limit: limits.tpm, amount: tokens, windowMs: MINUTE, label: 'tokens per minute (TPM)' });
+    }
+    if (limits.rpd) {
+      const day = Math.floor(now / DAY);
+      windows.push({ key: `rpd:${key.id}:${day}`, limit: limits.rpd, amount: 1, windowMs: (day + 1) * DAY - now, label: 'requests per day (RPD)' });
+    }
+    const slot = limits.maxConcurrency ? { key: `conc:${key.id}`, limit: limits.maxConcurrency } : undefined;
+    const { store } = this.options;
+    if (windows.length > 0 || slot) {
+      const taken = await store.take({ windows, concurrency: slot });
+      if (!taken.ok) throw rateLimited(key, taken.failed === -1 ? undefined : windows[taken.failed], limits, taken.retryAfterMs);
+    }
+    let reserved = 0;
+    if (key.credits !== null) {
+      tokens ??= Math.max(1, request.estimateTokens());
+      // An upper bound of the cost: every token at the dearer price, plus an answer allowance for
+      // requests that set no max_tokens; the settlement gives back what was not used.
+      reserved =
+        ((tokens + ANSWER_ALLOWANCE) * Math.max(model.cost.input, model.cost.output)) / 1_000_000 +
+        (model.cost.per_image ?? 0) +
+        ((tokens * 4) / 1000) * (model.cost.per_1k_chars ?? 0);
+      const undoLimits = () => store.giveBack({ adjust: windows.map((w) => ({ key: w.key, amount: -w.amount })), release: slot?.key });
+      let funded: boolean;
+      try {
+        funded = await this.options.credits.reserve(key.id, reserved);
+      } catch (error) {
+        await undoLimits();
+        throw error;
+      }
+      if (!funded) {
+        await undoLimits();
+        throw new ApiError('insufficient_quota', 'You exceeded your current quota: this key has no credit left. Ask the operator to add credits.');
+      }
+    }
+    return new LimitTicket(this.options, key, tpmKey === undefined ? undefined : { key: tpmKey, estimated: tokens! }, slot?.key, reserved);
+  }
+}
+
+function rateLimited(key: ApiKey, window: Window | undefined, limits: LimitValues, retryAfterMs: number): ApiError {
+  const seconds = Math.max(1, Math.ceil(retryAfterMs / 1000));
+  const what = window
+    ? window.amount > window.limit
+      ? `Request too large for ${window.label}: Limit ${window.limit}, Requested ${window.amount}.`
+      : `Rate limit reached for ${window.label}: Limit ${window.limit}.`
+    : `Too many concurrent requests: Limit ${limits.maxConcurrency}.`;
+  return new ApiError('rate_limit_exceeded', `${what} Key ${key.id}. Please try again in ${seconds}s.`, { retryAfter: String(seconds) });
+}
+
+/** Settles once: reconciles tokens per minute, frees the slot, corrects the credit reservation. */
+class LimitTicket implements Ticket {
+  private settled = false;
+
+  constructor(
+    private readonly options: LimitAdmissionOptions,
+    private readonly key: ApiKey,
+    /** The tokens-per-minute window and what was counted in it at admission. */
+    private readonly tpm: { key: string; estimated: number } | undefined,
+    private readonly slot: string | undefined,
+    private readonly reserved: number,
+  ) {}
+
+  settle(settlement: Settlement): void | Promise<void> {
+    if (this.settled) return;
+    this.settled = true;
+    const pending: Array<void | Promise<void>> = [];
+    // Joins the batch of the request's usage row, so the debit commits with it.
+    if (this.key.credits !== null && settlement.cost !== this.reserved) pending.push(this.options.ledger.adjustCredits(this.key.id, this.reserved - settlement.cost));
+    const adjust: Array<{ key: string; amount: number }> = [];
+    if (this.tpm) {
+      const delta = settlement.promptTokens + settlement.completionTokens - this.tpm.estimated;
+      if (delta !== 0) adjust.push({ key: this.tpm.key, amount: delta });
+    }
+    if (adjust.length > 0 || this.slot !== undefined) pending.push(this.options.store.giveBack({ adjust, release: this.slot }));
+    if (pending.length === 0) return;
+    return Promise.all(pending).then(() => undefined);
+  }
+}

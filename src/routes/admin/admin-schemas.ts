@@ -1,0 +1,136 @@
+import { z } from 'zod';
+
+/** The admin API's wire shapes: validated on the way in, and the source of /admin/openapi.json. */
+
+const limit = z.number().int().positive().nullable();
+
+export const keyFieldsSchema = z
+  .object({
+    name: z.string().min(1).max(200),
+    user: z.number().int().min(0).describe('The owning user; left out on create: a new user named after the key.'),
+    tier: z.number().int().min(0).max(3),
+    allowed_models: z.array(z.string().min(1)).nullable().describe('Model ids the key may use; null for every model its tier allows.'),
+    rpm: limit.describe("Requests per minute; null or left out: the tier's default."),
+    tpm: limit.describe("Tokens per minute, estimated before a request and reconciled after; null or left out: the tier's default."),
+    rpd: limit.describe("Requests per UTC day; null or left out: the tier's default."),
+    max_concurrency: limit.describe("Requests in flight at once; null or left out: the tier's default."),
+    credits: z.number().nullable().describe('Credit balance; null: no credit limit. 0 is an empty balance (402).'),
+    expires_at: z.union([z.string(), z.number()]).nullable().describe('ISO 8601 or unix seconds; null: never.'),
+  })
+  .strict();
+
+export const createKeySchema = keyFieldsSchema.partial().required({ name: true });
+export const updateKeySchema = keyFieldsSchema.partial();
+export const addCreditsSchema = z.object({ amount: z.number().describe('Added to the balance (negative to take away).') }).strict();
+export const userInputSchema = z.object({ name: z.string().min(1).max(200) }).strict();
+
+const isoTime = z.string().describe('ISO 8601');
+
+export const keyViewSchema = z.object({
+  object: z.literal('api_key'),
+  id: z.string(),
+  name: z.string(),
+  prefix: z.string().describe('The first characters of the key; the key itself is never shown again.'),
+  user: z.number().int(),
+  tier: z.number().int(),
+  allowed_models: z.array(z.string()).nullable(),
+  rpm: z.number().int().nullable(),
+  tpm: z.number().int().nullable(),
+  rpd: z.number().int().nullable(),
+  max_concurrency: z.number().int().nullable(),
+  credits: z.number().nullable(),
+  expires_at: isoTime.nullable(),
+  created_at: isoTime,
+  revoked_at: isoTime.nullable(),
+  status: z.enum(['active', 'revoked', 'expired']),
+});
+
+export const createdKeySchema = keyViewSchema.extend({ key: z.string().describe('The full key, shown only in this answer.') });
+export const keyListSchema = z.object({ object: z.literal('list'), data: z.array(keyViewSchema) });
+
+export const userViewSchema = z.object({ object: z.literal('user'), id: z.number().int(), name: z.string(), created_at: isoTime });
+export const userDetailSchema = userViewSchema.extend({ keys: z.array(keyViewSchema) });
+export const userListSchema = z.object({ object: z.literal('list'), data: z.array(userViewSchema) });
+
+export const usageQuerySchema = z
+  .object({
+    key_id: z.string().optional(),
+    user: z.coerce.number().int().min(0).optional(),
+    model: z.string().optional(),
+    from: z.string().optional().describe('ISO 8601 or unix milliseconds, inclusive'),
+    to: z.string().optional().describe('ISO 8601 or unix milliseconds, exclusive'),
+    limit: z.coerce.number().int().min(1).max(1000).optional().describe('Rows to return, newest first (default 100)'),
+    group_by: z.enum(['key', 'user', 'model', 'day']).optional(),
+  })
+  .strict();
+
+const totalsShape = {
+  requests: z.number().int(),
+  errors: z.number().int(),
+  prompt_tokens: z.number().int(),
+  completion_tokens: z.number().int(),
+  cost: z.number(),
+  latency_p50_ms: z.number().nullable().describe('Over successful requests whose raw rows are still kept'),
+  latency_p95_ms: z.number().nullable(),
+};
+export const usageTotalsSchema = z.object(totalsShape);
+
+export const usageRowSchema = z.object({
+  id: z.number().int(),
+  created_at: isoTime,
+  request_id: z.string(),
+  key_id: z.string(),
+  user: z.number().int(),
+  endpoint: z.string(),
+  model: z.string(),
+  provider: z.string().nullable(),
+  deployment: z.string().nullable(),
+  prompt_tokens: z.number().int(),
+  completion_tokens: z.number().int(),
+  cached_tokens: z.number().int(),
+  cost: z.number(),
+  latency_ms: z.number().int(),
+  ttft_ms: z.number().int().nullable(),
+  status: z.enum(['ok', 'error', 'cancelled']),
+  http_status: z.number().int(),
+  error_code: z.string().nullable(),
+  stream: z.boolean(),
+});
+export const usageListSchema = z.object({ object: z.literal('list'), data: z.array(usageRowSchema), totals: usageTotalsSchema });
+
+export const usageGroupSchema = z.object({
+  ...totalsShape,
+  key_id: z.string().optional(),
+  user: z.number().int().optional(),
+  model: z.string().optional(),
+  day: z.string().optional().describe('YYYY-MM-DD (UTC)'),
+});
+export const usageSummarySchema = z.object({ object: z.literal('list'), group_by: z.string().nullable(), data: z.array(usageGroupSchema), totals: usageTotalsSchema });
+
+export const usageErrorsSchema = z.object({
+  object: z.literal('list'),
+  data: z.array(z.object({ error_code: z.string().nullable(), http_status: z.number().int(), model: z.string(), count: z.number().int(), last_at: isoTime })),
+});
+
+export const deploymentHealthSchema = z.object({
+  model: z.string(),
+  provider: z.string(),
+  provider_type: z.string(),
+  upstream_model: z.string(),
+  priority: z.number().int(),
+  weight: z.number(),
+  state: z.enum(['ok', 'not_configured', 'cooling_down']),
+  configured: z.boolean(),
+  reason: z.string().nullable(),
+  cooling_down_until: isoTime.nullable(),
+  last_error: z.string().nullable(),
+});
+export const healthSchema = z.object({
+  object: z.literal('list'),
+  status: z.enum(['ok', 'degraded', 'down']).describe('ok: every model with a deployment can serve; degraded: some cannot; down: none can'),
+  data: z.array(deploymentHealthSchema),
+});
+
+export const errorSchema = z.object({
+  error: z.object({ message: z.string(), type: z.string(), param: z.string().nullable(), code: z.string().nullable() }),
+});

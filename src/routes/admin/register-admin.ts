@@ -1,0 +1,32 @@
+import type { FastifyInstance } from 'fastify';
+import { KeyRecords } from '../../auth/key-records.js';
+import { UserRecords } from '../../auth/user-records.js';
+import type { AppContext } from '../../server/context.js';
+import { UsageReport } from '../../usage/usage-report.js';
+import { adminGuard } from './admin-guard.js';
+import { registerAdminHealth } from './admin-health.js';
+import { registerAdminKeys } from './admin-keys.js';
+import { adminOpenApi } from './admin-openapi.js';
+import { registerAdminUsage } from './admin-usage.js';
+import { registerAdminUsers } from './admin-users.js';
+
+/** The admin API under `/admin`; its description at `/admin/openapi.json` needs no key. */
+export function registerAdmin(app: FastifyInstance, ctx: AppContext): void {
+  const adminKey = ctx.settings.adminKey;
+  app.get('/admin/openapi.json', async (request, reply) => {
+    // Public while the admin API is on; answers like every admin route while it is off.
+    if (!adminKey) await adminGuard(adminKey)(request);
+    reply.type('application/json').send(JSON.stringify(adminOpenApi()));
+  });
+  void app.register(
+    async (admin) => {
+      admin.addHook('onRequest', adminGuard(adminKey));
+      const keys = new KeyRecords(ctx.database, () => ctx.keys.changed());
+      registerAdminKeys(admin, keys);
+      registerAdminUsers(admin, new UserRecords(ctx.database), keys);
+      registerAdminUsage(admin, new UsageReport(ctx.database));
+      registerAdminHealth(admin, ctx);
+    },
+    { prefix: '/admin' },
+  );
+}

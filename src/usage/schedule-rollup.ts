@@ -1,0 +1,27 @@
+import type { AppContext } from '../server/context.js';
+import { rollupUsage } from './rollup-usage.js';
+
+/**
+ * Rolls the ledger up and prunes it now and then every OPENSQ_USAGE_ROLLUP_INTERVAL_MS (0: never).
+ * Returns a function that stops the schedule.
+ */
+export function scheduleRollup(ctx: AppContext): () => void {
+  const interval = ctx.settings.usageRollupIntervalMs;
+  if (interval === 0) return () => undefined;
+  const run = (): void => {
+    rollupUsage(ctx.database, { retentionDays: ctx.settings.usageRetentionDays }).then(
+      (result) => {
+        if (result.rows > 0 || result.pruned > 0) ctx.log.info(result, 'usage ledger rolled up and pruned');
+      },
+      (error: unknown) => ctx.log.error({ err: error }, 'could not roll up the usage ledger'),
+    );
+  };
+  const first = setTimeout(run, 1000);
+  const timer = setInterval(run, interval);
+  first.unref();
+  timer.unref();
+  return () => {
+    clearTimeout(first);
+    clearInterval(timer);
+  };
+}
