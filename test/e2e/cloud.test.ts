@@ -7,7 +7,6 @@ import assert from 'node:assert/strict';
 import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import Database from 'better-sqlite3';
 import { BOUNDARY, multipartFrame, partialUpload, rawRequest, upload } from '../support/cloud-client.js';
 import { http } from '../support/http.js';
 import { type ServerProcess, startServer } from '../support/server-process.js';
@@ -29,13 +28,9 @@ function listFiles(dir: string): string[] {
   return readdirSync(dir, { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).map((e) => e.name);
 }
 
-function cloudRows(dataDir: string): number {
-  const db = new Database(path.join(dataDir, 'opensq.db'), { readonly: true });
-  try {
-    return (db.prepare('SELECT count(*) AS n FROM cloud_files').get() as { n: number }).n;
-  } finally {
-    db.close();
-  }
+/** Cloud rows on the server's own database, SQLite or Postgres. */
+async function cloudRows(server: ServerProcess): Promise<number> {
+  return Number((await server.query('SELECT count(*) AS n FROM cloud_files'))[0].n);
 }
 
 async function waitFor(check: () => boolean, ms = 3000): Promise<boolean> {
@@ -139,7 +134,7 @@ describe('Cloud', () => {
   });
 
   it('a file over the limit is refused with 413 and nothing is kept, whether declared or streamed', async () => {
-    const rows = cloudRows(server.dataDir);
+    const rows = await cloudRows(server);
     const files = listFiles(path.join(server.dataDir, 'cloud/files')).length;
     const exact = await upload(server.url, 'exact.bin', Buffer.alloc(LIMIT, 1));
     assert.equal(exact.status, 200, 'exactly the limit is fine');
@@ -155,19 +150,19 @@ describe('Cloud', () => {
     } as RequestInit);
     assert.equal(streamed.status, 413);
     assert.match(((await streamed.json()) as { error: string }).error, /larger than the limit/);
-    assert.equal(cloudRows(server.dataDir), rows + 1);
+    assert.equal(await cloudRows(server), rows + 1);
     assert.equal(listFiles(path.join(server.dataDir, 'cloud/files')).length, files + 1);
     assert.ok(await waitFor(() => listFiles(path.join(server.dataDir, 'cloud/tmp')).length === 0));
   });
 
   it('a client that disconnects mid-upload leaves nothing: no file, no listing, no temp file', async () => {
-    const rows = cloudRows(server.dataDir);
+    const rows = await cloudRows(server);
     const files = listFiles(path.join(server.dataDir, 'cloud/files')).length;
     const socket = await partialUpload(server.url, 900 * 1024, 300 * 1024);
     assert.ok(await waitFor(() => listFiles(path.join(server.dataDir, 'cloud/tmp')).length === 1), 'the upload was being written');
     socket.destroy();
     assert.ok(await waitFor(() => listFiles(path.join(server.dataDir, 'cloud/tmp')).length === 0), 'the temp file is removed');
-    assert.equal(cloudRows(server.dataDir), rows);
+    assert.equal(await cloudRows(server), rows);
     assert.equal(listFiles(path.join(server.dataDir, 'cloud/files')).length, files);
   });
 
@@ -213,7 +208,7 @@ describe('Cloud after a crash', () => {
     const second = await startServer({ dataDir });
     try {
       assert.equal(listFiles(tmp).length, 0);
-      assert.equal(cloudRows(dataDir), 0);
+      assert.equal(await cloudRows(second), 0);
     } finally {
       await second.stop();
     }

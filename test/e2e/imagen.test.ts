@@ -9,7 +9,6 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { after, before, describe, it } from 'node:test';
-import Database from 'better-sqlite3';
 import { type FakeBfl, startFakeBfl } from '../fakes/bfl-upstream.js';
 import { FAKE_KEY, type FakeOpenAI, startFakeOpenAI } from '../fakes/openai-upstream.js';
 import { SHARED_DIR } from '../fakes/openai-spec.js';
@@ -177,10 +176,9 @@ describe('ImaGen', () => {
     assert.equal(limited.headers['retry-after'], '7');
   });
 
-  it('each image leaves a usage row priced per image', () => {
-    const db = new Database(path.join(server.dataDir, 'opensq.db'), { readonly: true });
-    try {
-      const rows = db.prepare("SELECT * FROM usage WHERE endpoint = 'imagen' ORDER BY id").all() as Array<Record<string, any>>;
+  it('each image leaves a usage row priced per image', async () => {
+    {
+      const rows = await server.query("SELECT * FROM usage WHERE endpoint = 'imagen' ORDER BY id");
       const ok = rows.filter((r) => r.status === 'ok');
       assert.ok(ok.length >= 12);
       const flux = ok.find((r) => r.model === 'flux')!;
@@ -189,8 +187,6 @@ describe('ImaGen', () => {
       assert.equal(ok.find((r) => r.model === 'dall-e-3')!.cost, 0.04);
       const refused = rows.find((r) => r.error_code === 'content_policy_violation')!;
       assert.deepEqual([refused.status, refused.http_status, refused.cost], ['error', 400, 0]);
-    } finally {
-      db.close();
     }
   });
 });

@@ -3,10 +3,8 @@
  * retries, Retry-After, fallbacks, timeouts, cancellation, cooldowns, concurrency caps, metrics.
  */
 import assert from 'node:assert/strict';
-import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { request } from 'undici';
-import Database from 'better-sqlite3';
 import { FAKE_KEY, type FakeOpenAI, startFakeOpenAI } from '../fakes/openai-upstream.js';
 import { http, sseDataLines } from '../support/http.js';
 import { type ServerProcess, startServer } from '../support/server-process.js';
@@ -167,9 +165,7 @@ describe('resilience', () => {
     const lag = upstream.closedAt! - abortedAt;
     assert.ok(lag < 100, `upstream aborted ${lag.toFixed(1)} ms after the client left`);
     await new Promise((r) => setTimeout(r, 100));
-    const db = new Database(path.join(server.dataDir, 'opensq.db'), { readonly: true });
-    const row = db.prepare("SELECT * FROM usage WHERE model = 'solo' AND status = 'cancelled'").get() as Record<string, number> | undefined;
-    db.close();
+    const [row] = await server.query("SELECT * FROM usage WHERE model = 'solo' AND status = 'cancelled'");
     assert.ok(row, 'a cancelled usage row');
     assert.ok(row.completion_tokens > 0, 'with the tokens seen so far');
   });

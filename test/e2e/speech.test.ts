@@ -3,9 +3,7 @@
  * split at sentences, audio joined in order), OpenAI TTS, and the real espeak-ng binary.
  */
 import assert from 'node:assert/strict';
-import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import Database from 'better-sqlite3';
 import OpenAI from 'openai';
 import { request } from 'undici';
 import { fakeMp3 } from '../fakes/fake-audio.js';
@@ -154,17 +152,14 @@ describe('text to speech', () => {
     assert.equal((await post(`${server.url}/ai/tts`, { model: 'nope', text: 'x' })).status, 404);
   });
 
-  it('speech leaves usage rows priced per thousand characters', () => {
-    const db = new Database(path.join(server.dataDir, 'opensq.db'), { readonly: true });
-    try {
-      const rows = db.prepare("SELECT * FROM usage WHERE endpoint IN ('tts', 'speech') AND status = 'ok'").all() as Array<Record<string, any>>;
+  it('speech leaves usage rows priced per thousand characters', async () => {
+    {
+      const rows = await server.query("SELECT * FROM usage WHERE endpoint IN ('tts', 'speech') AND status = 'ok'");
       const sdk = rows.find((r) => r.model === 'tts-1' && r.endpoint === 'speech')!;
       assert.equal(sdk.cost, ('Hello from the SDK.'.length / 1000) * 0.015);
       assert.deepEqual([sdk.provider, sdk.prompt_tokens, sdk.completion_tokens], ['openai', 0, 0]);
       assert.ok(rows.some((r) => r.model === 'espeak' && r.endpoint === 'tts' && r.cost === 0 && r.provider === 'espeak'));
       assert.ok(rows.some((r) => r.model === 'gtts' && r.provider === 'gtts'));
-    } finally {
-      db.close();
     }
   });
 });
