@@ -8,6 +8,7 @@ import { registerCatalog } from '../routes/onlysq/catalog.js';
 import { registerApiV2 } from '../routes/onlysq/api-v2.js';
 import { registerHealth } from '../routes/health.js';
 import { registerAdmin } from '../routes/admin/register-admin.js';
+import { registerDashboard } from './register-dashboard.js';
 import type { AppContext } from './context.js';
 import { drainRequest } from './drain-request.js';
 
@@ -47,7 +48,9 @@ export function buildApp(ctx: AppContext): FastifyInstance {
     reply.code(apiError.status).type('application/json').send(JSON.stringify(apiError.toJSON()));
   });
 
+  const dashboardFallback = registerDashboard(app);
   app.setNotFoundHandler((request, reply) => {
+    if (dashboardFallback?.(request, reply)) return;
     const error = new ApiError('not_found', `Invalid URL (${request.method} ${request.url})`);
     reply.code(404).type('application/json').send(JSON.stringify(error.toJSON()));
   });
