@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { Database } from '../storage/database.js';
 import type { UsageTable } from '../storage/schema.js';
 import type { UsageRowView } from './usage-report.js';
@@ -52,9 +53,7 @@ export class RequestLog {
     if (options.before !== undefined) q = q.where('id', '<', options.before);
     if (filter.text) {
       const like = `%${filter.text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-      q = q.where((eb) =>
-        eb.or(['request_id', 'model', 'deployment', 'error_code'].map((column) => eb(eb.ref(column as 'model'), 'like', eb.val(like)))),
-      );
+      q = q.where((eb) => eb.or(['request_id', 'model', 'deployment', 'error_code'].map((column) => sql<boolean>`${sql.ref(column)} like ${like} escape '\\'`)));
     }
     const rows = await q.orderBy('id', 'desc').limit(options.limit + 1).execute();
     const data = rows.slice(0, options.limit).map((row) => usageRowView(row as UsageTable & { id: number }));

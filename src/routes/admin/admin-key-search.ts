@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { sql } from 'kysely';
 import { keyView } from '../../auth/key-records.js';
 import type { Database } from '../../storage/database.js';
 import { keySearchQuerySchema } from './admin-schemas.js';
@@ -12,7 +13,7 @@ export function registerAdminKeySearch(app: FastifyInstance, database: Database)
     let query = database.db.selectFrom('api_keys');
     if (q.q) {
       const like = `%${q.q.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-      query = query.where((eb) => eb.or([eb(eb.fn('lower', ['name']), 'like', like), eb('id', 'like', like), eb(eb.fn('lower', ['prefix']), 'like', like)]));
+      query = query.where((eb) => eb.or(['name', 'id', 'prefix'].map((column) => sql<boolean>`lower(${sql.ref(column)}) like ${like} escape '\\'`)));
     }
     if (q.status === 'revoked') query = query.where('revoked_at', 'is not', null);
     if (q.status === 'active') query = query.where('revoked_at', 'is', null).where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', now)]));
