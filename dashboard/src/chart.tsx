@@ -8,7 +8,8 @@ export interface ChartSeries {
 const PALETTE = ['#3b82f6', '#f59e0b', '#10b981', '#ef4444', '#8b5cf6', '#ec4899', '#14b8a6', '#64748b'];
 
 /** A uPlot line chart, loaded on first use so the entry chunk stays small. */
-export function Chart({ x, series, label, format }: { x: number[]; series: ChartSeries[]; label: string; format?: (t: number) => string }) {
+/** `x` is unix seconds; times are labelled in `zone` (UTC for UTC day buckets). */
+export function Chart({ x, series, label, zone }: { x: number[]; series: ChartSeries[]; label: string; zone: string }) {
   const host = useRef<HTMLDivElement>(null);
   useEffect(() => {
     let plot: { destroy(): void; setSize(s: { width: number; height: number }): void } | undefined;
@@ -23,9 +24,9 @@ export function Chart({ x, series, label, format }: { x: number[]; series: Chart
         {
           width,
           height: 220,
-          series: [{ value: (_u: unknown, t: number) => (format ? format(t) : String(t)) }, ...series.map((s, i) => ({ label: s.label, stroke: PALETTE[i % PALETTE.length], width: 2, points: { show: x.length < 40 } }))],
-          axes: [{ ...axis, values: (_u: unknown, ticks: number[]) => ticks.map((t) => (format ? format(t) : String(t))) }, axis],
-          scales: { x: { time: false } },
+          series: [{}, ...series.map((s, i) => ({ label: s.label, stroke: PALETTE[i % PALETTE.length], width: 2, points: { show: x.length < 40 } }))],
+          axes: [axis, axis],
+          tzDate: (ts: number) => UPlot.tzDate(new Date(ts * 1000), zone),
           legend: { live: true },
         },
         [x, ...series.map((s) => s.values)] as never,
@@ -39,6 +40,6 @@ export function Chart({ x, series, label, format }: { x: number[]; series: Chart
       observer?.disconnect();
       plot?.destroy();
     };
-  }, [x, series]);
+  }, [x, series, zone]);
   return <div class="chart" ref={host} role="img" aria-label={label} />;
 }

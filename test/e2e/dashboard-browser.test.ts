@@ -142,7 +142,9 @@ describe('dashboard in a browser', { skip: !existsSync(CHROMIUM) && `no Chromium
         for (const view of VIEWS) {
           await page.goto(`${server.url}${view}`);
           await page.locator('main h1').waitFor();
-          await page.waitForLoadState('networkidle');
+          // Each view issues its requests on load; wait until none is still loading.
+          await page.waitForFunction(() => !document.querySelector('main')?.textContent?.includes('Loading'));
+          if (view === '/usage') await page.locator('.chart canvas').waitFor();
           const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
           const name = `${view === '/' ? 'overview' : view.slice(1)}-${width}-${theme}.png`;
           await page.screenshot({ path: path.join(ARTIFACTS, name), fullPage: true });

@@ -54,7 +54,7 @@ export function Usage() {
     for (const p of data?.data ?? []) {
       const i = index.get(Date.parse(p.t) / 1000);
       if (i === undefined) continue;
-      const label = p.group ?? '(none)';
+      const label = groupBy ? (p.group ?? '(none)') : 'total';
       if (metric === 'tokens' && !groupBy) {
         series[0].values[i] = (series[0].values[i] ?? 0) + p.prompt_tokens;
         series[1].values[i] = (series[1].values[i] ?? 0) + p.completion_tokens;
@@ -68,10 +68,6 @@ export function Usage() {
     return { x, series, rows: [...rows.entries()].sort((a, b) => b[1] - a[1]) };
   }, [data, metric, groupBy, from, to]);
 
-  const label = (t: number): string =>
-    bucket === 'day'
-      ? new Date(t * 1000).toLocaleDateString('en-GB', { timeZone: 'UTC', month: 'short', day: '2-digit' })
-      : new Date(t * 1000).toLocaleTimeString('en-GB', { timeZone: timeZone.value, hour: '2-digit', minute: '2-digit' });
   const fmt = (n: number): string => (metric === 'credits' ? credits(n) : num(n));
 
   function exportCsv(): void {
@@ -110,7 +106,7 @@ export function Usage() {
         <h2>
           {metric} per {bucket} {bucket === 'day' ? '(UTC days)' : `(${timeZone.value})`}: {fmt(total)}
         </h2>
-        {data && <Chart x={view.x} series={view.series} label={`${metric} per ${bucket}`} format={label} />}
+        {data && <Chart x={view.x} series={view.series} label={`${metric} per ${bucket}`} zone={bucket === 'day' ? 'UTC' : timeZone.value} />}
       </section>
       <div class="table-wrap">
         <table>
