@@ -14,6 +14,7 @@ import { registerTts } from '../routes/onlysq/tts.js';
 import { registerAudioSpeech } from '../routes/openai/audio-speech.js';
 import { registerImagesGenerations } from '../routes/openai/images-generations.js';
 import { registerAdmin } from '../routes/admin/register-admin.js';
+import { registerDashboard } from './register-dashboard.js';
 import type { AppContext } from './context.js';
 import { registerCors } from './cors.js';
 import { drainRequest } from './drain-request.js';
@@ -55,7 +56,9 @@ export function buildApp(ctx: AppContext): FastifyInstance {
     reply.code(apiError.status).type('application/json').send(JSON.stringify(apiError.toJSON()));
   });
 
+  const dashboardFallback = registerDashboard(app);
   app.setNotFoundHandler((request, reply) => {
+    if (dashboardFallback?.(request, reply)) return;
     const error = new ApiError('not_found', `Invalid URL (${request.method} ${request.url})`);
     reply.code(404).type('application/json').send(JSON.stringify(error.toJSON()));
   });

@@ -134,3 +134,71 @@ export const healthSchema = z.object({
 export const errorSchema = z.object({
   error: z.object({ message: z.string(), type: z.string(), param: z.string().nullable(), code: z.string().nullable() }),
 });
+
+export const requestLogQuerySchema = z
+  .object({
+    key_id: z.string().optional(),
+    model: z.string().optional(),
+    provider: z.string().optional(),
+    status: z.enum(['ok', 'error', 'cancelled']).optional(),
+    endpoint: z.string().optional(),
+    q: z.string().max(200).optional().describe('Text in the request id, model, deployment or error code'),
+    from: z.string().optional().describe('ISO 8601 or unix milliseconds, inclusive'),
+    to: z.string().optional().describe('ISO 8601 or unix milliseconds, exclusive'),
+    before: z.coerce.number().int().positive().optional().describe('Rows with an id below this: the next_before of the previous page'),
+    limit: z.coerce.number().int().min(1).max(200).optional().describe('Rows per page, newest first (default 50)'),
+  })
+  .strict();
+export const requestLogSchema = z.object({ object: z.literal('list'), data: z.array(usageRowSchema), next_before: z.number().int().nullable() });
+
+export const usageSeriesQuerySchema = z
+  .object({
+    from: z.string().optional().describe('ISO 8601 or unix milliseconds, inclusive (default: 7 days before to)'),
+    to: z.string().optional().describe('ISO 8601 or unix milliseconds, exclusive (default: now)'),
+    bucket: z.enum(['hour', 'day']).optional().describe('UTC buckets (default day)'),
+    group_by: z.enum(['model', 'provider', 'key', 'endpoint']).optional(),
+    key_id: z.string().optional(),
+    model: z.string().optional(),
+  })
+  .strict();
+export const usageSeriesSchema = z.object({
+  object: z.literal('list'),
+  bucket: z.enum(['hour', 'day']),
+  group_by: z.string().nullable(),
+  from: isoTime,
+  to: isoTime,
+  data: z.array(
+    z.object({
+      t: isoTime.describe('Start of the bucket, UTC'),
+      group: z.string().nullable(),
+      requests: z.number().int(),
+      errors: z.number().int(),
+      prompt_tokens: z.number().int(),
+      completion_tokens: z.number().int(),
+      cached_tokens: z.number().int(),
+      cost: z.number(),
+    }),
+  ),
+});
+
+export const keySearchQuerySchema = z
+  .object({
+    q: z.string().max(200).optional().describe('Text in the name, id or prefix'),
+    status: z.enum(['active', 'revoked', 'expired']).optional(),
+    limit: z.coerce.number().int().min(1).max(200).optional().describe('Keys per page, newest first (default 20)'),
+    offset: z.coerce.number().int().min(0).optional(),
+  })
+  .strict();
+export const keySearchSchema = z.object({ object: z.literal('list'), data: z.array(keyViewSchema), total: z.number().int(), limit: z.number().int(), offset: z.number().int() });
+
+export const overviewQuerySchema = z.object({ hours: z.coerce.number().int().min(1).max(24 * 90).optional().describe('The period: the last N hours (default 24)') }).strict();
+export const overviewSchema = z.object({
+  object: z.literal('overview'),
+  from: isoTime,
+  to: isoTime,
+  totals: usageTotalsSchema.extend({ ttft_p50_ms: z.number().nullable() }),
+  strip_from: isoTime.describe('Start of the first of 24 UTC hours'),
+  strip: z.array(z.object({ t: isoTime, provider: z.string().nullable(), requests: z.number().int(), errors: z.number().int() })),
+  providers: z.array(z.string()).describe('Providers with at least one configured deployment'),
+  checklist: z.object({ provider_configured: z.boolean(), key_created: z.boolean(), first_request: z.boolean() }),
+});

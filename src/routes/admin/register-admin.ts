@@ -9,6 +9,11 @@ import { registerAdminKeys } from './admin-keys.js';
 import { adminOpenApi } from './admin-openapi.js';
 import { registerAdminUsage } from './admin-usage.js';
 import { registerAdminUsers } from './admin-users.js';
+import { RequestLog } from '../../usage/request-log.js';
+import { registerAdminOverview } from './admin-overview.js';
+import { registerAdminKeySearch } from './admin-key-search.js';
+import { registerAdminRequests } from './admin-requests.js';
+import { registerAdminUsageSeries } from './admin-usage-series.js';
 
 /** The admin API under `/admin`; its description at `/admin/openapi.json` needs no key. */
 export function registerAdmin(app: FastifyInstance, ctx: AppContext): void {
@@ -26,6 +31,10 @@ export function registerAdmin(app: FastifyInstance, ctx: AppContext): void {
       registerAdminUsers(admin, new UserRecords(ctx.database), keys);
       registerAdminUsage(admin, new UsageReport(ctx.database));
       registerAdminHealth(admin, ctx);
+      registerAdminKeySearch(admin, ctx.database);
+      registerAdminRequests(admin, new RequestLog(ctx.database));
+      registerAdminUsageSeries(admin, ctx.database);
+      registerAdminOverview(admin, ctx);
     },
     { prefix: '/admin' },
   );

@@ -1,0 +1,57 @@
+/**
+ * `node --import tsx bench/dashboard-ledger.ts [rows]`: seeds a SQLite ledger with 1,000,000 usage
+ * rows over the last 90 days (after a first start of the built server has migrated it), restarts
+ * the server on it and times the first request of the dashboard's overview, usage and request-log
+ * views (each the only request its view makes on load for its data), cold and then warm.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { ADMIN_KEY } from '../test/support/admin.js';
+import { startServer } from '../test/support/server-process.js';
+
+const ROWS = Number(process.argv[2] ?? 1_000_000);
+const DAY = 86_400_000;
+const dataDir = mkdtempSync(path.join(os.tmpdir(), 'opensq-ledger-'));
+const env = { OPENSQ_ADMIN_KEY: ADMIN_KEY, TEST_DATABASE: 'sqlite' };
+
+let server = await startServer({ dataDir, env });
+await server.stop();
+
+const db = new Database(path.join(dataDir, 'opensq.db'));
+const insert = db.prepare(
+  'INSERT INTO usage (ts, request_id, key_id, user_id, endpoint, model, provider, deployment, prompt_tokens, completion_tokens, cached_tokens, cost, latency_ms, ttft_ms, status, http_status, error_code, stream) VALUES (?, ?, ?, 0, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?, 1)',
+);
+const models = ['gpt-4o-mini', 'gpt-4o', 'claude-3-5-haiku', 'gemini-2.0-flash', 'deepseek-v3'];
+const now = Date.now();
+const started = performance.now();
+db.transaction(() => {
+  for (let i = 0; i < ROWS; i++) {
+    const ts = now - 90 * DAY + Math.floor((i / ROWS) * 90 * DAY);
+    const model = models[i % models.length];
+    const failed = i % 50 === 0;
+    insert.run(ts, `req_${i}`, `key_${i % 200}`, i % 7 === 0 ? 'v2' : 'chat.completions', model, model.split('-')[0], `${model.split('-')[0]}/${model}`, 100 + (i % 400), 50 + (i % 300), 0.0001 * (i % 17), 200 + (i % 900), 80 + (i % 200), failed ? 'error' : 'ok', failed ? 502 : 200, failed ? 'upstream_error' : null);
+  }
+})();
+db.close();
+console.log(`seeded ${ROWS.toLocaleString('en-US')} rows in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+
+server = await startServer({ dataDir, env });
+const paths = {
+  overview: '/admin/overview?hours=24',
+  usage: `/admin/usage/series?bucket=day&from=${Math.floor(now / DAY) * DAY - 6 * DAY}&to=${Math.floor(now / DAY) * DAY + DAY}`,
+  'usage by model': `/admin/usage/series?bucket=day&group_by=model&from=${Math.floor(now / DAY) * DAY - 6 * DAY}&to=${Math.floor(now / DAY) * DAY + DAY}`,
+  'request log': '/admin/requests?limit=50',
+  'request log, filtered': '/admin/requests?limit=50&model=gpt-4o&status=error',
+};
+for (const round of ['cold', 'warm']) {
+  for (const [name, p] of Object.entries(paths)) {
+    const t = performance.now();
+    const res = await fetch(`${server.url}${p}`, { headers: { authorization: `Bearer ${ADMIN_KEY}` } });
+    await res.arrayBuffer();
+    console.log(`${round.padEnd(5)} ${name.padEnd(22)} ${res.status} ${(performance.now() - t).toFixed(0).padStart(5)} ms`);
+  }
+}
+await server.stop();
+rmSync(dataDir, { recursive: true, force: true });

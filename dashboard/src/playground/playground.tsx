@@ -1,0 +1,209 @@
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { api } from '../api.js';
+import { CopyButton } from '../copy-button.js';
+import { isAdmin, sessionKey } from '../session.js';
+import type { CatalogModel } from '../types.js';
+import { curlCommand } from './curl-command.js';
+import { renderMarkdown } from './render-markdown.js';
+import { streamChat, type StreamResult } from './stream-chat.js';
+
+type Part = { type: 'text'; text: string } | { type: 'image_url'; image_url: { url: string } };
+interface Message {
+  role: 'user' | 'assistant';
+  content: string | Part[];
+}
+interface Pane {
+  model: string;
+  messages: Message[];
+  streaming: boolean;
+  error?: string;
+  stats?: StreamResult;
+}
+
+function textOf(content: Message['content']): string {
+  return typeof content === 'string' ? content : content.map((p) => (p.type === 'text' ? p.text : '[image]')).join('\n');
+}
+
+function Stats({ stats, model }: { stats: StreamResult; model?: CatalogModel }) {
+  const out = stats.usage?.completion_tokens ?? 0;
+  const genMs = stats.ttftMs === null ? 0 : stats.totalMs - stats.ttftMs;
+  const cost = stats.usage && model?.cost ? (stats.usage.prompt_tokens * model.cost.input + out * model.cost.output) / 1e6 : null;
+  return (
+    <p class="muted small stats-line" data-testid="answer-stats">
+      first token {stats.ttftMs === null ? '—' : `${Math.round(stats.ttftMs)} ms`} · {genMs > 0 && out > 0 ? `${((1000 * out) / genMs).toFixed(1)} tokens/s` : '— tokens/s'} ·{' '}
+      {stats.usage ? `${stats.usage.prompt_tokens} in / ${out} out` : 'no usage'} · {cost === null ? '— credits' : `${cost.toFixed(6)} credits`}
+      {stats.finishReason && stats.finishReason !== 'stop' ? ` · finished: ${stats.finishReason}` : ''}
+    </p>
+  );
+}
+
+function Answer({ text }: { text: string }) {
+  return <div class="answer" dangerouslySetInnerHTML={{ __html: renderMarkdown(text) }} />;
+}
+
+export function Playground() {
+  const [key, setKey] = useState(isAdmin.value ? 'openai' : sessionKey.value);
+  const [models, setModels] = useState<Record<string, CatalogModel>>({});
+  const [modelsError, setModelsError] = useState('');
+  const [panes, setPanes] = useState<Pane[]>([]);
+  const [system, setSystem] = useState('');
+  const [temperature, setTemperature] = useState('');
+  const [maxTokens, setMaxTokens] = useState('');
+  const [input, setInput] = useState('');
+  const [image, setImage] = useState<string | null>(null);
+  const [raw, setRaw] = useState(false);
+  const aborts = useRef<AbortController[]>([]);
+
+  useEffect(() => {
+    api<{ models: Record<string, CatalogModel> }>('GET', '/ai/models', { key }).then(
+      (catalog) => {
+        const text = Object.fromEntries(Object.entries(catalog.models).filter(([, m]) => m.modality === 'text'));
+        setModels(text);
+        setModelsError('');
+        const first = Object.entries(text).find(([, m]) => m.status === 'work')?.[0] ?? Object.keys(text)[0];
+        setPanes((p) => (p.length ? p : first ? [{ model: first, messages: [], streaming: false }] : []));
+      },
+      (error: Error) => setModelsError(error.message),
+    );
+  }, [key]);
+
+  const requestBody = (pane: Pane, messages: Message[]): Record<string, unknown> => ({
+    model: pane.model,
+    messages: [...(system ? [{ role: 'system', content: system }] : []), ...messages],
+    ...(temperature !== '' && { temperature: Number(temperature) }),
+    ...(maxTokens !== '' && { max_tokens: Number(maxTokens) }),
+  });
+
+  function update(index: number, change: (p: Pane) => Pane): void {
+    setPanes((all) => all.map((p, i) => (i === index ? change(p) : p)));
+  }
+
+  async function send(event: Event): Promise<void> {
+    event.preventDefault();
+    if (!input.trim() || panes.some((p) => p.streaming)) return;
+    const content: Message['content'] = image ? [{ type: 'text', text: input }, { type: 'image_url', image_url: { url: image } }] : input;
+    setInput('');
+    setImage(null);
+    aborts.current = panes.map(() => new AbortController());
+    await Promise.all(
+      panes.map(async (pane, index) => {
+        const messages: Message[] = [...pane.messages, { role: 'user', content }];
+        update(index, (p) => ({ ...p, messages: [...messages, { role: 'assistant', content: '' }], streaming: true, error: undefined, stats: undefined }));
+        try {
+          const stats = await streamChat(
+            key,
+            requestBody(pane, messages),
+            (text) => update(index, (p) => ({ ...p, messages: p.messages.map((m, i) => (i === p.messages.length - 1 ? { ...m, content: textOf(m.content) + text } : m)) })),
+            aborts.current[index].signal,
+          );
+          update(index, (p) => ({ ...p, streaming: false, stats }));
+        } catch (error) {
+          update(index, (p) => ({ ...p, streaming: false, error: (error as Error).message }));
+        }
+      }),
+    );
+  }
+
+  function attach(file: File | undefined): void {
+    if (!file) return;
+    const reader = new FileReader();
+    reader.onload = () => setImage(String(reader.result));
+    reader.readAsDataURL(file);
+  }
+
+  const modelIds = Object.keys(models);
+  const lastBody = panes[0] ? requestBody(panes[0], [...panes[0].messages.filter((m) => textOf(m.content) !== ''), ...(input ? [{ role: 'user' as const, content: input }] : [])]) : {};
+  const streaming = panes.some((p) => p.streaming);
+  return (
+    <>
+      <header class="view-head">
+        <h1>Playground</h1>
+        <div class="actions">
+          <label class="inline">
+            <input type="checkbox" checked={raw} onChange={(e) => setRaw(e.currentTarget.checked)} /> Raw JSON
+          </label>
+          <CopyButton text={curlCommand(window.location.origin, key, { ...lastBody, stream: true })} label="Copy as curl" />
+          <button onClick={() => setPanes((p) => p.map((x) => ({ ...x, messages: [], stats: undefined, error: undefined })))}>Clear</button>
+        </div>
+      </header>
+      <section class="card pg-settings">
+        <div class="form-grid">
+          <label>
+            API key
+            <input type="password" name="api-key" value={key} onChange={(e) => setKey(e.currentTarget.value)} />
+          </label>
+          <label>
+            Temperature
+            <input type="number" name="temperature" min="0" max="2" step="0.1" placeholder="default" value={temperature} onInput={(e) => setTemperature(e.currentTarget.value)} />
+          </label>
+          <label>
+            Max tokens
+            <input type="number" name="max-tokens" min="1" placeholder="default" value={maxTokens} onInput={(e) => setMaxTokens(e.currentTarget.value)} />
+          </label>
+        </div>
+        <label>
+          System prompt
+          <textarea name="system" rows={2} value={system} onInput={(e) => setSystem(e.currentTarget.value)} />
+        </label>
+        {modelsError && <p class="error">{modelsError}</p>}
+      </section>
+      <div class="panes" style={{ '--panes': String(Math.max(1, panes.length)) }}>
+        {panes.map((pane, index) => (
+          <section class="card pane" key={index} aria-label={`Answers of ${pane.model}`}>
+            <div class="pane-head">
+              <select aria-label={`Model ${index + 1}`} value={pane.model} disabled={streaming} onChange={(e) => update(index, (p) => ({ ...p, model: e.currentTarget.value }))}>
+                {modelIds.map((id) => (
+                  <option key={id} value={id}>
+                    {id}
+                    {models[id].status === 'down' ? ' (down)' : ''}
+                  </option>
+                ))}
+              </select>
+              {panes.length > 1 && (
+                <button aria-label={`Remove ${pane.model}`} disabled={streaming} onClick={() => setPanes((p) => p.filter((_, i) => i !== index))}>
+                  ✕
+                </button>
+              )}
+            </div>
+            <div class="messages" aria-live="polite">
+              {pane.messages.map((m, i) => (
+                <div key={i} class={`message ${m.role}`}>
+                  {m.role === 'assistant' ? <Answer text={textOf(m.content)} /> : <p>{textOf(m.content)}</p>}
+                </div>
+              ))}
+              {pane.streaming && <p class="muted small">streaming…</p>}
+              {pane.error && <p class="error" role="alert">{pane.error}</p>}
+            </div>
+            {pane.stats && <Stats stats={pane.stats} model={models[pane.model]} />}
+            {raw && pane.stats && <pre class="code raw">{pane.stats.raw.join('\n')}</pre>}
+          </section>
+        ))}
+      </div>
+      <form class="composer card" onSubmit={send}>
+        <textarea
+          name="prompt"
+          aria-label="Message"
+          rows={3}
+          placeholder="Ask something… (Ctrl+Enter to send)"
+          value={input}
+          onInput={(e) => setInput(e.currentTarget.value)}
+          onKeyDown={(e) => e.key === 'Enter' && (e.ctrlKey || e.metaKey) && void send(e)}
+        />
+        <div class="actions">
+          <button class="primary" type="submit" disabled={streaming || !input.trim() || panes.length === 0}>
+            Send
+          </button>
+          {streaming && <button type="button" onClick={() => aborts.current.forEach((a) => a.abort())}>Stop</button>}
+          <label class="inline file">
+            Image
+            <input type="file" accept="image/*" onChange={(e) => attach(e.currentTarget.files?.[0])} />
+          </label>
+          {image && <span class="muted small">image attached</span>}
+          <button type="button" disabled={panes.length >= 4 || streaming || modelIds.length === 0} onClick={() => setPanes((p) => [...p, { model: p[0]?.model ?? modelIds[0], messages: [], streaming: false }])}>
+            + Compare
+          </button>
+        </div>
+      </form>
+    </>
+  );
+}

@@ -1,0 +1,100 @@
+import { api, adminGet } from '../api.js';
+import { dateTime, ms, pct } from '../format.js';
+import type { CatalogModel, DeploymentHealth, Totals } from '../types.js';
+import { useLoad } from '../use-load.js';
+
+interface ProvidersData {
+  health: { status: string; data: DeploymentHealth[] };
+  catalog: Record<string, CatalogModel>;
+  usage: Array<Totals & { model?: string }>;
+}
+
+async function load(): Promise<ProvidersData> {
+  const [health, catalog, usage] = await Promise.all([
+    adminGet<ProvidersData['health']>('/health'),
+    api<{ models: Record<string, CatalogModel> }>('GET', '/ai/models', { key: 'openai' }),
+    adminGet<{ data: ProvidersData['usage'] }>('/usage/summary', { group_by: 'model', from: Date.now() - 86_400_000 }),
+  ]);
+  return { health, catalog: catalog.models, usage: usage.data };
+}
+
+export function Providers() {
+  const { data, error } = useLoad(load, []);
+  const usageOf = (model: string) => data?.usage.find((u) => u.model === model);
+  return (
+    <>
+      <header class="view-head">
+        <h1>Providers and models</h1>
+        {data && <span class={`badge ${data.health.status}`}>{data.health.status}</span>}
+      </header>
+      {error && <p class="error">{error}</p>}
+      <section class="card">
+        <h2>Deployments</h2>
+        <div class="table-wrap">
+          <table>
+            <thead>
+              <tr>
+                <th>Model</th>
+                <th>Provider</th>
+                <th>State</th>
+                <th>Latency p50 (24 h)</th>
+                <th>Success (24 h)</th>
+                <th>Why</th>
+              </tr>
+            </thead>
+            <tbody>
+              {data?.health.data
+                .filter((d) => d.state !== 'not_configured')
+                .concat(data.health.data.filter((d) => d.state === 'not_configured'))
+                .map((d) => {
+                  const u = usageOf(d.model);
+                  return (
+                    <tr key={`${d.model}/${d.provider}/${d.upstream_model}`}>
+                      <td>{d.model}</td>
+                      <td>{d.provider} <span class="muted small">{d.upstream_model}</span></td>
+                      <td>
+                        <span class={`badge ${d.state}`}>{d.state === 'cooling_down' ? `cooling down until ${dateTime(d.cooling_down_until)}` : d.state.replace('_', ' ')}</span>
+                      </td>
+                      <td>{ms(u?.latency_p50_ms)}</td>
+                      <td>{u ? pct(u.requests - u.errors, u.requests) : '—'}</td>
+                      <td class="small">{d.last_error ?? d.reason ?? ''}</td>
+                    </tr>
+                  );
+                })}
+            </tbody>
+          </table>
+        </div>
+      </section>
+      <section class="card">
+        <h2>Catalog</h2>
+        <div class="table-wrap">
+          <table>
+            <thead>
+              <tr>
+                <th>Model</th>
+                <th>Type</th>
+                <th>Capabilities</th>
+                <th>Price in / out (per M)</th>
+                <th>Tier</th>
+                <th>Status</th>
+              </tr>
+            </thead>
+            <tbody>
+              {data &&
+                Object.entries(data.catalog).map(([id, m]) => (
+                  <tr key={id}>
+                    <td>{id} <span class="muted small">{m.owner}</span></td>
+                    <td>{m.modality}</td>
+                    <td class="small">{[m['can-stream'] && 'stream', m['can-tools'] && 'tools', m['can-vision'] && 'vision', m['can-think'] && 'think'].filter(Boolean).join(' · ')}</td>
+                    <td>{m.cost ? `${m.cost.input} / ${m.cost.output}` : '—'}</td>
+                    <td>{m.tier}{m.paid ? ' · paid' : ''}</td>
+                    <td><span class={`badge ${m.status === 'work' ? 'ok' : 'down'}`}>{m.status}</span></td>
+                  </tr>
+                ))}
+            </tbody>
+          </table>
+        </div>
+      </section>
+    </>
+  );
+}

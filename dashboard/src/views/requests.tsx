@@ -1,0 +1,110 @@
+import { useState } from 'preact/hooks';
+import { adminGet } from '../api.js';
+import { credits, dateTime, ms, num } from '../format.js';
+import { location, setQuery } from '../router.js';
+import type { UsageRow } from '../types.js';
+import { useLoad } from '../use-load.js';
+
+/** Endpoint names the ledger records (media endpoints arrive with the media work). */
+export const ENDPOINTS = ['chat.completions', 'v2', 'embeddings', 'imagen', 'tts', 'cloud'];
+
+const FILTERS = ['key_id', 'model', 'provider', 'status', 'endpoint', 'q', 'from', 'to'] as const;
+
+function Detail({ row, onClose }: { row: UsageRow; onClose: () => void }) {
+  const tokensPerSecond = row.completion_tokens && row.ttft_ms !== null && row.latency_ms > row.ttft_ms ? (1000 * row.completion_tokens) / (row.latency_ms - row.ttft_ms) : null;
+  return (
+    <aside class="drawer" role="dialog" aria-label={`Request ${row.request_id}`}>
+      <header class="view-head">
+        <h2>Request</h2>
+        <button onClick={onClose} aria-label="Close">✕</button>
+      </header>
+      <dl class="details">
+        <dt>Request id</dt><dd class="mono">{row.request_id}</dd>
+        <dt>Time</dt><dd>{dateTime(row.created_at)}</dd>
+        <dt>Status</dt><dd><span class={`badge ${row.status}`}>{row.status}</span> {row.http_status} {row.error_code ?? ''}</dd>
+        <dt>Endpoint</dt><dd>{row.endpoint}{row.stream ? ' (stream)' : ''}</dd>
+        <dt>Model</dt><dd>{row.model}</dd>
+        <dt>Served by</dt><dd>{row.deployment ? `${row.provider} · ${row.deployment}` : (row.provider ?? '—')}</dd>
+        <dt>Key</dt><dd class="mono">{row.key_id} (user {row.user})</dd>
+        <dt>Tokens</dt><dd>{num(row.prompt_tokens)} in ({num(row.cached_tokens)} cached) · {num(row.completion_tokens)} out</dd>
+        <dt>Cost</dt><dd>{credits(row.cost)} credits</dd>
+        <dt>Latency</dt><dd>{ms(row.latency_ms)} total · {ms(row.ttft_ms)} to first token{tokensPerSecond ? ` · ${tokensPerSecond.toFixed(1)} tokens/s` : ''}</dd>
+      </dl>
+      <h3>Upstream attempts</h3>
+      <p class="muted">
+        {row.deployment ? `Answered by ${row.provider} (${row.deployment}).` : 'No upstream answered.'} The ledger keeps the final attempt only; earlier attempts are not recorded yet.
+      </p>
+    </aside>
+  );
+}
+
+export function Requests() {
+  const query = location.value.query;
+  const filters = Object.fromEntries(FILTERS.map((f) => [f, query.get(f) ?? ''])) as Record<(typeof FILTERS)[number], string>;
+  const before = query.get('before') ?? '';
+  const [text, setText] = useState(filters.q);
+  const [selected, setSelected] = useState<UsageRow | null>(null);
+  const { data, error } = useLoad(() => adminGet<{ data: UsageRow[]; next_before: number | null }>('/requests', { ...filters, before, limit: 50 }), [query.toString()]);
+  const set = (change: Partial<typeof filters>) => setQuery({ ...filters, ...change });
+  return (
+    <>
+      <header class="view-head">
+        <h1>Request log</h1>
+      </header>
+      <form class="filters" role="search" onSubmit={(e) => (e.preventDefault(), set({ q: text }))}>
+        <input type="search" placeholder="Request id, model, error…" aria-label="Search requests" value={text} onInput={(e) => setText(e.currentTarget.value)} />
+        <input placeholder="Model" aria-label="Model" value={filters.model} onChange={(e) => set({ model: e.currentTarget.value })} />
+        <input placeholder="Provider" aria-label="Provider" value={filters.provider} onChange={(e) => set({ provider: e.currentTarget.value })} />
+        <input placeholder="Key id" aria-label="Key id" value={filters.key_id} onChange={(e) => set({ key_id: e.currentTarget.value })} />
+        <select aria-label="Status" value={filters.status} onChange={(e) => set({ status: e.currentTarget.value })}>
+          <option value="">Any status</option>
+          <option value="ok">ok</option>
+          <option value="error">error</option>
+          <option value="cancelled">cancelled</option>
+        </select>
+        <select aria-label="Endpoint" value={filters.endpoint} onChange={(e) => set({ endpoint: e.currentTarget.value })}>
+          <option value="">Any endpoint</option>
+          {ENDPOINTS.map((e) => (
+            <option key={e} value={e}>{e}</option>
+          ))}
+        </select>
+        <button type="submit">Filter</button>
+      </form>
+      {error && <p class="error">{error}</p>}
+      <div class="table-wrap">
+        <table>
+          <thead>
+            <tr>
+              <th>Time</th>
+              <th>Model</th>
+              <th>Provider</th>
+              <th>Status</th>
+              <th>Tokens</th>
+              <th>Cost</th>
+              <th>Latency</th>
+            </tr>
+          </thead>
+          <tbody>
+            {data?.data.map((row) => (
+              <tr key={row.id} tabIndex={0} class="clickable" onClick={() => setSelected(row)} onKeyDown={(e) => e.key === 'Enter' && setSelected(row)}>
+                <td>{dateTime(row.created_at)}</td>
+                <td>{row.model}</td>
+                <td>{row.provider ?? '—'}</td>
+                <td><span class={`badge ${row.status}`}>{row.http_status}</span></td>
+                <td>{num(row.prompt_tokens + row.completion_tokens)}</td>
+                <td>{credits(row.cost)}</td>
+                <td>{ms(row.latency_ms)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+        {data?.data.length === 0 && <p class="muted empty">No requests match.</p>}
+      </div>
+      <nav class="pager" aria-label="Pages">
+        <button disabled={!before} onClick={() => history.back()}>← Newer</button>
+        <button disabled={!data?.next_before} onClick={() => setQuery({ ...filters, before: data?.next_before })}>Older →</button>
+      </nav>
+      {selected && <Detail row={selected} onClose={() => setSelected(null)} />}
+    </>
+  );
+}

@@ -1,0 +1,137 @@
+import { useMemo } from 'preact/hooks';
+import { adminGet, withQuery } from '../api.js';
+import { Chart, type ChartSeries } from '../chart.js';
+import { credits, num, timeZone } from '../format.js';
+import { location, setQuery } from '../router.js';
+import type { SeriesPoint } from '../types.js';
+import { useLoad } from '../use-load.js';
+
+const PRESETS: Record<string, { hours: number; bucket: 'hour' | 'day' }> = {
+  '24h': { hours: 24, bucket: 'hour' },
+  '7d': { hours: 24 * 7, bucket: 'day' },
+  '30d': { hours: 24 * 30, bucket: 'day' },
+  '90d': { hours: 24 * 90, bucket: 'day' },
+};
+const METRICS = ['requests', 'tokens', 'credits', 'errors'] as const;
+type Metric = (typeof METRICS)[number];
+const GROUPS = ['', 'model', 'provider', 'key', 'endpoint'] as const;
+const LOG_FILTER: Record<string, string> = { model: 'model', provider: 'provider', key: 'key_id', endpoint: 'endpoint' };
+
+function value(point: SeriesPoint, metric: Metric): number {
+  if (metric === 'tokens') return point.prompt_tokens + point.completion_tokens;
+  if (metric === 'credits') return point.cost;
+  return point[metric];
+}
+
+/** The range ends at the current bucket's end, so reloading within the hour shows the same buckets. */
+function rangeOf(preset: string): { from: number; to: number; bucket: 'hour' | 'day' } {
+  const p = PRESETS[preset] ?? PRESETS['7d'];
+  const size = p.bucket === 'day' ? 86_400_000 : 3_600_000;
+  const to = Math.floor(Date.now() / size) * size + size;
+  return { from: to - Math.ceil((p.hours * 3_600_000) / size) * size, to, bucket: p.bucket };
+}
+
+export function Usage() {
+  const query = location.value.query;
+  const preset = query.get('range') ?? '7d';
+  const metric = (query.get('metric') ?? 'requests') as Metric;
+  const groupBy = query.get('group_by') ?? '';
+  const { from, to, bucket } = useMemo(() => rangeOf(preset), [preset]);
+  const { data, error } = useLoad(() => adminGet<{ data: SeriesPoint[] }>('/usage/series', { from, to, bucket, group_by: groupBy }), [from, to, bucket, groupBy]);
+  const size = bucket === 'day' ? 86_400_000 : 3_600_000;
+  const set = (change: Record<string, string>) => setQuery({ range: preset, metric, group_by: groupBy, ...change });
+
+  const view = useMemo(() => {
+    const x: number[] = [];
+    for (let t = from; t < to; t += size) x.push(t / 1000);
+    const index = new Map(x.map((t, i) => [t, i]));
+    const groups = [...new Set((data?.data ?? []).map((p) => p.group ?? '(none)'))];
+    const series: ChartSeries[] =
+      metric === 'tokens' && !groupBy
+        ? (['prompt_tokens', 'completion_tokens', 'cached_tokens'] as const).map((field) => ({ label: field.replace('_tokens', ''), values: x.map(() => 0) }))
+        : (groupBy ? groups : ['total']).map((label) => ({ label, values: x.map(() => 0) }));
+    const rows = new Map<string, number>();
+    for (const p of data?.data ?? []) {
+      const i = index.get(Date.parse(p.t) / 1000);
+      if (i === undefined) continue;
+      const label = groupBy ? (p.group ?? '(none)') : 'total';
+      if (metric === 'tokens' && !groupBy) {
+        series[0].values[i] = (series[0].values[i] ?? 0) + p.prompt_tokens;
+        series[1].values[i] = (series[1].values[i] ?? 0) + p.completion_tokens;
+        series[2].values[i] = (series[2].values[i] ?? 0) + p.cached_tokens;
+      } else {
+        const s = groupBy ? series[groups.indexOf(label)] : series[0];
+        s.values[i] = (s.values[i] ?? 0) + value(p, metric);
+      }
+      rows.set(label, (rows.get(label) ?? 0) + value(p, metric));
+    }
+    return { x, series, rows: [...rows.entries()].sort((a, b) => b[1] - a[1]) };
+  }, [data, metric, groupBy, from, to]);
+
+  const fmt = (n: number): string => (metric === 'credits' ? credits(n) : num(n));
+
+  function exportCsv(): void {
+    const header = ['bucket_start_utc', ...view.series.map((s) => s.label)];
+    const lines = [header, ...view.x.map((t, i) => [new Date(t * 1000).toISOString(), ...view.series.map((s) => String(s.values[i] ?? 0))])];
+    const blob = new Blob([lines.map((l) => l.map((c) => `"${c.replace(/"/g, '""')}"`).join(',')).join('\n')], { type: 'text/csv' });
+    const a = document.createElement('a');
+    a.href = URL.createObjectURL(blob);
+    a.download = `opensq-usage-${metric}-${preset}${groupBy ? `-by-${groupBy}` : ''}.csv`;
+    a.click();
+    URL.revokeObjectURL(a.href);
+  }
+
+  const total = view.rows.reduce((sum, [, v]) => sum + v, 0);
+  return (
+    <>
+      <header class="view-head">
+        <h1>Usage</h1>
+        <button onClick={exportCsv} disabled={!data}>Export CSV</button>
+      </header>
+      <div class="filters">
+        <div class="segmented" role="group" aria-label="Range">
+          {Object.keys(PRESETS).map((p) => (
+            <button key={p} aria-pressed={p === preset} onClick={() => set({ range: p })}>{p}</button>
+          ))}
+        </div>
+        <select aria-label="Metric" value={metric} onChange={(e) => set({ metric: e.currentTarget.value })}>
+          {METRICS.map((m) => <option key={m} value={m}>{m}</option>)}
+        </select>
+        <select aria-label="Group by" value={groupBy} onChange={(e) => set({ group_by: e.currentTarget.value })}>
+          {GROUPS.map((g) => <option key={g} value={g}>{g ? `by ${g}` : 'no grouping'}</option>)}
+        </select>
+      </div>
+      {error && <p class="error">{error}</p>}
+      <section class="card">
+        <h2>
+          {metric} per {bucket} {bucket === 'day' ? '(UTC days)' : `(${timeZone.value})`}: {fmt(total)}
+        </h2>
+        {data && <Chart x={view.x} series={view.series} label={`${metric} per ${bucket}`} zone={bucket === 'day' ? 'UTC' : timeZone.value} />}
+      </section>
+      <div class="table-wrap">
+        <table>
+          <thead>
+            <tr>
+              <th>{groupBy || 'total'}</th>
+              <th>{metric}</th>
+              <th />
+            </tr>
+          </thead>
+          <tbody>
+            {view.rows.map(([group, v]) => (
+              <tr key={group}>
+                <td>{group}</td>
+                <td>{fmt(v)}</td>
+                <td>
+                  <a href={withQuery('/requests', { from: new Date(from).toISOString(), to: new Date(to).toISOString(), ...(groupBy && group !== '(none)' && { [LOG_FILTER[groupBy]]: group }), ...(metric === 'errors' && { status: 'error' }) })}>
+                    Requests →
+                  </a>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+    </>
+  );
+}

@@ -1,0 +1,67 @@
+import { sql } from 'kysely';
+import type { Database } from '../storage/database.js';
+import type { UsageTable } from '../storage/schema.js';
+import type { UsageRowView } from './usage-report.js';
+
+export interface RequestLogFilter {
+  keyId?: string;
+  model?: string;
+  provider?: string;
+  status?: string;
+  endpoint?: string;
+  /** Matched against the request id, model, deployment and error code. */
+  text?: string;
+  from?: number;
+  to?: number;
+}
+
+export function usageRowView(row: UsageTable & { id: number }): UsageRowView {
+  const { ts, user_id, stream, id, ...rest } = row;
+  return {
+    id: Number(id),
+    created_at: new Date(Number(ts)).toISOString(),
+    user: Number(user_id),
+    ...rest,
+    prompt_tokens: Number(rest.prompt_tokens),
+    completion_tokens: Number(rest.completion_tokens),
+    cached_tokens: Number(rest.cached_tokens),
+    cost: Number(rest.cost),
+    latency_ms: Number(rest.latency_ms),
+    ttft_ms: rest.ttft_ms === null ? null : Number(rest.ttft_ms),
+    http_status: Number(rest.http_status),
+    stream: Number(stream) === 1,
+  };
+}
+
+/**
+ * The request log of the dashboard: usage rows newest first, filtered, paged by keyset (`before`
+ * an id) so a page costs the same on the millionth row as on the first; no total count, which would
+ * scan the ledger.
+ */
+export class RequestLog {
+  constructor(private readonly database: Database) {}
+
+  async page(filter: RequestLogFilter, options: { limit: number; before?: number }): Promise<{ data: UsageRowView[]; next_before: number | null }> {
+    let q = this.database.db.selectFrom('usage').selectAll();
+    if (filter.keyId) q = q.where('key_id', '=', filter.keyId);
+    if (filter.model) q = q.where('model', '=', filter.model);
+    if (filter.provider) q = q.where('provider', '=', filter.provider);
+    if (filter.status) q = q.where('status', '=', filter.status);
+    if (filter.endpoint) q = q.where('endpoint', '=', filter.endpoint);
+    if (filter.from !== undefined) q = q.where('ts', '>=', filter.from);
+    if (filter.to !== undefined) q = q.where('ts', '<', filter.to);
+    if (options.before !== undefined) q = q.where('id', '<', options.before);
+    if (filter.text) {
+      const like = `%${filter.text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+      q = q.where((eb) => eb.or(['request_id', 'model', 'deployment', 'error_code'].map((column) => sql<boolean>`${sql.ref(column)} like ${like} escape '\\'`)));
+    }
+    const rows = await q.orderBy('id', 'desc').limit(options.limit + 1).execute();
+    const data = rows.slice(0, options.limit).map((row) => usageRowView(row as UsageTable & { id: number }));
+    return { data, next_before: rows.length > options.limit ? data[data.length - 1].id : null };
+  }
+
+  async get(id: number): Promise<UsageRowView | undefined> {
+    const row = await this.database.db.selectFrom('usage').selectAll().where('id', '=', id).executeTakeFirst();
+    return row ? usageRowView(row as UsageTable & { id: number }) : undefined;
+  }
+}

@@ -1,0 +1,154 @@
+/**
+ * The dashboard's serving pipeline and the admin endpoints it reads: index revalidated and hashed
+ * assets cached for a year, API routes keep priority over the dashboard's fallback, the entry chunk
+ * within its budget, usage series whose UTC days add up to the range's total, keyset-paged request
+ * log, paged key search.
+ */
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { after, before, describe, it } from 'node:test';
+import { FAKE_KEY, type FakeOpenAI, startFakeOpenAI } from '../fakes/openai-upstream.js';
+import { ADMIN_KEY, admin, createKey } from '../support/admin.js';
+import { http } from '../support/http.js';
+import { REPO_ROOT, type ServerProcess, startServer } from '../support/server-process.js';
+
+const ENTRY_BUDGET_GZIP = 60 * 1024;
+const DAY = 86_400_000;
+
+let upstream: FakeOpenAI;
+let server: ServerProcess;
+
+before(async () => {
+  upstream = await startFakeOpenAI();
+  server = await startServer({ env: { OPENAI_API_KEY: FAKE_KEY, OPENAI_BASE_URL: upstream.url, OPENSQ_ADMIN_KEY: ADMIN_KEY } });
+});
+
+after(async () => {
+  await server?.stop();
+  await upstream?.close();
+});
+
+const html = { accept: 'text/html,application/xhtml+xml' };
+
+describe('dashboard serving', () => {
+  it('serves index.html at / without caching, and its hash-named assets with a year of immutable caching', async () => {
+    const index = await http(`${server.url}/`, { headers: html });
+    assert.equal(index.status, 200);
+    assert.match(String(index.headers['content-type']), /text\/html/);
+    assert.equal(index.headers['cache-control'], 'no-cache');
+    const assets = [...index.text.matchAll(/(?:src|href)="(\/assets\/[^"]+)"/g)].map((m) => m[1]);
+    assert.ok(assets.some((a) => a.endsWith('.js')) && assets.some((a) => a.endsWith('.css')), index.text);
+    for (const asset of assets) {
+      assert.match(asset, /-[\w-]{8}\.(js|css)$/, 'asset names carry a content hash');
+      const res = await http(`${server.url}${asset}`);
+      assert.equal(res.status, 200, asset);
+      assert.equal(res.headers['cache-control'], 'public, max-age=31536000, immutable');
+      assert.match(String(res.headers['content-type']), asset.endsWith('.js') ? /text\/javascript/ : /text\/css/);
+    }
+  });
+
+  it('answers the dashboard’s own paths with index.html, so a reload keeps the view', async () => {
+    for (const p of ['/keys', '/usage?range=30d', '/playground']) {
+      const res = await http(`${server.url}${p}`, { headers: html });
+      assert.equal(res.status, 200, p);
+      assert.match(res.text, /<div id="app">/);
+    }
+  });
+
+  it('keeps API routes and API 404s ahead of the dashboard', async () => {
+    const models = await http(`${server.url}/v1/models`, { headers: html });
+    assert.equal(models.status, 200);
+    assert.equal(models.json.object, 'list');
+    for (const p of ['/v1/nothing', '/ai/nothing', '/admin/nothing', '/cloud/file/x', '/assets/missing-12345678.js', '/assets/..%2Fpackage.json']) {
+      const res = await http(`${server.url}${p}`, { headers: html });
+      assert.equal(res.status, 404, p);
+      assert.ok(res.json?.error, `${p} answers an OpenAI-shaped error`);
+    }
+    const api = await http(`${server.url}/keys`);
+    assert.equal(api.status, 404, 'a client that does not ask for HTML gets the JSON 404');
+  });
+
+  it('keeps the entry chunk within 60 KB gzip', () => {
+    const dir = path.join(REPO_ROOT, 'dist/dashboard');
+    const index = readFileSync(path.join(dir, 'index.html'), 'utf8');
+    const entry = /<script type="module"[^>]*src="\/(assets\/[^"]+\.js)"/.exec(index)?.[1];
+    assert.ok(entry, index);
+    const size = gzipSync(readFileSync(path.join(dir, entry)), { level: 9 }).length;
+    assert.ok(size <= ENTRY_BUDGET_GZIP, `entry chunk is ${size} bytes gzip, over ${ENTRY_BUDGET_GZIP}`);
+  });
+});
+
+describe('dashboard admin endpoints', () => {
+  it('sums the UTC days of a range to the range’s total, per group too', async () => {
+    const start = Math.floor(Date.now() / DAY) * DAY - 4 * DAY;
+    const values: string[] = [];
+    for (let i = 0; i < 60; i++) {
+      // Rows spread over five days, some on either side of midnight UTC.
+      const ts = start + Math.floor(i / 12) * DAY + (i % 2 === 0 ? 60_000 * i : DAY - 60_000 * i);
+      const model = i % 3 === 0 ? 'gpt-4o' : 'gpt-4o-mini';
+      values.push(`(${ts}, 'req_series_${i}', 'key_series', 0, 'chat.completions', '${model}', 'openai', 'openai/${model}', ${i}, ${2 * i}, 0, ${i / 1000}, 100, 20, '${i % 7 === 0 ? 'error' : 'ok'}', ${i % 7 === 0 ? 502 : 200}, NULL, 1)`);
+    }
+    await server.query(`INSERT INTO usage (ts, request_id, key_id, user_id, endpoint, model, provider, deployment, prompt_tokens, completion_tokens, cached_tokens, cost, latency_ms, ttft_ms, status, http_status, error_code, stream) VALUES ${values.join(', ')}`);
+    const range = { from: String(start), to: String(start + 5 * DAY) };
+    const summary = await admin(server.url, 'GET', `/usage/summary?key_id=key_series&from=${range.from}&to=${range.to}`);
+    const days = await admin(server.url, 'GET', `/usage/series?key_id=key_series&bucket=day&from=${range.from}&to=${range.to}`);
+    assert.equal(days.status, 200, days.text);
+    assert.equal(days.json.data.length, 5);
+    for (const point of days.json.data) assert.match(point.t, /T00:00:00\.000Z$/, 'day buckets start at midnight UTC');
+    const sum = (rows: any[], field: string) => rows.reduce((s, r) => s + r[field], 0);
+    assert.equal(sum(days.json.data, 'requests'), summary.json.totals.requests);
+    assert.equal(sum(days.json.data, 'requests'), 60);
+    assert.equal(sum(days.json.data, 'errors'), summary.json.totals.errors);
+    assert.equal(sum(days.json.data, 'prompt_tokens'), summary.json.totals.prompt_tokens);
+    assert.equal(sum(days.json.data, 'completion_tokens'), summary.json.totals.completion_tokens);
+    assert.ok(Math.abs(sum(days.json.data, 'cost') - summary.json.totals.cost) < 1e-9);
+    const hours = await admin(server.url, 'GET', `/usage/series?key_id=key_series&bucket=hour&group_by=model&from=${range.from}&to=${range.to}`);
+    assert.equal(sum(hours.json.data, 'requests'), 60);
+    assert.deepEqual([...new Set(hours.json.data.map((p: any) => p.group))].sort(), ['gpt-4o', 'gpt-4o-mini']);
+    const wide = await admin(server.url, 'GET', `/usage/series?bucket=hour&from=0`);
+    assert.equal(wide.status, 400, 'a range of too many buckets is refused, not scanned');
+  });
+
+  it('pages the request log by keyset, filtered, and opens one request', async () => {
+    const first = await admin(server.url, 'GET', '/requests?key_id=key_series&limit=25');
+    assert.equal(first.status, 200, first.text);
+    assert.equal(first.json.data.length, 25);
+    const second = await admin(server.url, 'GET', `/requests?key_id=key_series&limit=25&before=${first.json.next_before}`);
+    const third = await admin(server.url, 'GET', `/requests?key_id=key_series&limit=25&before=${second.json.next_before}`);
+    assert.equal(third.json.data.length, 10);
+    assert.equal(third.json.next_before, null);
+    const ids = [...first.json.data, ...second.json.data, ...third.json.data].map((r: any) => r.id);
+    assert.equal(new Set(ids).size, 60);
+    assert.deepEqual(ids, [...ids].sort((a, b) => b - a), 'newest first');
+    const errors = await admin(server.url, 'GET', '/requests?key_id=key_series&status=error&model=gpt-4o-mini');
+    assert.ok(errors.json.data.length > 0 && errors.json.data.every((r: any) => r.status === 'error' && r.model === 'gpt-4o-mini'));
+    const text = await admin(server.url, 'GET', '/requests?q=req_series_42');
+    assert.deepEqual(text.json.data.map((r: any) => r.request_id), ['req_series_42']);
+    const one = await admin(server.url, 'GET', `/requests/${text.json.data[0].id}`);
+    assert.equal(one.json.request_id, 'req_series_42');
+    assert.equal((await admin(server.url, 'GET', '/requests/999999999')).status, 404);
+  });
+
+  it('searches and pages keys on the server', async () => {
+    for (let i = 0; i < 5; i++) await createKey(server.url, { name: `search me ${i}` });
+    const revoked = await createKey(server.url, { name: 'search me revoked' });
+    await admin(server.url, 'DELETE', `/keys/${revoked.id}`);
+    const page = await admin(server.url, 'GET', '/keys/search?q=SEARCH%20ME&limit=4');
+    assert.equal(page.json.total, 6);
+    assert.equal(page.json.data.length, 4);
+    const rest = await admin(server.url, 'GET', '/keys/search?q=search%20me&limit=4&offset=4');
+    assert.equal(rest.json.data.length, 2);
+    const onlyRevoked = await admin(server.url, 'GET', '/keys/search?q=search&status=revoked');
+    assert.deepEqual(onlyRevoked.json.data.map((k: any) => k.name), ['search me revoked']);
+    assert.ok(!JSON.stringify(page.json).includes(revoked.key), 'never a secret');
+  });
+
+  it('answers the overview in one request with the first-run checklist', async () => {
+    const res = await admin(server.url, 'GET', '/overview?hours=24');
+    assert.equal(res.status, 200, res.text);
+    assert.deepEqual(res.json.checklist, { provider_configured: true, key_created: true, first_request: true });
+    assert.ok(res.json.providers.includes('openai'));
+  });
+});

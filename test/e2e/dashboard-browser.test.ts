@@ -1,0 +1,156 @@
+/**
+ * The dashboard in a real headless Chromium (Debian's `chromium`, driven by playwright-core) against
+ * a real server whose upstream is a fake: sign in, create a key and see its secret once, use it,
+ * find the request in the log and its drawer, see the usage chart count it, revoke the key, stream
+ * an answer in the playground and compare two models. Every view is screenshotted at 360 px and
+ * 1440 px in both themes into .artifacts/dashboard/, and checked for horizontal overflow.
+ * Media views (ImaGen, TTS, Cloud) are not on this branch's server and are not tested here.
+ */
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { type BrowserContext, chromium, type Page } from 'playwright-core';
+import { FAKE_KEY, type FakeOpenAI, startFakeOpenAI } from '../fakes/openai-upstream.js';
+import { ADMIN_KEY } from '../support/admin.js';
+import { http } from '../support/http.js';
+import { REPO_ROOT, type ServerProcess, startServer } from '../support/server-process.js';
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const ARTIFACTS = path.join(REPO_ROOT, '.artifacts/dashboard');
+const VIEWS = ['/', '/usage', '/requests', '/keys', '/providers', '/playground'];
+
+let upstream: FakeOpenAI;
+let server: ServerProcess;
+let context: BrowserContext;
+let page: Page;
+let userDataDir: string;
+let secret = '';
+
+before(async () => {
+  upstream = await startFakeOpenAI();
+  server = await startServer({ env: { OPENAI_API_KEY: FAKE_KEY, OPENAI_BASE_URL: upstream.url, OPENSQ_ADMIN_KEY: ADMIN_KEY } });
+  userDataDir = mkdtempSync(path.join(os.tmpdir(), 'opensq-chromium-'));
+  // A fresh profile per run (playwright passes it as --user-data-dir).
+  context = await chromium.launchPersistentContext(userDataDir, {
+    executablePath: CHROMIUM,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    viewport: { width: 1440, height: 900 },
+    colorScheme: 'light',
+  });
+  page = context.pages()[0] ?? (await context.newPage());
+  page.setDefaultTimeout(5_000);
+  mkdirSync(ARTIFACTS, { recursive: true });
+});
+
+after(async () => {
+  await context?.close();
+  await server?.stop();
+  await upstream?.close();
+  if (userDataDir) rmSync(userDataDir, { recursive: true, force: true });
+});
+
+const nav = (label: string) => page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: label });
+
+describe('dashboard in a browser', { skip: !existsSync(CHROMIUM) && `no Chromium at ${CHROMIUM}` }, () => {
+  it('refuses a wrong key and signs in with the admin key; a fresh install shows the first-run checklist', async () => {
+    await page.goto(server.url);
+    await page.getByLabel('Key').fill('sq-not-a-key');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('alert').getByText('not valid').waitFor();
+    await page.getByLabel('Key').fill(ADMIN_KEY);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('heading', { name: 'Overview' }).waitFor();
+    await page.getByRole('heading', { name: 'Get started' }).waitFor();
+    assert.equal(await page.evaluate(() => sessionStorage.getItem('opensq.key')), ADMIN_KEY);
+  });
+
+  it('creates a key and shows its secret once', async () => {
+    await nav('Keys').click();
+    await page.getByRole('button', { name: 'New key' }).click();
+    const dialog = page.getByRole('dialog', { name: 'New key' });
+    await dialog.getByLabel('Name').fill('browser key');
+    await dialog.getByLabel('Credits').fill('100');
+    await dialog.getByRole('button', { name: 'Create key' }).click();
+    secret = (await page.getByTestId('secret').textContent()) ?? '';
+    assert.match(secret, /^sq-/);
+    await page.getByRole('button', { name: 'Done' }).click();
+    await page.getByRole('cell', { name: 'browser key' }).waitFor();
+    assert.ok(!(await page.content()).includes(secret), 'the secret is gone once the dialog closes');
+    await page.reload();
+    await page.getByRole('cell', { name: 'browser key' }).waitFor();
+    assert.ok(!(await page.content()).includes(secret));
+  });
+
+  it('finds a request made with the key in the log, with its drawer, and counts it in usage', async () => {
+    const chat = await http(`${server.url}/v1/chat/completions`, { headers: { authorization: `Bearer ${secret}` }, json: { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'from the browser test' }] } });
+    assert.equal(chat.status, 200, chat.text);
+    await nav('Requests').click();
+    await page.getByRole('cell', { name: 'gpt-4o-mini' }).first().click();
+    const drawer = page.getByRole('dialog');
+    await drawer.getByText('Answered by openai').waitFor();
+    await drawer.getByRole('button', { name: 'Close' }).click();
+
+    await nav('Usage').click();
+    await page.getByRole('button', { name: '24h' }).click();
+    await page.getByRole('heading', { name: /requests per hour .*: 1$/ }).waitFor();
+    await page.locator('.chart canvas').first().waitFor();
+    assert.match(page.url(), /range=24h/, 'filters live in the URL');
+    await page.getByRole('combobox', { name: 'Group by' }).selectOption('model');
+    await page.getByRole('cell', { name: 'gpt-4o-mini' }).waitFor();
+    await page.getByRole('link', { name: 'Requests →' }).click();
+    assert.match(page.url(), /\/requests\?.*model=gpt-4o-mini/);
+    await page.getByRole('cell', { name: 'gpt-4o-mini' }).first().waitFor();
+  });
+
+  it('revokes the key, which then gets 401', async () => {
+    await nav('Keys').click();
+    await page.getByRole('cell', { name: 'browser key' }).click();
+    page.once('dialog', (d) => void d.accept());
+    await page.getByRole('dialog').getByRole('button', { name: 'Revoke' }).click();
+    await page.getByRole('row', { name: /browser key/ }).getByText('revoked').waitFor();
+    const after = await http(`${server.url}/v1/models`, { headers: { authorization: `Bearer ${secret}` } });
+    assert.equal(after.status, 401);
+  });
+
+  it('streams an answer in the playground and compares two models', async () => {
+    await nav('Playground').click();
+    await page.getByRole('combobox', { name: 'Model 1' }).selectOption('gpt-4o-mini');
+    await page.getByLabel('System prompt').fill('be brief');
+    await page.getByRole('textbox', { name: 'Message' }).fill('hello there');
+    await page.getByRole('button', { name: 'Send' }).click();
+    await page.locator('.message.assistant').getByText('[be brief] Echo: hello there').waitFor();
+    await page.getByTestId('answer-stats').getByText(/first token \d+ ms/).waitFor();
+
+    await page.getByRole('button', { name: '+ Compare' }).click();
+    await page.getByRole('combobox', { name: 'Model 2' }).selectOption('gpt-4o');
+    await page.getByRole('textbox', { name: 'Message' }).fill('second question');
+    await page.getByRole('button', { name: 'Send' }).click();
+    for (const model of ['gpt-4o-mini', 'gpt-4o']) {
+      await page.getByRole('region', { name: `Answers of ${model}`, exact: true }).getByText('Echo: second question').waitFor();
+    }
+    const bodies = upstream.requests.filter((r) => r.path.endsWith('/chat/completions')).map((r) => r.body);
+    assert.ok(bodies.some((b) => b.model === 'gpt-4o' && b.stream === true));
+  });
+
+  it('lays out every view at 360 px and 1440 px in both themes without horizontal overflow', async () => {
+    for (const theme of ['light', 'dark']) {
+      await page.evaluate((t) => localStorage.setItem('opensq.theme', t), theme);
+      for (const width of [360, 1440]) {
+        await page.setViewportSize({ width, height: width === 360 ? 780 : 900 });
+        for (const view of VIEWS) {
+          await page.goto(`${server.url}${view}`);
+          await page.locator('main h1').waitFor();
+          // Each view issues its requests on load; wait until none is still loading.
+          await page.waitForFunction(() => !document.querySelector('main')?.textContent?.includes('Loading'));
+          if (view === '/usage') await page.locator('.chart canvas').waitFor();
+          const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+          const name = `${view === '/' ? 'overview' : view.slice(1)}-${width}-${theme}.png`;
+          await page.screenshot({ path: path.join(ARTIFACTS, name), fullPage: true });
+          assert.ok(overflow <= 0, `${name}: the page is ${overflow} px wider than the window`);
+        }
+      }
+    }
+  });
+});
