@@ -61,7 +61,7 @@ describe('dashboard serving', () => {
     const models = await http(`${server.url}/v1/models`, { headers: html });
     assert.equal(models.status, 200);
     assert.equal(models.json.object, 'list');
-    for (const p of ['/v1/nothing', '/ai/nothing', '/admin/nothing', '/cloud/file/x', '/assets/missing-12345678.js', '/assets/..%2Fpackage.json']) {
+    for (const p of ['/v1/nothing', '/ai/nothing', '/admin/nothing', `/cloud/file/${'0'.repeat(32)}`, '/assets/missing-12345678.js', '/assets/..%2Fpackage.json']) {
       const res = await http(`${server.url}${p}`, { headers: html });
       assert.equal(res.status, 404, p);
       assert.ok(res.json?.error, `${p} answers an OpenAI-shaped error`);
