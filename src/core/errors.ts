@@ -25,6 +25,7 @@ export const ERRORS = {
   upstream_auth_error: { status: 502, type: 'upstream_error', retryable: false },
   provider_not_configured: { status: 503, type: 'service_unavailable', retryable: false },
   model_unavailable: { status: 503, type: 'service_unavailable', retryable: true },
+  limits_unavailable: { status: 503, type: 'service_unavailable', retryable: true },
   upstream_timeout: { status: 504, type: 'timeout_error', retryable: true },
 } as const;
 

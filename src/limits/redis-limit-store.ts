@@ -1,3 +1,4 @@
+import { ApiError } from '../core/errors.js';
 import type { Redis } from 'ioredis';
 import type { GiveBack, LimitStore, TakeRequest, TakeResult } from './limit-store.js';
 
@@ -75,7 +76,14 @@ export class RedisLimitStore implements LimitStore {
       keys.push(this.prefix + request.concurrency.key);
       args.push(request.concurrency.limit, SLOT_TTL_MS);
     }
-    const [code, ttl] = await this.redis.opensqTake(keys.length, ...keys, ...args);
+    let code: number;
+    let ttl: number;
+    try {
+      [code, ttl] = await this.redis.opensqTake(keys.length, ...keys, ...args);
+    } catch (error) {
+      // Without Redis the limits cannot be checked: an honest, retryable 503 rather than a 500.
+      throw new ApiError('limits_unavailable', 'Rate limits cannot be checked right now; please retry shortly.', { retryAfter: '1', cause: error });
+    }
     if (code === 0) return { ok: true };
     return { ok: false, failed: code === -1 ? -1 : code - 1, retryAfterMs: ttl };
   }
