@@ -1,8 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { CooldownBroadcast } from './deployment-health.js';
 
-const CHANNEL = 'opensq:cooldowns';
-const KEY_PREFIX = 'opensq:cooldown:';
 
 /**
  * Shares deployment cooldowns between instances through Redis: a cooldown is stored as a key that
@@ -13,19 +11,23 @@ const KEY_PREFIX = 'opensq:cooldown:';
 export class RedisCooldowns implements CooldownBroadcast {
   private readonly listeners: Array<(deployment: string, until: number) => void> = [];
 
+  private readonly channel: string;
+  private readonly keyPrefix: string;
+
   private constructor(
     private readonly client: Redis,
     private readonly subscriber: Redis,
-  ) {}
+    prefix: string,
+  ) {
+    this.channel = `${prefix}cooldowns`;
+    this.keyPrefix = `${prefix}cooldown:`;
+  }
 
-  static async connect(url: string): Promise<RedisCooldowns> {
-    const { Redis } = await import('ioredis');
-    const options = { lazyConnect: true, maxRetriesPerRequest: 2, enableOfflineQueue: false };
-    const client = new Redis(url, options);
-    const subscriber = new Redis(url, options);
-    await Promise.all([client.connect(), subscriber.connect()]);
-    const shared = new RedisCooldowns(client, subscriber);
-    await subscriber.subscribe(CHANNEL);
+  /** Shares cooldowns over the instance's Redis connection, plus one subscriber connection of its own. */
+  static async attach(client: Redis, prefix: string): Promise<RedisCooldowns> {
+    const subscriber = client.duplicate();
+    const shared = new RedisCooldowns(client, subscriber, prefix);
+    await subscriber.subscribe(shared.channel);
     subscriber.on('message', (_channel: string, message: string) => {
       const [deployment, until] = JSON.parse(message) as [string, number];
       shared.emit(deployment, until);
@@ -39,8 +41,8 @@ export class RedisCooldowns implements CooldownBroadcast {
     // Best effort: a Redis hiccup must never fail a request; the local breaker still works.
     this.client
       .multi()
-      .set(KEY_PREFIX + deployment, String(until), 'PX', ttl)
-      .publish(CHANNEL, JSON.stringify([deployment, until]))
+      .set(this.keyPrefix + deployment, String(until), 'PX', ttl)
+      .publish(this.channel, JSON.stringify([deployment, until]))
       .exec()
       .catch(() => undefined);
   }
@@ -53,19 +55,20 @@ export class RedisCooldowns implements CooldownBroadcast {
   async loadExisting(): Promise<void> {
     let cursor = '0';
     do {
-      const [next, keys] = await this.client.scan(cursor, 'MATCH', `${KEY_PREFIX}*`, 'COUNT', 100);
+      const [next, keys] = await this.client.scan(cursor, 'MATCH', `${this.keyPrefix}*`, 'COUNT', 100);
       cursor = next;
       if (keys.length === 0) continue;
       const values = await this.client.mget(...keys);
       keys.forEach((key, i) => {
         const until = Number(values[i]);
-        if (until > Date.now()) this.emit(key.slice(KEY_PREFIX.length), until);
+        if (until > Date.now()) this.emit(key.slice(this.keyPrefix.length), until);
       });
     } while (cursor !== '0');
   }
 
+  /** Closes the subscriber; the shared client belongs to the context. */
   async close(): Promise<void> {
-    await Promise.allSettled([this.client.quit(), this.subscriber.quit()]);
+    await this.subscriber.quit().catch(() => this.subscriber.disconnect());
   }
 
   private emit(deployment: string, until: number): void {

@@ -26,7 +26,8 @@ export async function createContext(settings: Settings, env: NodeJS.ProcessEnv =
   const local = registry.get('local');
   if (local) local.options = { ...local.options, modelsDir: `${settings.dataDir}/models` };
   const catalog = new Catalog(registry, { localModel: settings.localModel, dataDir: settings.dataDir, models: file.models });
-  const cooldowns = settings.redisUrl ? await RedisCooldowns.connect(settings.redisUrl) : undefined;
+  const redis = settings.redisUrl ? await connectRedis(settings.redisUrl) : undefined;
+  const cooldowns = redis ? await RedisCooldowns.attach(redis, settings.redisPrefix) : undefined;
   const health = new DeploymentHealth(settings.cooldown, cooldowns);
   await cooldowns?.loadExisting();
   const metrics = new Metrics(health, () => catalog.list().flatMap((m) => m.usable));
@@ -34,7 +35,6 @@ export async function createContext(settings: Settings, env: NodeJS.ProcessEnv =
   const database = await openDatabase({ databaseUrl: settings.databaseUrl, dataDir: settings.dataDir });
   const cloud = await openCloudStore(loadCloudSettings(env, settings.dataDir), database);
   const ledger = new UsageLedger(database);
-  const redis = settings.redisUrl ? await connectRedis(settings.redisUrl) : undefined;
   const keys = new KeyStore(database, settings.anonymousEnabled);
   keys.setBroadcast(await joinKeyChanges({ redis, prefix: settings.redisPrefix, onChange: () => keys.invalidate() }));
   return {

@@ -258,7 +258,14 @@ models:
   duo:
     deployments: [ { provider: ${name}, model: gpt-4o-mini, priority: 0 }, { provider: backup, model: gpt-4o, priority: 1 } ]
 `;
-    const env = { REDIS_URL: process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379', OPENSQ_COOLDOWN_FAILURES: '2', OPENSQ_COOLDOWN_MS: '3000', OPENSQ_MAX_ATTEMPTS: '2' };
+    // One Redis prefix for both instances (and only them): that is what makes them one deployment.
+    const env = {
+      REDIS_URL: process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379',
+      OPENSQ_REDIS_PREFIX: `opensq-test-${process.pid}-${Date.now()}:`,
+      OPENSQ_COOLDOWN_FAILURES: '2',
+      OPENSQ_COOLDOWN_MS: '3000',
+      OPENSQ_MAX_ATTEMPTS: '2',
+    };
     servers.push(await startServer({ config: cfg, env }), await startServer({ config: cfg, env }));
   });
   after(async () => {
