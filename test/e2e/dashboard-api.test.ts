@@ -152,3 +152,63 @@ describe('dashboard admin endpoints', () => {
     assert.ok(res.json.providers.includes('openai'));
   });
 });
+
+describe('request log attempts', () => {
+  let a: FakeOpenAI;
+  let b: FakeOpenAI;
+  let duo: ServerProcess;
+
+  before(async () => {
+    a = await startFakeOpenAI();
+    b = await startFakeOpenAI();
+    duo = await startServer({
+      env: { OPENSQ_ADMIN_KEY: ADMIN_KEY },
+      config: `providers:
+  a: { type: openai-compatible, base_url: ${a.url}, api_key: ${FAKE_KEY} }
+  b: { type: openai-compatible, base_url: ${b.url}, api_key: ${FAKE_KEY} }
+models:
+  duo:
+    deployments: [ { provider: a, model: gpt-4o-mini, priority: 0 }, { provider: b, model: gpt-4o, priority: 1 } ]
+`,
+    });
+  });
+  after(async () => {
+    await duo?.stop();
+    await a?.close();
+    await b?.close();
+  });
+
+  async function detail(requestId: string): Promise<any> {
+    const list = await admin(duo.url, 'GET', `/requests?q=${encodeURIComponent(requestId)}`);
+    assert.equal(list.json.data.length, 1, list.text);
+    assert.equal(list.json.data[0].attempts, undefined, 'the list stays lean');
+    const one = await admin(duo.url, 'GET', `/requests/${list.json.data[0].id}`);
+    assert.equal(one.status, 200, one.text);
+    return one.json;
+  }
+
+  it('keeps the attempts of a request that failed over, and none for a plain success', async () => {
+    a.failWith = 503;
+    const failed = await http(`${duo.url}/v1/chat/completions`, { json: { model: 'duo', messages: [{ role: 'user', content: 'fail over' }] } });
+    a.failWith = undefined;
+    assert.equal(failed.status, 200, failed.text);
+    const row = await detail(String(failed.headers['x-request-id']));
+    assert.equal(row.provider, 'b');
+    assert.equal(row.attempts.length, 2);
+    assert.deepEqual(row.attempts.map((t: any) => [t.provider, t.model]), [['a', 'gpt-4o-mini'], ['b', 'gpt-4o']]);
+    assert.ok(row.attempts[0].error.status >= 500, 'the upstream 503, as the gateway reports it');
+    assert.equal(typeof row.attempts[0].error.code, 'string');
+    assert.equal(row.attempts[1].error, undefined);
+    assert.ok(row.attempts.every((t: any) => typeof t.ms === 'number'));
+
+    const plain = await http(`${duo.url}/v1/chat/completions`, { json: { model: 'duo', messages: [{ role: 'user', content: 'plain' }] } });
+    assert.equal(plain.status, 200);
+    assert.equal((await detail(String(plain.headers['x-request-id']))).attempts, null, 'one good attempt is not stored');
+  });
+
+  it('documents the attempts in the OpenAPI document', async () => {
+    const doc = await admin(duo.url, 'GET', '/openapi.json');
+    assert.equal(doc.status, 200, doc.text);
+    assert.match(JSON.stringify(doc.json.paths['/admin/requests/{id}']), /attempts/);
+  });
+});

@@ -89,7 +89,7 @@ describe('dashboard in a browser', { skip: !existsSync(CHROMIUM) && `no Chromium
     await nav('Requests').click();
     await page.getByRole('cell', { name: 'gpt-4o-mini' }).first().click();
     const drawer = page.getByRole('dialog');
-    await drawer.getByText('Answered by openai').waitFor();
+    await drawer.getByText('1 attempt → provider openai').waitFor();
     await drawer.getByRole('button', { name: 'Close' }).click();
 
     await nav('Usage').click();

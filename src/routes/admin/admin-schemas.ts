@@ -96,6 +96,18 @@ export const usageRowSchema = z.object({
   error_code: z.string().nullable(),
   stream: z.boolean(),
 });
+export const attemptSchema = z.object({
+  provider: z.string(),
+  model: z.string().describe("The deployment's upstream model name"),
+  ms: z.number().describe('Time spent on this attempt'),
+  error: z.object({ code: z.string(), status: z.number().int(), message: z.string() }).optional(),
+});
+export const requestDetailSchema = usageRowSchema.extend({
+  attempts: z
+    .array(attemptSchema)
+    .nullable()
+    .describe('The upstream attempts in order, kept when there was more than one or one failed; null: a single attempt to `provider` that succeeded, or none'),
+});
 export const usageListSchema = z.object({ object: z.literal('list'), data: z.array(usageRowSchema), totals: usageTotalsSchema });
 
 export const usageGroupSchema = z.object({
