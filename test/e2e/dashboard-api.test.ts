@@ -206,9 +206,37 @@ models:
     assert.equal((await detail(String(plain.headers['x-request-id']))).attempts, null, 'one good attempt is not stored');
   });
 
+  it('tests one deployment now: ok with its latency, or its error; no usage row', async () => {
+    const before = (await admin(duo.url, 'GET', '/requests?limit=100')).json.data.length;
+    const good = await admin(duo.url, 'POST', '/deployments/test', { model: 'duo', provider: 'b' });
+    assert.equal(good.status, 200, good.text);
+    assert.equal(good.json.ok, true);
+    assert.equal(good.json.upstream_model, 'gpt-4o');
+    assert.equal(typeof good.json.latency_ms, 'number');
+    assert.equal(good.json.error, null);
+    const sent = b.requests.at(-1)!;
+    assert.equal(sent.body.model, 'gpt-4o');
+    assert.match(JSON.stringify(sent.body.messages), /ping/);
+
+    a.failWith = 500;
+    const bad = await admin(duo.url, 'POST', '/deployments/test', { model: 'duo', provider: 'a', upstream_model: 'gpt-4o-mini' });
+    a.failWith = undefined;
+    assert.equal(bad.status, 200, bad.text);
+    assert.equal(bad.json.ok, false);
+    assert.ok(bad.json.error.status >= 500 && bad.json.error.message.length > 0, bad.text);
+    assert.equal(a.requests.filter((r) => JSON.stringify(r.body).includes('ping')).length, 1, 'one attempt, no retries');
+
+    assert.equal((await admin(duo.url, 'POST', '/deployments/test', { model: 'nope', provider: 'a' })).status, 404);
+    assert.equal((await admin(duo.url, 'POST', '/deployments/test', { model: 'duo', provider: 'c' })).status, 404);
+    assert.equal((await admin(duo.url, 'POST', '/deployments/test', { model: 'duo' })).status, 400);
+    assert.equal((await http(`${duo.url}/admin/deployments/test`, { json: { model: 'duo', provider: 'a' } })).status, 401, 'needs the admin key');
+    assert.equal((await admin(duo.url, 'GET', '/requests?limit=100')).json.data.length, before, 'a test leaves no usage row');
+  });
+
   it('documents the attempts in the OpenAPI document', async () => {
     const doc = await admin(duo.url, 'GET', '/openapi.json');
     assert.equal(doc.status, 200, doc.text);
     assert.match(JSON.stringify(doc.json.paths['/admin/requests/{id}']), /attempts/);
+    assert.ok(doc.json.paths['/admin/deployments/test'].post);
   });
 });

@@ -197,6 +197,12 @@ describe('dashboard in a browser', { skip: !existsSync(CHROMIUM) && `no Chromium
     assert.equal(await page.evaluate(() => sessionStorage.getItem('opensq.cloud')), '[]');
   });
 
+  it('tests a deployment now from the Providers view', async () => {
+    await nav('Providers').click();
+    await page.getByRole('button', { name: 'Test openai gpt-4o-mini for gpt-4o-mini' }).click();
+    await page.getByRole('row', { name: /Test openai gpt-4o-mini for gpt-4o-mini/ }).getByText(/^ok · \d+ ms$/).waitFor();
+  });
+
   it('lays out every view at 360 px and 1440 px in both themes without horizontal overflow', async () => {
     for (const theme of ['light', 'dark']) {
       await page.evaluate((t) => localStorage.setItem('opensq.theme', t), theme);

@@ -32,6 +32,7 @@ const OPERATIONS: Operation[] = [
   { method: 'get', path: '/admin/usage/series', summary: 'Usage over time in UTC hour or day buckets, optionally by model, provider, key or endpoint', query: s.usageSeriesQuerySchema, ok: { status: 200, schema: s.usageSeriesSchema } },
   { method: 'get', path: '/admin/overview', summary: "The dashboard's first screen: a period's totals, a 24-hour strip per provider, the first-run checklist", query: s.overviewQuerySchema, ok: { status: 200, schema: s.overviewSchema } },
   { method: 'get', path: '/admin/health', summary: "Every deployment of the catalog and its state", ok: { status: 200, schema: s.healthSchema } },
+  { method: 'post', path: '/admin/deployments/test', summary: 'Send a one-token chat straight to one chat deployment (no retries, no usage row, no effect on its health): ok, latency and error', body: s.deploymentTestSchema, ok: { status: 200, schema: s.deploymentTestResultSchema } },
 ];
 
 function jsonSchema(schema: Schema, io: 'input' | 'output'): Record<string, unknown> {
