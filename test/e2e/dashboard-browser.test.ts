@@ -105,6 +105,15 @@ describe('dashboard in a browser', { skip: !existsSync(CHROMIUM) && `no Chromium
     await page.getByRole('link', { name: 'Requests →' }).click();
     assert.match(page.url(), /\/requests\?.*model=gpt-4o-mini/);
     await page.getByRole('cell', { name: 'gpt-4o-mini' }).first().waitFor();
+
+    // A request whose every attempt fails shows each attempt's error.
+    const broken = await http(`${server.url}/v1/chat/completions`, { headers: { authorization: `Bearer ${secret}` }, json: { model: 'gpt-4o', messages: [{ role: 'user', content: 'always broken #fail-500' }] } });
+    assert.equal(broken.status, 502, broken.text);
+    await nav('Requests').click();
+    await page.getByRole('cell', { name: 'gpt-4o', exact: true }).first().click();
+    await drawer.getByText('3 attempts → no answer').waitFor();
+    assert.equal(await drawer.locator('.attempt-list li.failed').count(), 3);
+    await drawer.getByRole('button', { name: 'Close' }).click();
   });
 
   it('revokes the key, which then gets 401', async () => {
