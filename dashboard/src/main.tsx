@@ -13,6 +13,11 @@ import { Providers } from './views/providers.js';
 import './styles.css';
 
 const Playground = lazy(() => import('./playground/playground.js').then((m) => ({ default: m.Playground })));
+// ImaGen, speech and Cloud files share one lazy chunk.
+const media = () => import('./media/media.js');
+const ImaGen = lazy(() => media().then((m) => ({ default: m.ImaGen })));
+const Speech = lazy(() => media().then((m) => ({ default: m.Speech })));
+const CloudFiles = lazy(() => media().then((m) => ({ default: m.CloudFiles })));
 
 const VIEWS = [
   { path: '/', label: 'Overview', view: Overview, admin: true },
@@ -21,6 +26,9 @@ const VIEWS = [
   { path: '/keys', label: 'Keys', view: Keys, admin: true },
   { path: '/providers', label: 'Providers', view: Providers, admin: true },
   { path: '/playground', label: 'Playground', view: Playground, admin: false },
+  { path: '/imagen', label: 'ImaGen', view: ImaGen, admin: false },
+  { path: '/speech', label: 'Speech', view: Speech, admin: false },
+  { path: '/files', label: 'Cloud files', view: CloudFiles, admin: false },
 ];
 
 const theme = signal(localStorage.getItem('opensq.theme') ?? (matchMedia('(prefers-color-scheme: dark)').matches ? 'dark' : 'light'));

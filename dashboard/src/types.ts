@@ -57,6 +57,18 @@ export interface UsageRow {
   stream: boolean;
 }
 
+export interface Attempt {
+  provider: string;
+  model: string;
+  ms: number;
+  error?: { code: string; status: number; message: string };
+}
+
+/** One request of the log; `attempts` is null when a single attempt succeeded (or none was made). */
+export interface RequestDetail extends UsageRow {
+  attempts: Attempt[] | null;
+}
+
 export interface SeriesPoint {
   t: string;
   group: string | null;

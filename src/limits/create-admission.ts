@@ -50,6 +50,7 @@ export function createAdmission(options: { settings: Settings; tiers: ConfigFile
         http_status: error.status,
         error_code: error.code,
         stream: 0,
+        attempts: null,
       }),
   });
 }

@@ -68,7 +68,7 @@ function callFor(call: ChatCall, model: Model, deployment: Deployment): ChatCall
 async function failBeforeFirstByte(ctx: AppContext, scope: RequestScope, facts: BaseFacts, routed: Extract<Routed<unknown>, { ok: false }>): Promise<never> {
   const error = scope.timeout ?? routed.error;
   const cancelled = scope.clientGone;
-  await recordUsage(ctx, { ...facts, deployment: routed.deployment, ...tokens(undefined), status: cancelled ? 'cancelled' : 'error', httpStatus: cancelled ? 499 : error.status, error });
+  await recordUsage(ctx, { ...facts, deployment: routed.deployment, attempts: routed.attempts, ...tokens(undefined), status: cancelled ? 'cancelled' : 'error', httpStatus: cancelled ? 499 : error.status, error });
   throw error;
 }
 
@@ -81,7 +81,7 @@ async function completeChat(ctx: AppContext, reply: FastifyReply, scope: Request
   completion.usage ??= usage;
   if (withUser) completion.user = facts.key.userId;
   const payload = JSON.stringify(completion);
-  await recordUsage(ctx, { ...facts, deployment: routed.deployment, ...tokens(usage), status: 'ok', httpStatus: 200 });
+  await recordUsage(ctx, { ...facts, deployment: routed.deployment, attempts: routed.attempts, ...tokens(usage), status: 'ok', httpStatus: 200 });
   scope.setHeaders(reply, routed.deployment, routed.attempts);
   reply.type('application/json').send(payload);
 }
@@ -107,7 +107,7 @@ async function streamChat(ctx: AppContext, reply: FastifyReply, scope: RequestSc
   const usage = stream.usage() ?? (await estimateUsage(call.body.messages, stream.completionText()));
   const status = scope.clientGone ? 'cancelled' : failure ? 'error' : 'ok';
   const httpStatus = scope.clientGone ? 499 : failure ? failure.status : 200;
-  await recordUsage(ctx, { ...facts, deployment: routed.deployment, ...tokens(usage), ttftMs, status, httpStatus, error: failure });
+  await recordUsage(ctx, { ...facts, deployment: routed.deployment, attempts: routed.attempts, ...tokens(usage), ttftMs, status, httpStatus, error: failure });
   if (scope.clientGone) res.destroy();
   else res.end(failure ? sseError(failure) : SSE_DONE);
 }

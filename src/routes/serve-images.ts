@@ -55,7 +55,7 @@ export async function serveImages(ctx: AppContext, reply: FastifyReply, key: Api
     if (!attempt.ok) {
       const error = scope.timeout ?? attempt.error;
       const cancelled = scope.clientGone;
-      await recordUsage(ctx, { ...facts, deployment: attempt.deployment, status: cancelled ? 'cancelled' : 'error', httpStatus: cancelled ? 499 : error.status, error });
+      await recordUsage(ctx, { ...facts, deployment: attempt.deployment, attempts: attempt.attempts, status: cancelled ? 'cancelled' : 'error', httpStatus: cancelled ? 499 : error.status, error });
       throw error;
     }
     attempt.done();
@@ -66,10 +66,10 @@ export async function serveImages(ctx: AppContext, reply: FastifyReply, key: Api
       payload = await endpoint.encode({ id: scope.requestId, created: Math.floor(Date.now() / 1000), model, images, elapsedSeconds: (performance.now() - scope.started) / 1000 });
     } catch (e) {
       const error = asApiError(e);
-      await recordUsage(ctx, { ...facts, deployment: attempt.deployment, status: 'error', httpStatus: error.status, error, units });
+      await recordUsage(ctx, { ...facts, deployment: attempt.deployment, attempts: attempt.attempts, status: 'error', httpStatus: error.status, error, units });
       throw error;
     }
-    await recordUsage(ctx, { ...facts, deployment: attempt.deployment, status: 'ok', httpStatus: 200, units });
+    await recordUsage(ctx, { ...facts, deployment: attempt.deployment, attempts: attempt.attempts, status: 'ok', httpStatus: 200, units });
     scope.setHeaders(reply, attempt.deployment, attempt.attempts);
     reply.type('application/json').send(payload);
   } finally {

@@ -26,11 +26,11 @@ export async function serveSpeech(ctx: AppContext, reply: FastifyReply, key: Api
     if (!attempt.ok) {
       const error = scope.timeout ?? attempt.error;
       const cancelled = scope.clientGone;
-      await recordUsage(ctx, { ...facts, deployment: attempt.deployment, status: cancelled ? 'cancelled' : 'error', httpStatus: cancelled ? 499 : error.status, error });
+      await recordUsage(ctx, { ...facts, deployment: attempt.deployment, attempts: attempt.attempts, status: cancelled ? 'cancelled' : 'error', httpStatus: cancelled ? 499 : error.status, error });
       throw error;
     }
     attempt.done();
-    await recordUsage(ctx, { ...facts, deployment: attempt.deployment, status: 'ok', httpStatus: 200, units: { characters: body.text.length } });
+    await recordUsage(ctx, { ...facts, deployment: attempt.deployment, attempts: attempt.attempts, status: 'ok', httpStatus: 200, units: { characters: body.text.length } });
     scope.setHeaders(reply, attempt.deployment, attempt.attempts);
     reply.type(attempt.value.contentType).send(attempt.value.audio);
   } finally {

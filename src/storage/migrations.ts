@@ -104,6 +104,12 @@ function migrations(kind: 'sqlite' | 'postgres'): Record<string, Migration> {
         await db.schema.createIndex('api_keys_user').on('api_keys').column('user_id').execute();
       },
     },
+    '0004_usage_attempts': {
+      async up(db: Kysely<any>) {
+        // The upstream attempts of a request, as JSON text; null when one attempt succeeded.
+        await db.schema.alterTable('usage').addColumn('attempts', 'text').execute();
+      },
+    },
   };
 }
 

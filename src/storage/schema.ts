@@ -50,6 +50,8 @@ export interface UsageTable {
   http_status: number;
   error_code: string | null;
   stream: number;
+  /** JSON of the router's attempts; null when a single attempt succeeded (or none was made). */
+  attempts: string | null;
 }
 
 /** One file of the Cloud store. */

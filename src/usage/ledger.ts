@@ -6,6 +6,7 @@ export type UsageRow = Omit<UsageTable, 'id'>;
 const COLUMNS = [
   'ts', 'request_id', 'key_id', 'user_id', 'endpoint', 'model', 'provider', 'deployment', 'prompt_tokens',
   'completion_tokens', 'cached_tokens', 'cost', 'latency_ms', 'ttft_ms', 'status', 'http_status', 'error_code', 'stream',
+  'attempts',
 ] as const;
 
 type Write = (rows: UsageRow[], credits: Map<string, number>) => void | Promise<unknown>;

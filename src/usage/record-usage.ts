@@ -2,6 +2,7 @@ import type { ApiKey } from '../auth/key-store.js';
 import type { ApiError } from '../core/errors.js';
 import type { Ticket } from '../limits/admission.js';
 import type { Deployment, Model } from '../routing/catalog.js';
+import type { AttemptRecord } from '../routing/router.js';
 import type { AppContext } from '../server/context.js';
 
 export interface UsageFacts {
@@ -24,6 +25,15 @@ export interface UsageFacts {
   ticket?: Ticket;
   /** Media priced per unit: images generated, characters spoken. */
   units?: { images?: number; characters?: number };
+  /** The router's upstream attempts; kept in the row only when there was a retry or an error. */
+  attempts?: AttemptRecord[];
+}
+
+/** JSON of the attempts worth keeping: more than one, or one that failed; else null (the cheap path). */
+function attemptsJson(attempts: AttemptRecord[] | undefined): string | null {
+  if (!attempts || attempts.length === 0) return null;
+  if (attempts.length === 1 && !attempts[0].error) return null;
+  return JSON.stringify(attempts);
 }
 
 /**
@@ -61,6 +71,7 @@ export async function recordUsage(ctx: AppContext, facts: UsageFacts): Promise<v
       http_status: facts.httpStatus,
       error_code: facts.error?.code ?? null,
       stream: facts.stream ? 1 : 0,
+      attempts: attemptsJson(facts.attempts),
     });
   } catch (error) {
     ctx.log.error({ err: error, requestId: facts.requestId }, 'could not write the usage row');

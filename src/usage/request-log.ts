@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import type { AttemptRecord } from '../routing/router.js';
 import type { Database } from '../storage/database.js';
 import type { UsageTable } from '../storage/schema.js';
 import type { UsageRowView } from './usage-report.js';
@@ -15,8 +16,20 @@ export interface RequestLogFilter {
   to?: number;
 }
 
+export type RequestDetailView = UsageRowView & { attempts: AttemptRecord[] | null };
+
+function parseAttempts(text: string | null): AttemptRecord[] | null {
+  if (!text) return null;
+  try {
+    const parsed: unknown = JSON.parse(text);
+    return Array.isArray(parsed) ? (parsed as AttemptRecord[]) : null;
+  } catch {
+    return null;
+  }
+}
+
 export function usageRowView(row: UsageTable & { id: number }): UsageRowView {
-  const { ts, user_id, stream, id, ...rest } = row;
+  const { ts, user_id, stream, id, attempts: _attempts, ...rest } = row;
   return {
     id: Number(id),
     created_at: new Date(Number(ts)).toISOString(),
@@ -60,8 +73,10 @@ export class RequestLog {
     return { data, next_before: rows.length > options.limit ? data[data.length - 1].id : null };
   }
 
-  async get(id: number): Promise<UsageRowView | undefined> {
+  /** One request with its upstream attempts (null: a single attempt that succeeded, or none). */
+  async get(id: number): Promise<RequestDetailView | undefined> {
     const row = await this.database.db.selectFrom('usage').selectAll().where('id', '=', id).executeTakeFirst();
-    return row ? usageRowView(row as UsageTable & { id: number }) : undefined;
+    if (!row) return undefined;
+    return { ...usageRowView(row as UsageTable & { id: number }), attempts: parseAttempts(row.attempts) };
   }
 }

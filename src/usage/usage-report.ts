@@ -28,7 +28,7 @@ export interface UsageTotals {
 
 export type UsageGroup = UsageTotals & { key_id?: string; user?: number; model?: string; day?: string };
 
-export type UsageRowView = Omit<UsageTable, 'id' | 'ts' | 'user_id' | 'stream'> & { id: number; created_at: string; user: number; stream: boolean };
+export type UsageRowView = Omit<UsageTable, 'id' | 'ts' | 'user_id' | 'stream' | 'attempts'> & { id: number; created_at: string; user: number; stream: boolean };
 
 const RAW_GROUP = { key: 'key_id', user: 'user_id', model: 'model', day: sql.raw<number>(`ts / ${DAY_MS}`) } as const;
 const DAILY_GROUP = { key: 'key_id', user: 'user_id', model: 'model', day: 'day' } as const;
@@ -67,7 +67,7 @@ export class UsageReport {
   /** The newest raw rows first. */
   async rows(filter: UsageFilter, limit = 100): Promise<UsageRowView[]> {
     const rows = await this.filtered(this.database.db.selectFrom('usage').selectAll(), filter).orderBy('id', 'desc').limit(limit).execute();
-    return rows.map(({ ts, user_id, stream, id, ...rest }) => ({
+    return rows.map(({ ts, user_id, stream, id, attempts: _attempts, ...rest }) => ({
       id: Number(id),
       created_at: new Date(Number(ts)).toISOString(),
       user: Number(user_id),

@@ -152,3 +152,91 @@ describe('dashboard admin endpoints', () => {
     assert.ok(res.json.providers.includes('openai'));
   });
 });
+
+describe('request log attempts', () => {
+  let a: FakeOpenAI;
+  let b: FakeOpenAI;
+  let duo: ServerProcess;
+
+  before(async () => {
+    a = await startFakeOpenAI();
+    b = await startFakeOpenAI();
+    duo = await startServer({
+      env: { OPENSQ_ADMIN_KEY: ADMIN_KEY },
+      config: `providers:
+  a: { type: openai-compatible, base_url: ${a.url}, api_key: ${FAKE_KEY} }
+  b: { type: openai-compatible, base_url: ${b.url}, api_key: ${FAKE_KEY} }
+models:
+  duo:
+    deployments: [ { provider: a, model: gpt-4o-mini, priority: 0 }, { provider: b, model: gpt-4o, priority: 1 } ]
+`,
+    });
+  });
+  after(async () => {
+    await duo?.stop();
+    await a?.close();
+    await b?.close();
+  });
+
+  async function detail(requestId: string): Promise<any> {
+    const list = await admin(duo.url, 'GET', `/requests?q=${encodeURIComponent(requestId)}`);
+    assert.equal(list.json.data.length, 1, list.text);
+    assert.equal(list.json.data[0].attempts, undefined, 'the list stays lean');
+    const one = await admin(duo.url, 'GET', `/requests/${list.json.data[0].id}`);
+    assert.equal(one.status, 200, one.text);
+    return one.json;
+  }
+
+  it('keeps the attempts of a request that failed over, and none for a plain success', async () => {
+    a.failWith = 503;
+    const failed = await http(`${duo.url}/v1/chat/completions`, { json: { model: 'duo', messages: [{ role: 'user', content: 'fail over' }] } });
+    a.failWith = undefined;
+    assert.equal(failed.status, 200, failed.text);
+    const row = await detail(String(failed.headers['x-request-id']));
+    assert.equal(row.provider, 'b');
+    assert.equal(row.attempts.length, 2);
+    assert.deepEqual(row.attempts.map((t: any) => [t.provider, t.model]), [['a', 'gpt-4o-mini'], ['b', 'gpt-4o']]);
+    assert.ok(row.attempts[0].error.status >= 500, 'the upstream 503, as the gateway reports it');
+    assert.equal(typeof row.attempts[0].error.code, 'string');
+    assert.equal(row.attempts[1].error, undefined);
+    assert.ok(row.attempts.every((t: any) => typeof t.ms === 'number'));
+
+    const plain = await http(`${duo.url}/v1/chat/completions`, { json: { model: 'duo', messages: [{ role: 'user', content: 'plain' }] } });
+    assert.equal(plain.status, 200);
+    assert.equal((await detail(String(plain.headers['x-request-id']))).attempts, null, 'one good attempt is not stored');
+  });
+
+  it('tests one deployment now: ok with its latency, or its error; no usage row', async () => {
+    const before = (await admin(duo.url, 'GET', '/requests?limit=100')).json.data.length;
+    const good = await admin(duo.url, 'POST', '/deployments/test', { model: 'duo', provider: 'b' });
+    assert.equal(good.status, 200, good.text);
+    assert.equal(good.json.ok, true);
+    assert.equal(good.json.upstream_model, 'gpt-4o');
+    assert.equal(typeof good.json.latency_ms, 'number');
+    assert.equal(good.json.error, null);
+    const sent = b.requests.at(-1)!;
+    assert.equal(sent.body.model, 'gpt-4o');
+    assert.match(JSON.stringify(sent.body.messages), /ping/);
+
+    a.failWith = 500;
+    const bad = await admin(duo.url, 'POST', '/deployments/test', { model: 'duo', provider: 'a', upstream_model: 'gpt-4o-mini' });
+    a.failWith = undefined;
+    assert.equal(bad.status, 200, bad.text);
+    assert.equal(bad.json.ok, false);
+    assert.ok(bad.json.error.status >= 500 && bad.json.error.message.length > 0, bad.text);
+    assert.equal(a.requests.filter((r) => JSON.stringify(r.body).includes('ping')).length, 1, 'one attempt, no retries');
+
+    assert.equal((await admin(duo.url, 'POST', '/deployments/test', { model: 'nope', provider: 'a' })).status, 404);
+    assert.equal((await admin(duo.url, 'POST', '/deployments/test', { model: 'duo', provider: 'c' })).status, 404);
+    assert.equal((await admin(duo.url, 'POST', '/deployments/test', { model: 'duo' })).status, 400);
+    assert.equal((await http(`${duo.url}/admin/deployments/test`, { json: { model: 'duo', provider: 'a' } })).status, 401, 'needs the admin key');
+    assert.equal((await admin(duo.url, 'GET', '/requests?limit=100')).json.data.length, before, 'a test leaves no usage row');
+  });
+
+  it('documents the attempts in the OpenAPI document', async () => {
+    const doc = await admin(duo.url, 'GET', '/openapi.json');
+    assert.equal(doc.status, 200, doc.text);
+    assert.match(JSON.stringify(doc.json.paths['/admin/requests/{id}']), /attempts/);
+    assert.ok(doc.json.paths['/admin/deployments/test'].post);
+  });
+});

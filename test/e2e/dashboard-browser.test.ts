@@ -3,8 +3,9 @@
  * a real server whose upstream is a fake: sign in, create a key and see its secret once, use it,
  * find the request in the log and its drawer, see the usage chart count it, revoke the key, stream
  * an answer in the playground and compare two models. Every view is screenshotted at 360 px and
- * 1440 px in both themes into .artifacts/dashboard/, and checked for horizontal overflow.
- * Media views (ImaGen, TTS, Cloud) are not on this branch's server and are not tested here.
+ * 1440 px in both themes into .artifacts/dashboard/, and checked for horizontal overflow. Media
+ * views: an ImaGen image from the fake Together upstream, speech from the embedded espeak-ng played
+ * in an <audio>, a Cloud file uploaded, downloaded and deleted with its owner key.
  */
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
@@ -19,7 +20,7 @@ import { REPO_ROOT, type ServerProcess, startServer } from '../support/server-pr
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const ARTIFACTS = path.join(REPO_ROOT, '.artifacts/dashboard');
-const VIEWS = ['/', '/usage', '/requests', '/keys', '/providers', '/playground'];
+const VIEWS = ['/', '/usage', '/requests', '/keys', '/providers', '/playground', '/imagen', '/speech', '/files'];
 
 let upstream: FakeOpenAI;
 let server: ServerProcess;
@@ -30,12 +31,14 @@ let secret = '';
 
 before(async () => {
   upstream = await startFakeOpenAI();
-  server = await startServer({ env: { OPENAI_API_KEY: FAKE_KEY, OPENAI_BASE_URL: upstream.url, OPENSQ_ADMIN_KEY: ADMIN_KEY } });
+  server = await startServer({
+    env: { OPENAI_API_KEY: FAKE_KEY, OPENAI_BASE_URL: upstream.url, TOGETHER_API_KEY: FAKE_KEY, TOGETHER_BASE_URL: upstream.url, OPENSQ_ADMIN_KEY: ADMIN_KEY },
+  });
   userDataDir = mkdtempSync(path.join(os.tmpdir(), 'opensq-chromium-'));
   // A fresh profile per run (playwright passes it as --user-data-dir).
   context = await chromium.launchPersistentContext(userDataDir, {
     executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: ['--headless', '--no-sandbox', '--autoplay-policy=no-user-gesture-required', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
     viewport: { width: 1440, height: 900 },
     colorScheme: 'light',
   });
@@ -89,7 +92,7 @@ describe('dashboard in a browser', { skip: !existsSync(CHROMIUM) && `no Chromium
     await nav('Requests').click();
     await page.getByRole('cell', { name: 'gpt-4o-mini' }).first().click();
     const drawer = page.getByRole('dialog');
-    await drawer.getByText('Answered by openai').waitFor();
+    await drawer.getByText('1 attempt → provider openai').waitFor();
     await drawer.getByRole('button', { name: 'Close' }).click();
 
     await nav('Usage').click();
@@ -102,6 +105,15 @@ describe('dashboard in a browser', { skip: !existsSync(CHROMIUM) && `no Chromium
     await page.getByRole('link', { name: 'Requests →' }).click();
     assert.match(page.url(), /\/requests\?.*model=gpt-4o-mini/);
     await page.getByRole('cell', { name: 'gpt-4o-mini' }).first().waitFor();
+
+    // A request whose every attempt fails shows each attempt's error.
+    const broken = await http(`${server.url}/v1/chat/completions`, { headers: { authorization: `Bearer ${secret}` }, json: { model: 'gpt-4o', messages: [{ role: 'user', content: 'always broken #fail-500' }] } });
+    assert.equal(broken.status, 502, broken.text);
+    await nav('Requests').click();
+    await page.getByRole('cell', { name: 'gpt-4o', exact: true }).first().click();
+    await drawer.getByText('3 attempts → no answer').waitFor();
+    assert.equal(await drawer.locator('.attempt-list li.failed').count(), 3);
+    await drawer.getByRole('button', { name: 'Close' }).click();
   });
 
   it('revokes the key, which then gets 401', async () => {
@@ -132,6 +144,72 @@ describe('dashboard in a browser', { skip: !existsSync(CHROMIUM) && `no Chromium
     }
     const bodies = upstream.requests.filter((r) => r.path.endsWith('/chat/completions')).map((r) => r.body);
     assert.ok(bodies.some((b) => b.model === 'gpt-4o' && b.stream === true));
+  });
+
+  it('generates an image with ImaGen in the picked ratio and keeps it in the gallery', async () => {
+    await nav('ImaGen').click();
+    await page.getByRole('combobox', { name: 'Model' }).selectOption('flux');
+    await page.getByRole('combobox', { name: 'Ratio' }).selectOption('16:9');
+    await page.getByLabel('Prompt').fill('cat on a blue water wave');
+    await page.getByRole('button', { name: 'Generate' }).click();
+    const gallery = page.getByRole('region', { name: 'Generated images' });
+    const image = gallery.getByRole('img', { name: 'cat on a blue water wave' });
+    await image.waitFor({ timeout: 15_000 });
+    await gallery.getByText(/flux · 16:9 · 1360×768/).waitFor();
+    assert.deepEqual(await image.evaluate((img: HTMLImageElement) => img.decode().then(() => [img.naturalWidth, img.naturalHeight])), [1360, 768]);
+    const call = upstream.requests.filter((r) => r.path.endsWith('/images/generations')).at(-1);
+    assert.equal(call?.body.prompt, 'cat on a blue water wave');
+    assert.equal(call?.body.model, 'black-forest-labs/FLUX.1-schnell');
+  });
+
+  it('speaks with the embedded espeak-ng and plays the audio', async () => {
+    await nav('Speech').click();
+    await page.getByRole('combobox', { name: 'Model' }).selectOption('espeak');
+    await page.getByLabel('Language').fill('en');
+    await page.getByLabel('Text').fill('Hello from the dashboard.');
+    await page.getByRole('button', { name: 'Speak' }).click();
+    const audio = page.getByTestId('speech-audio');
+    await audio.waitFor({ timeout: 15_000 });
+    await page.getByText(/audio\/wav · [\d,]+ bytes/).waitFor();
+    const played = await audio.evaluate(async (el: HTMLAudioElement) => {
+      if (el.readyState < 1) await new Promise((resolve, reject) => { el.onloadedmetadata = resolve; el.onerror = reject; });
+      await el.play();
+      // No named helpers in here: tsx would wrap them in a __name the page does not have.
+      for (let i = 0; i < 250 && el.currentTime === 0; i++) await new Promise((resolve) => setTimeout(resolve, 20));
+      el.pause();
+      return { duration: el.duration, currentTime: el.currentTime };
+    });
+    assert.ok(played.duration > 0.5, `espeak spoke for ${played.duration} s`);
+    assert.ok(played.currentTime > 0, 'the audio played');
+  });
+
+  it('uploads a Cloud file, downloads it and deletes it with the owner key kept in the tab', async () => {
+    await nav('Cloud files').click();
+    const content = `dashboard cloud test ${Date.now()}`;
+    await page.getByLabel('File').setInputFiles({ name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from(content) });
+    await page.getByRole('button', { name: 'Upload' }).click();
+    const row = page.getByRole('row', { name: /notes\.txt/ });
+    await row.waitFor();
+    const stored = await page.evaluate(() => JSON.parse(sessionStorage.getItem('opensq.cloud') ?? '[]'));
+    assert.equal(stored.length, 1);
+    assert.match(stored[0].owner, /\S{16,}/, 'the owner key is kept for this tab');
+    const href = await row.getByRole('link', { name: 'Download' }).getAttribute('href');
+    assert.match(href ?? '', /^\/cloud\/file\/[0-9a-f]{32}\?mode=dl$/);
+    const download = await http(`${server.url}${href}`);
+    assert.equal(download.status, 200);
+    assert.equal(download.text, content);
+
+    page.once('dialog', (d) => void d.accept());
+    await row.getByRole('button', { name: 'Delete notes.txt' }).click();
+    await page.getByText('No files uploaded in this session.').waitFor();
+    assert.equal((await http(`${server.url}${href}`)).status, 404, 'deleted on the server');
+    assert.equal(await page.evaluate(() => sessionStorage.getItem('opensq.cloud')), '[]');
+  });
+
+  it('tests a deployment now from the Providers view', async () => {
+    await nav('Providers').click();
+    await page.getByRole('button', { name: 'Test openai gpt-4o-mini for gpt-4o-mini' }).click();
+    await page.getByRole('row', { name: /Test openai gpt-4o-mini for gpt-4o-mini/ }).getByText(/^ok · \d+ ms$/).waitFor();
   });
 
   it('lays out every view at 360 px and 1440 px in both themes without horizontal overflow', async () => {

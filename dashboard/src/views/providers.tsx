@@ -1,3 +1,4 @@
+import { useState } from 'preact/hooks';
 import { api, adminGet } from '../api.js';
 import { dateTime, ms, pct } from '../format.js';
 import type { CatalogModel, DeploymentHealth, Totals } from '../types.js';
@@ -16,6 +17,38 @@ async function load(): Promise<ProvidersData> {
     adminGet<{ data: ProvidersData['usage'] }>('/usage/summary', { group_by: 'model', from: Date.now() - 86_400_000 }),
   ]);
   return { health, catalog: catalog.models, usage: usage.data };
+}
+
+interface TestResult {
+  ok: boolean;
+  latency_ms: number;
+  error: { code: string; status: number; message: string } | null;
+}
+
+/** "Test now": one one-token chat straight to the deployment, its latency or its error. */
+function TestNow({ d }: { d: DeploymentHealth }) {
+  const [state, setState] = useState<{ busy: boolean; result?: TestResult; error?: string }>({ busy: false });
+  async function run(): Promise<void> {
+    setState({ busy: true });
+    try {
+      const result = await api<TestResult>('POST', '/admin/deployments/test', { body: { model: d.model, provider: d.provider, upstream_model: d.upstream_model } });
+      setState({ busy: false, result });
+    } catch (e) {
+      setState({ busy: false, error: (e as Error).message });
+    }
+  }
+  const { result } = state;
+  return (
+    <>
+      <button onClick={() => void run()} disabled={state.busy} aria-label={`Test ${d.provider} ${d.upstream_model} for ${d.model}`}>
+        {state.busy ? 'Testing…' : 'Test now'}
+      </button>{' '}
+      <span role="status" class="small">
+        {result && (result.ok ? <span class="badge ok">ok · {ms(result.latency_ms)}</span> : <span class="error">{result.error?.status} {result.error?.code}: {result.error?.message} ({ms(result.latency_ms)})</span>)}
+        {state.error && <span class="error">{state.error}</span>}
+      </span>
+    </>
+  );
 }
 
 export function Providers() {
@@ -40,6 +73,7 @@ export function Providers() {
                 <th>Latency p50 (24 h)</th>
                 <th>Success (24 h)</th>
                 <th>Why</th>
+                <th>Test</th>
               </tr>
             </thead>
             <tbody>
@@ -58,6 +92,7 @@ export function Providers() {
                       <td>{ms(u?.latency_p50_ms)}</td>
                       <td>{u ? pct(u.requests - u.errors, u.requests) : '—'}</td>
                       <td class="small">{d.last_error ?? d.reason ?? ''}</td>
+                      <td>{(data.catalog[d.model]?.modality ?? 'text') === 'text' && d.state !== 'not_configured' ? <TestNow d={d} /> : null}</td>
                     </tr>
                   );
                 })}

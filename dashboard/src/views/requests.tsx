@@ -2,13 +2,42 @@ import { useState } from 'preact/hooks';
 import { adminGet } from '../api.js';
 import { credits, dateTime, ms, num } from '../format.js';
 import { location, setQuery } from '../router.js';
-import type { UsageRow } from '../types.js';
+import type { Attempt, RequestDetail, UsageRow } from '../types.js';
 import { useLoad } from '../use-load.js';
 
 /** Endpoint names the ledger records (media endpoints arrive with the media work). */
 export const ENDPOINTS = ['chat.completions', 'v2', 'embeddings', 'imagen', 'tts', 'cloud'];
 
 const FILTERS = ['key_id', 'model', 'provider', 'status', 'endpoint', 'q', 'from', 'to'] as const;
+
+/** "N attempts → provider X" and each attempt's latency and error, read from the request's detail. */
+function Attempts({ row }: { row: UsageRow }) {
+  const { data, error } = useLoad(() => adminGet<RequestDetail>(`/requests/${row.id}`), [row.id]);
+  const attempts: Attempt[] | null = data ? (data.attempts ?? (row.provider ? [{ provider: row.provider, model: row.deployment ?? row.model, ms: row.latency_ms }] : [])) : null;
+  const last = attempts?.at(-1);
+  const answered = row.status === 'ok' && last && !last.error;
+  return (
+    <section class="attempts" aria-label="Upstream attempts">
+      <h3>Upstream attempts</h3>
+      {error && <p class="error">{error}</p>}
+      {attempts && (
+        <>
+          <p class="attempts-summary">
+            {attempts.length === 0 ? 'No upstream was tried.' : `${attempts.length} attempt${attempts.length === 1 ? '' : 's'} → ${answered ? `provider ${last.provider}` : 'no answer'}`}
+          </p>
+          <ol class="attempt-list">
+            {attempts.map((a, i) => (
+              <li key={i} class={a.error ? 'failed' : 'ok'}>
+                <span class="mono">{a.provider}/{a.model}</span> · {ms(a.ms)}
+                {a.error ? <span class="error"> · {a.error.status} {a.error.code}: {a.error.message}</span> : <span class="badge ok">ok</span>}
+              </li>
+            ))}
+          </ol>
+        </>
+      )}
+    </section>
+  );
+}
 
 function Detail({ row, onClose }: { row: UsageRow; onClose: () => void }) {
   const tokensPerSecond = row.completion_tokens && row.ttft_ms !== null && row.latency_ms > row.ttft_ms ? (1000 * row.completion_tokens) / (row.latency_ms - row.ttft_ms) : null;
@@ -30,10 +59,7 @@ function Detail({ row, onClose }: { row: UsageRow; onClose: () => void }) {
         <dt>Cost</dt><dd>{credits(row.cost)} credits</dd>
         <dt>Latency</dt><dd>{ms(row.latency_ms)} total · {ms(row.ttft_ms)} to first token{tokensPerSecond ? ` · ${tokensPerSecond.toFixed(1)} tokens/s` : ''}</dd>
       </dl>
-      <h3>Upstream attempts</h3>
-      <p class="muted">
-        {row.deployment ? `Answered by ${row.provider} (${row.deployment}).` : 'No upstream answered.'} The ledger keeps the final attempt only; earlier attempts are not recorded yet.
-      </p>
+      <Attempts row={row} />
     </aside>
   );
 }

@@ -28,10 +28,11 @@ const OPERATIONS: Operation[] = [
   { method: 'get', path: '/admin/usage/errors', summary: 'Failed requests by error code, status and model', query: s.usageQuerySchema, ok: { status: 200, schema: s.usageErrorsSchema } },
   { method: 'get', path: '/admin/keys/search', summary: 'Keys matching a text and status, paged (for the dashboard)', query: s.keySearchQuerySchema, ok: { status: 200, schema: s.keySearchSchema } },
   { method: 'get', path: '/admin/requests', summary: 'The request log: usage rows newest first, filtered, paged by next_before', query: s.requestLogQuerySchema, ok: { status: 200, schema: s.requestLogSchema } },
-  { method: 'get', path: '/admin/requests/{id}', summary: 'One request of the log', ok: { status: 200, schema: s.usageRowSchema } },
+  { method: 'get', path: '/admin/requests/{id}', summary: 'One request of the log, with its upstream attempts', ok: { status: 200, schema: s.requestDetailSchema } },
   { method: 'get', path: '/admin/usage/series', summary: 'Usage over time in UTC hour or day buckets, optionally by model, provider, key or endpoint', query: s.usageSeriesQuerySchema, ok: { status: 200, schema: s.usageSeriesSchema } },
   { method: 'get', path: '/admin/overview', summary: "The dashboard's first screen: a period's totals, a 24-hour strip per provider, the first-run checklist", query: s.overviewQuerySchema, ok: { status: 200, schema: s.overviewSchema } },
   { method: 'get', path: '/admin/health', summary: "Every deployment of the catalog and its state", ok: { status: 200, schema: s.healthSchema } },
+  { method: 'post', path: '/admin/deployments/test', summary: 'Send a one-token chat straight to one chat deployment (no retries, no usage row, no effect on its health): ok, latency and error', body: s.deploymentTestSchema, ok: { status: 200, schema: s.deploymentTestResultSchema } },
 ];
 
 function jsonSchema(schema: Schema, io: 'input' | 'output'): Record<string, unknown> {

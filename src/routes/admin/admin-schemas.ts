@@ -96,6 +96,33 @@ export const usageRowSchema = z.object({
   error_code: z.string().nullable(),
   stream: z.boolean(),
 });
+export const attemptSchema = z.object({
+  provider: z.string(),
+  model: z.string().describe("The deployment's upstream model name"),
+  ms: z.number().describe('Time spent on this attempt'),
+  error: z.object({ code: z.string(), status: z.number().int(), message: z.string() }).optional(),
+});
+export const requestDetailSchema = usageRowSchema.extend({
+  attempts: z
+    .array(attemptSchema)
+    .nullable()
+    .describe('The upstream attempts in order, kept when there was more than one or one failed; null: a single attempt to `provider` that succeeded, or none'),
+});
+export const deploymentTestSchema = z
+  .object({
+    model: z.string().min(1).describe('The public model id'),
+    provider: z.string().min(1).describe('The deployment\'s provider'),
+    upstream_model: z.string().min(1).optional().describe('The deployment\'s upstream model, when the model has several on one provider'),
+  })
+  .strict();
+export const deploymentTestResultSchema = z.object({
+  ok: z.boolean(),
+  model: z.string(),
+  provider: z.string(),
+  upstream_model: z.string(),
+  latency_ms: z.number().int(),
+  error: z.object({ code: z.string(), status: z.number().int(), message: z.string() }).nullable(),
+});
 export const usageListSchema = z.object({ object: z.literal('list'), data: z.array(usageRowSchema), totals: usageTotalsSchema });
 
 export const usageGroupSchema = z.object({

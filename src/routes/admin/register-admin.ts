@@ -4,6 +4,7 @@ import { UserRecords } from '../../auth/user-records.js';
 import type { AppContext } from '../../server/context.js';
 import { UsageReport } from '../../usage/usage-report.js';
 import { adminGuard } from './admin-guard.js';
+import { registerAdminDeploymentTest } from './admin-deployment-test.js';
 import { registerAdminHealth } from './admin-health.js';
 import { registerAdminKeys } from './admin-keys.js';
 import { adminOpenApi } from './admin-openapi.js';
@@ -31,6 +32,7 @@ export function registerAdmin(app: FastifyInstance, ctx: AppContext): void {
       registerAdminUsers(admin, new UserRecords(ctx.database), keys);
       registerAdminUsage(admin, new UsageReport(ctx.database));
       registerAdminHealth(admin, ctx);
+      registerAdminDeploymentTest(admin, ctx);
       registerAdminKeySearch(admin, ctx.database);
       registerAdminRequests(admin, new RequestLog(ctx.database));
       registerAdminUsageSeries(admin, ctx.database);

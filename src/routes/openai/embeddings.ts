@@ -28,7 +28,7 @@ export function registerEmbeddings(app: FastifyInstance, ctx: AppContext): void 
       });
       if (!routed.ok) {
         const error = scope.timeout ?? routed.error;
-        await recordUsage(ctx, { ...facts, deployment: routed.deployment, promptTokens: 0, completionTokens: 0, status: scope.clientGone ? 'cancelled' : 'error', httpStatus: error.status, error });
+        await recordUsage(ctx, { ...facts, deployment: routed.deployment, attempts: routed.attempts, promptTokens: 0, completionTokens: 0, status: scope.clientGone ? 'cancelled' : 'error', httpStatus: error.status, error });
         throw error;
       }
       routed.done();
@@ -39,7 +39,7 @@ export function registerEmbeddings(app: FastifyInstance, ctx: AppContext): void 
         result.usage = { prompt_tokens: counted, total_tokens: counted };
       }
       const payload = JSON.stringify(embeddingResponse(result, model.id, body.encoding_format ?? 'float'));
-      await recordUsage(ctx, { ...facts, deployment: routed.deployment, promptTokens: result.usage.prompt_tokens, completionTokens: 0, status: 'ok', httpStatus: 200 });
+      await recordUsage(ctx, { ...facts, deployment: routed.deployment, attempts: routed.attempts, promptTokens: result.usage.prompt_tokens, completionTokens: 0, status: 'ok', httpStatus: 200 });
       scope.setHeaders(reply, routed.deployment, routed.attempts);
       reply.type('application/json').send(payload);
     } finally {

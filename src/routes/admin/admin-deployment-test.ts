@@ -1,0 +1,51 @@
+import type { FastifyInstance } from 'fastify';
+import { asApiError } from '../../core/as-api-error.js';
+import { ApiError } from '../../core/errors.js';
+import { newId } from '../../core/ids.js';
+import type { AppContext } from '../../server/context.js';
+import { deploymentTestSchema } from './admin-schemas.js';
+import { parseAdminInput } from './parse-admin-input.js';
+
+/** The longest a "test now" waits for an answer, whatever the deployment's own timeouts. */
+const TEST_LIMIT_MS = 30_000;
+
+/**
+ * `POST /admin/deployments/test`: sends one chat of one token straight to one deployment (no
+ * routing, retries, usage row or effect on its health) → `{"ok","latency_ms","error"}`.
+ */
+export function registerAdminDeploymentTest(app: FastifyInstance, ctx: AppContext): void {
+  app.post('/deployments/test', async (request) => {
+    const input = parseAdminInput(deploymentTestSchema, request.body);
+    const model = ctx.catalog.get(input.model);
+    if (!model) throw new ApiError('not_found', `There is no model ${input.model}.`, { param: 'model' });
+    const deployment = model.deployments.find((d) => d.provider.name === input.provider && (input.upstream_model === undefined || d.model === input.upstream_model));
+    if (!deployment) throw new ApiError('not_found', `Model ${input.model} has no deployment on ${input.provider}${input.upstream_model ? ` as ${input.upstream_model}` : ''}.`, { param: 'provider' });
+    if (model.kind !== 'chat') throw new ApiError('invalid_request', `Only chat deployments can be tested; ${model.id} is ${model.kind}.`, { param: 'model' });
+    const started = performance.now();
+    const signal = AbortSignal.timeout(TEST_LIMIT_MS);
+    try {
+      const adapter = ctx.registry.adapter(deployment.provider.name);
+      await adapter.chat({
+        body: { model: model.id, messages: [{ role: 'user', content: 'ping' }], max_tokens: 1 },
+        publicModel: model.id,
+        upstreamModel: deployment.model,
+        signal,
+        id: newId('chatcmpl-'),
+        created: Math.floor(Date.now() / 1000),
+        warn: () => undefined,
+        timeouts: { ...deployment.provider.timeouts, ...model.timeoutOverrides },
+      });
+      return { ok: true, model: model.id, provider: deployment.provider.name, upstream_model: deployment.model, latency_ms: Math.round(performance.now() - started), error: null };
+    } catch (e) {
+      const error = signal.aborted ? new ApiError('upstream_timeout', `no answer within ${TEST_LIMIT_MS} ms`) : asApiError(e);
+      return {
+        ok: false,
+        model: model.id,
+        provider: deployment.provider.name,
+        upstream_model: deployment.model,
+        latency_ms: Math.round(performance.now() - started),
+        error: { code: error.code, status: error.status, message: error.message },
+      };
+    }
+  });
+}
