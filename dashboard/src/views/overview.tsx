@@ -91,7 +91,7 @@ export function Overview() {
         <Stat label="Requests" value={num(t?.requests)} />
         <Stat label="Credits spent" value={credits(t?.cost)} />
         <Stat label="Tokens" value={num(t ? t.prompt_tokens + t.completion_tokens : undefined)} hint={t ? `${num(t.prompt_tokens)} in · ${num(t.completion_tokens)} out` : undefined} />
-        <Stat label="Error rate" value={t ? pct(t.errors, t.requests) : '—'} hint={t ? `${num(t.errors)} errors` : undefined} />
+        <Stat label="Error rate" value={t ? pct(t.errors, t.requests) : '—'} hint={t ? `${num(t.errors)} ${t.errors === 1 ? "error" : "errors"}` : undefined} />
         <Stat label="Latency p50 / p95" value={t ? `${ms(t.latency_p50_ms)} / ${ms(t.latency_p95_ms)}` : '—'} />
         <Stat label="Time to first token p50" value={ms(t?.ttft_p50_ms)} />
       </div>
