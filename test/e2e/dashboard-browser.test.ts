@@ -146,6 +146,31 @@ describe('dashboard in a browser', { skip: !existsSync(CHROMIUM) && `no Chromium
     assert.ok(bodies.some((b) => b.model === 'gpt-4o' && b.stream === true));
   });
 
+  it('offers tools in the playground, shows the streamed tool call and continues with its answer', async () => {
+    await page.getByRole('button', { name: 'Remove gpt-4o', exact: true }).click();
+    await page.getByRole('button', { name: 'Clear' }).click();
+    await page.getByRole('button', { name: 'Weather example' }).click();
+    assert.match(await page.getByLabel('Tools').inputValue(), /"get_weather"/);
+    await page.getByRole('textbox', { name: 'Message' }).fill('weather in Paris?');
+    await page.getByRole('button', { name: 'Send' }).click();
+    const call = page.getByTestId('tool-call');
+    await call.getByText('get_weather').waitFor();
+    await call.getByText('{"latitude":48.8566,"longitude":2.3522}').waitFor();
+    await page.getByLabel('Result of get_weather (call_fake0)').fill('12.3');
+    await page.getByRole('button', { name: 'Send tool results' }).click();
+    await page.locator('.message.assistant').getByText('The tool answered: 12.3').waitFor();
+
+    const bodies = upstream.requests.filter((r) => r.path.endsWith('/chat/completions')).map((r) => r.body as { stream?: boolean; tools?: unknown[]; messages: Array<Record<string, unknown>> });
+    const first = bodies.find((b) => b.messages.some((m) => m.content === 'weather in Paris?'));
+    assert.equal((first?.tools?.[0] as { function: { name: string } }).function.name, 'get_weather');
+    const last = bodies.at(-1);
+    assert.equal(last?.stream, true);
+    assert.deepEqual(last?.messages.slice(-2), [
+      { role: 'assistant', content: null, tool_calls: [{ id: 'call_fake0', type: 'function', function: { name: 'get_weather', arguments: '{"latitude":48.8566,"longitude":2.3522}' } }] },
+      { role: 'tool', tool_call_id: 'call_fake0', content: '12.3' },
+    ]);
+  });
+
   it('generates an image with ImaGen in the picked ratio and keeps it in the gallery', async () => {
     await nav('ImaGen').click();
     await page.getByRole('combobox', { name: 'Model' }).selectOption('flux');
