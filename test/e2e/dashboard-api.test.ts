@@ -153,6 +153,44 @@ describe('dashboard admin endpoints', () => {
   });
 });
 
+describe('providers in one answer', () => {
+  it('answers health, the catalog and 24 h requests, success and latency per deployment in one request', async () => {
+    const before = await admin(server.url, 'GET', '/providers');
+    assert.equal(before.status, 200, before.text);
+    const row = (res: typeof before) => res.json.deployments.find((d: any) => d.model === 'gpt-4o-mini' && d.provider === 'openai' && d.upstream_model === 'gpt-4o-mini');
+    const was = row(before).usage_24h;
+    const { key } = await createKey(server.url, { name: 'providers view' });
+    const chat = (content: string) => http(`${server.url}/v1/chat/completions`, { headers: { authorization: `Bearer ${key}` }, json: { model: 'gpt-4o-mini', messages: [{ role: 'user', content }] } });
+    assert.equal((await chat('one')).status, 200);
+    assert.equal((await chat('two')).status, 200);
+    assert.equal((await chat('broken #bad-request')).status, 400);
+
+    const res = await admin(server.url, 'GET', '/providers');
+    assert.equal(res.json.object, 'providers');
+    assert.match(res.json.status, /^(ok|degraded|down)$/);
+    assert.ok(Date.parse(res.json.to) - Date.parse(res.json.from) === DAY);
+    const health = await admin(server.url, 'GET', '/health');
+    assert.deepEqual(
+      res.json.deployments.map(({ usage_24h: _u, ...d }: any) => d),
+      health.json.data,
+      'the same deployments and states as /admin/health',
+    );
+    const now = row(res).usage_24h;
+    assert.equal(now.requests, was.requests + 3);
+    assert.equal(now.errors, was.errors + 1);
+    assert.equal(now.success_rate, (now.requests - now.errors) / now.requests);
+    assert.equal(typeof now.latency_p50_ms, 'number');
+    assert.ok(now.latency_p95_ms >= now.latency_p50_ms);
+    const idle = res.json.deployments.find((d: any) => d.state === 'not_configured');
+    assert.deepEqual(idle?.usage_24h, { requests: 0, errors: 0, success_rate: null, latency_p50_ms: null, latency_p95_ms: null });
+    assert.equal(res.json.catalog['gpt-4o-mini'].modality, 'text');
+    assert.equal(res.json.catalog['gpt-4o-mini'].status, 'work');
+
+    const openapi = (await http(`${server.url}/admin/openapi.json`)).json;
+    assert.ok(openapi.paths['/admin/providers']?.get, 'documented in the OpenAPI description');
+  });
+});
+
 describe('request log attempts', () => {
   let a: FakeOpenAI;
   let b: FakeOpenAI;

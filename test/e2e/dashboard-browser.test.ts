@@ -231,8 +231,20 @@ describe('dashboard in a browser', { skip: !existsSync(CHROMIUM) && `no Chromium
     assert.equal(await page.evaluate(() => sessionStorage.getItem('opensq.cloud')), '[]');
   });
 
-  it('tests a deployment now from the Providers view', async () => {
+  it('loads the Providers view with one API request and tests a deployment now from it', async () => {
+    const requests: string[] = [];
+    const record = (r: { url(): string }) => {
+      const url = new URL(r.url());
+      if (url.origin === new URL(server.url).origin && !url.pathname.startsWith('/assets/')) requests.push(url.pathname);
+    };
+    page.on('request', record);
     await nav('Providers').click();
+    await page.getByRole('cell', { name: 'gpt-4o-mini' }).first().waitFor();
+    await page.getByRole('heading', { name: 'Catalog' }).waitFor();
+    await page.waitForLoadState('networkidle');
+    page.off('request', record);
+    assert.deepEqual(requests, ['/admin/providers'], 'the view loads with one API request');
+    await page.getByRole('row', { name: /gpt-4o-mini openai gpt-4o-mini ok/ }).getByText(/^\d+ ms$/).waitFor();
     await page.getByRole('button', { name: 'Test openai gpt-4o-mini for gpt-4o-mini' }).click();
     await page.getByRole('row', { name: /Test openai gpt-4o-mini for gpt-4o-mini/ }).getByText(/^ok · \d+ ms$/).waitFor();
   });

@@ -158,6 +158,25 @@ export const healthSchema = z.object({
   data: z.array(deploymentHealthSchema),
 });
 
+export const providersSchema = z.object({
+  object: z.literal('providers'),
+  status: healthSchema.shape.status,
+  from: isoTime.describe('Start of the 24 hours the usage covers'),
+  to: isoTime,
+  deployments: z.array(
+    deploymentHealthSchema.extend({
+      usage_24h: z.object({
+        requests: z.number().int(),
+        errors: z.number().int(),
+        success_rate: z.number().nullable().describe('Successful requests over all, 0–1; null without requests'),
+        latency_p50_ms: z.number().nullable().describe('Over successful requests'),
+        latency_p95_ms: z.number().nullable(),
+      }),
+    }),
+  ),
+  catalog: z.record(z.string(), z.record(z.string(), z.unknown())).describe('Every model as GET /ai/models shows it, by id'),
+});
+
 export const errorSchema = z.object({
   error: z.object({ message: z.string(), type: z.string(), param: z.string().nullable(), code: z.string().nullable() }),
 });
