@@ -8,7 +8,7 @@
  * in an <audio>, a Cloud file uploaded, downloaded and deleted with its owner key.
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -114,6 +114,20 @@ describe('dashboard in a browser', { skip: !existsSync(CHROMIUM) && `no Chromium
     await drawer.getByText('3 attempts → no answer').waitFor();
     assert.equal(await drawer.locator('.attempt-list li.failed').count(), 3);
     await drawer.getByRole('button', { name: 'Close' }).click();
+
+    // A second dimension: each model split by provider, in the table, the chart's series and the CSV.
+    await nav('Usage').click();
+    await page.getByRole('button', { name: '24h' }).click();
+    await page.getByRole('combobox', { name: 'Group by' }).selectOption('model');
+    await page.getByRole('combobox', { name: 'Split by' }).selectOption('provider');
+    assert.match(page.url(), /subgroup_by=provider/);
+    await page.getByRole('row', { name: /gpt-4o-mini openai/ }).waitFor();
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export CSV' }).click()]);
+    const csv = readFileSync((await download.path()) ?? '', 'utf8');
+    assert.match(csv.split('\n')[0], /"gpt-4o-mini · openai"/);
+    assert.match(download.suggestedFilename(), /-by-model-and-provider\.csv$/);
+    await page.getByRole('combobox', { name: 'Group by' }).selectOption('tier');
+    await page.getByRole('row', { name: /^\d openai / }).first().waitFor();
   });
 
   it('revokes the key, which then gets 401', async () => {

@@ -202,7 +202,8 @@ export const usageSeriesQuerySchema = z
     from: z.string().optional().describe('ISO 8601 or unix milliseconds, inclusive (default: 7 days before to)'),
     to: z.string().optional().describe('ISO 8601 or unix milliseconds, exclusive (default: now)'),
     bucket: z.enum(['hour', 'day']).optional().describe('UTC buckets (default day)'),
-    group_by: z.enum(['model', 'provider', 'key', 'endpoint']).optional(),
+    group_by: z.enum(['model', 'provider', 'key', 'endpoint', 'tier']).optional().describe("tier: the key's tier as it is now"),
+    subgroup_by: z.enum(['model', 'provider', 'key', 'endpoint', 'tier']).optional().describe('A second dimension within each group (needs group_by); each point then has a subgroup'),
     key_id: z.string().optional(),
     model: z.string().optional(),
   })
@@ -211,12 +212,14 @@ export const usageSeriesSchema = z.object({
   object: z.literal('list'),
   bucket: z.enum(['hour', 'day']),
   group_by: z.string().nullable(),
+  subgroup_by: z.string().nullable(),
   from: isoTime,
   to: isoTime,
   data: z.array(
     z.object({
       t: isoTime.describe('Start of the bucket, UTC'),
       group: z.string().nullable(),
+      subgroup: z.string().nullable(),
       requests: z.number().int(),
       errors: z.number().int(),
       prompt_tokens: z.number().int(),
