@@ -128,7 +128,7 @@ export function Playground() {
 
   async function send(event: Event): Promise<void> {
     event.preventDefault();
-    if (!input.trim() || panes.some((p) => p.streaming)) return;
+    if (!input.trim() || panes.some((p) => p.streaming || p.toolAnswers)) return;
     const content: Message['content'] = image ? [{ type: 'text', text: input }, { type: 'image_url', image_url: { url: image } }] : input;
     setInput('');
     setImage(null);
@@ -179,6 +179,8 @@ export function Playground() {
   const modelIds = Object.keys(models);
   const lastBody = panes[0] ? requestBody(panes[0], [...panes[0].messages, ...(input ? [{ role: 'user' as const, content: input }] : [])]) : {};
   const streaming = panes.some((p) => p.streaming);
+  // A conversation whose last turn called tools needs their results before another message.
+  const awaitingTools = panes.some((p) => p.toolAnswers && !p.streaming);
   return (
     <>
       <header class="view-head">
@@ -303,9 +305,10 @@ export function Playground() {
           onKeyDown={(e) => e.key === 'Enter' && (e.ctrlKey || e.metaKey) && void send(e)}
         />
         <div class="actions">
-          <button class="primary" type="submit" disabled={streaming || !input.trim() || panes.length === 0}>
+          <button class="primary" type="submit" disabled={streaming || awaitingTools || !input.trim() || panes.length === 0}>
             Send
           </button>
+          {awaitingTools && <span class="muted small">answer the tool calls first (or Clear)</span>}
           {streaming && <button type="button" onClick={() => aborts.current.forEach((a) => a.abort())}>Stop</button>}
           <label class="inline file">
             Image
