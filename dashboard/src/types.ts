@@ -72,6 +72,7 @@ export interface RequestDetail extends UsageRow {
 export interface SeriesPoint {
   t: string;
   group: string | null;
+  subgroup?: string | null;
   requests: number;
   errors: number;
   prompt_tokens: number;

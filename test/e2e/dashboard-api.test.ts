@@ -145,11 +145,94 @@ describe('dashboard admin endpoints', () => {
     assert.ok(!JSON.stringify(page.json).includes(revoked.key), 'never a secret');
   });
 
+  it('splits each group into subgroups (tier too) whose totals add up to the group’s total', async () => {
+    const hour = 3_600_000;
+    const start = Math.floor(Date.now() / hour) * hour - 30 * hour;
+    const three = await createKey(server.url, { name: 'tier three', tier: 3 });
+    const zero = await createKey(server.url, { name: 'tier zero', tier: 0 });
+    const values: string[] = [];
+    for (let i = 0; i < 40; i++) {
+      const ts = start + (i % 24) * hour + 1_000 * i;
+      const key = i % 4 === 0 ? three.id : zero.id;
+      const model = i % 3 === 0 ? 'gpt-4o' : 'gpt-4o-mini';
+      const endpoint = i % 5 === 0 ? 'embeddings' : 'chat.completions';
+      values.push(`(${ts}, 'req_sub_${i}', '${key}', 0, '${endpoint}', '${model}', '${i % 2 ? 'openai' : 'together'}', '${model}', ${i}, ${3 * i}, 0, ${i / 1000}, 100, 20, '${i % 6 === 0 ? 'error' : 'ok'}', ${i % 6 === 0 ? 502 : 200}, NULL, 1)`);
+    }
+    await server.query(`INSERT INTO usage (ts, request_id, key_id, user_id, endpoint, model, provider, deployment, prompt_tokens, completion_tokens, cached_tokens, cost, latency_ms, ttft_ms, status, http_status, error_code, stream) VALUES ${values.join(', ')}`);
+    const range = `from=${start}&to=${start + 24 * hour}`;
+    const fields = ['requests', 'errors', 'prompt_tokens', 'completion_tokens', 'cached_tokens', 'cost'] as const;
+    const totals = (points: any[], by: (p: any) => string) => {
+      const out = new Map<string, Record<string, number>>();
+      for (const p of points) {
+        const t = out.get(by(p)) ?? Object.fromEntries(fields.map((f) => [f, 0]));
+        for (const f of fields) t[f] += p[f];
+        out.set(by(p), t);
+      }
+      for (const t of out.values()) t.cost = Math.round(t.cost * 1e9) / 1e9;
+      return Object.fromEntries([...out.entries()].sort());
+    };
+    for (const [group, subgroup] of [['model', 'tier'], ['tier', 'endpoint'], ['provider', 'model'], ['key', 'provider'], ['endpoint', 'key']]) {
+      const grouped = await admin(server.url, 'GET', `/usage/series?bucket=hour&group_by=${group}&${range}`);
+      const split = await admin(server.url, 'GET', `/usage/series?bucket=hour&group_by=${group}&subgroup_by=${subgroup}&${range}`);
+      assert.equal(split.status, 200, split.text);
+      assert.equal(split.json.subgroup_by, subgroup);
+      const pairs = new Set(split.json.data.map((p: any) => `${p.group} ${p.subgroup}`));
+      assert.ok(pairs.size > new Set(split.json.data.map((p: any) => p.group)).size, `${group} by ${subgroup} splits some groups`);
+      // Per bucket and group too: the subgroups of one point add up to it.
+      assert.deepEqual(totals(split.json.data, (p) => `${p.t} ${p.group}`), totals(grouped.json.data, (p) => `${p.t} ${p.group}`), `${group} by ${subgroup}`);
+      assert.deepEqual(totals(split.json.data, (p) => String(p.group)), totals(grouped.json.data, (p) => String(p.group)));
+    }
+    const byTier = await admin(server.url, 'GET', `/usage/series?bucket=hour&group_by=tier&subgroup_by=model&${range}`);
+    const tierThree = byTier.json.data.filter((p: any) => p.group === '3');
+    assert.equal(tierThree.reduce((n: number, p: any) => n + p.requests, 0), 10, 'the rows of the tier-3 key');
+    assert.deepEqual([...new Set(tierThree.map((p: any) => p.subgroup))].sort(), ['gpt-4o', 'gpt-4o-mini']);
+    assert.equal((await admin(server.url, 'GET', `/usage/series?subgroup_by=model&${range}`)).status, 400, 'a subgroup needs a group');
+    assert.equal((await admin(server.url, 'GET', `/usage/series?group_by=model&subgroup_by=model&${range}`)).status, 400);
+  });
+
   it('answers the overview in one request with the first-run checklist', async () => {
     const res = await admin(server.url, 'GET', '/overview?hours=24');
     assert.equal(res.status, 200, res.text);
     assert.deepEqual(res.json.checklist, { provider_configured: true, key_created: true, first_request: true });
     assert.ok(res.json.providers.includes('openai'));
+  });
+});
+
+describe('providers in one answer', () => {
+  it('answers health, the catalog and 24 h requests, success and latency per deployment in one request', async () => {
+    const before = await admin(server.url, 'GET', '/providers');
+    assert.equal(before.status, 200, before.text);
+    const row = (res: typeof before) => res.json.deployments.find((d: any) => d.model === 'gpt-4o-mini' && d.provider === 'openai' && d.upstream_model === 'gpt-4o-mini');
+    const was = row(before).usage_24h;
+    const { key } = await createKey(server.url, { name: 'providers view' });
+    const chat = (content: string) => http(`${server.url}/v1/chat/completions`, { headers: { authorization: `Bearer ${key}` }, json: { model: 'gpt-4o-mini', messages: [{ role: 'user', content }] } });
+    assert.equal((await chat('one')).status, 200);
+    assert.equal((await chat('two')).status, 200);
+    assert.equal((await chat('broken #bad-request')).status, 400);
+
+    const res = await admin(server.url, 'GET', '/providers');
+    assert.equal(res.json.object, 'providers');
+    assert.match(res.json.status, /^(ok|degraded|down)$/);
+    assert.ok(Date.parse(res.json.to) - Date.parse(res.json.from) === DAY);
+    const health = await admin(server.url, 'GET', '/health');
+    assert.deepEqual(
+      res.json.deployments.map(({ usage_24h: _u, ...d }: any) => d),
+      health.json.data,
+      'the same deployments and states as /admin/health',
+    );
+    const now = row(res).usage_24h;
+    assert.equal(now.requests, was.requests + 3);
+    assert.equal(now.errors, was.errors + 1);
+    assert.equal(now.success_rate, (now.requests - now.errors) / now.requests);
+    assert.equal(typeof now.latency_p50_ms, 'number');
+    assert.ok(now.latency_p95_ms >= now.latency_p50_ms);
+    const idle = res.json.deployments.find((d: any) => d.state === 'not_configured');
+    assert.deepEqual(idle?.usage_24h, { requests: 0, errors: 0, success_rate: null, latency_p50_ms: null, latency_p95_ms: null });
+    assert.equal(res.json.catalog['gpt-4o-mini'].modality, 'text');
+    assert.equal(res.json.catalog['gpt-4o-mini'].status, 'work');
+
+    const openapi = (await http(`${server.url}/admin/openapi.json`)).json;
+    assert.ok(openapi.paths['/admin/providers']?.get, 'documented in the OpenAPI description');
   });
 });
 

@@ -8,7 +8,7 @@
  * in an <audio>, a Cloud file uploaded, downloaded and deleted with its owner key.
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -114,6 +114,20 @@ describe('dashboard in a browser', { skip: !existsSync(CHROMIUM) && `no Chromium
     await drawer.getByText('3 attempts → no answer').waitFor();
     assert.equal(await drawer.locator('.attempt-list li.failed').count(), 3);
     await drawer.getByRole('button', { name: 'Close' }).click();
+
+    // A second dimension: each model split by provider, in the table, the chart's series and the CSV.
+    await nav('Usage').click();
+    await page.getByRole('button', { name: '24h' }).click();
+    await page.getByRole('combobox', { name: 'Group by' }).selectOption('model');
+    await page.getByRole('combobox', { name: 'Split by' }).selectOption('provider');
+    assert.match(page.url(), /subgroup_by=provider/);
+    await page.getByRole('row', { name: /gpt-4o-mini openai/ }).waitFor();
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export CSV' }).click()]);
+    const csv = readFileSync((await download.path()) ?? '', 'utf8');
+    assert.match(csv.split('\n')[0], /"gpt-4o-mini · openai"/);
+    assert.match(download.suggestedFilename(), /-by-model-and-provider\.csv$/);
+    await page.getByRole('combobox', { name: 'Group by' }).selectOption('tier');
+    await page.getByRole('row', { name: /^\d openai / }).first().waitFor();
   });
 
   it('revokes the key, which then gets 401', async () => {
@@ -144,6 +158,31 @@ describe('dashboard in a browser', { skip: !existsSync(CHROMIUM) && `no Chromium
     }
     const bodies = upstream.requests.filter((r) => r.path.endsWith('/chat/completions')).map((r) => r.body);
     assert.ok(bodies.some((b) => b.model === 'gpt-4o' && b.stream === true));
+  });
+
+  it('offers tools in the playground, shows the streamed tool call and continues with its answer', async () => {
+    await page.getByRole('button', { name: 'Remove gpt-4o', exact: true }).click();
+    await page.getByRole('button', { name: 'Clear' }).click();
+    await page.getByRole('button', { name: 'Weather example' }).click();
+    assert.match(await page.getByLabel('Tools').inputValue(), /"get_weather"/);
+    await page.getByRole('textbox', { name: 'Message' }).fill('weather in Paris?');
+    await page.getByRole('button', { name: 'Send' }).click();
+    const call = page.getByTestId('tool-call');
+    await call.getByText('get_weather').waitFor();
+    await call.getByText('{"latitude":48.8566,"longitude":2.3522}').waitFor();
+    await page.getByLabel('Result of get_weather (call_fake0)').fill('12.3');
+    await page.getByRole('button', { name: 'Send tool results' }).click();
+    await page.locator('.message.assistant').getByText('The tool answered: 12.3').waitFor();
+
+    const bodies = upstream.requests.filter((r) => r.path.endsWith('/chat/completions')).map((r) => r.body as { stream?: boolean; tools?: unknown[]; messages: Array<Record<string, unknown>> });
+    const first = bodies.find((b) => b.messages.some((m) => m.content === 'weather in Paris?'));
+    assert.equal((first?.tools?.[0] as { function: { name: string } }).function.name, 'get_weather');
+    const last = bodies.at(-1);
+    assert.equal(last?.stream, true);
+    assert.deepEqual(last?.messages.slice(-2), [
+      { role: 'assistant', content: null, tool_calls: [{ id: 'call_fake0', type: 'function', function: { name: 'get_weather', arguments: '{"latitude":48.8566,"longitude":2.3522}' } }] },
+      { role: 'tool', tool_call_id: 'call_fake0', content: '12.3' },
+    ]);
   });
 
   it('generates an image with ImaGen in the picked ratio and keeps it in the gallery', async () => {
@@ -206,8 +245,20 @@ describe('dashboard in a browser', { skip: !existsSync(CHROMIUM) && `no Chromium
     assert.equal(await page.evaluate(() => sessionStorage.getItem('opensq.cloud')), '[]');
   });
 
-  it('tests a deployment now from the Providers view', async () => {
+  it('loads the Providers view with one API request and tests a deployment now from it', async () => {
+    const requests: string[] = [];
+    const record = (r: { url(): string }) => {
+      const url = new URL(r.url());
+      if (url.origin === new URL(server.url).origin && !url.pathname.startsWith('/assets/')) requests.push(url.pathname);
+    };
+    page.on('request', record);
     await nav('Providers').click();
+    await page.getByRole('cell', { name: 'gpt-4o-mini' }).first().waitFor();
+    await page.getByRole('heading', { name: 'Catalog' }).waitFor();
+    await page.waitForLoadState('networkidle');
+    page.off('request', record);
+    assert.deepEqual(requests, ['/admin/providers'], 'the view loads with one API request');
+    await page.getByRole('row', { name: /gpt-4o-mini openai gpt-4o-mini ok/ }).getByText(/^\d+ ms$/).waitFor();
     await page.getByRole('button', { name: 'Test openai gpt-4o-mini for gpt-4o-mini' }).click();
     await page.getByRole('row', { name: /Test openai gpt-4o-mini for gpt-4o-mini/ }).getByText(/^ok · \d+ ms$/).waitFor();
   });

@@ -5,17 +5,21 @@ import { isAdmin, sessionKey } from '../session.js';
 import type { CatalogModel } from '../types.js';
 import { curlCommand } from './curl-command.js';
 import { renderMarkdown } from './render-markdown.js';
-import { streamChat, type StreamResult } from './stream-chat.js';
+import { streamChat, type StreamResult, type ToolCall } from './stream-chat.js';
 
 type Part = { type: 'text'; text: string } | { type: 'image_url'; image_url: { url: string } };
 interface Message {
-  role: 'user' | 'assistant';
+  role: 'user' | 'assistant' | 'tool';
   content: string | Part[];
+  tool_calls?: ToolCall[];
+  tool_call_id?: string;
 }
 interface Pane {
   model: string;
   messages: Message[];
   streaming: boolean;
+  /** What the user typed as each pending tool call's result, by call id. */
+  toolAnswers?: Record<string, string>;
   error?: string;
   stats?: StreamResult;
 }
@@ -37,6 +41,45 @@ function Stats({ stats, model }: { stats: StreamResult; model?: CatalogModel }) 
   );
 }
 
+const WEATHER_TOOL = [
+  {
+    type: 'function',
+    function: {
+      name: 'get_weather',
+      description: 'Current temperature at a place, in degrees Celsius.',
+      parameters: {
+        type: 'object',
+        properties: { latitude: { type: 'number' }, longitude: { type: 'number' } },
+        required: ['latitude', 'longitude'],
+      },
+    },
+  },
+];
+
+/** The tools JSON as sent: undefined when empty, an error message when it is not an array of function tools. */
+export function parseTools(text: string): unknown[] | undefined | string {
+  if (!text.trim()) return undefined;
+  try {
+    const tools = JSON.parse(text) as unknown;
+    if (!Array.isArray(tools) || !tools.every((t) => typeof t === 'object' && t !== null && (t as { type?: unknown }).type === 'function' && typeof (t as { function?: { name?: unknown } }).function?.name === 'string')) {
+      return 'Tools must be a JSON array of {"type":"function","function":{"name":…}} objects';
+    }
+    return tools.length ? tools : undefined;
+  } catch (error) {
+    return `Tools are not valid JSON: ${(error as Error).message}`;
+  }
+}
+
+/** The message as the API takes it: an assistant turn that called tools has null content when it said nothing. */
+function wireMessage(m: Message): Record<string, unknown> {
+  if (m.role === 'tool') return { role: 'tool', tool_call_id: m.tool_call_id, content: textOf(m.content) };
+  if (m.tool_calls?.length) return { role: m.role, content: textOf(m.content) || null, tool_calls: m.tool_calls };
+  return { role: m.role, content: m.content };
+}
+
+/** A message worth sending again: anything with text, tool calls or a tool result. */
+const sendable = (m: Message): boolean => textOf(m.content) !== '' || Boolean(m.tool_calls?.length) || m.role === 'tool';
+
 function Answer({ text }: { text: string }) {
   return <div class="answer" dangerouslySetInnerHTML={{ __html: renderMarkdown(text) }} />;
 }
@@ -52,6 +95,7 @@ export function Playground() {
   const [input, setInput] = useState('');
   const [image, setImage] = useState<string | null>(null);
   const [raw, setRaw] = useState(false);
+  const [toolsText, setToolsText] = useState('');
   const aborts = useRef<AbortController[]>([]);
 
   useEffect(() => {
@@ -67,11 +111,15 @@ export function Playground() {
     );
   }, [key]);
 
+  const tools = parseTools(toolsText);
+  const toolsError = typeof tools === 'string' ? tools : '';
+
   const requestBody = (pane: Pane, messages: Message[]): Record<string, unknown> => ({
     model: pane.model,
-    messages: [...(system ? [{ role: 'system', content: system }] : []), ...messages],
+    messages: [...(system ? [{ role: 'system', content: system }] : []), ...messages.filter(sendable).map(wireMessage)],
     ...(temperature !== '' && { temperature: Number(temperature) }),
     ...(maxTokens !== '' && { max_tokens: Number(maxTokens) }),
+    ...(Array.isArray(tools) && { tools }),
   });
 
   function update(index: number, change: (p: Pane) => Pane): void {
@@ -80,28 +128,45 @@ export function Playground() {
 
   async function send(event: Event): Promise<void> {
     event.preventDefault();
-    if (!input.trim() || panes.some((p) => p.streaming)) return;
+    if (!input.trim() || panes.some((p) => p.streaming || p.toolAnswers)) return;
     const content: Message['content'] = image ? [{ type: 'text', text: input }, { type: 'image_url', image_url: { url: image } }] : input;
     setInput('');
     setImage(null);
     aborts.current = panes.map(() => new AbortController());
-    await Promise.all(
-      panes.map(async (pane, index) => {
-        const messages: Message[] = [...pane.messages, { role: 'user', content }];
-        update(index, (p) => ({ ...p, messages: [...messages, { role: 'assistant', content: '' }], streaming: true, error: undefined, stats: undefined }));
-        try {
-          const stats = await streamChat(
-            key,
-            requestBody(pane, messages),
-            (text) => update(index, (p) => ({ ...p, messages: p.messages.map((m, i) => (i === p.messages.length - 1 ? { ...m, content: textOf(m.content) + text } : m)) })),
-            aborts.current[index].signal,
-          );
-          update(index, (p) => ({ ...p, streaming: false, stats }));
-        } catch (error) {
-          update(index, (p) => ({ ...p, streaming: false, error: (error as Error).message }));
-        }
-      }),
-    );
+    await Promise.all(panes.map((pane, index) => stream(index, pane, [...pane.messages, { role: 'user', content }])));
+  }
+
+  /** Streams the next assistant turn of one pane after `messages`; tool calls it asks for wait for an answer. */
+  async function stream(index: number, pane: Pane, messages: Message[]): Promise<void> {
+    update(index, (p) => ({ ...p, messages: [...messages, { role: 'assistant', content: '' }], streaming: true, error: undefined, stats: undefined, toolAnswers: undefined }));
+    try {
+      const stats = await streamChat(
+        key,
+        requestBody(pane, messages),
+        (text) => update(index, (p) => ({ ...p, messages: p.messages.map((m, i) => (i === p.messages.length - 1 ? { ...m, content: textOf(m.content) + text } : m)) })),
+        aborts.current[index]?.signal,
+      );
+      update(index, (p) => ({
+        ...p,
+        streaming: false,
+        stats,
+        messages: stats.toolCalls.length ? p.messages.map((m, i) => (i === p.messages.length - 1 ? { ...m, tool_calls: stats.toolCalls } : m)) : p.messages,
+        toolAnswers: stats.toolCalls.length ? {} : undefined,
+      }));
+    } catch (error) {
+      update(index, (p) => ({ ...p, streaming: false, error: (error as Error).message }));
+    }
+  }
+
+  /** Appends a `role: tool` message per pending call with what the user typed, and continues the conversation. */
+  async function answerTools(index: number, event: Event): Promise<void> {
+    event.preventDefault();
+    const pane = panes[index];
+    const calls = pane.messages.at(-1)?.tool_calls ?? [];
+    if (!calls.length || pane.streaming) return;
+    const results: Message[] = calls.map((call) => ({ role: 'tool', tool_call_id: call.id, content: pane.toolAnswers?.[call.id] ?? '' }));
+    aborts.current[index] = new AbortController();
+    await stream(index, pane, [...pane.messages, ...results]);
   }
 
   function attach(file: File | undefined): void {
@@ -112,8 +177,10 @@ export function Playground() {
   }
 
   const modelIds = Object.keys(models);
-  const lastBody = panes[0] ? requestBody(panes[0], [...panes[0].messages.filter((m) => textOf(m.content) !== ''), ...(input ? [{ role: 'user' as const, content: input }] : [])]) : {};
+  const lastBody = panes[0] ? requestBody(panes[0], [...panes[0].messages, ...(input ? [{ role: 'user' as const, content: input }] : [])]) : {};
   const streaming = panes.some((p) => p.streaming);
+  // A conversation whose last turn called tools needs their results before another message.
+  const awaitingTools = panes.some((p) => p.toolAnswers && !p.streaming);
   return (
     <>
       <header class="view-head">
@@ -123,7 +190,7 @@ export function Playground() {
             <input type="checkbox" checked={raw} onChange={(e) => setRaw(e.currentTarget.checked)} /> Raw JSON
           </label>
           <CopyButton text={curlCommand(window.location.origin, key, { ...lastBody, stream: true })} label="Copy as curl" />
-          <button onClick={() => setPanes((p) => p.map((x) => ({ ...x, messages: [], stats: undefined, error: undefined })))}>Clear</button>
+          <button onClick={() => setPanes((p) => p.map((x) => ({ ...x, messages: [], stats: undefined, error: undefined, toolAnswers: undefined })))}>Clear</button>
         </div>
       </header>
       <section class="card pg-settings">
@@ -145,6 +212,19 @@ export function Playground() {
           System prompt
           <textarea name="system" rows={2} value={system} onInput={(e) => setSystem(e.currentTarget.value)} />
         </label>
+        <div class="tools-editor">
+          <label>
+            Tools
+            <textarea name="tools" rows={toolsText ? 6 : 2} class="code" spellcheck={false} placeholder='[{"type":"function","function":{"name":…,"parameters":{…}}}]' value={toolsText} onInput={(e) => setToolsText(e.currentTarget.value)} />
+          </label>
+          <div class="actions">
+            <button type="button" onClick={() => setToolsText(JSON.stringify(WEATHER_TOOL, null, 2))}>
+              Weather example
+            </button>
+            {toolsText && <button type="button" onClick={() => setToolsText('')}>No tools</button>}
+          </div>
+          {toolsError && <p class="error">{toolsError}</p>}
+        </div>
         {modelsError && <p class="error">{modelsError}</p>}
       </section>
       <div class="panes" style={{ '--panes': String(Math.max(1, panes.length)) }}>
@@ -168,9 +248,44 @@ export function Playground() {
             <div class="messages" aria-live="polite">
               {pane.messages.map((m, i) => (
                 <div key={i} class={`message ${m.role}`}>
-                  {m.role === 'assistant' ? <Answer text={textOf(m.content)} /> : <p>{textOf(m.content)}</p>}
+                  {m.role === 'assistant' ? (
+                    <Answer text={textOf(m.content)} />
+                  ) : m.role === 'tool' ? (
+                    <p class="small">
+                      <span class="muted">tool result:</span> <code>{textOf(m.content)}</code>
+                    </p>
+                  ) : (
+                    <p>{textOf(m.content)}</p>
+                  )}
+                  {m.tool_calls?.map((call) => (
+                    <p key={call.id} class="tool-call small" data-testid="tool-call">
+                      <span class="muted">calls</span> <strong>{call.function.name}</strong> <code>{call.function.arguments}</code>
+                    </p>
+                  ))}
                 </div>
               ))}
+              {pane.toolAnswers && !pane.streaming && (
+                <form class="tool-answers" aria-label={`Tool results for ${pane.model}`} onSubmit={(e) => void answerTools(index, e)}>
+                  {(pane.messages.at(-1)?.tool_calls ?? []).map((call) => (
+                    <label key={call.id}>
+                      Result of {call.function.name} ({call.id})
+                      <input
+                        name={`tool-${call.id}`}
+                        value={pane.toolAnswers?.[call.id] ?? ''}
+                        onInput={(e) => {
+                          const value = e.currentTarget.value;
+                          update(index, (p) => ({ ...p, toolAnswers: { ...p.toolAnswers, [call.id]: value } }));
+                        }}
+                      />
+                    </label>
+                  ))}
+                  <div class="actions">
+                    <button class="primary" type="submit">
+                      Send tool results
+                    </button>
+                  </div>
+                </form>
+              )}
               {pane.streaming && <p class="muted small">streaming…</p>}
               {pane.error && <p class="error" role="alert">{pane.error}</p>}
             </div>
@@ -190,9 +305,10 @@ export function Playground() {
           onKeyDown={(e) => e.key === 'Enter' && (e.ctrlKey || e.metaKey) && void send(e)}
         />
         <div class="actions">
-          <button class="primary" type="submit" disabled={streaming || !input.trim() || panes.length === 0}>
+          <button class="primary" type="submit" disabled={streaming || awaitingTools || !input.trim() || panes.length === 0}>
             Send
           </button>
+          {awaitingTools && <span class="muted small">answer the tool calls first (or Clear)</span>}
           {streaming && <button type="button" onClick={() => aborts.current.forEach((a) => a.abort())}>Stop</button>}
           <label class="inline file">
             Image

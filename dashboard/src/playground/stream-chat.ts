@@ -3,6 +3,12 @@ export interface ChatUsage {
   completion_tokens: number;
 }
 
+export interface ToolCall {
+  id: string;
+  type: 'function';
+  function: { name: string; arguments: string };
+}
+
 export interface StreamResult {
   usage: ChatUsage | null;
   finishReason: string | null;
@@ -11,6 +17,24 @@ export interface StreamResult {
   totalMs: number;
   /** Every `data:` payload as received, for the raw view. */
   raw: string[];
+  /** Tool calls asked for, assembled from the streamed deltas by their index. */
+  toolCalls: ToolCall[];
+}
+
+interface ToolCallDelta {
+  index: number;
+  id?: string;
+  function?: { name?: string; arguments?: string };
+}
+
+/** Merges streamed tool-call deltas into whole calls: the first delta of an index brings id and name, the rest append to the arguments. */
+export function mergeToolCallDeltas(calls: ToolCall[], deltas: ToolCallDelta[]): void {
+  for (const delta of deltas) {
+    const call = (calls[delta.index] ??= { id: '', type: 'function', function: { name: '', arguments: '' } });
+    if (delta.id) call.id = delta.id;
+    if (delta.function?.name) call.function.name += delta.function.name;
+    if (delta.function?.arguments) call.function.arguments += delta.function.arguments;
+  }
 }
 
 /**
@@ -36,7 +60,7 @@ export async function streamChat(key: string, body: Record<string, unknown>, onT
     }
     throw new Error(message);
   }
-  const result: StreamResult = { usage: null, finishReason: null, ttftMs: null, totalMs: 0, raw: [] };
+  const result: StreamResult = { usage: null, finishReason: null, ttftMs: null, totalMs: 0, raw: [], toolCalls: [] };
   const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
   let buffer = '';
   for (;;) {
@@ -53,12 +77,16 @@ export async function streamChat(key: string, body: Record<string, unknown>, onT
       const chunk = JSON.parse(data) as {
         error?: { message: string };
         usage?: ChatUsage | null;
-        choices?: Array<{ delta?: { content?: string | null }; finish_reason?: string | null }>;
+        choices?: Array<{ delta?: { content?: string | null; tool_calls?: ToolCallDelta[] }; finish_reason?: string | null }>;
       };
       if (chunk.error) throw new Error(chunk.error.message);
       if (chunk.usage) result.usage = chunk.usage;
       for (const choice of chunk.choices ?? []) {
         if (choice.finish_reason) result.finishReason = choice.finish_reason;
+        if (choice.delta?.tool_calls) {
+          result.ttftMs ??= performance.now() - started;
+          mergeToolCallDeltas(result.toolCalls, choice.delta.tool_calls);
+        }
         const text = choice.delta?.content;
         if (text) {
           result.ttftMs ??= performance.now() - started;
@@ -68,5 +96,6 @@ export async function streamChat(key: string, body: Record<string, unknown>, onT
     }
   }
   result.totalMs = performance.now() - started;
+  result.toolCalls = result.toolCalls.filter(Boolean);
   return result;
 }

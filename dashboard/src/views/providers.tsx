@@ -1,23 +1,21 @@
 import { useState } from 'preact/hooks';
 import { api, adminGet } from '../api.js';
 import { dateTime, ms, pct } from '../format.js';
-import type { CatalogModel, DeploymentHealth, Totals } from '../types.js';
+import type { CatalogModel, DeploymentHealth } from '../types.js';
 import { useLoad } from '../use-load.js';
 
-interface ProvidersData {
-  health: { status: string; data: DeploymentHealth[] };
-  catalog: Record<string, CatalogModel>;
-  usage: Array<Totals & { model?: string }>;
+interface DeploymentRow extends DeploymentHealth {
+  usage_24h: { requests: number; errors: number; success_rate: number | null; latency_p50_ms: number | null; latency_p95_ms: number | null };
 }
 
-async function load(): Promise<ProvidersData> {
-  const [health, catalog, usage] = await Promise.all([
-    adminGet<ProvidersData['health']>('/health'),
-    api<{ models: Record<string, CatalogModel> }>('GET', '/ai/models', { key: 'openai' }),
-    adminGet<{ data: ProvidersData['usage'] }>('/usage/summary', { group_by: 'model', from: Date.now() - 86_400_000 }),
-  ]);
-  return { health, catalog: catalog.models, usage: usage.data };
+interface ProvidersData {
+  status: string;
+  deployments: DeploymentRow[];
+  catalog: Record<string, CatalogModel>;
 }
+
+/** One request: GET /admin/providers answers health, 24 h usage per deployment and the catalog. */
+const load = (): Promise<ProvidersData> => adminGet<ProvidersData>('/providers');
 
 interface TestResult {
   ok: boolean;
@@ -53,12 +51,11 @@ function TestNow({ d }: { d: DeploymentHealth }) {
 
 export function Providers() {
   const { data, error } = useLoad(load, []);
-  const usageOf = (model: string) => data?.usage.find((u) => u.model === model);
   return (
     <>
       <header class="view-head">
         <h1>Providers and models</h1>
-        {data && <span class={`badge ${data.health.status}`}>{data.health.status}</span>}
+        {data && <span class={`badge ${data.status}`}>{data.status}</span>}
       </header>
       {error && <p class="error">{error}</p>}
       <section class="card">
@@ -77,11 +74,11 @@ export function Providers() {
               </tr>
             </thead>
             <tbody>
-              {data?.health.data
+              {data?.deployments
                 .filter((d) => d.state !== 'not_configured')
-                .concat(data.health.data.filter((d) => d.state === 'not_configured'))
+                .concat(data.deployments.filter((d) => d.state === 'not_configured'))
                 .map((d) => {
-                  const u = usageOf(d.model);
+                  const u = d.usage_24h;
                   return (
                     <tr key={`${d.model}/${d.provider}/${d.upstream_model}`}>
                       <td>{d.model}</td>
@@ -89,8 +86,8 @@ export function Providers() {
                       <td>
                         <span class={`badge ${d.state}`}>{d.state === 'cooling_down' ? `cooling down until ${dateTime(d.cooling_down_until)}` : d.state.replace('_', ' ')}</span>
                       </td>
-                      <td>{ms(u?.latency_p50_ms)}</td>
-                      <td>{u ? pct(u.requests - u.errors, u.requests) : '—'}</td>
+                      <td>{ms(u.latency_p50_ms)}</td>
+                      <td>{u.requests ? pct(u.requests - u.errors, u.requests) : '—'}</td>
                       <td class="small">{d.last_error ?? d.reason ?? ''}</td>
                       <td>{(data.catalog[d.model]?.modality ?? 'text') === 'text' && d.state !== 'not_configured' ? <TestNow d={d} /> : null}</td>
                     </tr>

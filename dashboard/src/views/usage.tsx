@@ -14,7 +14,9 @@ const PRESETS: Record<string, { hours: number; bucket: 'hour' | 'day' }> = {
 };
 const METRICS = ['requests', 'tokens', 'credits', 'errors'] as const;
 type Metric = (typeof METRICS)[number];
-const GROUPS = ['', 'model', 'provider', 'key', 'endpoint'] as const;
+const GROUPS = ['', 'model', 'provider', 'key', 'endpoint', 'tier'] as const;
+/** A row's label in the table, the chart's legend and the CSV header: "group · subgroup". */
+const SPLIT = ' · ';
 const LOG_FILTER: Record<string, string> = { model: 'model', provider: 'provider', key: 'key_id', endpoint: 'endpoint' };
 
 function value(point: SeriesPoint, metric: Metric): number {
@@ -36,16 +38,22 @@ export function Usage() {
   const preset = query.get('range') ?? '7d';
   const metric = (query.get('metric') ?? 'requests') as Metric;
   const groupBy = query.get('group_by') ?? '';
+  const subgroup = query.get('subgroup_by') ?? '';
+  const subgroupBy = groupBy && subgroup !== groupBy ? subgroup : '';
   const { from, to, bucket } = useMemo(() => rangeOf(preset), [preset]);
-  const { data, error } = useLoad(() => adminGet<{ data: SeriesPoint[] }>('/usage/series', { from, to, bucket, group_by: groupBy }), [from, to, bucket, groupBy]);
+  const { data, error } = useLoad(
+    () => adminGet<{ data: SeriesPoint[] }>('/usage/series', { from, to, bucket, group_by: groupBy, subgroup_by: subgroupBy }),
+    [from, to, bucket, groupBy, subgroupBy],
+  );
   const size = bucket === 'day' ? 86_400_000 : 3_600_000;
-  const set = (change: Record<string, string>) => setQuery({ range: preset, metric, group_by: groupBy, ...change });
+  const set = (change: Record<string, string>) => setQuery({ range: preset, metric, group_by: groupBy, subgroup_by: subgroupBy, ...change });
+  const labelOf = (p: SeriesPoint): string => (subgroupBy ? `${p.group ?? '(none)'}${SPLIT}${p.subgroup ?? '(none)'}` : (p.group ?? '(none)'));
 
   const view = useMemo(() => {
     const x: number[] = [];
     for (let t = from; t < to; t += size) x.push(t / 1000);
     const index = new Map(x.map((t, i) => [t, i]));
-    const groups = [...new Set((data?.data ?? []).map((p) => p.group ?? '(none)'))];
+    const groups = [...new Set((data?.data ?? []).map(labelOf))].sort();
     const series: ChartSeries[] =
       metric === 'tokens' && !groupBy
         ? (['prompt_tokens', 'completion_tokens', 'cached_tokens'] as const).map((field) => ({ label: field.replace('_tokens', ''), values: x.map(() => 0) }))
@@ -54,7 +62,7 @@ export function Usage() {
     for (const p of data?.data ?? []) {
       const i = index.get(Date.parse(p.t) / 1000);
       if (i === undefined) continue;
-      const label = groupBy ? (p.group ?? '(none)') : 'total';
+      const label = groupBy ? labelOf(p) : 'total';
       if (metric === 'tokens' && !groupBy) {
         series[0].values[i] = (series[0].values[i] ?? 0) + p.prompt_tokens;
         series[1].values[i] = (series[1].values[i] ?? 0) + p.completion_tokens;
@@ -66,7 +74,7 @@ export function Usage() {
       rows.set(label, (rows.get(label) ?? 0) + value(p, metric));
     }
     return { x, series, rows: [...rows.entries()].sort((a, b) => b[1] - a[1]) };
-  }, [data, metric, groupBy, from, to]);
+  }, [data, metric, groupBy, subgroupBy, from, to]);
 
   const fmt = (n: number): string => (metric === 'credits' ? credits(n) : num(n));
 
@@ -76,7 +84,7 @@ export function Usage() {
     const blob = new Blob([lines.map((l) => l.map((c) => `"${c.replace(/"/g, '""')}"`).join(',')).join('\n')], { type: 'text/csv' });
     const a = document.createElement('a');
     a.href = URL.createObjectURL(blob);
-    a.download = `opensq-usage-${metric}-${preset}${groupBy ? `-by-${groupBy}` : ''}.csv`;
+    a.download = `opensq-usage-${metric}-${preset}${groupBy ? `-by-${groupBy}` : ''}${subgroupBy ? `-and-${subgroupBy}` : ''}.csv`;
     a.click();
     URL.revokeObjectURL(a.href);
   }
@@ -97,9 +105,14 @@ export function Usage() {
         <select aria-label="Metric" value={metric} onChange={(e) => set({ metric: e.currentTarget.value })}>
           {METRICS.map((m) => <option key={m} value={m}>{m}</option>)}
         </select>
-        <select aria-label="Group by" value={groupBy} onChange={(e) => set({ group_by: e.currentTarget.value })}>
+        <select aria-label="Group by" value={groupBy} onChange={(e) => set({ group_by: e.currentTarget.value, ...(e.currentTarget.value === subgroupBy || !e.currentTarget.value ? { subgroup_by: '' } : {}) })}>
           {GROUPS.map((g) => <option key={g} value={g}>{g ? `by ${g}` : 'no grouping'}</option>)}
         </select>
+        {groupBy && (
+          <select aria-label="Split by" value={subgroupBy} onChange={(e) => set({ subgroup_by: e.currentTarget.value })}>
+            {GROUPS.filter((g) => g !== groupBy).map((g) => <option key={g} value={g}>{g ? `then by ${g}` : 'no split'}</option>)}
+          </select>
+        )}
       </div>
       {error && <p class="error">{error}</p>}
       <section class="card">
@@ -113,22 +126,30 @@ export function Usage() {
           <thead>
             <tr>
               <th>{groupBy || 'total'}</th>
+              {subgroupBy && <th>{subgroupBy}</th>}
               <th>{metric}</th>
               <th />
             </tr>
           </thead>
           <tbody>
-            {view.rows.map(([group, v]) => (
-              <tr key={group}>
+            {view.rows.map(([label, v]) => {
+              const [group, sub] = subgroupBy ? label.split(SPLIT) : [label, ''];
+              const filters: Record<string, string> = {};
+              if (groupBy && LOG_FILTER[groupBy] && group !== '(none)') filters[LOG_FILTER[groupBy]] = group;
+              if (subgroupBy && LOG_FILTER[subgroupBy] && sub !== '(none)') filters[LOG_FILTER[subgroupBy]] = sub;
+              return (
+              <tr key={label}>
                 <td>{group}</td>
+                {subgroupBy && <td>{sub}</td>}
                 <td>{fmt(v)}</td>
                 <td>
-                  <a href={withQuery('/requests', { from: new Date(from).toISOString(), to: new Date(to).toISOString(), ...(groupBy && group !== '(none)' && { [LOG_FILTER[groupBy]]: group }), ...(metric === 'errors' && { status: 'error' }) })}>
+                  <a href={withQuery('/requests', { from: new Date(from).toISOString(), to: new Date(to).toISOString(), ...filters, ...(metric === 'errors' && { status: 'error' }) })}>
                     Requests →
                   </a>
                 </td>
               </tr>
-            ))}
+              );
+            })}
           </tbody>
         </table>
       </div>

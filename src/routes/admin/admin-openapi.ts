@@ -31,6 +31,7 @@ const OPERATIONS: Operation[] = [
   { method: 'get', path: '/admin/requests/{id}', summary: 'One request of the log, with its upstream attempts', ok: { status: 200, schema: s.requestDetailSchema } },
   { method: 'get', path: '/admin/usage/series', summary: 'Usage over time in UTC hour or day buckets, optionally by model, provider, key or endpoint', query: s.usageSeriesQuerySchema, ok: { status: 200, schema: s.usageSeriesSchema } },
   { method: 'get', path: '/admin/overview', summary: "The dashboard's first screen: a period's totals, a 24-hour strip per provider, the first-run checklist", query: s.overviewQuerySchema, ok: { status: 200, schema: s.overviewSchema } },
+  { method: 'get', path: '/admin/providers', summary: "The dashboard's Providers view in one answer: every deployment's health with its 24-hour requests, success rate and latency, and the catalog", ok: { status: 200, schema: s.providersSchema } },
   { method: 'get', path: '/admin/health', summary: "Every deployment of the catalog and its state", ok: { status: 200, schema: s.healthSchema } },
   { method: 'post', path: '/admin/deployments/test', summary: 'Send a one-token chat straight to one chat deployment (no retries, no usage row, no effect on its health): ok, latency and error', body: s.deploymentTestSchema, ok: { status: 200, schema: s.deploymentTestResultSchema } },
 ];

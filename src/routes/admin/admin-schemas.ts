@@ -158,6 +158,25 @@ export const healthSchema = z.object({
   data: z.array(deploymentHealthSchema),
 });
 
+export const providersSchema = z.object({
+  object: z.literal('providers'),
+  status: healthSchema.shape.status,
+  from: isoTime.describe('Start of the 24 hours the usage covers'),
+  to: isoTime,
+  deployments: z.array(
+    deploymentHealthSchema.extend({
+      usage_24h: z.object({
+        requests: z.number().int(),
+        errors: z.number().int(),
+        success_rate: z.number().nullable().describe('Successful requests over all, 0–1; null without requests'),
+        latency_p50_ms: z.number().nullable().describe('Over successful requests'),
+        latency_p95_ms: z.number().nullable(),
+      }),
+    }),
+  ),
+  catalog: z.record(z.string(), z.record(z.string(), z.unknown())).describe('Every model as GET /ai/models shows it, by id'),
+});
+
 export const errorSchema = z.object({
   error: z.object({ message: z.string(), type: z.string(), param: z.string().nullable(), code: z.string().nullable() }),
 });
@@ -183,7 +202,8 @@ export const usageSeriesQuerySchema = z
     from: z.string().optional().describe('ISO 8601 or unix milliseconds, inclusive (default: 7 days before to)'),
     to: z.string().optional().describe('ISO 8601 or unix milliseconds, exclusive (default: now)'),
     bucket: z.enum(['hour', 'day']).optional().describe('UTC buckets (default day)'),
-    group_by: z.enum(['model', 'provider', 'key', 'endpoint']).optional(),
+    group_by: z.enum(['model', 'provider', 'key', 'endpoint', 'tier']).optional().describe("tier: the key's tier as it is now"),
+    subgroup_by: z.enum(['model', 'provider', 'key', 'endpoint', 'tier']).optional().describe('A second dimension within each group (needs group_by); each point then has a subgroup'),
     key_id: z.string().optional(),
     model: z.string().optional(),
   })
@@ -192,12 +212,14 @@ export const usageSeriesSchema = z.object({
   object: z.literal('list'),
   bucket: z.enum(['hour', 'day']),
   group_by: z.string().nullable(),
+  subgroup_by: z.string().nullable(),
   from: isoTime,
   to: isoTime,
   data: z.array(
     z.object({
       t: isoTime.describe('Start of the bucket, UTC'),
       group: z.string().nullable(),
+      subgroup: z.string().nullable(),
       requests: z.number().int(),
       errors: z.number().int(),
       prompt_tokens: z.number().int(),

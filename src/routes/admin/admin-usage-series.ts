@@ -17,7 +17,9 @@ export function registerAdminUsageSeries(app: FastifyInstance, database: Databas
     if ((to - from) / (bucket === 'day' ? 86_400_000 : 3_600_000) > MAX_BUCKETS) {
       throw new ApiError('invalid_request', `At most ${MAX_BUCKETS} ${bucket} buckets per request; narrow the range or use bigger buckets.`, { param: 'from' });
     }
-    const data = await usageSeries(database, { from, to, bucket, groupBy: q.group_by, keyId: q.key_id, model: q.model });
-    return { object: 'list', bucket, group_by: q.group_by ?? null, from: new Date(from).toISOString(), to: new Date(to).toISOString(), data };
+    if (q.subgroup_by && !q.group_by) throw new ApiError('invalid_request', 'subgroup_by needs a group_by.', { param: 'subgroup_by' });
+    if (q.subgroup_by && q.subgroup_by === q.group_by) throw new ApiError('invalid_request', 'subgroup_by must differ from group_by.', { param: 'subgroup_by' });
+    const data = await usageSeries(database, { from, to, bucket, groupBy: q.group_by, subgroupBy: q.subgroup_by, keyId: q.key_id, model: q.model });
+    return { object: 'list', bucket, group_by: q.group_by ?? null, subgroup_by: q.subgroup_by ?? null, from: new Date(from).toISOString(), to: new Date(to).toISOString(), data };
   });
 }

@@ -15,6 +15,7 @@ import { registerAdminOverview } from './admin-overview.js';
 import { registerAdminKeySearch } from './admin-key-search.js';
 import { registerAdminRequests } from './admin-requests.js';
 import { registerAdminUsageSeries } from './admin-usage-series.js';
+import { registerAdminProviders } from './admin-providers.js';
 
 /** The admin API under `/admin`; its description at `/admin/openapi.json` needs no key. */
 export function registerAdmin(app: FastifyInstance, ctx: AppContext): void {
@@ -37,6 +38,7 @@ export function registerAdmin(app: FastifyInstance, ctx: AppContext): void {
       registerAdminRequests(admin, new RequestLog(ctx.database));
       registerAdminUsageSeries(admin, ctx.database);
       registerAdminOverview(admin, ctx);
+      registerAdminProviders(admin, ctx);
     },
     { prefix: '/admin' },
   );
