@@ -18,6 +18,15 @@ export function describeCatalog(settings: Settings, command: 'models' | 'doctor'
   const lines = ['Providers:'];
   for (const p of providers) lines.push(`  ${p.configured ? 'ok     ' : 'missing'} ${p.name.padEnd(12)} ${p.configured ? (p.baseUrl ?? '') : p.missing}`);
   lines.push('', `Models: ${models.filter((m) => !m.downReason).length} of ${models.length} available`);
+  const working = models.filter((m) => !m.downReason).map((m) => m.id);
+  if (working.length > 0) lines.push(`  work: ${working.join(', ')}`);
+  // What each missing setting would bring up, so an operator sees which variable matters most.
+  const down = new Map<string, string[]>();
+  for (const m of models) if (m.downReason) down.set(m.downReason, [...(down.get(m.downReason) ?? []), m.id]);
+  for (const [reason, ids] of [...down].sort((a, b) => b[1].length - a[1].length)) {
+    const shown = ids.length > 6 ? `${ids.slice(0, 6).join(', ')}, … (${ids.length} models)` : ids.join(', ');
+    lines.push(`  down: ${reason}: ${shown}`);
+  }
   lines.push(`Storage: ${settings.databaseUrl ? 'Postgres (DATABASE_URL)' : `SQLite in ${settings.dataDir}`}`);
   return `${lines.join('\n')}\n`;
 }

@@ -45,6 +45,8 @@ describe('start-up', () => {
     const report = JSON.parse(doctor.stdout);
     assert.equal(report.providers.find((p: { name: string }) => p.name === 'openai').configured, true);
     assert.match(report.providers.find((p: { name: string }) => p.name === 'groq').missing, /GROQ_API_KEY/);
+    const text = spawnSync(process.execPath, [CLI, 'doctor'], { env: { ...env, OPENAI_API_KEY: '' }, encoding: 'utf8' });
+    assert.match(text.stdout, /down: set OPENAI_API_KEY to use provider openai: gpt-4o-mini, .*\(\d+ models\)/, 'doctor says what each missing variable would bring up');
     const models = spawnSync(process.execPath, [CLI, 'models'], { env, encoding: 'utf8' });
     assert.match(models.stdout, /work\s+gpt-4o-mini\s/);
     const unknown = spawnSync(process.execPath, [CLI, 'frobnicate'], { encoding: 'utf8' });
