@@ -33,5 +33,3 @@ export interface Admission {
 /** The ticket of a request no limit or credit applies to: settling it does nothing. */
 export const NO_TICKET: Ticket = { settle: () => undefined };
 
-/** Admits everything, e.g. for tools that serve without limits. */
-export const openAdmission: Admission = { admit: () => NO_TICKET };

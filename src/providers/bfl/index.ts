@@ -6,7 +6,7 @@ import { downloadUpstreamFile } from '../shared/download-upstream-file.js';
 import { fitImageSize, parseRatio } from '../shared/fit-image-size.js';
 import { upstreamDispatcher } from '../shared/http-client.js';
 import { mapTransportError } from '../shared/map-transport-error.js';
-import { mediaOnlyAdapter } from '../shared/media-only-adapter.js';
+import { mediaOnlyAdapter, mediaOnlyCapabilities } from '../shared/media-only-adapter.js';
 import type { ProviderAdapter, ProviderConfig, ProviderPreset, ProviderType } from '../types.js';
 import type { BflSubmitAnswer } from './bfl-api.js';
 import { BFL_SIZE_RULE, ratioOf, takesAspectRatio, takesInputImages } from './bfl-size.js';
@@ -110,19 +110,6 @@ export class BflAdapter {
 
 export const bflType: ProviderType = {
   type: 'bfl',
-  capabilities: {
-    streaming: false,
-    tools: false,
-    streamedTools: false,
-    parallelTools: false,
-    toolChoice: false,
-    images: false,
-    jsonSchema: false,
-    usageInStream: false,
-    embeddings: false,
-    imageGeneration: true,
-    imageInputs: true,
-    speech: false,
-  },
+  capabilities: mediaOnlyCapabilities({ imageGeneration: true, imageInputs: true }),
   create: (config): ProviderAdapter => mediaOnlyAdapter(new BflAdapter(config)),
 };

@@ -1,6 +1,6 @@
 import { ApiError } from '../../core/errors.js';
 import type { SpeechCall, SpeechResult } from '../../core/speech.js';
-import { mediaOnlyAdapter } from '../shared/media-only-adapter.js';
+import { mediaOnlyAdapter, mediaOnlyCapabilities } from '../shared/media-only-adapter.js';
 import type { ProviderAdapter, ProviderConfig, ProviderPreset, ProviderType } from '../types.js';
 import { espeakVoices, speaksLanguage } from './espeak-voices.js';
 import { fixWavHeader } from './fix-wav-header.js';
@@ -56,18 +56,6 @@ export class EspeakAdapter {
 
 export const espeakType: ProviderType = {
   type: 'espeak',
-  capabilities: {
-    streaming: false,
-    tools: false,
-    streamedTools: false,
-    parallelTools: false,
-    toolChoice: false,
-    images: false,
-    jsonSchema: false,
-    usageInStream: false,
-    embeddings: false,
-    imageGeneration: false,
-    speech: true,
-  },
+  capabilities: mediaOnlyCapabilities({ speech: true }),
   create: (config): ProviderAdapter => mediaOnlyAdapter(new EspeakAdapter(config)),
 };

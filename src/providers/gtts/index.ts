@@ -3,7 +3,7 @@ import { ApiError, type ErrorCode, UpstreamError } from '../../core/errors.js';
 import type { SpeechCall, SpeechResult } from '../../core/speech.js';
 import { upstreamDispatcher } from '../shared/http-client.js';
 import { mapTransportError } from '../shared/map-transport-error.js';
-import { mediaOnlyAdapter } from '../shared/media-only-adapter.js';
+import { mediaOnlyAdapter, mediaOnlyCapabilities } from '../shared/media-only-adapter.js';
 import type { ProviderAdapter, ProviderConfig, ProviderPreset, ProviderType } from '../types.js';
 import { splitTtsText } from './split-tts-text.js';
 
@@ -102,18 +102,6 @@ function gttsError(provider: string, status: number, body: string): UpstreamErro
 
 export const gttsType: ProviderType = {
   type: 'gtts',
-  capabilities: {
-    streaming: false,
-    tools: false,
-    streamedTools: false,
-    parallelTools: false,
-    toolChoice: false,
-    images: false,
-    jsonSchema: false,
-    usageInStream: false,
-    embeddings: false,
-    imageGeneration: false,
-    speech: true,
-  },
+  capabilities: mediaOnlyCapabilities({ speech: true }),
   create: (config): ProviderAdapter => mediaOnlyAdapter(new GttsAdapter(config)),
 };

@@ -1,5 +1,5 @@
 import { ApiError } from '../../core/errors.js';
-import type { ProviderAdapter, ProviderConfig } from '../types.js';
+import type { Capabilities, ProviderAdapter, ProviderConfig } from '../types.js';
 
 type MediaMethods = Pick<ProviderAdapter, 'generateImage' | 'speak' | 'close'> & { readonly config: ProviderConfig };
 
@@ -17,5 +17,23 @@ export function mediaOnlyAdapter(media: MediaMethods): ProviderAdapter {
     ...(media.generateImage && { generateImage: media.generateImage.bind(media) }),
     ...(media.speak && { speak: media.speak.bind(media) }),
     ...(media.close && { close: media.close.bind(media) }),
+  };
+}
+
+/** What a media-only provider can do: no chat feature, plus the media ones it names. */
+export function mediaOnlyCapabilities(media: Pick<Capabilities, 'imageGeneration' | 'imageInputs' | 'speech'>): Capabilities {
+  return {
+    streaming: false,
+    tools: false,
+    streamedTools: false,
+    parallelTools: false,
+    toolChoice: false,
+    images: false,
+    jsonSchema: false,
+    usageInStream: false,
+    embeddings: false,
+    imageGeneration: false,
+    speech: false,
+    ...media,
   };
 }
