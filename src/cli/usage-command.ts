@@ -13,7 +13,7 @@ Usage:
       totals (requests, errors, tokens, cost, latency p50/p95), grouped when --by is given;
       T is an ISO 8601 date or unix milliseconds
   opensq usage rollup [--json]
-      rolls finished days up into daily totals and prunes raw rows older than
+      rolls finished hours up into hourly totals and prunes raw rows older than
       OPENSQ_USAGE_RETENTION_DAYS (the server also does it every hour)
 
 Exit codes: 0 done, 1 failed, 2 bad usage.
@@ -30,7 +30,7 @@ export async function usageCommand(settings: Settings, args: string[]): Promise<
   const json = values.json === true;
   if (positionals[0] === 'rollup') {
     const result = await withDatabase(settings, (db) => rollupUsage(db, { retentionDays: settings.usageRetentionDays }));
-    return json ? `${JSON.stringify(result)}\n` : `rolled up ${result.rows} daily rows, up to ${new Date(result.rolledUntil).toISOString()}; pruned ${result.pruned} raw rows\n`;
+    return json ? `${JSON.stringify(result)}\n` : `rolled up ${result.rows} hourly rows, up to ${new Date(result.rolledUntil).toISOString()}; pruned ${result.pruned} raw rows\n`;
   }
   if (positionals.length > 0) throw new UsageError(`unknown usage command "${positionals[0]}"`);
   if (values.by !== undefined && !GROUPS.has(values.by)) throw new UsageError('--by must be key, user, model or day');
