@@ -7,9 +7,21 @@ export interface ChartSeries {
 
 const PALETTE = ['#3b82f6', '#f59e0b', '#10b981', '#ef4444', '#8b5cf6', '#ec4899', '#14b8a6', '#64748b'];
 
-/** A uPlot line chart, loaded on first use so the entry chunk stays small. */
-/** `x` is unix seconds; times are labelled in `zone` (UTC for UTC day buckets). */
-export function Chart({ x, series, label, zone }: { x: number[]; series: ChartSeries[]; label: string; zone: string }) {
+/**
+ * Series drawn on top of each other: each line is the running sum up to it, the band below it is
+ * filled, and the legend still shows each series' own value.
+ */
+function stack(series: ChartSeries[]): { lines: Array<Array<number | null>>; bands: Array<{ series: [number, number] }> } {
+  const sums = series[0]?.values.map(() => 0) ?? [];
+  const lines = series.map((s) => s.values.map((v, i) => (sums[i] += v ?? 0)));
+  return { lines, bands: series.slice(1).map((_, i) => ({ series: [i + 2, i + 1] as [number, number] })) };
+}
+
+/**
+ * A uPlot chart, loaded on first use so the entry chunk stays small. `x` is unix seconds; times
+ * are labelled in `zone`. Lines, or `stacked` areas whose top is the total.
+ */
+export function Chart({ x, series, label, zone, stacked = false }: { x: number[]; series: ChartSeries[]; label: string; zone: string; stacked?: boolean }) {
   const host = useRef<HTMLDivElement>(null);
   useEffect(() => {
     let plot: { destroy(): void; setSize(s: { width: number; height: number }): void } | undefined;
@@ -20,16 +32,33 @@ export function Chart({ x, series, label, zone }: { x: number[]; series: ChartSe
       const style = getComputedStyle(document.documentElement);
       const axis = { stroke: style.getPropertyValue('--muted'), grid: { stroke: style.getPropertyValue('--border') }, ticks: { stroke: style.getPropertyValue('--border') } };
       const width = host.current.clientWidth;
+      const stacking = stacked && series.length > 1 ? stack(series) : undefined;
       plot = new UPlot(
         {
           width,
           height: 220,
-          series: [{}, ...series.map((s, i) => ({ label: s.label, stroke: PALETTE[i % PALETTE.length], width: 2, points: { show: x.length < 40 } }))],
+          series: [
+            {},
+            ...series.map((s, i) => ({
+              label: s.label,
+              stroke: PALETTE[i % PALETTE.length],
+              width: stacking ? 1 : 2,
+              points: { show: !stacking && x.length < 40 },
+              ...(stacking && {
+                fill: `${PALETTE[i % PALETTE.length]}55`,
+                // The legend and the cursor show the series' own value, not the running sum.
+                value: (_u: unknown, _v: number | null, _si: number, index: number | null) => (index === null ? '—' : String(s.values[index] ?? 0)),
+              }),
+            })),
+          ],
+          bands: stacking?.bands,
+          // Usage never goes below zero: the axis starts there, so areas and lines compare honestly.
+          scales: { y: { range: (_u: unknown, _min: number, max: number) => [0, max > 0 ? max * 1.1 : 1] as [number, number] } },
           axes: [axis, axis],
           tzDate: (ts: number) => UPlot.tzDate(new Date(ts * 1000), zone),
           legend: { live: true },
         },
-        [x, ...series.map((s) => s.values)] as never,
+        [x, ...(stacking?.lines ?? series.map((s) => s.values))] as never,
         host.current,
       );
       observer = new ResizeObserver(() => host.current && plot?.setSize({ width: host.current.clientWidth, height: 220 }));
@@ -40,6 +69,6 @@ export function Chart({ x, series, label, zone }: { x: number[]; series: ChartSe
       observer?.disconnect();
       plot?.destroy();
     };
-  }, [x, series, zone]);
+  }, [x, series, zone, stacked]);
   return <div class="chart" ref={host} role="img" aria-label={label} />;
 }

@@ -1,6 +1,7 @@
 import { signal } from '@preact/signals';
+import { zoneOffset } from '../../src/time/zone-time.js';
 
-/** The zone times are shown in; buckets stay UTC on the server. */
+/** The zone times are shown in, and whose days and hours usage is bucketed by. */
 export const timeZone = signal(localStorage.getItem('opensq.tz') ?? Intl.DateTimeFormat().resolvedOptions().timeZone);
 
 export function setTimeZone(zone: string): void {
@@ -20,4 +21,12 @@ export function dateTime(iso: string | null | undefined): string {
 
 export function day(iso: string): string {
   return new Date(iso).toLocaleDateString('en-GB', { timeZone: timeZone.value, month: 'short', day: '2-digit' });
+}
+
+/** `t` as ISO 8601 on the zone's clock with its offset, e.g. 2026-11-01T00:00:00-04:00. */
+export function isoInZone(t: number, zone: string): string {
+  const offset = zoneOffset(zone, t);
+  const abs = Math.abs(offset) / 60_000;
+  const sign = offset < 0 ? '-' : '+';
+  return `${new Date(t + offset).toISOString().slice(0, 19)}${sign}${String(Math.floor(abs / 60)).padStart(2, '0')}:${String(abs % 60).padStart(2, '0')}`;
 }

@@ -36,6 +36,14 @@ export function zoneOffset(zone: string, t: number): number {
   return match[1] === '-' ? -ms : ms;
 }
 
+/**
+ * The part of an offset below a whole hour (30 minutes in India, 45 in Nepal, 30 in Newfoundland's
+ * -3:30): the zone's hours start that far past UTC's.
+ */
+export function hourShift(offset: number): number {
+  return ((offset % HOUR_MS) + HOUR_MS) % HOUR_MS;
+}
+
 /** The zone's day number (days since 1970-01-01 on its calendar) at instant `t`. */
 export function zoneDay(zone: string, t: number): number {
   return Math.floor((t + zoneOffset(zone, t)) / DAY_MS);

@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import type { Database } from '../storage/database.js';
-import { DAY_MS, HOUR_MS, offsetSegments, zoneDayStart, zoneOffset } from '../time/zone-time.js';
+import { DAY_MS, HOUR_MS, hourShift, offsetSegments, zoneDayStart, zoneOffset } from '../time/zone-time.js';
 import { readRolledUntil } from './rollup-usage.js';
 
 export type SeriesBucket = 'hour' | 'day';
@@ -119,7 +119,7 @@ export async function usageSeries(
  */
 function zoneBucketing(zone: string, bucket: SeriesBucket, from: number, to: number): { keySql(t: string): string; start(key: number): number } {
   const segments = offsetSegments(zone, from, to);
-  const shift = (offset: number): number => (bucket === 'day' ? offset : ((offset % HOUR_MS) + HOUR_MS) % HOUR_MS);
+  const shift = (offset: number): number => (bucket === 'day' ? offset : hourShift(offset));
   const size = bucket === 'day' ? DAY_MS : HOUR_MS;
   return {
     keySql(t) {

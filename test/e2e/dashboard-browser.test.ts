@@ -125,6 +125,14 @@ describe('dashboard in a browser', { skip: !existsSync(CHROMIUM) && `no Chromium
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export CSV' }).click()]);
     const csv = readFileSync((await download.path()) ?? '', 'utf8');
     assert.match(csv.split('\n')[0], /"gpt-4o-mini · openai"/);
+    // Bucket starts on the display zone's clock (with its offset) and in UTC.
+    const zone = await page.evaluate(() => localStorage.getItem('opensq.tz') ?? Intl.DateTimeFormat().resolvedOptions().timeZone);
+    assert.equal(csv.split('\n')[0].split(',').slice(0, 2).join(','), `"bucket_start (${zone})","bucket_start_utc"`);
+    assert.match(csv.split('\n')[1], /^"\d{4}-\d\d-\d\dT\d\d:00:00[+-]\d\d:\d\d","\d{4}-\d\d-\d\dT\d\d:\d\d:00\.000Z"/);
+    // Groups are stacked by default (one filled band per series); lines on request, kept in the URL.
+    assert.equal(await page.getByRole('checkbox', { name: 'Stacked' }).isChecked(), true);
+    await page.getByRole('checkbox', { name: 'Stacked' }).uncheck();
+    assert.match(page.url(), /stack=0/);
     assert.match(download.suggestedFilename(), /-by-model-and-provider\.csv$/);
     await page.getByRole('combobox', { name: 'Group by' }).selectOption('tier');
     await page.getByRole('row', { name: /^\d openai / }).first().waitFor();

@@ -1,7 +1,8 @@
 import { useMemo } from 'preact/hooks';
 import { adminGet, withQuery } from '../api.js';
 import { Chart, type ChartSeries } from '../chart.js';
-import { credits, num, timeZone } from '../format.js';
+import { DAY_MS, HOUR_MS, hourShift, startOfZoneDay, zoneOffset } from '../../../src/time/zone-time.js';
+import { credits, isoInZone, num, timeZone } from '../format.js';
 import { location, setQuery } from '../router.js';
 import type { SeriesPoint } from '../types.js';
 import { useLoad } from '../use-load.js';
@@ -25,12 +26,23 @@ function value(point: SeriesPoint, metric: Metric): number {
   return point[metric];
 }
 
-/** The range ends at the current bucket's end, so reloading within the hour shows the same buckets. */
-function rangeOf(preset: string): { from: number; to: number; bucket: 'hour' | 'day' } {
+/**
+ * The range in whole buckets of the display zone (its calendar days, or its hours), ending with the
+ * current one, so reloading within the bucket shows the same buckets.
+ */
+function rangeOf(preset: string, zone: string): { from: number; to: number; bucket: 'hour' | 'day'; starts: number[] } {
   const p = PRESETS[preset] ?? PRESETS['7d'];
-  const size = p.bucket === 'day' ? 86_400_000 : 3_600_000;
-  const to = Math.floor(Date.now() / size) * size + size;
-  return { from: to - Math.ceil((p.hours * 3_600_000) / size) * size, to, bucket: p.bucket };
+  const now = Date.now();
+  const starts: number[] = [];
+  if (p.bucket === 'day') {
+    const days = Math.round((p.hours * HOUR_MS) / DAY_MS);
+    for (let i = 1 - days; i <= 0; i++) starts.push(startOfZoneDay(zone, now, i));
+    return { from: starts[0], to: startOfZoneDay(zone, now, 1), bucket: 'day', starts };
+  }
+  const shift = hourShift(zoneOffset(zone, now));
+  const to = Math.floor((now + shift) / HOUR_MS) * HOUR_MS - shift + HOUR_MS;
+  for (let t = to - p.hours * HOUR_MS; t < to; t += HOUR_MS) starts.push(t);
+  return { from: starts[0], to, bucket: 'hour', starts };
 }
 
 export function Usage() {
@@ -40,18 +52,18 @@ export function Usage() {
   const groupBy = query.get('group_by') ?? '';
   const subgroup = query.get('subgroup_by') ?? '';
   const subgroupBy = groupBy && subgroup !== groupBy ? subgroup : '';
-  const { from, to, bucket } = useMemo(() => rangeOf(preset), [preset]);
+  const stacked = query.get('stack') !== '0';
+  const zone = timeZone.value;
+  const { from, to, bucket, starts } = useMemo(() => rangeOf(preset, zone), [preset, zone]);
   const { data, error } = useLoad(
-    () => adminGet<{ data: SeriesPoint[] }>('/usage/series', { from, to, bucket, group_by: groupBy, subgroup_by: subgroupBy }),
-    [from, to, bucket, groupBy, subgroupBy],
+    () => adminGet<{ data: SeriesPoint[] }>('/usage/series', { from, to, bucket, tz: zone, group_by: groupBy, subgroup_by: subgroupBy }),
+    [from, to, bucket, zone, groupBy, subgroupBy],
   );
-  const size = bucket === 'day' ? 86_400_000 : 3_600_000;
-  const set = (change: Record<string, string>) => setQuery({ range: preset, metric, group_by: groupBy, subgroup_by: subgroupBy, ...change });
+  const set = (change: Record<string, string>) => setQuery({ range: preset, metric, group_by: groupBy, subgroup_by: subgroupBy, stack: stacked ? '' : '0', ...change });
   const labelOf = (p: SeriesPoint): string => (subgroupBy ? `${p.group ?? '(none)'}${SPLIT}${p.subgroup ?? '(none)'}` : (p.group ?? '(none)'));
 
   const view = useMemo(() => {
-    const x: number[] = [];
-    for (let t = from; t < to; t += size) x.push(t / 1000);
+    const x = starts.map((t) => t / 1000);
     const index = new Map(x.map((t, i) => [t, i]));
     const groups = [...new Set((data?.data ?? []).map(labelOf))].sort();
     const series: ChartSeries[] =
@@ -74,13 +86,13 @@ export function Usage() {
       rows.set(label, (rows.get(label) ?? 0) + value(p, metric));
     }
     return { x, series, rows: [...rows.entries()].sort((a, b) => b[1] - a[1]) };
-  }, [data, metric, groupBy, subgroupBy, from, to]);
+  }, [data, metric, groupBy, subgroupBy, starts]);
 
   const fmt = (n: number): string => (metric === 'credits' ? credits(n) : num(n));
 
   function exportCsv(): void {
-    const header = ['bucket_start_utc', ...view.series.map((s) => s.label)];
-    const lines = [header, ...view.x.map((t, i) => [new Date(t * 1000).toISOString(), ...view.series.map((s) => String(s.values[i] ?? 0))])];
+    const header = [`bucket_start (${zone})`, 'bucket_start_utc', ...view.series.map((s) => s.label)];
+    const lines = [header, ...view.x.map((t, i) => [isoInZone(t * 1000, zone), new Date(t * 1000).toISOString(), ...view.series.map((s) => String(s.values[i] ?? 0))])];
     const blob = new Blob([lines.map((l) => l.map((c) => `"${c.replace(/"/g, '""')}"`).join(',')).join('\n')], { type: 'text/csv' });
     const a = document.createElement('a');
     a.href = URL.createObjectURL(blob);
@@ -109,6 +121,11 @@ export function Usage() {
           {GROUPS.map((g) => <option key={g} value={g}>{g ? `by ${g}` : 'no grouping'}</option>)}
         </select>
         {groupBy && (
+          <label class="inline">
+            <input type="checkbox" checked={stacked} onChange={(e) => set({ stack: e.currentTarget.checked ? '' : '0' })} /> Stacked
+          </label>
+        )}
+        {groupBy && (
           <select aria-label="Split by" value={subgroupBy} onChange={(e) => set({ subgroup_by: e.currentTarget.value })}>
             {GROUPS.filter((g) => g !== groupBy).map((g) => <option key={g} value={g}>{g ? `then by ${g}` : 'no split'}</option>)}
           </select>
@@ -117,9 +134,9 @@ export function Usage() {
       {error && <p class="error">{error}</p>}
       <section class="card">
         <h2>
-          {metric} per {bucket} {bucket === 'day' ? '(UTC days)' : `(${timeZone.value})`}: {fmt(total)}
+          {metric} per {bucket} ({zone}): {fmt(total)}
         </h2>
-        {data && <Chart x={view.x} series={view.series} label={`${metric} per ${bucket}`} zone={bucket === 'day' ? 'UTC' : timeZone.value} />}
+        {data && <Chart x={view.x} series={view.series} label={`${metric} per ${bucket}`} zone={zone} stacked={stacked && Boolean(groupBy)} />}
       </section>
       <div class="table-wrap">
         <table>
