@@ -42,6 +42,7 @@ const paths = {
   overview: '/admin/overview?hours=24',
   usage: `/admin/usage/series?bucket=day&from=${Math.floor(now / DAY) * DAY - 6 * DAY}&to=${Math.floor(now / DAY) * DAY + DAY}`,
   'usage by model': `/admin/usage/series?bucket=day&group_by=model&from=${Math.floor(now / DAY) * DAY - 6 * DAY}&to=${Math.floor(now / DAY) * DAY + DAY}`,
+  'usage 30d, New York': `/admin/usage/series?bucket=day&tz=America/New_York&group_by=model&subgroup_by=provider&from=${now - 30 * DAY}&to=${now}`,
   'request log': '/admin/requests?limit=50',
   'request log, filtered': '/admin/requests?limit=50&model=gpt-4o&status=error',
 };

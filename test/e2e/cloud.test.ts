@@ -63,6 +63,26 @@ describe('Cloud', () => {
     assert.match(view.headers.get('content-disposition') ?? '', /^inline; /);
   });
 
+  it('every Cloud request leaves a usage row under its x-request-id: upload, download, delete, and a failed one', async () => {
+    const up = await upload(server.url, 'ledger.txt', Buffer.from('counted'), 'text/plain');
+    const down = await fetch(up.json.url);
+    await down.arrayBuffer();
+    const wrong = await http(`${server.url}/cloud/delete/${idOf(up.json.url)}`, { headers: { authorization: 'not-the-owner' } });
+    const del = await http(up.json.url, { method: 'DELETE', headers: { authorization: up.json.owner } });
+    const ids = [up.headers.get('x-request-id'), down.headers.get('x-request-id'), wrong.headers['x-request-id'], del.headers['x-request-id']];
+    for (const id of ids) assert.match(String(id), /^cloud-/);
+    const rows = await server.query(`SELECT request_id, endpoint, model, key_id, user_id, status, http_status, error_code, deployment FROM usage WHERE request_id IN (${ids.map((id) => `'${id}'`).join(', ')})`);
+    const byId = new Map(rows.map((r) => [r.request_id, r]));
+    const seen = ids.map((id) => { const r = byId.get(String(id)); return r && [r.endpoint, r.status, Number(r.http_status), r.error_code]; });
+    assert.deepEqual(seen, [
+      ['cloud.upload', 'ok', 200, null],
+      ['cloud.download', 'ok', 200, null],
+      ['cloud.delete', 'error', 403, 'wrong_owner_key'],
+      ['cloud.delete', 'ok', 200, null],
+    ]);
+    for (const r of rows) assert.deepEqual([r.model, r.key_id, Number(r.user_id), r.deployment], ['cloud', 'key_public', 0, 'local']);
+  });
+
   it('names keep their UTF-8 and lose any path', async () => {
     const res = await upload(server.url, '../../секрет файл.txt', Buffer.from('x'));
     const file = await fetch(`${res.json.url}?mode=dl`);

@@ -5,8 +5,8 @@ import { location, setQuery } from '../router.js';
 import type { Attempt, RequestDetail, UsageRow } from '../types.js';
 import { useLoad } from '../use-load.js';
 
-/** Endpoint names the ledger records (media endpoints arrive with the media work). */
-export const ENDPOINTS = ['chat.completions', 'v2', 'embeddings', 'imagen', 'tts', 'cloud'];
+/** Endpoint names the ledger records. */
+export const ENDPOINTS = ['chat.completions', 'v2', 'embeddings', 'imagen', 'images', 'tts', 'speech', 'cloud.upload', 'cloud.download', 'cloud.delete'];
 
 const FILTERS = ['key_id', 'model', 'provider', 'status', 'endpoint', 'q', 'from', 'to'] as const;
 

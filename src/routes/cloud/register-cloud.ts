@@ -5,6 +5,7 @@ import type { AppContext } from '../../server/context.js';
 import { drainRequest } from '../../server/drain-request.js';
 import { registerDelete } from './delete.js';
 import { registerDownload } from './download.js';
+import { noteCloudError, recordCloudUsage } from './record-cloud-usage.js';
 import { registerUpload } from './upload.js';
 
 /**
@@ -20,6 +21,7 @@ export function registerCloud(app: FastifyInstance, ctx: AppContext): void {
 
       cloud.setErrorHandler(async (error, request, reply) => {
         const apiError = error instanceof ApiError ? error : asApiError(error);
+        noteCloudError(request, apiError.code);
         if (apiError.status >= 500) ctx.log.error({ err: error, url: request.url }, 'cloud request failed');
         if (apiError.code === 'request_too_large') {
           // Let a client still sending read the 413 rather than a reset connection.
@@ -36,6 +38,7 @@ export function registerCloud(app: FastifyInstance, ctx: AppContext): void {
         reply.code(404).type('application/json').send(JSON.stringify({ ok: false, error: `Invalid URL (${request.method} ${request.url})` }));
       });
 
+      recordCloudUsage(cloud, ctx);
       registerUpload(cloud, ctx);
       registerDownload(cloud, ctx);
       registerDelete(cloud, ctx);
