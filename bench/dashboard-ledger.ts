@@ -1,8 +1,11 @@
 /**
  * `node --import tsx bench/dashboard-ledger.ts [rows]`: seeds a SQLite ledger with 1,000,000 usage
- * rows over the last 90 days (after a first start of the built server has migrated it), restarts
- * the server on it and times the first request of the dashboard's overview, usage and request-log
- * views (each the only request its view makes on load for its data), cold and then warm.
+ * rows over the last 90 days (after a first start of the built server has migrated it), then times
+ * the first request of the dashboard's overview, usage and request-log views (each the only
+ * request its view makes on load for its data), cold and then warm, twice:
+ * - on raw rows only (the rollup off: the worst case, as right after an upgrade);
+ * - after the server has rolled the backlog up into hourly totals (the steady state: only the
+ *   current hour is raw), timing that backlog and the longest /health answer while it ran.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -37,7 +40,6 @@ db.transaction(() => {
 db.close();
 console.log(`seeded ${ROWS.toLocaleString('en-US')} rows in ${((performance.now() - started) / 1000).toFixed(1)} s`);
 
-server = await startServer({ dataDir, env });
 const paths = {
   overview: '/admin/overview?hours=24',
   usage: `/admin/usage/series?bucket=day&from=${Math.floor(now / DAY) * DAY - 6 * DAY}&to=${Math.floor(now / DAY) * DAY + DAY}`,
@@ -46,13 +48,40 @@ const paths = {
   'request log': '/admin/requests?limit=50',
   'request log, filtered': '/admin/requests?limit=50&model=gpt-4o&status=error',
 };
-for (const round of ['cold', 'warm']) {
-  for (const [name, p] of Object.entries(paths)) {
-    const t = performance.now();
-    const res = await fetch(`${server.url}${p}`, { headers: { authorization: `Bearer ${ADMIN_KEY}` } });
-    await res.arrayBuffer();
-    console.log(`${round.padEnd(5)} ${name.padEnd(22)} ${res.status} ${(performance.now() - t).toFixed(0).padStart(5)} ms`);
+
+async function timeViews(label: string): Promise<void> {
+  for (const round of ['cold', 'warm']) {
+    for (const [name, p] of Object.entries(paths)) {
+      const t = performance.now();
+      const res = await fetch(`${server.url}${p}`, { headers: { authorization: `Bearer ${ADMIN_KEY}` } });
+      await res.arrayBuffer();
+      console.log(`${label.padEnd(7)} ${round.padEnd(5)} ${name.padEnd(22)} ${res.status} ${(performance.now() - t).toFixed(0).padStart(5)} ms`);
+    }
   }
 }
+
+server = await startServer({ dataDir, env: { ...env, OPENSQ_USAGE_ROLLUP_INTERVAL_MS: '0' } });
+await timeViews('raw');
+await server.stop();
+
+// The rollup's first run starts a second after start-up; /health is asked every 20 ms meanwhile.
+server = await startServer({ dataDir, env: { ...env, OPENSQ_USAGE_ROLLUP_INTERVAL_MS: '3600000' } });
+const rollupStarted = performance.now();
+let slowestHealth = 0;
+const target = Math.floor((Date.now() - 10 * 60_000) / 3_600_000) * 3_600_000;
+for (;;) {
+  const t = performance.now();
+  await (await fetch(`${server.url}/health`)).arrayBuffer();
+  slowestHealth = Math.max(slowestHealth, performance.now() - t);
+  const [meta] = await server.query("SELECT value FROM opensq_meta WHERE name = 'usage_rolled_until'");
+  if (Number(meta.value) >= target) break;
+  await new Promise((r) => setTimeout(r, 20));
+}
+const hourly = await server.query('SELECT count(*) AS n FROM usage_hourly');
+console.log(`rolled the backlog up into ${Number(hourly[0].n).toLocaleString('en-US')} hourly rows in ${((performance.now() - rollupStarted) / 1000).toFixed(1)} s (from start-up); slowest /health meanwhile ${slowestHealth.toFixed(0)} ms`);
+await server.stop();
+
+server = await startServer({ dataDir, env });
+await timeViews('rolled');
 await server.stop();
 rmSync(dataDir, { recursive: true, force: true });
