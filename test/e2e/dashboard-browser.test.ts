@@ -271,6 +271,22 @@ describe('dashboard in a browser', { skip: !existsSync(CHROMIUM) && `no Chromium
     await page.getByRole('row', { name: /Test openai gpt-4o-mini for gpt-4o-mini/ }).getByText(/^ok · \d+ ms$/).waitFor();
   });
 
+  it('loads every view, opened directly, with at most one API request', async () => {
+    for (const view of VIEWS) {
+      const seen: string[] = [];
+      const record = (r: { url(): string; resourceType(): string }) => {
+        const url = new URL(r.url());
+        if (r.resourceType() !== 'document' && !url.pathname.startsWith('/assets/')) seen.push(url.pathname);
+      };
+      page.on('request', record);
+      await page.goto(`${server.url}${view}`);
+      await page.locator('main h1').waitFor();
+      await page.waitForLoadState('networkidle');
+      page.off('request', record);
+      assert.ok(seen.length <= 1, `${view} issued ${seen.length} API requests on load: ${seen.join(', ')}`);
+    }
+  });
+
   it('lays out every view at 360 px and 1440 px in both themes without horizontal overflow', async () => {
     for (const theme of ['light', 'dark']) {
       await page.evaluate((t) => localStorage.setItem('opensq.theme', t), theme);
