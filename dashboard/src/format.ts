@@ -2,7 +2,9 @@ import { signal } from '@preact/signals';
 import { zoneOffset } from '../../src/time/zone-time.js';
 
 /** The zone times are shown in, and whose days and hours usage is bucketed by. */
-export const timeZone = signal(localStorage.getItem('opensq.tz') ?? Intl.DateTimeFormat().resolvedOptions().timeZone);
+/** The operator's zone (OPENSQ_TIMEZONE, sent in the page), else the browser's. */
+export const defaultTimeZone = document.querySelector<HTMLMetaElement>('meta[name="opensq-time-zone"]')?.content || Intl.DateTimeFormat().resolvedOptions().timeZone;
+export const timeZone = signal(localStorage.getItem('opensq.tz') ?? defaultTimeZone);
 
 export function setTimeZone(zone: string): void {
   localStorage.setItem('opensq.tz', zone);

@@ -3,7 +3,7 @@ import { render } from 'preact';
 import { lazy, Suspense } from 'preact/compat';
 import { location, onLinkClick } from './router.js';
 import { isAdmin, signOut, signedIn } from './session.js';
-import { setTimeZone, timeZone } from './format.js';
+import { defaultTimeZone, setTimeZone, timeZone } from './format.js';
 import { SignIn } from './views/sign-in.js';
 import { Overview } from './views/overview.js';
 import { Keys } from './views/keys.js';
@@ -18,6 +18,9 @@ const media = () => import('./media/media.js');
 const ImaGen = lazy(() => media().then((m) => ({ default: m.ImaGen })));
 const Speech = lazy(() => media().then((m) => ({ default: m.Speech })));
 const CloudFiles = lazy(() => media().then((m) => ({ default: m.CloudFiles })));
+
+/** The zones worth having at hand first, then every zone the browser knows. */
+const ZONES = [...new Set([timeZone.value, defaultTimeZone, 'UTC', Intl.DateTimeFormat().resolvedOptions().timeZone, ...Intl.supportedValuesOf('timeZone')])];
 
 const VIEWS = [
   { path: '/', label: 'Overview', view: Overview, admin: true },
@@ -62,7 +65,7 @@ function App() {
         </ul>
         <div class="nav-tools">
           <select aria-label="Time zone" value={timeZone.value} onChange={(e) => setTimeZone(e.currentTarget.value)}>
-            {[...new Set([timeZone.value, 'UTC', Intl.DateTimeFormat().resolvedOptions().timeZone])].map((z) => <option key={z} value={z}>{z}</option>)}
+            {ZONES.map((z) => <option key={z} value={z}>{z}</option>)}
           </select>
           <button onClick={toggleTheme} aria-label={`Switch to ${theme.value === 'dark' ? 'light' : 'dark'} theme`}>{theme.value === 'dark' ? '☀' : '☾'}</button>
           <button onClick={signOut}>Sign out</button>

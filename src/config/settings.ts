@@ -1,5 +1,6 @@
 import path from 'node:path';
 import os from 'node:os';
+import { isTimeZone } from '../time/zone-time.js';
 
 /** Process-wide settings from the environment. Provider keys are read by the provider registry. */
 export interface Settings {
@@ -24,7 +25,7 @@ export interface Settings {
   shutdownGraceMs: number;
   /** Whether the catalog's per-model requests-per-minute `limits` are enforced. */
   modelLimits: boolean;
-  /** Raw usage rows older than this many days are pruned once rolled up into daily totals. */
+  /** Raw usage rows older than this many days are pruned once rolled up into hourly totals. */
   usageRetentionDays: number;
   /** How often the ledger is rolled up and pruned. */
   usageRollupIntervalMs: number;
@@ -39,6 +40,14 @@ export interface Settings {
    * addresses for per-address limits and the scheme and host of the URLs handed out.
    */
   trustProxy: boolean | string;
+  /** The time zone the dashboard shows times and usage days in, until a user picks another. */
+  timeZone: string | undefined;
+}
+
+function timeZoneVar(raw: string | undefined): string | undefined {
+  if (!raw) return undefined;
+  if (!isTimeZone(raw)) throw new Error(`OPENSQ_TIMEZONE must be an IANA time zone such as UTC or Europe/Berlin, got "${raw}"`);
+  return raw;
 }
 
 /** `true`, or the proxies' addresses and CIDR ranges, comma-separated. */
@@ -75,6 +84,7 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     maxAttempts: Math.max(1, intVar(env, 'OPENSQ_MAX_ATTEMPTS', 3)),
     cooldown: { failures: Math.max(1, intVar(env, 'OPENSQ_COOLDOWN_FAILURES', 3)), cooldownMs: intVar(env, 'OPENSQ_COOLDOWN_MS', 30_000) },
     trustProxy: trustProxyVar(env.OPENSQ_TRUST_PROXY),
+    timeZone: timeZoneVar(env.OPENSQ_TIMEZONE),
     modelLimits: env.OPENSQ_MODEL_LIMITS !== 'off' && env.OPENSQ_MODEL_LIMITS !== 'false',
     usageRetentionDays: intVar(env, 'OPENSQ_USAGE_RETENTION_DAYS', 90),
     usageRollupIntervalMs: intVar(env, 'OPENSQ_USAGE_ROLLUP_INTERVAL_MS', 3_600_000),

@@ -56,7 +56,7 @@ export function buildApp(ctx: AppContext): FastifyInstance {
     reply.code(apiError.status).type('application/json').send(JSON.stringify(apiError.toJSON()));
   });
 
-  const dashboardFallback = registerDashboard(app);
+  const dashboardFallback = registerDashboard(app, { timeZone: ctx.settings.timeZone });
   app.setNotFoundHandler((request, reply) => {
     if (dashboardFallback?.(request, reply)) return;
     const error = new ApiError('not_found', `Invalid URL (${request.method} ${request.url})`);

@@ -26,10 +26,17 @@ const API_PREFIXES = ['/ai', '/v1', '/admin', '/cloud', '/health', '/ready', '/m
  * registered as routes and so always win; the fallback only runs where nothing else matched.
  * Returns the fallback for the app's 404 handler, or undefined when no dashboard was built.
  */
-export function registerDashboard(app: FastifyInstance, dir = DASHBOARD_DIR): ((request: FastifyRequest, reply: FastifyReply) => boolean) | undefined {
+export function registerDashboard(
+  app: FastifyInstance,
+  options: { dir?: string; timeZone?: string } = {},
+): ((request: FastifyRequest, reply: FastifyReply) => boolean) | undefined {
+  const dir = options.dir ?? DASHBOARD_DIR;
   const indexFile = path.join(dir, 'index.html');
   if (!existsSync(indexFile)) return undefined;
-  const index = readFileSync(indexFile);
+  let html = readFileSync(indexFile, 'utf8');
+  // The operator's time zone (OPENSQ_TIMEZONE, checked to be an IANA name) as the dashboard's default.
+  if (options.timeZone) html = html.replace('</head>', `<meta name="opensq-time-zone" content="${options.timeZone}" />\n</head>`);
+  const index = Buffer.from(html);
   const assets = path.join(dir, 'assets');
 
   const sendIndex = (reply: FastifyReply): void => {

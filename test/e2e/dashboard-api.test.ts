@@ -22,7 +22,7 @@ let server: ServerProcess;
 
 before(async () => {
   upstream = await startFakeOpenAI();
-  server = await startServer({ env: { OPENAI_API_KEY: FAKE_KEY, OPENAI_BASE_URL: upstream.url, OPENSQ_ADMIN_KEY: ADMIN_KEY } });
+  server = await startServer({ env: { OPENAI_API_KEY: FAKE_KEY, OPENAI_BASE_URL: upstream.url, OPENSQ_ADMIN_KEY: ADMIN_KEY, OPENSQ_TIMEZONE: 'Asia/Kolkata' } });
 });
 
 after(async () => {
@@ -38,6 +38,7 @@ describe('dashboard serving', () => {
     assert.equal(index.status, 200);
     assert.match(String(index.headers['content-type']), /text\/html/);
     assert.equal(index.headers['cache-control'], 'no-cache');
+    assert.match(index.text, /<meta name="opensq-time-zone" content="Asia\/Kolkata" \/>/, "OPENSQ_TIMEZONE is the dashboard's default zone");
     const assets = [...index.text.matchAll(/(?:src|href)="(\/assets\/[^"]+)"/g)].map((m) => m[1]);
     assert.ok(assets.some((a) => a.endsWith('.js')) && assets.some((a) => a.endsWith('.css')), index.text);
     for (const asset of assets) {

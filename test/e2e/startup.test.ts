@@ -38,6 +38,13 @@ describe('start-up', () => {
     assert.match(run.stderr, new RegExp(`${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: models\\.x\\.deployments\\.0\\.model`));
   });
 
+  it('an unknown OPENSQ_TIMEZONE stops start-up with the variable named', () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'opensq-badtz-'));
+    const run = spawnSync(process.execPath, [CLI, 'serve'], { env: { ...process.env, OPENSQ_TIMEZONE: 'Mars/Olympus_Mons', OPENSQ_DATA_DIR: dir, PORT: '0' }, encoding: 'utf8', timeout: 20_000 });
+    assert.equal(run.status, 1);
+    assert.match(run.stderr, /OPENSQ_TIMEZONE must be an IANA time zone .*"Mars\/Olympus_Mons"/);
+  });
+
   it('opensq doctor and opensq models describe the configuration', () => {
     const env = { ...process.env, OPENAI_API_KEY: 'sk-x', OPENSQ_DATA_DIR: '/nonexistent' };
     const doctor = spawnSync(process.execPath, [CLI, 'doctor', '--json'], { env, encoding: 'utf8' });
