@@ -14,7 +14,7 @@ Usage:
       totals (requests, errors, tokens, cost, latency p50/p95), grouped when --by is given;
       T is an ISO 8601 date or unix milliseconds
   opensq usage rollup [--json]
-      rolls finished days up into daily totals and prunes raw rows older than
+      rolls finished hours up into hourly totals and prunes raw rows older than
       OPENSQ_USAGE_RETENTION_DAYS and kept request bodies older than
       OPENSQ_REQUEST_BODY_RETENTION_DAYS (the server also does it every hour)
 
@@ -37,7 +37,7 @@ export async function usageCommand(settings: Settings, args: string[]): Promise<
     }));
     return json
       ? `${JSON.stringify(result)}\n`
-      : `rolled up ${result.rows} daily rows, up to ${new Date(result.rolledUntil).toISOString()}; pruned ${result.pruned} raw rows and ${result.prunedBodies} request bodies\n`;
+      : `rolled up ${result.rows} hourly rows, up to ${new Date(result.rolledUntil).toISOString()}; pruned ${result.pruned} raw rows and ${result.prunedBodies} request bodies\n`;
   }
   if (positionals.length > 0) throw new UsageError(`unknown usage command "${positionals[0]}"`);
   if (values.by !== undefined && !GROUPS.has(values.by)) throw new UsageError('--by must be key, user, model or day');

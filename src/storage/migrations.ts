@@ -122,6 +122,33 @@ function migrations(kind: 'sqlite' | 'postgres'): Record<string, Migration> {
         await db.schema.createIndex('request_bodies_ts').on('request_bodies').column('ts').execute();
       },
     },
+    '0006_usage_hourly': {
+      async up(db: Kysely<any>) {
+        // Hourly totals replace the daily ones, so the days of any whole-hour time zone add up from
+        // them; a daily row moves to its day's first hour (it keeps its day and its totals).
+        await db.schema
+          .createTable('usage_hourly')
+          .addColumn('id', serial as never)
+          .addColumn('hour', 'bigint', (c) => c.notNull())
+          .addColumn('key_id', 'text', (c) => c.notNull())
+          .addColumn('user_id', 'integer', (c) => c.notNull())
+          .addColumn('model', 'text', (c) => c.notNull())
+          .addColumn('provider', 'text')
+          .addColumn('endpoint', 'text', (c) => c.notNull())
+          .addColumn('requests', 'integer', (c) => c.notNull())
+          .addColumn('errors', 'integer', (c) => c.notNull())
+          .addColumn('prompt_tokens', 'bigint', (c) => c.notNull())
+          .addColumn('completion_tokens', 'bigint', (c) => c.notNull())
+          .addColumn('cached_tokens', 'bigint', (c) => c.notNull())
+          .addColumn('cost', 'double precision', (c) => c.notNull())
+          .addColumn('latency_ms_sum', 'bigint', (c) => c.notNull())
+          .execute();
+        await db.schema.createIndex('usage_hourly_hour').on('usage_hourly').column('hour').execute();
+        await sql`INSERT INTO usage_hourly (hour, key_id, user_id, model, provider, endpoint, requests, errors, prompt_tokens, completion_tokens, cached_tokens, cost, latency_ms_sum)
+          SELECT CAST(day AS BIGINT) * 24, key_id, user_id, model, NULL, endpoint, requests, errors, prompt_tokens, completion_tokens, cached_tokens, cost, latency_ms_sum FROM usage_daily`.execute(db);
+        await db.schema.dropTable('usage_daily').execute();
+      },
+    },
   };
 }
 

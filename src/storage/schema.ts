@@ -75,13 +75,14 @@ export interface CloudFilesTable {
   created_at: number;
 }
 
-/** One day's totals of one key, model and endpoint; `day` counts UTC days since 1970. */
-export interface UsageDailyTable {
+/** Totals of the usage rows of one UTC hour (`hour`: hours since the epoch) per key, model, provider and endpoint. */
+export interface UsageHourlyTable {
   id: Generated<number>;
-  day: number;
+  hour: number;
   key_id: string;
   user_id: number;
   model: string;
+  provider: string | null;
   endpoint: string;
   requests: number;
   errors: number;
@@ -104,6 +105,6 @@ export interface Schema {
   usage: UsageTable;
   request_bodies: RequestBodiesTable;
   cloud_files: CloudFilesTable;
-  usage_daily: UsageDailyTable;
+  usage_hourly: UsageHourlyTable;
   opensq_meta: MetaTable;
 }

@@ -1,7 +1,8 @@
 import { type SelectQueryBuilder, sql } from 'kysely';
 import type { Database } from '../storage/database.js';
 import type { Schema, UsageTable } from '../storage/schema.js';
-import { DAY_MS, readRolledUntil } from './rollup-usage.js';
+import { DAY_MS, HOUR_MS } from '../time/zone-time.js';
+import { readRolledUntil } from './rollup-usage.js';
 
 export interface UsageFilter {
   keyId?: string;
@@ -31,7 +32,7 @@ export type UsageGroup = UsageTotals & { key_id?: string; user?: number; model?:
 export type UsageRowView = Omit<UsageTable, 'id' | 'ts' | 'user_id' | 'stream' | 'attempts'> & { id: number; created_at: string; user: number; stream: boolean };
 
 const RAW_GROUP = { key: 'key_id', user: 'user_id', model: 'model', day: sql.raw<number>(`ts / ${DAY_MS}`) } as const;
-const DAILY_GROUP = { key: 'key_id', user: 'user_id', model: 'model', day: 'day' } as const;
+const ROLLED_GROUP = { key: 'key_id', user: 'user_id', model: 'model', day: sql.raw<number>('hour / 24') } as const;
 
 function percentile(sorted: number[], q: number): number | null {
   if (sorted.length === 0) return null;
@@ -48,8 +49,8 @@ function groupLabel(groupBy: GroupBy | undefined, value: unknown): Partial<Usage
 
 /**
  * Usage queries of the admin API and the CLI: raw rows, and totals grouped by key, user, model or
- * day. Totals read the daily rollups for the days already rolled up and raw rows after them, so
- * pruning raw rows never changes them.
+ * UTC day. Totals read the hourly rollups for the hours already rolled up and raw rows after them,
+ * so pruning raw rows never changes them.
  */
 export class UsageReport {
   constructor(private readonly database: Database) {}
@@ -106,27 +107,28 @@ export class UsageReport {
     // Without a grouping, one row over everything (SQLite reads `GROUP BY 0` as a column number).
     const rawRows = await (groupBy ? rawSelect.groupBy(rawGroup) : rawSelect).execute();
 
-    let daily = db.selectFrom('usage_daily').where('day', '<', Math.floor(rolledUntil / DAY_MS));
-    if (filter.keyId !== undefined) daily = daily.where('key_id', '=', filter.keyId);
-    if (filter.userId !== undefined) daily = daily.where('user_id', '=', filter.userId);
-    if (filter.model !== undefined) daily = daily.where('model', '=', filter.model);
-    if (filter.from !== undefined) daily = daily.where('day', '>=', Math.floor(filter.from / DAY_MS));
-    if (filter.to !== undefined) daily = daily.where('day', '<', Math.ceil(filter.to / DAY_MS));
-    const dailyGroup = groupBy ? sql.ref(DAILY_GROUP[groupBy]) : sql.raw<number>('0');
-    const dailySelect = daily
+    let rolled = db.selectFrom('usage_hourly').where('hour', '<', Math.floor(rolledUntil / HOUR_MS));
+    if (filter.keyId !== undefined) rolled = rolled.where('key_id', '=', filter.keyId);
+    if (filter.userId !== undefined) rolled = rolled.where('user_id', '=', filter.userId);
+    if (filter.model !== undefined) rolled = rolled.where('model', '=', filter.model);
+    if (filter.from !== undefined) rolled = rolled.where('hour', '>=', Math.floor(filter.from / HOUR_MS));
+    if (filter.to !== undefined) rolled = rolled.where('hour', '<', Math.ceil(filter.to / HOUR_MS));
+    const rolledGroup0 = groupBy ? ROLLED_GROUP[groupBy] : sql.raw<number>('0');
+    const rolledGroup = typeof rolledGroup0 === 'string' ? sql.ref(rolledGroup0) : rolledGroup0;
+    const rolledSelect = rolled
       .select([
-        dailyGroup.as('g'),
+        rolledGroup.as('g'),
         sql<number>`sum(requests)`.as('requests'),
         sql<number>`sum(errors)`.as('errors'),
         sql<number>`sum(prompt_tokens)`.as('prompt_tokens'),
         sql<number>`sum(completion_tokens)`.as('completion_tokens'),
         sql<number>`sum(cost)`.as('cost'),
       ])
-    const dailyRows = await (groupBy ? dailySelect.groupBy(dailyGroup) : dailySelect).execute();
+    const rolledRows = await (groupBy ? rolledSelect.groupBy(rolledGroup) : rolledSelect).execute();
 
     const groups = new Map<string, UsageGroup & { g: unknown; latencies: number[] }>();
     const blank = (g: unknown) => ({ g, latencies: [] as number[], ...groupLabel(groupBy, g), requests: 0, errors: 0, prompt_tokens: 0, completion_tokens: 0, cost: 0, latency_p50_ms: null, latency_p95_ms: null });
-    for (const row of [...dailyRows, ...rawRows] as Array<Record<string, unknown>>) {
+    for (const row of [...rolledRows, ...rawRows] as Array<Record<string, unknown>>) {
       if (Number(row.requests) === 0) continue;
       const id = String(row.g);
       const group = groups.get(id) ?? blank(row.g);

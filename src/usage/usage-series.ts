@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import type { Database } from '../storage/database.js';
-import { DAY_MS, readRolledUntil } from './rollup-usage.js';
+import { DAY_MS, HOUR_MS, offsetSegments, zoneDayStart, zoneOffset } from '../time/zone-time.js';
+import { readRolledUntil } from './rollup-usage.js';
 
 export type SeriesBucket = 'hour' | 'day';
 export type SeriesGroup = 'model' | 'provider' | 'key' | 'endpoint' | 'tier';
@@ -19,22 +20,24 @@ export interface SeriesPoint {
   cost: number;
 }
 
-const HOUR_MS = 3_600_000;
 // A tier is the key's: rows are grouped by key and each key mapped to its tier afterwards (one small read of api_keys, no join).
 const RAW_COLUMN: Record<SeriesGroup, string> = { model: 'model', provider: 'provider', key: 'key_id', endpoint: 'endpoint', tier: 'key_id' };
 
 /**
- * Usage over time in UTC buckets, optionally per model, provider, key or endpoint. Days already
- * rolled up come from the daily totals (which keep no provider, so per-provider series of pruned
- * days are counted under no provider), later ones from raw rows; the sum of the buckets is the
- * range's total either way.
+ * Usage over time in hour or day buckets of a time zone (`tz`, default UTC), optionally per model,
+ * provider, key, endpoint or tier and one second dimension. Hours already rolled up come from the
+ * hourly totals, later ones from raw rows; the buckets add up to the range's total either way.
+ * A day bucket is the zone's calendar day (23 or 25 hours around DST). Rolled-up hours belong to
+ * the day their start falls in, which is exact for every zone whose offset is whole hours; raw rows
+ * are exact in any zone.
  */
 export async function usageSeries(
   database: Database,
-  options: { from: number; to: number; bucket: SeriesBucket; groupBy?: SeriesGroup; subgroupBy?: SeriesGroup; keyId?: string; model?: string },
+  options: { from: number; to: number; bucket: SeriesBucket; tz?: string; groupBy?: SeriesGroup; subgroupBy?: SeriesGroup; keyId?: string; model?: string },
 ): Promise<SeriesPoint[]> {
   const db = database.db;
-  const size = options.bucket === 'day' ? DAY_MS : HOUR_MS;
+  const zone = options.tz ?? 'UTC';
+  const bucketing = zoneBucketing(zone, options.bucket, options.from, options.to);
   const rolledUntil = await readRolledUntil(db);
   const dims = [options.groupBy, options.groupBy ? options.subgroupBy : undefined] as const;
   const tiers = dims.includes('tier') ? new Map((await db.selectFrom('api_keys').select(['id', 'tier']).execute()).map((k) => [k.id, String(k.tier)])) : undefined;
@@ -43,19 +46,21 @@ export async function usageSeries(
     return dim === 'tier' ? (tiers?.get(String(value)) ?? null) : String(value);
   };
   const points = new Map<string, SeriesPoint>();
-  const add = (bucketStart: number, group: unknown, subgroup: unknown, row: Record<string, unknown>): void => {
-    const t = new Date(bucketStart).toISOString();
+  const add = (key: number, group: unknown, subgroup: unknown, row: Record<string, unknown>): void => {
     const g = label(dims[0], group);
     const sg = label(dims[1], subgroup);
-    const id = `${t}\u0000${g}\u0000${sg}`;
-    const point = points.get(id) ?? { t, group: g, subgroup: sg, requests: 0, errors: 0, prompt_tokens: 0, completion_tokens: 0, cached_tokens: 0, cost: 0 };
+    const id = `${key}\u0000${g}\u0000${sg}`;
+    let point = points.get(id);
+    if (!point) {
+      point = { t: new Date(bucketing.start(key)).toISOString(), group: g, subgroup: sg, requests: 0, errors: 0, prompt_tokens: 0, completion_tokens: 0, cached_tokens: 0, cost: 0 };
+      points.set(id, point);
+    }
     point.requests += Number(row.requests);
     point.errors += Number(row.errors ?? 0);
     point.prompt_tokens += Number(row.prompt_tokens ?? 0);
     point.completion_tokens += Number(row.completion_tokens ?? 0);
     point.cached_tokens += Number(row.cached_tokens ?? 0);
     point.cost += Number(row.cost ?? 0);
-    points.set(id, point);
   };
   const sums = [
     sql<number>`count(*)`.as('requests'),
@@ -65,30 +70,30 @@ export async function usageSeries(
     sql<number>`sum(cached_tokens)`.as('cached_tokens'),
     sql<number>`sum(cost)`.as('cost'),
   ];
-
-  const bucketExpr = sql.raw<number>(`ts / ${size}`);
   // Without a grouping, a constant (never in GROUP BY: SQL reads a number there as a column position).
-  const rawExprs = dims.map((dim) => (dim ? sql.ref(RAW_COLUMN[dim]) : undefined));
-  const rawGroups = rawExprs.filter((e) => e !== undefined);
+  const groupExprs = dims.map((dim) => (dim ? sql.ref(RAW_COLUMN[dim]) : undefined));
+  const groups = groupExprs.filter((e) => e !== undefined);
+  const selectGroups = [(groupExprs[0] ?? sql.raw<number>('0')).as('g'), (groupExprs[1] ?? sql.raw<number>('0')).as('sg')];
+
+  const rawKey = sql.raw<number>(bucketing.keySql('ts'));
   let raw = db.selectFrom('usage').where('ts', '>=', Math.max(options.from, rolledUntil)).where('ts', '<', options.to);
   if (options.keyId) raw = raw.where('key_id', '=', options.keyId);
   if (options.model) raw = raw.where('model', '=', options.model);
-  const rawRows = await raw
-    .select([bucketExpr.as('b'), (rawExprs[0] ?? sql.raw<number>('0')).as('g'), (rawExprs[1] ?? sql.raw<number>('0')).as('sg'), ...sums])
-    .groupBy([bucketExpr, ...rawGroups])
-    .execute();
-  for (const row of rawRows as Array<Record<string, unknown>>) add(Math.floor(Number(row.b)) * size, row.g, row.sg, row);
+  const rawRows = await raw.select([rawKey.as('b'), ...selectGroups, ...sums]).groupBy([rawKey, ...groups]).execute();
+  for (const row of rawRows as Array<Record<string, unknown>>) add(Number(row.b), row.g, row.sg, row);
 
   if (options.from < rolledUntil) {
-    const dailyExprs = dims.map((dim) => (dim && dim !== 'provider' ? sql.ref(RAW_COLUMN[dim]) : undefined));
-    let daily = db.selectFrom('usage_daily').where('day', '>=', Math.floor(options.from / DAY_MS)).where('day', '<', Math.min(Math.ceil(options.to / DAY_MS), rolledUntil / DAY_MS));
-    if (options.keyId) daily = daily.where('key_id', '=', options.keyId);
-    if (options.model) daily = daily.where('model', '=', options.model);
-    const dailyRows = await daily
+    const rolledKey = sql.raw<number>(bucketing.keySql(`hour * ${HOUR_MS}`));
+    let rolled = db
+      .selectFrom('usage_hourly')
+      .where('hour', '>=', Math.floor(options.from / HOUR_MS))
+      .where('hour', '<', Math.min(Math.ceil(options.to / HOUR_MS), rolledUntil / HOUR_MS));
+    if (options.keyId) rolled = rolled.where('key_id', '=', options.keyId);
+    if (options.model) rolled = rolled.where('model', '=', options.model);
+    const rolledRows = await rolled
       .select([
-        'day',
-        (dailyExprs[0] ?? sql.raw<number>('NULL')).as('g'),
-        (dailyExprs[1] ?? sql.raw<number>('NULL')).as('sg'),
+        rolledKey.as('b'),
+        ...selectGroups,
         sql<number>`sum(requests)`.as('requests'),
         sql<number>`sum(errors)`.as('errors'),
         sql<number>`sum(prompt_tokens)`.as('prompt_tokens'),
@@ -96,11 +101,36 @@ export async function usageSeries(
         sql<number>`sum(cached_tokens)`.as('cached_tokens'),
         sql<number>`sum(cost)`.as('cost'),
       ])
-      .groupBy(['day', ...dailyExprs.filter((e) => e !== undefined)] as never)
+      .groupBy([rolledKey, ...groups] as never)
       .execute();
-    for (const row of dailyRows as Array<Record<string, unknown>>) add(Number(row.day) * DAY_MS, row.g, row.sg, row);
+    for (const row of rolledRows as Array<Record<string, unknown>>) add(Number(row.b), row.g, row.sg, row);
   }
   return [...points.values()]
     .map((p) => ({ ...p, cost: Math.round(p.cost * 1e9) / 1e9 }))
     .sort((a, b) => a.t.localeCompare(b.t) || String(a.group).localeCompare(String(b.group)) || String(a.subgroup).localeCompare(String(b.subgroup)));
+}
+
+/**
+ * How instants map to buckets of a zone: `keySql(t)` is an SQL integer expression of an instant
+ * column (unix ms) numbering its bucket, `start(key)` the instant that bucket begins. Days are
+ * numbered on the zone's calendar, with the offset of each stretch between DST changes; hours are
+ * UTC hours shifted by the offset's part below an hour (30 minutes in India), so the repeated hour
+ * when clocks go back stays two buckets.
+ */
+function zoneBucketing(zone: string, bucket: SeriesBucket, from: number, to: number): { keySql(t: string): string; start(key: number): number } {
+  const segments = offsetSegments(zone, from, to);
+  const shift = (offset: number): number => (bucket === 'day' ? offset : ((offset % HOUR_MS) + HOUR_MS) % HOUR_MS);
+  const size = bucket === 'day' ? DAY_MS : HOUR_MS;
+  return {
+    keySql(t) {
+      const parts = segments.map((s) => `(${t} + ${shift(s.offset)}) / ${size}`);
+      if (parts.length === 1) return parts[0];
+      const whens = segments.slice(1).map((s, i) => `WHEN ${t} < ${s.from} THEN ${parts[i]}`);
+      return `CASE ${whens.join(' ')} ELSE ${parts[parts.length - 1]} END`;
+    },
+    start(key) {
+      if (bucket === 'day') return zoneDayStart(zone, key);
+      return key * HOUR_MS - shift(zoneOffset(zone, key * HOUR_MS));
+    },
+  };
 }

@@ -1,5 +1,5 @@
 /**
- * Old ledger rows are rolled up into daily totals and pruned on a schedule, and the totals the
+ * Old ledger rows are rolled up into hourly totals and pruned on a schedule, and the totals the
  * admin API reports do not change when raw rows go.
  */
 import assert from 'node:assert/strict';
@@ -19,7 +19,7 @@ function oldRow(daysAgo: number, n: number, status = 'ok'): string {
 }
 
 describe('usage rollup', () => {
-  it('rolls finished days up, prunes raw rows past retention, and keeps the totals', async () => {
+  it('rolls finished hours up, prunes raw rows past retention, and keeps the totals', async () => {
     const backend = await createTestBackend();
     const dataDir = mkdtempSync(path.join(os.tmpdir(), 'opensq-rollup-'));
     const env = { OPENSQ_ADMIN_KEY: ADMIN_KEY, OPENSQ_USAGE_RETENTION_DAYS: '3', OPENSQ_USAGE_ROLLUP_INTERVAL_MS: '0', ...backend.env };
@@ -37,7 +37,7 @@ describe('usage rollup', () => {
         let raw: Array<Record<string, any>> = [];
         while (Date.now() < deadline && (raw = await second.query('SELECT request_id FROM usage')).length !== 1) await new Promise((r) => setTimeout(r, 200));
         assert.deepEqual(raw.map((r) => r.request_id), ['req-old-2-1'], 'raw rows older than 3 days are pruned');
-        const daily = await second.query('SELECT day, requests, errors, cost FROM usage_daily ORDER BY day');
+        const daily = await second.query('SELECT hour, requests, errors, cost FROM usage_hourly ORDER BY hour');
         assert.deepEqual(daily.map((d) => [d.requests, d.errors]), [[3, 1], [1, 0], [1, 0]]);
         const after = (await admin(second.url, 'GET', '/usage/summary?group_by=day')).json;
         assert.deepEqual(after.totals.requests, before.totals.requests);

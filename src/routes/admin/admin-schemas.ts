@@ -210,7 +210,8 @@ export const usageSeriesQuerySchema = z
   .object({
     from: z.string().optional().describe('ISO 8601 or unix milliseconds, inclusive (default: 7 days before to)'),
     to: z.string().optional().describe('ISO 8601 or unix milliseconds, exclusive (default: now)'),
-    bucket: z.enum(['hour', 'day']).optional().describe('UTC buckets (default day)'),
+    bucket: z.enum(['hour', 'day']).optional().describe('Bucket size (default day)'),
+    tz: z.string().optional().describe("IANA time zone whose days (and hours) the buckets follow (default UTC); a DST day is 23 or 25 hours long"),
     group_by: z.enum(['model', 'provider', 'key', 'endpoint', 'tier']).optional().describe("tier: the key's tier as it is now"),
     subgroup_by: z.enum(['model', 'provider', 'key', 'endpoint', 'tier']).optional().describe('A second dimension within each group (needs group_by); each point then has a subgroup'),
     key_id: z.string().optional(),
@@ -220,13 +221,14 @@ export const usageSeriesQuerySchema = z
 export const usageSeriesSchema = z.object({
   object: z.literal('list'),
   bucket: z.enum(['hour', 'day']),
+  tz: z.string(),
   group_by: z.string().nullable(),
   subgroup_by: z.string().nullable(),
   from: isoTime,
   to: isoTime,
   data: z.array(
     z.object({
-      t: isoTime.describe('Start of the bucket, UTC'),
+      t: isoTime.describe('Start of the bucket, as a UTC instant'),
       group: z.string().nullable(),
       subgroup: z.string().nullable(),
       requests: z.number().int(),
