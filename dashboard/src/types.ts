@@ -65,8 +65,14 @@ export interface Attempt {
 }
 
 /** One request of the log; `attempts` is null when a single attempt succeeded (or none was made). */
+/** Why a request's body was not kept. */
+export type BodyOmitted = 'too_large' | 'disabled' | 'expired' | 'not_kept';
+
 export interface RequestDetail extends UsageRow {
   attempts: Attempt[] | null;
+  /** The JSON body the client sent; null when not kept, and `request_body_omitted` says why. */
+  request_body: unknown;
+  request_body_omitted: BodyOmitted | null;
 }
 
 export interface SeriesPoint {

@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import type { Settings } from '../config/settings.js';
 import { parseTime } from '../routes/admin/parse-admin-input.js';
+import { pruneRequestBodies } from '../usage/prune-request-bodies.js';
 import { rollupUsage } from '../usage/rollup-usage.js';
 import { type GroupBy, UsageReport } from '../usage/usage-report.js';
 import { numberOption, UsageError } from './cli-error.js';
@@ -14,7 +15,8 @@ Usage:
       T is an ISO 8601 date or unix milliseconds
   opensq usage rollup [--json]
       rolls finished hours up into hourly totals and prunes raw rows older than
-      OPENSQ_USAGE_RETENTION_DAYS (the server also does it every hour)
+      OPENSQ_USAGE_RETENTION_DAYS and kept request bodies older than
+      OPENSQ_REQUEST_BODY_RETENTION_DAYS (the server also does it every hour)
 
 Exit codes: 0 done, 1 failed, 2 bad usage.
 `;
@@ -29,8 +31,13 @@ export async function usageCommand(settings: Settings, args: string[]): Promise<
   });
   const json = values.json === true;
   if (positionals[0] === 'rollup') {
-    const result = await withDatabase(settings, (db) => rollupUsage(db, { retentionDays: settings.usageRetentionDays }));
-    return json ? `${JSON.stringify(result)}\n` : `rolled up ${result.rows} hourly rows, up to ${new Date(result.rolledUntil).toISOString()}; pruned ${result.pruned} raw rows\n`;
+    const result = await withDatabase(settings, async (db) => ({
+      ...(await rollupUsage(db, { retentionDays: settings.usageRetentionDays })),
+      prunedBodies: await pruneRequestBodies(db, { retentionDays: settings.requestBodyRetentionDays }),
+    }));
+    return json
+      ? `${JSON.stringify(result)}\n`
+      : `rolled up ${result.rows} hourly rows, up to ${new Date(result.rolledUntil).toISOString()}; pruned ${result.pruned} raw rows and ${result.prunedBodies} request bodies\n`;
   }
   if (positionals.length > 0) throw new UsageError(`unknown usage command "${positionals[0]}"`);
   if (values.by !== undefined && !GROUPS.has(values.by)) throw new UsageError('--by must be key, user, model or day');

@@ -27,6 +27,12 @@ export interface Settings {
   modelLimits: boolean;
   /** Raw usage rows older than this many days are pruned once rolled up into hourly totals. */
   usageRetentionDays: number;
+  /** Whether request bodies are kept with their usage rows, for replay in the playground. */
+  logRequestBodies: boolean;
+  /** A larger request body is not kept (its row says it was too large). */
+  requestBodyMaxBytes: number;
+  /** Kept request bodies older than this many days are pruned with the ledger. */
+  requestBodyRetentionDays: number;
   /** How often the ledger is rolled up and pruned. */
   usageRollupIntervalMs: number;
   /** Origins browsers may call the API from: `*` or a comma-separated list. */
@@ -87,6 +93,9 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     timeZone: timeZoneVar(env.OPENSQ_TIMEZONE),
     modelLimits: env.OPENSQ_MODEL_LIMITS !== 'off' && env.OPENSQ_MODEL_LIMITS !== 'false',
     usageRetentionDays: intVar(env, 'OPENSQ_USAGE_RETENTION_DAYS', 90),
+    logRequestBodies: env.OPENSQ_LOG_REQUEST_BODIES !== 'off' && env.OPENSQ_LOG_REQUEST_BODIES !== 'false',
+    requestBodyMaxBytes: intVar(env, 'OPENSQ_LOG_REQUEST_BODY_MAX_BYTES', 65_536),
+    requestBodyRetentionDays: intVar(env, 'OPENSQ_REQUEST_BODY_RETENTION_DAYS', 7),
     usageRollupIntervalMs: intVar(env, 'OPENSQ_USAGE_ROLLUP_INTERVAL_MS', 3_600_000),
   };
 }

@@ -41,7 +41,7 @@ export async function serveChat(ctx: AppContext, reply: FastifyReply, body: Chat
     created: Math.floor(Date.now() / 1000),
     warn: scope.warn,
   };
-  const facts = { requestId: call.id, endpoint: endpoint.name, model, key, started: scope.started, stream: body.stream === true, ticket };
+  const facts = { requestId: call.id, endpoint: endpoint.name, model, key, started: scope.started, stream: body.stream === true, ticket, requestBody: reply.request.bodyText };
   try {
     if (body.stream) await streamChat(ctx, reply, scope, call, model, facts);
     else await completeChat(ctx, reply, scope, call, model, facts, endpoint.withUser);
@@ -50,7 +50,7 @@ export async function serveChat(ctx: AppContext, reply: FastifyReply, body: Chat
   }
 }
 
-type BaseFacts = Pick<UsageFacts, 'requestId' | 'endpoint' | 'model' | 'key' | 'started' | 'stream' | 'ticket'>;
+type BaseFacts = Pick<UsageFacts, 'requestId' | 'endpoint' | 'model' | 'key' | 'started' | 'stream' | 'ticket' | 'requestBody'>;
 
 function tokens(usage: Usage | undefined): Pick<UsageFacts, 'promptTokens' | 'completionTokens' | 'cachedTokens'> {
   return {

@@ -45,7 +45,7 @@ export async function serveImages(ctx: AppContext, reply: FastifyReply, key: Api
   const model = resolveModel(ctx.catalog, job.model, key, 'image');
   const ticket = await ctx.admission.admit({ key, model, endpoint: endpoint.name, estimateTokens: () => 0 });
   const scope = new RequestScope(ctx, reply, model.timeouts.totalMs, newId(endpoint.idPrefix));
-  const facts = { requestId: scope.requestId, endpoint: endpoint.name, model, key, started: scope.started, ticket, promptTokens: 0, completionTokens: 0 };
+  const facts = { requestId: scope.requestId, endpoint: endpoint.name, model, key, started: scope.started, ticket, promptTokens: 0, completionTokens: 0, requestBody: reply.request.bodyText };
   try {
     const attempt = await ctx.router.run(model, scope.requestId, scope.signal, (d) => {
       const adapter = ctx.registry.adapter(d.provider.name);

@@ -16,7 +16,7 @@ export async function serveSpeech(ctx: AppContext, reply: FastifyReply, key: Api
   const model = resolveModel(ctx.catalog, body.model, key, 'speech');
   const ticket = await ctx.admission.admit({ key, model, endpoint, estimateTokens: () => Math.ceil(body.text.length / 4) });
   const scope = new RequestScope(ctx, reply, model.timeouts.totalMs, newId('speech-'));
-  const facts = { requestId: scope.requestId, endpoint, model, key, started: scope.started, ticket, promptTokens: 0, completionTokens: 0 };
+  const facts = { requestId: scope.requestId, endpoint, model, key, started: scope.started, ticket, promptTokens: 0, completionTokens: 0, requestBody: reply.request.bodyText };
   try {
     const attempt = await ctx.router.run(model, scope.requestId, scope.signal, (d) => {
       const adapter = ctx.registry.adapter(d.provider.name);

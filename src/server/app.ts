@@ -1,4 +1,4 @@
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
 import { ApiError } from '../core/errors.js';
 import { asApiError } from '../core/as-api-error.js';
 import { registerChatCompletions } from '../routes/openai/chat-completions.js';
@@ -19,8 +19,19 @@ import type { AppContext } from './context.js';
 import { registerCors } from './cors.js';
 import { drainRequest } from './drain-request.js';
 
-/** Parses JSON bodies with the engine's own parser; a body that is not JSON is a 400 in OpenAI's shape. */
-function parseJson(_req: unknown, body: string, done: (err: Error | null, value?: unknown) => void): void {
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The JSON body's text as received: the parser's own string, kept for the ledger's replay copy. */
+    bodyText: string | undefined;
+  }
+}
+
+/**
+ * Parses JSON bodies with the engine's own parser; a body that is not JSON is a 400 in OpenAI's
+ * shape. The text stays on the request (a reference, not a copy) for the usage row.
+ */
+function parseJson(req: FastifyRequest, body: string, done: (err: Error | null, value?: unknown) => void): void {
+  req.bodyText = body;
   try {
     done(null, JSON.parse(body));
   } catch (error) {
@@ -39,6 +50,7 @@ export function buildApp(ctx: AppContext): FastifyInstance {
     trustProxy: ctx.settings.trustProxy,
   });
 
+  app.decorateRequest('bodyText', undefined);
   app.removeAllContentTypeParsers();
   // Clients send JSON with every content type, or none (requests' `json=` and curl's `-d` differ).
   app.addContentTypeParser('*', { parseAs: 'string' }, parseJson);

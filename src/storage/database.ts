@@ -42,7 +42,9 @@ export async function openDatabase(options: { databaseUrl?: string; dataDir: str
 }
 
 async function migrate(database: Database): Promise<void> {
-  const migrator = new Migrator({ db: database.db, provider: new InCodeMigrations(database.kind) });
+  // Migrations of parallel branches can land out of number order (0006 merged before 0005); they
+  // touch different tables, so a database that already has a later one still takes an earlier one.
+  const migrator = new Migrator({ db: database.db, provider: new InCodeMigrations(database.kind), allowUnorderedMigrations: true });
   const { error, results } = await migrator.migrateToLatest();
   if (error) {
     const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';

@@ -110,6 +110,18 @@ function migrations(kind: 'sqlite' | 'postgres'): Record<string, Migration> {
         await db.schema.alterTable('usage').addColumn('attempts', 'text').execute();
       },
     },
+    '0005_request_bodies': {
+      async up(db: Kysely<any>) {
+        // Request bodies as the client sent them, for replay; apart from `usage` so it stays narrow.
+        await db.schema
+          .createTable('request_bodies')
+          .addColumn('request_id', 'text', (c) => c.primaryKey())
+          .addColumn('ts', 'bigint', (c) => c.notNull())
+          .addColumn('body', 'text')
+          .execute();
+        await db.schema.createIndex('request_bodies_ts').on('request_bodies').column('ts').execute();
+      },
+    },
     '0006_usage_hourly': {
       async up(db: Kysely<any>) {
         // Hourly totals replace the daily ones, so the days of any whole-hour time zone add up from

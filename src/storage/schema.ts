@@ -54,6 +54,14 @@ export interface UsageTable {
   attempts: string | null;
 }
 
+/** The JSON body a request's client sent, kept a few days for replay; one row per usage row's `request_id`. */
+export interface RequestBodiesTable {
+  request_id: string;
+  ts: number;
+  /** The text exactly as received; null when it was larger than OPENSQ_LOG_REQUEST_BODY_MAX_BYTES. */
+  body: string | null;
+}
+
 /** One file of the Cloud store. */
 export interface CloudFilesTable {
   /** 128 random bits, hex: the file's public name. */
@@ -95,6 +103,7 @@ export interface Schema {
   users: UsersTable;
   api_keys: ApiKeysTable;
   usage: UsageTable;
+  request_bodies: RequestBodiesTable;
   cloud_files: CloudFilesTable;
   usage_hourly: UsageHourlyTable;
   opensq_meta: MetaTable;

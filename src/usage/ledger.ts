@@ -1,7 +1,8 @@
 import type { Database } from '../storage/database.js';
-import type { UsageTable } from '../storage/schema.js';
+import type { RequestBodiesTable, UsageTable } from '../storage/schema.js';
 
 export type UsageRow = Omit<UsageTable, 'id'>;
+export type RequestBodyRow = RequestBodiesTable;
 
 const COLUMNS = [
   'ts', 'request_id', 'key_id', 'user_id', 'endpoint', 'model', 'provider', 'deployment', 'prompt_tokens',
@@ -9,17 +10,18 @@ const COLUMNS = [
   'attempts',
 ] as const;
 
-type Write = (rows: UsageRow[], credits: Map<string, number>) => void | Promise<unknown>;
+type Write = (rows: UsageRow[], bodies: RequestBodyRow[], credits: Map<string, number>) => void | Promise<unknown>;
 
 /**
  * Writes one usage row per request before its response ends, so a completed request's row
- * survives a crash, together with the request's credit settlement. Rows arriving in the same turn
+ * survives a crash, together with its kept request body and its credit settlement. Rows arriving in the same turn
  * of the event loop are committed together (group commit): under load one transaction carries
  * many rows, and a lone request waits only for the next turn. A failed batch rejects every
  * request waiting on it.
  */
 export class UsageLedger {
   private pending: UsageRow[] = [];
+  private bodies: RequestBodyRow[] = [];
   private credits = new Map<string, number>();
   private batch: Promise<void> | undefined;
   private flushing: Promise<void> = Promise.resolve();
@@ -29,15 +31,19 @@ export class UsageLedger {
     const sqlite = database.sqlite;
     if (sqlite) {
       const insert = sqlite.prepare(`INSERT INTO usage (${COLUMNS.join(', ')}) VALUES (${COLUMNS.map((c) => `@${c}`).join(', ')})`);
+      // A request id is random; a clash must not fail the whole batch.
+      const insertBody = sqlite.prepare('INSERT INTO request_bodies (request_id, ts, body) VALUES (@request_id, @ts, @body) ON CONFLICT (request_id) DO NOTHING');
       const credit = sqlite.prepare('UPDATE api_keys SET credits = credits + ? WHERE id = ? AND credits IS NOT NULL');
-      this.write = sqlite.transaction((rows: UsageRow[], credits: Map<string, number>) => {
+      this.write = sqlite.transaction((rows: UsageRow[], bodies: RequestBodyRow[], credits: Map<string, number>) => {
         for (const row of rows) insert.run(row);
+        for (const body of bodies) insertBody.run(body);
         for (const [keyId, delta] of credits) credit.run(delta, keyId);
       });
     } else {
-      this.write = (rows, credits) =>
+      this.write = (rows, bodies, credits) =>
         database.db.transaction().execute(async (trx) => {
           if (rows.length > 0) await trx.insertInto('usage').values(rows).execute();
+          if (bodies.length > 0) await trx.insertInto('request_bodies').values(bodies).onConflict((oc) => oc.column('request_id').doNothing()).execute();
           for (const [keyId, delta] of credits) {
             await trx.updateTable('api_keys').set((eb) => ({ credits: eb('credits', '+', delta) })).where('id', '=', keyId).where('credits', 'is not', null).execute();
           }
@@ -45,9 +51,10 @@ export class UsageLedger {
     }
   }
 
-  /** Resolves once the row is committed. */
-  record(row: UsageRow): Promise<void> {
+  /** Resolves once the row, and the request's body when given, are committed. */
+  record(row: UsageRow, body?: RequestBodyRow): Promise<void> {
     this.pending.push(row);
+    if (body) this.bodies.push(body);
     return this.schedule();
   }
 
@@ -71,10 +78,12 @@ export class UsageLedger {
 
   private async flush(): Promise<void> {
     const rows = this.pending;
+    const bodies = this.bodies;
     const credits = this.credits;
     this.pending = [];
+    this.bodies = [];
     this.credits = new Map();
     this.batch = undefined;
-    if (rows.length > 0 || credits.size > 0) await this.write(rows, credits);
+    if (rows.length > 0 || credits.size > 0) await this.write(rows, bodies, credits);
   }
 }

@@ -4,6 +4,7 @@ import type { Ticket } from '../limits/admission.js';
 import type { Deployment, Model } from '../routing/catalog.js';
 import type { AttemptRecord } from '../routing/router.js';
 import type { AppContext } from '../server/context.js';
+import { keptRequestBody } from './kept-request-body.js';
 
 export interface UsageFacts {
   requestId: string;
@@ -27,6 +28,8 @@ export interface UsageFacts {
   units?: { images?: number; characters?: number };
   /** The router's upstream attempts; kept in the row only when there was a retry or an error. */
   attempts?: AttemptRecord[];
+  /** The JSON body text as the client sent it (never its headers), kept for replay per the settings. */
+  requestBody?: string;
 }
 
 /** JSON of the attempts worth keeping: more than one, or one that failed; else null (the cheap path). */
@@ -51,9 +54,11 @@ export async function recordUsage(ctx: AppContext, facts: UsageFacts): Promise<v
   ctx.metrics.observe(facts.endpoint, model, facts.status, latencyMs, facts.ttftMs ?? null, facts.error?.code);
   // Settled and recorded in the same turn, so a credit debit commits in the same batch as the row.
   const settled = settle(ctx, facts, cost);
+  const ts = Date.now();
+  const body = keptRequestBody(ctx.settings, facts.requestBody);
   try {
     await ctx.ledger.record({
-      ts: Date.now(),
+      ts,
       request_id: facts.requestId,
       key_id: facts.key.id,
       user_id: facts.key.userId,
@@ -72,7 +77,7 @@ export async function recordUsage(ctx: AppContext, facts: UsageFacts): Promise<v
       error_code: facts.error?.code ?? null,
       stream: facts.stream ? 1 : 0,
       attempts: attemptsJson(facts.attempts),
-    });
+    }, body === undefined ? undefined : { request_id: facts.requestId, ts, body });
   } catch (error) {
     ctx.log.error({ err: error, requestId: facts.requestId }, 'could not write the usage row');
   }

@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import type { Settings } from '../config/settings.js';
 import type { AttemptRecord } from '../routing/router.js';
 import type { Database } from '../storage/database.js';
 import type { UsageTable } from '../storage/schema.js';
@@ -16,7 +17,16 @@ export interface RequestLogFilter {
   to?: number;
 }
 
-export type RequestDetailView = UsageRowView & { attempts: AttemptRecord[] | null };
+/** Why a request's body is not in its detail. */
+export type BodyOmitted = 'too_large' | 'disabled' | 'expired' | 'not_kept';
+
+export type RequestDetailView = UsageRowView & {
+  attempts: AttemptRecord[] | null;
+  request_body: unknown;
+  request_body_omitted: BodyOmitted | null;
+};
+
+const DAY_MS = 86_400_000;
 
 function parseAttempts(text: string | null): AttemptRecord[] | null {
   if (!text) return null;
@@ -52,7 +62,10 @@ export function usageRowView(row: UsageTable & { id: number }): UsageRowView {
  * scan the ledger.
  */
 export class RequestLog {
-  constructor(private readonly database: Database) {}
+  constructor(
+    private readonly database: Database,
+    private readonly settings: Pick<Settings, 'logRequestBodies' | 'requestBodyRetentionDays'>,
+  ) {}
 
   async page(filter: RequestLogFilter, options: { limit: number; before?: number }): Promise<{ data: UsageRowView[]; next_before: number | null }> {
     let q = this.database.db.selectFrom('usage').selectAll();
@@ -73,10 +86,39 @@ export class RequestLog {
     return { data, next_before: rows.length > options.limit ? data[data.length - 1].id : null };
   }
 
-  /** One request with its upstream attempts (null: a single attempt that succeeded, or none). */
-  async get(id: number): Promise<RequestDetailView | undefined> {
-    const row = await this.database.db.selectFrom('usage').selectAll().where('id', '=', id).executeTakeFirst();
-    if (!row) return undefined;
-    return { ...usageRowView(row as UsageTable & { id: number }), attempts: parseAttempts(row.attempts) };
+  /**
+   * One request, by its row id or its request id (the answer's x-request-id), with its upstream
+   * attempts (null: a single attempt that succeeded, or none) and the body its client sent.
+   */
+  async get(id: number | string): Promise<RequestDetailView | undefined> {
+    const db = this.database.db;
+    let row;
+    let kept;
+    if (typeof id === 'number') {
+      row = await db.selectFrom('usage').selectAll().where('id', '=', id).executeTakeFirst();
+      if (!row) return undefined;
+      kept = await db.selectFrom('request_bodies').selectAll().where('request_id', '=', row.request_id).executeTakeFirst();
+    } else {
+      // usage has no index on request_id (one more per write on the hot path); a kept body's ts,
+      // the same as its row's, finds the row through usage_ts. Without one, the lookup scans.
+      kept = await db.selectFrom('request_bodies').selectAll().where('request_id', '=', id).executeTakeFirst();
+      let q = db.selectFrom('usage').selectAll().where('request_id', '=', id);
+      if (kept) q = q.where('ts', '=', kept.ts);
+      row = await q.executeTakeFirst();
+      if (!row) return undefined;
+    }
+    const body = kept?.body ?? null;
+    return {
+      ...usageRowView(row as UsageTable & { id: number }),
+      attempts: parseAttempts(row.attempts),
+      request_body: body === null ? null : (JSON.parse(body) as unknown),
+      request_body_omitted: body !== null ? null : kept ? 'too_large' : this.missingBodyReason(Number(row.ts)),
+    };
+  }
+
+  /** A row without a kept body: pruned, logged while bodies were off, or refused before it ran. */
+  private missingBodyReason(ts: number): BodyOmitted {
+    if (ts < Date.now() - this.settings.requestBodyRetentionDays * DAY_MS) return 'expired';
+    return this.settings.logRequestBodies ? 'not_kept' : 'disabled';
   }
 }

@@ -1,8 +1,10 @@
 import type { AppContext } from '../server/context.js';
+import { pruneRequestBodies } from './prune-request-bodies.js';
 import { rollupUsage } from './rollup-usage.js';
 
 /**
- * Rolls the ledger up and prunes it now and then every OPENSQ_USAGE_ROLLUP_INTERVAL_MS (0: never).
+ * Rolls the ledger up and prunes it, and its kept request bodies, now and then every
+ * OPENSQ_USAGE_ROLLUP_INTERVAL_MS (0: never).
  * Returns a function that stops the schedule.
  */
 export function scheduleRollup(ctx: AppContext): () => void {
@@ -14,6 +16,12 @@ export function scheduleRollup(ctx: AppContext): () => void {
         if (result.rows > 0 || result.pruned > 0) ctx.log.info(result, 'usage ledger rolled up and pruned');
       },
       (error: unknown) => ctx.log.error({ err: error }, 'could not roll up the usage ledger'),
+    );
+    pruneRequestBodies(ctx.database, { retentionDays: ctx.settings.requestBodyRetentionDays }).then(
+      (pruned) => {
+        if (pruned > 0) ctx.log.info({ pruned }, 'old request bodies pruned');
+      },
+      (error: unknown) => ctx.log.error({ err: error }, 'could not prune request bodies'),
     );
   };
   const first = setTimeout(run, 1000);

@@ -192,6 +192,21 @@ describe('admin API', () => {
     assert.match(claude.reason, /ANTHROPIC_API_KEY/);
     assert.equal(health.json.status, 'degraded');
   });
+
+  it('answers one request by its x-request-id with the body its client sent, never the key; 404 for an unknown id', async () => {
+    const { key } = await createKey(server.url, { name: 'replayed' });
+    const sent = { model: 'gpt-4o-mini', messages: [{ role: 'system', content: 'be a haiku' }, { role: 'user', content: 'replay me' }], temperature: 0.4 };
+    const res = await http(`${server.url}/v1/chat/completions`, { headers: { authorization: `Bearer ${key}` }, json: sent });
+    assert.equal(res.status, 200, res.text);
+    const detail = await admin(server.url, 'GET', `/requests/${String(res.headers['x-request-id'])}`);
+    assertDocumented('get', '/admin/requests/{id}', detail);
+    assert.deepEqual(detail.json.request_body, sent);
+    assert.equal(detail.json.request_body_omitted, null);
+    assert.ok(!detail.text.includes(key));
+    const unknown = await admin(server.url, 'GET', '/requests/chatcmpl-unknown');
+    assertDocumented('get', '/admin/requests/{id}', unknown);
+    assert.equal(unknown.status, 404);
+  });
 });
 
 describe('admin API switched off', () => {

@@ -96,6 +96,7 @@ describe('opensq usage, chat, help', () => {
     const rollup = await cli(['usage', 'rollup', '--json']);
     assert.equal(rollup.status, 0, rollup.stderr);
     assert.equal(typeof JSON.parse(rollup.stdout).pruned, 'number');
+    assert.equal(typeof JSON.parse(rollup.stdout).prunedBodies, 'number');
   });
 
   it('chat streams an answer from a running server (--url) and in-process', async () => {

@@ -2,7 +2,7 @@
  * The dashboard in a real headless Chromium (Debian's `chromium`, driven by playwright-core) against
  * a real server whose upstream is a fake: sign in, create a key and see its secret once, use it,
  * find the request in the log and its drawer, see the usage chart count it, revoke the key, stream
- * an answer in the playground and compare two models. Every view is screenshotted at 360 px and
+ * an answer in the playground and compare two models, replay a logged request there. Every view is screenshotted at 360 px and
  * 1440 px in both themes into .artifacts/dashboard/, and checked for horizontal overflow. Media
  * views: an ImaGen image from the fake Together upstream, speech from the embedded espeak-ng played
  * in an <audio>, a Cloud file uploaded, downloaded and deleted with its owner key.
@@ -191,6 +191,61 @@ describe('dashboard in a browser', { skip: !existsSync(CHROMIUM) && `no Chromium
       { role: 'assistant', content: null, tool_calls: [{ id: 'call_fake0', type: 'function', function: { name: 'get_weather', arguments: '{"latitude":48.8566,"longitude":2.3522}' } }] },
       { role: 'tool', tool_call_id: 'call_fake0', content: '12.3' },
     ]);
+  });
+
+  it('replays a logged chat request in the playground, prefilled, and streams its answer again', async () => {
+    const sent = {
+      model: 'gpt-4o-mini',
+      temperature: 0.7,
+      messages: [
+        { role: 'system', content: 'Answer as a lighthouse keeper' },
+        { role: 'user', content: 'first question' },
+        { role: 'assistant', content: 'first answer' },
+        { role: 'user', content: 'replay this turn' },
+      ],
+    };
+    const chat = await http(`${server.url}/v1/chat/completions`, { json: sent });
+    assert.equal(chat.status, 200, chat.text);
+    const requestId = String(chat.headers['x-request-id']);
+    await nav('Requests').click();
+    await page.getByLabel('Search requests').fill(requestId);
+    await page.getByRole('button', { name: 'Filter' }).click();
+    await page.getByRole('cell', { name: 'gpt-4o-mini' }).first().click();
+    const drawer = page.getByRole('dialog', { name: `Request ${requestId}` });
+    const requests: string[] = [];
+    const record = (r: { url(): string }) => requests.push(new URL(r.url()).pathname);
+    page.on('request', record);
+    await drawer.getByRole('button', { name: 'Replay in playground' }).click();
+
+    await page.getByRole('heading', { name: 'Playground' }).waitFor();
+    assert.match(page.url(), new RegExp(`/playground\\?replay=${requestId}$`));
+    const prefilled = async (): Promise<void> => {
+      await page.waitForFunction(() => (document.querySelector('textarea[name=system]') as HTMLTextAreaElement | null)?.value === 'Answer as a lighthouse keeper');
+      assert.equal(await page.getByLabel('Temperature').inputValue(), '0.7');
+      assert.equal(await page.getByRole('combobox', { name: 'Model 1' }).inputValue(), 'gpt-4o-mini');
+      const pane = page.getByRole('region', { name: 'Answers of gpt-4o-mini', exact: true });
+      await pane.locator('.message.user').getByText('first question').waitFor();
+      await pane.locator('.message.assistant').getByText('first answer').waitFor();
+      assert.equal(await page.getByRole('textbox', { name: 'Message' }).inputValue(), 'replay this turn');
+    };
+    await prefilled();
+    page.off('request', record);
+    assert.ok(!requests.some((p) => p.startsWith('/admin/requests')), 'the drawer hands the body on: the click fetches nothing more');
+
+    await page.getByLabel('Raw JSON').check();
+    assert.deepEqual(JSON.parse((await page.getByTestId('replayed-body').textContent()) ?? ''), sent, 'the raw view shows the body as it was sent');
+
+    // The replay lives in the URL: a reload fetches it again.
+    await page.reload();
+    await prefilled();
+
+    await page.getByRole('button', { name: 'Send' }).click();
+    await page.locator('.message.assistant').getByText('[Answer as a lighthouse keeper] Echo: replay this turn').waitFor();
+    await page.getByTestId('answer-stats').getByText(/first token \d+ ms/).waitFor();
+    const replayed = upstream.requests.filter((r) => r.path.endsWith('/chat/completions')).at(-1)?.body as Record<string, unknown>;
+    assert.equal(replayed.stream, true);
+    assert.equal(replayed.temperature, 0.7);
+    assert.deepEqual(replayed.messages, sent.messages);
   });
 
   it('generates an image with ImaGen in the picked ratio and keeps it in the gallery', async () => {

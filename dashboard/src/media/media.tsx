@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api, ApiFailure } from '../api.js';
 import { ms } from '../format.js';
+import { useReplay } from '../replay.js';
 import { isAdmin, sessionKey } from '../session.js';
 import type { CatalogModel } from '../types.js';
 
@@ -65,6 +66,13 @@ export function ImaGen() {
   const [error, setError] = useState('');
   const [gallery, setGallery] = useState<Generated[]>([]);
   const chosen = model || models[0] || '';
+  // A logged ImaGen or images request: its model, prompt and ratio (images' sizes have none).
+  const replay = useReplay(({ request_body }) => {
+    const body = request_body as { model?: unknown; prompt?: unknown; ratio?: unknown };
+    if (typeof body.model === 'string') setModel(body.model);
+    if (typeof body.prompt === 'string') setPrompt(body.prompt);
+    setRatio(typeof body.ratio === 'string' && RATIOS.includes(body.ratio) ? body.ratio : '1:1');
+  });
 
   async function generate(event: Event): Promise<void> {
     event.preventDefault();
@@ -96,7 +104,7 @@ export function ImaGen() {
           <label>
             Model
             <select name="model" value={chosen} onChange={(e) => setModel(e.currentTarget.value)}>
-              {models.map((id) => <option key={id} value={id}>{id}</option>)}
+              {(models.includes(chosen) || !chosen ? models : [...models, chosen]).map((id) => <option key={id} value={id}>{id}</option>)}
             </select>
           </label>
           <label>
@@ -114,6 +122,7 @@ export function ImaGen() {
           <button type="submit" class="primary" disabled={busy || !prompt.trim() || !chosen}>{busy ? 'Generating…' : 'Generate'}</button>
         </div>
         {modelsError && <p class="error">{modelsError}</p>}
+        {replay.error && <p class="error" role="alert">{replay.error}</p>}
         {error && <p class="error" role="alert">{error}</p>}
         {models.length === 0 && !modelsError && <p class="muted">No image model is configured.</p>}
       </form>
@@ -142,6 +151,15 @@ export function Speech() {
   const [error, setError] = useState('');
   const [audio, setAudio] = useState<{ url: string; type: string; bytes: number } | null>(null);
   const chosen = model || (models.includes('espeak') ? 'espeak' : models[0]) || '';
+  // A logged /ai/tts (text, lang) or /audio/speech (input) request: its model, text and voice.
+  const replay = useReplay(({ request_body }) => {
+    const body = request_body as { model?: unknown; text?: unknown; input?: unknown; lang?: unknown; voice?: unknown };
+    if (typeof body.model === 'string') setModel(body.model);
+    const spoken = typeof body.text === 'string' ? body.text : body.input;
+    if (typeof spoken === 'string') setText(spoken);
+    setLang(typeof body.lang === 'string' ? body.lang : '');
+    setVoice(typeof body.voice === 'string' ? body.voice : '');
+  });
 
   useEffect(() => () => audio && URL.revokeObjectURL(audio.url), [audio]);
 
@@ -177,7 +195,7 @@ export function Speech() {
           <label>
             Model
             <select name="model" value={chosen} onChange={(e) => setModel(e.currentTarget.value)}>
-              {models.map((id) => <option key={id} value={id}>{id}</option>)}
+              {(models.includes(chosen) || !chosen ? models : [...models, chosen]).map((id) => <option key={id} value={id}>{id}</option>)}
             </select>
           </label>
           <label>
@@ -197,6 +215,7 @@ export function Speech() {
           <button type="submit" class="primary" disabled={busy || !text.trim() || !chosen}>{busy ? 'Speaking…' : 'Speak'}</button>
         </div>
         {modelsError && <p class="error">{modelsError}</p>}
+        {replay.error && <p class="error" role="alert">{replay.error}</p>}
         {error && <p class="error" role="alert">{error}</p>}
       </form>
       {audio && (

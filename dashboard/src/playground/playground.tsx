@@ -1,19 +1,14 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { api } from '../api.js';
 import { CopyButton } from '../copy-button.js';
+import { useReplay } from '../replay.js';
 import { isAdmin, sessionKey } from '../session.js';
-import type { CatalogModel } from '../types.js';
+import type { CatalogModel, RequestDetail } from '../types.js';
+import { chatPrefill, type Message } from './chat-prefill.js';
 import { curlCommand } from './curl-command.js';
 import { renderMarkdown } from './render-markdown.js';
-import { streamChat, type StreamResult, type ToolCall } from './stream-chat.js';
+import { streamChat, type StreamResult } from './stream-chat.js';
 
-type Part = { type: 'text'; text: string } | { type: 'image_url'; image_url: { url: string } };
-interface Message {
-  role: 'user' | 'assistant' | 'tool';
-  content: string | Part[];
-  tool_calls?: ToolCall[];
-  tool_call_id?: string;
-}
 interface Pane {
   model: string;
   messages: Message[];
@@ -70,6 +65,18 @@ export function parseTools(text: string): unknown[] | undefined | string {
   }
 }
 
+/** More parameters as sent: undefined when empty, an error message when not a JSON object. */
+export function parseParams(text: string): Record<string, unknown> | undefined | string {
+  if (!text.trim()) return undefined;
+  try {
+    const params = JSON.parse(text) as unknown;
+    if (typeof params !== 'object' || params === null || Array.isArray(params)) return 'More parameters must be a JSON object';
+    return params as Record<string, unknown>;
+  } catch (error) {
+    return `More parameters are not valid JSON: ${(error as Error).message}`;
+  }
+}
+
 /** The message as the API takes it: an assistant turn that called tools has null content when it said nothing. */
 function wireMessage(m: Message): Record<string, unknown> {
   if (m.role === 'tool') return { role: 'tool', tool_call_id: m.tool_call_id, content: textOf(m.content) };
@@ -79,6 +86,28 @@ function wireMessage(m: Message): Record<string, unknown> {
 
 /** A message worth sending again: anything with text, tool calls or a tool result. */
 const sendable = (m: Message): boolean => textOf(m.content) !== '' || Boolean(m.tool_calls?.length) || m.role === 'tool';
+
+/**
+ * The logged request being replayed: its body exactly as the client sent it in the raw view, and
+ * for embeddings, which the chat playground cannot run, that body with a curl that runs it.
+ */
+function Replayed({ detail, apiKey, raw }: { detail: RequestDetail; apiKey: string; raw: boolean }) {
+  const embeddings = detail.endpoint === 'embeddings';
+  if (!raw && !embeddings) return null;
+  const body = detail.request_body as Record<string, unknown>;
+  return (
+    <section class="card replayed" aria-label="Replayed request">
+      <div class="pane-head">
+        <h2 class="small">
+          Replayed request <span class="mono">{detail.request_id}</span> ({detail.endpoint})
+        </h2>
+        {embeddings && <CopyButton text={curlCommand(window.location.origin, apiKey, body, '/v1/embeddings')} label="Copy as curl" />}
+      </div>
+      {embeddings && <p class="muted small">An embeddings request: the playground runs chat, so here is its body as sent.</p>}
+      <pre class="code raw" data-testid="replayed-body">{JSON.stringify(body, null, 2)}</pre>
+    </section>
+  );
+}
 
 function Answer({ text }: { text: string }) {
   return <div class="answer" dangerouslySetInnerHTML={{ __html: renderMarkdown(text) }} />;
@@ -96,7 +125,24 @@ export function Playground() {
   const [image, setImage] = useState<string | null>(null);
   const [raw, setRaw] = useState(false);
   const [toolsText, setToolsText] = useState('');
+  const [paramsText, setParamsText] = useState('');
+  /** The logged request being replayed, shown exactly as it was sent in the raw view. */
+  const [replayed, setReplayed] = useState<RequestDetail | null>(null);
   const aborts = useRef<AbortController[]>([]);
+
+  const replay = useReplay((detail) => {
+    setReplayed(detail);
+    if (detail.endpoint === 'embeddings') return setRaw(true);
+    const fill = chatPrefill(detail.endpoint, detail.request_body as Record<string, unknown>);
+    setSystem(fill.system);
+    setTemperature(fill.temperature);
+    setMaxTokens(fill.maxTokens);
+    setToolsText(fill.toolsText);
+    setParamsText(fill.paramsText);
+    setInput(fill.input);
+    setImage(fill.image);
+    setPanes([{ model: fill.model, messages: fill.messages, streaming: false }]);
+  });
 
   useEffect(() => {
     api<{ models: Record<string, CatalogModel> }>('GET', '/ai/models', { key }).then(
@@ -113,8 +159,11 @@ export function Playground() {
 
   const tools = parseTools(toolsText);
   const toolsError = typeof tools === 'string' ? tools : '';
+  const params = parseParams(paramsText);
+  const paramsError = typeof params === 'string' ? params : '';
 
   const requestBody = (pane: Pane, messages: Message[]): Record<string, unknown> => ({
+    ...(typeof params === 'object' && params),
     model: pane.model,
     messages: [...(system ? [{ role: 'system', content: system }] : []), ...messages.filter(sendable).map(wireMessage)],
     ...(temperature !== '' && { temperature: Number(temperature) }),
@@ -225,17 +274,24 @@ export function Playground() {
           </div>
           {toolsError && <p class="error">{toolsError}</p>}
         </div>
+        <label>
+          More parameters
+          <textarea name="params" rows={paramsText ? 4 : 1} class="code" spellcheck={false} placeholder='{"top_p": 0.9, "response_format": {"type": "json_object"}}' value={paramsText} onInput={(e) => setParamsText(e.currentTarget.value)} />
+        </label>
+        {paramsError && <p class="error">{paramsError}</p>}
         {modelsError && <p class="error">{modelsError}</p>}
+        {replay.error && <p class="error" role="alert">{replay.error}</p>}
       </section>
+      {replayed && <Replayed detail={replayed} apiKey={key} raw={raw} />}
       <div class="panes" style={{ '--panes': String(Math.max(1, panes.length)) }}>
         {panes.map((pane, index) => (
           <section class="card pane" key={index} aria-label={`Answers of ${pane.model}`}>
             <div class="pane-head">
               <select aria-label={`Model ${index + 1}`} value={pane.model} disabled={streaming} onChange={(e) => update(index, (p) => ({ ...p, model: e.currentTarget.value }))}>
-                {modelIds.map((id) => (
+                {(modelIds.includes(pane.model) ? modelIds : [...modelIds, pane.model]).map((id) => (
                   <option key={id} value={id}>
                     {id}
-                    {models[id].status === 'down' ? ' (down)' : ''}
+                    {models[id]?.status === 'down' ? ' (down)' : models[id] ? '' : ' (not in the catalog)'}
                   </option>
                 ))}
               </select>

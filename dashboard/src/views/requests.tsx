@@ -1,9 +1,10 @@
 import { useState } from 'preact/hooks';
 import { adminGet } from '../api.js';
 import { credits, dateTime, ms, num } from '../format.js';
+import { OMITTED, replay, replayTarget } from '../replay.js';
 import { location, setQuery } from '../router.js';
 import type { Attempt, RequestDetail, UsageRow } from '../types.js';
-import { useLoad } from '../use-load.js';
+import { type Loaded, useLoad } from '../use-load.js';
 
 /** Endpoint names the ledger records. */
 export const ENDPOINTS = ['chat.completions', 'v2', 'embeddings', 'imagen', 'images', 'tts', 'speech', 'cloud.upload', 'cloud.download', 'cloud.delete'];
@@ -11,8 +12,7 @@ export const ENDPOINTS = ['chat.completions', 'v2', 'embeddings', 'imagen', 'ima
 const FILTERS = ['key_id', 'model', 'provider', 'status', 'endpoint', 'q', 'from', 'to'] as const;
 
 /** "N attempts → provider X" and each attempt's latency and error, read from the request's detail. */
-function Attempts({ row }: { row: UsageRow }) {
-  const { data, error } = useLoad(() => adminGet<RequestDetail>(`/requests/${row.id}`), [row.id]);
+function Attempts({ row, detail: { data, error } }: { row: UsageRow; detail: Loaded<RequestDetail> }) {
   const attempts: Attempt[] | null = data ? (data.attempts ?? (row.provider ? [{ provider: row.provider, model: row.deployment ?? row.model, ms: row.latency_ms }] : [])) : null;
   const last = attempts?.at(-1);
   const answered = row.status === 'ok' && last && !last.error;
@@ -39,7 +39,33 @@ function Attempts({ row }: { row: UsageRow }) {
   );
 }
 
+/** The body the client sent, and a button that opens it in the playground (or says why it cannot). */
+function Replay({ row, detail }: { row: UsageRow; detail?: RequestDetail }) {
+  if (!detail || !replayTarget(row.endpoint)) return null;
+  const reason = detail.request_body_omitted ? OMITTED[detail.request_body_omitted] : null;
+  return (
+    <section class="replay" aria-label="Request body">
+      <h3>Request body</h3>
+      <div class="actions">
+        <button class="primary" disabled={reason !== null} aria-describedby={reason ? 'replay-reason' : undefined} onClick={() => replay(detail)}>
+          Replay in playground
+        </button>
+      </div>
+      {reason ? (
+        <p class="muted small" id="replay-reason">{reason}</p>
+      ) : (
+        <details>
+          <summary>JSON as sent</summary>
+          <pre class="code raw">{JSON.stringify(detail.request_body, null, 2)}</pre>
+        </details>
+      )}
+    </section>
+  );
+}
+
 function Detail({ row, onClose }: { row: UsageRow; onClose: () => void }) {
+  // One request when the drawer opens: attempts and the body; Replay hands the body on.
+  const detail = useLoad(() => adminGet<RequestDetail>(`/requests/${row.id}`), [row.id]);
   const tokensPerSecond = row.completion_tokens && row.ttft_ms !== null && row.latency_ms > row.ttft_ms ? (1000 * row.completion_tokens) / (row.latency_ms - row.ttft_ms) : null;
   return (
     <aside class="drawer" role="dialog" aria-label={`Request ${row.request_id}`}>
@@ -59,7 +85,8 @@ function Detail({ row, onClose }: { row: UsageRow; onClose: () => void }) {
         <dt>Cost</dt><dd>{credits(row.cost)} credits</dd>
         <dt>Latency</dt><dd>{ms(row.latency_ms)} total · {ms(row.ttft_ms)} to first token{tokensPerSecond ? ` · ${tokensPerSecond.toFixed(1)} tokens/s` : ''}</dd>
       </dl>
-      <Attempts row={row} />
+      <Attempts row={row} detail={detail} />
+      <Replay row={row} detail={detail.data} />
     </aside>
   );
 }

@@ -4,7 +4,7 @@ import type { RequestLog } from '../../usage/request-log.js';
 import { requestLogQuerySchema } from './admin-schemas.js';
 import { parseAdminInput, parseTime } from './parse-admin-input.js';
 
-/** `/admin/requests`: the request log, filtered and paged by keyset, and one request's details. */
+/** `/admin/requests`: the request log, filtered and paged by keyset, and one request's details with its body. */
 export function registerAdminRequests(app: FastifyInstance, log: RequestLog): void {
   app.get('/requests', async (request) => {
     const q = parseAdminInput(requestLogQuerySchema, request.query);
@@ -14,9 +14,11 @@ export function registerAdminRequests(app: FastifyInstance, log: RequestLog): vo
     );
     return { object: 'list', ...page };
   });
+  // Request ids always have a prefix, so digits alone are a row id.
   app.get<{ Params: { id: string } }>('/requests/:id', async (request) => {
-    const row = /^\d+$/.test(request.params.id) ? await log.get(Number(request.params.id)) : undefined;
-    if (!row) throw new ApiError('not_found', `There is no request ${request.params.id}.`, { param: 'id' });
+    const id = request.params.id;
+    const row = await log.get(/^\d+$/.test(id) ? Number(id) : id);
+    if (!row) throw new ApiError('not_found', `There is no request ${id}.`, { param: 'id' });
     return row;
   });
 }

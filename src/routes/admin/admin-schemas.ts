@@ -107,6 +107,15 @@ export const requestDetailSchema = usageRowSchema.extend({
     .array(attemptSchema)
     .nullable()
     .describe('The upstream attempts in order, kept when there was more than one or one failed; null: a single attempt to `provider` that succeeded, or none'),
+  request_body: z
+    .unknown()
+    .describe('The JSON body the client sent (never its headers, so never its key), as parsed; null when not kept'),
+  request_body_omitted: z
+    .enum(['too_large', 'disabled', 'expired', 'not_kept'])
+    .nullable()
+    .describe(
+      'Why request_body is null: too_large (over OPENSQ_LOG_REQUEST_BODY_MAX_BYTES), disabled (OPENSQ_LOG_REQUEST_BODIES=false), expired (older than OPENSQ_REQUEST_BODY_RETENTION_DAYS), not_kept (refused before it ran, or logged while bodies were off); null when it is there',
+    ),
 });
 export const deploymentTestSchema = z
   .object({

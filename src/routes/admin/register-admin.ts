@@ -35,7 +35,7 @@ export function registerAdmin(app: FastifyInstance, ctx: AppContext): void {
       registerAdminHealth(admin, ctx);
       registerAdminDeploymentTest(admin, ctx);
       registerAdminKeySearch(admin, ctx.database);
-      registerAdminRequests(admin, new RequestLog(ctx.database));
+      registerAdminRequests(admin, new RequestLog(ctx.database, ctx.settings));
       registerAdminUsageSeries(admin, ctx.database);
       registerAdminOverview(admin, ctx);
       registerAdminProviders(admin, ctx);

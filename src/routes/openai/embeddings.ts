@@ -19,7 +19,7 @@ export function registerEmbeddings(app: FastifyInstance, ctx: AppContext): void 
     const model = resolveModel(ctx.catalog, body.model, key, 'embedding');
     const ticket = await ctx.admission.admit({ key, model, endpoint: 'embeddings', estimateTokens: () => Math.ceil(JSON.stringify(body.input).length / 4) });
     const scope = new RequestScope(ctx, reply, model.timeouts.totalMs, newId('emb-'));
-    const facts = { requestId: scope.requestId, endpoint: 'embeddings', model, key, started: scope.started, ticket };
+    const facts = { requestId: scope.requestId, endpoint: 'embeddings', model, key, started: scope.started, ticket, requestBody: request.bodyText };
     try {
       const routed = await ctx.router.run(model, scope.requestId, scope.signal, (d) => {
         const adapter = ctx.registry.adapter(d.provider.name);
