@@ -48,7 +48,7 @@ describe('soak', () => {
     a = await startFakeOpenAI();
     b = await startFakeOpenAI();
     const provider = (name: string, fake: FakeOpenAI) =>
-      `  ${name}:\n    type: openai-compatible\n    base_url: ${fake.url}\n    api_key: ${FAKE_KEY}\n    timeouts: { first_byte_ms: 1000, idle_ms: 1000, total_ms: 6000 }\n`;
+      `  ${name}:\n    type: openai-compatible\n    base_url: ${fake.url}\n    api_key: ${FAKE_KEY}\n    timeouts: { first_byte_ms: 2000, idle_ms: 2000, total_ms: 6000 }\n`;
     server = await startServer({
       config: `providers:\n${provider('a', a)}${provider('b', b)}models:\n  duo:\n    deployments: [ { provider: a, model: gpt-4o-mini }, { provider: b, model: gpt-4o-mini } ]\n`,
       env: { OPENSQ_MAX_ATTEMPTS: '2' },
