@@ -1,5 +1,6 @@
 import { useState } from 'preact/hooks';
 import { adminGet } from '../api.js';
+import { Drawer } from '../drawer.js';
 import { credits, dateTime, ms, num } from '../format.js';
 import { location, setQuery } from '../router.js';
 import type { Attempt, RequestDetail, UsageRow } from '../types.js';
@@ -42,7 +43,7 @@ function Attempts({ row }: { row: UsageRow }) {
 function Detail({ row, onClose }: { row: UsageRow; onClose: () => void }) {
   const tokensPerSecond = row.completion_tokens && row.ttft_ms !== null && row.latency_ms > row.ttft_ms ? (1000 * row.completion_tokens) / (row.latency_ms - row.ttft_ms) : null;
   return (
-    <aside class="drawer" role="dialog" aria-label={`Request ${row.request_id}`}>
+    <Drawer label={`Request ${row.request_id}`} onClose={onClose}>
       <header class="view-head">
         <h2>Request</h2>
         <button onClick={onClose} aria-label="Close">✕</button>
@@ -60,7 +61,7 @@ function Detail({ row, onClose }: { row: UsageRow; onClose: () => void }) {
         <dt>Latency</dt><dd>{ms(row.latency_ms)} total · {ms(row.ttft_ms)} to first token{tokensPerSecond ? ` · ${tokensPerSecond.toFixed(1)} tokens/s` : ''}</dd>
       </dl>
       <Attempts row={row} />
-    </aside>
+    </Drawer>
   );
 }
 
@@ -112,7 +113,7 @@ export function Requests() {
           </thead>
           <tbody>
             {data?.data.map((row) => (
-              <tr key={row.id} tabIndex={0} class="clickable" onClick={() => setSelected(row)} onKeyDown={(e) => e.key === 'Enter' && setSelected(row)}>
+              <tr key={row.id} tabIndex={0} class="clickable" onClick={() => setSelected(row)} onKeyDown={(e) => (e.key === 'Enter' || e.key === ' ') && (e.preventDefault(), setSelected(row))}>
                 <td>{dateTime(row.created_at)}</td>
                 <td>{row.model}</td>
                 <td>{row.provider ?? '—'}</td>
