@@ -80,7 +80,8 @@ function KeyActivity({ keyView }: { keyView: KeyView }) {
   return (
     <p class="muted">
       Last 7 days: {num(data.totals.requests)} requests, {credits(data.totals.cost)} credits.{' '}
-      {keyView.credits !== null && (runsOut === null ? 'No spending, so the balance lasts.' : `Runs out in about ${num(runsOut)} days at this rate.`)}
+      {keyView.credits !== null &&
+        (runsOut === null ? 'No spending, so the balance lasts.' : runsOut > 365 ? 'At this rate the balance lasts more than a year.' : `Runs out in about ${num(runsOut)} days at this rate.`)}
     </p>
   );
 }
