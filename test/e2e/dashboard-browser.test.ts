@@ -14,7 +14,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:f
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { type BrowserContext, chromium, type Page } from 'playwright-core';
+import { type BrowserContext, chromium, type Locator, type Page } from 'playwright-core';
 import { FAKE_KEY, type FakeOpenAI, startFakeOpenAI } from '../fakes/openai-upstream.js';
 import { ADMIN_KEY } from '../support/admin.js';
 import { http } from '../support/http.js';
@@ -90,7 +90,7 @@ function layoutProblems(target: Page = page): Promise<string[]> {
 async function shoot(name: string, target: Page = page): Promise<void> {
   await target.screenshot({ path: path.join(ARTIFACTS, `${name}.png`), fullPage: true });
   const problems = await layoutProblems(target);
-  assert.deepEqual(problems.slice(0, 5), [], `${name}: ${problems.length} element(s) overflow the window`);
+  assert.deepEqual(problems.slice(0, 5), [], `${name}: ${problems.length} element(s) stick out`);
 }
 
 /**
@@ -372,7 +372,7 @@ describe('dashboard in a browser', { skip: !existsSync(CHROMIUM) && `no Chromium
 
   it('opens a row with Enter or Space, keeps Tab inside the drawer, and Escape closes it and gives focus back', async () => {
     const dialog = page.getByRole('dialog');
-    const focusIsIn = (target: ReturnType<Page['locator']>) => target.evaluate((el) => el.contains(document.activeElement));
+    const focusIsIn = (target: Locator) => target.evaluate((el) => el.contains(document.activeElement));
     for (const [view, key] of [['/requests', 'Enter'], ['/keys', ' ']]) {
       await page.goto(`${server.url}${view}`);
       const row = page.locator('tbody tr.clickable').first();
