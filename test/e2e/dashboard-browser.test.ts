@@ -2,8 +2,10 @@
  * The dashboard in a real headless Chromium (Debian's `chromium`, driven by playwright-core) against
  * a real server whose upstream is a fake: sign in, create a key and see its secret once, use it,
  * find the request in the log and its drawer, see the usage chart count it, revoke the key, stream
- * an answer in the playground and compare two models, replay a logged request there. Every view is screenshotted at 360 px and
- * 1440 px in both themes into .artifacts/dashboard/, and checked for horizontal overflow. Media
+ * an answer in the playground and compare two models, replay a logged request there. Every view,
+ * drawer and filled-in state is screenshotted at 360 px and 1440 px in both themes into
+ * .artifacts/dashboard/ and checked for anything sticking out of the window sideways; every control
+ * is reached with Tab and shows a focus ring, and drawers close with Escape and give focus back. Media
  * views: an ImaGen image from the fake Together upstream, speech from the embedded espeak-ng played
  * in an <audio>, a Cloud file uploaded, downloaded and deleted with its owner key.
  */
@@ -12,7 +14,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:f
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { type BrowserContext, chromium, type Page } from 'playwright-core';
+import { type BrowserContext, chromium, type Locator, type Page } from 'playwright-core';
 import { FAKE_KEY, type FakeOpenAI, startFakeOpenAI } from '../fakes/openai-upstream.js';
 import { ADMIN_KEY } from '../support/admin.js';
 import { http } from '../support/http.js';
@@ -56,6 +58,57 @@ after(async () => {
 
 const nav = (label: string) => page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: label });
 
+/**
+ * What sticks out sideways: a page wider than the window, or any element whose box crosses the
+ * window's edges, or its card's, without an ancestor in between meant to scroll or clip it (table
+ * wrappers, code blocks). `body` does not count as such an ancestor, so hiding overflow there does
+ * not hide a problem.
+ */
+function layoutProblems(target: Page = page): Promise<string[]> {
+  // No named helpers in here: tsx would wrap them in a __name the page does not have.
+  return target.evaluate(() => {
+    const width = document.documentElement.clientWidth;
+    const problems: string[] = [];
+    const wider = document.documentElement.scrollWidth - width;
+    if (wider > 0) problems.push(`the page is ${wider} px wider than the window`);
+    for (const el of document.body.querySelectorAll('*')) {
+      const box = el.getBoundingClientRect();
+      if (box.width === 0 || box.height === 0) continue;
+      let holder = el.parentElement;
+      while (holder && holder !== document.body && !holder.classList.contains('card') && !['auto', 'scroll', 'hidden', 'clip'].includes(getComputedStyle(holder).overflowX)) holder = holder.parentElement;
+      const card = holder?.classList.contains('card') ? holder.getBoundingClientRect() : null;
+      if (holder && holder !== document.body && !card) continue;
+      const [left, right] = card ? [card.left, card.right] : [0, width];
+      if (box.left >= left - 0.5 && box.right <= right + 0.5) continue;
+      const name = el.tagName.toLowerCase() + (typeof el.className === 'string' && el.className ? `.${el.className.trim().split(/\s+/).join('.')}` : '');
+      problems.push(`<${name}> "${(el.textContent ?? '').trim().slice(0, 30)}" spans ${Math.round(box.left)}…${Math.round(box.right)} px of ${card ? `its card's ${Math.round(left)}…${Math.round(right)}` : `the window's ${width}`}`);
+    }
+    return problems;
+  });
+}
+
+async function shoot(name: string, target: Page = page): Promise<void> {
+  await target.screenshot({ path: path.join(ARTIFACTS, `${name}.png`), fullPage: true });
+  const problems = await layoutProblems(target);
+  assert.deepEqual(problems.slice(0, 5), [], `${name}: ${problems.length} element(s) stick out`);
+}
+
+/**
+ * The current state (a drawer, a filled-in view) at 360 px and 1440 px in both themes. The theme is
+ * switched on the page's root, not with its button, which an open drawer's backdrop covers.
+ */
+async function shootStates(name: string): Promise<void> {
+  const before = await page.evaluate(() => document.documentElement.dataset.theme);
+  for (const theme of ['light', 'dark']) {
+    await page.evaluate((t) => (document.documentElement.dataset.theme = t), theme);
+    for (const width of [360, 1440]) {
+      await page.setViewportSize({ width, height: width === 360 ? 780 : 900 });
+      await shoot(`${name}-${width}-${theme}`);
+    }
+  }
+  await page.evaluate((t) => (document.documentElement.dataset.theme = t), before);
+}
+
 describe('dashboard in a browser', { skip: !existsSync(CHROMIUM) && `no Chromium at ${CHROMIUM}` }, () => {
   it('refuses a wrong key and signs in with the admin key; a fresh install shows the first-run checklist', async () => {
     await page.goto(server.url);
@@ -78,6 +131,7 @@ describe('dashboard in a browser', { skip: !existsSync(CHROMIUM) && `no Chromium
     await dialog.getByRole('button', { name: 'Create key' }).click();
     secret = (await page.getByTestId('secret').textContent()) ?? '';
     assert.match(secret, /^sq-/);
+    await shootStates('keys-secret');
     await page.getByRole('button', { name: 'Done' }).click();
     await page.getByRole('cell', { name: 'browser key' }).waitFor();
     assert.ok(!(await page.content()).includes(secret), 'the secret is gone once the dialog closes');
@@ -93,6 +147,7 @@ describe('dashboard in a browser', { skip: !existsSync(CHROMIUM) && `no Chromium
     await page.getByRole('cell', { name: 'gpt-4o-mini' }).first().click();
     const drawer = page.getByRole('dialog');
     await drawer.getByText('1 attempt → provider openai').waitFor();
+    await shootStates('requests-drawer');
     await drawer.getByRole('button', { name: 'Close' }).click();
 
     await nav('Usage').click();
@@ -113,6 +168,7 @@ describe('dashboard in a browser', { skip: !existsSync(CHROMIUM) && `no Chromium
     await page.getByRole('cell', { name: 'gpt-4o', exact: true }).first().click();
     await drawer.getByText('3 attempts → no answer').waitFor();
     assert.equal(await drawer.locator('.attempt-list li.failed').count(), 3);
+    await shootStates('requests-drawer-failed');
     await drawer.getByRole('button', { name: 'Close' }).click();
 
     // A second dimension: each model split by provider, in the table, the chart's series and the CSV.
@@ -141,6 +197,8 @@ describe('dashboard in a browser', { skip: !existsSync(CHROMIUM) && `no Chromium
   it('revokes the key, which then gets 401', async () => {
     await nav('Keys').click();
     await page.getByRole('cell', { name: 'browser key' }).click();
+    await page.getByRole('dialog').getByText(/Last 7 days/).waitFor();
+    await shootStates('keys-drawer');
     page.once('dialog', (d) => void d.accept());
     await page.getByRole('dialog').getByRole('button', { name: 'Revoke' }).click();
     await page.getByRole('row', { name: /browser key/ }).getByText('revoked').waitFor();
@@ -164,6 +222,9 @@ describe('dashboard in a browser', { skip: !existsSync(CHROMIUM) && `no Chromium
     for (const model of ['gpt-4o-mini', 'gpt-4o']) {
       await page.getByRole('region', { name: `Answers of ${model}`, exact: true }).getByText('Echo: second question').waitFor();
     }
+    await page.getByLabel('Raw JSON').check();
+    await shootStates('playground-compare');
+    await page.getByLabel('Raw JSON').uncheck();
     const bodies = upstream.requests.filter((r) => r.path.endsWith('/chat/completions')).map((r) => r.body);
     assert.ok(bodies.some((b) => b.model === 'gpt-4o' && b.stream === true));
   });
@@ -179,6 +240,7 @@ describe('dashboard in a browser', { skip: !existsSync(CHROMIUM) && `no Chromium
     await call.getByText('get_weather').waitFor();
     await call.getByText('{"latitude":48.8566,"longitude":2.3522}').waitFor();
     await page.getByLabel('Result of get_weather (call_fake0)').fill('12.3');
+    await shootStates('playground-tools');
     await page.getByRole('button', { name: 'Send tool results' }).click();
     await page.locator('.message.assistant').getByText('The tool answered: 12.3').waitFor();
 
@@ -258,6 +320,7 @@ describe('dashboard in a browser', { skip: !existsSync(CHROMIUM) && `no Chromium
     const image = gallery.getByRole('img', { name: 'cat on a blue water wave' });
     await image.waitFor({ timeout: 15_000 });
     await gallery.getByText(/flux · 16:9 · 1360×768/).waitFor();
+    await shootStates('imagen-gallery');
     assert.deepEqual(await image.evaluate((img: HTMLImageElement) => img.decode().then(() => [img.naturalWidth, img.naturalHeight])), [1360, 768]);
     const call = upstream.requests.filter((r) => r.path.endsWith('/images/generations')).at(-1);
     assert.equal(call?.body.prompt, 'cat on a blue water wave');
@@ -283,6 +346,7 @@ describe('dashboard in a browser', { skip: !existsSync(CHROMIUM) && `no Chromium
     });
     assert.ok(played.duration > 0.5, `espeak spoke for ${played.duration} s`);
     assert.ok(played.currentTime > 0, 'the audio played');
+    await shootStates('speech-audio');
   });
 
   it('uploads a Cloud file, downloads it and deletes it with the owner key kept in the tab', async () => {
@@ -300,6 +364,7 @@ describe('dashboard in a browser', { skip: !existsSync(CHROMIUM) && `no Chromium
     const download = await http(`${server.url}${href}`);
     assert.equal(download.status, 200);
     assert.equal(download.text, content);
+    await shootStates('files-uploaded');
 
     page.once('dialog', (d) => void d.accept());
     await row.getByRole('button', { name: 'Delete notes.txt' }).click();
@@ -342,7 +407,76 @@ describe('dashboard in a browser', { skip: !existsSync(CHROMIUM) && `no Chromium
     }
   });
 
-  it('lays out every view at 360 px and 1440 px in both themes without horizontal overflow', async () => {
+  it('reaches every control of every view with Tab, each with a visible focus ring, in both themes', async () => {
+    await page.setViewportSize({ width: 1440, height: 900 });
+    for (const theme of ['light', 'dark']) {
+      await page.evaluate((t) => localStorage.setItem('opensq.theme', t), theme);
+      for (const view of VIEWS) {
+        await page.goto(`${server.url}${view}`);
+        await page.locator('main h1').waitFor();
+        await page.waitForFunction(() => !document.querySelector('main')?.textContent?.includes('Loading'));
+        const count = await page.evaluate(() => {
+          const controls = [...document.querySelectorAll<HTMLElement>('a[href], button:not([disabled]), input:not([disabled]), select:not([disabled]), textarea:not([disabled]), summary, [tabindex]:not([tabindex="-1"])')];
+          const reachable = controls.filter((el) => el.checkVisibility());
+          reachable.forEach((el, i) => (el.dataset.control = String(i)));
+          (document.activeElement as HTMLElement | null)?.blur();
+          return reachable.length;
+        });
+        const reached = new Set<string>();
+        const unringed: string[] = [];
+        let shotRow = view !== '/requests';
+        for (let i = 0; i < count + 10; i++) {
+          await page.keyboard.press('Tab');
+          const focused = await page.evaluate(() => {
+            const el = document.activeElement as HTMLElement | null;
+            if (!el || el === document.body) return null;
+            const style = getComputedStyle(el);
+            const ring = style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) >= 2 && style.outlineColor !== 'rgba(0, 0, 0, 0)';
+            return { control: el.dataset.control ?? null, ring, tag: el.tagName.toLowerCase(), name: `${el.tagName.toLowerCase()} "${(el.getAttribute('aria-label') ?? el.textContent ?? '').trim().slice(0, 30)}"` };
+          });
+          if (!focused || (focused.control !== null && reached.has(focused.control))) break;
+          if (focused.control !== null) reached.add(focused.control);
+          if (!focused.ring) unringed.push(focused.name);
+          // One look at a focused row for the eye: the ring is drawn inside the table wrapper.
+          if (focused.tag === 'tr' && !shotRow) {
+            shotRow = true;
+            await page.screenshot({ path: path.join(ARTIFACTS, `focus-row-${theme}.png`) });
+          }
+        }
+        assert.equal(reached.size, count, `${view} (${theme}): Tab reaches ${reached.size} of ${count} controls`);
+        assert.deepEqual(unringed, [], `${view} (${theme}): focused without a visible ring`);
+      }
+    }
+  });
+
+  it('opens a row with Enter or Space, keeps Tab inside the drawer, and Escape closes it and gives focus back', async () => {
+    const dialog = page.getByRole('dialog');
+    const focusIsIn = (target: Locator) => target.evaluate((el) => el.contains(document.activeElement));
+    for (const [view, key] of [['/requests', 'Enter'], ['/keys', ' ']]) {
+      await page.goto(`${server.url}${view}`);
+      const row = page.locator('tbody tr.clickable').first();
+      await row.focus();
+      await page.keyboard.press(key);
+      await dialog.waitFor();
+      assert.ok(await focusIsIn(dialog), `${view}: focus moves into the drawer`);
+      for (let i = 0; i < 15; i++) {
+        await page.keyboard.press(i % 4 === 3 ? 'Shift+Tab' : 'Tab');
+        assert.ok(await focusIsIn(dialog), `${view}: Tab stays in the drawer`);
+      }
+      await page.keyboard.press('Escape');
+      await dialog.waitFor({ state: 'detached' });
+      assert.ok(await focusIsIn(row), `${view}: focus is back on the row`);
+    }
+    const newKey = page.getByRole('button', { name: 'New key' });
+    await newKey.focus();
+    await page.keyboard.press('Enter');
+    await dialog.getByLabel('Name').waitFor();
+    await page.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'detached' });
+    assert.ok(await focusIsIn(newKey), 'focus is back on New key');
+  });
+
+  it('lays out every view, and the sign-in page, at 360 px and 1440 px in both themes without horizontal overflow', async () => {
     for (const theme of ['light', 'dark']) {
       await page.evaluate((t) => localStorage.setItem('opensq.theme', t), theme);
       for (const width of [360, 1440]) {
@@ -353,11 +487,15 @@ describe('dashboard in a browser', { skip: !existsSync(CHROMIUM) && `no Chromium
           // Each view issues its requests on load; wait until none is still loading.
           await page.waitForFunction(() => !document.querySelector('main')?.textContent?.includes('Loading'));
           if (view === '/usage') await page.locator('.chart canvas').waitFor();
-          const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
-          const name = `${view === '/' ? 'overview' : view.slice(1)}-${width}-${theme}.png`;
-          await page.screenshot({ path: path.join(ARTIFACTS, name), fullPage: true });
-          assert.ok(overflow <= 0, `${name}: the page is ${overflow} px wider than the window`);
+          await shoot(`${view === '/' ? 'overview' : view.slice(1)}-${width}-${theme}`);
         }
+        // A new tab has no session, so it shows the sign-in page.
+        const fresh = await context.newPage();
+        await fresh.setViewportSize({ width, height: width === 360 ? 780 : 900 });
+        await fresh.goto(server.url);
+        await fresh.getByLabel('Key').waitFor();
+        await shoot(`sign-in-${width}-${theme}`, fresh);
+        await fresh.close();
       }
     }
   });

@@ -302,6 +302,7 @@ export function Playground() {
               )}
             </div>
             <div class="messages" aria-live="polite">
+              {pane.messages.length === 0 && !pane.streaming && <p class="muted small">Answers appear here.</p>}
               {pane.messages.map((m, i) => (
                 <div key={i} class={`message ${m.role}`}>
                   {m.role === 'assistant' ? (

@@ -1,6 +1,7 @@
 import { useState } from 'preact/hooks';
 import { adminGet, api } from '../api.js';
 import { CopyButton } from '../copy-button.js';
+import { Drawer } from '../drawer.js';
 import { credits, dateTime, num } from '../format.js';
 import { location, setQuery } from '../router.js';
 import type { KeyView, Totals } from '../types.js';
@@ -79,7 +80,8 @@ function KeyActivity({ keyView }: { keyView: KeyView }) {
   return (
     <p class="muted">
       Last 7 days: {num(data.totals.requests)} requests, {credits(data.totals.cost)} credits.{' '}
-      {keyView.credits !== null && (runsOut === null ? 'No spending, so the balance lasts.' : `Runs out in about ${num(runsOut)} days at this rate.`)}
+      {keyView.credits !== null &&
+        (runsOut === null ? 'No spending, so the balance lasts.' : runsOut > 365 ? 'At this rate the balance lasts more than a year.' : `Runs out in about ${num(runsOut)} days at this rate.`)}
     </p>
   );
 }
@@ -104,7 +106,7 @@ function KeyDrawer({ keyView, onClose, onChanged }: { keyView: KeyView; onClose:
     onClose();
   }
   return (
-    <aside class="drawer" role="dialog" aria-label={`Key ${keyView.name}`}>
+    <Drawer label={`Key ${keyView.name}`} onClose={onClose}>
       <header class="view-head">
         <h2>{keyView.name}</h2>
         <button onClick={onClose} aria-label="Close">✕</button>
@@ -128,7 +130,7 @@ function KeyDrawer({ keyView, onClose, onChanged }: { keyView: KeyView; onClose:
           )}
         </div>
       </form>
-    </aside>
+    </Drawer>
   );
 }
 
@@ -153,32 +155,36 @@ function CreateKey({ onCreated }: { onCreated: () => void }) {
     setSecret(null);
     setError('');
   };
-  if (!open) return <button class="primary" onClick={() => setOpen(true)}>New key</button>;
   return (
-    <aside class="drawer" role="dialog" aria-label="New key">
-      <header class="view-head">
-        <h2>New key</h2>
-        <button onClick={close} aria-label="Close">✕</button>
-      </header>
-      {secret ? (
-        <div class="secret">
-          <p>Copy the key now: it is shown only this once.</p>
-          <pre class="code mono" data-testid="secret">{secret}</pre>
-          <div class="actions">
-            <CopyButton text={secret} label="Copy key" />
-            <button class="primary" onClick={close}>Done</button>
-          </div>
-        </div>
-      ) : (
-        <form onSubmit={create}>
-          <KeyFields form={form} set={setForm} />
-          {error && <p class="error">{error}</p>}
-          <div class="actions">
-            <button class="primary" type="submit">Create key</button>
-          </div>
-        </form>
+    <>
+      <button class="primary" onClick={() => setOpen(true)}>New key</button>
+      {open && (
+        <Drawer label="New key" onClose={close}>
+          <header class="view-head">
+            <h2>New key</h2>
+            <button onClick={close} aria-label="Close">✕</button>
+          </header>
+          {secret ? (
+            <div class="secret">
+              <p>Copy the key now: it is shown only this once.</p>
+              <pre class="code mono" data-testid="secret">{secret}</pre>
+              <div class="actions">
+                <CopyButton text={secret} label="Copy key" />
+                <button class="primary" onClick={close}>Done</button>
+              </div>
+            </div>
+          ) : (
+            <form onSubmit={create}>
+              <KeyFields form={form} set={setForm} />
+              {error && <p class="error">{error}</p>}
+              <div class="actions">
+                <button class="primary" type="submit">Create key</button>
+              </div>
+            </form>
+          )}
+        </Drawer>
       )}
-    </aside>
+    </>
   );
 }
 
@@ -221,7 +227,7 @@ export function Keys() {
           </thead>
           <tbody>
             {data?.data.map((key) => (
-              <tr key={key.id} tabIndex={0} class="clickable" onClick={() => setSelected(key)} onKeyDown={(e) => e.key === 'Enter' && setSelected(key)}>
+              <tr key={key.id} tabIndex={0} class="clickable" onClick={() => setSelected(key)} onKeyDown={(e) => (e.key === 'Enter' || e.key === ' ') && (e.preventDefault(), setSelected(key))}>
                 <td>{key.name}</td>
                 <td class="mono">{key.prefix}…</td>
                 <td>{key.tier}</td>

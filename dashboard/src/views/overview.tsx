@@ -22,6 +22,13 @@ function Stat({ label, value, hint }: { label: string; value: string; hint?: str
   );
 }
 
+const LEGEND = [
+  ['ok', 'no errors'],
+  ['warn', 'some failed'],
+  ['bad', 'all failed'],
+  ['idle', 'no requests'],
+] as const;
+
 function HealthStrip({ data }: { data: OverviewData }) {
   const start = Date.parse(data.strip_from);
   const providers = [...new Set([...data.providers, ...data.strip.map((p) => p.provider ?? 'none')])];
@@ -41,6 +48,21 @@ function HealthStrip({ data }: { data: OverviewData }) {
           </span>
         </div>
       ))}
+      <div class="strip-row" aria-hidden="true">
+        <span />
+        <span class="strip-axis muted small">
+          <span>24 h ago</span>
+          <span>12 h ago</span>
+          <span>now</span>
+        </span>
+      </div>
+      <p class="strip-legend muted small">
+        {LEGEND.map(([state, text]) => (
+          <span key={state}>
+            <i class={`cell ${state}`} /> {text}
+          </span>
+        ))}
+      </p>
     </div>
   );
 }

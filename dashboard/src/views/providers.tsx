@@ -49,53 +49,69 @@ function TestNow({ d }: { d: DeploymentHealth }) {
   );
 }
 
+function DeploymentTable({ rows, catalog }: { rows: DeploymentRow[]; catalog: Record<string, CatalogModel> }) {
+  return (
+    <div class="table-wrap">
+      <table>
+        <thead>
+          <tr>
+            <th>Model</th>
+            <th>Provider</th>
+            <th>State</th>
+            <th>Latency p50 (24 h)</th>
+            <th>Success (24 h)</th>
+            <th>Why</th>
+            <th>Test</th>
+          </tr>
+        </thead>
+        <tbody>
+          {rows.map((d) => {
+            const u = d.usage_24h;
+            return (
+              <tr key={`${d.model}/${d.provider}/${d.upstream_model}`}>
+                <td>{d.model}</td>
+                <td class="wrap">{d.provider} <span class="muted small">{d.upstream_model}</span></td>
+                <td>
+                  <span class={`badge ${d.state}`}>{d.state === 'cooling_down' ? `cooling down until ${dateTime(d.cooling_down_until)}` : d.state.replace('_', ' ')}</span>
+                </td>
+                <td>{ms(u.latency_p50_ms)}</td>
+                <td>{u.requests ? pct(u.requests - u.errors, u.requests) : '—'}</td>
+                <td class="small wrap">{d.last_error ?? d.reason ?? ''}</td>
+                <td>{(catalog[d.model]?.modality ?? 'text') === 'text' && d.state !== 'not_configured' ? <TestNow d={d} /> : null}</td>
+              </tr>
+            );
+          })}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
 export function Providers() {
   const { data, error } = useLoad(load, []);
+  // Deployments of providers without credentials are many and idle: folded away below the others.
+  const configured = data?.deployments.filter((d) => d.state !== 'not_configured') ?? [];
+  const unconfigured = data?.deployments.filter((d) => d.state === 'not_configured') ?? [];
   return (
     <>
       <header class="view-head">
         <h1>Providers and models</h1>
-        {data && <span class={`badge ${data.status}`}>{data.status}</span>}
+        {data && (
+          <span class="muted">
+            Gateway <span class={`badge ${data.status}`}>{data.status}</span>
+          </span>
+        )}
       </header>
       {error && <p class="error">{error}</p>}
       <section class="card">
         <h2>Deployments</h2>
-        <div class="table-wrap">
-          <table>
-            <thead>
-              <tr>
-                <th>Model</th>
-                <th>Provider</th>
-                <th>State</th>
-                <th>Latency p50 (24 h)</th>
-                <th>Success (24 h)</th>
-                <th>Why</th>
-                <th>Test</th>
-              </tr>
-            </thead>
-            <tbody>
-              {data?.deployments
-                .filter((d) => d.state !== 'not_configured')
-                .concat(data.deployments.filter((d) => d.state === 'not_configured'))
-                .map((d) => {
-                  const u = d.usage_24h;
-                  return (
-                    <tr key={`${d.model}/${d.provider}/${d.upstream_model}`}>
-                      <td>{d.model}</td>
-                      <td>{d.provider} <span class="muted small">{d.upstream_model}</span></td>
-                      <td>
-                        <span class={`badge ${d.state}`}>{d.state === 'cooling_down' ? `cooling down until ${dateTime(d.cooling_down_until)}` : d.state.replace('_', ' ')}</span>
-                      </td>
-                      <td>{ms(u.latency_p50_ms)}</td>
-                      <td>{u.requests ? pct(u.requests - u.errors, u.requests) : '—'}</td>
-                      <td class="small">{d.last_error ?? d.reason ?? ''}</td>
-                      <td>{(data.catalog[d.model]?.modality ?? 'text') === 'text' && d.state !== 'not_configured' ? <TestNow d={d} /> : null}</td>
-                    </tr>
-                  );
-                })}
-            </tbody>
-          </table>
-        </div>
+        {data && <DeploymentTable rows={configured} catalog={data.catalog} />}
+        {unconfigured.length > 0 && (
+          <details class="more">
+            <summary>{unconfigured.length} deployments whose provider is not configured</summary>
+            <DeploymentTable rows={unconfigured} catalog={data?.catalog ?? {}} />
+          </details>
+        )}
       </section>
       <section class="card">
         <h2>Catalog</h2>

@@ -1,5 +1,6 @@
 import { useState } from 'preact/hooks';
 import { adminGet } from '../api.js';
+import { Drawer } from '../drawer.js';
 import { credits, dateTime, ms, num } from '../format.js';
 import { OMITTED, replay, replayTarget } from '../replay.js';
 import { location, setQuery } from '../router.js';
@@ -68,7 +69,7 @@ function Detail({ row, onClose }: { row: UsageRow; onClose: () => void }) {
   const detail = useLoad(() => adminGet<RequestDetail>(`/requests/${row.id}`), [row.id]);
   const tokensPerSecond = row.completion_tokens && row.ttft_ms !== null && row.latency_ms > row.ttft_ms ? (1000 * row.completion_tokens) / (row.latency_ms - row.ttft_ms) : null;
   return (
-    <aside class="drawer" role="dialog" aria-label={`Request ${row.request_id}`}>
+    <Drawer label={`Request ${row.request_id}`} onClose={onClose}>
       <header class="view-head">
         <h2>Request</h2>
         <button onClick={onClose} aria-label="Close">✕</button>
@@ -87,7 +88,7 @@ function Detail({ row, onClose }: { row: UsageRow; onClose: () => void }) {
       </dl>
       <Attempts row={row} detail={detail} />
       <Replay row={row} detail={detail.data} />
-    </aside>
+    </Drawer>
   );
 }
 
@@ -139,7 +140,7 @@ export function Requests() {
           </thead>
           <tbody>
             {data?.data.map((row) => (
-              <tr key={row.id} tabIndex={0} class="clickable" onClick={() => setSelected(row)} onKeyDown={(e) => e.key === 'Enter' && setSelected(row)}>
+              <tr key={row.id} tabIndex={0} class="clickable" onClick={() => setSelected(row)} onKeyDown={(e) => (e.key === 'Enter' || e.key === ' ') && (e.preventDefault(), setSelected(row))}>
                 <td>{dateTime(row.created_at)}</td>
                 <td>{row.model}</td>
                 <td>{row.provider ?? '—'}</td>
