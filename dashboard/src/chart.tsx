@@ -1,4 +1,5 @@
 import { useEffect, useRef } from 'preact/hooks';
+import { theme } from './theme.js';
 
 export interface ChartSeries {
   label: string;
@@ -21,8 +22,10 @@ function stack(series: ChartSeries[]): { lines: Array<Array<number | null>>; ban
  * A uPlot chart, loaded on first use so the entry chunk stays small. `x` is unix seconds; times
  * are labelled in `zone`. Lines, or `stacked` areas whose top is the total.
  */
-export function Chart({ x, series, label, zone, stacked = false }: { x: number[]; series: ChartSeries[]; label: string; zone: string; stacked?: boolean }) {
+export function Chart({ x, series, label, zone, step, stacked = false }: { x: number[]; series: ChartSeries[]; label: string; zone: string; step: 'hour' | 'day'; stacked?: boolean }) {
   const host = useRef<HTMLDivElement>(null);
+  // Read here so a theme change redraws the chart in the new theme's colours.
+  const colours = theme.value;
   useEffect(() => {
     let plot: { destroy(): void; setSize(s: { width: number; height: number }): void } | undefined;
     let observer: ResizeObserver | undefined;
@@ -31,6 +34,8 @@ export function Chart({ x, series, label, zone, stacked = false }: { x: number[]
       if (cancelled || !host.current) return;
       const style = getComputedStyle(document.documentElement);
       const axis = { stroke: style.getPropertyValue('--muted'), grid: { stroke: style.getPropertyValue('--border') }, ticks: { stroke: style.getPropertyValue('--border') } };
+      // Day buckets get ticks on whole days (1, 2, 7 or 30 of them), never hours.
+      const xAxis = step === 'day' ? { ...axis, incrs: [86_400, 2 * 86_400, 7 * 86_400, 30 * 86_400] } : axis;
       const width = host.current.clientWidth;
       const stacking = stacked && series.length > 1 ? stack(series) : undefined;
       plot = new UPlot(
@@ -54,7 +59,7 @@ export function Chart({ x, series, label, zone, stacked = false }: { x: number[]
           bands: stacking?.bands,
           // Usage never goes below zero: the axis starts there, so areas and lines compare honestly.
           scales: { y: { range: (_u: unknown, _min: number, max: number) => [0, max > 0 ? max * 1.1 : 1] as [number, number] } },
-          axes: [axis, axis],
+          axes: [xAxis, axis],
           tzDate: (ts: number) => UPlot.tzDate(new Date(ts * 1000), zone),
           legend: { live: true },
         },
@@ -69,6 +74,6 @@ export function Chart({ x, series, label, zone, stacked = false }: { x: number[]
       observer?.disconnect();
       plot?.destroy();
     };
-  }, [x, series, zone, stacked]);
+  }, [x, series, zone, step, stacked, colours]);
   return <div class="chart" ref={host} role="img" aria-label={label} />;
 }

@@ -1,9 +1,9 @@
-import { signal } from '@preact/signals';
 import { render } from 'preact';
 import { lazy, Suspense } from 'preact/compat';
 import { location, onLinkClick } from './router.js';
 import { isAdmin, signOut, signedIn } from './session.js';
 import { defaultTimeZone, setTimeZone, timeZone } from './format.js';
+import { theme, toggleTheme } from './theme.js';
 import { SignIn } from './views/sign-in.js';
 import { Overview } from './views/overview.js';
 import { Keys } from './views/keys.js';
@@ -34,16 +34,6 @@ const VIEWS = [
   { path: '/files', label: 'Cloud files', view: CloudFiles, admin: false },
 ];
 
-const theme = signal(localStorage.getItem('opensq.theme') ?? (matchMedia('(prefers-color-scheme: dark)').matches ? 'dark' : 'light'));
-function applyTheme(): void {
-  document.documentElement.dataset.theme = theme.value;
-}
-applyTheme();
-function toggleTheme(): void {
-  theme.value = theme.value === 'dark' ? 'light' : 'dark';
-  localStorage.setItem('opensq.theme', theme.value);
-  applyTheme();
-}
 
 function App() {
   if (!signedIn.value) return <SignIn />;

@@ -391,6 +391,30 @@ describe('dashboard in a browser', { skip: !existsSync(CHROMIUM) && `no Chromium
     await page.getByRole('row', { name: /Test openai gpt-4o-mini for gpt-4o-mini/ }).getByText(/^ok · \d+ ms$/).waitFor();
   });
 
+  it('pages the request log older and back newer by keyset', async () => {
+    const now = Date.now();
+    const rows = Array.from({ length: 120 }, (_, i) => `(${now - i * 1000}, 'req-pager-${String(i).padStart(3, '0')}', 'key_pager', 0, 'chat.completions', 'gpt-4o-mini', 'openai', 'gpt-4o-mini', 1, 1, 0, 0, ${100 + i}, NULL, 'ok', 200, NULL, 0)`);
+    // Inserted oldest first, so ids and times agree: the newest is req-pager-000 (its latency 100 ms).
+    await server.query(`INSERT INTO usage (ts, request_id, key_id, user_id, endpoint, model, provider, deployment, prompt_tokens, completion_tokens, cached_tokens, cost, latency_ms, ttft_ms, status, http_status, error_code, stream) VALUES ${rows.reverse().join(', ')}`);
+    await page.goto(`${server.url}/requests?key_id=key_pager`);
+    const first = page.locator('tbody tr').first();
+    const older = page.getByRole('button', { name: 'Older →' });
+    const newer = page.getByRole('button', { name: '← Newer' });
+    await first.getByText('100 ms', { exact: true }).waitFor();
+    assert.equal(await newer.isDisabled(), true);
+    await older.click();
+    await first.getByText('150 ms', { exact: true }).waitFor();
+    await older.click();
+    await first.getByText('200 ms', { exact: true }).waitFor();
+    assert.equal(await older.isDisabled(), true, 'the last page has no older one');
+    await newer.click();
+    await first.getByText('150 ms', { exact: true }).waitFor();
+    await newer.click();
+    await first.getByText('100 ms', { exact: true }).waitFor();
+    assert.equal(await newer.isDisabled(), true);
+    assert.match(page.url(), /\/requests\?key_id=key_pager$/, 'still on the log, on its newest page');
+  });
+
   it('loads every view, opened directly, with at most one API request', async () => {
     for (const view of VIEWS) {
       const seen: string[] = [];

@@ -92,6 +92,12 @@ function Detail({ row, onClose }: { row: UsageRow; onClose: () => void }) {
   );
 }
 
+/**
+ * The `before` of each page left by "Older", so "Newer" can step back through keyset pages; empty
+ * after a reload, when "Newer" goes to the newest page.
+ */
+const newerPages: string[] = [];
+
 export function Requests() {
   const query = location.value.query;
   const filters = Object.fromEntries(FILTERS.map((f) => [f, query.get(f) ?? ''])) as Record<(typeof FILTERS)[number], string>;
@@ -99,7 +105,10 @@ export function Requests() {
   const [text, setText] = useState(filters.q);
   const [selected, setSelected] = useState<UsageRow | null>(null);
   const { data, error } = useLoad(() => adminGet<{ data: UsageRow[]; next_before: number | null }>('/requests', { ...filters, before, limit: 50 }), [query.toString()]);
-  const set = (change: Partial<typeof filters>) => setQuery({ ...filters, ...change });
+  const set = (change: Partial<typeof filters>) => {
+    newerPages.length = 0;
+    setQuery({ ...filters, ...change });
+  };
   return (
     <>
       <header class="view-head">
@@ -155,8 +164,16 @@ export function Requests() {
         {data?.data.length === 0 && <p class="muted empty">No requests match.</p>}
       </div>
       <nav class="pager" aria-label="Pages">
-        <button disabled={!before} onClick={() => history.back()}>← Newer</button>
-        <button disabled={!data?.next_before} onClick={() => setQuery({ ...filters, before: data?.next_before })}>Older →</button>
+        <button disabled={!before} onClick={() => setQuery({ ...filters, before: newerPages.pop() })}>← Newer</button>
+        <button
+          disabled={!data?.next_before}
+          onClick={() => {
+            newerPages.push(before);
+            setQuery({ ...filters, before: data?.next_before });
+          }}
+        >
+          Older →
+        </button>
       </nav>
       {selected && <Detail row={selected} onClose={() => setSelected(null)} />}
     </>

@@ -136,13 +136,14 @@ export function Usage() {
         <h2>
           {metric} per {bucket} ({zone}): {fmt(total)}
         </h2>
-        {data && <Chart x={view.x} series={view.series} label={`${metric} per ${bucket}`} zone={zone} stacked={stacked && Boolean(groupBy)} />}
+        {data && <Chart x={view.x} series={view.series} label={`${metric} per ${bucket}`} zone={zone} step={bucket} stacked={stacked && Boolean(groupBy)} />}
+        {data && total === 0 && <p class="muted empty">No usage in this range.</p>}
       </section>
       <div class="table-wrap">
         <table>
           <thead>
             <tr>
-              <th>{groupBy || 'total'}</th>
+              <th>{groupBy || 'all requests'}</th>
               {subgroupBy && <th>{subgroupBy}</th>}
               <th>{metric}</th>
               <th />
