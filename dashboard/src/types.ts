@@ -12,7 +12,7 @@ export interface Totals {
 export interface Overview {
   totals: Totals & { ttft_p50_ms: number | null };
   strip_from: string;
-  strip: Array<{ t: string; provider: string | null; requests: number; errors: number }>;
+  strip: Array<{ t: string; provider: string; requests: number; errors: number }>;
   providers: string[];
   checklist: { provider_configured: boolean; key_created: boolean; first_request: boolean };
 }

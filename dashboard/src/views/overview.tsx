@@ -31,7 +31,7 @@ const LEGEND = [
 
 function HealthStrip({ data }: { data: OverviewData }) {
   const start = Date.parse(data.strip_from);
-  const providers = [...new Set([...data.providers, ...data.strip.map((p) => p.provider ?? 'none')])];
+  const providers = [...new Set([...data.providers, ...data.strip.map((p) => p.provider)])];
   if (providers.length === 0) return <p class="muted">No provider is configured yet.</p>;
   return (
     <div class="strips">
@@ -41,7 +41,7 @@ function HealthStrip({ data }: { data: OverviewData }) {
           <span class="strip" role="img" aria-label={`${provider}: requests and errors per hour over the last 24 hours`}>
             {Array.from({ length: 24 }, (_, hour) => {
               const t = new Date(start + hour * 3_600_000).toISOString();
-              const point = data.strip.find((p) => (p.provider ?? 'none') === provider && p.t === t);
+              const point = data.strip.find((p) => p.provider === provider && p.t === t);
               const state = !point ? 'idle' : point.errors === 0 ? 'ok' : point.errors < point.requests ? 'warn' : 'bad';
               return <i key={hour} class={`cell ${state}`} title={`${t.slice(11, 16)} UTC: ${point?.requests ?? 0} requests, ${point?.errors ?? 0} errors`} />;
             })}

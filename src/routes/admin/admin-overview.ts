@@ -35,7 +35,8 @@ export function registerAdminOverview(app: FastifyInstance, ctx: AppContext): vo
       to: new Date(now).toISOString(),
       totals: { ...summary.totals, ttft_p50_ms: ttfts.length ? ttfts[Math.ceil(0.5 * ttfts.length) - 1] : null },
       strip_from: new Date(stripFrom).toISOString(),
-      strip: strip.map((p) => ({ t: p.t, provider: p.group, requests: p.requests, errors: p.errors })),
+      // Per provider: requests that reached none (refused before routing, Cloud) are in the totals only.
+      strip: strip.filter((p) => p.group !== null).map((p) => ({ t: p.t, provider: p.group, requests: p.requests, errors: p.errors })),
       providers: [...new Set(deployments.filter((d) => d.configured).map((d) => d.provider))].sort(),
       checklist: { provider_configured: deployments.some((d) => d.configured), key_created: Number(keys.n) > 0, first_request: firstRequest },
     };

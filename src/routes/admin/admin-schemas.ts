@@ -258,7 +258,7 @@ export const overviewSchema = z.object({
   to: isoTime,
   totals: usageTotalsSchema.extend({ ttft_p50_ms: z.number().nullable() }),
   strip_from: isoTime.describe('Start of the first of 24 UTC hours'),
-  strip: z.array(z.object({ t: isoTime, provider: z.string().nullable(), requests: z.number().int(), errors: z.number().int() })),
+  strip: z.array(z.object({ t: isoTime, provider: z.string().describe("Requests that reached no provider are counted in the totals only"), requests: z.number().int(), errors: z.number().int() })),
   providers: z.array(z.string()).describe('Providers with at least one configured deployment'),
   checklist: z.object({ provider_configured: z.boolean(), key_created: z.boolean(), first_request: z.boolean() }),
 });
