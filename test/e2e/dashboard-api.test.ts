@@ -217,7 +217,7 @@ describe('providers in one answer', () => {
     assert.ok(Date.parse(res.json.to) - Date.parse(res.json.from) === DAY);
     const health = await admin(server.url, 'GET', '/health');
     assert.deepEqual(
-      res.json.deployments.map(({ usage_24h: _u, ...d }: any) => d),
+      res.json.deployments.map(({ usage_24h: _u, testable: _t, ...d }: any) => d),
       health.json.data,
       'the same deployments and states as /admin/health',
     );
@@ -253,6 +253,9 @@ describe('request log attempts', () => {
 models:
   duo:
     deployments: [ { provider: a, model: gpt-4o-mini, priority: 0 }, { provider: b, model: gpt-4o, priority: 1 } ]
+  duo-embed:
+    kind: embedding
+    deployments: [ { provider: b, model: text-embedding-3-small } ]
 `,
     });
   });
@@ -310,6 +313,13 @@ models:
     assert.ok(bad.json.error.status >= 500 && bad.json.error.message.length > 0, bad.text);
     assert.equal(a.requests.filter((r) => JSON.stringify(r.body).includes('ping')).length, 1, 'one attempt, no retries');
 
+    const embed = await admin(duo.url, 'POST', '/deployments/test', { model: 'duo-embed', provider: 'b' });
+    assert.equal(embed.json.ok, true, embed.text);
+    assert.deepEqual([b.requests.at(-1)!.path, b.requests.at(-1)!.body.input], ['/v1/embeddings', 'ping'], 'an embedding model is tested with one embedding');
+    const providers = (await admin(duo.url, 'GET', '/providers')).json.deployments;
+    const testable = (model: string) => providers.find((d: any) => d.model === model).testable;
+    assert.deepEqual([testable('duo'), testable('duo-embed'), testable('flux')], [true, true, false], 'the dashboard offers a test where one exists');
+    assert.equal((await admin(duo.url, 'POST', '/deployments/test', { model: 'flux', provider: 'together' })).status, 400, 'no paid image generation as a test');
     assert.equal((await admin(duo.url, 'POST', '/deployments/test', { model: 'nope', provider: 'a' })).status, 404);
     assert.equal((await admin(duo.url, 'POST', '/deployments/test', { model: 'duo', provider: 'c' })).status, 404);
     assert.equal((await admin(duo.url, 'POST', '/deployments/test', { model: 'duo' })).status, 400);

@@ -5,6 +5,7 @@ import type { CatalogModel, DeploymentHealth } from '../types.js';
 import { useLoad } from '../use-load.js';
 
 interface DeploymentRow extends DeploymentHealth {
+  testable: boolean;
   usage_24h: { requests: number; errors: number; success_rate: number | null; latency_p50_ms: number | null; latency_p95_ms: number | null };
 }
 
@@ -23,7 +24,7 @@ interface TestResult {
   error: { code: string; status: number; message: string } | null;
 }
 
-/** "Test now": one one-token chat straight to the deployment, its latency or its error. */
+/** "Test now": a one-token chat (or one embedding) straight to the deployment, its latency or its error. */
 function TestNow({ d }: { d: DeploymentHealth }) {
   const [state, setState] = useState<{ busy: boolean; result?: TestResult; error?: string }>({ busy: false });
   async function run(): Promise<void> {
@@ -77,7 +78,7 @@ function DeploymentTable({ rows, catalog }: { rows: DeploymentRow[]; catalog: Re
                 <td>{ms(u.latency_p50_ms)}</td>
                 <td>{u.requests ? pct(u.requests - u.errors, u.requests) : '—'}</td>
                 <td class="small wrap">{d.last_error ?? d.reason ?? ''}</td>
-                <td>{(catalog[d.model]?.modality ?? 'text') === 'text' && d.state !== 'not_configured' ? <TestNow d={d} /> : null}</td>
+                <td>{d.testable && d.state !== 'not_configured' ? <TestNow d={d} /> : null}</td>
               </tr>
             );
           })}

@@ -3,6 +3,7 @@ import { onlysqCatalog } from '../../encode/catalog-json.js';
 import type { AppContext } from '../../server/context.js';
 import { deploymentUsage } from '../../usage/deployment-usage.js';
 import { healthReport } from './admin-health.js';
+import { TESTABLE_KINDS } from './admin-deployment-test.js';
 
 const DAY_MS = 86_400_000;
 
@@ -26,6 +27,8 @@ export function registerAdminProviders(app: FastifyInstance, ctx: AppContext): v
         const u = usage.find((x) => x.model === d.model && x.provider === d.provider && x.upstream_model === d.upstream_model);
         return {
           ...d,
+          // Whether POST /admin/deployments/test can try it (chat and embedding models).
+          testable: TESTABLE_KINDS.has(ctx.catalog.get(d.model)?.kind ?? ''),
           usage_24h: {
             requests: u?.requests ?? 0,
             errors: u?.errors ?? 0,

@@ -174,6 +174,7 @@ export const providersSchema = z.object({
   to: isoTime,
   deployments: z.array(
     deploymentHealthSchema.extend({
+      testable: z.boolean().describe('Whether POST /admin/deployments/test can try it (chat and embedding models)'),
       usage_24h: z.object({
         requests: z.number().int(),
         errors: z.number().int(),
