@@ -295,7 +295,19 @@ describe('dashboard in a browser', { skip: !existsSync(CHROMIUM) && `no Chromium
     assert.ok(!requests.some((p) => p.startsWith('/admin/requests')), 'the drawer hands the body on: the click fetches nothing more');
 
     await page.getByLabel('Raw JSON').check();
-    assert.deepEqual(JSON.parse((await page.getByTestId('replayed-body').textContent()) ?? ''), sent, 'the raw view shows the body as it was sent');
+    const rawBody = page.getByRole('textbox', { name: 'Request JSON' });
+    assert.deepEqual(JSON.parse(await rawBody.inputValue()), sent, 'the raw view shows the body as it was sent');
+    // The raw view sends what it holds, as it stands, and shows the answer as it came.
+    await rawBody.fill(JSON.stringify({ model: 'text-embedding-3-small', input: 'raw mode' }));
+    await page.getByRole('combobox', { name: 'Path' }).selectOption('/v1/embeddings');
+    await page.getByRole('button', { name: 'Send JSON' }).click();
+    await page.getByTestId('raw-status').getByText(/^HTTP 200 · first byte \d+ ms · \d+ ms in all$/).waitFor();
+    assert.equal(JSON.parse((await page.getByTestId('raw-answer').textContent()) ?? '').object, 'list');
+    assert.equal(upstream.requests.at(-1)?.body.input, 'raw mode');
+    await rawBody.fill('{"model": ');
+    await page.getByText(/^Not valid JSON/).waitFor();
+    assert.equal(await page.getByRole('button', { name: 'Send JSON' }).isDisabled(), true);
+    await page.getByLabel('Raw JSON').uncheck();
 
     // The replay lives in the URL: a reload fetches it again.
     await page.reload();

@@ -6,6 +6,7 @@ import { isAdmin, sessionKey } from '../session.js';
 import type { CatalogModel, RequestDetail } from '../types.js';
 import { chatPrefill, type Message } from './chat-prefill.js';
 import { curlCommand } from './curl-command.js';
+import { RawRequest, rawPathOf } from './raw-request.js';
 import { renderMarkdown } from './render-markdown.js';
 import { streamChat, type StreamResult } from './stream-chat.js';
 
@@ -86,28 +87,6 @@ function wireMessage(m: Message): Record<string, unknown> {
 
 /** A message worth sending again: anything with text, tool calls or a tool result. */
 const sendable = (m: Message): boolean => textOf(m.content) !== '' || Boolean(m.tool_calls?.length) || m.role === 'tool';
-
-/**
- * The logged request being replayed: its body exactly as the client sent it in the raw view, and
- * for embeddings, which the chat playground cannot run, that body with a curl that runs it.
- */
-function Replayed({ detail, apiKey, raw }: { detail: RequestDetail; apiKey: string; raw: boolean }) {
-  const embeddings = detail.endpoint === 'embeddings';
-  if (!raw && !embeddings) return null;
-  const body = detail.request_body as Record<string, unknown>;
-  return (
-    <section class="card replayed" aria-label="Replayed request">
-      <div class="pane-head">
-        <h2 class="small">
-          Replayed request <span class="mono">{detail.request_id}</span> ({detail.endpoint})
-        </h2>
-        {embeddings && <CopyButton text={curlCommand(window.location.origin, apiKey, body, '/v1/embeddings')} label="Copy as curl" />}
-      </div>
-      {embeddings && <p class="muted small">An embeddings request: the playground runs chat, so here is its body as sent.</p>}
-      <pre class="code raw" data-testid="replayed-body">{JSON.stringify(body, null, 2)}</pre>
-    </section>
-  );
-}
 
 function Answer({ text }: { text: string }) {
   return <div class="answer" dangerouslySetInnerHTML={{ __html: renderMarkdown(text) }} />;
@@ -282,7 +261,16 @@ export function Playground() {
         {modelsError && <p class="error">{modelsError}</p>}
         {replay.error && <p class="error" role="alert">{replay.error}</p>}
       </section>
-      {replayed && <Replayed detail={replayed} apiKey={key} raw={raw} />}
+      {raw && (
+        <RawRequest
+          key={replayed?.request_id ?? 'form'}
+          apiKey={key}
+          label={replayed ? `Replayed request ${replayed.request_id} (${replayed.endpoint})` : 'Raw request'}
+          body={replayed?.request_body ?? { ...lastBody, stream: true }}
+          path={rawPathOf(replayed?.endpoint)}
+          formBody={() => ({ ...lastBody, stream: true })}
+        />
+      )}
       <div class="panes" style={{ '--panes': String(Math.max(1, panes.length)) }}>
         {panes.map((pane, index) => (
           <section class="card pane" key={index} aria-label={`Answers of ${pane.model}`}>
