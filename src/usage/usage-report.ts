@@ -22,7 +22,7 @@ export interface UsageTotals {
   prompt_tokens: number;
   completion_tokens: number;
   cost: number;
-  /** Over successful requests whose raw rows are still kept; null when there are none. */
+  /** Over successful model requests (not Cloud's) whose raw rows are still kept; null when there are none. */
   latency_p50_ms: number | null;
   latency_p95_ms: number | null;
 }
@@ -140,8 +140,10 @@ export class UsageReport {
       groups.set(id, group);
     }
 
+    // Latency is the models': Cloud's file transfers would drag the percentiles toward zero.
     const latencyRows = await this.filtered(db.selectFrom('usage'), filter)
       .where('status', '=', 'ok')
+      .where('endpoint', 'not like', 'cloud.%')
       .select([rawGroup.as('g'), 'latency_ms'])
       .execute();
     const all: number[] = [];

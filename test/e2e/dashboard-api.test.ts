@@ -112,6 +112,16 @@ describe('dashboard admin endpoints', () => {
     assert.equal(wide.status, 400, 'a range of too many buckets is refused, not scanned');
   });
 
+  it('counts Cloud requests in the totals but not in the latency percentiles', async () => {
+    const now = Date.now();
+    const row = (i: number, endpoint: string, latency: number) => `(${now - i}, 'req_lat_${i}', 'key_latency', 0, '${endpoint}', '${endpoint.startsWith('cloud') ? 'cloud' : 'gpt-4o-mini'}', NULL, NULL, 0, 0, 0, 0, ${latency}, NULL, 'ok', 200, NULL, 0)`;
+    const rows = [row(1, 'chat.completions', 800), row(2, 'chat.completions', 900), ...[3, 4, 5, 6, 7].map((i) => row(i, 'cloud.download', 2))];
+    await server.query(`INSERT INTO usage (ts, request_id, key_id, user_id, endpoint, model, provider, deployment, prompt_tokens, completion_tokens, cached_tokens, cost, latency_ms, ttft_ms, status, http_status, error_code, stream) VALUES ${rows.join(', ')}`);
+    const summary = (await admin(server.url, 'GET', '/usage/summary?key_id=key_latency')).json;
+    assert.equal(summary.totals.requests, 7);
+    assert.deepEqual([summary.totals.latency_p50_ms, summary.totals.latency_p95_ms], [800, 900]);
+  });
+
   it('pages the request log by keyset, filtered, and opens one request', async () => {
     const first = await admin(server.url, 'GET', '/requests?key_id=key_series&limit=25');
     assert.equal(first.status, 200, first.text);
