@@ -6,6 +6,8 @@ export interface ChartSeries {
   values: Array<number | null>;
 }
 
+const amount = (n: number): string => n.toLocaleString('en-US', { maximumFractionDigits: 6 });
+
 const PALETTE = ['#3b82f6', '#f59e0b', '#10b981', '#ef4444', '#8b5cf6', '#ec4899', '#14b8a6', '#64748b'];
 
 /**
@@ -38,22 +40,22 @@ export function Chart({ x, series, label, zone, step, stacked = false }: { x: nu
       const xAxis = step === 'day' ? { ...axis, incrs: [86_400, 2 * 86_400, 7 * 86_400, 30 * 86_400] } : axis;
       const width = host.current.clientWidth;
       const stacking = stacked && series.length > 1 ? stack(series) : undefined;
+      const bucketLabel = UPlot.fmtDate(step === 'day' ? '{YYYY}-{MM}-{DD}' : '{YYYY}-{MM}-{DD} {HH}:{mm}');
       plot = new UPlot(
         {
           width,
           height: 220,
           series: [
-            {},
+            { value: (_u: unknown, v: number | null) => (v === null ? 'whole range' : bucketLabel(UPlot.tzDate(new Date(v * 1000), zone))) },
             ...series.map((s, i) => ({
               label: s.label,
               stroke: PALETTE[i % PALETTE.length],
               width: stacking ? 1 : 2,
               points: { show: !stacking && x.length < 40 },
-              ...(stacking && {
-                fill: `${PALETTE[i % PALETTE.length]}55`,
-                // The legend and the cursor show the series' own value, not the running sum.
-                value: (_u: unknown, _v: number | null, _si: number, index: number | null) => (index === null ? '—' : String(s.values[index] ?? 0)),
-              }),
+              ...(stacking && { fill: `${PALETTE[i % PALETTE.length]}55` }),
+              // The legend shows the series' own value (not a running sum) under the cursor, its range total otherwise.
+              value: (_u: unknown, _v: number | null, _si: number, index: number | null) =>
+                amount(index === null ? s.values.reduce<number>((sum, v) => sum + (v ?? 0), 0) : (s.values[index] ?? 0)),
             })),
           ],
           bands: stacking?.bands,

@@ -177,6 +177,8 @@ describe('dashboard in a browser', { skip: !existsSync(CHROMIUM) && `no Chromium
     await page.getByRole('combobox', { name: 'Group by' }).selectOption('model');
     await page.getByRole('combobox', { name: 'Split by' }).selectOption('provider');
     assert.match(page.url(), /subgroup_by=provider/);
+    // The legend shows each series' total over the range until the cursor picks a bucket.
+    await page.locator('.u-legend').getByText('whole range').waitFor();
     await page.getByRole('row', { name: /gpt-4o-mini openai/ }).waitFor();
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export CSV' }).click()]);
     const csv = readFileSync((await download.path()) ?? '', 'utf8');
