@@ -24,13 +24,15 @@ export const OMITTED: Record<BodyOmitted, string> = {
   not_kept: 'Its body was not kept: the request was refused before it ran, or bodies were off then.',
 };
 
-// The detail the drawer already loaded, handed to the view it opens so the click costs no request.
+// The detail the drawer last loaded, handed to the view it opens so the click costs no request. It
+// stays until the next replay: the view may mount again (a lazy chunk suspending it) and still find it.
 const handed = new Map<string, RequestDetail>();
 
 /** Opens the request's view with `?replay=<request id>`, which a reload fetches again. */
 export function replay(detail: RequestDetail): void {
   const target = replayTarget(detail.endpoint);
   if (!target) return;
+  handed.clear();
   handed.set(detail.request_id, detail);
   navigate(`${target}?replay=${encodeURIComponent(detail.request_id)}`);
 }
@@ -48,7 +50,6 @@ export function useReplay(apply: (detail: RequestDetail) => void): { id: string 
     // A 401 from the admin API would sign a non-admin out.
     if (!isAdmin.value) return setError('Replaying a logged request needs the admin key.');
     const kept = handed.get(id);
-    handed.delete(id);
     (kept ? Promise.resolve(kept) : adminGet<RequestDetail>(`/requests/${encodeURIComponent(id)}`)).then(
       (detail) => {
         if (!current) return;

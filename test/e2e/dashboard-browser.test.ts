@@ -294,7 +294,7 @@ describe('dashboard in a browser', { skip: !existsSync(CHROMIUM) && `no Chromium
     };
     await prefilled();
     page.off('request', record);
-    assert.ok(!requests.some((p) => p.startsWith('/admin/requests')), 'the drawer hands the body on: the click fetches nothing more');
+    assert.ok(!requests.some((p) => p.startsWith('/admin/requests')), `the drawer hands the body on: the click fetches nothing more (fetched ${requests.join(', ')})`);
 
     await page.getByLabel('Raw JSON').check();
     const rawBody = page.getByRole('textbox', { name: 'Request JSON' });
