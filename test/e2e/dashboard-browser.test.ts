@@ -276,10 +276,13 @@ describe('dashboard in a browser', { skip: !existsSync(CHROMIUM) && `no Chromium
     await page.getByRole('button', { name: 'Filter' }).click();
     await page.getByRole('cell', { name: 'gpt-4o-mini' }).first().click();
     const drawer = page.getByRole('dialog', { name: `Request ${requestId}` });
+    // The button shows once the drawer's own request answered; only what the click fetches counts.
+    const replayButton = drawer.getByRole('button', { name: 'Replay in playground' });
+    await replayButton.waitFor();
     const requests: string[] = [];
     const record = (r: { url(): string }) => requests.push(new URL(r.url()).pathname);
     page.on('request', record);
-    await drawer.getByRole('button', { name: 'Replay in playground' }).click();
+    await replayButton.click();
 
     await page.getByRole('heading', { name: 'Playground' }).waitFor();
     assert.match(page.url(), new RegExp(`/playground\\?replay=${requestId}$`));
