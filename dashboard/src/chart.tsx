@@ -12,12 +12,15 @@ const PALETTE = ['#3b82f6', '#f59e0b', '#10b981', '#ef4444', '#8b5cf6', '#ec4899
 
 /**
  * Series drawn on top of each other: each line is the running sum up to it, the band below it is
- * filled, and the legend still shows each series' own value.
+ * filled, and the legend still shows each series' own value. A series hidden from the legend adds
+ * nothing, so the ones above it settle onto the ones below.
  */
-function stack(series: ChartSeries[]): { lines: Array<Array<number | null>>; bands: Array<{ series: [number, number] }> } {
+function stack(series: ChartSeries[], shown: boolean[] = series.map(() => true)): { lines: Array<Array<number | null>>; bands: Array<{ series: [number, number] }> } {
   const sums = series[0]?.values.map(() => 0) ?? [];
-  const lines = series.map((s) => s.values.map((v, i) => (sums[i] += v ?? 0)));
-  return { lines, bands: series.slice(1).map((_, i) => ({ series: [i + 2, i + 1] as [number, number] })) };
+  const lines = series.map((s, si) => s.values.map((v, i) => (sums[i] += shown[si] ? (v ?? 0) : 0)));
+  // Each shown series' band reaches down to the shown series below it (uPlot numbers series from 1).
+  const visible = series.map((_, i) => i + 1).filter((_, i) => shown[i]);
+  return { lines, bands: visible.slice(1).map((si, k) => ({ series: [si, visible[k]] as [number, number] })) };
 }
 
 /**
@@ -64,6 +67,18 @@ export function Chart({ x, series, label, zone, step, stacked = false }: { x: nu
           axes: [xAxis, axis],
           tzDate: (ts: number) => UPlot.tzDate(new Date(ts * 1000), zone),
           legend: { live: true },
+          ...(stacking && {
+            hooks: {
+              setSeries: [
+                (u: { series: Array<{ show?: boolean }>; setData(data: unknown): void; delBand(): void; addBand(band: { series: [number, number] }): void }) => {
+                  const restacked = stack(series, u.series.slice(1).map((one) => one.show !== false));
+                  u.delBand();
+                  for (const band of restacked.bands) u.addBand(band);
+                  u.setData([x, ...restacked.lines]);
+                },
+              ],
+            },
+          }),
         },
         [x, ...(stacking?.lines ?? series.map((s) => s.values))] as never,
         host.current,
