@@ -1,6 +1,6 @@
 /**
- * `node --import tsx bench/dashboard-ledger.ts [rows]`: seeds a SQLite ledger with 1,000,000 usage
- * rows over the last 90 days (after a first start of the built server has migrated it), then times
+ * `node --import tsx bench/dashboard-ledger.ts [rows] [--postgres]`: seeds a ledger (SQLite, or a
+ * fresh Postgres database on 127.0.0.1:5432 with --postgres) with 1,000,000 usage rows over the last 90 days (after a first start of the built server has migrated it), then times
  * the first request of the dashboard's overview, usage and request-log views (each the only
  * request its view makes on load for its data), cold and then warm, twice:
  * - on raw rows only (the rollup off: the worst case, as right after an upgrade);
@@ -13,31 +13,46 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { ADMIN_KEY } from '../test/support/admin.js';
 import { startServer } from '../test/support/server-process.js';
+import { createTestBackend } from '../test/support/test-backend.js';
 
-const ROWS = Number(process.argv[2] ?? 1_000_000);
+const POSTGRES = process.argv.includes('--postgres');
+const ROWS = Number(process.argv.slice(2).find((a) => /^\d+$/.test(a)) ?? 1_000_000);
 const DAY = 86_400_000;
 const dataDir = mkdtempSync(path.join(os.tmpdir(), 'opensq-ledger-'));
-const env = { OPENSQ_ADMIN_KEY: ADMIN_KEY, TEST_DATABASE: 'sqlite' };
+const backend = await createTestBackend(POSTGRES);
+const env = { OPENSQ_ADMIN_KEY: ADMIN_KEY, TEST_DATABASE: POSTGRES ? 'postgres' : 'sqlite', ...backend.env };
 
-let server = await startServer({ dataDir, env });
-await server.stop();
-
-const db = new Database(path.join(dataDir, 'opensq.db'));
-const insert = db.prepare(
-  'INSERT INTO usage (ts, request_id, key_id, user_id, endpoint, model, provider, deployment, prompt_tokens, completion_tokens, cached_tokens, cost, latency_ms, ttft_ms, status, http_status, error_code, stream) VALUES (?, ?, ?, 0, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?, 1)',
-);
+// Migrates the database; no rollup yet, which would move the watermark past the rows seeded next.
+let server = await startServer({ dataDir, env: { ...env, OPENSQ_USAGE_ROLLUP_INTERVAL_MS: '0' } });
 const models = ['gpt-4o-mini', 'gpt-4o', 'claude-3-5-haiku', 'gemini-2.0-flash', 'deepseek-v3'];
 const now = Date.now();
 const started = performance.now();
-db.transaction(() => {
-  for (let i = 0; i < ROWS; i++) {
-    const ts = now - 90 * DAY + Math.floor((i / ROWS) * 90 * DAY);
-    const model = models[i % models.length];
-    const failed = i % 50 === 0;
-    insert.run(ts, `req_${i}`, `key_${i % 200}`, i % 7 === 0 ? 'v2' : 'chat.completions', model, model.split('-')[0], `${model.split('-')[0]}/${model}`, 100 + (i % 400), 50 + (i % 300), 0.0001 * (i % 17), 200 + (i % 900), 80 + (i % 200), failed ? 'error' : 'ok', failed ? 502 : 200, failed ? 'upstream_error' : null);
-  }
-})();
-db.close();
+if (POSTGRES) {
+  // The same rows as the SQLite loop below, made by the database itself.
+  await server.query(`INSERT INTO usage (ts, request_id, key_id, user_id, endpoint, model, provider, deployment, prompt_tokens, completion_tokens, cached_tokens, cost, latency_ms, ttft_ms, status, http_status, error_code, stream)
+    SELECT ${now - 90 * DAY} + floor(i::float8 / ${ROWS} * ${90 * DAY})::bigint, 'req_' || i, 'key_' || (i % 200), 0,
+      CASE WHEN i % 7 = 0 THEN 'v2' ELSE 'chat.completions' END, m, split_part(m, '-', 1), split_part(m, '-', 1) || '/' || m,
+      100 + i % 400, 50 + i % 300, 0, 0.0001 * (i % 17), 200 + i % 900, 80 + i % 200,
+      CASE WHEN i % 50 = 0 THEN 'error' ELSE 'ok' END, CASE WHEN i % 50 = 0 THEN 502 ELSE 200 END, CASE WHEN i % 50 = 0 THEN 'upstream_error' END, 1
+    FROM (SELECT i, (ARRAY['${models.join("','")}'])[i % 5 + 1] AS m FROM generate_series(0, ${ROWS - 1}) AS i) AS seed`);
+  await server.query('ANALYZE usage');
+  await server.stop();
+} else {
+  await server.stop();
+  const db = new Database(path.join(dataDir, 'opensq.db'));
+  const insert = db.prepare(
+    'INSERT INTO usage (ts, request_id, key_id, user_id, endpoint, model, provider, deployment, prompt_tokens, completion_tokens, cached_tokens, cost, latency_ms, ttft_ms, status, http_status, error_code, stream) VALUES (?, ?, ?, 0, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?, 1)',
+  );
+  db.transaction(() => {
+    for (let i = 0; i < ROWS; i++) {
+      const ts = now - 90 * DAY + Math.floor((i / ROWS) * 90 * DAY);
+      const model = models[i % models.length];
+      const failed = i % 50 === 0;
+      insert.run(ts, `req_${i}`, `key_${i % 200}`, i % 7 === 0 ? 'v2' : 'chat.completions', model, model.split('-')[0], `${model.split('-')[0]}/${model}`, 100 + (i % 400), 50 + (i % 300), 0.0001 * (i % 17), 200 + (i % 900), 80 + (i % 200), failed ? 'error' : 'ok', failed ? 502 : 200, failed ? 'upstream_error' : null);
+    }
+  })();
+  db.close();
+}
 console.log(`seeded ${ROWS.toLocaleString('en-US')} rows in ${((performance.now() - started) / 1000).toFixed(1)} s`);
 
 const paths = {
@@ -85,3 +100,4 @@ server = await startServer({ dataDir, env });
 await timeViews('rolled');
 await server.stop();
 rmSync(dataDir, { recursive: true, force: true });
+await backend.drop();
