@@ -10,10 +10,10 @@ import { SSE_DONE, sseBatch, sseError, writeSseHead } from '../encode/sse.js';
 import type { ChatCall } from '../providers/types.js';
 import type { Deployment, Model } from '../routing/catalog.js';
 import { resolveModel } from '../routing/resolve-model.js';
-import type { Routed } from '../routing/router.js';
 import type { AppContext } from '../server/context.js';
 import { estimateRequestTokens, estimateUsage } from '../usage/count-tokens.js';
 import { recordUsage, type UsageFacts } from '../usage/record-usage.js';
+import { failBeforeFirstByte } from './fail-before-first-byte.js';
 import { RequestScope } from './request-scope.js';
 
 export interface ChatEndpoint {
@@ -63,13 +63,6 @@ function tokens(usage: Usage | undefined): Pick<UsageFacts, 'promptTokens' | 'co
 /** The call for one deployment: its upstream model name and the model's timeouts over the provider's. */
 function callFor(call: ChatCall, model: Model, deployment: Deployment): ChatCall {
   return { ...call, upstreamModel: deployment.model, timeouts: { ...deployment.provider.timeouts, ...model.timeoutOverrides } };
-}
-
-async function failBeforeFirstByte(ctx: AppContext, scope: RequestScope, facts: BaseFacts, routed: Extract<Routed<unknown>, { ok: false }>): Promise<never> {
-  const error = scope.timeout ?? routed.error;
-  const cancelled = scope.clientGone;
-  await recordUsage(ctx, { ...facts, deployment: routed.deployment, attempts: routed.attempts, ...tokens(undefined), status: cancelled ? 'cancelled' : 'error', httpStatus: cancelled ? 499 : error.status, error });
-  throw error;
 }
 
 async function completeChat(ctx: AppContext, reply: FastifyReply, scope: RequestScope, call: ChatCall, model: Model, facts: BaseFacts, withUser: boolean): Promise<void> {

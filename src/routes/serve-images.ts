@@ -8,6 +8,7 @@ import type { Model } from '../routing/catalog.js';
 import { resolveModel } from '../routing/resolve-model.js';
 import type { AppContext } from '../server/context.js';
 import { recordUsage } from '../usage/record-usage.js';
+import { failBeforeFirstByte } from './fail-before-first-byte.js';
 import { RequestScope } from './request-scope.js';
 
 export interface ImageJob {
@@ -52,12 +53,7 @@ export async function serveImages(ctx: AppContext, reply: FastifyReply, key: Api
       if (!adapter.generateImage) throw new ApiError('invalid_request', `provider ${d.provider.name} generates no images`, { param: 'model' });
       return adapter.generateImage({ ...job, publicModel: model.id, upstreamModel: d.model, signal: scope.signal, warn: scope.warn });
     });
-    if (!attempt.ok) {
-      const error = scope.timeout ?? attempt.error;
-      const cancelled = scope.clientGone;
-      await recordUsage(ctx, { ...facts, deployment: attempt.deployment, attempts: attempt.attempts, status: cancelled ? 'cancelled' : 'error', httpStatus: cancelled ? 499 : error.status, error });
-      throw error;
-    }
+    if (!attempt.ok) return await failBeforeFirstByte(ctx, scope, facts, attempt);
     attempt.done();
     const { images } = attempt.value;
     const units = { images: images.length };

@@ -6,6 +6,7 @@ import { resolveModel } from '../routing/resolve-model.js';
 import type { SpeechRequest } from '../schema/speech-request.js';
 import type { AppContext } from '../server/context.js';
 import { recordUsage } from '../usage/record-usage.js';
+import { failBeforeFirstByte } from './fail-before-first-byte.js';
 import { RequestScope } from './request-scope.js';
 
 /**
@@ -23,12 +24,7 @@ export async function serveSpeech(ctx: AppContext, reply: FastifyReply, key: Api
       if (!adapter.speak) throw new ApiError('invalid_request', `provider ${d.provider.name} has no text to speech`, { param: 'model' });
       return adapter.speak({ ...body, publicModel: model.id, upstreamModel: d.model, signal: scope.signal, warn: scope.warn });
     });
-    if (!attempt.ok) {
-      const error = scope.timeout ?? attempt.error;
-      const cancelled = scope.clientGone;
-      await recordUsage(ctx, { ...facts, deployment: attempt.deployment, attempts: attempt.attempts, status: cancelled ? 'cancelled' : 'error', httpStatus: cancelled ? 499 : error.status, error });
-      throw error;
-    }
+    if (!attempt.ok) return await failBeforeFirstByte(ctx, scope, facts, attempt);
     attempt.done();
     await recordUsage(ctx, { ...facts, deployment: attempt.deployment, attempts: attempt.attempts, status: 'ok', httpStatus: 200, units: { characters: body.text.length } });
     scope.setHeaders(reply, attempt.deployment, attempt.attempts);

@@ -3,7 +3,7 @@ import type { Settings } from '../config/settings.js';
 import type { AttemptRecord } from '../routing/router.js';
 import type { Database } from '../storage/database.js';
 import type { UsageTable } from '../storage/schema.js';
-import type { UsageRowView } from './usage-report.js';
+import { type UsageRowView, usageRowView } from './usage-report.js';
 
 export interface RequestLogFilter {
   keyId?: string;
@@ -36,24 +36,6 @@ function parseAttempts(text: string | null): AttemptRecord[] | null {
   } catch {
     return null;
   }
-}
-
-export function usageRowView(row: UsageTable & { id: number }): UsageRowView {
-  const { ts, user_id, stream, id, attempts: _attempts, ...rest } = row;
-  return {
-    id: Number(id),
-    created_at: new Date(Number(ts)).toISOString(),
-    user: Number(user_id),
-    ...rest,
-    prompt_tokens: Number(rest.prompt_tokens),
-    completion_tokens: Number(rest.completion_tokens),
-    cached_tokens: Number(rest.cached_tokens),
-    cost: Number(rest.cost),
-    latency_ms: Number(rest.latency_ms),
-    ttft_ms: rest.ttft_ms === null ? null : Number(rest.ttft_ms),
-    http_status: Number(rest.http_status),
-    stream: Number(stream) === 1,
-  };
 }
 
 /**

@@ -34,6 +34,25 @@ export type UsageRowView = Omit<UsageTable, 'id' | 'ts' | 'user_id' | 'stream' |
 const RAW_GROUP = { key: 'key_id', user: 'user_id', model: 'model', day: sql.raw<number>(`ts / ${DAY_MS}`) } as const;
 const ROLLED_GROUP = { key: 'key_id', user: 'user_id', model: 'model', day: sql.raw<number>('hour / 24') } as const;
 
+/** A usage row as the admin API shows it: ISO time, numbers as numbers (Postgres returns bigints as text), `stream` a boolean. */
+export function usageRowView(row: UsageTable & { id: number }): UsageRowView {
+  const { ts, user_id, stream, id, attempts: _attempts, ...rest } = row;
+  return {
+    id: Number(id),
+    created_at: new Date(Number(ts)).toISOString(),
+    user: Number(user_id),
+    ...rest,
+    prompt_tokens: Number(rest.prompt_tokens),
+    completion_tokens: Number(rest.completion_tokens),
+    cached_tokens: Number(rest.cached_tokens),
+    cost: Number(rest.cost),
+    latency_ms: Number(rest.latency_ms),
+    ttft_ms: rest.ttft_ms === null ? null : Number(rest.ttft_ms),
+    http_status: Number(rest.http_status),
+    stream: Number(stream) === 1,
+  };
+}
+
 function percentile(sorted: number[], q: number): number | null {
   if (sorted.length === 0) return null;
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))];
@@ -68,17 +87,7 @@ export class UsageReport {
   /** The newest raw rows first. */
   async rows(filter: UsageFilter, limit = 100): Promise<UsageRowView[]> {
     const rows = await this.filtered(this.database.db.selectFrom('usage').selectAll(), filter).orderBy('id', 'desc').limit(limit).execute();
-    return rows.map(({ ts, user_id, stream, id, attempts: _attempts, ...rest }) => ({
-      id: Number(id),
-      created_at: new Date(Number(ts)).toISOString(),
-      user: Number(user_id),
-      ...rest,
-      prompt_tokens: Number(rest.prompt_tokens),
-      completion_tokens: Number(rest.completion_tokens),
-      cached_tokens: Number(rest.cached_tokens),
-      cost: Number(rest.cost),
-      stream: Number(stream) === 1,
-    }));
+    return rows.map((row) => usageRowView(row as UsageTable & { id: number }));
   }
 
   /** Totals per group (one group without `groupBy`), largest cost first, and overall. */

@@ -22,6 +22,18 @@ function KeyField({ value, onChange }: { value: string; onChange: (key: string) 
   );
 }
 
+/** The model picker; a model not in the catalog (a replayed request's) stays choosable. */
+function ModelField({ models, value, onChange }: { models: string[]; value: string; onChange: (model: string) => void }) {
+  return (
+    <label>
+      Model
+      <select name="model" value={value} onChange={(e) => onChange(e.currentTarget.value)}>
+        {(models.includes(value) || !value ? models : [...models, value]).map((id) => <option key={id} value={id}>{id}</option>)}
+      </select>
+    </label>
+  );
+}
+
 /** The catalog's models of one modality, by id. */
 function useModels(key: string, modality: CatalogModel['modality']): { models: string[]; error: string } {
   const [state, setState] = useState<{ models: string[]; error: string }>({ models: [], error: '' });
@@ -101,12 +113,7 @@ export function ImaGen() {
       <form class="card media-form" onSubmit={(e) => void generate(e)}>
         <div class="form-grid">
           <KeyField value={key} onChange={setKey} />
-          <label>
-            Model
-            <select name="model" value={chosen} onChange={(e) => setModel(e.currentTarget.value)}>
-              {(models.includes(chosen) || !chosen ? models : [...models, chosen]).map((id) => <option key={id} value={id}>{id}</option>)}
-            </select>
-          </label>
+          <ModelField models={models} value={chosen} onChange={setModel} />
           <label>
             Ratio
             <select name="ratio" value={ratio} onChange={(e) => setRatio(e.currentTarget.value)}>
@@ -192,12 +199,7 @@ export function Speech() {
       <form class="card media-form" onSubmit={(e) => void speak(e)}>
         <div class="form-grid">
           <KeyField value={key} onChange={setKey} />
-          <label>
-            Model
-            <select name="model" value={chosen} onChange={(e) => setModel(e.currentTarget.value)}>
-              {(models.includes(chosen) || !chosen ? models : [...models, chosen]).map((id) => <option key={id} value={id}>{id}</option>)}
-            </select>
-          </label>
+          <ModelField models={models} value={chosen} onChange={setModel} />
           <label>
             Language
             <input name="lang" value={lang} placeholder="en" onInput={(e) => setLang(e.currentTarget.value)} />
