@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
+import { ADMIN_KEY_FILE } from '../auth/admin-key-file.js';
 import type { Settings } from '../config/settings.js';
 
 export interface ServiceCheck {
@@ -60,6 +61,12 @@ async function checkRedis(settings: Settings): Promise<ServiceCheck> {
 /** `opensq doctor`'s reachability part: the database, Redis, and whether the admin API is on. */
 export async function checkServices(settings: Settings): Promise<ServiceCheck[]> {
   const [database, redis] = await Promise.all([checkDatabase(settings), checkRedis(settings)]);
-  const adminApi: ServiceCheck = { name: 'admin API', ok: true, detail: settings.adminKey ? 'enabled (OPENSQ_ADMIN_KEY is set)' : 'disabled (set OPENSQ_ADMIN_KEY to enable /admin)' };
+  const adminApi: ServiceCheck = { name: 'admin API', ok: true, detail: adminDetail(settings) };
   return [database, redis, adminApi];
+}
+
+function adminDetail(settings: Settings): string {
+  if (settings.adminKeyOff) return 'disabled (OPENSQ_ADMIN_KEY=off)';
+  if (settings.adminKey) return 'enabled (OPENSQ_ADMIN_KEY is set)';
+  return `enabled (the key \`serve\` makes on its first start, in ${path.join(settings.dataDir, ADMIN_KEY_FILE)})`;
 }

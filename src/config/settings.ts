@@ -13,7 +13,10 @@ export interface Settings {
   redisUrl: string | undefined;
   /** Prefix of every Redis key, so instances of different deployments can share one Redis. */
   redisPrefix: string;
+  /** OPENSQ_ADMIN_KEY; `serve` makes one in the data folder when it is unset and not `off`. */
   adminKey: string | undefined;
+  /** OPENSQ_ADMIN_KEY=off: the admin API stays disabled. */
+  adminKeyOff: boolean;
   configPath: string | undefined;
   /** A GGUF path or `hf:` URI served as a local model. */
   localModel: string | undefined;
@@ -62,6 +65,8 @@ function trustProxyVar(raw: string | undefined): boolean | string {
   return raw === 'true' ? true : raw;
 }
 
+const isOff = (raw: string | undefined): boolean => raw === 'off' || raw === 'false';
+
 function intVar(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
   const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
@@ -79,21 +84,22 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     databaseUrl: env.DATABASE_URL || undefined,
     redisUrl: env.REDIS_URL || undefined,
     redisPrefix: env.OPENSQ_REDIS_PREFIX || 'opensq:',
-    adminKey: env.OPENSQ_ADMIN_KEY || undefined,
+    adminKey: env.OPENSQ_ADMIN_KEY && !isOff(env.OPENSQ_ADMIN_KEY) ? env.OPENSQ_ADMIN_KEY : undefined,
+    adminKeyOff: isOff(env.OPENSQ_ADMIN_KEY),
     configPath: env.OPENSQ_CONFIG || undefined,
     localModel: env.OPENSQ_LOCAL_MODEL || undefined,
     localThreads: intVar(env, 'OPENSQ_LOCAL_THREADS', Math.max(1, Math.min(4, os.availableParallelism() - 1))),
     logLevel: env.LOG_LEVEL || 'info',
-    anonymousEnabled: env.OPENSQ_ANONYMOUS !== 'off' && env.OPENSQ_ANONYMOUS !== 'false',
+    anonymousEnabled: !isOff(env.OPENSQ_ANONYMOUS),
     shutdownGraceMs: intVar(env, 'OPENSQ_SHUTDOWN_GRACE_MS', 30_000),
     corsOrigins: env.OPENSQ_CORS_ORIGINS || '*',
     maxAttempts: Math.max(1, intVar(env, 'OPENSQ_MAX_ATTEMPTS', 3)),
     cooldown: { failures: Math.max(1, intVar(env, 'OPENSQ_COOLDOWN_FAILURES', 3)), cooldownMs: intVar(env, 'OPENSQ_COOLDOWN_MS', 30_000) },
     trustProxy: trustProxyVar(env.OPENSQ_TRUST_PROXY),
     timeZone: timeZoneVar(env.OPENSQ_TIMEZONE),
-    modelLimits: env.OPENSQ_MODEL_LIMITS !== 'off' && env.OPENSQ_MODEL_LIMITS !== 'false',
+    modelLimits: !isOff(env.OPENSQ_MODEL_LIMITS),
     usageRetentionDays: intVar(env, 'OPENSQ_USAGE_RETENTION_DAYS', 90),
-    logRequestBodies: env.OPENSQ_LOG_REQUEST_BODIES !== 'off' && env.OPENSQ_LOG_REQUEST_BODIES !== 'false',
+    logRequestBodies: !isOff(env.OPENSQ_LOG_REQUEST_BODIES),
     requestBodyMaxBytes: intVar(env, 'OPENSQ_LOG_REQUEST_BODY_MAX_BYTES', 65_536),
     requestBodyRetentionDays: intVar(env, 'OPENSQ_REQUEST_BODY_RETENTION_DAYS', 7),
     usageRollupIntervalMs: intVar(env, 'OPENSQ_USAGE_ROLLUP_INTERVAL_MS', 3_600_000),

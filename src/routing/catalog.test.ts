@@ -1,27 +1,20 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, it } from 'node:test';
 import { Catalog, localModelId } from './catalog.js';
 import { DeploymentHealth } from './deployment-health.js';
 import { ProviderRegistry } from './provider-registry.js';
 import { DEFAULT_RETRY_POLICY } from './retry-policy.js';
 import { Router } from './router.js';
+import { fixturePath } from '../../test/support/fixtures.js';
 
 const router = new Router(new DeploymentHealth(), DEFAULT_RETRY_POLICY);
 
-const SEED = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../shared/seed/onlysq-docs.txt');
+interface SeedRow { id: string; family: string; description: string; type: string; modality: string; endpoints: string[] }
 
-/** Rows of the seed's "All models" tables: id, description, type, modality, first endpoint. */
-function seedModels(): Array<{ id: string; description: string; type: string; modality: string; endpoint: string }> {
-  const rows = [];
-  for (const line of readFileSync(SEED, 'utf8').split('\n')) {
-    const cells = line.split('\t');
-    if (cells.length !== 5 || cells[0] === 'Model name') continue;
-    rows.push({ id: cells[0], description: cells[1], type: cells[2], modality: cells[3], endpoint: cells[4] });
-  }
-  return rows;
+/** Every row of the seed's "All models" tables, kept as data in test/fixtures/onlysq/models.json. */
+function seedModels(): SeedRow[] {
+  return (JSON.parse(readFileSync(fixturePath('onlysq/models.json'), 'utf8')) as { rows: SeedRow[] }).rows;
 }
 
 describe('default catalog', () => {
@@ -29,14 +22,21 @@ describe('default catalog', () => {
 
   it('has every model of the seed table, with its description, type, modality and endpoints', () => {
     const rows = seedModels();
-    assert.ok(rows.length >= 100, `parsed ${rows.length} seed rows`);
+    assert.equal(new Set(rows.map((row) => row.id)).size, 102, 'the seed lists 102 models');
     for (const row of rows) {
       const model = catalog.get(row.id);
       assert.ok(model, `missing ${row.id}`);
       assert.equal(model.type, row.type.toLowerCase(), row.id);
       assert.equal(model.modality, { Text: 'text', Images: 'image', Sound: 'sound' }[row.modality], row.id);
-      assert.ok(model.endpoints.includes(row.endpoint === 'TTS' ? 'TTS' : row.endpoint), `${row.id} endpoints`);
+      for (const endpoint of row.endpoints) assert.ok(model.endpoints.includes(endpoint), `${row.id} serves ${endpoint}`);
       if (!rows.some((other) => other.id === row.id && other.description !== row.description)) assert.equal(model.description, row.description);
+    }
+  });
+
+  it("owns each model by the vendor of the seed's section it is listed in", () => {
+    const owners: Record<string, string> = { ChatGPT: 'openai', DeepSeek: 'deepseek', Llama: 'meta', Claude: 'anthropic', 'Le Chat': 'mistral', Qwen: 'qwen', Google: 'google', Cohere: 'cohere', Image: 'black-forest-labs', Sound: 'google' };
+    for (const row of seedModels()) {
+      if (owners[row.family]) assert.equal(catalog.get(row.id)!.owner, owners[row.family], row.id);
     }
   });
 

@@ -1,4 +1,5 @@
 import cluster from 'node:cluster';
+import { resolveAdminKey } from '../auth/admin-key-file.js';
 import type { Settings } from '../config/settings.js';
 import { closeUpstreamDispatcher } from '../providers/shared/http-client.js';
 import { buildApp } from './app.js';
@@ -10,13 +11,15 @@ import { scheduleRollup } from '../usage/schedule-rollup.js';
  * Runs the server until SIGTERM or SIGINT, then stops accepting connections, lets in-flight
  * requests finish (up to the grace period) and closes storage.
  */
-export async function serve(settings: Settings): Promise<void> {
+export async function serve(given: Settings): Promise<void> {
+  const admin = resolveAdminKey(given);
+  const settings = { ...given, adminKey: admin.key };
   const ctx = await createContext(settings);
   const app = buildApp(ctx);
   const address = await app.listen({ port: settings.port, host: settings.host });
   // Of `serve --workers N`, the first worker reports in full, the others in a line.
   const worker = cluster.isWorker ? cluster.worker!.id : 1;
-  process.stdout.write(`${worker === 1 ? startupReport(ctx, address) : `OpenSq worker ${worker} listening on ${address}`}\n`);
+  process.stdout.write(`${worker === 1 ? startupReport(ctx, address, admin.source) : `OpenSq worker ${worker} listening on ${address}`}\n`);
   const stopRollup = scheduleRollup(ctx);
 
   let stopping = false;

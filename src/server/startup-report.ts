@@ -1,8 +1,9 @@
+import type { AdminKeySource } from '../auth/admin-key-file.js';
 import { PROVIDER_PRESETS } from '../providers/index.js';
 import type { AppContext } from './context.js';
 
 /** What an operator needs to read at start-up: what is served, and what to set for the rest. */
-export function startupReport(ctx: AppContext, address: string): string {
+export function startupReport(ctx: AppContext, address: string, admin: AdminKeySource): string {
   const models = ctx.catalog.list();
   const working = models.filter((m) => m.downReason === undefined);
   const providers = ctx.registry.all().filter((p) => !p.missing && models.some((m) => m.usable.some((d) => d.provider === p)));
@@ -14,6 +15,7 @@ export function startupReport(ctx: AppContext, address: string): string {
     `  models: ${working.length} of ${models.length} available` +
       (providers.length ? ` via ${providers.map((p) => p.name).join(', ')}` : ''),
   ];
+  lines.push(...adminLines(browsable(address), admin));
   const localIds = models.filter((m) => m.owner === 'local').map((m) => m.id);
   if (localIds.length) lines.push(`  local models: ${localIds.join(', ')}`);
   if (chatProviders.length === 0) {
@@ -29,4 +31,21 @@ export function startupReport(ctx: AppContext, address: string): string {
     );
   }
   return lines.join('\n');
+}
+
+/** The address a browser on this machine can open: a wildcard host is reached as localhost. */
+function browsable(address: string): string {
+  const url = new URL(address);
+  if (url.hostname === '0.0.0.0' || url.hostname === '[::]') url.hostname = 'localhost';
+  return url.origin;
+}
+
+function adminLines(origin: string, admin: AdminKeySource): string[] {
+  if (admin.kind === 'off') return ['  dashboard and admin API: off (OPENSQ_ADMIN_KEY=off); the playground takes any API key'];
+  const where = admin.kind === 'env' ? 'the value of OPENSQ_ADMIN_KEY' : `the admin key: cat ${admin.file}`;
+  const lines = [`  dashboard: ${origin}/ (sign in with ${where})`];
+  if (admin.kind === 'file' && admin.created) {
+    lines.push(`  admin key: made on this first start and kept in ${admin.file} (mode 0600); set OPENSQ_ADMIN_KEY to choose your own, or =off to disable the admin API`);
+  }
+  return lines;
 }

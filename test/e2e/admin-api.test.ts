@@ -210,8 +210,8 @@ describe('admin API', () => {
 });
 
 describe('admin API switched off', () => {
-  it('without OPENSQ_ADMIN_KEY every admin route is a 404 admin_disabled', async () => {
-    const off = await startServer();
+  it('with OPENSQ_ADMIN_KEY=off every admin route is a 404 admin_disabled', async () => {
+    const off = await startServer({ env: { OPENSQ_ADMIN_KEY: 'off' } });
     try {
       for (const path of ['/admin/keys', '/admin/usage', '/admin/health', '/admin/openapi.json']) {
         const res = await http(`${off.url}${path}`, { headers: { authorization: 'Bearer anything' } });

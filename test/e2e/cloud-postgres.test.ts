@@ -9,25 +9,13 @@ import pg from 'pg';
 import { upload } from '../support/cloud-client.js';
 import { http } from '../support/http.js';
 import { type ServerProcess, startServer } from '../support/server-process.js';
+import { needsEspeak, needsPostgres, POSTGRES_ADMIN_URL as ADMIN_URL } from '../support/services.js';
 
-const ADMIN_URL = process.env.TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const dbName = `opensq_cloud_${process.pid}_${Date.now()}`;
 const dbUrl = Object.assign(new URL(ADMIN_URL), { pathname: `/${dbName}` }).toString();
 
 let admin: pg.Client;
 let server: ServerProcess;
-
-before(async () => {
-  admin = new pg.Client({ connectionString: ADMIN_URL });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${dbName}`);
-  server = await startServer({ env: { DATABASE_URL: dbUrl } });
-});
-after(async () => {
-  await server?.stop();
-  await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
-  await admin.end();
-});
 
 async function query<T extends pg.QueryResultRow>(sql: string): Promise<T[]> {
   const client = new pg.Client({ connectionString: dbUrl });
@@ -39,7 +27,19 @@ async function query<T extends pg.QueryResultRow>(sql: string): Promise<T[]> {
   }
 }
 
-describe('Cloud and media on Postgres', () => {
+describe('Cloud and media on Postgres', { skip: needsPostgres }, () => {
+  before(async () => {
+    admin = new pg.Client({ connectionString: ADMIN_URL });
+    await admin.connect();
+    await admin.query(`CREATE DATABASE ${dbName}`);
+    server = await startServer({ env: { DATABASE_URL: dbUrl } });
+  });
+  after(async () => {
+    await server?.stop();
+    await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
+    await admin?.end();
+  });
+
   it('lists uploads with the owner key hashed, serves them, and deletes them', async () => {
     const res = await upload(server.url, 'pg.txt', Buffer.from('in postgres'), 'text/plain');
     assert.equal(res.status, 200);
@@ -52,7 +52,7 @@ describe('Cloud and media on Postgres', () => {
     assert.deepEqual(await query('SELECT id FROM cloud_files'), []);
   });
 
-  it('speech writes its usage row', async () => {
+  it('speech writes its usage row', { skip: needsEspeak }, async () => {
     const res = await http(`${server.url}/ai/tts`, { json: { model: 'espeak', text: 'Postgres.', lang: 'en' } });
     assert.equal(res.status, 200);
     const rows = await query<{ endpoint: string; model: string; status: string }>("SELECT endpoint, model, status FROM usage WHERE endpoint = 'tts'");

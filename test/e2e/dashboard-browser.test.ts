@@ -19,6 +19,7 @@ import { FAKE_KEY, type FakeOpenAI, startFakeOpenAI } from '../fakes/openai-upst
 import { ADMIN_KEY } from '../support/admin.js';
 import { http } from '../support/http.js';
 import { REPO_ROOT, type ServerProcess, startServer } from '../support/server-process.js';
+import { needsEspeak } from '../support/services.js';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const ARTIFACTS = path.join(REPO_ROOT, '.artifacts/dashboard');
@@ -30,31 +31,6 @@ let context: BrowserContext;
 let page: Page;
 let userDataDir: string;
 let secret = '';
-
-before(async () => {
-  upstream = await startFakeOpenAI();
-  server = await startServer({
-    env: { OPENAI_API_KEY: FAKE_KEY, OPENAI_BASE_URL: upstream.url, TOGETHER_API_KEY: FAKE_KEY, TOGETHER_BASE_URL: upstream.url, OPENSQ_ADMIN_KEY: ADMIN_KEY },
-  });
-  userDataDir = mkdtempSync(path.join(os.tmpdir(), 'opensq-chromium-'));
-  // A fresh profile per run (playwright passes it as --user-data-dir).
-  context = await chromium.launchPersistentContext(userDataDir, {
-    executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--autoplay-policy=no-user-gesture-required', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    viewport: { width: 1440, height: 900 },
-    colorScheme: 'light',
-  });
-  page = context.pages()[0] ?? (await context.newPage());
-  page.setDefaultTimeout(5_000);
-  mkdirSync(ARTIFACTS, { recursive: true });
-});
-
-after(async () => {
-  await context?.close();
-  await server?.stop();
-  await upstream?.close();
-  if (userDataDir) rmSync(userDataDir, { recursive: true, force: true });
-});
 
 const nav = (label: string) => page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: label });
 
@@ -110,6 +86,30 @@ async function shootStates(name: string): Promise<void> {
 }
 
 describe('dashboard in a browser', { skip: !existsSync(CHROMIUM) && `no Chromium at ${CHROMIUM}` }, () => {
+  before(async () => {
+    upstream = await startFakeOpenAI();
+    server = await startServer({
+      env: { OPENAI_API_KEY: FAKE_KEY, OPENAI_BASE_URL: upstream.url, TOGETHER_API_KEY: FAKE_KEY, TOGETHER_BASE_URL: upstream.url, OPENSQ_ADMIN_KEY: ADMIN_KEY },
+    });
+    userDataDir = mkdtempSync(path.join(os.tmpdir(), 'opensq-chromium-'));
+    // A fresh profile per run (playwright passes it as --user-data-dir).
+    context = await chromium.launchPersistentContext(userDataDir, {
+      executablePath: CHROMIUM,
+      args: ['--headless', '--no-sandbox', '--autoplay-policy=no-user-gesture-required', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      viewport: { width: 1440, height: 900 },
+      colorScheme: 'light',
+    });
+    page = context.pages()[0] ?? (await context.newPage());
+    page.setDefaultTimeout(5_000);
+    mkdirSync(ARTIFACTS, { recursive: true });
+  });
+  after(async () => {
+    await context?.close();
+    await server?.stop();
+    await upstream?.close();
+    if (userDataDir) rmSync(userDataDir, { recursive: true, force: true });
+  });
+
   it('refuses a wrong key and signs in with the admin key; a fresh install shows the first-run checklist', async () => {
     await page.goto(server.url);
     await page.getByLabel('Key').fill('sq-not-a-key');
@@ -344,7 +344,7 @@ describe('dashboard in a browser', { skip: !existsSync(CHROMIUM) && `no Chromium
     assert.equal(call?.body.model, 'black-forest-labs/FLUX.1-schnell');
   });
 
-  it('speaks with the embedded espeak-ng and plays the audio', async () => {
+  it('speaks with the embedded espeak-ng and plays the audio', { skip: needsEspeak }, async () => {
     await nav('Speech').click();
     await page.getByRole('combobox', { name: 'Model' }).selectOption('espeak');
     await page.getByLabel('Language').fill('en');

@@ -11,8 +11,8 @@ import { promisify } from 'node:util';
 import { after, before, describe, it } from 'node:test';
 import { type FakeBfl, startFakeBfl } from '../fakes/bfl-upstream.js';
 import { FAKE_KEY, type FakeOpenAI, startFakeOpenAI } from '../fakes/openai-upstream.js';
-import { SHARED_DIR } from '../fakes/openai-spec.js';
 import { makePng, pngSize } from '../fakes/png.js';
+import { fixturePath } from '../support/fixtures.js';
 import { http } from '../support/http.js';
 import { type ServerProcess, startServer } from '../support/server-process.js';
 
@@ -43,13 +43,11 @@ after(async () => {
 const auth = { authorization: 'Bearer openai' };
 const imagen = (json: unknown, headers: Record<string, string> = auth) => http(`${server.url}/ai/imagen`, { json, headers });
 
-/** The seed's ImaGen example, exactly as the documentation prints it. */
+/** The seed's ImaGen example, exactly as the documentation prints it (test/fixtures/onlysq). */
 function seedExample(): string {
-  const docs = readFileSync(path.join(SHARED_DIR, 'seed/onlysq-docs.txt'), 'utf8');
-  const start = docs.indexOf('import requests, base64\nh = {"Authorization": "Bearer openai"}');
-  const end = docs.indexOf('print("Image saved successfully")', start) + 'print("Image saved successfully")'.length;
-  assert.ok(start >= 0 && end > start, 'the seed has its ImaGen example');
-  return docs.slice(start, end);
+  const code = readFileSync(fixturePath('onlysq/imagen-example.py'), 'utf8');
+  assert.ok(code.includes('https://api.onlysq.ru/ai/imagen'), 'the example calls the OnlySq host');
+  return code;
 }
 
 const hasPythonRequests = spawnSync('python3', ['-c', 'import requests'], { stdio: 'ignore' }).status === 0;

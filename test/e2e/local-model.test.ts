@@ -5,14 +5,13 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import OpenAI from 'openai';
-import { SHARED_DIR } from '../fakes/openai-spec.js';
+import { fixturePath } from '../support/fixtures.js';
 import { http, sseDataLines } from '../support/http.js';
 import { type ServerProcess, startServer } from '../support/server-process.js';
 
-const MODEL_PATH = path.join(SHARED_DIR, 'models/stories260K.gguf');
+const MODEL_PATH = fixturePath('models/stories260K.gguf');
 const MODEL_SHA256 = '270cba1bd5109f42d03350f60406024560464db173c0e387d91f0426d3bd256d';
 
 let server: ServerProcess;

@@ -11,8 +11,8 @@ import OpenAI from 'openai';
 import { FAKE_KEY, type FakeOpenAI, startFakeOpenAI } from '../fakes/openai-upstream.js';
 import { http } from '../support/http.js';
 import { type ServerProcess, startServer } from '../support/server-process.js';
+import { needsPostgres, POSTGRES_ADMIN_URL as ADMIN_URL } from '../support/services.js';
 
-const ADMIN_URL = process.env.TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const dbName = `opensq_test_${process.pid}_${Date.now()}`;
 const dbUrl = (() => {
   const u = new URL(ADMIN_URL);
@@ -24,21 +24,6 @@ let upstream: FakeOpenAI;
 let server: ServerProcess;
 let admin: pg.Client;
 
-before(async () => {
-  admin = new pg.Client({ connectionString: ADMIN_URL });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${dbName}`);
-  upstream = await startFakeOpenAI();
-  server = await startServer({ env: { OPENAI_API_KEY: FAKE_KEY, OPENAI_BASE_URL: upstream.url, DATABASE_URL: dbUrl } });
-});
-
-after(async () => {
-  await server?.stop();
-  await upstream?.close();
-  await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
-  await admin.end();
-});
-
 async function query<T extends pg.QueryResultRow>(sql: string, params: unknown[] = []): Promise<T[]> {
   const client = new pg.Client({ connectionString: dbUrl });
   await client.connect();
@@ -49,7 +34,21 @@ async function query<T extends pg.QueryResultRow>(sql: string, params: unknown[]
   }
 }
 
-describe('on Postgres', () => {
+describe('on Postgres', { skip: needsPostgres }, () => {
+  before(async () => {
+    admin = new pg.Client({ connectionString: ADMIN_URL });
+    await admin.connect();
+    await admin.query(`CREATE DATABASE ${dbName}`);
+    upstream = await startFakeOpenAI();
+    server = await startServer({ env: { OPENAI_API_KEY: FAKE_KEY, OPENAI_BASE_URL: upstream.url, DATABASE_URL: dbUrl } });
+  });
+  after(async () => {
+    await server?.stop();
+    await upstream?.close();
+    await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
+    await admin?.end();
+  });
+
   it('serves the seed example and writes its usage row', async () => {
     const openai = new OpenAI({ baseURL: `${server.url}/ai/openai`, apiKey: 'openai' });
     const completion = await openai.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Say 5 short facts about AI.' }] });

@@ -8,6 +8,7 @@ import { request } from 'undici';
 import { FAKE_KEY, type FakeOpenAI, startFakeOpenAI } from '../fakes/openai-upstream.js';
 import { http, sseDataLines } from '../support/http.js';
 import { type ServerProcess, startServer } from '../support/server-process.js';
+import { needsRedis, REDIS_URL } from '../support/services.js';
 
 // undici enforces first-byte and idle timeouts with a timer of about one second's resolution.
 const TIMEOUTS = '{ first_byte_ms: 1000, idle_ms: 1000, total_ms: 10000 }';
@@ -235,7 +236,7 @@ describe('cooldown', () => {
   });
 });
 
-describe('cooldown shared through Redis', () => {
+describe('cooldown shared through Redis', { skip: needsRedis }, () => {
   let a: FakeOpenAI;
   let b: FakeOpenAI;
   const servers: ServerProcess[] = [];
@@ -260,7 +261,7 @@ models:
 `;
     // One Redis prefix for both instances (and only them): that is what makes them one deployment.
     const env = {
-      REDIS_URL: process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379',
+      REDIS_URL,
       OPENSQ_REDIS_PREFIX: `opensq-test-${process.pid}-${Date.now()}:`,
       OPENSQ_COOLDOWN_FAILURES: '2',
       OPENSQ_COOLDOWN_MS: '3000',

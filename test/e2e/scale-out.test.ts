@@ -8,6 +8,7 @@ import { FAKE_KEY, type FakeOpenAI, startFakeOpenAI } from '../fakes/openai-upst
 import { ADMIN_KEY, admin, createKey } from '../support/admin.js';
 import { http } from '../support/http.js';
 import { type ServerProcess, startServer } from '../support/server-process.js';
+import { needsPostgresAndRedis } from '../support/services.js';
 import { createTestBackend, type TestBackend } from '../support/test-backend.js';
 
 let upstream: FakeOpenAI;
@@ -15,25 +16,24 @@ let backend: TestBackend;
 let a: ServerProcess;
 let b: ServerProcess;
 
-before(async () => {
-  upstream = await startFakeOpenAI();
-  backend = await createTestBackend(true);
-  const env = { OPENAI_API_KEY: FAKE_KEY, OPENAI_BASE_URL: upstream.url, OPENSQ_ADMIN_KEY: ADMIN_KEY, ...backend.env };
-  a = await startServer({ env });
-  b = await startServer({ env });
-});
-
-after(async () => {
-  await a?.stop();
-  await b?.stop();
-  await backend?.drop();
-  await upstream?.close();
-});
-
 const chat = (server: ServerProcess, key: string, content = 'hi') =>
   http(`${server.url}/v1/chat/completions`, { headers: { authorization: `Bearer ${key}` }, json: { model: 'gpt-4o-mini', messages: [{ role: 'user', content }], stream: content.includes('stream') } });
 
-describe('two instances, one Postgres and one Redis', () => {
+describe('two instances, one Postgres and one Redis', { skip: needsPostgresAndRedis }, () => {
+  before(async () => {
+    upstream = await startFakeOpenAI();
+    backend = await createTestBackend(true);
+    const env = { OPENAI_API_KEY: FAKE_KEY, OPENAI_BASE_URL: upstream.url, OPENSQ_ADMIN_KEY: ADMIN_KEY, ...backend.env };
+    a = await startServer({ env });
+    b = await startServer({ env });
+  });
+  after(async () => {
+    await a?.stop();
+    await b?.stop();
+    await backend?.drop();
+    await upstream?.close();
+  });
+
   it("a key's per-minute limit holds across both, and the ledger has each request exactly once", async () => {
     assert.notEqual(a.url, b.url);
     const { id, key } = await createKey(a.url, { rpm: 10 });

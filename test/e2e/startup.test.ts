@@ -1,7 +1,7 @@
 /** Start-up as an operator meets it: guidance with no provider, clear config errors, the CLI. */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
@@ -58,5 +58,60 @@ describe('start-up', () => {
     assert.match(models.stdout, /work\s+gpt-4o-mini\s/);
     const unknown = spawnSync(process.execPath, [CLI, 'frobnicate'], { encoding: 'utf8' });
     assert.equal(unknown.status, 2);
+  });
+});
+
+describe('the first start lets a newcomer in', () => {
+  it('makes an admin key in the data folder (mode 0600), says where, and the key opens the admin API; a second start reuses it', async () => {
+    const dataDir = mkdtempSync(path.join(os.tmpdir(), 'opensq-first-'));
+    const file = path.join(dataDir, 'admin-key');
+    try {
+      const first = await startServer({ dataDir });
+      let key: string;
+      try {
+        assert.ok(existsSync(file), 'the key file exists');
+        assert.equal(statSync(file).mode & 0o777, 0o600);
+        key = readFileSync(file, 'utf8').trim();
+        assert.match(key, /^sq-admin-[A-Za-z0-9_-]{43}$/);
+        assert.match(first.output(), new RegExp(`dashboard: http://127\\.0\\.0\\.1:\\d+/ \\(sign in with the admin key: cat ${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\)`));
+        assert.match(first.output(), /made on this first start/);
+        assert.ok(!first.output().includes(key), 'the key itself is not printed');
+        const overview = await http(`${first.url}/admin/overview`, { headers: { authorization: `Bearer ${key}` } });
+        assert.equal(overview.status, 200, overview.text);
+        assert.equal((await http(`${first.url}/admin/overview`, { headers: { authorization: 'Bearer sq-admin-wrong' } })).status, 403);
+      } finally {
+        await first.stop();
+      }
+      const second = await startServer({ dataDir });
+      try {
+        assert.equal(readFileSync(file, 'utf8').trim(), key);
+        assert.doesNotMatch(second.output(), /made on this first start/);
+        assert.equal((await http(`${second.url}/admin/overview`, { headers: { authorization: `Bearer ${key}` } })).status, 200);
+      } finally {
+        await second.stop();
+      }
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+
+  it('OPENSQ_ADMIN_KEY is used exactly, with no file; =off keeps the admin API disabled', async () => {
+    const chosen = await startServer({ env: { OPENSQ_ADMIN_KEY: 'my-own-admin-key-123' } });
+    try {
+      assert.ok(!existsSync(path.join(chosen.dataDir, 'admin-key')), 'no key file');
+      assert.equal((await http(`${chosen.url}/admin/keys`, { headers: { authorization: 'Bearer my-own-admin-key-123' } })).status, 200);
+      assert.match(chosen.output(), /sign in with the value of OPENSQ_ADMIN_KEY/);
+    } finally {
+      await chosen.stop();
+    }
+    const off = await startServer({ env: { OPENSQ_ADMIN_KEY: 'off' } });
+    try {
+      assert.ok(!existsSync(path.join(off.dataDir, 'admin-key')), 'no key file');
+      const res = await http(`${off.url}/admin/keys`, { headers: { authorization: 'Bearer off' } });
+      assert.equal(res.status, 404);
+      assert.equal(res.json.error.code, 'admin_disabled');
+    } finally {
+      await off.stop();
+    }
   });
 });

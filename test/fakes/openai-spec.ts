@@ -1,9 +1,5 @@
 import { readFileSync } from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { parse } from 'yaml';
-
-export const SHARED_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../shared');
+import { fixturePath } from '../support/fixtures.js';
 
 type Schema = { $ref?: string; allOf?: Schema[]; properties?: Record<string, unknown> };
 let spec: { components: { schemas: Record<string, Schema> } } | undefined;
@@ -16,7 +12,7 @@ const cached = new Map<string, Set<string>>();
 export function requestFields(schemaName: string): Set<string> {
   const known = cached.get(schemaName);
   if (known) return known;
-  spec ??= parse(readFileSync(path.join(SHARED_DIR, 'spec/openapi.yaml'), 'utf8'), { maxAliasCount: -1 }) as { components: { schemas: Record<string, Schema> } };
+  spec ??= JSON.parse(readFileSync(fixturePath('openai/openai-schemas.json'), 'utf8')) as { components: { schemas: Record<string, Schema> } };
   const schemas = spec.components.schemas;
   const fields = new Set<string>();
   const visit = (schema: Schema | undefined): void => {

@@ -1,9 +1,7 @@
 import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import Ajv2020 from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
-import { parse } from 'yaml';
-import { SHARED_DIR } from '../fakes/openai-spec.js';
+import { fixturePath } from './fixtures.js';
 
 type Validate = ((value: unknown) => boolean) & { errors?: unknown };
 const ID = 'openai.json';
@@ -34,7 +32,8 @@ function fixNullable(node: unknown): unknown {
 
 function instance(): SchemaStore {
   if (ajv) return ajv;
-  const spec = parse(readFileSync(path.join(SHARED_DIR, 'spec/openapi.yaml'), 'utf8'), { maxAliasCount: -1 }) as { components: { schemas: unknown } };
+  // OpenAI's own schemas, extracted from its openapi.yaml by scripts/extract-openai-schemas.mjs.
+  const spec = JSON.parse(readFileSync(fixturePath('openai/openai-schemas.json'), 'utf8')) as { components: { schemas: unknown } };
   const AjvClass = ((Ajv2020 as unknown as { default?: unknown }).default ?? Ajv2020) as new (options: object) => SchemaStore;
   const created = new AjvClass({ strict: false, allErrors: true });
   (addFormats as unknown as (a: unknown) => void)(created);

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import pg from 'pg';
+import { POSTGRES_ADMIN_URL, REDIS_URL } from './services.js';
 
 /**
  * Where test servers keep their state. With TEST_DATABASE=postgres every server gets a fresh
@@ -8,8 +9,6 @@ import pg from 'pg';
  * directory and in-process limits, the embedded defaults.
  */
 export const ON_POSTGRES = process.env.TEST_DATABASE === 'postgres';
-export const POSTGRES_ADMIN_URL = process.env.TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
-export const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
 let counter = 0;
 

@@ -1,6 +1,6 @@
 /**
  * The Anthropic Messages API's wire shapes (`POST /v1/messages`, `anthropic-version: 2023-06-01`),
- * as far as this gateway writes and reads them. See shared/spec/WIRE-FORMATS.md §1.
+ * as far as this gateway writes and reads them. See Anthropic's Messages API reference (docs.anthropic.com/en/api/messages).
  */
 
 export const ANTHROPIC_VERSION = '2023-06-01';

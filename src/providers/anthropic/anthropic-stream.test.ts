@@ -1,15 +1,13 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import { describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import type { StreamPart } from '../../core/chat.js';
 import { ApiError } from '../../core/errors.js';
 import { encodeChatChunks } from '../../encode/chat-chunks.js';
 import { anthropicStreamParts } from './anthropic-stream.js';
+import { fixturePath } from '../../../test/support/fixtures.js';
 
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
-const fixture = (name: string): string => readFileSync(path.resolve(repoRoot, '../shared/spec/anthropic/fixtures', name), 'utf8');
+const fixture = (name: string): string => readFileSync(fixturePath('anthropic', name), 'utf8');
 
 async function* bytes(...pieces: string[]): AsyncGenerator<Uint8Array> {
   for (const piece of pieces) yield Buffer.from(piece);
@@ -44,7 +42,7 @@ const blockStop = (index: number) => event({ type: 'content_block_stop', index }
 const end = (stopReason: string, usage: Record<string, unknown> = { output_tokens: 5 }) =>
   event({ type: 'message_delta', delta: { stop_reason: stopReason, stop_sequence: null }, usage }) + event({ type: 'message_stop' });
 
-describe('anthropicStreamParts: recorded streams (shared/spec/anthropic/fixtures)', () => {
+describe('anthropicStreamParts: recorded streams (test/fixtures/anthropic)', () => {
   it('basic_response.txt: text deltas, then finish and usage, in one batch per read', async () => {
     const batches = await drain(parts(bytes(fixture('basic_response.txt'))));
     assert.deepEqual(batches, [

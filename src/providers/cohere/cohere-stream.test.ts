@@ -1,7 +1,7 @@
 /**
  * Cohere v2 event streams, written in Cohere's exact framing (`event:` and `data:` lines, the
  * same JSON shapes as its recorded traffic), replayed through the reader and the chunk encoder.
- * The shared spec has no recorded Cohere traffic, so the streams are spelled out here.
+ * No recorded Cohere traffic is published, so the streams are spelled out here.
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';

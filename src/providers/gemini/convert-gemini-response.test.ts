@@ -2,13 +2,13 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
-import { SHARED_DIR } from '../../../test/fakes/openai-spec.js';
+import { fixturePath } from '../../../test/support/fixtures.js';
 import { assertOpenAISchema } from '../../../test/support/openai-schemas.js';
 import { UpstreamError } from '../../core/errors.js';
 import { convertGeminiResponse } from './convert-gemini-response.js';
 import type { GenerateContentResponse } from './gemini-api.js';
 
-const FIXTURES = path.join(SHARED_DIR, 'spec/gemini/fixtures');
+const FIXTURES = fixturePath('gemini');
 const mock = (name: string): GenerateContentResponse => JSON.parse(readFileSync(path.join(FIXTURES, 'mock-responses', name), 'utf8'));
 /** The first response a recording's first interaction got. */
 const recorded = (name: string): GenerateContentResponse =>

@@ -2,12 +2,12 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
-import { SHARED_DIR } from '../../../test/fakes/openai-spec.js';
+import { fixturePath } from '../../../test/support/fixtures.js';
 import type { ChatRequest } from '../../core/chat.js';
 import { ApiError } from '../../core/errors.js';
 import { convertToGeminiRequest } from './convert-to-gemini-request.js';
 
-const RECORDINGS = path.join(SHARED_DIR, 'spec/gemini/fixtures/recordings');
+const RECORDINGS = fixturePath('gemini/recordings');
 
 /** The request bodies the official JS SDK sent in a recording, in order. */
 function recordedRequests(name: string): Array<Record<string, unknown>> {

@@ -2,10 +2,10 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
-import { SHARED_DIR } from '../../../test/fakes/openai-spec.js';
+import { fixturePath } from '../../../test/support/fixtures.js';
 import { mapGeminiError } from './gemini-error.js';
 
-const FIXTURES = path.join(SHARED_DIR, 'spec/gemini/fixtures');
+const FIXTURES = fixturePath('gemini');
 const mock = (name: string): string => readFileSync(path.join(FIXTURES, 'mock-responses', name), 'utf8');
 
 describe('mapGeminiError (recorded Google errors in, gateway errors out)', () => {

@@ -2,14 +2,14 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
-import { SHARED_DIR } from '../../../test/fakes/openai-spec.js';
+import { fixturePath } from '../../../test/support/fixtures.js';
 import { assertOpenAISchema } from '../../../test/support/openai-schemas.js';
 import type { StreamPart } from '../../core/chat.js';
 import { UpstreamError } from '../../core/errors.js';
 import { encodeChatChunks } from '../../encode/chat-chunks.js';
 import { geminiStreamParts } from './gemini-stream.js';
 
-const FIXTURES = path.join(SHARED_DIR, 'spec/gemini/fixtures');
+const FIXTURES = fixturePath('gemini');
 const mock = (name: string): string => readFileSync(path.join(FIXTURES, 'mock-responses', name), 'utf8');
 /** A recording's streamed events as Google framed them on the wire (CRLF CRLF between events). */
 const recorded = (name: string, interaction = 0): string =>

@@ -5,14 +5,14 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { FAKE_GEMINI_KEY, type FakeGemini, startFakeGemini } from '../../../test/fakes/gemini-upstream.js';
-import { SHARED_DIR } from '../../../test/fakes/openai-spec.js';
+import { fixturePath } from '../../../test/support/fixtures.js';
 import { http } from '../../../test/support/http.js';
 import type { ChatRequest } from '../../core/chat.js';
 import { ApiError, UpstreamError } from '../../core/errors.js';
 import type { ChatCall, ProviderConfig } from '../types.js';
 import { GeminiAdapter, geminiType } from './index.js';
 
-const FIXTURES = path.join(SHARED_DIR, 'spec/gemini/fixtures');
+const FIXTURES = fixturePath('gemini');
 const mock = (name: string): string => readFileSync(path.join(FIXTURES, 'mock-responses', name), 'utf8');
 const KEY = 'AIza-test-key';
 

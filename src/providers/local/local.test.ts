@@ -4,15 +4,14 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import type { ChatRequest } from '../../core/chat.js';
 import { ApiError } from '../../core/errors.js';
 import type { ChatCall, ChatStream, ProviderAdapter } from '../types.js';
 import { convertToLlamaHistory } from './convert-to-llama-history.js';
 import { localType } from './index.js';
+import { fixturePath } from '../../../test/support/fixtures.js';
 
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
-const MODEL = path.resolve(repoRoot, '../shared/models/stories260K.gguf');
+const MODEL = fixturePath('models/stories260K.gguf');
 const MODEL_SHA256 = '270cba1bd5109f42d03350f60406024560464db173c0e387d91f0426d3bd256d';
 const PROMPT: ChatRequest['messages'] = [{ role: 'user', content: 'Once upon a time' }];
 
