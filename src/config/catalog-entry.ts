@@ -42,6 +42,8 @@ export interface CatalogEntry {
   canVision?: boolean;
   canThink?: boolean;
   tier?: number;
+  /** The longest answer the model writes, in tokens (reasoning included): the answer's worst case in credit reservations. */
+  maxOutputTokens?: number;
   /** Requests per minute for tiers 0..3. */
   limits?: [number, number, number, number];
   cost?: ModelCost;

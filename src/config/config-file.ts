@@ -46,6 +46,7 @@ const modelSchema = z
     can_vision: z.boolean().optional(),
     can_think: z.boolean().optional(),
     tier: z.number().int().min(0).max(3).optional(),
+    max_output_tokens: z.number().int().positive().optional(),
     limits: z.tuple([z.number(), z.number(), z.number(), z.number()]).optional(),
     cost: z
       .object({ input: z.number().min(0), output: z.number().min(0), per_image: z.number().min(0).optional(), per_1k_chars: z.number().min(0).optional() })

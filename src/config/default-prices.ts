@@ -40,3 +40,27 @@ export const DEFAULT_PRICES: Readonly<Record<string, { input: number; output: nu
 export function defaultPrice(id: string): { input: number; output: number } | undefined {
   return DEFAULT_PRICES[id] ?? DEFAULT_PRICES[id.replace(/-(\d{4}-\d{2}-\d{2}|\d{4}|preview|latest)$/, '')];
 }
+
+/**
+ * The longest answers (reasoning included) the default catalog's families write, in tokens, as
+ * their makers publish them; other models get DEFAULT_MAX_OUTPUT_TOKENS. Operators set
+ * `max_output_tokens` per model in OPENSQ_CONFIG.
+ */
+const MAX_OUTPUT_TOKENS: ReadonlyArray<[RegExp, number]> = [
+  [/^(o1|o3|o4)(-|$)/, 100_000],
+  [/^gpt-5/, 128_000],
+  [/^gpt-4\.1/, 32_768],
+  [/^(gpt-4o|chatgpt-4o)/, 16_384],
+  [/^gpt-4-turbo|^gpt-4$|^gpt-3\.5/, 4_096],
+  [/^claude-3\.5/, 8_192],
+  [/^gemini-2\.5/, 65_536],
+  [/^gemini-|^gemma-/, 8_192],
+  [/^deepseek-r1/, 32_768],
+  [/^deepseek-v3/, 8_192],
+  [/^command/, 4_096],
+];
+export const DEFAULT_MAX_OUTPUT_TOKENS = 16_384;
+
+export function defaultMaxOutputTokens(id: string): number {
+  return MAX_OUTPUT_TOKENS.find(([pattern]) => pattern.test(id))?.[1] ?? DEFAULT_MAX_OUTPUT_TOKENS;
+}

@@ -75,3 +75,13 @@ export type StreamPart =
 export function makeUsage(prompt: number, completion: number): Usage {
   return { prompt_tokens: prompt, completion_tokens: completion, total_tokens: prompt + completion };
 }
+
+/**
+ * The answer limit a provider should send: what the client asked for (`max_completion_tokens`,
+ * else `max_tokens`), lowered to the gateway's cap where there is one; undefined when neither is set.
+ */
+export function answerLimit(body: Pick<ChatRequest, 'max_tokens' | 'max_completion_tokens'>, cap: number | undefined): number | undefined {
+  const asked = body.max_completion_tokens ?? body.max_tokens ?? undefined;
+  if (cap === undefined) return asked;
+  return asked === undefined ? cap : Math.min(asked, cap);
+}

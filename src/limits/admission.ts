@@ -1,6 +1,21 @@
 import type { ApiKey } from '../auth/key-store.js';
 import type { Model } from '../routing/catalog.js';
 
+/**
+ * The most a request can use, in the units its model is priced in, known before it is sent. The
+ * answer is the one part only the upstream decides: admission caps it (see `Ticket.answerCap`).
+ */
+export interface WorstCase {
+  /** An upper bound of the prompt's tokens. */
+  promptTokens: number;
+  /** The answer's limit per choice the client asked for; undefined: the model's own limit. */
+  answerTokens: number | undefined;
+  /** Answers generated (`n`). */
+  choices: number;
+  images: number;
+  characters: number;
+}
+
 /** What a request is expected to cost, known before it is sent upstream. */
 export interface AdmissionRequest {
   key: ApiKey;
@@ -8,6 +23,8 @@ export interface AdmissionRequest {
   endpoint: string;
   /** Tokens expected before the call (prompt plus the answer's limit); computed only if a limit needs it. */
   estimateTokens(): number;
+  /** Computed only for keys with a credit balance. */
+  worstCase(): WorstCase;
 }
 
 /** What a request really cost, known once it has ended. */
@@ -19,6 +36,11 @@ export interface Settlement {
 
 /** A place held by an admitted request; settle it exactly once, whatever happened. */
 export interface Ticket {
+  /**
+   * The most answer tokens per choice the key's credit affords, when that is less than the request
+   * (or the model) would otherwise allow; the provider must not generate more.
+   */
+  readonly answerCap?: number;
   settle(settlement: Settlement): Promise<void> | void;
 }
 
@@ -32,4 +54,3 @@ export interface Admission {
 
 /** The ticket of a request no limit or credit applies to: settling it does nothing. */
 export const NO_TICKET: Ticket = { settle: () => undefined };
-

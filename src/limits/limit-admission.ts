@@ -1,14 +1,16 @@
 import type { ApiKey } from '../auth/key-store.js';
 import { ApiError } from '../core/errors.js';
 import type { UsageLedger } from '../usage/ledger.js';
-import { type Admission, type AdmissionRequest, NO_TICKET, type Settlement, type Ticket } from './admission.js';
+import type { Model } from '../routing/catalog.js';
+import { type Admission, type AdmissionRequest, NO_TICKET, type Settlement, type Ticket, type WorstCase } from './admission.js';
 import type { CreditAccounts } from './credit-accounts.js';
 import type { LimitStore, WindowHit } from './limit-store.js';
 import { type LimitValues, type TierTable } from './limit-values.js';
 
 const MINUTE = 60_000;
 const DAY = 86_400_000;
-const ANSWER_ALLOWANCE = 1024;
+/** A balance must afford the prompt and at least this many answer tokens to be admitted. */
+const MIN_ANSWER = 16;
 
 export interface LimitAdmissionOptions {
   store: LimitStore;
@@ -85,28 +87,38 @@ export class LimitAdmission implements Admission {
       if (!taken.ok) throw rateLimited(key, taken.failed === -1 ? undefined : windows[taken.failed], limits, taken.retryAfterMs);
     }
     let reserved = 0;
+    let answerCap: number | undefined;
     if (key.credits !== null) {
-      tokens ??= Math.max(1, request.estimateTokens());
-      // An upper bound of the cost: every token at the dearer price, plus an answer allowance for
-      // requests that set no max_tokens; the settlement gives back what was not used.
-      reserved =
-        ((tokens + ANSWER_ALLOWANCE) * Math.max(model.cost.input, model.cost.output)) / 1_000_000 +
-        (model.cost.per_image ?? 0) +
-        ((tokens * 4) / 1000) * (model.cost.per_1k_chars ?? 0);
       const undoLimits = () => store.giveBack({ adjust: windows.map((w) => ({ key: w.key, amount: -w.amount })), release: slot?.key });
-      let funded: boolean;
       try {
-        funded = await this.options.credits.reserve(key.id, reserved);
+        ({ reserved, answerCap } = await this.reserveCredits(key, model, request.worstCase()));
       } catch (error) {
         await undoLimits();
         throw error;
       }
-      if (!funded) {
-        await undoLimits();
-        throw new ApiError('insufficient_quota', 'You exceeded your current quota: this key has no credit left. Ask the operator to add credits.');
-      }
     }
-    return new LimitTicket(this.options, key, tpmKey === undefined ? undefined : { key: tpmKey, estimated: tokens! }, slot?.key, reserved);
+    return new LimitTicket(this.options, key, tpmKey === undefined ? undefined : { key: tpmKey, estimated: tokens! }, slot?.key, reserved, answerCap);
+  }
+
+  /**
+   * Reserves the request's worst case: its prompt, media and every answer at full length, at the
+   * model's prices. A balance too small for that is not refused while it still affords the prompt
+   * and a short answer: the reservation takes what there is and the answer is capped to fit, so the
+   * real cost never exceeds what was reserved.
+   */
+  private async reserveCredits(key: ApiKey, model: Model, worst: WorstCase): Promise<{ reserved: number; answerCap: number | undefined }> {
+    const { cost } = model;
+    const fixed = (worst.promptTokens * cost.input) / 1_000_000 + worst.images * (cost.per_image ?? 0) + (worst.characters / 1000) * (cost.per_1k_chars ?? 0);
+    const perAnswerToken = (worst.choices * cost.output) / 1_000_000;
+    const answer = Math.min(worst.answerTokens ?? model.maxOutputTokens, model.maxOutputTokens);
+    const reserved = await this.options.credits.reserve(key.id, fixed + answer * perAnswerToken, fixed + Math.min(answer, MIN_ANSWER) * perAnswerToken);
+    if (reserved === undefined) {
+      throw new ApiError('insufficient_quota', 'You exceeded your current quota: this key has not enough credit left for this request. Ask the operator to add credits.');
+    }
+    if (perAnswerToken === 0) return { reserved, answerCap: undefined };
+    const affordable = Math.floor((reserved - fixed) / perAnswerToken + 1e-9);
+    // A cap only where the balance, not the request or the model, is what limits the answer.
+    return { reserved, answerCap: affordable < answer ? Math.max(1, affordable) : undefined };
   }
 }
 
@@ -131,6 +143,7 @@ class LimitTicket implements Ticket {
     private readonly tpm: { key: string; estimated: number } | undefined,
     private readonly slot: string | undefined,
     private readonly reserved: number,
+    readonly answerCap: number | undefined,
   ) {}
 
   settle(settlement: Settlement): void | Promise<void> {

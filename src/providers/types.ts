@@ -39,6 +39,11 @@ export interface ChatCall {
   warn(message: string): void;
   /** This request's timeouts (the model's over the provider's); the provider's own when absent. */
   timeouts?: Timeouts;
+  /**
+   * The most answer tokens (per choice) the key's credit affords, below what the request asks for:
+   * the provider must lower its answer limit to it.
+   */
+  maxAnswerTokens?: number;
 }
 
 export interface EmbedCall {

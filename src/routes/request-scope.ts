@@ -1,20 +1,53 @@
 import type { FastifyReply } from 'fastify';
+import type { ApiKey } from '../auth/key-store.js';
+import { asApiError } from '../core/as-api-error.js';
 import { ApiError } from '../core/errors.js';
-import type { Deployment } from '../routing/catalog.js';
-import type { AttemptRecord } from '../routing/router.js';
+import { headerSafe, MAX_WARNINGS } from '../core/warnings.js';
+import { sseError } from '../encode/sse.js';
+import type { Ticket } from '../limits/admission.js';
+import type { Deployment, Model } from '../routing/catalog.js';
+import type { AttemptRecord, Routed } from '../routing/router.js';
 import type { AppContext } from '../server/context.js';
+import { recordUsage, type UsageFacts } from '../usage/record-usage.js';
+
+/** What an admitted request is, before it runs. */
+export interface ScopeStart {
+  endpoint: string;
+  model: Model;
+  key: ApiKey;
+  ticket: Ticket;
+  requestId: string;
+  stream?: boolean;
+  /**
+   * Prompt tokens to bill when the request reached an upstream but ended without usage, e.g. its
+   * client left before the answer: the provider bills the operator for the prompt all the same.
+   */
+  promptTokens?: () => Promise<number>;
+}
+
+/** How a request ended, for its usage row. */
+export type Outcome = Pick<UsageFacts, 'status' | 'httpStatus' | 'error' | 'ttftMs' | 'cachedTokens' | 'units' | 'attempts'> &
+  Partial<Pick<UsageFacts, 'promptTokens' | 'completionTokens' | 'deployment'>>;
 
 /**
- * What one upstream-bound request holds while it runs: an abort signal fired by the client going
- * away or by the total timeout (and which of the two it was), its start time, the warnings
- * providers report, and its place in the in-flight count that shutdown waits on.
+ * Everything an admitted upstream-bound request holds, and the one place it is given back: the
+ * abort signal (client gone or total timeout), its place in the in-flight count that shutdown
+ * waits on, the deployment it holds, its admission ticket (concurrency slot, tokens per minute,
+ * credit reservation) and its usage row. `run` settles all of them exactly once, whatever the
+ * request's code throws and wherever, and ends a hijacked response that was left open.
  */
 export class RequestScope {
   readonly started = performance.now();
+  readonly requestId: string;
   private readonly controller = new AbortController();
   private readonly timer: NodeJS.Timeout;
   private warnings: string[] | undefined;
+  private droppedWarnings = 0;
   private readonly onClose: () => void;
+  private held: Extract<Routed<unknown>, { ok: true }> | undefined;
+  private served: Pick<Extract<Routed<unknown>, { ok: true }>, 'deployment' | 'attempts'> | undefined;
+  private recorded: Promise<void> | undefined;
+  private hijacked = false;
   /** Set when the client went away before the response ended. */
   clientGone = false;
   /** Set when the request outlived its total timeout. */
@@ -23,9 +56,9 @@ export class RequestScope {
   constructor(
     private readonly ctx: AppContext,
     private readonly reply: FastifyReply,
-    totalMs: number,
-    readonly requestId: string,
+    private readonly start: ScopeStart,
   ) {
+    this.requestId = start.requestId;
     const res = reply.raw;
     this.onClose = () => {
       if (res.writableFinished) return;
@@ -33,6 +66,7 @@ export class RequestScope {
       this.controller.abort();
     };
     res.on('close', this.onClose);
+    const totalMs = start.model.timeouts.totalMs;
     this.timer = setTimeout(() => {
       this.timeout = new ApiError('upstream_timeout', `The request took longer than its total timeout of ${totalMs} ms.`);
       this.controller.abort();
@@ -44,31 +78,133 @@ export class RequestScope {
     return this.controller.signal;
   }
 
-  /** Bound so providers can call it detached. */
+  /** Reports a parameter a provider cannot honour; bound so providers can call it detached. */
   readonly warn = (message: string): void => {
-    (this.warnings ??= []).push(message);
-    this.ctx.log.warn({ url: this.reply.request.url }, message);
+    if ((this.warnings ??= []).length >= MAX_WARNINGS) this.droppedWarnings++;
+    else this.warnings.push(headerSafe(message));
   };
 
   /** Headers every answer carries: its request id, the deployment that served it after how many attempts, any warnings. */
   headers(deployment: Deployment | undefined, attempts?: readonly AttemptRecord[]): Record<string, string> {
     const headers: Record<string, string> = { 'x-request-id': this.requestId };
     if (deployment) {
-      headers['x-opensq-provider'] = deployment.provider.name;
-      headers['x-opensq-deployment'] = `${deployment.provider.name}/${deployment.model}`;
+      headers['x-opensq-provider'] = headerSafe(deployment.provider.name);
+      headers['x-opensq-deployment'] = headerSafe(`${deployment.provider.name}/${deployment.model}`);
     }
     if (attempts) headers['x-opensq-attempts'] = String(attempts.length);
-    if (this.warnings) headers['x-opensq-warnings'] = this.warnings.join('; ').replace(/[\r\n]+/g, ' ');
+    if (this.warnings?.length) {
+      headers['x-opensq-warnings'] = this.warnings.join('; ') + (this.droppedWarnings ? `; and ${this.droppedWarnings} more` : '');
+    }
     return headers;
   }
 
-  setHeaders(reply: FastifyReply, deployment: Deployment | undefined, attempts?: readonly AttemptRecord[]): void {
-    reply.headers(this.headers(deployment, attempts));
+  setHeaders(deployment: Deployment | undefined, attempts?: readonly AttemptRecord[]): void {
+    this.reply.headers(this.headers(deployment, attempts));
   }
 
-  end(): void {
-    clearTimeout(this.timer);
-    this.reply.raw.off('close', this.onClose);
-    this.ctx.inFlight.count--;
+  /** Takes the response over from Fastify (to stream it); `run` ends it if the request's code does not. */
+  hijack(): void {
+    this.hijacked = true;
+    this.reply.hijack();
+  }
+
+  /** The deployment now serving this request: released when it settles, or earlier by `release`. */
+  hold(routed: Extract<Routed<unknown>, { ok: true }>): void {
+    this.held = routed;
+    this.served = routed;
+  }
+
+  /** Gives the held deployment back (once), blaming it for `failure` if that is its fault. */
+  release(failure?: ApiError): void {
+    const held = this.held;
+    this.held = undefined;
+    held?.done(failure);
+  }
+
+  /** Writes the usage row and settles the admission ticket; only the first call counts. */
+  record(outcome: Outcome): Promise<void> {
+    this.recorded ??= recordUsage(this.ctx, {
+      requestId: this.requestId,
+      endpoint: this.start.endpoint,
+      model: this.start.model,
+      key: this.start.key,
+      started: this.started,
+      stream: this.start.stream,
+      ticket: this.start.ticket,
+      requestBody: this.reply.request.bodyText,
+      promptTokens: 0,
+      completionTokens: 0,
+      ...outcome,
+      deployment: outcome.deployment ?? this.served?.deployment,
+      attempts: outcome.attempts ?? this.served?.attempts,
+    });
+    return this.recorded;
+  }
+
+  /**
+   * Ends a request no deployment could serve before a byte reached the client: its usage row says
+   * why (cancelled when the client left, the total timeout when it ran out, else the last attempt's
+   * error), billing the prompt if an upstream got it; then the error goes to the error handler.
+   */
+  async fail(routed: Extract<Routed<unknown>, { ok: false }>): Promise<never> {
+    const error = this.timeout ?? routed.error;
+    const cancelled = this.clientGone;
+    const reachedUpstream = routed.attempts.length > 0 && (cancelled || error.code === 'upstream_timeout');
+    const promptTokens = reachedUpstream && this.start.promptTokens ? await this.start.promptTokens() : 0;
+    await this.record({ deployment: routed.deployment, attempts: routed.attempts, promptTokens, status: cancelled ? 'cancelled' : 'error', httpStatus: cancelled ? 499 : error.status, error });
+    throw error;
+  }
+
+  /** Runs the request's code, then settles everything it holds exactly once, whatever happened. */
+  async run(work: () => Promise<void>): Promise<void> {
+    let failure: unknown;
+    try {
+      await work();
+    } catch (error) {
+      failure = error;
+    }
+    try {
+      await this.settle(failure);
+    } catch (error) {
+      this.ctx.log.error({ err: error, requestId: this.requestId }, 'could not settle a request');
+    } finally {
+      clearTimeout(this.timer);
+      this.reply.raw.off('close', this.onClose);
+      this.ctx.inFlight.count--;
+    }
+    // A hijacked response was ended by `settle`; anything else goes to Fastify's error handler.
+    if (failure !== undefined && !this.hijacked) throw failure;
+  }
+
+  private async settle(failure: unknown): Promise<void> {
+    const error = failure === undefined ? undefined : this.timeout ?? asApiError(failure);
+    if (failure !== undefined && !(failure instanceof ApiError)) {
+      this.ctx.log.error({ err: failure, requestId: this.requestId, url: this.reply.request.url }, 'request failed');
+    }
+    this.release(error);
+    if (this.recorded === undefined) {
+      const cancelled = this.clientGone;
+      await this.record({ status: cancelled ? 'cancelled' : 'error', httpStatus: cancelled ? 499 : (error?.status ?? 500), error: error ?? new ApiError('internal_error', 'The request ended without an answer.') });
+    } else {
+      await this.recorded;
+    }
+    if (this.warnings?.length) this.ctx.log.warn({ requestId: this.requestId, warnings: this.warnings, more: this.droppedWarnings || undefined }, 'parameters not honoured');
+    if (this.hijacked) this.endHijacked(error);
+  }
+
+  /** A streamed response its code left open gets an error in the form its client can read, or is closed. */
+  private endHijacked(error: ApiError | undefined): void {
+    const res = this.reply.raw;
+    if (res.writableEnded || res.destroyed) return;
+    const failure = error ?? new ApiError('internal_error', 'The response ended unexpectedly.');
+    try {
+      if (this.clientGone) res.destroy();
+      else if (!res.headersSent) {
+        res.writeHead(failure.status, { 'content-type': 'application/json', 'x-request-id': this.requestId });
+        res.end(JSON.stringify(failure.toJSON()));
+      } else res.end(sseError(failure));
+    } catch {
+      res.destroy();
+    }
   }
 }

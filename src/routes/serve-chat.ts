@@ -11,9 +11,9 @@ import type { ChatCall } from '../providers/types.js';
 import type { Deployment, Model } from '../routing/catalog.js';
 import { resolveModel } from '../routing/resolve-model.js';
 import type { AppContext } from '../server/context.js';
-import { estimateRequestTokens, estimateUsage } from '../usage/count-tokens.js';
-import { recordUsage, type UsageFacts } from '../usage/record-usage.js';
-import { failBeforeFirstByte } from './fail-before-first-byte.js';
+import { failpoint } from '../server/failpoints.js';
+import { estimateRequestTokens, estimateUsage, promptTokensAtMost } from '../usage/count-tokens.js';
+import type { UsageFacts } from '../usage/record-usage.js';
 import { RequestScope } from './request-scope.js';
 
 export interface ChatEndpoint {
@@ -26,12 +26,32 @@ export interface ChatEndpoint {
 /**
  * Serves one chat request for any chat endpoint: the router picks deployments, retries and falls
  * back while nothing has been sent; the answer is relayed as JSON or SSE; the usage row is written
- * before the response ends.
+ * before the response ends, and everything the request holds is settled once by its scope.
  */
 export async function serveChat(ctx: AppContext, reply: FastifyReply, body: ChatRequest, key: ApiKey, endpoint: ChatEndpoint): Promise<void> {
   const model = resolveModel(ctx.catalog, body.model, key, 'chat');
-  const ticket = await ctx.admission.admit({ key, model, endpoint: endpoint.name, estimateTokens: () => estimateRequestTokens(body) });
-  const scope = new RequestScope(ctx, reply, model.timeouts.totalMs, newId('chatcmpl-'));
+  const ticket = await ctx.admission.admit({
+    key,
+    model,
+    endpoint: endpoint.name,
+    estimateTokens: () => estimateRequestTokens(body),
+    worstCase: () => ({
+      promptTokens: promptTokensAtMost(body),
+      answerTokens: body.max_completion_tokens ?? body.max_tokens ?? undefined,
+      choices: Math.max(1, body.n ?? 1),
+      images: 0,
+      characters: 0,
+    }),
+  });
+  const scope = new RequestScope(ctx, reply, {
+    endpoint: endpoint.name,
+    model,
+    key,
+    ticket,
+    requestId: newId('chatcmpl-'),
+    stream: body.stream === true,
+    promptTokens: async () => (await estimateUsage(body, '')).prompt_tokens,
+  });
   const call: ChatCall = {
     body,
     publicModel: model.id,
@@ -41,16 +61,12 @@ export async function serveChat(ctx: AppContext, reply: FastifyReply, body: Chat
     created: Math.floor(Date.now() / 1000),
     warn: scope.warn,
   };
-  const facts = { requestId: call.id, endpoint: endpoint.name, model, key, started: scope.started, stream: body.stream === true, ticket, requestBody: reply.request.bodyText };
-  try {
-    if (body.stream) await streamChat(ctx, reply, scope, call, model, facts);
-    else await completeChat(ctx, reply, scope, call, model, facts, endpoint.withUser);
-  } finally {
-    scope.end();
+  if (ticket.answerCap !== undefined) {
+    call.maxAnswerTokens = ticket.answerCap;
+    scope.warn(`the answer is limited to ${ticket.answerCap} tokens${(body.n ?? 1) > 1 ? ' per choice' : ''}: what this key's credit affords`);
   }
+  await scope.run(() => (body.stream ? streamChat(ctx, reply, scope, call, model) : completeChat(ctx, reply, scope, call, model, endpoint.withUser, key)));
 }
-
-type BaseFacts = Pick<UsageFacts, 'requestId' | 'endpoint' | 'model' | 'key' | 'started' | 'stream' | 'ticket' | 'requestBody'>;
 
 function tokens(usage: Usage | undefined): Pick<UsageFacts, 'promptTokens' | 'completionTokens' | 'cachedTokens'> {
   return {
@@ -65,42 +81,47 @@ function callFor(call: ChatCall, model: Model, deployment: Deployment): ChatCall
   return { ...call, upstreamModel: deployment.model, timeouts: { ...deployment.provider.timeouts, ...model.timeoutOverrides } };
 }
 
-async function completeChat(ctx: AppContext, reply: FastifyReply, scope: RequestScope, call: ChatCall, model: Model, facts: BaseFacts, withUser: boolean): Promise<void> {
+async function completeChat(ctx: AppContext, reply: FastifyReply, scope: RequestScope, call: ChatCall, model: Model, withUser: boolean, key: ApiKey): Promise<void> {
   const routed = await ctx.router.run(model, call.id, call.signal, (d) => ctx.registry.adapter(d.provider.name).chat(callFor(call, model, d)));
-  if (!routed.ok) return failBeforeFirstByte(ctx, scope, facts, routed);
-  routed.done();
+  if (!routed.ok) return scope.fail(routed);
+  scope.hold(routed);
+  scope.release();
   const { completion } = routed.value;
-  const usage = routed.value.usage ?? (await estimateUsage(call.body.messages, completionText(completion)));
+  const usage = routed.value.usage ?? (await estimateUsage(call.body, completionText(completion)));
   completion.usage ??= usage;
-  if (withUser) completion.user = facts.key.userId;
+  if (withUser) completion.user = key.userId;
+  failpoint('complete.encode');
   const payload = JSON.stringify(completion);
-  await recordUsage(ctx, { ...facts, deployment: routed.deployment, attempts: routed.attempts, ...tokens(usage), status: 'ok', httpStatus: 200 });
-  scope.setHeaders(reply, routed.deployment, routed.attempts);
+  await scope.record({ deployment: routed.deployment, attempts: routed.attempts, ...tokens(usage), status: 'ok', httpStatus: 200 });
+  scope.setHeaders(routed.deployment, routed.attempts);
   reply.type('application/json').send(payload);
 }
 
-async function streamChat(ctx: AppContext, reply: FastifyReply, scope: RequestScope, call: ChatCall, model: Model, facts: BaseFacts): Promise<void> {
+async function streamChat(ctx: AppContext, reply: FastifyReply, scope: RequestScope, call: ChatCall, model: Model): Promise<void> {
   const routed = await ctx.router.run(model, call.id, call.signal, (d) => ctx.registry.adapter(d.provider.name).stream(callFor(call, model, d)));
-  if (!routed.ok) return failBeforeFirstByte(ctx, scope, facts, routed);
+  if (!routed.ok) return scope.fail(routed);
+  scope.hold(routed);
   const stream = routed.value;
+  scope.hijack();
+  failpoint('stream.head');
   const res = reply.raw;
-  reply.hijack();
   writeSseHead(res, scope.headers(routed.deployment, routed.attempts));
   let ttftMs: number | null = null;
   let failure: ApiError | undefined;
   try {
     for await (const batch of stream) {
+      failpoint(ttftMs === null ? 'stream.first-chunk' : 'stream.later-chunk');
       ttftMs ??= Math.round(performance.now() - scope.started);
       if (!res.write(sseBatch(batch))) await drained(res, call.signal);
     }
   } catch (e) {
     if (!scope.clientGone) failure = scope.timeout ?? asApiError(e);
   }
-  routed.done(failure);
-  const usage = stream.usage() ?? (await estimateUsage(call.body.messages, stream.completionText()));
+  scope.release(failure);
+  const usage = stream.usage() ?? (await estimateUsage(call.body, stream.completionText()));
   const status = scope.clientGone ? 'cancelled' : failure ? 'error' : 'ok';
   const httpStatus = scope.clientGone ? 499 : failure ? failure.status : 200;
-  await recordUsage(ctx, { ...facts, deployment: routed.deployment, attempts: routed.attempts, ...tokens(usage), ttftMs, status, httpStatus, error: failure });
+  await scope.record({ deployment: routed.deployment, attempts: routed.attempts, ...tokens(usage), ttftMs, status, httpStatus, error: failure });
   if (scope.clientGone) res.destroy();
   else res.end(failure ? sseError(failure) : SSE_DONE);
 }

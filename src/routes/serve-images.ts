@@ -7,8 +7,7 @@ import type { GeneratedImage, InputImage, SizeRequest } from '../core/images.js'
 import type { Model } from '../routing/catalog.js';
 import { resolveModel } from '../routing/resolve-model.js';
 import type { AppContext } from '../server/context.js';
-import { recordUsage } from '../usage/record-usage.js';
-import { failBeforeFirstByte } from './fail-before-first-byte.js';
+import { failpoint } from '../server/failpoints.js';
 import { RequestScope } from './request-scope.js';
 
 export interface ImageJob {
@@ -44,31 +43,37 @@ export interface ImageEndpoint {
  */
 export async function serveImages(ctx: AppContext, reply: FastifyReply, key: ApiKey, job: ImageJob, endpoint: ImageEndpoint): Promise<void> {
   const model = resolveModel(ctx.catalog, job.model, key, 'image');
-  const ticket = await ctx.admission.admit({ key, model, endpoint: endpoint.name, estimateTokens: () => 0 });
-  const scope = new RequestScope(ctx, reply, model.timeouts.totalMs, newId(endpoint.idPrefix));
-  const facts = { requestId: scope.requestId, endpoint: endpoint.name, model, key, started: scope.started, ticket, promptTokens: 0, completionTokens: 0, requestBody: reply.request.bodyText };
-  try {
+  const ticket = await ctx.admission.admit({
+    key,
+    model,
+    endpoint: endpoint.name,
+    estimateTokens: () => 0,
+    worstCase: () => ({ promptTokens: 0, answerTokens: 0, choices: job.n, images: job.n, characters: 0 }),
+  });
+  const scope = new RequestScope(ctx, reply, { endpoint: endpoint.name, model, key, ticket, requestId: newId(endpoint.idPrefix) });
+  await scope.run(async () => {
     const attempt = await ctx.router.run(model, scope.requestId, scope.signal, (d) => {
       const adapter = ctx.registry.adapter(d.provider.name);
       if (!adapter.generateImage) throw new ApiError('invalid_request', `provider ${d.provider.name} generates no images`, { param: 'model' });
       return adapter.generateImage({ ...job, publicModel: model.id, upstreamModel: d.model, signal: scope.signal, warn: scope.warn });
     });
-    if (!attempt.ok) return await failBeforeFirstByte(ctx, scope, facts, attempt);
-    attempt.done();
+    if (!attempt.ok) return scope.fail(attempt);
+    scope.hold(attempt);
+    scope.release();
     const { images } = attempt.value;
-    const units = { images: images.length };
+    const outcome = { deployment: attempt.deployment, attempts: attempt.attempts, units: { images: images.length } };
     let payload: string;
     try {
+      failpoint('complete.encode');
       payload = await endpoint.encode({ id: scope.requestId, created: Math.floor(Date.now() / 1000), model, images, elapsedSeconds: (performance.now() - scope.started) / 1000 });
     } catch (e) {
+      // The images were made (and billed to the operator) even if they could not be delivered.
       const error = asApiError(e);
-      await recordUsage(ctx, { ...facts, deployment: attempt.deployment, attempts: attempt.attempts, status: 'error', httpStatus: error.status, error, units });
+      await scope.record({ ...outcome, status: 'error', httpStatus: error.status, error });
       throw error;
     }
-    await recordUsage(ctx, { ...facts, deployment: attempt.deployment, attempts: attempt.attempts, status: 'ok', httpStatus: 200, units });
-    scope.setHeaders(reply, attempt.deployment, attempt.attempts);
+    await scope.record({ ...outcome, status: 'ok', httpStatus: 200 });
+    scope.setHeaders(attempt.deployment, attempt.attempts);
     reply.type('application/json').send(payload);
-  } finally {
-    scope.end();
-  }
+  });
 }

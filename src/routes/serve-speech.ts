@@ -5,8 +5,6 @@ import { newId } from '../core/ids.js';
 import { resolveModel } from '../routing/resolve-model.js';
 import type { SpeechRequest } from '../schema/speech-request.js';
 import type { AppContext } from '../server/context.js';
-import { recordUsage } from '../usage/record-usage.js';
-import { failBeforeFirstByte } from './fail-before-first-byte.js';
 import { RequestScope } from './request-scope.js';
 
 /**
@@ -15,21 +13,25 @@ import { RequestScope } from './request-scope.js';
  */
 export async function serveSpeech(ctx: AppContext, reply: FastifyReply, key: ApiKey, body: SpeechRequest, endpoint: string): Promise<void> {
   const model = resolveModel(ctx.catalog, body.model, key, 'speech');
-  const ticket = await ctx.admission.admit({ key, model, endpoint, estimateTokens: () => Math.ceil(body.text.length / 4) });
-  const scope = new RequestScope(ctx, reply, model.timeouts.totalMs, newId('speech-'));
-  const facts = { requestId: scope.requestId, endpoint, model, key, started: scope.started, ticket, promptTokens: 0, completionTokens: 0, requestBody: reply.request.bodyText };
-  try {
+  const ticket = await ctx.admission.admit({
+    key,
+    model,
+    endpoint,
+    estimateTokens: () => Math.ceil(body.text.length / 4),
+    worstCase: () => ({ promptTokens: 0, answerTokens: 0, choices: 1, images: 0, characters: body.text.length }),
+  });
+  const scope = new RequestScope(ctx, reply, { endpoint, model, key, ticket, requestId: newId('speech-') });
+  await scope.run(async () => {
     const attempt = await ctx.router.run(model, scope.requestId, scope.signal, (d) => {
       const adapter = ctx.registry.adapter(d.provider.name);
       if (!adapter.speak) throw new ApiError('invalid_request', `provider ${d.provider.name} has no text to speech`, { param: 'model' });
       return adapter.speak({ ...body, publicModel: model.id, upstreamModel: d.model, signal: scope.signal, warn: scope.warn });
     });
-    if (!attempt.ok) return await failBeforeFirstByte(ctx, scope, facts, attempt);
-    attempt.done();
-    await recordUsage(ctx, { ...facts, deployment: attempt.deployment, attempts: attempt.attempts, status: 'ok', httpStatus: 200, units: { characters: body.text.length } });
-    scope.setHeaders(reply, attempt.deployment, attempt.attempts);
+    if (!attempt.ok) return scope.fail(attempt);
+    scope.hold(attempt);
+    scope.release();
+    await scope.record({ deployment: attempt.deployment, attempts: attempt.attempts, status: 'ok', httpStatus: 200, units: { characters: body.text.length } });
+    scope.setHeaders(attempt.deployment, attempt.attempts);
     reply.type(attempt.value.contentType).send(attempt.value.audio);
-  } finally {
-    scope.end();
-  }
+  });
 }

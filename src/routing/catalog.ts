@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { CatalogEntry, ModelCost, ModelKind } from '../config/catalog-entry.js';
 import type { ConfigModel } from '../config/config-file.js';
 import { DEFAULT_CATALOG } from '../config/default-catalog.js';
-import { defaultPrice } from '../config/default-prices.js';
+import { defaultMaxOutputTokens, defaultPrice } from '../config/default-prices.js';
 import type { ProviderConfig, Timeouts } from '../providers/types.js';
 import { DEFAULT_TIMEOUTS } from './provider-registry.js';
 import type { ProviderRegistry } from './provider-registry.js';
@@ -34,6 +34,8 @@ export interface Model {
   tier: number;
   limits: [number, number, number, number];
   cost: ModelCost;
+  /** The longest answer the model writes, in tokens: what a request that sets no limit may cost. */
+  maxOutputTokens: number;
   routing: 'weighted' | 'least-latency';
   /** The first deployment's provider timeouts, with the model's own overrides. */
   timeouts: Timeouts;
@@ -94,6 +96,7 @@ function fromConfig(id: string, spec: ConfigModel, base: CatalogEntry | undefine
     ...(spec.can_vision !== undefined && { canVision: spec.can_vision }),
     ...(spec.can_think !== undefined && { canThink: spec.can_think }),
     ...(spec.tier !== undefined && { tier: spec.tier }),
+    ...(spec.max_output_tokens !== undefined && { maxOutputTokens: spec.max_output_tokens }),
     ...(spec.limits !== undefined && { limits: spec.limits }),
     ...(spec.cost !== undefined && { cost: spec.cost }),
     ...(spec.routing !== undefined && { routing: spec.routing }),
@@ -166,6 +169,7 @@ export class Catalog {
       tier: entry.tier ?? 0,
       limits: entry.limits ?? DEFAULT_LIMITS,
       cost: entry.cost ?? defaultPrice(entry.id) ?? { input: 0, output: 0 },
+      maxOutputTokens: entry.maxOutputTokens ?? defaultMaxOutputTokens(entry.id),
       routing: entry.routing ?? 'weighted',
       timeouts: { ...(deployments[0]?.provider.timeouts ?? DEFAULT_TIMEOUTS), ...definedOnly(entry.timeouts ?? {}) },
       timeoutOverrides: definedOnly(entry.timeouts ?? {}),

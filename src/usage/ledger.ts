@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { Database } from '../storage/database.js';
 import type { RequestBodiesTable, UsageTable } from '../storage/schema.js';
 
@@ -33,7 +34,9 @@ export class UsageLedger {
       const insert = sqlite.prepare(`INSERT INTO usage (${COLUMNS.join(', ')}) VALUES (${COLUMNS.map((c) => `@${c}`).join(', ')})`);
       // A request id is random; a clash must not fail the whole batch.
       const insertBody = sqlite.prepare('INSERT INTO request_bodies (request_id, ts, body) VALUES (@request_id, @ts, @body) ON CONFLICT (request_id) DO NOTHING');
-      const credit = sqlite.prepare('UPDATE api_keys SET credits = credits + ? WHERE id = ? AND credits IS NOT NULL');
+      // A debit beyond the reservation (an estimate fell short) stops at zero: a balance is never
+      // taken below zero, nor below where it already was.
+      const credit = sqlite.prepare('UPDATE api_keys SET credits = MAX(credits + ?, MIN(credits, 0)) WHERE id = ? AND credits IS NOT NULL');
       this.write = sqlite.transaction((rows: UsageRow[], bodies: RequestBodyRow[], credits: Map<string, number>) => {
         for (const row of rows) insert.run(row);
         for (const body of bodies) insertBody.run(body);
@@ -45,7 +48,7 @@ export class UsageLedger {
           if (rows.length > 0) await trx.insertInto('usage').values(rows).execute();
           if (bodies.length > 0) await trx.insertInto('request_bodies').values(bodies).onConflict((oc) => oc.column('request_id').doNothing()).execute();
           for (const [keyId, delta] of credits) {
-            await trx.updateTable('api_keys').set((eb) => ({ credits: eb('credits', '+', delta) })).where('id', '=', keyId).where('credits', 'is not', null).execute();
+            await trx.updateTable('api_keys').set({ credits: sql<number>`GREATEST(credits + ${delta}::float8, LEAST(credits, 0))` }).where('id', '=', keyId).where('credits', 'is not', null).execute();
           }
         });
     }

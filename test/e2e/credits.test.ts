@@ -1,6 +1,6 @@
 /**
  * Credits: each request's cost is debited with its usage row, and many parallel requests on a
- * small balance never drive it below zero by more than one request's cost.
+ * small balance never drive it below zero (see also threat-budgets.test.ts).
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
@@ -28,7 +28,7 @@ const chat = (key: string, stream: boolean) =>
   http(`${server.url}/v1/chat/completions`, { headers: { authorization: `Bearer ${key}` }, json: { model: 'gpt-4o', messages: [{ role: 'user', content: 'spend' }], stream, ...(stream && { stream_options: { include_usage: true } }) } });
 
 describe('credits', () => {
-  it('parallel requests on a small balance: it stays within one request of zero and matches the ledger', async () => {
+  it('parallel requests on a small balance: it ends at or above zero, too low for one more request, and matches the ledger', async () => {
     const initial = 0.02;
     const { id, key } = await createKey(server.url, { credits: initial });
     let served = 0;
@@ -50,11 +50,10 @@ describe('credits', () => {
     const usage = await admin(server.url, 'GET', `/usage?key_id=${id}&limit=1000`);
     const okRows = usage.json.data.filter((r: { status: string }) => r.status === 'ok');
     assert.equal(okRows.length, served, 'one ledger row per served request');
-    const maxCost = Math.max(...okRows.map((r: { cost: number }) => r.cost));
     const spent = okRows.reduce((sum: number, r: { cost: number }) => sum + r.cost, 0);
     const balance = (await admin(server.url, 'GET', `/keys/${id}`)).json.credits;
-    assert.ok(balance <= 0, `the balance is spent: ${balance}`);
-    assert.ok(balance >= -maxCost, `the balance ${balance} went below zero by more than one request (${maxCost})`);
+    assert.ok(balance >= 0, `the balance went below zero: ${balance}`);
+    assert.ok(balance < initial / 2, `the balance was spent: ${balance}`);
     assert.ok(Math.abs(initial - spent - balance) < 1e-9, `debits ${spent} match the balance: ${initial} - ${spent} = ${balance}`);
     const again = await chat(key, false);
     assert.equal(again.status, 402);

@@ -11,6 +11,7 @@
  *   - a JSON schema asked for                 → {"answer":"<last user text>"}
  *   - otherwise                               → "[<system>] Echo: <last user text>" (no prefix without system)
  *   - a max token limit of N words            → the first N words, finish "length"
+ *   - `#long-answer` in the last user text  → 6,000 more words, unless a limit cuts them
  * Faults, by marker in the last user text: #fail-500 #fail-503 #rate-limit #bad-request
  *   #midstream-error #reset #no-usage #not-json #hang #slow, and for resilience tests
  *   #stall (hangs after two chunks), #bad-json (200 with a truncated JSON body),
@@ -75,6 +76,9 @@ export function faultsOf(request: FakeRequest, seen?: Map<string, number>): Set<
   return faults;
 }
 
+/** `#long-answer` in the last user text: an answer of this many words more, unless a limit cuts it. */
+export const LONG_ANSWER_WORDS = 6000;
+
 export const TOOL_ARGUMENTS = [{ latitude: 48.8566, longitude: 2.3522 }, { query: 'phone', max_price: 1000 }];
 
 export function fakeAnswer(request: FakeRequest): FakeAnswer {
@@ -98,12 +102,14 @@ export function fakeAnswer(request: FakeRequest): FakeAnswer {
   if (image) return answer(`I see an image (${image.mediaType}, ${image.bytes} bytes).`, [], 'stop');
   if (request.jsonSchema) return answer(JSON.stringify({ answer: lastUserText(request) }), [], 'stop');
   let text = `${request.system ? `[${request.system}] ` : ''}Echo: ${lastUserText(request)}`;
-  let finish: FakeAnswer['finish'] = 'stop';
+  if (lastUserText(request).includes('#long-answer')) text += ' and on'.repeat(LONG_ANSWER_WORDS / 2);
   if (request.maxTokens !== undefined && text.split(' ').length > request.maxTokens) {
-    text = text.split(' ').slice(0, request.maxTokens).join(' ');
-    finish = 'length';
+    // Cut at the limit, which counts words here; like a real provider it never bills more.
+    const cut = answer(text.split(' ').slice(0, request.maxTokens).join(' '), [], 'length');
+    cut.usage.output = Math.min(cut.usage.output, request.maxTokens);
+    return cut;
   }
-  return answer(text, [], finish);
+  return answer(text, [], 'stop');
 }
 
 /** Text split the way fakes stream it: a few characters per event. */

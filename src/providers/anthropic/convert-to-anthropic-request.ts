@@ -1,4 +1,4 @@
-import type { ChatRequest } from '../../core/chat.js';
+import { answerLimit, type ChatRequest } from '../../core/chat.js';
 import type { AnthropicRequest } from './anthropic-api.js';
 import { convertToAnthropicMessages, type LoadImage } from './convert-to-anthropic-messages.js';
 import { prepareAnthropicTools } from './prepare-anthropic-tools.js';
@@ -36,7 +36,7 @@ function isNeutral(value: unknown): boolean {
 /** A client's OpenAI chat request as the body of `POST /v1/messages`. Pure apart from loading images. */
 export async function convertToAnthropicRequest(
   request: ChatRequest,
-  options: { model: string; stream: boolean; loadImage: LoadImage },
+  options: { model: string; stream: boolean; loadImage: LoadImage; maxAnswerTokens?: number },
 ): Promise<AnthropicRequestPlan> {
   const prompt = await convertToAnthropicMessages(request.messages, options.loadImage);
   const tools = prepareAnthropicTools(request);
@@ -44,7 +44,7 @@ export async function convertToAnthropicRequest(
 
   const body: AnthropicRequest = {
     model: options.model,
-    max_tokens: request.max_completion_tokens ?? request.max_tokens ?? DEFAULT_MAX_TOKENS,
+    max_tokens: answerLimit(request, options.maxAnswerTokens) ?? DEFAULT_MAX_TOKENS,
     messages: prompt.messages,
   };
   if (prompt.system) body.system = prompt.system;

@@ -59,6 +59,7 @@ export class AnthropicAdapter implements ProviderAdapter {
     const plan = await convertToAnthropicRequest(call.body, {
       model: call.upstreamModel,
       stream,
+      maxAnswerTokens: call.maxAnswerTokens,
       loadImage: (url) => fetchImage(url, { signal: call.signal }),
     });
     for (const warning of plan.warnings) call.warn(warning);

@@ -1,4 +1,4 @@
-import type { ChatRequest } from '../../core/chat.js';
+import { answerLimit, type ChatRequest } from '../../core/chat.js';
 import { ApiError } from '../../core/errors.js';
 import type { CohereChatRequest } from './cohere-api.js';
 import { convertToCohereMessages } from './convert-to-cohere-messages.js';
@@ -8,6 +8,8 @@ export interface CohereRequestContext {
   upstreamModel: string;
   stream: boolean;
   warn(message: string): void;
+  /** The gateway's cap on the answer (what the key's credit affords), if any. */
+  maxAnswerTokens?: number;
 }
 
 /** OpenAI parameters that change the answer and that Cohere has no counterpart for, with the value that is harmless. */
@@ -39,8 +41,8 @@ export function convertToCohereRequest(body: ChatRequest, ctx: CohereRequestCont
     stream: ctx.stream,
     ...prepareCohereTools(body.tools, body.tool_choice, ctx.warn),
   };
-  const maxTokens = body.max_completion_tokens ?? body.max_tokens;
-  if (maxTokens != null) request.max_tokens = maxTokens;
+  const maxTokens = answerLimit(body, ctx.maxAnswerTokens);
+  if (maxTokens !== undefined) request.max_tokens = maxTokens;
   if (body.temperature != null) request.temperature = body.temperature;
   if (body.seed != null) request.seed = body.seed;
   if (body.top_p != null) request.p = inRange('top_p', body.top_p, 0.01, 0.99, ctx.warn);

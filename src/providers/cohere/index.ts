@@ -37,7 +37,7 @@ export class CohereAdapter implements ProviderAdapter {
   }
 
   async chat(call: ChatCall): Promise<ChatResult> {
-    const body = convertToCohereRequest(call.body, { upstreamModel: call.upstreamModel, stream: false, warn: call.warn });
+    const body = convertToCohereRequest(call.body, { upstreamModel: call.upstreamModel, stream: false, warn: call.warn, maxAnswerTokens: call.maxAnswerTokens });
     const res = await this.send(call, this.chatUrl, body, 'application/json');
     const answer = this.parse<CohereChatResponse>(await this.text(res, call.signal), 'a chat answer');
     if (typeof answer?.message !== 'object' || answer.message === null) throw malformedAnswer(this.config.name, 'a chat answer without a message', JSON.stringify(answer));
@@ -45,7 +45,7 @@ export class CohereAdapter implements ProviderAdapter {
   }
 
   async stream(call: ChatCall): Promise<ChatStream> {
-    const body = convertToCohereRequest(call.body, { upstreamModel: call.upstreamModel, stream: true, warn: call.warn });
+    const body = convertToCohereRequest(call.body, { upstreamModel: call.upstreamModel, stream: true, warn: call.warn, maxAnswerTokens: call.maxAnswerTokens });
     const res = await this.send(call, this.chatUrl, body, 'text/event-stream');
     const type = String(res.headers['content-type'] ?? '');
     if (!type.includes('text/event-stream')) {

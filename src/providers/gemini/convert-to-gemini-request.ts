@@ -1,4 +1,4 @@
-import type { ChatRequest } from '../../core/chat.js';
+import { answerLimit, type ChatRequest } from '../../core/chat.js';
 import { type GeminiContentsContext, convertToGeminiContents } from './convert-to-gemini-contents.js';
 import { convertToGeminiSchema } from './convert-to-gemini-schema.js';
 import type { GeminiGenerationConfig, GenerateContentRequest } from './gemini-api.js';
@@ -7,6 +7,8 @@ import { prepareGeminiTools } from './prepare-gemini-tools.js';
 export interface GeminiRequestContext extends GeminiContentsContext {
   /** Streams carry one candidate only, so `n` is honoured only without streaming. */
   streaming: boolean;
+  /** The gateway's cap on the answer (what the key's credit affords), if any. */
+  maxAnswerTokens?: number;
 }
 
 /** Request fields this conversion reads; any other one the client sets is reported as ignored. */
@@ -39,8 +41,8 @@ function generationConfig(body: ChatRequest, ctx: GeminiRequestContext): GeminiG
   if (isSet(body.temperature)) config.temperature = body.temperature!;
   if (isSet(body.top_p)) config.topP = body.top_p!;
   if (typeof body.top_k === 'number') config.topK = body.top_k;
-  const maxTokens = body.max_completion_tokens ?? body.max_tokens;
-  if (isSet(maxTokens)) config.maxOutputTokens = maxTokens!;
+  const maxTokens = answerLimit(body, ctx.maxAnswerTokens);
+  if (maxTokens !== undefined) config.maxOutputTokens = maxTokens;
   const stops = (typeof body.stop === 'string' ? [body.stop] : (body.stop ?? [])).filter((s) => s !== '');
   if (stops.length > 0) config.stopSequences = stops;
   if (isSet(body.seed)) config.seed = body.seed!;

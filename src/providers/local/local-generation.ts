@@ -1,6 +1,6 @@
 import { randomInt } from 'node:crypto';
 import type { LlamaChatResponse, LlamaContextSequence, LlamaGrammar } from 'node-llama-cpp';
-import { makeUsage, type ChatRequest, type StreamPart } from '../../core/chat.js';
+import { answerLimit, makeUsage, type ChatRequest, type StreamPart } from '../../core/chat.js';
 import { UpstreamError } from '../../core/errors.js';
 import type { ChatCall } from '../types.js';
 import { convertToLlamaHistory } from './convert-to-llama-history.js';
@@ -69,7 +69,7 @@ async function* generate(
 
   const outcome: Promise<{ response: LlamaChatResponse } | { error: unknown }> = chat
     .generateResponse(convertToLlamaHistory(call.body.messages), {
-      ...sampling(call.body, loaded.contextSize),
+      ...sampling(call.body, loaded.contextSize, call.maxAnswerTokens),
       grammar,
       signal: abort.signal,
       // An abort mid-answer ends it with what was generated instead of throwing.
@@ -118,8 +118,8 @@ async function* generate(
 }
 
 /** OpenAI's sampling parameters in node-llama-cpp's terms, with OpenAI's defaults. */
-function sampling(body: ChatRequest, contextSize: number) {
-  const requested = body.max_completion_tokens ?? body.max_tokens ?? DEFAULT_MAX_TOKENS;
+function sampling(body: ChatRequest, contextSize: number, cap: number | undefined) {
+  const requested = answerLimit(body, cap) ?? DEFAULT_MAX_TOKENS;
   const stops = (typeof body.stop === 'string' ? [body.stop] : (body.stop ?? [])).filter((stop) => stop !== '');
   return {
     maxTokens: Math.max(1, Math.min(requested, contextSize)),

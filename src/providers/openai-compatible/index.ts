@@ -4,6 +4,7 @@ import type { EmbeddingResult } from '../../core/embeddings.js';
 import type { ImageCall, ImageResult } from '../../core/images.js';
 import type { SpeechCall, SpeechResult } from '../../core/speech.js';
 import type { ChatCall, ChatResult, ChatStream, EmbedCall, ProviderAdapter, ProviderConfig, ProviderType, Timeouts } from '../types.js';
+import { capAnswerTokens } from './cap-answer-tokens.js';
 import { mapOpenAIError } from './map-openai-error.js';
 import { generateOpenAICompatibleImages } from './openai-images.js';
 import { speakOpenAI } from './openai-speech.js';
@@ -31,7 +32,7 @@ export class OpenAICompatibleAdapter implements ProviderAdapter {
   }
 
   async chat(call: ChatCall): Promise<ChatResult> {
-    const res = await this.send(call, { ...call.body, model: call.upstreamModel, stream: false, stream_options: undefined });
+    const res = await this.send(call, { ...capAnswerTokens(call.body, call.maxAnswerTokens, this.config.type), model: call.upstreamModel, stream: false, stream_options: undefined });
     const text = await res.body.text();
     let completion: ChatCompletion;
     try {
@@ -47,7 +48,7 @@ export class OpenAICompatibleAdapter implements ProviderAdapter {
   async stream(call: ChatCall): Promise<ChatStream> {
     const clientWantsUsage = call.body.stream_options?.include_usage === true;
     const body = {
-      ...call.body,
+      ...capAnswerTokens(call.body, call.maxAnswerTokens, this.config.type),
       model: call.upstreamModel,
       stream: true,
       stream_options: { ...(call.body.stream_options ?? {}), include_usage: true },

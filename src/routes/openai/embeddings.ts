@@ -7,8 +7,7 @@ import { embeddingResponse } from '../../encode/embedding-json.js';
 import { resolveModel } from '../../routing/resolve-model.js';
 import { parseEmbeddingRequest } from '../../schema/embedding-request.js';
 import type { AppContext } from '../../server/context.js';
-import { countTextTokens } from '../../usage/count-tokens.js';
-import { recordUsage } from '../../usage/record-usage.js';
+import { countTextTokens, tokensAtMost } from '../../usage/count-tokens.js';
 import { RequestScope } from '../request-scope.js';
 
 /** `POST /ai/openai/embeddings` and `POST /v1/embeddings`. */
@@ -17,21 +16,24 @@ export function registerEmbeddings(app: FastifyInstance, ctx: AppContext): void 
     const key = await ctx.keys.authenticate(presentedKey(request.headers));
     const body = parseEmbeddingRequest(request.body);
     const model = resolveModel(ctx.catalog, body.model, key, 'embedding');
-    const ticket = await ctx.admission.admit({ key, model, endpoint: 'embeddings', estimateTokens: () => Math.ceil(JSON.stringify(body.input).length / 4) });
-    const scope = new RequestScope(ctx, reply, model.timeouts.totalMs, newId('emb-'));
-    const facts = { requestId: scope.requestId, endpoint: 'embeddings', model, key, started: scope.started, ticket, requestBody: request.bodyText };
-    try {
+    const inputText = (): string => embeddingTexts(body.input)?.join('\n') ?? JSON.stringify(body.input);
+    const ticket = await ctx.admission.admit({
+      key,
+      model,
+      endpoint: 'embeddings',
+      estimateTokens: () => Math.ceil(JSON.stringify(body.input).length / 4),
+      worstCase: () => ({ promptTokens: tokensAtMost(inputText()), answerTokens: 0, choices: 1, images: 0, characters: 0 }),
+    });
+    const scope = new RequestScope(ctx, reply, { endpoint: 'embeddings', model, key, ticket, requestId: newId('emb-'), promptTokens: () => countTextTokens(inputText()) });
+    await scope.run(async () => {
       const routed = await ctx.router.run(model, scope.requestId, scope.signal, (d) => {
         const adapter = ctx.registry.adapter(d.provider.name);
         if (!adapter.embed) throw new ApiError('invalid_request', `provider ${d.provider.name} has no embeddings`, { param: 'model' });
         return adapter.embed({ body, publicModel: model.id, upstreamModel: d.model, signal: scope.signal, warn: scope.warn, timeouts: { ...d.provider.timeouts, ...model.timeoutOverrides } });
       });
-      if (!routed.ok) {
-        const error = scope.timeout ?? routed.error;
-        await recordUsage(ctx, { ...facts, deployment: routed.deployment, attempts: routed.attempts, promptTokens: 0, completionTokens: 0, status: scope.clientGone ? 'cancelled' : 'error', httpStatus: error.status, error });
-        throw error;
-      }
-      routed.done();
+      if (!routed.ok) return scope.fail(routed);
+      scope.hold(routed);
+      scope.release();
       const result = routed.value;
       const texts = embeddingTexts(body.input);
       if (result.usage.prompt_tokens === 0 && texts) {
@@ -39,12 +41,10 @@ export function registerEmbeddings(app: FastifyInstance, ctx: AppContext): void 
         result.usage = { prompt_tokens: counted, total_tokens: counted };
       }
       const payload = JSON.stringify(embeddingResponse(result, model.id, body.encoding_format ?? 'float'));
-      await recordUsage(ctx, { ...facts, deployment: routed.deployment, attempts: routed.attempts, promptTokens: result.usage.prompt_tokens, completionTokens: 0, status: 'ok', httpStatus: 200 });
-      scope.setHeaders(reply, routed.deployment, routed.attempts);
+      await scope.record({ deployment: routed.deployment, attempts: routed.attempts, promptTokens: result.usage.prompt_tokens, status: 'ok', httpStatus: 200 });
+      scope.setHeaders(routed.deployment, routed.attempts);
       reply.type('application/json').send(payload);
-    } finally {
-      scope.end();
-    }
+    });
   };
   app.post('/ai/openai/embeddings', handler);
   app.post('/v1/embeddings', handler);
