@@ -51,6 +51,10 @@ export interface Settings {
   trustProxy: boolean | string;
   /** The time zone the dashboard shows times and usage days in, until a user picks another. */
   timeZone: string | undefined;
+  /** OPENSQ_METRICS=off: there is no `/metrics` route at all. */
+  metricsEnabled: boolean;
+  /** OPENSQ_METRICS_KEY: `/metrics` answers only `Authorization: Bearer <this key>`; unset, anyone. */
+  metricsKey: string | undefined;
 }
 
 function timeZoneVar(raw: string | undefined): string | undefined {
@@ -103,5 +107,7 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     requestBodyMaxBytes: intVar(env, 'OPENSQ_LOG_REQUEST_BODY_MAX_BYTES', 65_536),
     requestBodyRetentionDays: intVar(env, 'OPENSQ_REQUEST_BODY_RETENTION_DAYS', 7),
     usageRollupIntervalMs: intVar(env, 'OPENSQ_USAGE_ROLLUP_INTERVAL_MS', 3_600_000),
+    metricsEnabled: !isOff(env.OPENSQ_METRICS),
+    metricsKey: env.OPENSQ_METRICS_KEY || undefined,
   };
 }

