@@ -23,6 +23,9 @@ export async function openDatabase(options: { databaseUrl?: string; dataDir: str
     pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number(v));
     pg.types.setTypeParser(pg.types.builtins.FLOAT8, (v) => Number(v));
     const pool = new pg.Pool({ connectionString: options.databaseUrl, max: 10 });
+    // An idle connection the server ends (a restart, a failover, a proxy's idle timeout) must not
+    // end the process: the pool drops it and the next query opens another.
+    pool.on('error', (error) => process.stderr.write(`opensq: an idle Postgres connection failed and was dropped: ${error.message.slice(0, 200)}\n`));
     const db = new Kysely<Schema>({ dialect: new PostgresDialect({ pool }) });
     database = { kind: 'postgres', db, sqlite: undefined, close: () => db.destroy() };
   } else {

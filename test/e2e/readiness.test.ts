@@ -8,6 +8,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { http } from '../support/http.js';
 import { type ServerProcess, startServer } from '../support/server-process.js';
+import { needsPostgres } from '../support/services.js';
+import { createTestBackend, type TestBackend } from '../support/test-backend.js';
 
 const FAILURE_LOG = 'database not reachable';
 
@@ -49,5 +51,29 @@ describe('/ready when the database fails', () => {
       assert.equal(again.text, '{"status":"ready"}');
     }
     assert.equal((await http(`${server.url}/health`)).status, 200, 'liveness does not depend on the database');
+  });
+});
+
+describe('Postgres ending idle connections', { skip: needsPostgres }, () => {
+  let backend: TestBackend;
+  let server: ServerProcess;
+
+  before(async () => {
+    backend = await createTestBackend(true);
+    server = await startServer({ env: backend.env });
+  });
+  after(async () => {
+    await server?.stop();
+    await backend?.drop();
+  });
+
+  it('does not end the server: the pool drops them and the next request opens another', async () => {
+    for (let i = 0; i < 3; i++) assert.equal((await http(`${server.url}/ready`)).status, 200);
+    const database = new URL(backend.env.DATABASE_URL).pathname.slice(1);
+    await server.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '${database}' AND pid <> pg_backend_pid()`);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    assert.equal(server.proc.exitCode, null, `the server exited:\n${server.output()}`);
+    assert.equal((await http(`${server.url}/ready`)).status, 200);
+    assert.equal((await http(`${server.url}/ai/models`)).status, 200);
   });
 });
