@@ -15,9 +15,17 @@ export class Metrics implements RouterEvents {
   private readonly retries = new Counter({ name: 'opensq_retries_total', help: 'Upstream attempts repeated on the same deployment.', labelNames: ['deployment'], registers: [this.registry] });
   private readonly fallbacks = new Counter({ name: 'opensq_fallbacks_total', help: 'Requests moved from one deployment to another.', labelNames: ['from', 'to'], registers: [this.registry] });
 
-  constructor(health: DeploymentHealth, deployments: () => Iterable<Deployment>) {
+  constructor(health: DeploymentHealth, deployments: () => Iterable<Deployment>, inFlight: { count: number } = { count: 0 }) {
     collectDefaultMetrics({ register: this.registry, prefix: 'opensq_process_' });
     const registry = this.registry;
+    new Gauge({
+      name: 'opensq_requests_in_flight',
+      help: 'Upstream-bound requests being served now (what a graceful shutdown waits for).',
+      registers: [registry],
+      collect() {
+        this.set(inFlight.count);
+      },
+    });
     new Gauge({
       name: 'opensq_deployment_cooling',
       help: 'Whether a deployment is cooling down (1) or serving (0), with its requests in flight.',

@@ -30,7 +30,8 @@ export async function createContext(settings: Settings, env: NodeJS.ProcessEnv =
   const cooldowns = redis ? await RedisCooldowns.attach(redis, settings.redisPrefix) : undefined;
   const health = new DeploymentHealth(settings.cooldown, cooldowns);
   await cooldowns?.loadExisting();
-  const metrics = new Metrics(health, () => catalog.list().flatMap((m) => m.usable));
+  const inFlight = { count: 0 };
+  const metrics = new Metrics(health, () => catalog.list().flatMap((m) => m.usable), inFlight);
   const router = new Router(health, { ...DEFAULT_RETRY_POLICY, maxAttempts: settings.maxAttempts }, metrics);
   const database = await openDatabase({ databaseUrl: settings.databaseUrl, dataDir: settings.dataDir });
   const cloud = await openCloudStore(loadCloudSettings(env, settings.dataDir), database);
@@ -51,7 +52,7 @@ export async function createContext(settings: Settings, env: NodeJS.ProcessEnv =
     cloud,
     admission: createAdmission({ settings, tiers: file.tiers, env, database, ledger, redis }),
     redis,
-    inFlight: { count: 0 },
+    inFlight,
     closers: cooldowns ? [() => cooldowns.close()] : [],
   };
 }

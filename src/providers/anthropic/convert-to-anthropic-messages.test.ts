@@ -138,7 +138,7 @@ describe('convertToAnthropicMessages', () => {
       { type: 'image', source: { type: 'base64', media_type: 'image/gif', data: 'R0lGOD==' } },
     ]);
     assert.deepEqual(loaded, ['data:image/jpeg;base64,/9j/AAEC', 'http://example.com/dog.gif']);
-    assert.deepEqual(result.warnings, ['image_url.detail "low" is not supported by provider anthropic']);
+    assert.deepEqual(result.warnings, ['image_url.detail low is not supported by provider anthropic']);
   });
 
   it('a system message after the first turn is hoisted, with a warning', async () => {

@@ -2,6 +2,7 @@ import type { ChatMessage, ContentPart } from '../../core/chat.js';
 import { ApiError } from '../../core/errors.js';
 import type { LoadedImage } from '../shared/fetch-image.js';
 import type { AnthropicImageSource, AnthropicMessageParam, AnthropicRequestBlock } from './anthropic-api.js';
+import { clientName } from '../../core/warnings.js';
 
 /** Turns a non-https image URL (`data:` or http) into inline bytes; the adapter passes `fetchImage`. */
 export type LoadImage = (url: string) => Promise<LoadedImage>;
@@ -36,7 +37,7 @@ async function contentBlocks(content: ChatMessage['content'], param: string, loa
       if (text) blocks.push({ type: 'text', text });
     } else if (part.type === 'image_url' && typeof (part.image_url as { url?: unknown } | undefined)?.url === 'string') {
       const image = part.image_url as { url: string; detail?: string };
-      if (image.detail && image.detail !== 'auto') warnings.push(`image_url.detail "${image.detail}" is not supported by provider anthropic`);
+      if (image.detail && image.detail !== 'auto') warnings.push(`image_url.detail ${clientName(image.detail)} is not supported by provider anthropic`);
       blocks.push({ type: 'image', source: await imageSource(image.url, loadImage) });
     } else {
       throw invalid(`Content parts of type "${part.type}" are not supported by provider anthropic.`, `${param}[${j}]`);

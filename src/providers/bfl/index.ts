@@ -12,6 +12,7 @@ import type { BflSubmitAnswer } from './bfl-api.js';
 import { BFL_SIZE_RULE, ratioOf, takesAspectRatio, takesInputImages } from './bfl-size.js';
 import { mapBflError } from './map-bfl-error.js';
 import { pollBflResult } from './poll-bfl-result.js';
+import { clientNames } from '../../core/warnings.js';
 
 export const bflPresets: readonly ProviderPreset[] = [
   { name: 'bfl', type: 'bfl', keyVar: 'BFL_API_KEY', baseUrlVar: 'BFL_BASE_URL', defaultBaseUrl: 'https://api.bfl.ai' },
@@ -40,7 +41,8 @@ export class BflAdapter {
 
   private taskBody(call: ImageCall): Record<string, unknown> {
     const model = call.upstreamModel;
-    for (const key of Object.keys(call.extra)) call.warn(`provider ${this.config.name} has no ${key} parameter; it was not sent`);
+    const extra = Object.keys(call.extra);
+    if (extra.length > 0) call.warn(`provider ${this.config.name} has no ${clientNames(extra)} parameter; not sent`);
     const body: Record<string, unknown> = { prompt: call.prompt, output_format: 'png' };
     if (call.inputImages.length > 0) {
       if (!takesInputImages(model)) throw new ApiError('invalid_request', `The model \`${call.publicModel}\` does not accept input images.`, { param: 'files' });

@@ -1,5 +1,6 @@
 import { ApiError } from '../../core/errors.js';
 import type { CohereChatRequest, CohereTool } from './cohere-api.js';
+import { clientNames } from '../../core/warnings.js';
 
 type PreparedTools = Pick<CohereChatRequest, 'tools' | 'tool_choice' | 'strict_tools'>;
 
@@ -51,7 +52,7 @@ export function prepareCohereTools(rawTools: unknown[] | null | undefined, toolC
     if (missing !== undefined) throw invalid(`'tool_choice' names the function '${missing}', which is not in 'tools'.`, 'tool_choice');
     tools = tools.filter((tool) => names.includes(tool.function.name));
     if (required) prepared.tool_choice = 'REQUIRED';
-    warn(`Cohere cannot force a named tool; only ${names.join(', ')} ${names.length === 1 ? 'was' : 'were'} offered${required ? ', with tool_choice REQUIRED' : ''}.`);
+    warn(`Cohere cannot force a named tool; only ${clientNames(names)} ${names.length === 1 ? 'was' : 'were'} offered${required ? ', with tool_choice REQUIRED' : ''}.`);
   } else if (toolChoice !== undefined && toolChoice !== null && toolChoice !== 'auto') {
     throw invalid(`Invalid value for 'tool_choice': ${JSON.stringify(toolChoice)}.`, 'tool_choice');
   }

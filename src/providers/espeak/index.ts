@@ -5,6 +5,7 @@ import type { ProviderAdapter, ProviderConfig, ProviderPreset, ProviderType } fr
 import { espeakVoices, speaksLanguage } from './espeak-voices.js';
 import { fixWavHeader } from './fix-wav-header.js';
 import { runEspeak } from './run-espeak.js';
+import { clientName } from '../../core/warnings.js';
 
 export const espeakPresets: readonly ProviderPreset[] = [{ name: 'espeak', type: 'espeak' }];
 
@@ -37,7 +38,7 @@ export class EspeakAdapter {
     if (call.voice) {
       const variant = known.variants.get(call.voice.toLowerCase());
       if (variant) voice = `${lang}+${variant}`;
-      else call.warn(`voice ${call.voice} is not an espeak-ng variant (such as f3, m3 or klatt); the language's default voice was used`);
+      else call.warn(`voice ${clientName(call.voice)} is not an espeak-ng variant (such as f3, m3 or klatt); the language's default voice was used`);
     }
     let wpm = NORMAL_WPM;
     if (call.speed !== undefined) {

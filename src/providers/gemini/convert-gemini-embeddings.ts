@@ -1,6 +1,7 @@
 import { type EmbeddingRequest, type EmbeddingResult, embeddingTexts } from '../../core/embeddings.js';
 import { ApiError } from '../../core/errors.js';
 import type { BatchEmbedContentsRequest, BatchEmbedContentsResponse } from './gemini-api.js';
+import { clientNames } from '../../core/warnings.js';
 
 /** Request fields this conversion reads (the route turns vectors into base64 itself). */
 const READ = new Set(['model', 'input', 'encoding_format', 'dimensions']);
@@ -12,9 +13,8 @@ const READ = new Set(['model', 'input', 'encoding_format', 'dimensions']);
 export function convertToGeminiEmbedRequest(body: EmbeddingRequest, model: string, warn: (message: string) => void): BatchEmbedContentsRequest {
   const texts = embeddingTexts(body.input);
   if (!texts) throw new ApiError('invalid_request', 'Gemini embeddings take text input only, not token arrays.', { param: 'input' });
-  for (const [key, value] of Object.entries(body)) {
-    if (!READ.has(key) && value !== undefined && value !== null) warn(`gemini does not support ${key} for embeddings; it was ignored`);
-  }
+  const ignored = Object.entries(body).filter(([key, value]) => !READ.has(key) && value !== undefined && value !== null).map(([key]) => key);
+  if (ignored.length > 0) warn(`gemini does not support ${clientNames(ignored)} for embeddings; ignored`);
   return {
     requests: texts.map((text) => ({
       model,

@@ -2,6 +2,7 @@ import type { ChatMessage, ContentPart } from '../../core/chat.js';
 import { ApiError } from '../../core/errors.js';
 import type { LoadedImage } from '../shared/fetch-image.js';
 import type { GeminiContent, GeminiPart } from './gemini-api.js';
+import { clientName } from '../../core/warnings.js';
 
 export interface GeminiContentsContext {
   /** Bytes of an image or file URL (`data:` decoded, http(s) fetched with SSRF protection). */
@@ -129,14 +130,14 @@ function userParts(content: ChatMessage['content'], i: number, ctx: GeminiConten
       if (part.text) parts.push({ text: part.text });
     } else if (part.type === 'image_url' && isPlainObject(part.image_url) && typeof part.image_url.url === 'string') {
       const detail = part.image_url.detail;
-      if (detail === 'low' || detail === 'high') warnOnce(`gemini has no per-image detail; image_url.detail ${detail} was ignored`);
+      if (detail === 'low' || detail === 'high') warnOnce(`gemini has no per-image detail; image_url.detail ${clientName(detail)} was ignored`);
       parts.push(inline(ctx.loadImage(part.image_url.url)));
     } else if (part.type === 'input_audio' && isPlainObject(part.input_audio) && typeof part.input_audio.data === 'string') {
       parts.push({ inlineData: { mimeType: `audio/${String(part.input_audio.format ?? 'wav')}`, data: part.input_audio.data } });
     } else if (part.type === 'file' && isPlainObject(part.file) && typeof part.file.file_data === 'string') {
       parts.push(inline(ctx.loadImage(part.file.file_data)));
     } else {
-      warnOnce(`gemini cannot take content parts of type ${String(part.type)}; one in messages[${i}] was dropped`);
+      warnOnce(`gemini cannot take content parts of type ${clientName(part.type)}; one in messages[${i}] was dropped`);
     }
   }
   return parts;

@@ -197,8 +197,7 @@ describe('convertToGeminiRequest (OpenAI request in, Gemini body out)', () => {
       { functionDeclarations: [{ name: 'now', description: '' }, { name: 'lookup', description: '', parameters: { type: 'OBJECT', properties: { id: { type: 'STRING' } } } }] },
     ]);
     assert.deepEqual(warnings, [
-      'gemini does not support logit_bias; it was ignored',
-      'gemini does not support user; it was ignored',
+      'gemini does not support logit_bias, user; ignored',
       'gemini cannot express additionalProperties in tools[1].function.parameters; dropped',
       'gemini supports only function tools; tools[2] (web_search) was ignored',
       'gemini does not enforce strict function schemas; strict was ignored',

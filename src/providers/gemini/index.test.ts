@@ -166,7 +166,7 @@ describe('GeminiAdapter over HTTP', () => {
       ],
     });
     assert.deepEqual(result, { vectors: [[0.1, 0.2], [0.3, 0.4]], usage: { prompt_tokens: 0, total_tokens: 0 } });
-    assert.deepEqual(warnings, ['gemini does not support user for embeddings; it was ignored']);
+    assert.deepEqual(warnings, ['gemini does not support user for embeddings; ignored']);
     await assert.rejects(adapter().embed({ ...embed, body: { model: 'e', input: [[1, 2]] } }), (e: unknown) => e instanceof ApiError && e.status === 400 && e.param === 'input');
     handler = reply(200, 'application/json', JSON.stringify({ embeddings: [{ values: [0.1] }] }));
     await assert.rejects(adapter().embed({ ...embed, body: { model: 'e', input: ['a', 'b'] } }), (e: unknown) => e instanceof UpstreamError && e.status === 502);

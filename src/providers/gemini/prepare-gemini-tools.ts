@@ -2,6 +2,7 @@ import type { ChatRequest } from '../../core/chat.js';
 import { ApiError } from '../../core/errors.js';
 import { convertToGeminiSchema } from './convert-to-gemini-schema.js';
 import type { GeminiFunctionDeclaration, GeminiToolConfig, GenerateContentRequest } from './gemini-api.js';
+import { clientName, clientNames } from '../../core/warnings.js';
 
 export interface PreparedGeminiTools {
   tools?: GenerateContentRequest['tools'];
@@ -32,13 +33,13 @@ export function prepareGeminiTools(body: ChatRequest, warn: (message: string) =>
   let strict = false;
   for (const [i, tool] of ((body.tools ?? []) as FunctionTool[]).entries()) {
     if (tool.type !== 'function' || typeof tool.function?.name !== 'string') {
-      warn(`gemini supports only function tools; tools[${i}] (${String(tool.type)}) was ignored`);
+      warn(`gemini supports only function tools; tools[${i}] (${clientName(tool.type)}) was ignored`);
       continue;
     }
     const fn = tool.function;
     if (fn.strict) strict = true;
     const { schema, dropped } = convertToGeminiSchema(fn.parameters);
-    if (dropped.length > 0) warn(`gemini cannot express ${dropped.join(', ')} in tools[${i}].function.parameters; dropped`);
+    if (dropped.length > 0) warn(`gemini cannot express ${clientNames(dropped)} in tools[${i}].function.parameters; dropped`);
     const declaration: GeminiFunctionDeclaration = { name: fn.name!, description: fn.description ?? '' };
     if (schema) declaration.parameters = schema;
     declarations.push(declaration);

@@ -6,6 +6,7 @@ import { mapTransportError } from '../shared/map-transport-error.js';
 import { mediaOnlyAdapter, mediaOnlyCapabilities } from '../shared/media-only-adapter.js';
 import type { ProviderAdapter, ProviderConfig, ProviderPreset, ProviderType } from '../types.js';
 import { splitTtsText } from './split-tts-text.js';
+import { clientName } from '../../core/warnings.js';
 
 export const gttsPresets: readonly ProviderPreset[] = [
   { name: 'gtts', type: 'gtts', baseUrlVar: 'GTTS_BASE_URL', defaultBaseUrl: 'https://translate.google.com' },
@@ -35,7 +36,7 @@ export class GttsAdapter {
     if (call.format !== undefined && call.format !== 'mp3') {
       throw new ApiError('invalid_request', `The model \`${call.publicModel}\` produces mp3 only, not ${call.format}.`, { param: 'response_format' });
     }
-    if (call.voice) call.warn(`provider ${this.config.name} has no voices; ${call.voice} was ignored (the language decides the voice)`);
+    if (call.voice) call.warn(`provider ${this.config.name} has no voices; ${clientName(call.voice)} was ignored (the language decides the voice)`);
     let slow = false;
     if (call.speed !== undefined && call.speed !== 1) {
       slow = call.speed < 1;

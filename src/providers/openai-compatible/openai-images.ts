@@ -7,6 +7,7 @@ import { fitImageSize } from '../shared/fit-image-size.js';
 import type { ProviderConfig } from '../types.js';
 import { TOGETHER_SIZE_RULE, openAIImageSizeRule } from './openai-image-sizes.js';
 import { sendOpenAIRequest } from './send-openai-request.js';
+import { clientNames } from '../../core/warnings.js';
 
 /**
  * Two flavours of `POST {base}/images/generations`: OpenAI's (`size: "WxH"`, `response_format:
@@ -59,7 +60,8 @@ async function generateTogether(config: ProviderConfig, call: ImageCall): Promis
   if (call.inputImages.length > 0) {
     throw new ApiError('invalid_request', `The model \`${call.publicModel}\` does not accept input images.`, { param: 'files' });
   }
-  for (const key of Object.keys(call.extra)) call.warn(`provider ${config.name} has no ${key} parameter; it was not sent`);
+  const extra = Object.keys(call.extra);
+  if (extra.length > 0) call.warn(`provider ${config.name} has no ${clientNames(extra)} parameter; not sent`);
   const fitted = fitImageSize(call.size, TOGETHER_SIZE_RULE);
   if (fitted.adjustment) call.warn(fitted.adjustment);
   const answers = await Promise.all(
