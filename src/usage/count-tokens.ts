@@ -1,60 +1,98 @@
-import { setImmediate as nextTurn } from 'node:timers/promises';
+import { Worker } from 'node:worker_threads';
 import type { ChatMessage, ChatRequest, Usage } from '../core/chat.js';
 import { makeUsage } from '../core/chat.js';
 
-type Counter = (text: string) => number;
-let counter: Promise<Counter> | undefined;
-
-/** Loaded on first use: the tokenizer's tables cost memory and start-up time most requests never need. */
-function loadCounter(): Promise<Counter> {
-  counter ??= import('gpt-tokenizer/encoding/o200k_base').then((m) => (text: string) => m.countTokens(text));
-  return counter;
-}
-
 /**
  * Characters counted exactly; a longer text is counted up to here and the rest extrapolated at the
- * same tokens per character. BPE is quadratic in the length of a run without a break (100k
- * repeated letters take seconds), so the text is also fed in pieces (see `pieceEnd`) and the
- * counting yields to the event loop every SLICE_MS: no request holds it for longer.
+ * same tokens per character, so no request costs more than a bounded amount of counting.
  */
 export const EXACT_CHARS = 32_768;
-const SLICE_MS = 2;
-const PIECE = 1024;
-/** A piece without whitespace is cut this short, where BPE's cost is still small. */
-const RUN = 128;
-
-/** Where the piece starting at `from` ends: at a whitespace near PIECE characters, else after RUN. */
-function pieceEnd(text: string, from: number): number {
-  const limit = from + PIECE;
-  if (limit >= text.length) {
-    // The tail: one piece if it has a break in every RUN characters, as ordinary text does.
-    return /\S{129}/.test(text.slice(from)) ? Math.min(text.length, from + RUN) : text.length;
-  }
-  const space = text.lastIndexOf(' ', limit);
-  const newline = text.lastIndexOf('\n', limit);
-  const at = Math.max(space, newline);
-  return at > from + RUN && !/\S{129}/.test(text.slice(from, at)) ? at : from + RUN;
-}
 
 /**
- * Tokens of a text with OpenAI's o200k tokenizer: exact up to EXACT_CHARS characters (give or take
- * a token where a run of over 128 characters without a break is cut), extrapolated beyond; counted
- * in slices of at most a few milliseconds of the event loop.
+ * The counting thread's program. It runs in a worker of its own: loading the tokenizer's tables
+ * takes about 200 ms and BPE is quadratic in the length of a run without a break, neither of which
+ * may stall the event loop that serves every other request. It is serialised with `toString` and
+ * evaluated there, so it must use nothing but its arguments.
+ */
+async function countingThread(threads: typeof import('node:worker_threads'), tokenizerUrl: string): Promise<void> {
+  const { countTokens } = (await import(tokenizerUrl)) as { countTokens(text: string): number };
+  const PIECE = 1024;
+  // A piece without whitespace is cut this short, where BPE's cost is still small.
+  const RUN = 128;
+  const unbroken = /\S{129}/;
+  const pieceEnd = (text: string, from: number): number => {
+    const limit = from + PIECE;
+    if (limit >= text.length) return unbroken.test(text.slice(from)) ? Math.min(text.length, from + RUN) : text.length;
+    const at = Math.max(text.lastIndexOf(' ', limit), text.lastIndexOf('\n', limit));
+    return at > from + RUN && !unbroken.test(text.slice(from, at)) ? at : from + RUN;
+  };
+  threads.parentPort!.on('message', ({ id, text }: { id: number; text: string }) => {
+    let tokens = 0;
+    for (let i = 0; i < text.length; ) {
+      const end = pieceEnd(text, i);
+      tokens += countTokens(text.slice(i, end));
+      i = end;
+    }
+    threads.parentPort!.postMessage({ id, tokens });
+  });
+}
+
+/** The counting thread, started on first use (most requests never count) and never keeping the process up. */
+class TokenCounter {
+  private worker: Worker | undefined;
+  private nextId = 0;
+  private readonly pending = new Map<number, { resolve(tokens: number): void; reject(error: Error): void }>();
+
+  count(text: string): Promise<number> {
+    const worker = this.start();
+    const id = this.nextId++;
+    return new Promise<number>((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      if (this.pending.size === 1) worker.ref();
+      worker.postMessage({ id, text });
+    });
+  }
+
+  private start(): Worker {
+    if (this.worker) return this.worker;
+    const tokenizer = import.meta.resolve('gpt-tokenizer/encoding/o200k_base');
+    // `__name`: what esbuild (tsx, in tests) wraps named functions in; tsc's output has none.
+    const program = `const __name = (f) => f; (${countingThread.toString()})(require('node:worker_threads'), ${JSON.stringify(tokenizer)})`;
+    const worker = new Worker(program, { eval: true });
+    worker.unref();
+    worker.on('message', ({ id, tokens }: { id: number; tokens: number }) => {
+      this.pending.get(id)?.resolve(tokens);
+      this.pending.delete(id);
+      if (this.pending.size === 0) worker.unref();
+    });
+    // A counting thread that fails is replaced on the next count; its waiters get the error.
+    const fail = (error: Error): void => {
+      if (this.worker === worker) this.worker = undefined;
+      for (const waiter of this.pending.values()) waiter.reject(error);
+      this.pending.clear();
+    };
+    worker.on('error', fail);
+    worker.on('exit', (code) => fail(new Error(`the token counting thread exited with code ${code}`)));
+    this.worker = worker;
+    return worker;
+  }
+}
+
+const counter = new TokenCounter();
+
+/**
+ * Tokens of a text with OpenAI's o200k tokenizer, counted on another thread: exact up to
+ * EXACT_CHARS characters (give or take a token where a run of over 128 characters without a break
+ * is cut), extrapolated beyond. If counting fails, about four characters a token.
  */
 export async function countTextTokens(text: string): Promise<number> {
   if (text.length === 0) return 0;
-  const count = await loadCounter();
   const exact = text.length <= EXACT_CHARS ? text : text.slice(0, EXACT_CHARS);
-  let tokens = 0;
-  let sliceStart = performance.now();
-  for (let i = 0; i < exact.length; ) {
-    const end = pieceEnd(exact, i);
-    tokens += count(exact.slice(i, end));
-    i = end;
-    if (performance.now() - sliceStart > SLICE_MS) {
-      await nextTurn();
-      sliceStart = performance.now();
-    }
+  let tokens: number;
+  try {
+    tokens = await counter.count(exact);
+  } catch {
+    tokens = Math.ceil(exact.length / 4);
   }
   return exact.length === text.length ? tokens : Math.ceil((tokens * text.length) / exact.length);
 }

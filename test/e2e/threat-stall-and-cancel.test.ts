@@ -1,0 +1,147 @@
+/**
+ * Threats: (1) one anonymous request freezes the gateway: a stream that ends without upstream usage
+ * (its client left) had its whole prompt run through the BPE tokenizer on the event loop, which is
+ * quadratic on long runs without a break. (2) cancelled requests were billed only the visible text
+ * seen so far, or nothing, while the provider bills the operator for the whole prompt.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { spawn } from 'node:child_process';
+import { request } from 'undici';
+import { FAKE_KEY, type FakeOpenAI, startFakeOpenAI } from '../fakes/openai-upstream.js';
+import { ADMIN_KEY } from '../support/admin.js';
+import { type ServerProcess, startServer } from '../support/server-process.js';
+
+let upstream: FakeOpenAI;
+let server: ServerProcess;
+
+before(async () => {
+  upstream = await startFakeOpenAI();
+  server = await startServer({ env: { OPENAI_API_KEY: FAKE_KEY, OPENAI_BASE_URL: upstream.url, OPENSQ_ADMIN_KEY: ADMIN_KEY } });
+});
+
+after(async () => {
+  await server?.stop();
+  await upstream?.close();
+});
+
+/** Starts a chat request and aborts it once `afterMs` have passed (streams: after the first bytes too). */
+async function cancelled(body: Record<string, unknown>, afterMs: number): Promise<void> {
+  const controller = new AbortController();
+  // A request whose answer never begins is given up after the same time.
+  const giveUp = setTimeout(() => controller.abort(), afterMs);
+  try {
+    const res = await request(`${server.url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: 'Bearer openai' },
+      body: JSON.stringify({ model: 'gpt-4o-mini', ...body }),
+      signal: controller.signal,
+    });
+    await res.body[Symbol.asyncIterator]().next();
+    await new Promise((r) => setTimeout(r, afterMs));
+    controller.abort();
+    await res.body.dump().catch(() => undefined);
+  } catch {
+    // Aborted before the answer began: what a client that gives up does.
+  } finally {
+    clearTimeout(giveUp);
+    controller.abort();
+  }
+}
+
+/** A child process that GETs /health every 5 ms and reports each latency in ms when told to stop. */
+function startHealthProbe(baseUrl: string): { ready: Promise<void>; stop(): Promise<number[]> } {
+  const script = `
+    const latencies = [];
+    let running = true;
+    process.stdin.on('data', () => (running = false));
+    (async () => {
+      await (await fetch(${JSON.stringify(`${baseUrl}/health`)})).text();
+      process.stdout.write('ready');
+      while (running) {
+        const started = performance.now();
+        const res = await fetch(${JSON.stringify(`${baseUrl}/health`)});
+        await res.text();
+        if (res.status !== 200) throw new Error('health answered ' + res.status);
+        latencies.push(performance.now() - started);
+        await new Promise((r) => setTimeout(r, 5));
+      }
+      process.stdout.write(JSON.stringify(latencies));
+      process.exit(0);
+    })();`;
+  const child = spawn(process.execPath, ['-e', script], { stdio: ['pipe', 'pipe', 'inherit'] });
+  let out = '';
+  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const ready = new Promise<void>((resolve) => child.stdout.once('data', () => resolve()));
+  return {
+    ready,
+    async stop() {
+      child.stdin.write('stop');
+      await exited;
+      return JSON.parse(out.slice('ready'.length)) as number[];
+    },
+  };
+}
+
+async function rowsWhere(condition: string): Promise<Array<Record<string, any>>> {
+  return server.query(`SELECT * FROM usage WHERE ${condition}`);
+}
+
+async function waitFor(check: () => Promise<boolean>, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`not within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+describe('no request holds the event loop', () => {
+  it('/health answers within 100 ms (p99) while 20 cancelled streams with 400 KB prompts are settled', async () => {
+    const before = (await rowsWhere("status = 'cancelled'")).length;
+    const hostile = [
+      'a'.repeat(400_000),
+      Array.from({ length: 130_000 }, (_, i) => String.fromCharCode(0x4e00 + ((i * 7919) % 5000))).join(''),
+    ];
+    // Probed from a process of its own: this one also runs the fake upstream, whose work would count.
+    const probe = startHealthProbe(server.url);
+    await probe.ready;
+    await Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        // The hostile text is an earlier turn: the fake upstream (in this process) echoes only the last one.
+        cancelled({ stream: true, messages: [{ role: 'user', content: hostile[i % 2] }, { role: 'assistant', content: 'Noted.' }, { role: 'user', content: 'Go on. #slow #no-usage' }] }, 100 + 20 * i),
+      ),
+    );
+    await waitFor(async () => (await rowsWhere("status = 'cancelled'")).length >= before + 20, 60_000);
+    const latencies = (await probe.stop()).sort((a, b) => a - b);
+    const p99 = latencies[Math.floor(latencies.length * 0.99)];
+    assert.ok(latencies.length >= 20, `${latencies.length} probes`);
+    process.stdout.write(`# /health p50 ${latencies[latencies.length >> 1].toFixed(1)} ms, p99 ${p99.toFixed(1)} ms over ${latencies.length} probes\n`);
+    assert.ok(p99 < 100, `/health p99 ${p99.toFixed(1)} ms, slowest ${latencies.slice(-5).map((l) => l.toFixed(0)).join(', ')} ms over ${latencies.length} probes`);
+    const rows = (await rowsWhere("status = 'cancelled'")).slice(-20);
+    assert.ok(rows.every((row) => row.prompt_tokens > 10_000), `cancelled rows bill their prompts: ${rows.map((r) => r.prompt_tokens).join(', ')}`);
+  });
+});
+
+describe('cancelled requests are billed their prompt and what was generated', () => {
+  const tools = [{ type: 'function', function: { name: 'lookup_order', description: 'Finds an order by its number and returns its lines, prices and delivery state.', parameters: { type: 'object', properties: { number: { type: 'string', description: 'The order number' } } } } }];
+  const prompt = 'Summarise the following carefully. '.repeat(300);
+
+  it('a stream its client leaves is billed the prompt (tools included) and the answer seen so far', async () => {
+    await cancelled({ stream: true, tools, tool_choice: 'none', messages: [{ role: 'user', content: `${prompt} #slow #no-usage` }] }, 400);
+    let row: Record<string, any> | undefined;
+    await waitFor(async () => (row = (await rowsWhere("status = 'cancelled' AND stream = 1 AND prompt_tokens < 10000 ORDER BY id DESC")).at(0)) !== undefined, 10_000);
+    assert.ok(row!.prompt_tokens >= 1_800 + 30, `prompt tokens ${row!.prompt_tokens}: the prompt is ~1,800 tokens plus the tool`);
+    assert.ok(row!.completion_tokens > 0, 'the answer seen so far is billed');
+    assert.ok(row!.cost > 0);
+  });
+
+  it('a non-streamed request its client leaves before the answer is billed its prompt, not nothing', async () => {
+    await cancelled({ stream: false, messages: [{ role: 'user', content: `${prompt} #hang` }] }, 300);
+    let row: Record<string, any> | undefined;
+    await waitFor(async () => (row = (await rowsWhere("status = 'cancelled' AND stream = 0 ORDER BY id DESC")).at(0)) !== undefined, 10_000);
+    assert.ok(row!.prompt_tokens >= 1_800, `prompt tokens ${row!.prompt_tokens}`);
+    assert.equal(row!.completion_tokens, 0);
+    assert.ok(row!.cost > 0, 'the prompt has a price');
+  });
+});
