@@ -72,6 +72,7 @@ describe('Cloud', () => {
     const ids = [up.headers.get('x-request-id'), down.headers.get('x-request-id'), wrong.headers['x-request-id'], del.headers['x-request-id']];
     for (const id of ids) assert.match(String(id), /^cloud-/);
     const rows = await server.query(`SELECT request_id, endpoint, model, key_id, user_id, status, http_status, error_code, deployment FROM usage WHERE request_id IN (${ids.map((id) => `'${id}'`).join(', ')})`);
+    assert.equal(rows.length, ids.length, 'one row per request, not two');
     const byId = new Map(rows.map((r) => [r.request_id, r]));
     const seen = ids.map((id) => { const r = byId.get(String(id)); return r && [r.endpoint, r.status, Number(r.http_status), r.error_code]; });
     assert.deepEqual(seen, [

@@ -32,7 +32,8 @@ export function registerCloud(app: FastifyInstance, ctx: AppContext): void {
         if (apiError.retryAfter) reply.header('retry-after', apiError.retryAfter);
         // 499 (the client left) has no one to read it; send a plain 400 for the log's sake.
         const status = apiError.status === 499 ? 400 : apiError.status;
-        reply.code(status).type('application/json').send(JSON.stringify({ ok: false, error: apiError.message }));
+        // Returned, so Fastify does not send (and run the onSend hooks) a second time.
+        return reply.code(status).type('application/json').send(JSON.stringify({ ok: false, error: apiError.message }));
       });
       cloud.setNotFoundHandler((request, reply) => {
         reply.code(404).type('application/json').send(JSON.stringify({ ok: false, error: `Invalid URL (${request.method} ${request.url})` }));

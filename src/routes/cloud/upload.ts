@@ -24,6 +24,6 @@ export function registerUpload(cloud: FastifyInstance, ctx: AppContext): void {
       ctx.cloud.put(file, { name: cleanFileName(info.filename), contentType: cleanContentType(info.mimeType) }),
     );
     const url = `${publicBaseUrl(request, ctx.cloud.settings.publicUrl)}/cloud/file/${stored.id}`;
-    reply.type('application/json').send(JSON.stringify({ ok: true, owner: stored.owner, url }));
+    return reply.type('application/json').send(JSON.stringify({ ok: true, owner: stored.owner, url }));
   });
 }
