@@ -7,10 +7,10 @@ export interface Uploaded {
 }
 
 /** `POST /cloud/upload` with the file in the multipart field `file`, as a browser or `requests` sends it. */
-export async function upload(base: string, name: string, bytes: Buffer, type = 'application/octet-stream'): Promise<Uploaded> {
+export async function upload(base: string, name: string, bytes: Buffer, type = 'application/octet-stream', headers: Record<string, string> = {}): Promise<Uploaded> {
   const form = new FormData();
   form.append('file', new Blob([new Uint8Array(bytes)], { type }), name);
-  const res = await fetch(`${base}/cloud/upload`, { method: 'POST', body: form });
+  const res = await fetch(`${base}/cloud/upload`, { method: 'POST', body: form, headers });
   return { status: res.status, json: await res.json(), headers: res.headers };
 }
 

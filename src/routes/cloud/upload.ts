@@ -1,19 +1,26 @@
 import type { FastifyInstance } from 'fastify';
+import { presentedKey } from '../../auth/presented-key.js';
 import { ApiError } from '../../core/errors.js';
 import type { AppContext } from '../../server/context.js';
 import { publicBaseUrl } from '../public-base-url.js';
 import { cleanContentType, cleanFileName } from './file-names.js';
 import { receiveMultipartFile } from './receive-multipart-file.js';
+import { noteCloudKey } from './record-cloud-usage.js';
 import { UploadRateLimiter } from './upload-rate-limiter.js';
 
 /** Room for the multipart boundaries and part headers around the file itself. */
 const MULTIPART_OVERHEAD = 64 * 1024;
 
-/** `POST /cloud/upload`: the multipart field `file`, streamed to storage → `{"ok":true,"owner","url"}`. */
+/**
+ * `POST /cloud/upload`: the multipart field `file`, streamed to storage → `{"ok":true,"owner","url"}`.
+ * Key-less, as on OnlySq, unless the operator switched anonymous access off; a key presented is
+ * checked as on every other route, and the upload counts under it.
+ */
 export function registerUpload(cloud: FastifyInstance, ctx: AppContext): void {
   const limiter = new UploadRateLimiter(ctx.cloud.settings.uploadsPerMinute);
   const maxBytes = ctx.cloud.settings.maxBytes;
   cloud.post('/upload', async (request, reply) => {
+    noteCloudKey(request, await ctx.keys.authenticate(presentedKey(request.headers)));
     limiter.take(request.ip);
     if (!String(request.headers['content-type'] ?? '').toLowerCase().startsWith('multipart/form-data')) {
       throw new ApiError('unsupported_media_type', 'Upload the file as multipart/form-data in a field named "file".');

@@ -1,0 +1,97 @@
+/**
+ * Threats to the Cloud store from clients without a key: uploading when the operator switched
+ * anonymous access off, and growing the database with usage rows of requests that did nothing.
+ */
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { after, before, describe, it } from 'node:test';
+import { ADMIN_KEY, createKey } from '../support/admin.js';
+import { upload } from '../support/cloud-client.js';
+import { http } from '../support/http.js';
+import { type ServerProcess, startServer } from '../support/server-process.js';
+
+const idOf = (url: string): string => url.split('/').pop()!;
+const from = (address: string): Record<string, string> => ({ 'x-forwarded-for': address });
+
+async function count(server: ServerProcess, sql: string): Promise<number> {
+  return Number((await server.query(sql))[0].n);
+}
+
+const usageRows = (server: ServerProcess): Promise<number> => count(server, 'SELECT count(*) AS n FROM usage');
+const cloudRows = (server: ServerProcess): Promise<number> => count(server, 'SELECT count(*) AS n FROM cloud_files');
+
+describe('Cloud with OPENSQ_ANONYMOUS=off', () => {
+  let server: ServerProcess;
+  before(async () => {
+    server = await startServer({ env: { OPENSQ_ANONYMOUS: 'off', OPENSQ_ADMIN_KEY: ADMIN_KEY } });
+  });
+  after(async () => {
+    await server?.stop();
+  });
+
+  it('a key-less upload, the public key and an unknown key are 401 in Cloud\'s shape; nothing is stored or counted', async () => {
+    const rows = await usageRows(server);
+    for (const headers of [{}, { authorization: 'Bearer openai' }, { authorization: 'Bearer sq-not-a-key' }, { 'x-api-key': 'sq-not-a-key' }] as Array<Record<string, string>>) {
+      const res = await upload(server.url, 'anon.txt', Buffer.from('anonymous'), 'text/plain', headers);
+      assert.equal(res.status, 401, JSON.stringify(headers));
+      assert.equal(res.json.ok, false);
+      assert.equal(typeof res.json.error, 'string');
+    }
+    assert.equal(await cloudRows(server), 0);
+    assert.equal(await usageRows(server), rows, 'key-less refusals leave no usage row');
+  });
+
+  it('an upload with a key works, counts under that key, and its URL and owner key work without one', async () => {
+    const key = await createKey(server.url, { name: 'uploader' });
+    for (const headers of [{ authorization: `Bearer ${key.key}` }, { 'x-api-key': key.key }, { 'api-key': key.key }] as Array<Record<string, string>>) {
+      const res = await upload(server.url, 'keyed.txt', Buffer.from('with a key'), 'text/plain', headers);
+      assert.equal(res.status, 200, JSON.stringify(res.json));
+      const row = (await server.query(`SELECT key_id, user_id, endpoint, status FROM usage WHERE request_id = '${res.headers.get('x-request-id')}'`))[0];
+      assert.deepEqual({ ...row, user_id: Number(row.user_id) }, { key_id: key.id, user_id: key.user, endpoint: 'cloud.upload', status: 'ok' });
+      const file = await fetch(res.json.url);
+      assert.equal(await file.text(), 'with a key');
+      assert.equal((await http(`${server.url}/cloud/delete/${idOf(res.json.url)}`, { headers: { authorization: res.json.owner } })).status, 200);
+    }
+  });
+});
+
+describe('Cloud requests that do nothing leave no usage row', () => {
+  let server: ServerProcess;
+  before(async () => {
+    server = await startServer({ env: { OPENSQ_TRUST_PROXY: 'true', OPENSQ_CLOUD_UPLOADS_PER_MINUTE: '3' } });
+  });
+  after(async () => {
+    await server?.stop();
+  });
+
+  it('200 GETs of unknown ids leave none', async () => {
+    const rows = await usageRows(server);
+    for (let i = 0; i < 200; i++) {
+      const res = await http(`${server.url}/cloud/file/${randomBytes(16).toString('hex')}`);
+      assert.deepEqual([res.status, res.json.ok], [404, false]);
+    }
+    assert.equal(await usageRows(server), rows);
+  });
+
+  it('nor do bad owner keys, malformed ids, rate-limited or malformed uploads; what succeeds still does', async () => {
+    const rows = await usageRows(server);
+    const kept = await upload(server.url, 'kept.txt', Buffer.from('kept'), 'text/plain', from('198.51.100.1'));
+    assert.equal(kept.status, 200);
+    const id = idOf(kept.json.url);
+    for (let i = 0; i < 20; i++) {
+      assert.equal((await http(`${server.url}/cloud/delete/${id}`, { headers: { authorization: `wrong-${i}` } })).status, 403);
+      assert.equal((await http(`${server.url}/cloud/file/${id}`, { method: 'DELETE' })).status, 401);
+      assert.equal((await http(`${server.url}/cloud/file/not-an-id-${i}`)).status, 400);
+      assert.equal((await http(`${server.url}/cloud/nothing-${i}`)).status, 404);
+    }
+    for (let i = 0; i < 2; i++) assert.equal((await upload(server.url, 'more.txt', Buffer.from('x'), 'text/plain', from('198.51.100.1'))).status, 200);
+    for (let i = 0; i < 10; i++) assert.equal((await upload(server.url, 'limited.txt', Buffer.from('x'), 'text/plain', from('198.51.100.1'))).status, 429);
+    const broken = (await http(`${server.url}/cloud/upload`, { headers: { ...from('198.51.100.2'), 'content-type': 'multipart/form-data; boundary=x' }, body: '--x\r\nbroken' })).status;
+    assert.equal(broken, 400);
+    assert.equal((await http(`${server.url}/cloud/upload`, { headers: from('198.51.100.3'), json: { file: 'x' } })).status, 415);
+    assert.equal(await usageRows(server), rows + 3, 'the three uploads that worked');
+    assert.equal((await (await fetch(kept.json.url)).text()), 'kept');
+    assert.equal((await http(kept.json.url, { method: 'DELETE', headers: { authorization: kept.json.owner } })).status, 200);
+    assert.equal(await usageRows(server), rows + 5, 'the download and the delete');
+  });
+});
