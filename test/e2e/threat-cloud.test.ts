@@ -1,6 +1,7 @@
 /**
  * Threats to the Cloud store from clients without a key: uploading when the operator switched
- * anonymous access off, and growing the database with usage rows of requests that did nothing.
+ * anonymous access off, dodging the per-address upload limit (many IPv6 addresses of one /64, many
+ * instances, many workers), and growing the database with usage rows of requests that did nothing.
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
@@ -9,6 +10,7 @@ import { ADMIN_KEY, createKey } from '../support/admin.js';
 import { upload } from '../support/cloud-client.js';
 import { http } from '../support/http.js';
 import { type ServerProcess, startServer } from '../support/server-process.js';
+import { needsRedis, REDIS_URL } from '../support/services.js';
 
 const idOf = (url: string): string => url.split('/').pop()!;
 const from = (address: string): Record<string, string> => ({ 'x-forwarded-for': address });
@@ -51,6 +53,58 @@ describe('Cloud with OPENSQ_ANONYMOUS=off', () => {
       const file = await fetch(res.json.url);
       assert.equal(await file.text(), 'with a key');
       assert.equal((await http(`${server.url}/cloud/delete/${idOf(res.json.url)}`, { headers: { authorization: res.json.owner } })).status, 200);
+    }
+  });
+});
+
+describe('Cloud uploads per address', () => {
+  let server: ServerProcess;
+  before(async () => {
+    server = await startServer({ env: { OPENSQ_TRUST_PROXY: 'true' } });
+  });
+  after(async () => {
+    await server?.stop();
+  });
+
+  it('IPv6 clients count per /64: 31 uploads from two addresses of one /64 hit the limit of 30 together', async () => {
+    const addresses = ['2001:db8:aa:bb::1', '2001:db8:aa:bb:ffff:ffff:ffff:fffe'];
+    const statuses: number[] = [];
+    for (let i = 0; i < 31; i++) statuses.push((await upload(server.url, `v6-${i}.txt`, Buffer.from('x'), 'text/plain', from(addresses[i % 2]))).status);
+    assert.deepEqual(statuses.slice(0, 30), Array(30).fill(200));
+    assert.equal(statuses[30], 429);
+    assert.equal((await upload(server.url, 'next-64.txt', Buffer.from('x'), 'text/plain', from('2001:db8:aa:bc::1'))).status, 200, 'the next /64 is another client');
+  });
+
+  it('an IPv4-mapped IPv6 address is its IPv4 address', async () => {
+    for (let i = 0; i < 15; i++) assert.equal((await upload(server.url, 'v4.txt', Buffer.from('x'), 'text/plain', from('203.0.113.9'))).status, 200);
+    for (let i = 0; i < 15; i++) assert.equal((await upload(server.url, 'v4.txt', Buffer.from('x'), 'text/plain', from('::ffff:203.0.113.9'))).status, 200);
+    assert.equal((await upload(server.url, 'v4.txt', Buffer.from('x'), 'text/plain', from('::ffff:203.0.113.9'))).status, 429);
+    assert.equal((await upload(server.url, 'v4.txt', Buffer.from('x'), 'text/plain', from('203.0.113.10'))).status, 200, 'IPv4 counts per address');
+  });
+});
+
+describe('Cloud uploads per address across processes', () => {
+  it('two instances sharing one Redis prefix share the upload counter', { skip: needsRedis }, async () => {
+    const env = { REDIS_URL, OPENSQ_REDIS_PREFIX: `opensq-threat-cloud-${process.pid}-${Date.now()}:`, OPENSQ_CLOUD_UPLOADS_PER_MINUTE: '4' };
+    const [a, b] = await Promise.all([startServer({ env }), startServer({ env })]);
+    try {
+      const statuses: number[] = [];
+      for (const server of [a, b, a, b, a, b]) statuses.push((await upload(server.url, 'shared.txt', Buffer.from('x'))).status);
+      assert.deepEqual(statuses, [200, 200, 200, 200, 429, 429]);
+    } finally {
+      await Promise.all([a.stop(), b.stop()]);
+    }
+  });
+
+  it('the workers of `serve --workers 2` share the upload counter through the primary', async () => {
+    const workers = await startServer({ env: { OPENSQ_CLOUD_UPLOADS_PER_MINUTE: '6' }, args: ['--workers', '2'] });
+    try {
+      // A new connection each time, so the primary hands the uploads to both workers in turn.
+      const statuses: number[] = [];
+      for (let i = 0; i < 8; i++) statuses.push((await upload(workers.url, 'worker.txt', Buffer.from('x'), 'text/plain', { connection: 'close' })).status);
+      assert.deepEqual(statuses, [200, 200, 200, 200, 200, 200, 429, 429]);
+    } finally {
+      await workers.stop();
     }
   });
 });

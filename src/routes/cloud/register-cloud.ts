@@ -23,8 +23,9 @@ export function registerCloud(app: FastifyInstance, ctx: AppContext): void {
         const apiError = error instanceof ApiError ? error : asApiError(error);
         noteCloudError(request, apiError.code);
         if (apiError.status >= 500) ctx.log.error({ err: error, url: request.url }, 'cloud request failed');
-        if (apiError.code === 'request_too_large') {
-          // Let a client still sending read the 413 rather than a reset connection.
+        if (request.method === 'POST' && !request.raw.complete) {
+          // An upload refused before its body was all read (key, limits, size): let a client
+          // still sending read the answer rather than a reset connection, within bounds.
           request.raw.unpipe();
           await drainRequest(request.raw, 8 * 1024 * 1024, 5_000);
           reply.header('connection', 'close');

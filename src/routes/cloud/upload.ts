@@ -6,6 +6,7 @@ import { publicBaseUrl } from '../public-base-url.js';
 import { cleanContentType, cleanFileName } from './file-names.js';
 import { receiveMultipartFile } from './receive-multipart-file.js';
 import { noteCloudKey } from './record-cloud-usage.js';
+import { uploadLimitStore } from './upload-limit-store.js';
 import { UploadRateLimiter } from './upload-rate-limiter.js';
 
 /** Room for the multipart boundaries and part headers around the file itself. */
@@ -17,11 +18,11 @@ const MULTIPART_OVERHEAD = 64 * 1024;
  * checked as on every other route, and the upload counts under it.
  */
 export function registerUpload(cloud: FastifyInstance, ctx: AppContext): void {
-  const limiter = new UploadRateLimiter(ctx.cloud.settings.uploadsPerMinute);
+  const limiter = new UploadRateLimiter(uploadLimitStore(ctx.redis, ctx.settings.redisPrefix), ctx.cloud.settings.uploadsPerMinute);
   const maxBytes = ctx.cloud.settings.maxBytes;
   cloud.post('/upload', async (request, reply) => {
     noteCloudKey(request, await ctx.keys.authenticate(presentedKey(request.headers)));
-    limiter.take(request.ip);
+    await limiter.take(request.ip);
     if (!String(request.headers['content-type'] ?? '').toLowerCase().startsWith('multipart/form-data')) {
       throw new ApiError('unsupported_media_type', 'Upload the file as multipart/form-data in a field named "file".');
     }
