@@ -1,19 +1,29 @@
 /**
  * Threats to the Cloud store from clients without a key: uploading when the operator switched
  * anonymous access off, dodging the per-address upload limit (many IPv6 addresses of one /64, many
- * instances, many workers), and growing the database with usage rows of requests that did nothing.
+ * instances, many workers), filling the disk (a total quota), and growing the database with usage
+ * rows of requests that did nothing.
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
+import { existsSync, readdirSync } from 'node:fs';
+import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { ADMIN_KEY, createKey } from '../support/admin.js';
-import { upload } from '../support/cloud-client.js';
+import { streamedUpload, upload } from '../support/cloud-client.js';
 import { http } from '../support/http.js';
+import { S3_ACCESS_KEY, S3_SECRET_KEY, type S3TestServer, startS3TestServer } from '../support/s3-test-server.js';
 import { type ServerProcess, startServer } from '../support/server-process.js';
 import { needsRedis, REDIS_URL } from '../support/services.js';
 
+const MIB = 1024 * 1024;
 const idOf = (url: string): string => url.split('/').pop()!;
 const from = (address: string): Record<string, string> => ({ 'x-forwarded-for': address });
+
+function listFiles(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir, { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).map((e) => e.name);
+}
 
 async function count(server: ServerProcess, sql: string): Promise<number> {
   return Number((await server.query(sql))[0].n);
@@ -21,6 +31,15 @@ async function count(server: ServerProcess, sql: string): Promise<number> {
 
 const usageRows = (server: ServerProcess): Promise<number> => count(server, 'SELECT count(*) AS n FROM usage');
 const cloudRows = (server: ServerProcess): Promise<number> => count(server, 'SELECT count(*) AS n FROM cloud_files');
+
+async function waitFor(check: () => boolean | Promise<boolean>, ms = 8000): Promise<boolean> {
+  const until = Date.now() + ms;
+  while (Date.now() < until) {
+    if (await check()) return true;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return check();
+}
 
 describe('Cloud with OPENSQ_ANONYMOUS=off', () => {
   let server: ServerProcess;
@@ -105,6 +124,75 @@ describe('Cloud uploads per address across processes', () => {
       assert.deepEqual(statuses, [200, 200, 200, 200, 200, 200, 429, 429]);
     } finally {
       await workers.stop();
+    }
+  });
+});
+
+describe('Cloud total quota (OPENSQ_CLOUD_MAX_TOTAL_BYTES) on the local folder', () => {
+  const QUOTA = 200_000;
+  let server: ServerProcess;
+  before(async () => {
+    server = await startServer({ env: { OPENSQ_CLOUD_MAX_TOTAL_BYTES: String(QUOTA) } });
+  });
+  after(async () => {
+    await server?.stop();
+  });
+
+  it('refuses with 507 the upload that would cross it, declared or found mid-stream, and keeps nothing of it', async () => {
+    const first = await upload(server.url, 'first.bin', randomBytes(120_000));
+    assert.equal(first.status, 200);
+    const declared = await upload(server.url, 'declared.bin', randomBytes(100_000));
+    assert.deepEqual([declared.status, declared.json.ok], [507, false]);
+    assert.match(declared.json.error, /full/);
+    const streamed = await streamedUpload(server.url, 'streamed.bin', 100_000);
+    assert.deepEqual([streamed.status, streamed.json.ok], [507, false]);
+    assert.equal(await cloudRows(server), 1);
+    assert.equal(listFiles(path.join(server.dataDir, 'cloud/files')).length, 1);
+    assert.ok(await waitFor(() => listFiles(path.join(server.dataDir, 'cloud/tmp')).length === 0), 'no temp file is left');
+
+    assert.equal((await upload(server.url, 'fits.bin', randomBytes(50_000))).status, 200, 'what fits is still taken');
+    assert.equal((await http(first.json.url, { method: 'DELETE', headers: { authorization: first.json.owner } })).status, 200);
+    assert.equal((await upload(server.url, 'after-delete.bin', randomBytes(100_000))).status, 200, 'a delete frees its bytes');
+    const stored = await count(server, 'SELECT sum(size) AS n FROM cloud_files');
+    assert.ok(stored <= QUOTA, `${stored} bytes stored`);
+  });
+});
+
+describe('Cloud quota on S3', () => {
+  let s3: S3TestServer;
+  before(async () => {
+    s3 = await startS3TestServer();
+  });
+  after(async () => {
+    await s3?.close();
+  });
+  const s3Env = (extra: Record<string, string>) => ({
+    S3_BUCKET: 'opensq',
+    S3_ENDPOINT: s3.url,
+    S3_ACCESS_KEY_ID: S3_ACCESS_KEY,
+    S3_SECRET_ACCESS_KEY: S3_SECRET_KEY,
+    S3_PREFIX: `threat-${Date.now()}/`,
+    S3_PART_SIZE: String(5 * MIB),
+    ...extra,
+  });
+
+  it('an upload crossing the quota mid-stream is aborted and leaves no object', async () => {
+    const server = await startServer({ env: s3Env({ OPENSQ_CLOUD_MAX_TOTAL_BYTES: String(12 * MIB) }) });
+    try {
+      const first = await upload(server.url, 'first.bin', randomBytes(6 * MIB));
+      assert.equal(first.status, 200);
+      const objects = s3.objectKeys().length;
+      // A first 5 MiB part is stored before the upload crosses the quota at 6 MiB.
+      const streamed = await streamedUpload(server.url, 'streamed.bin', 10 * MIB);
+      assert.deepEqual([streamed.status, streamed.json.ok], [507, false]);
+      assert.ok(s3.log.some((r) => r.method === 'PUT' && r.url.includes('partNumber=1&')), 'a part was stored');
+      assert.ok(await waitFor(() => s3.log.some((r) => r.method === 'DELETE' && /\?uploadId=/.test(r.url))), 'the multipart upload was aborted');
+      const declared = await upload(server.url, 'declared.bin', randomBytes(7 * MIB));
+      assert.equal(declared.status, 507);
+      assert.equal(s3.objectKeys().length, objects);
+      assert.equal(await cloudRows(server), 1);
+    } finally {
+      await server.stop();
     }
   });
 });

@@ -24,6 +24,18 @@ export function multipartFrame(name: string, type: string): { head: Buffer; tail
   };
 }
 
+/** An upload sent chunked (no Content-Length), so the server learns its size only as the bytes arrive. */
+export async function streamedUpload(base: string, name: string, size: number, headers: Record<string, string> = {}): Promise<Uploaded> {
+  const { head, tail } = multipartFrame(name, 'application/octet-stream');
+  const res = await fetch(`${base}/cloud/upload`, {
+    method: 'POST',
+    headers: { ...headers, 'content-type': `multipart/form-data; boundary=${BOUNDARY}` },
+    body: new Blob([new Uint8Array(head), new Uint8Array(size), new Uint8Array(tail)]).stream(),
+    duplex: 'half',
+  } as RequestInit);
+  return { status: res.status, json: await res.json(), headers: res.headers };
+}
+
 export interface RawAnswer {
   status: number;
   head: string;

@@ -22,9 +22,10 @@ export function registerCloud(app: FastifyInstance, ctx: AppContext): void {
       cloud.setErrorHandler(async (error, request, reply) => {
         const apiError = error instanceof ApiError ? error : asApiError(error);
         noteCloudError(request, apiError.code);
-        if (apiError.status >= 500) ctx.log.error({ err: error, url: request.url }, 'cloud request failed');
+        if (apiError.code === 'insufficient_storage') ctx.log.warn({ url: request.url }, 'the Cloud store is full (OPENSQ_CLOUD_MAX_TOTAL_BYTES): upload refused');
+        else if (apiError.status >= 500) ctx.log.error({ err: error, url: request.url }, 'cloud request failed');
         if (request.method === 'POST' && !request.raw.complete) {
-          // An upload refused before its body was all read (key, limits, size): let a client
+          // An upload refused before its body was all read (key, limits, size, quota): let a client
           // still sending read the answer rather than a reset connection, within bounds.
           request.raw.unpipe();
           await drainRequest(request.raw, 8 * 1024 * 1024, 5_000);

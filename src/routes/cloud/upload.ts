@@ -28,9 +28,16 @@ export function registerUpload(cloud: FastifyInstance, ctx: AppContext): void {
     }
     const declared = Number(request.headers['content-length']);
     if (declared > maxBytes + MULTIPART_OVERHEAD) throw new ApiError('request_too_large', `The file is larger than the limit of ${maxBytes} bytes.`);
-    const stored = await receiveMultipartFile(request.raw, (file, info) =>
-      ctx.cloud.put(file, { name: cleanFileName(info.filename), contentType: cleanContentType(info.mimeType) }),
-    );
+    // The declared body (the file and its multipart frame) is held against the total quota at once.
+    const room = await ctx.cloud.quota.reserve(Number.isFinite(declared) ? declared : 0);
+    let stored;
+    try {
+      stored = await receiveMultipartFile(request.raw, (file, info) =>
+        ctx.cloud.put(file, { name: cleanFileName(info.filename), contentType: cleanContentType(info.mimeType) }, room),
+      );
+    } finally {
+      room.release();
+    }
     const url = `${publicBaseUrl(request, ctx.cloud.settings.publicUrl)}/cloud/file/${stored.id}`;
     return reply.type('application/json').send(JSON.stringify({ ok: true, owner: stored.owner, url }));
   });

@@ -18,8 +18,10 @@ export interface S3Settings {
 export interface CloudSettings {
   /** Largest file accepted, in bytes. */
   maxBytes: number;
-  /** Uploads allowed per client address per minute; 0 switches the limit off. */
+  /** Uploads allowed per client (an IPv4 address or an IPv6 /64) per minute; 0 switches the limit off. */
   uploadsPerMinute: number;
+  /** Cap on the bytes of all stored files together; 0: none. */
+  maxTotalBytes: number;
   /** Where the local backend keeps files. */
   dir: string;
   /** The origin clients reach this server at (e.g. https://api.example.com), for file URLs; by default the request's own. */
@@ -60,6 +62,7 @@ export function loadCloudSettings(env: NodeJS.ProcessEnv, dataDir: string): Clou
   return {
     maxBytes: bytesVar(env, 'OPENSQ_CLOUD_MAX_BYTES', 1024 * MIB),
     uploadsPerMinute: bytesVar(env, 'OPENSQ_CLOUD_UPLOADS_PER_MINUTE', 30),
+    maxTotalBytes: bytesVar(env, 'OPENSQ_CLOUD_MAX_TOTAL_BYTES', 10 * 1024 * MIB),
     dir: path.resolve(env.OPENSQ_CLOUD_DIR || path.join(dataDir, 'cloud')),
     publicUrl: env.OPENSQ_PUBLIC_URL?.replace(/\/+$/, '') || undefined,
     s3,

@@ -6,6 +6,7 @@ import { ApiError } from '../../core/errors.js';
 import type { Database } from '../database.js';
 import type { CloudFilesTable } from '../schema.js';
 import type { ByteRange, CloudBackend } from './cloud-backend.js';
+import { CloudQuota, type QuotaReservation, storeFull } from './cloud-quota.js';
 import type { CloudSettings } from './cloud-settings.js';
 import { LimitBytes } from './limit-bytes.js';
 
@@ -27,20 +28,38 @@ export interface StoredFile {
 
 /**
  * The Cloud file store: bytes in a backend (a folder or S3), metadata in the database. A file is
- * listed only after its bytes are completely stored, so nothing half-written is ever served.
+ * listed only after its bytes are completely stored, so nothing half-written is ever served. The
+ * stored total is capped (`quota`).
  */
 export class CloudStore {
+  readonly quota: CloudQuota;
+
   constructor(
     readonly backend: CloudBackend,
     private readonly database: Database,
     readonly settings: CloudSettings,
-  ) {}
+  ) {
+    this.quota = new CloudQuota(database, settings.maxTotalBytes);
+  }
 
-  /** Streams `source` into the store; rejects with a 413 past the size limit, leaving nothing behind. */
-  async put(source: Readable | AsyncIterable<Buffer>, meta: { name: string; contentType: string }): Promise<StoredFile> {
+  /**
+   * Streams `source` into the store, within `room` reserved by the caller (else its own); rejects
+   * with a 413 past the size limit or a 507 past the total quota, leaving nothing behind.
+   */
+  async put(source: Readable | AsyncIterable<Buffer>, meta: { name: string; contentType: string }, room?: QuotaReservation): Promise<StoredFile> {
+    if (room) return this.putWithin(source, meta, room);
+    const own = await this.quota.reserve(0);
+    try {
+      return await this.putWithin(source, meta, own);
+    } finally {
+      own.release();
+    }
+  }
+
+  private async putWithin(source: Readable | AsyncIterable<Buffer>, meta: { name: string; contentType: string }, room: QuotaReservation): Promise<StoredFile> {
     const id = randomBytes(16).toString('hex');
     const owner = randomBytes(24).toString('base64url');
-    const limited = new LimitBytes(this.settings.maxBytes);
+    const limited = new LimitBytes(this.settings.maxBytes, room);
     // The limiter fails as soon as the source does, so the backend sees the failure and cleans up.
     const feeding = pipeline(source, limited).catch(() => undefined);
     let size: number;
@@ -60,6 +79,12 @@ export class CloudStore {
     } catch (error) {
       await this.backend.remove(id).catch(() => undefined);
       throw error;
+    }
+    // Uploads that finished meanwhile on other instances may have taken the room this one counted on.
+    if (!(await this.quota.holds())) {
+      await this.database.db.deleteFrom('cloud_files').where('id', '=', id).execute();
+      await this.backend.remove(id).catch(() => undefined);
+      throw storeFull();
     }
     return { id, owner, size };
   }
