@@ -1,8 +1,8 @@
 /**
  * Threats to the Cloud store from clients without a key: uploading when the operator switched
  * anonymous access off, dodging the per-address upload limit (many IPv6 addresses of one /64, many
- * instances, many workers), filling the disk (a total quota), and growing the database with usage
- * rows of requests that did nothing.
+ * instances, many workers), filling the disk (a total quota, an expiry), and growing the database
+ * with usage rows of requests that did nothing.
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
@@ -158,7 +158,7 @@ describe('Cloud total quota (OPENSQ_CLOUD_MAX_TOTAL_BYTES) on the local folder',
   });
 });
 
-describe('Cloud quota on S3', () => {
+describe('Cloud quota and expiry on S3', () => {
   let s3: S3TestServer;
   before(async () => {
     s3 = await startS3TestServer();
@@ -191,6 +191,51 @@ describe('Cloud quota on S3', () => {
       assert.equal(declared.status, 507);
       assert.equal(s3.objectKeys().length, objects);
       assert.equal(await cloudRows(server), 1);
+    } finally {
+      await server.stop();
+    }
+  });
+
+  it('expired objects are swept', async () => {
+    const server = await startServer({ env: s3Env({ OPENSQ_CLOUD_TTL_DAYS: String(2 / 86_400) }) });
+    try {
+      const res = await upload(server.url, 'short-lived.txt', Buffer.from('soon gone'));
+      const key = s3.objectKeys().find((k) => k.endsWith(idOf(res.json.url)));
+      assert.ok(key, 'stored');
+      assert.ok(await waitFor(() => !s3.objectKeys().includes(key!)), 'the object is deleted');
+      assert.equal(await cloudRows(server), 0);
+      assert.equal((await fetch(res.json.url)).status, 404);
+    } finally {
+      await server.stop();
+    }
+  });
+});
+
+describe('Cloud expiry (OPENSQ_CLOUD_TTL_DAYS) on the local folder', () => {
+  it('an expired file is a 404 at once, before any sweep removed it', async () => {
+    const server = await startServer({ env: { OPENSQ_CLOUD_TTL_DAYS: '1' } });
+    try {
+      const res = await upload(server.url, 'old.txt', Buffer.from('old'));
+      assert.equal((await fetch(res.json.url)).status, 200);
+      await server.query(`UPDATE cloud_files SET created_at = created_at - ${2 * 86_400_000}`);
+      const gone = await http(res.json.url);
+      assert.deepEqual([gone.status, gone.json.ok], [404, false]);
+      assert.equal((await http(res.json.url, { method: 'DELETE', headers: { authorization: res.json.owner } })).status, 404);
+      assert.equal(await cloudRows(server), 1, 'the sweep (hourly for a TTL of a day) has not run yet');
+    } finally {
+      await server.stop();
+    }
+  });
+
+  it('the sweep deletes expired files, their listing and their bytes', async () => {
+    const server = await startServer({ env: { OPENSQ_CLOUD_TTL_DAYS: String(2 / 86_400) } });
+    try {
+      const res = await upload(server.url, 'brief.txt', Buffer.from('brief'));
+      assert.equal(res.status, 200);
+      assert.equal(listFiles(path.join(server.dataDir, 'cloud/files')).length, 1);
+      assert.ok(await waitFor(async () => (await cloudRows(server)) === 0), 'the listing is deleted');
+      assert.equal(listFiles(path.join(server.dataDir, 'cloud/files')).length, 0, 'and the bytes');
+      assert.equal((await fetch(res.json.url)).status, 404);
     } finally {
       await server.stop();
     }

@@ -3,6 +3,7 @@ import { asApiError } from '../../core/as-api-error.js';
 import { ApiError } from '../../core/errors.js';
 import type { AppContext } from '../../server/context.js';
 import { drainRequest } from '../../server/drain-request.js';
+import { scheduleCloudExpiry } from '../../storage/cloud/schedule-cloud-expiry.js';
 import { registerDelete } from './delete.js';
 import { registerDownload } from './download.js';
 import { noteCloudError, recordCloudUsage } from './record-cloud-usage.js';
@@ -11,7 +12,8 @@ import { registerUpload } from './upload.js';
 /**
  * OnlySq Cloud, an anonymous file store, under `/cloud`: upload, download, delete. Answers are
  * `{"ok": true, ...}` or `{"ok": false, "error": "..."}`. Bodies are never parsed in this scope:
- * uploads stream from the socket to storage, whatever their size.
+ * uploads stream from the socket to storage, whatever their size. With a TTL, expired files are
+ * swept while the server runs.
  */
 export function registerCloud(app: FastifyInstance, ctx: AppContext): void {
   app.register(
@@ -40,6 +42,9 @@ export function registerCloud(app: FastifyInstance, ctx: AppContext): void {
       cloud.setNotFoundHandler((request, reply) => {
         reply.code(404).type('application/json').send(JSON.stringify({ ok: false, error: `Invalid URL (${request.method} ${request.url})` }));
       });
+
+      const stopExpiry = scheduleCloudExpiry(ctx.cloud, ctx.log);
+      cloud.addHook('onClose', async () => stopExpiry());
 
       recordCloudUsage(cloud, ctx);
       registerUpload(cloud, ctx);
