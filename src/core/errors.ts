@@ -27,6 +27,7 @@ export const ERRORS = {
   model_unavailable: { status: 503, type: 'service_unavailable', retryable: true },
   limits_unavailable: { status: 503, type: 'service_unavailable', retryable: true },
   upstream_timeout: { status: 504, type: 'timeout_error', retryable: true },
+  insufficient_storage: { status: 507, type: 'server_error', retryable: false },
 } as const;
 
 export type ErrorCode = keyof typeof ERRORS;

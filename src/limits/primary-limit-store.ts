@@ -14,7 +14,8 @@ type Message =
  * the cluster's IPC channel, so the limits hold across the workers of one machine.
  */
 export class PrimaryLimitStore implements LimitStore {
-  private next = 0;
+  /** Shared by the stores of a process: each one's listener sees every answer, and keeps only its own ids. */
+  private static next = 0;
   private readonly waiting = new Map<number, (result: TakeResult) => void>();
 
   constructor() {
@@ -28,7 +29,7 @@ export class PrimaryLimitStore implements LimitStore {
 
   take(request: TakeRequest): Promise<TakeResult> {
     return new Promise((resolve) => {
-      const id = ++this.next;
+      const id = ++PrimaryLimitStore.next;
       this.waiting.set(id, resolve);
       process.send!({ type: TYPE, op: 'take', id, request } satisfies Message);
     });

@@ -7,10 +7,10 @@ export interface Uploaded {
 }
 
 /** `POST /cloud/upload` with the file in the multipart field `file`, as a browser or `requests` sends it. */
-export async function upload(base: string, name: string, bytes: Buffer, type = 'application/octet-stream'): Promise<Uploaded> {
+export async function upload(base: string, name: string, bytes: Buffer, type = 'application/octet-stream', headers: Record<string, string> = {}): Promise<Uploaded> {
   const form = new FormData();
   form.append('file', new Blob([new Uint8Array(bytes)], { type }), name);
-  const res = await fetch(`${base}/cloud/upload`, { method: 'POST', body: form });
+  const res = await fetch(`${base}/cloud/upload`, { method: 'POST', body: form, headers });
   return { status: res.status, json: await res.json(), headers: res.headers };
 }
 
@@ -22,6 +22,18 @@ export function multipartFrame(name: string, type: string): { head: Buffer; tail
     head: Buffer.from(`--${BOUNDARY}\r\nContent-Disposition: form-data; name="file"; filename="${name}"\r\nContent-Type: ${type}\r\n\r\n`),
     tail: Buffer.from(`\r\n--${BOUNDARY}--\r\n`),
   };
+}
+
+/** An upload sent chunked (no Content-Length), so the server learns its size only as the bytes arrive. */
+export async function streamedUpload(base: string, name: string, size: number, headers: Record<string, string> = {}): Promise<Uploaded> {
+  const { head, tail } = multipartFrame(name, 'application/octet-stream');
+  const res = await fetch(`${base}/cloud/upload`, {
+    method: 'POST',
+    headers: { ...headers, 'content-type': `multipart/form-data; boundary=${BOUNDARY}` },
+    body: new Blob([new Uint8Array(head), new Uint8Array(size), new Uint8Array(tail)]).stream(),
+    duplex: 'half',
+  } as RequestInit);
+  return { status: res.status, json: await res.json(), headers: res.headers };
 }
 
 export interface RawAnswer {

@@ -10,9 +10,9 @@ function ownerKey(request: FastifyRequest): string | undefined {
 
 /** `DELETE /cloud/file/<id>` and `GET /cloud/delete/<id>`, with the owner key → `{"ok":true}`. */
 export function registerDelete(cloud: FastifyInstance, ctx: AppContext): void {
-  const remove = async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
+  const remove = async (request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> => {
     await ctx.cloud.remove(fileId(request), ownerKey(request));
-    reply.type('application/json').send('{"ok":true}');
+    return reply.type('application/json').send('{"ok":true}');
   };
   cloud.delete('/file/:id', remove);
   cloud.get('/delete/:id', remove);

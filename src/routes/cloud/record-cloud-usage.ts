@@ -1,15 +1,21 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { PUBLIC_KEY_ID } from '../../auth/key-store.js';
+import { type ApiKey, PUBLIC_KEY_ID } from '../../auth/key-store.js';
 import { newId } from '../../core/ids.js';
 import type { AppContext } from '../../server/context.js';
 
 const ENDPOINTS: Record<string, string> = { POST: 'cloud.upload', GET: 'cloud.download', HEAD: 'cloud.download', DELETE: 'cloud.delete' };
 const started = Symbol('cloud usage start');
 const errorCodes = new WeakMap<FastifyRequest, string>();
+const keys = new WeakMap<FastifyRequest, ApiKey>();
 
 /** Keeps the error a Cloud request failed with, for its usage row. */
 export function noteCloudError(request: FastifyRequest, code: string): void {
   errorCodes.set(request, code);
+}
+
+/** Keeps the API key an upload authenticated with, whose usage row it is. */
+export function noteCloudKey(request: FastifyRequest, key: ApiKey): void {
+  keys.set(request, key);
 }
 
 /** The ledger's endpoint for a Cloud request: upload, download or delete (`GET /cloud/delete/<id>` deletes). */
@@ -19,27 +25,32 @@ function endpointOf(request: FastifyRequest): string {
 }
 
 /**
- * One usage row per Cloud request, like every other request: the store is anonymous, so rows go to
- * the public key (user 0), model `cloud`, deployment the backend (`local` or `s3`), no tokens or cost.
- * Written as the response starts (a download's bytes follow it), so its latency is the time to the
- * response's start; each answer carries its `x-request-id`.
+ * One usage row per Cloud request that did something: model `cloud`, deployment the backend
+ * (`local` or `s3`), no tokens or cost, under the API key an upload presented, else the public key
+ * (user 0). A client error of a request without its own key (an unknown id, a wrong owner key, a
+ * rate-limited or malformed upload) leaves none, so no one can grow the database with requests that
+ * are refused at once; server errors (5xx) are kept. Written as the response starts (a download's
+ * bytes follow it), so its latency is the time to the response's start; the answer carries the
+ * row's id as `x-request-id`.
  */
 export function recordCloudUsage(cloud: FastifyInstance, ctx: AppContext): void {
-  cloud.addHook('onRequest', async (request: FastifyRequest & { [started]?: number }, reply) => {
+  cloud.addHook('onRequest', async (request: FastifyRequest & { [started]?: number }) => {
     request[started] = performance.now();
-    reply.header('x-request-id', newId('cloud-'));
   });
   cloud.addHook('onSend', async (request: FastifyRequest & { [started]?: number }, reply: FastifyReply) => {
     const status = reply.statusCode;
-    const endpoint = endpointOf(request);
+    const key = keys.get(request);
+    if (status >= 400 && status < 500 && (key === undefined || key.anonymous)) return;
+    const requestId = newId('cloud-');
+    reply.header('x-request-id', requestId);
     const latencyMs = Math.round(performance.now() - (request[started] ?? performance.now()));
     try {
       await ctx.ledger.record({
         ts: Date.now(),
-        request_id: String(reply.getHeader('x-request-id')),
-        key_id: PUBLIC_KEY_ID,
-        user_id: 0,
-        endpoint,
+        request_id: requestId,
+        key_id: key?.id ?? PUBLIC_KEY_ID,
+        user_id: key?.userId ?? 0,
+        endpoint: endpointOf(request),
         model: 'cloud',
         provider: null,
         deployment: ctx.cloud.backend.kind,
@@ -60,4 +71,3 @@ export function recordCloudUsage(cloud: FastifyInstance, ctx: AppContext): void 
     }
   });
 }
-

@@ -3,6 +3,7 @@ import { asApiError } from '../../core/as-api-error.js';
 import { ApiError } from '../../core/errors.js';
 import type { AppContext } from '../../server/context.js';
 import { drainRequest } from '../../server/drain-request.js';
+import { scheduleCloudExpiry } from '../../storage/cloud/schedule-cloud-expiry.js';
 import { registerDelete } from './delete.js';
 import { registerDownload } from './download.js';
 import { noteCloudError, recordCloudUsage } from './record-cloud-usage.js';
@@ -11,7 +12,8 @@ import { registerUpload } from './upload.js';
 /**
  * OnlySq Cloud, an anonymous file store, under `/cloud`: upload, download, delete. Answers are
  * `{"ok": true, ...}` or `{"ok": false, "error": "..."}`. Bodies are never parsed in this scope:
- * uploads stream from the socket to storage, whatever their size.
+ * uploads stream from the socket to storage, whatever their size. With a TTL, expired files are
+ * swept while the server runs.
  */
 export function registerCloud(app: FastifyInstance, ctx: AppContext): void {
   app.register(
@@ -22,9 +24,11 @@ export function registerCloud(app: FastifyInstance, ctx: AppContext): void {
       cloud.setErrorHandler(async (error, request, reply) => {
         const apiError = error instanceof ApiError ? error : asApiError(error);
         noteCloudError(request, apiError.code);
-        if (apiError.status >= 500) ctx.log.error({ err: error, url: request.url }, 'cloud request failed');
-        if (apiError.code === 'request_too_large') {
-          // Let a client still sending read the 413 rather than a reset connection.
+        if (apiError.code === 'insufficient_storage') ctx.log.warn({ url: request.url }, 'the Cloud store is full (OPENSQ_CLOUD_MAX_TOTAL_BYTES): upload refused');
+        else if (apiError.status >= 500) ctx.log.error({ err: error, url: request.url }, 'cloud request failed');
+        if (request.method === 'POST' && !request.raw.complete) {
+          // An upload refused before its body was all read (key, limits, size, quota): let a client
+          // still sending read the answer rather than a reset connection, within bounds.
           request.raw.unpipe();
           await drainRequest(request.raw, 8 * 1024 * 1024, 5_000);
           reply.header('connection', 'close');
@@ -32,11 +36,15 @@ export function registerCloud(app: FastifyInstance, ctx: AppContext): void {
         if (apiError.retryAfter) reply.header('retry-after', apiError.retryAfter);
         // 499 (the client left) has no one to read it; send a plain 400 for the log's sake.
         const status = apiError.status === 499 ? 400 : apiError.status;
-        reply.code(status).type('application/json').send(JSON.stringify({ ok: false, error: apiError.message }));
+        // Returned, so Fastify does not send (and run the onSend hooks) a second time.
+        return reply.code(status).type('application/json').send(JSON.stringify({ ok: false, error: apiError.message }));
       });
       cloud.setNotFoundHandler((request, reply) => {
         reply.code(404).type('application/json').send(JSON.stringify({ ok: false, error: `Invalid URL (${request.method} ${request.url})` }));
       });
+
+      const stopExpiry = scheduleCloudExpiry(ctx.cloud, ctx.log);
+      cloud.addHook('onClose', async () => stopExpiry());
 
       recordCloudUsage(cloud, ctx);
       registerUpload(cloud, ctx);

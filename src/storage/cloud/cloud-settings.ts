@@ -18,8 +18,12 @@ export interface S3Settings {
 export interface CloudSettings {
   /** Largest file accepted, in bytes. */
   maxBytes: number;
-  /** Uploads allowed per client address per minute; 0 switches the limit off. */
+  /** Uploads allowed per client (an IPv4 address or an IPv6 /64) per minute; 0 switches the limit off. */
   uploadsPerMinute: number;
+  /** Cap on the bytes of all stored files together; 0: none. */
+  maxTotalBytes: number;
+  /** Files older than this many milliseconds are gone (404, then swept); undefined: kept forever. */
+  ttlMs: number | undefined;
   /** Where the local backend keeps files. */
   dir: string;
   /** The origin clients reach this server at (e.g. https://api.example.com), for file URLs; by default the request's own. */
@@ -29,6 +33,7 @@ export interface CloudSettings {
 }
 
 const MIB = 1024 * 1024;
+const DAY_MS = 86_400_000;
 
 function bytesVar(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
   const raw = env[name];
@@ -36,6 +41,15 @@ function bytesVar(env: NodeJS.ProcessEnv, name: string, fallback: number): numbe
   const value = Number(raw);
   if (!Number.isFinite(value) || value < 0) throw new Error(`${name} must be a non-negative number, got "${raw}"`);
   return Math.floor(value);
+}
+
+/** OPENSQ_CLOUD_TTL_DAYS: days, fractions allowed (0.5 is twelve hours); unset or 0 keeps files forever. */
+function ttlVar(env: NodeJS.ProcessEnv): number | undefined {
+  const raw = env.OPENSQ_CLOUD_TTL_DAYS;
+  if (raw === undefined || raw === '') return undefined;
+  const days = Number(raw);
+  if (!Number.isFinite(days) || days < 0) throw new Error(`OPENSQ_CLOUD_TTL_DAYS must be a non-negative number of days, got "${raw}"`);
+  return days === 0 ? undefined : Math.max(1, Math.round(days * DAY_MS));
 }
 
 /** Cloud store settings from the environment (OPENSQ_CLOUD_*, OPENSQ_PUBLIC_URL, S3_*). */
@@ -60,6 +74,8 @@ export function loadCloudSettings(env: NodeJS.ProcessEnv, dataDir: string): Clou
   return {
     maxBytes: bytesVar(env, 'OPENSQ_CLOUD_MAX_BYTES', 1024 * MIB),
     uploadsPerMinute: bytesVar(env, 'OPENSQ_CLOUD_UPLOADS_PER_MINUTE', 30),
+    maxTotalBytes: bytesVar(env, 'OPENSQ_CLOUD_MAX_TOTAL_BYTES', 10 * 1024 * MIB),
+    ttlMs: ttlVar(env),
     dir: path.resolve(env.OPENSQ_CLOUD_DIR || path.join(dataDir, 'cloud')),
     publicUrl: env.OPENSQ_PUBLIC_URL?.replace(/\/+$/, '') || undefined,
     s3,
