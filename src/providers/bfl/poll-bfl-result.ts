@@ -1,5 +1,6 @@
 import { ApiError, UpstreamError } from '../../core/errors.js';
 import { callUpstream } from '../shared/call-upstream.js';
+import { malformedAnswer } from '../shared/malformed-answer.js';
 import { mapTransportError } from '../shared/map-transport-error.js';
 import type { ProviderConfig, Timeouts } from '../types.js';
 import type { BflResultAnswer } from './bfl-api.js';
@@ -48,9 +49,10 @@ export async function pollBflResult(config: ProviderConfig, pollingUrl: string, 
       ownHost: (url) => isBflApiHost(url, config.baseUrl),
       mapError: (status, text, retryAfter) => mapBflError(provider, status, text, retryAfter),
     });
-    const answer = await res.json<BflResultAnswer>('a task status');
+    const answer = await res.json<BflResultAnswer | null>('a task status');
     const text = JSON.stringify(answer);
-    switch (answer?.status) {
+    if (typeof answer?.status !== 'string') throw malformedAnswer(provider, 'a task status without a status', text);
+    switch (answer.status) {
       case 'Ready': {
         const sample = answer.result?.sample;
         if (!sample) throw new UpstreamError('upstream_error', `provider ${provider} reported a ready task without an image`, { provider, upstreamBody: text });
