@@ -1,3 +1,5 @@
+import type { Timeouts } from './timeouts.js';
+
 /** Provider-neutral image generation types. */
 
 /** The aspect ratios ImaGen accepts, as OnlySq documents them. */
@@ -37,6 +39,8 @@ export interface ImageCall {
   upstreamModel: string;
   signal: AbortSignal;
   warn(message: string): void;
+  /** This request's timeouts (the model's over the provider's); the provider's own when absent. */
+  timeouts?: Timeouts;
 }
 
 export interface GeneratedImage {

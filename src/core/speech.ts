@@ -1,3 +1,5 @@
+import type { Timeouts } from './timeouts.js';
+
 /** Provider-neutral text-to-speech types. */
 
 /** OpenAI's audio formats and the content type each is served with. */
@@ -26,6 +28,8 @@ export interface SpeechCall {
   upstreamModel: string;
   signal: AbortSignal;
   warn(message: string): void;
+  /** This request's timeouts (the model's over the provider's); the provider's own when absent. */
+  timeouts?: Timeouts;
 }
 
 export interface SpeechResult {

@@ -2,13 +2,9 @@ import type { ChatCompletion, ChatRequest, Usage } from '../core/chat.js';
 import type { EmbeddingRequest, EmbeddingResult } from '../core/embeddings.js';
 import type { ImageCall, ImageResult } from '../core/images.js';
 import type { SpeechCall, SpeechResult } from '../core/speech.js';
+import type { Timeouts } from '../core/timeouts.js';
 
-export interface Timeouts {
-  connectMs: number;
-  firstByteMs: number;
-  idleMs: number;
-  totalMs: number;
-}
+export type { Timeouts };
 
 /** A configured provider instance, from presets and environment or from OPENSQ_CONFIG. */
 export interface ProviderConfig {

@@ -55,7 +55,7 @@ export async function serveImages(ctx: AppContext, reply: FastifyReply, key: Api
     const attempt = await ctx.router.run(model, scope.requestId, scope.signal, (d) => {
       const adapter = ctx.registry.adapter(d.provider.name);
       if (!adapter.generateImage) throw new ApiError('invalid_request', `provider ${d.provider.name} generates no images`, { param: 'model' });
-      return adapter.generateImage({ ...job, publicModel: model.id, upstreamModel: d.model, signal: scope.signal, warn: scope.warn });
+      return adapter.generateImage({ ...job, publicModel: model.id, upstreamModel: d.model, signal: scope.signal, warn: scope.warn, timeouts: { ...d.provider.timeouts, ...model.timeoutOverrides } });
     });
     if (!attempt.ok) return scope.fail(attempt);
     scope.hold(attempt);

@@ -25,7 +25,7 @@ export async function serveSpeech(ctx: AppContext, reply: FastifyReply, key: Api
     const attempt = await ctx.router.run(model, scope.requestId, scope.signal, (d) => {
       const adapter = ctx.registry.adapter(d.provider.name);
       if (!adapter.speak) throw new ApiError('invalid_request', `provider ${d.provider.name} has no text to speech`, { param: 'model' });
-      return adapter.speak({ ...body, publicModel: model.id, upstreamModel: d.model, signal: scope.signal, warn: scope.warn });
+      return adapter.speak({ ...body, publicModel: model.id, upstreamModel: d.model, signal: scope.signal, warn: scope.warn, timeouts: { ...d.provider.timeouts, ...model.timeoutOverrides } });
     });
     if (!attempt.ok) return scope.fail(attempt);
     scope.hold(attempt);

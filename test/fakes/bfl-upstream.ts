@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { type ForeignListener, listenForeign } from './foreign-listener.js';
 import { makePng } from './png.js';
 
 /**
@@ -7,13 +8,17 @@ import { makePng } from './png.js';
  * `GET /v1/get_result?id=` is Pending on the first poll, then Ready with `result.sample`, a URL
  * of the PNG. Size models (flux-pro-1.1, flux-dev) take width and height in steps of 32 from 256
  * to 1440; Kontext takes an aspect ratio and input images. Validation errors are FastAPI 422s.
- * Prompt markers: #moderated (Content Moderated), #task-error (Error), #fail-500 (submit fails).
+ * Prompt markers: #moderated (Content Moderated), #task-error (Error), #fail-500 (submit fails);
+ * #echo-key-<status> (the submit fails with that status, quoting the `x-key` it was sent) and
+ * #poll-echo-key-<status> (the poll does); #foreign-poll and #foreign-sample hand out a polling
+ * URL or an image URL on `foreign`, the same fake on another host (127.0.0.2).
  */
 export interface FakeBfl {
   url: string;
   key: string;
   submissions: Array<{ model: string; body: Record<string, unknown> }>;
   polls: number;
+  foreign: ForeignListener;
   close(): Promise<void>;
 }
 
@@ -26,6 +31,15 @@ interface Task {
   height: number;
   polls: number;
   outcome: 'ready' | 'moderated' | 'error';
+  /** The status a poll fails with, quoting the key. */
+  pollEcho?: number;
+  /** Where the image is handed out. */
+  sampleOrigin: string;
+}
+
+function quoteKey(res: ServerResponse, status: number, key: unknown): void {
+  res.writeHead(status, { 'content-type': 'application/json' });
+  res.end(JSON.stringify({ detail: `Invalid API key: ${String(key)}` }));
 }
 
 function unprocessable(res: ServerResponse, loc: string[], msg: string): void {
@@ -42,7 +56,7 @@ function sizeForRatio(ratio: string): { width: number; height: number } {
 
 export async function startFakeBfl(): Promise<FakeBfl> {
   const tasks = new Map<string, Task>();
-  const fake: FakeBfl = { url: '', key: KEY, submissions: [], polls: 0, close: async () => undefined };
+  const fake = { url: '', key: KEY, submissions: [], polls: 0 } as unknown as FakeBfl;
   const handle = (req: IncomingMessage, res: ServerResponse, raw: string): void => {
     const url = new URL(req.url ?? '/', fake.url);
     const delivery = /^\/delivery\/(\w+)\.png$/.exec(url.pathname);
@@ -59,12 +73,13 @@ export async function startFakeBfl(): Promise<FakeBfl> {
       fake.polls++;
       const id = url.searchParams.get('id') ?? '';
       const task = tasks.get(id);
+      if (task?.pollEcho) return quoteKey(res, task.pollEcho, req.headers['x-key']);
       res.writeHead(200, { 'content-type': 'application/json' });
       if (!task) return void res.end(JSON.stringify({ id, status: 'Task not found', result: null }));
       if (task.polls++ === 0) return void res.end(JSON.stringify({ id, status: 'Pending', result: null, progress: 0.4 }));
       if (task.outcome === 'moderated') return void res.end(JSON.stringify({ id, status: 'Content Moderated', result: null, details: { 'Moderation Reasons': ['Derivative Works Filter'] } }));
       if (task.outcome === 'error') return void res.end(JSON.stringify({ id, status: 'Error', result: null }));
-      return void res.end(JSON.stringify({ id, status: 'Ready', result: { sample: `${fake.url}/delivery/${id}.png`, prompt: 'x', seed: 42 }, progress: null }));
+      return void res.end(JSON.stringify({ id, status: 'Ready', result: { sample: `${task.sampleOrigin}/delivery/${id}.png`, prompt: 'x', seed: 42 }, progress: null }));
     }
     const model = /^\/v1\/([\w.-]+)$/.exec(url.pathname)?.[1] ?? '';
     if (req.method !== 'POST' || (!SIZE_MODELS.has(model) && !RATIO_MODELS.has(model))) {
@@ -79,6 +94,8 @@ export async function startFakeBfl(): Promise<FakeBfl> {
     }
     fake.submissions.push({ model, body });
     if (typeof body.prompt !== 'string') return unprocessable(res, ['prompt'], 'Field required');
+    const echo = /(?<!poll-)#echo-key-(\d{3})/.exec(body.prompt);
+    if (echo) return quoteKey(res, Number(echo[1]), req.headers['x-key']);
     if (body.prompt.includes('#fail-500')) {
       res.writeHead(500, { 'content-type': 'application/json' });
       return void res.end(JSON.stringify({ detail: 'Internal Server Error' }));
@@ -100,21 +117,28 @@ export async function startFakeBfl(): Promise<FakeBfl> {
     }
     const id = `task${fake.submissions.length}x${Math.random().toString(36).slice(2, 8)}`;
     const outcome = body.prompt.includes('#moderated') ? 'moderated' : body.prompt.includes('#task-error') ? 'error' : 'ready';
-    tasks.set(id, { ...size, polls: 0, outcome });
+    const pollEcho = /#poll-echo-key-(\d{3})/.exec(body.prompt);
+    const sampleOrigin = body.prompt.includes('#foreign-sample') ? fake.foreign.origin : fake.url;
+    tasks.set(id, { ...size, polls: 0, outcome, pollEcho: pollEcho ? Number(pollEcho[1]) : undefined, sampleOrigin });
+    const pollOrigin = body.prompt.includes('#foreign-poll') ? fake.foreign.origin : fake.url;
     res.writeHead(200, { 'content-type': 'application/json' });
-    res.end(JSON.stringify({ id, polling_url: `${fake.url}/v1/get_result?id=${id}`, cost: 4, input_mp: 0, output_mp: (size.width * size.height) / 1e6 }));
+    res.end(JSON.stringify({ id, polling_url: `${pollOrigin}/v1/get_result?id=${id}`, cost: 4, input_mp: 0, output_mp: (size.width * size.height) / 1e6 }));
   };
-  const server: Server = createServer((req, res) => {
+  const listener = (req: IncomingMessage, res: ServerResponse): void => {
     let raw = '';
     req.on('data', (c: Buffer) => (raw += c.toString()));
     req.on('end', () => handle(req, res, raw));
-  });
+  };
+  const server: Server = createServer(listener);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   fake.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  fake.close = () =>
-    new Promise((resolve) => {
+  fake.foreign = await listenForeign(listener);
+  fake.close = async () => {
+    await fake.foreign.close();
+    await new Promise<void>((resolve) => {
       server.closeAllConnections();
       server.close(() => resolve());
     });
+  };
   return fake;
 }

@@ -6,7 +6,9 @@ import { fakeMp3 } from './fake-audio.js';
  * A fake Google Translate TTS endpoint (`GET /translate_tts?ie=UTF-8&q=...&tl=...&client=tw-ob`):
  * at most 200 characters per request as Google enforces, an MP3 frame carrying `idx:q` so tests
  * can check the order of the joined audio. Language `xx` is refused (400); text with #fail-500
- * fails; the first chunk of text with #slow-first answers last.
+ * fails; the first chunk of text with #slow-first answers last; #echo-key-<status> fails with that
+ * status on an error page quoting `quote` (a credential the test configured for the provider);
+ * #reset-body drops the connection mid-body.
  */
 export interface FakeGtts {
   url: string;
@@ -14,7 +16,7 @@ export interface FakeGtts {
   close(): Promise<void>;
 }
 
-export async function startFakeGtts(): Promise<FakeGtts> {
+export async function startFakeGtts(options: { quote?: string } = {}): Promise<FakeGtts> {
   const requests: FakeGtts['requests'] = [];
   const server: Server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://fake');
@@ -34,6 +36,16 @@ export async function startFakeGtts(): Promise<FakeGtts> {
       return void res.end('<html>Bad Request</html>');
     }
     requests.push({ q, tl, idx, total: Number(url.searchParams.get('total')), ttsspeed: url.searchParams.get('ttsspeed') });
+    const echo = /#echo-key-(\d{3})/.exec(q);
+    if (echo) {
+      res.writeHead(Number(echo[1]), { 'content-type': 'text/html' });
+      return void res.end(`<html><title>Error ${echo[1]}</title>Refused credentials ${options.quote ?? ''}</html>`);
+    }
+    if (q.includes('#reset-body')) {
+      res.writeHead(200, { 'content-type': 'audio/mpeg', 'content-length': '100000' });
+      res.write(Buffer.alloc(1000));
+      return void setTimeout(() => res.socket?.destroy(), 20);
+    }
     if (q.includes('#fail-500')) {
       res.writeHead(500, { 'content-type': 'text/html' });
       return void res.end('<html>Server Error</html>');

@@ -8,11 +8,17 @@ import { makePng } from './png.js';
  * The images and speech endpoints of the fake OpenAI upstream, in OpenAI's wire format, plus
  * Together's flavour of `/images/generations` for `black-forest-labs/*` models (width and height,
  * `response_format: "base64"`). Images are real PNGs of the size asked for. Prompt markers:
- * #fail-500, #rate-limit (429, Retry-After: 7), #moderated (OpenAI's content policy 400).
+ * #fail-500, #rate-limit (429, Retry-After: 7), #moderated (OpenAI's content policy 400);
+ * #slow-headers (answers after 3 s), #reset-body (the connection drops mid-body); #answer-url
+ * (a `url` answer even when b64_json was asked for), with #foreign-url (the file on another host,
+ * 127.0.0.2), #localhost-url (named `localhost`) or #file-echo-key-<status> (the file fails with
+ * that status). Speech takes #fail-500, #slow-headers, #reset-body and #huge-body (65 MiB).
  */
 export interface MediaContext {
   /** The fake's base URL without /v1, for `url` answers. */
   origin: string;
+  /** The same fake on another host (127.0.0.2), for files a provider hands out elsewhere. */
+  foreignOrigin: string;
   /** Images handed out by URL, by file name. */
   files: Map<string, Buffer>;
 }
@@ -29,22 +35,49 @@ const VOICES = ['alloy', 'ash', 'ballad', 'coral', 'echo', 'fable', 'onyx', 'nov
 const AUDIO_TYPES: Record<string, string> = { mp3: 'audio/mpeg', opus: 'audio/opus', aac: 'audio/aac', flac: 'audio/flac', wav: 'audio/wav', pcm: 'audio/pcm' };
 let counter = 0;
 
+/** Headers and the start of a body, then the connection drops. */
+function resetMidBody(res: ServerResponse, type: string): void {
+  res.writeHead(200, { 'content-type': type, 'content-length': '100000' });
+  res.write(type === 'application/json' ? '{"created":1750000000,"data":[{"b64_json":"iVBORw0KGgo' : Buffer.alloc(1000));
+  setTimeout(() => res.socket?.destroy(), 20);
+}
+
+/** `bytes` of audio in 1 MiB writes, waiting for the reader. */
+async function hugeBody(res: ServerResponse, bytes: number): Promise<void> {
+  res.writeHead(200, { 'content-type': 'audio/mpeg' });
+  const chunk = Buffer.alloc(1024 * 1024);
+  for (let sent = 0; sent < bytes && !res.destroyed; sent += chunk.length) {
+    if (!res.write(chunk)) await new Promise((resolve) => (res.once('drain', resolve), res.once('close', resolve)));
+  }
+  res.end();
+}
+
 function faults(prompt: unknown, res: ServerResponse, sendError: Send): boolean {
   const text = String(prompt ?? '');
-  if (text.includes('#fail-500')) sendError(res, 500, 'The server had an error while processing your request.', 'server_error', null);
+  if (text.includes('#reset-body')) resetMidBody(res, 'application/json');
+  else if (text.includes('#fail-500')) sendError(res, 500, 'The server had an error while processing your request.', 'server_error', null);
   else if (text.includes('#rate-limit')) sendError(res, 429, 'Rate limit reached for images per minute.', 'requests', 'rate_limit_exceeded', null, { 'retry-after': '7' });
   else if (text.includes('#moderated')) sendError(res, 400, 'Your request was rejected as a result of our safety system.', 'image_generation_user_error', 'content_policy_violation');
   else return false;
   return true;
 }
 
-function imageItems(ctx: MediaContext, width: number, height: number, n: number, asUrl: boolean): Array<Record<string, unknown>> {
+/** Where a `url` answer points, by prompt marker. */
+function fileUrl(ctx: MediaContext, prompt: string, name: string): string {
+  const echo = /#file-echo-key-(\d{3})/.exec(prompt);
+  const file = echo ? `echo-${echo[1]}-${name}` : name;
+  if (prompt.includes('#foreign-url')) return `${ctx.foreignOrigin}/files/${file}`;
+  if (prompt.includes('#localhost-url')) return `${ctx.origin.replace('127.0.0.1', 'localhost')}/files/${file}`;
+  return `${ctx.origin}/files/${file}`;
+}
+
+function imageItems(ctx: MediaContext, width: number, height: number, n: number, asUrl: boolean, prompt = ''): Array<Record<string, unknown>> {
   return Array.from({ length: n }, () => {
     const png = makePng(width, height);
     if (!asUrl) return { b64_json: png.toString('base64') };
     const name = `img-${++counter}.png`;
     ctx.files.set(name, png);
-    return { url: `${ctx.origin}/files/${name}` };
+    return { url: fileUrl(ctx, prompt, name) };
   });
 }
 
@@ -56,6 +89,7 @@ function json(res: ServerResponse, body: unknown): void {
 export function handleImageGeneration(body: Record<string, unknown>, res: ServerResponse, ctx: MediaContext, sendError: Send): void {
   const model = String(body.model ?? 'dall-e-2');
   if (typeof body.prompt !== 'string' || body.prompt === '') return sendError(res, 400, "Missing required parameter: 'prompt'.", 'invalid_request_error', 'missing_required_parameter', 'prompt');
+  if (body.prompt.includes('#slow-headers')) return void setTimeout(() => handleImageGeneration({ ...body, prompt: String(body.prompt).replace('#slow-headers', '') }, res, ctx, sendError), 3000);
   if (model.startsWith('black-forest-labs/')) return together(body, res, ctx, sendError);
   const allowed = requestFields('CreateImageRequest');
   for (const key of Object.keys(body)) if (!allowed.has(key)) return sendError(res, 400, `Unknown parameter: '${key}'.`, 'invalid_request_error', 'unknown_parameter', key);
@@ -67,7 +101,8 @@ export function handleImageGeneration(body: Record<string, unknown>, res: Server
   if (model === 'dall-e-3' && n !== 1) return sendError(res, 400, 'You must provide n=1 for this model.', 'invalid_request_error', null, 'n');
   if (faults(body.prompt, res, sendError)) return;
   const [width, height] = (size === 'auto' ? '1024x1024' : size).split('x').map(Number);
-  const data = imageItems(ctx, width, height, n, body.response_format === 'url' && model !== 'gpt-image-1');
+  const asUrl = (body.response_format === 'url' && model !== 'gpt-image-1') || body.prompt.includes('#answer-url');
+  const data = imageItems(ctx, width, height, n, asUrl, body.prompt);
   if (model === 'dall-e-3') for (const item of data) item.revised_prompt = `A vivid rendering of: ${String(body.prompt)}`;
   json(res, { created: 1_750_000_000, data, ...(model === 'gpt-image-1' && { usage: { input_tokens: 10, output_tokens: 1056, total_tokens: 1066, input_tokens_details: { text_tokens: 10, image_tokens: 0 } } }) });
 }
@@ -135,6 +170,9 @@ export function handleSpeech(body: Record<string, unknown>, res: ServerResponse,
   if (!AUDIO_TYPES[format]) return sendError(res, 400, `Invalid value for 'response_format': ${format}.`, 'invalid_request_error', 'invalid_value', 'response_format');
   if (body.instructions !== undefined && model !== 'gpt-4o-mini-tts') return sendError(res, 400, 'Instructions are not supported for this model.', 'invalid_request_error', null, 'instructions');
   if (input.includes('#fail-500')) return sendError(res, 500, 'The server had an error while processing your request.', 'server_error', null);
+  if (input.includes('#slow-headers')) return void setTimeout(() => handleSpeech({ ...body, input: input.replace('#slow-headers', '') }, res, sendError), 3000);
+  if (input.includes('#reset-body')) return resetMidBody(res, AUDIO_TYPES[format]);
+  if (input.includes('#huge-body')) return void hugeBody(res, 65 * 1024 * 1024 + 1);
   const audio = format === 'mp3' ? fakeMp3(input) : format === 'wav' ? fakeWav() : Buffer.from(`${format}:${input}`);
   res.writeHead(200, { 'content-type': AUDIO_TYPES[format], 'transfer-encoding': 'chunked' });
   res.end(audio);

@@ -1,13 +1,16 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type RequestListener, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { type FakeAnswer, type FakeImage, type FakeRequest, type FakeTurn, fakeAnswer, faultsOf, pieces, sleep } from './fake-behaviour.js';
+import { type ForeignListener, listenForeign } from './foreign-listener.js';
 import { handleImageEdit, handleImageGeneration, handleSpeech, parseEditRequest } from './openai-media.js';
 import { chatRequestFields } from './openai-spec.js';
 
 /**
  * A fake OpenAI API for tests: OpenAI's wire format and validation errors (unknown fields are
  * rejected as the real API does, from the official spec), with the answers and fault markers every
- * fake shares (fake-behaviour.ts). #rate-limit answers 429 with Retry-After: 7.
+ * fake shares (fake-behaviour.ts). #rate-limit answers 429 with Retry-After: 7. #echo-key-<status>
+ * anywhere in a JSON body answers that status quoting the key it was sent, as OpenAI's 401 does.
+ * Files handed out by URL are also served on `foreign` (127.0.0.2).
  */
 export interface FakeOpenAI {
   url: string;
@@ -15,6 +18,8 @@ export interface FakeOpenAI {
   requests: Array<{ path: string; headers: IncomingMessage['headers']; body: Record<string, unknown>; receivedAt: number; closedAt?: number }>;
   /** Set by a test to make every chat request fail with this status (an OpenAI server error body) until cleared. */
   failWith: number | undefined;
+  /** The same fake on another host, where `#foreign-url` files live. */
+  foreign: ForeignListener;
   close(): Promise<void>;
 }
 
@@ -176,12 +181,18 @@ function handleEmbeddings(body: Record<string, unknown>, res: ServerResponse): v
 export async function startFakeOpenAI(): Promise<FakeOpenAI> {
   const requests: FakeOpenAI['requests'] = [];
   const fake = { failWith: undefined } as FakeOpenAI;
-  const media = { origin: '', files: new Map<string, Buffer>() };
-  const server: Server = createServer((req, res) => {
+  const media = { origin: '', foreignOrigin: '', files: new Map<string, Buffer>() };
+  const handler: RequestListener = (req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       const path = (req.url ?? '').split('?')[0];
+      // A storage error page that quotes the key: whatever an upstream says, the gateway must not repeat it.
+      const failing = req.method === 'GET' ? /^\/files\/echo-(\d{3})-/.exec(path) : null;
+      if (failing) {
+        res.writeHead(Number(failing[1]), { 'content-type': 'application/xml' });
+        return void res.end(`<?xml version="1.0" encoding="utf-8"?><Error><Code>AuthenticationFailed</Code><Message>Server failed to authenticate the request with key ${FAKE_KEY}.</Message></Error>`);
+      }
       // Images answered by URL are fetched without the key, as from OpenAI's storage.
       const file = req.method === 'GET' && path.startsWith('/files/') ? media.files.get(path.slice(7)) : undefined;
       if (file) {
@@ -210,6 +221,12 @@ export async function startFakeOpenAI(): Promise<FakeOpenAI> {
       const record: FakeOpenAI['requests'][number] = { path, headers: req.headers, body, receivedAt: performance.now() };
       requests.push(record);
       res.on('close', () => (record.closedAt = performance.now()));
+      const echo = /#echo-key-(\d{3})/.exec(JSON.stringify(body));
+      if (echo) {
+        const status = Number(echo[1]);
+        const key = String(req.headers.authorization).replace(/^Bearer /, '');
+        return sendError(res, status, `Incorrect API key provided: ${key}. You can find your API key at https://platform.openai.com/account/api-keys.`, status >= 500 ? 'server_error' : 'invalid_request_error', status === 401 ? 'invalid_api_key' : null);
+      }
       if (req.method === 'POST' && path === '/v1/embeddings') return handleEmbeddings(body, res);
       if (req.method === 'POST' && path === '/v1/images/generations') return handleImageGeneration(body, res, media, sendError);
       if (req.method === 'POST' && path === '/v1/audio/speech') return handleSpeech(body, res, sendError);
@@ -222,18 +239,24 @@ export async function startFakeOpenAI(): Promise<FakeOpenAI> {
       }
       sendError(res, 404, `Invalid URL (${req.method} ${path})`, 'invalid_request_error', null);
     });
-  });
+  };
+  const server: Server = createServer(handler);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
+  const foreign = await listenForeign(handler);
   media.origin = `http://127.0.0.1:${port}`;
+  media.foreignOrigin = foreign.origin;
   Object.assign(fake, {
     url: `http://127.0.0.1:${port}/v1`,
     requests,
-    close: () =>
-      new Promise<void>((resolve) => {
+    foreign,
+    close: async () => {
+      await foreign.close();
+      await new Promise<void>((resolve) => {
         server.closeAllConnections();
         server.close(() => resolve());
-      }),
+      });
+    },
   });
   return fake;
 }

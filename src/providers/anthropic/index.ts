@@ -30,7 +30,7 @@ export class AnthropicAdapter implements ProviderAdapter {
   async chat(call: ChatCall): Promise<ChatResult> {
     const plan = await this.plan(call, false);
     const res = await this.send(call, plan.body);
-    const text = await res.body.text();
+    const text = await res.text();
     let message: AnthropicMessage;
     try {
       message = JSON.parse(text) as AnthropicMessage;
@@ -47,7 +47,7 @@ export class AnthropicAdapter implements ProviderAdapter {
     const res = await this.send(call, plan.body);
     const type = String(res.headers['content-type'] ?? '');
     if (!type.includes('text/event-stream')) {
-      const text = await res.body.text();
+      const text = await res.text();
       throw malformedAnswer(this.config.name, `content type "${type}" instead of an event stream`, text);
     }
     const parts = anthropicStreamParts(res.body, { provider: this.config.name, jsonResponse: plan.jsonResponse });

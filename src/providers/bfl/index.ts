@@ -1,12 +1,10 @@
-import { request } from 'undici';
 import { ApiError, UpstreamError } from '../../core/errors.js';
 import { sniffImage } from '../../core/image-format.js';
 import type { GeneratedImage, ImageCall, ImageResult } from '../../core/images.js';
 import { downloadUpstreamFile } from '../shared/download-upstream-file.js';
 import { fitImageSize, parseRatio } from '../shared/fit-image-size.js';
-import { upstreamDispatcher } from '../shared/http-client.js';
-import { mapTransportError } from '../shared/map-transport-error.js';
 import { mediaOnlyAdapter, mediaOnlyCapabilities } from '../shared/media-only-adapter.js';
+import { postUpstream } from '../shared/post-upstream.js';
 import type { ProviderAdapter, ProviderConfig, ProviderPreset, ProviderType } from '../types.js';
 import type { BflSubmitAnswer } from './bfl-api.js';
 import { BFL_SIZE_RULE, ratioOf, takesAspectRatio, takesInputImages } from './bfl-size.js';
@@ -72,38 +70,22 @@ export class BflAdapter {
   private async generateOne(body: Record<string, unknown>, call: ImageCall): Promise<GeneratedImage> {
     const { config } = this;
     const base = (config.baseUrl ?? '').replace(/\/+$/, '');
-    let res;
-    try {
-      res = await request(`${base}/v1/${encodeURIComponent(call.upstreamModel)}`, {
-        method: 'POST',
-        headers: { 'x-key': config.apiKey ?? '', 'content-type': 'application/json', accept: 'application/json' },
-        body: JSON.stringify(body),
-        dispatcher: upstreamDispatcher(),
-        signal: call.signal,
-        headersTimeout: config.timeouts.firstByteMs,
-        bodyTimeout: config.timeouts.idleMs,
-      });
-    } catch (error) {
-      throw mapTransportError(config.name, error, call.signal);
-    }
-    const text = await res.body.text();
-    if (res.statusCode >= 400) {
-      const retryAfter = res.headers['retry-after'];
-      throw mapBflError(config.name, res.statusCode, text, typeof retryAfter === 'string' ? retryAfter : undefined);
-    }
-    let task: BflSubmitAnswer;
-    try {
-      task = JSON.parse(text) as BflSubmitAnswer;
-    } catch (cause) {
-      throw new UpstreamError('upstream_error', `provider ${config.name} sent a task that is not JSON`, { provider: config.name, upstreamBody: text, cause });
-    }
-    if (!task.id) throw new UpstreamError('upstream_error', `provider ${config.name} sent a task without an id`, { provider: config.name, upstreamBody: text });
+    const res = await postUpstream(config, {
+      url: `${base}/v1/${encodeURIComponent(call.upstreamModel)}`,
+      headers: { 'x-key': config.apiKey ?? '', 'content-type': 'application/json', accept: 'application/json' },
+      body,
+      signal: call.signal,
+      timeouts: call.timeouts,
+      mapError: (status, text, retryAfter) => mapBflError(config.name, status, text, retryAfter),
+    });
+    const task = await res.json<BflSubmitAnswer>('a task');
+    if (!task?.id) throw new UpstreamError('upstream_error', `provider ${config.name} sent a task without an id`, { provider: config.name, upstreamBody: JSON.stringify(task) });
     const pollingUrl = task.polling_url ?? `${base}/v1/get_result?id=${encodeURIComponent(task.id)}`;
-    const sample = await pollBflResult(config, pollingUrl, call.signal, {
+    const sample = await pollBflResult(config, pollingUrl, call, {
       intervalMs: Number(config.options.poll_interval_ms ?? 500),
       maxIntervalMs: Number(config.options.max_poll_interval_ms ?? 3000),
     });
-    const { data } = await downloadUpstreamFile(config.name, sample, call.signal);
+    const { data } = await downloadUpstreamFile(config, sample, call);
     const info = sniffImage(data);
     if (!info) throw new UpstreamError('upstream_error', `provider ${config.name} sent an image in an unknown format`, { provider: config.name });
     return { data, mediaType: info.mediaType };

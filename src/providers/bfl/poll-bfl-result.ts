@@ -1,9 +1,10 @@
-import { request } from 'undici';
 import { ApiError, UpstreamError } from '../../core/errors.js';
-import { upstreamDispatcher } from '../shared/http-client.js';
+import { callUpstream } from '../shared/call-upstream.js';
+import { malformedAnswer } from '../shared/malformed-answer.js';
 import { mapTransportError } from '../shared/map-transport-error.js';
-import type { ProviderConfig } from '../types.js';
+import type { ProviderConfig, Timeouts } from '../types.js';
 import type { BflResultAnswer } from './bfl-api.js';
+import { isBflApiHost } from './bfl-hosts.js';
 import { mapBflError } from './map-bfl-error.js';
 
 export interface PollOptions {
@@ -26,38 +27,31 @@ const sleep = (ms: number, signal: AbortSignal): Promise<void> =>
   });
 
 /**
- * Polls a BFL task until it is ready and returns the URL of its image. Moderation refusals are the
- * client's 400s; a failed or lost task is a retryable 502. The request's own signal (client gone,
- * total timeout) ends the polling.
+ * Polls a BFL task until it is ready and returns the URL of its image. The polling URL is BFL's
+ * to choose, and gets the key only on BFL's own hosts (the base URL's origin or its regional API
+ * hosts); elsewhere it is refused. Moderation refusals are the client's 400s; a failed or lost
+ * task is a retryable 502. The request's own signal (client gone, total timeout) ends the polling.
  */
-export async function pollBflResult(config: ProviderConfig, pollingUrl: string, signal: AbortSignal, options: PollOptions): Promise<string> {
+export async function pollBflResult(config: ProviderConfig, pollingUrl: string, call: { signal: AbortSignal; timeouts?: Timeouts }, options: PollOptions): Promise<string> {
   const provider = config.name;
+  const { signal } = call;
   let interval = options.intervalMs;
   for (;;) {
     await sleep(interval, signal).catch((error) => {
       throw mapTransportError(provider, error, signal);
     });
     interval = Math.min(options.maxIntervalMs, Math.round(interval * 1.5));
-    let res;
-    try {
-      res = await request(pollingUrl, {
-        headers: { 'x-key': config.apiKey ?? '', accept: 'application/json' },
-        dispatcher: upstreamDispatcher(),
-        signal,
-        headersTimeout: config.timeouts.firstByteMs,
-        bodyTimeout: config.timeouts.idleMs,
-      });
-    } catch (error) {
-      throw mapTransportError(provider, error, signal);
-    }
-    const text = await res.body.text();
-    if (res.statusCode >= 400) throw mapBflError(provider, res.statusCode, text);
-    let answer: BflResultAnswer;
-    try {
-      answer = JSON.parse(text) as BflResultAnswer;
-    } catch (cause) {
-      throw new UpstreamError('upstream_error', `provider ${provider} sent a task status that is not JSON`, { provider, upstreamBody: text, cause });
-    }
+    const res = await callUpstream(config, {
+      url: pollingUrl,
+      headers: { 'x-key': config.apiKey ?? '', accept: 'application/json' },
+      signal,
+      timeouts: call.timeouts,
+      ownHost: (url) => isBflApiHost(url, config.baseUrl),
+      mapError: (status, text, retryAfter) => mapBflError(provider, status, text, retryAfter),
+    });
+    const answer = await res.json<BflResultAnswer | null>('a task status');
+    const text = JSON.stringify(answer);
+    if (typeof answer?.status !== 'string') throw malformedAnswer(provider, 'a task status without a status', text);
     switch (answer.status) {
       case 'Ready': {
         const sample = answer.result?.sample;

@@ -2,8 +2,6 @@ import { malformedAnswer } from '../shared/malformed-answer.js';
 import type { StreamPart } from '../../core/chat.js';
 import type { EmbeddingResult } from '../../core/embeddings.js';
 import { collectChatCompletion, encodeChatChunks } from '../../encode/chat-chunks.js';
-import type { Dispatcher } from 'undici';
-import { mapTransportError } from '../shared/map-transport-error.js';
 import { postUpstream } from '../shared/post-upstream.js';
 import type { ChatCall, ChatResult, ChatStream, EmbedCall, ProviderAdapter, ProviderConfig, ProviderPreset, ProviderType, Timeouts } from '../types.js';
 import type { CohereChatResponse, CohereEmbedRequest, CohereEmbedResponse } from './cohere-api.js';
@@ -17,8 +15,6 @@ import { convertToCohereRequest } from './convert-to-cohere-request.js';
 export const coherePresets: readonly ProviderPreset[] = [
   { name: 'cohere', type: 'cohere', keyVar: 'COHERE_API_KEY', baseUrlVar: 'COHERE_BASE_URL', defaultBaseUrl: 'https://api.cohere.com' },
 ];
-
-type Response = Dispatcher.ResponseData;
 
 /** Cohere's v2 API: chat (`/v2/chat`, JSON or server-sent events) and embeddings (`/v2/embed`). */
 export class CohereAdapter implements ProviderAdapter {
@@ -39,7 +35,7 @@ export class CohereAdapter implements ProviderAdapter {
   async chat(call: ChatCall): Promise<ChatResult> {
     const body = convertToCohereRequest(call.body, { upstreamModel: call.upstreamModel, stream: false, warn: call.warn, maxAnswerTokens: call.maxAnswerTokens });
     const res = await this.send(call, this.chatUrl, body, 'application/json');
-    const answer = this.parse<CohereChatResponse>(await this.text(res, call.signal), 'a chat answer');
+    const answer = this.parse<CohereChatResponse>(await res.text(), 'a chat answer');
     if (typeof answer?.message !== 'object' || answer.message === null) throw malformedAnswer(this.config.name, 'a chat answer without a message', JSON.stringify(answer));
     return collectChatCompletion(single(convertCohereResponse(answer)), { id: call.id, created: call.created, model: call.publicModel });
   }
@@ -49,7 +45,7 @@ export class CohereAdapter implements ProviderAdapter {
     const res = await this.send(call, this.chatUrl, body, 'text/event-stream');
     const type = String(res.headers['content-type'] ?? '');
     if (!type.includes('text/event-stream')) {
-      throw malformedAnswer(this.config.name, `content type "${type}" instead of an event stream`, await this.text(res, call.signal));
+      throw malformedAnswer(this.config.name, `content type "${type}" instead of an event stream`, await res.text());
     }
     const includeUsage = call.body.stream_options?.include_usage === true;
     return encodeChatChunks(readCohereStream(res.body, this.config.name), { id: call.id, created: call.created, model: call.publicModel, includeUsage });
@@ -63,7 +59,7 @@ export class CohereAdapter implements ProviderAdapter {
 
   private async embedBatch(call: EmbedCall, body: CohereEmbedRequest): Promise<{ vectors: number[][]; tokens: number }> {
     const res = await this.send(call, this.embedUrl, body, 'application/json');
-    const answer = this.parse<CohereEmbedResponse>(await this.text(res, call.signal), 'an embeddings answer');
+    const answer = this.parse<CohereEmbedResponse>(await res.text(), 'an embeddings answer');
     const vectors = answer?.embeddings?.float;
     if (!Array.isArray(vectors) || vectors.length !== body.texts.length) {
       throw malformedAnswer(this.config.name, `an embeddings answer without ${body.texts.length} float vectors`, JSON.stringify(answer));
@@ -81,14 +77,6 @@ export class CohereAdapter implements ProviderAdapter {
       timeouts: call.timeouts,
       mapError: (status, text, retryAfter) => mapCohereError(provider, status, text, retryAfter),
     });
-  }
-
-  private async text(res: Response, signal: AbortSignal): Promise<string> {
-    try {
-      return await res.body.text();
-    } catch (error) {
-      throw mapTransportError(this.config.name, error, signal);
-    }
   }
 
   private parse<T>(text: string, what: string): T {

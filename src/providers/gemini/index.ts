@@ -35,7 +35,7 @@ export class GeminiAdapter implements ProviderAdapter {
   async chat(call: ChatCall): Promise<ChatResult> {
     const body = await this.convert(call, false);
     const res = await this.send(call, `${this.modelUrl(call.upstreamModel)}:generateContent`, body);
-    const response = this.parse<GenerateContentResponse>(await res.body.text(), 'an answer');
+    const response = this.parse<GenerateContentResponse>(await res.text(), 'an answer');
     return convertGeminiResponse(response, { id: call.id, created: call.created, model: call.publicModel, provider: this.config.name });
   }
 
@@ -44,7 +44,7 @@ export class GeminiAdapter implements ProviderAdapter {
     const res = await this.send(call, `${this.modelUrl(call.upstreamModel)}:streamGenerateContent?alt=sse`, body);
     const type = String(res.headers['content-type'] ?? '');
     if (!type.includes('text/event-stream')) {
-      throw malformedAnswer(this.config.name, `content type "${type}" instead of an event stream`, await res.body.text());
+      throw malformedAnswer(this.config.name, `content type "${type}" instead of an event stream`, await res.text());
     }
     const parts = geminiStreamParts(res.body, { provider: this.config.name, requestId: call.id });
     const includeUsage = call.body.stream_options?.include_usage === true;
@@ -55,7 +55,7 @@ export class GeminiAdapter implements ProviderAdapter {
     const model = modelName(call.upstreamModel);
     const body = convertToGeminiEmbedRequest(call.body, model, call.warn);
     const res = await this.send(call, `${this.base}/${model}:batchEmbedContents`, body);
-    const text = await res.body.text();
+    const text = await res.text();
     const result = convertGeminiEmbedResponse(this.parse<BatchEmbedContentsResponse>(text, 'an embeddings answer'), body.requests.length);
     if (!result) throw malformedAnswer(this.config.name, 'an embeddings answer without one embedding per input', text);
     return result;

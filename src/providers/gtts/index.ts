@@ -1,8 +1,6 @@
-import { request } from 'undici';
 import { ApiError, type ErrorCode, UpstreamError } from '../../core/errors.js';
 import type { SpeechCall, SpeechResult } from '../../core/speech.js';
-import { upstreamDispatcher } from '../shared/http-client.js';
-import { mapTransportError } from '../shared/map-transport-error.js';
+import { callUpstream } from '../shared/call-upstream.js';
 import { mediaOnlyAdapter, mediaOnlyCapabilities } from '../shared/media-only-adapter.js';
 import type { ProviderAdapter, ProviderConfig, ProviderPreset, ProviderType } from '../types.js';
 import { splitTtsText } from './split-tts-text.js';
@@ -48,32 +46,26 @@ export class GttsAdapter {
     const worker = async (): Promise<void> => {
       while (next < chunks.length) {
         const idx = next++;
-        audio[idx] = await this.fetchChunk(chunks[idx], idx, chunks.length, lang.replace('_', '-'), slow, call.signal);
+        audio[idx] = await this.fetchChunk(chunks[idx], idx, chunks.length, lang.replace('_', '-'), slow, call);
       }
     };
     await Promise.all(Array.from({ length: Math.min(CONCURRENCY, chunks.length) }, worker));
     return { audio: Buffer.concat(audio), format: 'mp3', contentType: 'audio/mpeg' };
   }
 
-  private async fetchChunk(text: string, idx: number, total: number, lang: string, slow: boolean, signal: AbortSignal): Promise<Buffer> {
+  private async fetchChunk(text: string, idx: number, total: number, lang: string, slow: boolean, call: SpeechCall): Promise<Buffer> {
     const { config } = this;
     const query = new URLSearchParams({ ie: 'UTF-8', q: text, tl: lang, total: String(total), idx: String(idx), textlen: String(Array.from(text).length), client: 'tw-ob' });
     if (slow) query.set('ttsspeed', '0.24');
     const base = (config.baseUrl ?? '').replace(/\/+$/, '');
-    let res;
-    try {
-      res = await request(`${base}/translate_tts?${query}`, {
-        headers: { 'user-agent': 'Mozilla/5.0 (compatible; OpenSq)', referer: `${base}/`, accept: 'audio/mpeg, */*' },
-        dispatcher: upstreamDispatcher(),
-        signal,
-        headersTimeout: config.timeouts.firstByteMs,
-        bodyTimeout: config.timeouts.idleMs,
-      });
-    } catch (error) {
-      throw mapTransportError(config.name, error, signal);
-    }
-    const body = Buffer.from(await res.body.arrayBuffer());
-    if (res.statusCode !== 200) throw gttsError(config.name, res.statusCode, body.toString('utf8', 0, 500));
+    const res = await callUpstream(config, {
+      url: `${base}/translate_tts?${query}`,
+      headers: { 'user-agent': 'Mozilla/5.0 (compatible; OpenSq)', referer: `${base}/`, accept: 'audio/mpeg, */*' },
+      signal: call.signal,
+      timeouts: call.timeouts,
+      mapError: (status, body) => gttsError(config.name, status, body),
+    });
+    const body = await res.bytes();
     const type = String(res.headers['content-type'] ?? '');
     if (!type.startsWith('audio/') || body.length === 0) {
       throw new UpstreamError('upstream_error', `provider ${config.name} answered ${type || 'no content type'} instead of audio`, { provider: config.name, upstreamBody: body.toString('utf8', 0, 500) });

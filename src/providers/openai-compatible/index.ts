@@ -11,6 +11,9 @@ import { speakOpenAI } from './openai-speech.js';
 import { postUpstream } from '../shared/post-upstream.js';
 import { relayOpenAIStream } from './relay-stream.js';
 
+/** OpenAI answers up to 2,048 inputs of 3,072 floats as JSON text: about 90 MB. */
+const EMBEDDINGS_MAX_BYTES = 256 * 1024 * 1024;
+
 /**
  * The OpenAI-compatible family (OpenAI itself, DeepSeek, Groq, Together, Mistral, xAI, ...):
  * one adapter parameterised by base URL and key. Requests are relayed with every parameter the
@@ -33,7 +36,7 @@ export class OpenAICompatibleAdapter implements ProviderAdapter {
 
   async chat(call: ChatCall): Promise<ChatResult> {
     const res = await this.send(call, { ...capAnswerTokens(call.body, call.maxAnswerTokens, this.config.type), model: call.upstreamModel, stream: false, stream_options: undefined });
-    const text = await res.body.text();
+    const text = await res.text();
     let completion: ChatCompletion;
     try {
       completion = JSON.parse(text) as ChatCompletion;
@@ -56,15 +59,15 @@ export class OpenAICompatibleAdapter implements ProviderAdapter {
     const res = await this.send(call, body);
     const type = String(res.headers['content-type'] ?? '');
     if (!type.includes('text/event-stream')) {
-      const text = await res.body.text();
+      const text = await res.text();
       throw malformedAnswer(this.config.name, `content type "${type}" instead of an event stream`, text);
     }
     return relayOpenAIStream(res.body, { provider: this.config.name, publicModel: call.publicModel, clientWantsUsage });
   }
 
   async embed(call: EmbedCall): Promise<EmbeddingResult> {
-    const res = await this.send(call, { ...call.body, model: call.upstreamModel, encoding_format: call.body.encoding_format ?? 'float' }, this.embeddingsUrl);
-    const text = await res.body.text();
+    const res = await this.send(call, { ...call.body, model: call.upstreamModel, encoding_format: call.body.encoding_format ?? 'float' }, this.embeddingsUrl, EMBEDDINGS_MAX_BYTES);
+    const text = await res.text();
     let parsed: { data?: Array<{ index?: number; embedding?: number[] | string }>; usage?: { prompt_tokens?: number; total_tokens?: number } };
     try {
       parsed = JSON.parse(text);
@@ -85,7 +88,7 @@ export class OpenAICompatibleAdapter implements ProviderAdapter {
     return speakOpenAI(this.config, call);
   }
 
-  private send(call: { signal: AbortSignal; timeouts?: Timeouts }, body: Record<string, unknown>, url = this.chatUrl) {
+  private send(call: { signal: AbortSignal; timeouts?: Timeouts }, body: Record<string, unknown>, url = this.chatUrl, maxBytes?: number) {
     const provider = this.config.name;
     return postUpstream(this.config, {
       url,
@@ -93,6 +96,7 @@ export class OpenAICompatibleAdapter implements ProviderAdapter {
       body,
       signal: call.signal,
       timeouts: call.timeouts,
+      maxBytes,
       mapError: (status, text, retryAfter) => mapOpenAIError(provider, status, text, retryAfter),
     });
   }

@@ -47,12 +47,12 @@ async function generateOpenAI(config: ProviderConfig, call: ImageCall): Promise<
   const answers = await Promise.all(
     batches.map((n) => {
       const fields = { model: call.upstreamModel, prompt: call.prompt, n, size: label(fitted.size), ...extra };
-      if (call.inputImages.length > 0) return sendOpenAIRequest(config, '/images/edits', editForm(fields, call), call.signal);
-      return sendOpenAIRequest(config, '/images/generations', gptImage ? fields : { ...fields, response_format: 'b64_json' }, call.signal);
+      if (call.inputImages.length > 0) return sendOpenAIRequest(config, '/images/edits', editForm(fields, call), call);
+      return sendOpenAIRequest(config, '/images/generations', gptImage ? fields : { ...fields, response_format: 'b64_json' }, call);
     }),
   );
   const images: GeneratedImage[] = [];
-  for (const res of answers) images.push(...(await readImages(config.name, (await res.body.json()) as ImagesAnswer, call.signal)));
+  for (const res of answers) images.push(...(await readImages(config, await res.json<ImagesAnswer>('an images answer'), call)));
   return { images };
 }
 
@@ -70,12 +70,12 @@ async function generateTogether(config: ProviderConfig, call: ImageCall): Promis
         config,
         '/images/generations',
         { model: call.upstreamModel, prompt: call.prompt, width: fitted.size.width, height: fitted.size.height, n, response_format: 'base64', output_format: 'png' },
-        call.signal,
+        call,
       ),
     ),
   );
   const images: GeneratedImage[] = [];
-  for (const res of answers) images.push(...(await readImages(config.name, (await res.body.json()) as ImagesAnswer, call.signal)));
+  for (const res of answers) images.push(...(await readImages(config, await res.json<ImagesAnswer>('an images answer'), call)));
   return { images };
 }
 
@@ -89,7 +89,8 @@ function editForm(fields: Record<string, unknown>, call: ImageCall): FormData {
   return form;
 }
 
-async function readImages(provider: string, answer: ImagesAnswer, signal: AbortSignal): Promise<GeneratedImage[]> {
+async function readImages(config: ProviderConfig, answer: ImagesAnswer, call: ImageCall): Promise<GeneratedImage[]> {
+  const provider = config.name;
   if (!Array.isArray(answer?.data) || answer.data.length === 0) {
     throw new UpstreamError('upstream_error', `provider ${provider} sent an images answer without data`, { provider, upstreamBody: JSON.stringify(answer).slice(0, 500) });
   }
@@ -97,7 +98,7 @@ async function readImages(provider: string, answer: ImagesAnswer, signal: AbortS
   for (const item of answer.data) {
     let data: Buffer;
     if (item.b64_json) data = Buffer.from(item.b64_json, 'base64');
-    else if (item.url) data = (await downloadUpstreamFile(provider, item.url, signal)).data;
+    else if (item.url) data = (await downloadUpstreamFile(config, item.url, call)).data;
     else throw new UpstreamError('upstream_error', `provider ${provider} sent an image with neither b64_json nor url`, { provider });
     const info = sniffImage(data);
     if (!info) throw new UpstreamError('upstream_error', `provider ${provider} sent an image in an unknown format`, { provider });

@@ -12,8 +12,8 @@ export async function speakOpenAI(config: ProviderConfig, call: SpeechCall): Pro
   const body: Record<string, unknown> = { model: call.upstreamModel, input: call.text, voice: call.voice ?? DEFAULT_VOICE, response_format: format };
   if (call.speed !== undefined) body.speed = call.speed;
   if (call.instructions !== undefined) body.instructions = call.instructions;
-  const res = await sendOpenAIRequest(config, '/audio/speech', body, call.signal);
-  const audio = Buffer.from(await res.body.arrayBuffer());
+  const res = await sendOpenAIRequest(config, '/audio/speech', body, call);
+  const audio = await res.bytes();
   if (audio.length === 0) throw new UpstreamError('upstream_error', `provider ${config.name} sent empty audio`, { provider: config.name });
   const upstreamType = String(res.headers['content-type'] ?? '').split(';')[0].trim();
   return { audio, format, contentType: upstreamType.startsWith('audio/') ? upstreamType : AUDIO_CONTENT_TYPES[format] };

@@ -1,7 +1,6 @@
-import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
-import { Agent, request } from 'undici';
+import { request } from 'undici';
 import { ApiError } from '../../core/errors.js';
-import { isPublicAddress } from './public-address.js';
+import { allowsPrivateAddresses, isPrivateIPLiteral, publicOnlyDispatcher, refusedAsPrivate } from './public-only-dispatcher.js';
 
 export interface LoadedImage {
   mediaType: string;
@@ -17,30 +16,6 @@ export interface FetchImageOptions {
 
 const DATA_URL = /^data:([^;,]+)?(;base64)?,(.*)$/s;
 const DEFAULT_MAX_BYTES = 20 * 1024 * 1024;
-
-/**
- * Only operators who run the gateway next to their own image hosts (or tests) may let it fetch
- * private addresses.
- */
-const allowPrivate = (): boolean => process.env.OPENSQ_ALLOW_PRIVATE_IMAGE_URLS === 'true';
-
-/** Resolves a host and refuses it when any of its addresses is not public, so DNS cannot smuggle a private IP in. */
-function guardedLookup(hostname: string, options: object, callback: (err: NodeJS.ErrnoException | null, address: string | LookupAddress[], family?: number) => void): void {
-  dnsLookup(hostname, { ...options, all: true }, (err, addresses) => {
-    if (err) return callback(err, []);
-    const list = addresses as LookupAddress[];
-    if (!allowPrivate() && list.some((a) => !isPublicAddress(a.address))) {
-      const error: NodeJS.ErrnoException = new Error(`${hostname} resolves to a non-public address`);
-      error.code = 'EPRIVATE';
-      return callback(error, []);
-    }
-    if ((options as { all?: boolean }).all) return callback(null, list);
-    callback(null, list[0].address, list[0].family);
-  });
-}
-
-let agent: Agent | undefined;
-const imageAgent = (): Agent => (agent ??= new Agent({ connect: { lookup: guardedLookup as never, timeout: 5_000 }, maxRedirections: 0 } as never));
 
 function invalid(message: string, param = 'messages'): ApiError {
   return new ApiError('invalid_request', message, { param });
@@ -67,7 +42,7 @@ export async function fetchImage(url: string, options: FetchImageOptions = {}): 
     throw invalid(`Invalid image URL: ${url.slice(0, 100)}`);
   }
   if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') throw invalid('Image URLs must be https, http or data: URLs.');
-  if (isIPLiteralPrivate(parsed.hostname) && !allowPrivate()) throw invalid('The image URL points to a private or local address.');
+  if (isPrivateIPLiteral(parsed.hostname) && !allowsPrivateAddresses()) throw invalid('The image URL points to a private or local address.');
 
   const timeout = AbortSignal.timeout(options.timeoutMs ?? 10_000);
   const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
@@ -75,16 +50,15 @@ export async function fetchImage(url: string, options: FetchImageOptions = {}): 
   for (let redirects = 0; redirects <= 3; redirects++) {
     let res;
     try {
-      res = await request(current, { dispatcher: imageAgent(), signal, headers: { accept: 'image/*' } });
+      res = await request(current, { dispatcher: publicOnlyDispatcher(), signal, headers: { accept: 'image/*' } });
     } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code ?? (error as { cause?: NodeJS.ErrnoException }).cause?.code;
-      if (code === 'EPRIVATE') throw invalid('The image URL points to a private or local address.');
+      if (refusedAsPrivate(error)) throw invalid('The image URL points to a private or local address.');
       throw invalid(`Could not download the image at ${current.origin}: ${(error as Error).message}`);
     }
     if (res.statusCode >= 300 && res.statusCode < 400 && res.headers.location) {
       await res.body.dump();
       current = new URL(String(res.headers.location), current);
-      if (isIPLiteralPrivate(current.hostname) && !allowPrivate()) throw invalid('The image URL redirects to a private or local address.');
+      if (isPrivateIPLiteral(current.hostname) && !allowsPrivateAddresses()) throw invalid('The image URL redirects to a private or local address.');
       continue;
     }
     if (res.statusCode !== 200) {
@@ -110,9 +84,4 @@ export async function fetchImage(url: string, options: FetchImageOptions = {}): 
     return { mediaType, data: Buffer.concat(chunks).toString('base64') };
   }
   throw invalid('The image URL redirects too many times.');
-}
-
-function isIPLiteralPrivate(hostname: string): boolean {
-  const bare = hostname.replace(/^\[|\]$/g, '');
-  return /^[\d.]+$|:/.test(bare) && !isPublicAddress(bare);
 }

@@ -1,0 +1,235 @@
+import type { IncomingHttpHeaders } from 'node:http';
+import { type Dispatcher, FormData, request } from 'undici';
+import { ApiError, UpstreamError } from '../../core/errors.js';
+import type { ProviderConfig, Timeouts } from '../types.js';
+import { upstreamDispatcher } from './http-client.js';
+import { malformedAnswer } from './malformed-answer.js';
+import { mapTransportError } from './map-transport-error.js';
+import { allowsPrivateAddresses, isPrivateIPLiteral, publicOnlyDispatcher, refusedAsPrivate } from './public-only-dispatcher.js';
+import { providerSecrets, redactError, redactText } from './redact-secrets.js';
+
+export interface UpstreamRequest {
+  url: string;
+  method?: 'GET' | 'POST';
+  headers?: Record<string, string>;
+  /** JSON (any object) or a multipart form. */
+  body?: object | FormData;
+  /** Aborted when the client goes away or the request's total timeout passes. */
+  signal: AbortSignal;
+  /** The request's own timeouts (the model's over the provider's); the provider's when absent. */
+  timeouts?: Timeouts;
+  /**
+   * The URL is one the provider handed out (a generated file on its CDN): it may lie off the
+   * provider's own origin, and then it is fetched without credentials, from public addresses only
+   * (unless the operator allows private ones), following up to three redirects. Without this flag
+   * a URL off the provider's own hosts is refused.
+   */
+  handedOut?: boolean;
+  /**
+   * Hosts besides the base URL's origin that are the provider's own and take its credentials
+   * (BFL's regional API hosts); reached through the public-address guard.
+   */
+  ownHost?(url: URL): boolean;
+  /** The largest body read whole, in bytes; 64 MiB when absent. */
+  maxBytes?: number;
+  /**
+   * The provider's error response in our terms; `body` has the provider's credentials scrubbed.
+   * Whatever it answers for a refusal of the credentials is replaced by one generic error.
+   */
+  mapError(status: number, body: string, retryAfter: string | undefined): ApiError;
+}
+
+export interface UpstreamResponse {
+  status: number;
+  headers: IncomingHttpHeaders;
+  /** The body as it arrives, for stream relays (whose reader maps read failures, as `sseEvents` does). */
+  body: Dispatcher.ResponseData['body'];
+  /** The whole body; a reset, a timeout or more than `maxBytes` is our 502 or 504. */
+  bytes(): Promise<Buffer>;
+  text(): Promise<string>;
+  /** The body parsed as JSON; anything else is a 502 naming `what` ("an images answer"). */
+  json<T>(what: string): Promise<T>;
+}
+
+const DEFAULT_MAX_BYTES = 64 * 1024 * 1024;
+/** Enough of an error page to diagnose it; the rest is not read. */
+const ERROR_BODY_BYTES = 64 * 1024;
+const MAX_REDIRECTS = 3;
+
+/**
+ * The one door to a provider's HTTP API, in the spirit of the Vercel AI SDK's `postJsonToApi`:
+ * every call to an upstream goes through it, and it always
+ * - sends the request only to the provider's own origin (or own hosts), or, for a URL the provider
+ *   handed out, through the public-address guard and without the provider's credentials;
+ * - applies the request's connect, first-byte, idle and total timeouts;
+ * - turns a refusal of the operator's credentials (401/403 to a request that carried them, or
+ *   whatever the provider's mapper calls `upstream_auth_error`) into one generic 502;
+ * - reads bodies guarded (a reset is a 502, a timeout a 504, an oversized body a 502);
+ * - scrubs the provider's credentials from every error it throws: message, upstream body, causes.
+ */
+export async function callUpstream(config: ProviderConfig, req: UpstreamRequest): Promise<UpstreamResponse> {
+  const timeouts = req.timeouts ?? config.timeouts;
+  const secrets = providerSecrets(config);
+  const deadline = exchangeDeadline(req.signal, timeouts.totalMs);
+  const fail = (error: unknown): ApiError => {
+    deadline.release();
+    return redactError(asUpstreamError(config.name, error, req.signal, deadline.timedOut() ? timeouts.totalMs : undefined), secrets);
+  };
+  try {
+    let url = new URL(req.url);
+    for (let redirects = 0; ; redirects++) {
+      const route = routeFor(config, req, url, secrets, timeouts.connectMs);
+      const res = await request(url, {
+        method: req.method ?? 'GET',
+        headers: route.headers,
+        body: req.body === undefined || req.body instanceof FormData ? req.body : JSON.stringify(req.body),
+        dispatcher: route.dispatcher,
+        signal: deadline.signal,
+        headersTimeout: timeouts.firstByteMs,
+        bodyTimeout: timeouts.idleMs,
+      });
+      const location = res.headers.location;
+      if (req.handedOut && res.statusCode >= 300 && res.statusCode < 400 && typeof location === 'string' && redirects < MAX_REDIRECTS) {
+        await res.body.dump();
+        url = new URL(location, url);
+        continue;
+      }
+      if (res.statusCode >= 200 && res.statusCode < 300) return answer(config, res, req.maxBytes ?? DEFAULT_MAX_BYTES, deadline, fail, secrets);
+      throw await failure(config, req, res, route.credentials, secrets);
+    }
+  } catch (error) {
+    throw fail(error);
+  }
+}
+
+interface Route {
+  dispatcher: Dispatcher;
+  headers: Record<string, string>;
+  /** Whether the request carries one of the provider's credentials. */
+  credentials: boolean;
+}
+
+/** Where and with which headers a URL may be called, or why it may not. */
+function routeFor(config: ProviderConfig, req: UpstreamRequest, url: URL, secrets: readonly string[], connectMs: number): Route {
+  const headers = req.headers ?? {};
+  const credentials = secrets.some((s) => url.href.includes(s) || Object.values(headers).some((v) => v.includes(s)));
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw refused(config.name, url, 'that is not http(s)');
+  if (config.baseUrl && URL.canParse(config.baseUrl) && new URL(config.baseUrl).origin === url.origin) {
+    return { dispatcher: upstreamDispatcher(connectMs), headers, credentials };
+  }
+  const own = req.ownHost?.(url) === true;
+  if (!own && !req.handedOut) throw refused(config.name, url, 'off its own hosts');
+  if (isPrivateIPLiteral(url.hostname) && !allowsPrivateAddresses()) throw refused(config.name, url, 'on a private or local address');
+  if (own) return { dispatcher: publicOnlyDispatcher(connectMs), headers, credentials };
+  const anonymous = Object.fromEntries(Object.entries(headers).filter(([, v]) => !secrets.some((s) => v.includes(s))));
+  return { dispatcher: publicOnlyDispatcher(connectMs), headers: anonymous, credentials: false };
+}
+
+function refused(provider: string, url: URL, why: string): UpstreamError {
+  return new UpstreamError('upstream_error', `provider ${provider} handed out a URL ${why}: ${url.host}; it was not fetched`, { provider });
+}
+
+/** An error response in our terms, its body scrubbed, a refusal of the credentials made generic. */
+async function failure(config: ProviderConfig, req: UpstreamRequest, res: Dispatcher.ResponseData, credentials: boolean, secrets: readonly string[]): Promise<ApiError> {
+  const { data } = await readUpTo(res, ERROR_BODY_BYTES).catch(() => ({ data: Buffer.alloc(0) }));
+  const body = redactText(data.toString('utf8'), secrets);
+  const status = res.statusCode;
+  if (credentials && (status === 401 || status === 403)) return credentialsRefused(config.name, status, body);
+  const retryAfter = res.headers['retry-after'];
+  const mapped = req.mapError(status, body, typeof retryAfter === 'string' ? retryAfter : undefined);
+  return mapped.code === 'upstream_auth_error' ? credentialsRefused(config.name, status, body) : mapped;
+}
+
+/** Never quotes the upstream: its text may name the key it refused. The body stays on the error, for logs. */
+function credentialsRefused(provider: string, status: number, body: string): UpstreamError {
+  return new UpstreamError('upstream_auth_error', `provider ${provider} refused the operator's credentials (${status}); the operator must check the provider's key and account`, {
+    provider,
+    upstreamStatus: status,
+    upstreamBody: body,
+  });
+}
+
+function answer(config: ProviderConfig, res: Dispatcher.ResponseData, maxBytes: number, deadline: ExchangeDeadline, fail: (error: unknown) => ApiError, secrets: readonly string[]): UpstreamResponse {
+  res.body.once('close', deadline.release);
+  const tooLarge = (): UpstreamError => new UpstreamError('upstream_error', `provider ${config.name} sent a body larger than ${maxBytes} bytes`, { provider: config.name });
+  const bytes = async (): Promise<Buffer> => {
+    try {
+      if (Number(res.headers['content-length']) > maxBytes) {
+        res.body.destroy();
+        throw tooLarge();
+      }
+      const { data, complete } = await readUpTo(res, maxBytes);
+      if (!complete) throw tooLarge();
+      return data;
+    } catch (error) {
+      throw fail(error);
+    }
+  };
+  const text = async (): Promise<string> => (await bytes()).toString('utf8');
+  return {
+    status: res.statusCode,
+    headers: res.headers,
+    body: res.body,
+    bytes,
+    text,
+    async json<T>(what: string): Promise<T> {
+      const body = await text();
+      try {
+        return JSON.parse(body) as T;
+      } catch (cause) {
+        throw redactError(malformedAnswer(config.name, `${what} that is not JSON`, body, cause), secrets);
+      }
+    },
+  };
+}
+
+/** The body up to `limit` bytes; not `complete` when it was longer (the rest is not read). */
+async function readUpTo(res: Dispatcher.ResponseData, limit: number): Promise<{ data: Buffer; complete: boolean }> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of res.body) {
+    chunks.push(chunk as Buffer);
+    size += (chunk as Buffer).length;
+    if (size > limit) {
+      res.body.destroy();
+      return { data: Buffer.concat(chunks).subarray(0, limit), complete: false };
+    }
+  }
+  return { data: Buffer.concat(chunks), complete: true };
+}
+
+/** A failure to talk to the upstream (no HTTP answer, or a body cut short) in our error shape. */
+function asUpstreamError(provider: string, error: unknown, signal: AbortSignal, totalMs: number | undefined): ApiError {
+  if (error instanceof ApiError) return error;
+  if (totalMs !== undefined) return new UpstreamError('upstream_timeout', `provider ${provider} took longer than its total timeout of ${totalMs} ms`, { provider, cause: error });
+  if (refusedAsPrivate(error)) return new UpstreamError('upstream_error', `provider ${provider} handed out a URL on a private or local address (by DNS); it was not fetched`, { provider });
+  return mapTransportError(provider, error, signal);
+}
+
+interface ExchangeDeadline {
+  signal: AbortSignal;
+  timedOut(): boolean;
+  /** Stops the total timer and detaches from the caller's signal; called once the body is read or the call failed. */
+  release(): void;
+}
+
+/** The caller's signal joined with this exchange's total timeout. */
+function exchangeDeadline(caller: AbortSignal, totalMs: number): ExchangeDeadline {
+  const controller = new AbortController();
+  let timedOut = false;
+  const onAbort = (): void => controller.abort(caller.reason);
+  const timer = setTimeout(() => {
+    timedOut = true;
+    controller.abort();
+  }, totalMs).unref();
+  if (caller.aborted) onAbort();
+  else caller.addEventListener('abort', onAbort, { once: true });
+  return {
+    signal: controller.signal,
+    timedOut: () => timedOut,
+    release: () => {
+      clearTimeout(timer);
+      caller.removeEventListener('abort', onAbort);
+    },
+  };
+}
