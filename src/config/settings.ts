@@ -55,6 +55,9 @@ export interface Settings {
   metricsEnabled: boolean;
   /** OPENSQ_METRICS_KEY: `/metrics` answers only `Authorization: Bearer <this key>`; unset, anyone. */
   metricsKey: string | undefined;
+  /** Image parts one chat request may carry, and their bytes together (fetched or inline). */
+  maxImagesPerRequest: number;
+  maxImageBytesPerRequest: number;
 }
 
 function timeZoneVar(raw: string | undefined): string | undefined {
@@ -68,6 +71,10 @@ function trustProxyVar(raw: string | undefined): boolean | string {
   if (!raw || raw === 'false') return false;
   return raw === 'true' ? true : raw;
 }
+
+/** OpenAI's own limits per request: 500 images, 50 MB. */
+const MAX_IMAGES_PER_REQUEST = 500;
+const MAX_IMAGE_BYTES_PER_REQUEST = 50 * 1024 * 1024;
 
 const isOff = (raw: string | undefined): boolean => raw === 'off' || raw === 'false';
 
@@ -109,5 +116,7 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     usageRollupIntervalMs: intVar(env, 'OPENSQ_USAGE_ROLLUP_INTERVAL_MS', 3_600_000),
     metricsEnabled: !isOff(env.OPENSQ_METRICS),
     metricsKey: env.OPENSQ_METRICS_KEY || undefined,
+    maxImagesPerRequest: intVar(env, 'OPENSQ_MAX_IMAGES_PER_REQUEST', MAX_IMAGES_PER_REQUEST),
+    maxImageBytesPerRequest: intVar(env, 'OPENSQ_MAX_IMAGE_BYTES_PER_REQUEST', MAX_IMAGE_BYTES_PER_REQUEST),
   };
 }

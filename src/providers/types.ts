@@ -2,6 +2,7 @@ import type { ChatCompletion, ChatRequest, Usage } from '../core/chat.js';
 import type { EmbeddingRequest, EmbeddingResult } from '../core/embeddings.js';
 import type { ImageCall, ImageResult } from '../core/images.js';
 import type { SpeechCall, SpeechResult } from '../core/speech.js';
+import type { LoadedImage } from './shared/fetch-image.js';
 import type { Timeouts } from '../core/timeouts.js';
 
 export type { Timeouts };
@@ -40,6 +41,11 @@ export interface ChatCall {
    * the provider must lower its answer limit to it.
    */
   maxAnswerTokens?: number;
+  /**
+   * Loads an image part's bytes for providers that send them inline: the request's own loader
+   * (each URL once across attempts, a total byte allowance); `fetchImage` of each URL when absent.
+   */
+  loadImage?(url: string): Promise<LoadedImage>;
 }
 
 export interface EmbedCall {

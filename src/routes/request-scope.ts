@@ -170,6 +170,8 @@ export class RequestScope {
     } finally {
       clearTimeout(this.timer);
       this.reply.raw.off('close', this.onClose);
+      // Whatever the request started and did not wait for (images still loading) stops now.
+      this.controller.abort();
       this.ctx.inFlight.count--;
     }
     // A hijacked response was ended by `settle`; anything else goes to Fastify's error handler.

@@ -7,14 +7,18 @@ import type { ChatCompletion, ChatRequest, Usage } from '../core/chat.js';
 import { ApiError } from '../core/errors.js';
 import { newId } from '../core/ids.js';
 import { SSE_DONE, sseBatch, sseError, writeSseHead } from '../encode/sse.js';
+import { ImageLoader } from '../providers/shared/image-loader.js';
 import type { ChatCall } from '../providers/types.js';
 import type { Deployment, Model } from '../routing/catalog.js';
 import { resolveModel } from '../routing/resolve-model.js';
 import type { AppContext } from '../server/context.js';
 import { failpoint } from '../server/failpoints.js';
-import { estimateRequestTokens, estimateUsage, promptTokensAtMost } from '../usage/count-tokens.js';
+import { countImageParts, estimateRequestTokens, estimateUsage, promptTokensAtMost } from '../usage/count-tokens.js';
 import type { UsageFacts } from '../usage/record-usage.js';
 import { RequestScope } from './request-scope.js';
+
+/** Images of one request fetched at once. */
+const IMAGE_FETCHES = 4;
 
 export interface ChatEndpoint {
   /** The endpoint's name in the usage ledger. */
@@ -30,6 +34,10 @@ export interface ChatEndpoint {
  */
 export async function serveChat(ctx: AppContext, reply: FastifyReply, body: ChatRequest, key: ApiKey, endpoint: ChatEndpoint): Promise<void> {
   const model = resolveModel(ctx.catalog, body.model, key, 'chat');
+  const images = countImageParts(body.messages);
+  if (images > ctx.settings.maxImagesPerRequest) {
+    throw new ApiError('invalid_request', `This request has ${images} images; this server takes at most ${ctx.settings.maxImagesPerRequest} in one request.`, { param: 'messages' });
+  }
   const ticket = await ctx.admission.admit({
     key,
     model,
@@ -61,6 +69,7 @@ export async function serveChat(ctx: AppContext, reply: FastifyReply, body: Chat
     created: Math.floor(Date.now() / 1000),
     warn: scope.warn,
   };
+  if (images > 0) call.loadImage = new ImageLoader({ maxTotalBytes: ctx.settings.maxImageBytesPerRequest, concurrency: IMAGE_FETCHES }, scope.signal).load;
   if (ticket.answerCap !== undefined) {
     call.maxAnswerTokens = ticket.answerCap;
     scope.warn(`the answer is limited to ${ticket.answerCap} tokens${(body.n ?? 1) > 1 ? ' per choice' : ''}: what this key's credit affords`);

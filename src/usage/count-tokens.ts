@@ -115,11 +115,12 @@ function messageText(message: ChatMessage): string {
  */
 export const IMAGE_TOKENS = 1_600;
 
+/** Image parts (and files, which providers take as inline data) of a conversation. */
 export function countImageParts(messages: readonly ChatMessage[]): number {
   let images = 0;
   for (const message of messages) {
     if (!Array.isArray(message.content)) continue;
-    for (const part of message.content) if (part.type === 'image_url') images++;
+    for (const part of message.content) if (part?.type === 'image_url' || part?.type === 'file') images++;
   }
   return images;
 }

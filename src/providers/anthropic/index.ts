@@ -60,7 +60,7 @@ export class AnthropicAdapter implements ProviderAdapter {
       model: call.upstreamModel,
       stream,
       maxAnswerTokens: call.maxAnswerTokens,
-      loadImage: (url) => fetchImage(url, { signal: call.signal }),
+      loadImage: call.loadImage ?? ((url) => fetchImage(url, { signal: call.signal })),
     });
     for (const warning of plan.warnings) call.warn(warning);
     return plan;

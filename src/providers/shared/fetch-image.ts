@@ -8,10 +8,18 @@ export interface LoadedImage {
   data: string;
 }
 
+/** What is left of a request's allowance of image bytes, shared by all of its images. */
+export interface ByteBudget {
+  remaining: number;
+  readonly limit: number;
+}
+
 export interface FetchImageOptions {
   signal?: AbortSignal;
   maxBytes?: number;
   timeoutMs?: number;
+  /** Spent as bytes arrive; running out is the client's 400. */
+  budget?: ByteBudget;
 }
 
 const DATA_URL = /^data:([^;,]+)?(;base64)?,(.*)$/s;
@@ -19,6 +27,12 @@ const DEFAULT_MAX_BYTES = 20 * 1024 * 1024;
 
 function invalid(message: string, param = 'messages'): ApiError {
   return new ApiError('invalid_request', message, { param });
+}
+
+function spend(budget: ByteBudget | undefined, bytes: number): void {
+  if (!budget) return;
+  budget.remaining -= bytes;
+  if (budget.remaining < 0) throw invalid(`The images of this request are larger than ${budget.limit} bytes together.`);
 }
 
 /**
@@ -33,6 +47,7 @@ export async function fetchImage(url: string, options: FetchImageOptions = {}): 
     const [, mediaType = 'application/octet-stream', isBase64, payload] = data;
     const base64 = isBase64 ? payload : Buffer.from(decodeURIComponent(payload)).toString('base64');
     if ((base64.length * 3) / 4 > maxBytes) throw invalid(`The image is larger than ${maxBytes} bytes.`);
+    spend(options.budget, Math.floor((base64.length * 3) / 4));
     return { mediaType, data: base64 };
   }
   let parsed: URL;
@@ -70,6 +85,10 @@ export async function fetchImage(url: string, options: FetchImageOptions = {}): 
       await res.body.dump();
       throw invalid(`The image is larger than ${maxBytes} bytes.`);
     }
+    if (options.budget && declared > options.budget.remaining) {
+      await res.body.dump();
+      spend(options.budget, declared);
+    }
     const chunks: Buffer[] = [];
     let size = 0;
     for await (const chunk of res.body) {
@@ -77,6 +96,12 @@ export async function fetchImage(url: string, options: FetchImageOptions = {}): 
       if (size > maxBytes) {
         res.body.destroy();
         throw invalid(`The image is larger than ${maxBytes} bytes.`);
+      }
+      try {
+        spend(options.budget, chunk.length);
+      } catch (error) {
+        res.body.destroy();
+        throw error;
       }
       chunks.push(chunk as Buffer);
     }
