@@ -64,3 +64,13 @@ export const DEFAULT_MAX_OUTPUT_TOKENS = 16_384;
 export function defaultMaxOutputTokens(id: string): number {
   return MAX_OUTPUT_TOKENS.find(([pattern]) => pattern.test(id))?.[1] ?? DEFAULT_MAX_OUTPUT_TOKENS;
 }
+
+/**
+ * Whether a model is kept from the public key (`paid`) unless the catalog or OPENSQ_CONFIG says
+ * otherwise: the dear ones, which an anonymous stranger must not spend the operator's keys on —
+ * $8 or more per million output tokens (o1, o3, GPT-4o, GPT-4.1, GPT-5, Claude Sonnet, ...), a cent
+ * or more an image (gpt-image-1, DALL·E 3, FLUX pro) or per thousand characters spoken (OpenAI TTS).
+ */
+export function paidByDefault(cost: { output: number; per_image?: number; per_1k_chars?: number }): boolean {
+  return cost.output >= 8 || (cost.per_image ?? 0) >= 0.01 || (cost.per_1k_chars ?? 0) >= 0.01;
+}

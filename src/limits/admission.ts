@@ -1,5 +1,6 @@
 import type { ApiKey } from '../auth/key-store.js';
 import type { Model } from '../routing/catalog.js';
+import type { LimitValues } from './limit-values.js';
 
 /**
  * The most a request can use, in the units its model is priced in, known before it is sent. The
@@ -50,6 +51,8 @@ export interface Ticket {
  */
 export interface Admission {
   admit(request: AdmissionRequest): Promise<Ticket> | Ticket;
+  /** The limits every anonymous request shares (the public key and key-less requests). */
+  anonymousLimits(): LimitValues;
 }
 
 /** The ticket of a request no limit or credit applies to: settling it does nothing. */

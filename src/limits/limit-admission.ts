@@ -38,13 +38,18 @@ export class LimitAdmission implements Admission {
 
   constructor(private readonly options: LimitAdmissionOptions) {}
 
+  anonymousLimits(): LimitValues {
+    return this.options.tiers.anonymous;
+  }
+
   admit(request: AdmissionRequest): Ticket | Promise<Ticket> {
     const { key, model } = request;
     const limits = this.limitsOf(key);
     const modelRpm = this.options.modelLimits ? model.limits[Math.min(key.tier, 3)] : 0;
     if (!model.paid && !limits.rpm && !limits.tpm && !limits.rpd && !limits.maxConcurrency && !(modelRpm > 0) && key.credits === null) return NO_TICKET;
     return this.gate(request, limits, modelRpm).catch(async (error: unknown) => {
-      if (error instanceof ApiError) await this.options.onRefused(request, error);
+      // A stranger's refused requests leave no rows: the ledger must not be a way to fill the disk.
+      if (error instanceof ApiError && !request.key.anonymous) await this.options.onRefused(request, error);
       throw error;
     });
   }

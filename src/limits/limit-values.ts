@@ -16,6 +16,13 @@ export interface TierTable {
 
 export const NO_LIMITS: LimitValues = { rpm: null, tpm: null, rpd: null, maxConcurrency: null };
 
+/**
+ * The anonymous tier's limits unless the operator sets others: the public key and key-less
+ * requests are everyone's, so they share one key's counters, and a gateway reachable by strangers
+ * must not let them spend the operator's provider keys without bound.
+ */
+export const ANONYMOUS_DEFAULTS: LimitValues = { rpm: 60, tpm: 200_000, rpd: 2_000, maxConcurrency: 8 };
+
 type ConfigLimits = NonNullable<NonNullable<ConfigFile['tiers']>['0']>;
 
 function fromConfig(spec: ConfigLimits | undefined): LimitValues {
@@ -35,7 +42,14 @@ function envLimit(env: NodeJS.ProcessEnv, name: string): number | null | undefin
  * OPENSQ_ANONYMOUS_RPM / _TPM / _RPD / _CONCURRENCY, which win over the file.
  */
 export function loadTierTable(tiers: ConfigFile['tiers'], env: NodeJS.ProcessEnv): TierTable {
-  const anonymous = fromConfig(tiers?.anonymous);
+  const file = tiers?.anonymous;
+  // A limit the file leaves out is the default; one it sets to null is no limit.
+  const anonymous: LimitValues = {
+    rpm: file?.rpm !== undefined ? file.rpm : ANONYMOUS_DEFAULTS.rpm,
+    tpm: file?.tpm !== undefined ? file.tpm : ANONYMOUS_DEFAULTS.tpm,
+    rpd: file?.rpd !== undefined ? file.rpd : ANONYMOUS_DEFAULTS.rpd,
+    maxConcurrency: file?.max_concurrency !== undefined ? file.max_concurrency : ANONYMOUS_DEFAULTS.maxConcurrency,
+  };
   const pick = (name: string, fallback: number | null): number | null => {
     const value = envLimit(env, name);
     return value === undefined ? fallback : value;

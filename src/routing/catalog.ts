@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { CatalogEntry, ModelCost, ModelKind } from '../config/catalog-entry.js';
 import type { ConfigModel } from '../config/config-file.js';
 import { DEFAULT_CATALOG } from '../config/default-catalog.js';
-import { defaultMaxOutputTokens, defaultPrice } from '../config/default-prices.js';
+import { defaultMaxOutputTokens, defaultPrice, paidByDefault } from '../config/default-prices.js';
 import type { ProviderConfig, Timeouts } from '../providers/types.js';
 import { DEFAULT_TIMEOUTS } from './provider-registry.js';
 import type { ProviderRegistry } from './provider-registry.js';
@@ -152,6 +152,7 @@ export class Catalog {
     const usable = deployments.filter((d) => !d.provider.missing).sort((a, b) => a.priority - b.priority);
     for (const d of deployments) if (d.provider.missing) reasons.push(d.provider.missing);
     const modality = entry.modality ?? 'text';
+    const cost = entry.cost ?? defaultPrice(entry.id) ?? { input: 0, output: 0 };
     return {
       id: entry.id,
       name: entry.name ?? entry.id,
@@ -161,14 +162,14 @@ export class Catalog {
       modality,
       kind: entry.kind ?? (modality === 'image' ? 'image' : modality === 'sound' ? 'speech' : 'chat'),
       endpoints: entry.endpoints ?? ['API2.0', 'OpenAI SDK'],
-      paid: entry.paid ?? false,
+      paid: entry.paid ?? paidByDefault(cost),
       canStream: entry.canStream ?? modality === 'text',
       canTools: entry.canTools ?? false,
       canVision: entry.canVision ?? false,
       canThink: entry.canThink ?? false,
       tier: entry.tier ?? 0,
       limits: entry.limits ?? DEFAULT_LIMITS,
-      cost: entry.cost ?? defaultPrice(entry.id) ?? { input: 0, output: 0 },
+      cost,
       maxOutputTokens: entry.maxOutputTokens ?? defaultMaxOutputTokens(entry.id),
       routing: entry.routing ?? 'weighted',
       timeouts: { ...(deployments[0]?.provider.timeouts ?? DEFAULT_TIMEOUTS), ...definedOnly(entry.timeouts ?? {}) },

@@ -16,6 +16,7 @@ export function startupReport(ctx: AppContext, address: string, admin: AdminKeyS
       (providers.length ? ` via ${providers.map((p) => p.name).join(', ')}` : ''),
   ];
   lines.push(...adminLines(browsable(address), admin));
+  if (ctx.settings.anonymousEnabled && !LOOPBACK.has(ctx.settings.host)) lines.push(...anonymousWarning(ctx));
   const localIds = models.filter((m) => m.owner === 'local').map((m) => m.id);
   if (localIds.length) lines.push(`  local models: ${localIds.join(', ')}`);
   if (chatProviders.length === 0) {
@@ -48,4 +49,18 @@ function adminLines(origin: string, admin: AdminKeySource): string[] {
     lines.push(`  admin key: made on this first start and kept in ${admin.file} (mode 0600); set OPENSQ_ADMIN_KEY to choose your own, or =off to disable the admin API`);
   }
   return lines;
+}
+
+const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
+
+/** Said loudly: a server strangers can reach serves them on the operator's provider keys. */
+function anonymousWarning(ctx: AppContext): string[] {
+  const { rpm, rpd, maxConcurrency } = ctx.admission.anonymousLimits();
+  const limit = (value: number | null, unit: string): string => (value ? `${value} ${unit}` : `no limit of ${unit}`);
+  return [
+    '',
+    `WARNING: anonymous access is on (the public key "openai" and requests without a key) and the server listens on ${ctx.settings.host}:`,
+    `  anyone who can reach it spends your provider keys, within ${limit(rpm, 'requests a minute')}, ${limit(rpd, 'requests a day')} and ${limit(maxConcurrency, 'requests at once')} for all of them together.`,
+    '  Models marked paid (the dear ones by default) refuse the public key. Set OPENSQ_ANONYMOUS=off to require keys, or HOST=127.0.0.1 to listen on this machine only.',
+  ];
 }

@@ -20,7 +20,7 @@ import { type BrowserContext, chromium, type Locator, type Page } from 'playwrig
 import { FAKE_KEY, type FakeOpenAI, startFakeOpenAI } from '../fakes/openai-upstream.js';
 import { ADMIN_KEY } from '../support/admin.js';
 import { http } from '../support/http.js';
-import { REPO_ROOT, type ServerProcess, startServer } from '../support/server-process.js';
+import { openToPublicKey, REPO_ROOT, type ServerProcess, startServer } from '../support/server-process.js';
 import { needsEspeak } from '../support/services.js';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -94,6 +94,8 @@ describe('dashboard in a browser', { skip: !existsSync(CHROMIUM) && `no Chromium
     upstream = await startFakeOpenAI();
     server = await startServer({
       env: { OPENAI_API_KEY: FAKE_KEY, OPENAI_BASE_URL: upstream.url, TOGETHER_API_KEY: FAKE_KEY, TOGETHER_BASE_URL: upstream.url, OPENSQ_ADMIN_KEY: ADMIN_KEY },
+      // The operator's playground runs on the public key; this one opens gpt-4o to it.
+      config: ['models:', ...openToPublicKey(['gpt-4o']), ''].join('\n'),
     });
     userDataDir = mkdtempSync(path.join(os.tmpdir(), 'opensq-chromium-'));
     // A fresh profile per run (playwright passes it as --user-data-dir).

@@ -14,7 +14,7 @@ import { FAKE_KEY, type FakeOpenAI, startFakeOpenAI } from '../fakes/openai-upst
 import { makePng, pngSize } from '../fakes/png.js';
 import { fixturePath } from '../support/fixtures.js';
 import { http } from '../support/http.js';
-import { type ServerProcess, startServer } from '../support/server-process.js';
+import { openToPublicKey, type ServerProcess, startServer } from '../support/server-process.js';
 
 let upstream: FakeOpenAI;
 let bfl: FakeBfl;
@@ -32,6 +32,7 @@ before(async () => {
       BFL_API_KEY: bfl.key,
       BFL_BASE_URL: bfl.url,
     },
+    config: ['models:', ...openToPublicKey(['dall-e-3', 'gpt-image-1', 'flux-pro-1.1', 'flux-kontext-pro']), ''].join('\n'),
   });
 });
 after(async () => {

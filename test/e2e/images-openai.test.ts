@@ -9,7 +9,7 @@ import { FAKE_KEY, type FakeOpenAI, startFakeOpenAI } from '../fakes/openai-upst
 import { pngSize } from '../fakes/png.js';
 import { http } from '../support/http.js';
 import { assertOpenAISchema } from '../support/openai-schemas.js';
-import { type ServerProcess, startServer } from '../support/server-process.js';
+import { openToPublicKey, type ServerProcess, startServer } from '../support/server-process.js';
 
 let upstream: FakeOpenAI;
 let server: ServerProcess;
@@ -29,7 +29,9 @@ before(async () => {
     '    kind: image',
     '    modality: image',
     '    cost: { input: 0, output: 0, per_image: 0.5 }',
+    '    paid: false',
     '    deployments: [ { provider: studio, model: dall-e-2 } ]',
+    ...openToPublicKey(['dall-e-3', 'gpt-image-1']),
   ].join('\n');
   server = await startServer({ env: { OPENAI_API_KEY: FAKE_KEY, OPENAI_BASE_URL: upstream.url, TOGETHER_API_KEY: FAKE_KEY, TOGETHER_BASE_URL: upstream.url }, config });
 });

@@ -10,7 +10,7 @@ import OpenAI from 'openai';
 import { FAKE_ANTHROPIC_KEY, type FakeAnthropic, startFakeAnthropic } from '../fakes/anthropic-upstream.js';
 import { TOOL_ARGUMENTS } from '../fakes/fake-behaviour.js';
 import { http, sseDataLines } from '../support/http.js';
-import { type ServerProcess, startServer } from '../support/server-process.js';
+import { openToPublicKey, type ServerProcess, startServer } from '../support/server-process.js';
 
 let upstream: FakeAnthropic;
 let server: ServerProcess;
@@ -19,7 +19,7 @@ const model = 'claude-3.5-sonnet';
 
 before(async () => {
   upstream = await startFakeAnthropic();
-  server = await startServer({ env: { ANTHROPIC_API_KEY: FAKE_ANTHROPIC_KEY, ANTHROPIC_BASE_URL: upstream.url } });
+  server = await startServer({ env: { ANTHROPIC_API_KEY: FAKE_ANTHROPIC_KEY, ANTHROPIC_BASE_URL: upstream.url }, config: ['models:', ...openToPublicKey([model]), ''].join('\n') });
   client = new OpenAI({ baseURL: `${server.url}/ai/openai`, apiKey: 'openai' });
 });
 

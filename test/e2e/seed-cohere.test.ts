@@ -8,7 +8,7 @@ import { after, before, describe, it } from 'node:test';
 import OpenAI from 'openai';
 import { FAKE_COHERE_KEY, type FakeCohere, startFakeCohere } from '../fakes/cohere-upstream.js';
 import { http, sseDataLines } from '../support/http.js';
-import { type ServerProcess, startServer } from '../support/server-process.js';
+import { openToPublicKey, type ServerProcess, startServer } from '../support/server-process.js';
 
 let upstream: FakeCohere;
 let server: ServerProcess;
@@ -30,6 +30,7 @@ before(async () => {
     '  cohere-embed:',
     '    kind: embedding',
     '    deployments: [ { provider: cohere, model: embed-v4.0 } ]',
+    ...openToPublicKey(['command-r-plus']),
   ].join('\n');
   server = await startServer({ env: { COHERE_API_KEY: FAKE_COHERE_KEY, COHERE_BASE_URL: upstream.url }, config: `${config}\n` });
   client = new OpenAI({ baseURL: `${server.url}/ai/openai`, apiKey: 'openai', maxRetries: 0 });

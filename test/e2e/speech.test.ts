@@ -9,7 +9,7 @@ import { request } from 'undici';
 import { fakeMp3 } from '../fakes/fake-audio.js';
 import { type FakeGtts, startFakeGtts } from '../fakes/gtts-upstream.js';
 import { FAKE_KEY, type FakeOpenAI, startFakeOpenAI } from '../fakes/openai-upstream.js';
-import { type ServerProcess, startServer } from '../support/server-process.js';
+import { openToPublicKey, type ServerProcess, startServer } from '../support/server-process.js';
 import { needsEspeak } from '../support/services.js';
 
 let upstream: FakeOpenAI;
@@ -19,7 +19,7 @@ let server: ServerProcess;
 before(async () => {
   upstream = await startFakeOpenAI();
   gtts = await startFakeGtts();
-  server = await startServer({ env: { OPENAI_API_KEY: FAKE_KEY, OPENAI_BASE_URL: upstream.url, GTTS_BASE_URL: gtts.url } });
+  server = await startServer({ env: { OPENAI_API_KEY: FAKE_KEY, OPENAI_BASE_URL: upstream.url, GTTS_BASE_URL: gtts.url }, config: ['models:', ...openToPublicKey(['tts-1', 'gpt-4o-mini-tts']), ''].join('\n') });
 });
 after(async () => {
   await server?.stop();

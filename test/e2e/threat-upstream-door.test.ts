@@ -10,7 +10,7 @@ import { type FakeBfl, startFakeBfl } from '../fakes/bfl-upstream.js';
 import { type FakeGtts, startFakeGtts } from '../fakes/gtts-upstream.js';
 import { FAKE_KEY, type FakeOpenAI, startFakeOpenAI } from '../fakes/openai-upstream.js';
 import { type HttpResult, http } from '../support/http.js';
-import { type ServerProcess, startServer } from '../support/server-process.js';
+import { openToPublicKey, type ServerProcess, startServer } from '../support/server-process.js';
 
 /** A credential of the gtts provider (a proxy's key, say); gtts itself sends none, but the config holds it. */
 const GTTS_SECRET = 'gtts-proxy-secret-4242';
@@ -42,8 +42,9 @@ before(async () => {
     `    base_url: ${gtts.url}`,
     `    api_key: ${GTTS_SECRET}`,
     'models:',
-    '  gpt-image-1: { timeouts: { first_byte_ms: 500 } }',
-    '  gpt-4o-mini-tts: { timeouts: { first_byte_ms: 500 } }',
+    '  gpt-image-1: { paid: false, timeouts: { first_byte_ms: 500 } }',
+    '  gpt-4o-mini-tts: { paid: false, timeouts: { first_byte_ms: 500 } }',
+    ...openToPublicKey(['dall-e-3', 'tts-1', 'flux-pro-1.1']),
     '',
   ].join('\n');
   [server, open] = await Promise.all([startServer({ env, config }), startServer({ env: { ...env, OPENSQ_ALLOW_PRIVATE_IMAGE_URLS: 'true' }, config })]);

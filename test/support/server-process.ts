@@ -60,6 +60,12 @@ export async function startServer(options: StartOptions = {}): Promise<ServerPro
     OPENSQ_DATA_DIR: dataDir,
     LOG_LEVEL: 'warn',
     OPENSQ_MODEL_LIMITS: 'off',
+    // Likewise the anonymous tier's default limits (the public key's requests share one key's counters);
+    // the suites about limits and defaults set their own.
+    OPENSQ_ANONYMOUS_RPM: '0',
+    OPENSQ_ANONYMOUS_TPM: '0',
+    OPENSQ_ANONYMOUS_RPD: '0',
+    OPENSQ_ANONYMOUS_CONCURRENCY: '0',
     OPENSQ_COOLDOWN_FAILURES: '1000',
     ...backend?.env,
     ...options.env,
@@ -122,4 +128,12 @@ export function fakeProviderConfig(fakeUrl: string, models: string[] = ['gemini-
   const lines = ['providers:', '  fake:', '    type: openai-compatible', `    base_url: ${fakeUrl}`, '    api_key: ${FAKE_UPSTREAM_KEY}', 'models:'];
   for (const id of models) lines.push(`  ${id}:`, '    deployments:', `      - { provider: fake, model: ${id} }`);
   return `${lines.join('\n')}\n`;
+}
+
+/**
+ * OPENSQ_CONFIG lines (under `models:`) opening dear models to the public key, as an operator may:
+ * the default catalog keeps them `paid`, and suites about what a model does use the public key.
+ */
+export function openToPublicKey(ids: string[]): string[] {
+  return ids.map((id) => `  ${id}: { paid: false }`);
 }
