@@ -3,6 +3,8 @@
  * smallest request that shows it, with the answer it should get. They fail until fixed.
  */
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { Readable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import { request } from 'undici';
 import { FAKE_KEY, type FakeOpenAI, startFakeOpenAI } from '../fakes/openai-upstream.js';
@@ -103,5 +105,25 @@ describe('bugs the hostile-input fuzzer found', () => {
     });
     assert.equal(res.status, 204);
     assert.match(String(res.headers['access-control-allow-headers']), /^[\x20-\x7e]*$/, 'printable ASCII only');
+  });
+
+  it(title('BUG-7'), async () => {
+    const victim = await startServer();
+    try {
+      const rss = (): number => Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${victim.proc.pid}/status`, 'utf8'))?.[1]) * 1024;
+      await http(`${victim.url}/v1/chat/completions`, { json: {} });
+      const before = rss();
+      const size = 256 * 1024;
+      const body = Buffer.from(JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'x'.repeat(size) }] }));
+      async function* oneByteChunks(): AsyncGenerator<Buffer> {
+        for (let i = 0; i < body.length; i++) yield body.subarray(i, i + 1);
+      }
+      const res = await request(`${victim.url}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: Readable.from(oneByteChunks()) });
+      await res.body.text();
+      const grown = rss() - before;
+      assert.ok(grown < 32 * 1024 * 1024, `a ${Math.round(body.length / 1024)} KiB body in one-byte chunks grew the server by ${Math.round(grown / 1024 / 1024)} MiB (${Math.round(grown / body.length)} bytes a byte)`);
+    } finally {
+      await victim.stop();
+    }
   });
 });
