@@ -107,6 +107,15 @@ describe('bugs the hostile-input fuzzer found', () => {
     assert.match(String(res.headers['access-control-allow-headers']), /^[\x20-\x7e]*$/, 'printable ASCII only');
   });
 
+  it(title('BUG-8'), async () => {
+    // Speech ignores fields it does not know, so the request runs and its body is kept.
+    const body = `{"model":"tts-1","input":"hello","voice":"alloy","meta":${'['.repeat(6000)}${']'.repeat(6000)}}`;
+    const spoken = await http(`${server.url}/v1/audio/speech`, { headers: { 'content-type': 'application/json' }, body });
+    assert.equal(spoken.status, 200, spoken.text.slice(0, 200));
+    const res = await admin(server.url, 'GET', `/requests/${String(spoken.headers['x-request-id'])}`);
+    assert.equal(res.status, 200, `the operator cannot open this request: ${res.text.slice(0, 200)}`);
+  });
+
   it(title('BUG-7'), async () => {
     const victim = await startServer();
     try {

@@ -46,6 +46,7 @@ export interface FuzzTargets {
 /** A 1x1 PNG, for image inputs. */
 const PNG_BASE64 = Buffer.from('89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d4944415478da63f8cfc0f01f0005000201a5d5f1a10000000049454e44ae426082', 'hex').toString('base64');
 const RATIOS = ['1:1', '16:9', '21:9', '3:2', '2:3', '4:5', '5:4', '3:4', '4:3', '9:16', '9:21'];
+/** The documented answer for a model whose provider is not configured. */
 const DOWN = [{ status: 503, code: 'provider_not_configured' }] as const;
 
 /**
@@ -136,9 +137,7 @@ function chatBody(rng: Rng, model: string, stream: boolean): Record<string, unkn
 interface JsonRoute {
   route: string;
   paths: readonly string[];
-  base: (rng: Rng) => { body: Record<string, unknown>; model: string; stream: boolean };
-  /** ImaGen wants an Authorization header; a case without one is a 401 all the same. */
-  allowed5xx?: (model: string) => FuzzCase['allowed5xx'];
+  base: (rng: Rng) => { body: Record<string, unknown>; stream: boolean };
 }
 
 const JSON_ROUTES: ReadonlyArray<readonly [JsonRoute, number]> = [
@@ -148,9 +147,8 @@ const JSON_ROUTES: ReadonlyArray<readonly [JsonRoute, number]> = [
     base: (rng) => {
       const model = rng.chance(0.03) ? FUZZ_MODELS.down : modelFor(rng, 'chat');
       const stream = rng.chance(0.4);
-      return { body: chatBody(rng, model, stream), model, stream };
+      return { body: chatBody(rng, model, stream), stream };
     },
-    allowed5xx: (model) => (model === FUZZ_MODELS.down ? DOWN : []),
   }, 34],
   [{
     route: 'POST /ai/v2',
@@ -159,9 +157,8 @@ const JSON_ROUTES: ReadonlyArray<readonly [JsonRoute, number]> = [
       const model = rng.chance(0.03) ? FUZZ_MODELS.down : modelFor(rng, 'chat');
       const stream = rng.chance(0.3);
       const { model: _model, ...request } = chatBody(rng, model, stream);
-      return { body: { model, request, ...(rng.chance(0.3) && { meta: { [hostileKey(rng)]: text(rng) } }) }, model, stream };
+      return { body: { model, request, ...(rng.chance(0.3) && { meta: { [hostileKey(rng)]: text(rng) } }) }, stream };
     },
-    allowed5xx: (model) => (model === FUZZ_MODELS.down ? DOWN : []),
   }, 12],
   [{
     route: 'POST /v1/embeddings',
@@ -174,7 +171,7 @@ const JSON_ROUTES: ReadonlyArray<readonly [JsonRoute, number]> = [
         [() => [rng.int(0, 100_000), rng.int(-5, 5)], 5],
         [() => [[1, 2, 3], [rng.int(0, 2 ** 31)]], 5],
       ])();
-      return { body: { model, input, ...(rng.chance(0.3) && { encoding_format: rng.pick(['float', 'base64']) }), ...(rng.chance(0.1) && { dimensions: rng.int(1, 16) }) }, model, stream: false };
+      return { body: { model, input, ...(rng.chance(0.3) && { encoding_format: rng.pick(['float', 'base64']) }), ...(rng.chance(0.1) && { dimensions: rng.int(1, 16) }) }, stream: false };
     },
   }, 8],
   [{
@@ -186,7 +183,7 @@ const JSON_ROUTES: ReadonlyArray<readonly [JsonRoute, number]> = [
       if (rng.chance(0.3)) body.size = rng.pick(['1024x1024', 'auto', '512x512', '1792x1024', '64x4096']);
       if (rng.chance(0.3)) body.response_format = rng.pick(['b64_json', 'url']);
       if (rng.chance(0.1)) body.n = 2;
-      return { body, model, stream: false };
+      return { body, stream: false };
     },
   }, 4],
   [{
@@ -197,7 +194,7 @@ const JSON_ROUTES: ReadonlyArray<readonly [JsonRoute, number]> = [
       const body: Record<string, unknown> = { model, prompt: text(rng) };
       if (rng.chance(0.5)) body.ratio = rng.pick(RATIOS);
       if (rng.chance(0.15)) body.files = [PNG_BASE64];
-      return { body, model, stream: false };
+      return { body, stream: false };
     },
   }, 4],
   [{
@@ -208,7 +205,7 @@ const JSON_ROUTES: ReadonlyArray<readonly [JsonRoute, number]> = [
       const body: Record<string, unknown> = { model, text: text(rng) };
       if (rng.chance(0.6)) body.lang = rng.chance(0.7) ? rng.pick(['en', 'ru', 'de']) : hostileString(rng);
       if (rng.chance(0.3)) body.voice = rng.chance(0.5) ? 'alloy' : hostileString(rng);
-      return { body, model, stream: false };
+      return { body, stream: false };
     },
   }, 5],
   [{
@@ -219,7 +216,7 @@ const JSON_ROUTES: ReadonlyArray<readonly [JsonRoute, number]> = [
       const body: Record<string, unknown> = { model, input: text(rng), voice: rng.chance(0.6) ? 'alloy' : hostileString(rng) };
       if (rng.chance(0.3)) body.response_format = rng.pick(['mp3', 'wav', 'opus', 'flac', 'aac', 'pcm']);
       if (rng.chance(0.2)) body.speed = rng.pick([0.25, 1, 4]);
-      return { body, model, stream: false };
+      return { body, stream: false };
     },
   }, 4],
 ];
@@ -265,7 +262,7 @@ const RATES: Record<string, MutationRates> = {
 
 function jsonCase(rng: Rng, targets: FuzzTargets): FuzzCase {
   const spec = rng.weighted(JSON_ROUTES);
-  const { body: valid, model, stream } = spec.base(rng);
+  const { body: valid, stream } = spec.base(rng);
   const mutation = rng.weighted([['hostile-text', 33], ['values', 14], ['keys', 14], ['types', 14], ['mixed', 12], ['raw', 10], ['huge-keys', 2], ['too-large', 0.5]] as const);
   let body: Buffer;
   if (mutation === 'hostile-text') body = Buffer.from(JSON.stringify(valid));
@@ -285,7 +282,8 @@ function jsonCase(rng: Rng, targets: FuzzTargets): FuzzCase {
     chunkSize: rng.chance(0.1) ? chunkSize(rng.int(1, 512), body) : undefined,
     errorShape: 'openai',
     stream,
-    allowed5xx: spec.allowed5xx?.(model) ?? [],
+    // FUZZ_MODELS.down, or a hostile model that happens to name a catalog model whose provider is not configured.
+    allowed5xx: DOWN,
     abort,
     key: auth.key,
     mutation,
@@ -392,6 +390,21 @@ function adminCase(rng: Rng, targets: FuzzTargets): FuzzCase {
     const mutation = rng.weighted([['hostile-text', 50], ['mixed', 35], ['raw', 15]] as const);
     const body = mutation === 'hostile-text' ? JSON.stringify(valid) : mutation === 'raw' ? rawBody(rng, JSON.stringify(valid)) : JSON.stringify(mutate(rng, valid, RATES.mixed));
     return { ...base, route: 'POST /admin/keys', method: 'POST', path: '/admin/keys', headers: { ...headers, 'content-type': 'application/json' }, body: Buffer.from(body), mutation };
+  }
+  if (rng.chance(0.3)) {
+    // What the run stored, read back: request rows and bodies, keys, totals by hostile model names.
+    const [route, path] = rng.weighted<() => [string, string]>([
+      [() => ['/admin/requests/{id}', `/admin/requests/${rng.chance(0.8) ? rng.int(1, 3000) : urlComponent(rng, hostileString(rng).slice(0, 300))}`], 50],
+      [() => ['/admin/usage/summary', `/admin/usage/summary?group_by=${rng.pick(['key', 'user', 'model', 'day', urlComponent(rng, hostileString(rng).slice(0, 50))])}`], 10],
+      [() => ['/admin/usage/errors', '/admin/usage/errors'], 5],
+      [() => ['/admin/usage/series', `/admin/usage/series?bucket=${rng.pick(['hour', 'day'])}&group_by=${rng.pick(['model', 'provider', 'key', 'endpoint', 'tier'])}${rng.chance(0.5) ? `&tz=${urlComponent(rng, rng.pick(['Europe/Berlin', 'UTC', hostileString(rng).slice(0, 100)]))}` : ''}`], 10],
+      [() => ['/admin/keys', '/admin/keys'], 5],
+      [() => ['/admin/keys/{id}', `/admin/keys/${urlComponent(rng, hostileString(rng).slice(0, 200))}`], 5],
+      [() => ['/admin/overview', '/admin/overview'], 5],
+      [() => ['/admin/providers', '/admin/providers'], 5],
+      [() => ['/admin/users', '/admin/users'], 5],
+    ])();
+    return { ...base, route: `GET ${route}`, method: 'GET', path, headers, mutation: 'read-back' };
   }
   const which = rng.pick([
     ['/admin/requests', ['q', 'key_id', 'model', 'provider', 'status', 'endpoint', 'before', 'limit', 'from']],
