@@ -7,10 +7,14 @@ import { readFileSync } from 'node:fs';
 import { Readable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import { request } from 'undici';
+import { FAKE_GEMINI_KEY, startFakeGemini } from '../fakes/gemini-upstream.js';
 import { FAKE_KEY, type FakeOpenAI, startFakeOpenAI } from '../fakes/openai-upstream.js';
-import { ADMIN_KEY, admin } from '../support/admin.js';
+import { ADMIN_KEY, admin, createKey } from '../support/admin.js';
 import { KNOWN_BUGS } from '../support/fuzz-known-bugs.js';
 import { http } from '../support/http.js';
+import { metricValue } from '../support/metrics.js';
+import { needsPostgresAndRedis } from '../support/services.js';
+import { createTestBackend } from '../support/test-backend.js';
 import { type ServerProcess, startServer } from '../support/server-process.js';
 
 const title = (id: string): string => `${id}: ${KNOWN_BUGS.find((b) => b.id === id)?.title}`;
@@ -114,6 +118,65 @@ describe('bugs the hostile-input fuzzer found', () => {
     assert.equal(spoken.status, 200, spoken.text.slice(0, 200));
     const res = await admin(server.url, 'GET', `/requests/${String(spoken.headers['x-request-id'])}`);
     assert.equal(res.status, 200, `the operator cannot open this request: ${res.text.slice(0, 200)}`);
+  });
+
+  it(title('BUG-9'), { skip: needsPostgresAndRedis }, async () => {
+    const backend = await createTestBackend(true);
+    const gemini = await startFakeGemini();
+    const victim = await startServer({ env: { ...backend.env, GEMINI_API_KEY: FAKE_GEMINI_KEY, GEMINI_BASE_URL: gemini.url, OPENSQ_ADMIN_KEY: ADMIN_KEY } });
+    try {
+      const { id, key } = await createKey(victim.url, { credits: 10, max_concurrency: 5 });
+      const body = JSON.stringify({ model: 'gemini-2.0-flash', stream: true, messages: [{ role: 'user', content: 'one two three four five six seven eight nine ten' }] });
+      // The client leaves 0 to 20 ms after sending: while the server still authenticates and admits the request.
+      for (let delay = 0; delay <= 20; delay++) {
+        await request(`${victim.url}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` }, body, signal: AbortSignal.timeout(delay) })
+          .then((r) => r.body.text())
+          .catch(() => undefined);
+      }
+      await new Promise((r) => setTimeout(r, 2000));
+      const inFlight = await metricValue(victim.url, 'opensq_requests_in_flight');
+      const balance = (await admin(victim.url, 'GET', `/keys/${id}`)).json.credits as number;
+      const spent = (await admin(victim.url, 'GET', `/usage?key_id=${id}`)).json.totals.cost as number;
+      const slots = await Promise.all(Array.from({ length: 5 }, () => http(`${victim.url}/v1/chat/completions`, { headers: { authorization: `Bearer ${key}` }, json: { model: 'gemini-2.0-flash', messages: [{ role: 'user', content: 'hi' }] } })));
+      assert.deepEqual(
+        { inFlight, unsettledCredits: Math.round((10 - spent - balance) * 1e6) / 1e6, slots: slots.map((r) => r.status) },
+        { inFlight: 0, unsettledCredits: 0, slots: [200, 200, 200, 200, 200] },
+      );
+    } finally {
+      await victim.stop();
+      await gemini.close();
+      await backend.drop();
+    }
+  });
+
+  it(title('BUG-10'), { skip: needsPostgresAndRedis }, async () => {
+    const backend = await createTestBackend(true);
+    const victim = await startServer({ env: { ...backend.env, OPENSQ_ADMIN_KEY: ADMIN_KEY } });
+    try {
+      const statuses = {
+        createKey: (await admin(victim.url, 'POST', '/keys', { name: 'a\u0000b' })).status,
+        getKey: (await admin(victim.url, 'GET', '/keys/a%00b')).status,
+        usage: (await admin(victim.url, 'GET', '/usage?model=a%00b')).status,
+      };
+      assert.ok(Object.values(statuses).every((status) => status < 500), JSON.stringify(statuses));
+    } finally {
+      await victim.stop();
+      await backend.drop();
+    }
+  });
+
+  it(title('BUG-11'), async () => {
+    // A failpoint makes the answer's encoding throw: any 5xx is logged the same way.
+    const victim = await startServer({ env: { OPENAI_API_KEY: FAKE_KEY, OPENAI_BASE_URL: upstream.url, OPENSQ_FAILPOINTS: 'complete.encode', LOG_LEVEL: 'info' } });
+    try {
+      const res = await http(`${victim.url}/v1/chat/completions?pad=${'x'.repeat(12_000)}`, { json: { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] } });
+      assert.equal(res.status, 500);
+      await new Promise((r) => setTimeout(r, 100));
+      const longest = Math.max(...victim.output().split('\n').map((line) => line.length));
+      assert.ok(longest <= 8 * 1024, `a log line of ${longest} characters`);
+    } finally {
+      await victim.stop();
+    }
   });
 
   it(title('BUG-7'), async () => {

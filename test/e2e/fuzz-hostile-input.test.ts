@@ -9,14 +9,14 @@
  *
  * Deterministic: FUZZ_SEED (a number, or `random`) picks the run, FUZZ_REQUESTS its length,
  * FUZZ_ONLY=12,345 replays single requests (printing them, their answers and the server's log),
- * FUZZ_CONCURRENCY the requests in flight. A failure names the seed and the request's index, so
+ * FUZZ_CONCURRENCY the requests in flight, FUZZ_SERVER_LOG=<file> keeps the server's log. A failure names the seed and the request's index, so
  * `FUZZ_SEED=<seed> FUZZ_ONLY=<index> node scripts/run-tests.mjs fuzz-hostile-input` replays it.
  *
  * Header values are what a real client can send: undici (like curl, browsers and `requests`) refuses
  * CR, LF, NUL and other control bytes in them, so those are dropped; UTF-8 goes as raw bytes.
  */
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { request } from 'undici';
 import { FAKE_ANTHROPIC_KEY, type FakeAnthropic, startFakeAnthropic } from '../fakes/anthropic-upstream.js';
@@ -35,6 +35,7 @@ import { Rng } from '../support/fuzz-random.js';
 import { fuzzAgent, sendCase } from '../support/fuzz-send.js';
 import { http } from '../support/http.js';
 import { type ServerProcess, startServer } from '../support/server-process.js';
+import { ON_POSTGRES } from '../support/test-backend.js';
 
 const SEED = process.env.FUZZ_SEED === 'random' ? Math.floor(Math.random() * 2 ** 32) : Number(process.env.FUZZ_SEED ?? 20_250_611);
 const REQUESTS = Number(process.env.FUZZ_REQUESTS ?? 10_000);
@@ -153,6 +154,7 @@ describe(`hostile-input fuzzer (seed ${SEED})`, () => {
   });
 
   after(async () => {
+    if (process.env.FUZZ_SERVER_LOG && server) writeFileSync(process.env.FUZZ_SERVER_LOG, server.output());
     await server?.stop();
     await Promise.all([openai?.close(), anthropic?.close(), gemini?.close(), cohere?.close(), gtts?.close(), bfl?.close()]);
   });
@@ -261,7 +263,7 @@ describe(`hostile-input fuzzer (seed ${SEED})`, () => {
       await new Promise((r) => setTimeout(r, 100));
     }
     assert.ok(lines.some((m) => m.line.startsWith('opensq_requests_in_flight')), 'the gauge is exported');
-    assert.deepEqual(lines.filter((m) => m.value !== 0).map((m) => m.line), []);
+    assert.deepEqual(lines.filter((m) => m.value !== 0).map((m) => m.line), [], ON_POSTGRES ? 'BUG-9 (fuzz-known-bugs.ts)' : undefined);
   });
 
   it('keeps its memory bounded and its log lines short', () => {
@@ -269,14 +271,14 @@ describe(`hostile-input fuzzer (seed ${SEED})`, () => {
     const longest = Math.max(...server.output().split('\n').map((line) => line.length));
     console.log(`server RSS ${Math.round(rssBefore / 1024)} MiB before the run, ${Math.round(rssAfter / 1024)} MiB after; longest log line ${longest} characters`);
     assert.ok(rssAfter - rssBefore < MAX_RSS_GROWTH_KB, `the server's RSS grew from ${rssBefore} kB to ${rssAfter} kB`);
-    assert.ok(longest <= MAX_LOG_LINE, `a log line of ${longest} characters: ${server.output().split('\n').find((l) => l.length === longest)?.slice(0, 300)}`);
+    assert.ok(longest <= MAX_LOG_LINE, `a log line of ${longest} characters (BUG-11): ${server.output().split('\n').find((l) => l.length === longest)?.slice(0, 300)}`);
   });
 
   it("frees every slot: the limited key runs its two streams at once (a third is refused), the anonymous tier its six", async () => {
     const two = await concurrentStreams(server.url, targets.keys.limited, 2);
     const third = await http(`${server.url}/v1/chat/completions`, { headers: { authorization: `Bearer ${targets.keys.limited}` }, json: { model: 'fz-openai', messages: [{ role: 'user', content: 'third' }] } });
     await two.drain();
-    assert.deepEqual(two.statuses, [200, 200], 'both of the limited key’s slots are free');
+    assert.deepEqual(two.statuses, [200, 200], `both of the limited key’s slots are free${ON_POSTGRES ? ' (BUG-9)' : ''}`);
     assert.equal(third.status, 429, `a third request while both slots are held: ${third.text.slice(0, 200)}`);
     const anonymous = await concurrentStreams(server.url, undefined, ANONYMOUS_CONCURRENCY);
     await anonymous.drain();
@@ -290,6 +292,6 @@ describe(`hostile-input fuzzer (seed ${SEED})`, () => {
     console.log(`limited key: ${rows} usage rows costing ${cost.toFixed(6)} of ${LIMITED_CREDITS} credits; balance ${balance}`);
     assert.equal(totals.requests, rows, 'the request log’s pages hold every usage row');
     assert.ok(balance >= 0, `balance ${balance}`);
-    assert.ok(Math.abs(LIMITED_CREDITS - cost - balance) < 1e-6 * LIMITED_CREDITS, `${LIMITED_CREDITS} - ${cost} != ${balance}: a reservation was not settled`);
+    assert.ok(Math.abs(LIMITED_CREDITS - cost - balance) < 1e-6 * LIMITED_CREDITS, `${LIMITED_CREDITS} - ${cost} != ${balance}: a reservation was not settled${ON_POSTGRES ? ' (BUG-9)' : ''}`);
   });
 });
