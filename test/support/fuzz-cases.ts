@@ -222,8 +222,8 @@ const JSON_ROUTES: ReadonlyArray<readonly [JsonRoute, number]> = [
 ];
 
 /** The key a request presents, in one of the forms clients use. */
-function presentKey(rng: Rng, targets: FuzzTargets, required: boolean): { headers: Record<string, string>; key: KeyRole } {
-  const role = rng.weighted<KeyRole>([['none', required ? 0 : 18], ['public', 14], ['limited', 20], ['free', 34], ['unknown', 14]]);
+function presentKey(rng: Rng, targets: FuzzTargets): { headers: Record<string, string>; key: KeyRole } {
+  const role = rng.weighted<KeyRole>([['none', 18], ['public', 14], ['limited', 20], ['free', 34], ['unknown', 14]]);
   if (role === 'none') return { headers: {}, key: role };
   let secret = role === 'public' ? 'openai' : role === 'limited' ? targets.keys.limited : role === 'free' ? targets.keys.free : '';
   if (role === 'unknown') secret = rng.chance(0.5) ? `sq-${headerValue(hostileString(rng), 512)}` : `${headerValue(hostileString(rng), 512)}zz`;
@@ -270,7 +270,7 @@ function jsonCase(rng: Rng, targets: FuzzTargets): FuzzCase {
   else if (mutation === 'huge-keys') body = Buffer.from(JSON.stringify(withHugeKeyCount(rng, valid)));
   else if (mutation === 'too-large') body = Buffer.from(JSON.stringify({ ...valid, padding: 'x'.repeat(TOO_LARGE) }));
   else body = Buffer.from(JSON.stringify(mutate(rng, valid, RATES[mutation])));
-  const auth = presentKey(rng, targets, false);
+  const auth = presentKey(rng, targets);
   const type = rng.chance(0.03) && body.length === 0 ? undefined : contentType(rng);
   const abort = stream ? (rng.chance(0.25) ? (rng.chance(0.5) ? { afterFirstChunk: true as const } : { afterMs: rng.int(0, 30) }) : undefined) : rng.chance(0.03) ? { afterMs: rng.int(0, 20) } : undefined;
   return {
@@ -302,7 +302,7 @@ function query(rng: Rng, names: readonly string[]): string {
 }
 
 function getCase(rng: Rng, targets: FuzzTargets): FuzzCase {
-  const auth = presentKey(rng, targets, false);
+  const auth = presentKey(rng, targets);
   const base = { method: 'GET' as const, errorShape: 'openai' as const, stream: false, allowed5xx: [], key: auth.key, mutation: 'url' };
   if (rng.chance(0.5)) {
     return { ...base, route: 'GET /ai/models', path: `${rng.pick(['/ai/models', '/ai/openai/models', '/v1/models'])}${query(rng, ['q', 'type'])}`, headers: { ...auth.headers, ...extraHeaders(rng) } };
@@ -350,7 +350,7 @@ function cloudCase(rng: Rng, targets: FuzzTargets): FuzzCase {
   const kind = rng.weighted([['upload', 50], ['download', 42], ['delete', 8]] as const);
   const base = { errorShape: 'cloud' as const, stream: false, allowed5xx: [] };
   if (kind === 'upload') {
-    const auth = presentKey(rng, targets, false);
+    const auth = presentKey(rng, targets);
     const { body, type, mutation } = multipart(rng);
     const abort = rng.chance(0.03) ? { afterMs: rng.int(0, 10) } : undefined;
     const size = rng.chance(0.2) ? chunkSize(rng.int(1, 256), body) : undefined;
@@ -419,7 +419,7 @@ const EVERY_PATH = ['/v1/chat/completions', '/ai/v2', '/v1/embeddings', '/ai/ima
 /** A route called with a method it does not take, or a CORS preflight with hostile request headers. */
 function methodCase(rng: Rng, targets: FuzzTargets): FuzzCase {
   const path = rng.pick(EVERY_PATH);
-  const auth = presentKey(rng, targets, false);
+  const auth = presentKey(rng, targets);
   const method = rng.pick(['PUT', 'PATCH', 'DELETE', 'OPTIONS', 'HEAD'] as const);
   const headers: Record<string, string> = { ...auth.headers, ...extraHeaders(rng) };
   if (method === 'OPTIONS') {
