@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { type FakeAnswer, type FakeImage, type FakeRequest, type FakeTurn, fakeAnswer, faultsOf, pieces, sleep } from './fake-behaviour.js';
 import { type ForeignListener, listenForeign } from './foreign-listener.js';
 import { handleImageEdit, handleImageGeneration, handleSpeech, parseEditRequest } from './openai-media.js';
+import { chatToolsProblem } from './openai-chat-validation.js';
 import { chatRequestFields } from './openai-spec.js';
 
 /**
@@ -71,7 +72,7 @@ function decode(body: Record<string, unknown>): FakeRequest {
     system,
     turns,
     tools: ((body.tools as Array<{ function: { name: string } }> | undefined) ?? []).map((t) => t.function.name),
-    toolChoice: typeof choice === 'object' ? { name: choice.function.name } : (choice as FakeRequest['toolChoice']),
+    toolChoice: typeof choice === 'object' && choice !== null ? { name: choice.function.name } : (choice ?? undefined) as FakeRequest['toolChoice'],
     maxTokens: (body.max_completion_tokens ?? body.max_tokens) as number | undefined,
     jsonSchema: format === 'json_schema' || format === 'json_object',
   };
@@ -93,6 +94,8 @@ async function handleChat(body: Record<string, unknown>, res: ServerResponse, se
   if (body.messages.length === 0) return sendError(res, 400, "Invalid 'messages': empty array. Expected an array with minimum length 1, but got an empty array instead.", 'invalid_request_error', 'empty_array', 'messages');
   if (!KNOWN_MODELS.has(String(body.model))) return sendError(res, 404, `The model \`${String(body.model)}\` does not exist or you do not have access to it.`, 'invalid_request_error', 'model_not_found');
   if (body.stream_options != null && body.stream !== true) return sendError(res, 400, "The 'stream_options' parameter is only allowed when 'stream' is enabled.", 'invalid_request_error', null, 'stream_options');
+  const toolsProblem = chatToolsProblem(body);
+  if (toolsProblem) return sendError(res, 400, toolsProblem.message, 'invalid_request_error', toolsProblem.code, toolsProblem.param);
 
   const request = decode(body);
   const faults = faultsOf(request, seen);
