@@ -8,6 +8,7 @@ import type { Ticket } from '../limits/admission.js';
 import type { Deployment, Model } from '../routing/catalog.js';
 import type { AttemptRecord, Routed } from '../routing/router.js';
 import type { AppContext } from '../server/context.js';
+import { logUrl } from '../server/log-url.js';
 import { recordUsage, type UsageFacts } from '../usage/record-usage.js';
 
 /** What an admitted request is, before it runs. */
@@ -66,6 +67,12 @@ export class RequestScope {
       this.controller.abort();
     };
     res.on('close', this.onClose);
+    // A client that left while the request was authenticated and admitted (awaits that may take a
+    // database round trip) closed before anyone listened: its 'close' will not come again.
+    if (res.destroyed && !res.writableFinished) {
+      this.clientGone = true;
+      this.controller.abort();
+    }
     const totalMs = start.model.timeouts.totalMs;
     this.timer = setTimeout(() => {
       this.timeout = new ApiError('upstream_timeout', `The request took longer than its total timeout of ${totalMs} ms.`);
@@ -181,7 +188,7 @@ export class RequestScope {
   private async settle(failure: unknown): Promise<void> {
     const error = failure === undefined ? undefined : this.timeout ?? asApiError(failure);
     if (failure !== undefined && !(failure instanceof ApiError)) {
-      this.ctx.log.error({ err: failure, requestId: this.requestId, url: this.reply.request.url }, 'request failed');
+      this.ctx.log.error({ err: failure, requestId: this.requestId, url: logUrl(this.reply.request.url) }, 'request failed');
     }
     this.release(error);
     if (this.recorded === undefined) {

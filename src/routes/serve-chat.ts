@@ -137,7 +137,7 @@ async function streamChat(ctx: AppContext, reply: FastifyReply, scope: RequestSc
 
 /** Waits for the client to take more bytes, or to go away. */
 async function drained(res: ServerResponse, signal: AbortSignal): Promise<void> {
-  if (signal.aborted) throw new ApiError('upstream_timeout', 'the client went away');
+  if (signal.aborted || res.destroyed) throw new ApiError('upstream_timeout', 'the client went away');
   await once(res, 'drain', { signal });
 }
 

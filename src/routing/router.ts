@@ -113,6 +113,13 @@ export class Router {
         const error = asApiError(e);
         this.health.release(pick);
         attempts.push({ provider: pick.provider.name, model: pick.model, ms: Math.round(performance.now() - started), error: { code: error.code, status: error.status, message: error.message } });
+        // A bug of ours (an exception that is no ApiError) says nothing of the deployment, and would
+        // only happen again on the next one.
+        if (!(e instanceof ApiError)) {
+          lastError = error;
+          last = pick;
+          break;
+        }
         if (!signal.aborted && blamesDeployment(error)) this.health.failed(pick, error.message, requestId);
         tried.add(pick);
         lastError = error;

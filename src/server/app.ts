@@ -1,6 +1,5 @@
-import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
+import Fastify, { type FastifyInstance } from 'fastify';
 import { ApiError } from '../core/errors.js';
-import { asApiError } from '../core/as-api-error.js';
 import { registerChatCompletions } from '../routes/openai/chat-completions.js';
 import { registerOpenAIModels } from '../routes/openai/models.js';
 import { registerEmbeddings } from '../routes/openai/embeddings.js';
@@ -18,24 +17,15 @@ import { registerDashboard } from './register-dashboard.js';
 import type { AppContext } from './context.js';
 import { registerCors } from './cors.js';
 import { drainRequest } from './drain-request.js';
+import { fromFastifyError } from './fastify-error.js';
+import { jsonBodyParser } from './json-body-parser.js';
+import { answerClientError, answerRouterError } from './router-errors.js';
+import { logUrl } from './log-url.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
     /** The JSON body's text as received: the parser's own string, kept for the ledger's replay copy. */
     bodyText: string | undefined;
-  }
-}
-
-/**
- * Parses JSON bodies with the engine's own parser; a body that is not JSON is a 400 in OpenAI's
- * shape. The text stays on the request (a reference, not a copy) for the usage row.
- */
-function parseJson(req: FastifyRequest, body: string, done: (err: Error | null, value?: unknown) => void): void {
-  req.bodyText = body;
-  try {
-    done(null, JSON.parse(body));
-  } catch (error) {
-    done(new ApiError('invalid_json', `We could not parse the JSON body of your request: ${(error as Error).message}`, { cause: error }));
   }
 }
 
@@ -48,12 +38,14 @@ export function buildApp(ctx: AppContext): FastifyInstance {
     forceCloseConnections: 'idle',
     keepAliveTimeout: 65_000,
     trustProxy: ctx.settings.trustProxy,
+    frameworkErrors: answerRouterError,
+    clientErrorHandler: answerClientError,
   });
 
   app.decorateRequest('bodyText', undefined);
   app.removeAllContentTypeParsers();
   // Clients send JSON with every content type, or none (requests' `json=` and curl's `-d` differ).
-  app.addContentTypeParser('*', { parseAs: 'string' }, parseJson);
+  app.addContentTypeParser('*', jsonBodyParser(ctx.settings.bodyLimit));
 
   app.setErrorHandler(async (error, request, reply) => {
     const apiError = fromFastifyError(error);
@@ -62,7 +54,7 @@ export function buildApp(ctx: AppContext): FastifyInstance {
       reply.header('connection', 'close');
     }
     if (apiError.status >= 500 && !(error instanceof ApiError && error.status !== 500)) {
-      ctx.log.error({ err: error, url: request.url }, 'request failed');
+      ctx.log.error({ err: error, url: logUrl(request.url) }, 'request failed');
     }
     if (apiError.retryAfter) reply.header('retry-after', apiError.retryAfter);
     reply.code(apiError.status).type('application/json').send(JSON.stringify(apiError.toJSON()));
@@ -90,19 +82,4 @@ export function buildApp(ctx: AppContext): FastifyInstance {
   registerCloud(app, ctx);
   registerAdmin(app, ctx);
   return app;
-}
-
-/** Fastify's own errors (body too large, bad media type, ...) in our registry's terms. */
-function fromFastifyError(error: unknown): ApiError {
-  if (error instanceof ApiError) return error;
-  const code = (error as { code?: string }).code;
-  const status = (error as { statusCode?: number }).statusCode;
-  const message = (error as Error).message;
-  if (code === 'FST_ERR_CTP_BODY_TOO_LARGE') return new ApiError('request_too_large', 'The request body is too large.');
-  if (code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return new ApiError('unsupported_media_type', message);
-  if (code === 'FST_ERR_CTP_EMPTY_JSON_BODY' || code === 'FST_ERR_CTP_INVALID_CONTENT_LENGTH') {
-    return new ApiError('invalid_json', message);
-  }
-  if (status !== undefined && status >= 400 && status < 500) return new ApiError('invalid_request', message, { status });
-  return asApiError(error);
 }

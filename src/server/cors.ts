@@ -25,8 +25,22 @@ export function registerCors(app: FastifyInstance, allowedOrigins: string): void
     reply
       .code(204)
       .header('access-control-allow-methods', 'GET, POST, PATCH, DELETE, OPTIONS')
-      .header('access-control-allow-headers', request.headers['access-control-request-headers'] ?? 'authorization, content-type, x-api-key, api-key')
+      .header('access-control-allow-headers', allowedHeaders(request.headers['access-control-request-headers']))
       .header('access-control-max-age', '86400')
       .send();
   });
+}
+
+const DEFAULT_HEADERS = 'authorization, content-type, x-api-key, api-key';
+/** An HTTP field name (RFC 9110 token), of a sane length. */
+const FIELD_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,64}$/;
+
+/**
+ * The headers a preflight may send: those it asks for, as far as they are header names — never
+ * other bytes of the client's echoed into a response header — and at most 32 of them.
+ */
+function allowedHeaders(requested: string | undefined): string {
+  if (!requested) return DEFAULT_HEADERS;
+  const names = requested.split(',').map((name) => name.trim()).filter((name) => FIELD_NAME.test(name)).slice(0, 32);
+  return names.length > 0 ? names.join(', ') : DEFAULT_HEADERS;
 }

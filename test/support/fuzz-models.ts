@@ -42,19 +42,19 @@ export function fuzzConfig(urls: FuzzUpstreams, keys: FuzzUpstreamKeys): string 
   fz-openai-media: { type: openai, base_url: ${urls.openai}, api_key: ${keys.openai} }
   fz-nowhere: { type: openai-compatible }
 models:
-  fz-openai: { kind: chat, can_tools: true, can_vision: true, cost: ${chatCost}, deployments: [ { provider: fz-openai, model: gpt-4o-mini } ] }
-  fz-anthropic: { kind: chat, can_tools: true, can_vision: true, cost: ${chatCost}, deployments: [ { provider: fz-anthropic, model: claude-3-5-sonnet-latest } ] }
-  fz-gemini: { kind: chat, can_tools: true, can_vision: true, cost: ${chatCost}, deployments: [ { provider: fz-gemini, model: gemini-2.0-flash } ] }
-  fz-cohere: { kind: chat, can_tools: true, can_vision: false, cost: ${chatCost}, deployments: [ { provider: fz-cohere, model: command-r-plus } ] }
-  fz-down: { kind: chat, cost: ${chatCost}, deployments: [ { provider: fz-nowhere, model: nothing } ] }
-  fz-embed-openai: { kind: embedding, cost: { input: 50, output: 0 }, deployments: [ { provider: fz-openai, model: text-embedding-3-small } ] }
-  fz-embed-gemini: { kind: embedding, cost: { input: 50, output: 0 }, deployments: [ { provider: fz-gemini, model: text-embedding-004 } ] }
-  fz-embed-cohere: { kind: embedding, cost: { input: 50, output: 0 }, deployments: [ { provider: fz-cohere, model: embed-v4.0 } ] }
-  fz-image-openai: { kind: image, modality: image, can_vision: true, endpoints: [ImaGen, OpenAI SDK], cost: { input: 0, output: 0, per_image: 0.05 }, deployments: [ { provider: fz-openai-media, model: gpt-image-1 } ] }
-  fz-dalle: { kind: image, modality: image, endpoints: [ImaGen, OpenAI SDK], cost: { input: 0, output: 0, per_image: 0.04 }, deployments: [ { provider: fz-openai-media, model: dall-e-3 } ] }
-  fz-flux-pro: { kind: image, modality: image, endpoints: [ImaGen, OpenAI SDK], cost: { input: 0, output: 0, per_image: 0.04 }, deployments: [ { provider: fz-bfl, model: flux-pro-1.1 } ] }
-  fz-flux-kontext: { kind: image, modality: image, can_vision: true, endpoints: [ImaGen, OpenAI SDK], cost: { input: 0, output: 0, per_image: 0.04 }, deployments: [ { provider: fz-bfl, model: flux-kontext-pro } ] }
-  fz-tts: { kind: speech, modality: sound, endpoints: [TTS, OpenAI SDK], cost: { input: 0, output: 0, per_1k_chars: 0.015 }, deployments: [ { provider: fz-openai-media, model: tts-1 } ] }
-  fz-gtts: { kind: speech, modality: sound, endpoints: [TTS, OpenAI SDK], cost: { input: 0, output: 0, per_1k_chars: 0.01 }, deployments: [ { provider: fz-gtts, model: gtts } ] }
+  fz-openai: { paid: false, kind: chat, can_tools: true, can_vision: true, cost: ${chatCost}, deployments: [ { provider: fz-openai, model: gpt-4o-mini } ] }
+  fz-anthropic: { paid: false, kind: chat, can_tools: true, can_vision: true, cost: ${chatCost}, deployments: [ { provider: fz-anthropic, model: claude-3-5-sonnet-latest } ] }
+  fz-gemini: { paid: false, kind: chat, can_tools: true, can_vision: true, cost: ${chatCost}, deployments: [ { provider: fz-gemini, model: gemini-2.0-flash } ] }
+  fz-cohere: { paid: false, kind: chat, can_tools: true, can_vision: false, cost: ${chatCost}, deployments: [ { provider: fz-cohere, model: command-r-plus } ] }
+  fz-down: { paid: false, kind: chat, cost: ${chatCost}, deployments: [ { provider: fz-nowhere, model: nothing } ] }
+  fz-embed-openai: { paid: false, kind: embedding, cost: { input: 50, output: 0 }, deployments: [ { provider: fz-openai, model: text-embedding-3-small } ] }
+  fz-embed-gemini: { paid: false, kind: embedding, cost: { input: 50, output: 0 }, deployments: [ { provider: fz-gemini, model: text-embedding-004 } ] }
+  fz-embed-cohere: { paid: false, kind: embedding, cost: { input: 50, output: 0 }, deployments: [ { provider: fz-cohere, model: embed-v4.0 } ] }
+  fz-image-openai: { paid: false, kind: image, modality: image, can_vision: true, endpoints: [ImaGen, OpenAI SDK], cost: { input: 0, output: 0, per_image: 0.05 }, deployments: [ { provider: fz-openai-media, model: gpt-image-1 } ] }
+  fz-dalle: { paid: false, kind: image, modality: image, endpoints: [ImaGen, OpenAI SDK], cost: { input: 0, output: 0, per_image: 0.04 }, deployments: [ { provider: fz-openai-media, model: dall-e-3 } ] }
+  fz-flux-pro: { paid: false, kind: image, modality: image, endpoints: [ImaGen, OpenAI SDK], cost: { input: 0, output: 0, per_image: 0.04 }, deployments: [ { provider: fz-bfl, model: flux-pro-1.1 } ] }
+  fz-flux-kontext: { paid: false, kind: image, modality: image, can_vision: true, endpoints: [ImaGen, OpenAI SDK], cost: { input: 0, output: 0, per_image: 0.04 }, deployments: [ { provider: fz-bfl, model: flux-kontext-pro } ] }
+  fz-tts: { paid: false, kind: speech, modality: sound, endpoints: [TTS, OpenAI SDK], cost: { input: 0, output: 0, per_1k_chars: 0.015 }, deployments: [ { provider: fz-openai-media, model: tts-1 } ] }
+  fz-gtts: { paid: false, kind: speech, modality: sound, endpoints: [TTS, OpenAI SDK], cost: { input: 0, output: 0, per_1k_chars: 0.01 }, deployments: [ { provider: fz-gtts, model: gtts } ] }
 `;
 }

@@ -75,6 +75,8 @@ export async function callUpstream(config: ProviderConfig, req: UpstreamRequest)
     deadline.release();
     return redactError(asUpstreamError(config.name, error, req.signal, deadline.timedOut() ? timeouts.totalMs : undefined), secrets);
   };
+  // Encoded before the exchange: a body that cannot be encoded is the gateway's failure, not the provider's.
+  const body = req.body === undefined || req.body instanceof FormData ? req.body : JSON.stringify(req.body);
   try {
     let url = new URL(req.url);
     for (let redirects = 0; ; redirects++) {
@@ -82,7 +84,7 @@ export async function callUpstream(config: ProviderConfig, req: UpstreamRequest)
       const res = await request(url, {
         method: req.method ?? 'GET',
         headers: route.headers,
-        body: req.body === undefined || req.body instanceof FormData ? req.body : JSON.stringify(req.body),
+        body,
         dispatcher: route.dispatcher,
         signal: deadline.signal,
         headersTimeout: timeouts.firstByteMs,

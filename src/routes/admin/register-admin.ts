@@ -1,4 +1,5 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { ApiError } from '../../core/errors.js';
 import { KeyRecords } from '../../auth/key-records.js';
 import { UserRecords } from '../../auth/user-records.js';
 import type { AppContext } from '../../server/context.js';
@@ -28,6 +29,7 @@ export function registerAdmin(app: FastifyInstance, ctx: AppContext): void {
   void app.register(
     async (admin) => {
       admin.addHook('onRequest', adminGuard(adminKey));
+      admin.addHook('preValidation', refuseNulCharacters);
       const keys = new KeyRecords(ctx.database, () => ctx.keys.changed());
       registerAdminKeys(admin, keys);
       registerAdminUsers(admin, new UserRecords(ctx.database), keys);
@@ -42,4 +44,14 @@ export function registerAdmin(app: FastifyInstance, ctx: AppContext): void {
     },
     { prefix: '/admin' },
   );
+}
+
+/**
+ * A NUL character in a name, an id or a filter: SQLite stores it, Postgres refuses the query, so
+ * it is refused here alike on both, as the client's 400 rather than the database's 500.
+ */
+async function refuseNulCharacters(request: FastifyRequest): Promise<void> {
+  if (/%00/i.test(request.url) || request.bodyText?.includes('\\u0000')) {
+    throw new ApiError('invalid_request', 'Names, ids and filters cannot hold NUL characters.');
+  }
 }

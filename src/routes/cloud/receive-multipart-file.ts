@@ -37,6 +37,9 @@ export function receiveMultipartFile<T>(req: IncomingMessage, store: (file: Read
     };
     parser.on('file', (name, stream, info) => {
       if (name !== 'file' || stored) {
+        // Skipped, but still a stream that fails when the form ends early: its error must be heard
+        // (the parser's own error settles the upload), or it would end the process.
+        stream.on('error', () => undefined);
         stream.resume();
         return;
       }

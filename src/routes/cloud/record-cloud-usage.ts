@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { type ApiKey, PUBLIC_KEY_ID } from '../../auth/key-store.js';
 import { newId } from '../../core/ids.js';
 import type { AppContext } from '../../server/context.js';
+import { logUrl } from '../../server/log-url.js';
 
 const ENDPOINTS: Record<string, string> = { POST: 'cloud.upload', GET: 'cloud.download', HEAD: 'cloud.download', DELETE: 'cloud.delete' };
 const started = Symbol('cloud usage start');
@@ -67,7 +68,7 @@ export function recordCloudUsage(cloud: FastifyInstance, ctx: AppContext): void 
         attempts: null,
       });
     } catch (error) {
-      ctx.log.error({ err: error, url: request.url }, 'could not write the usage row');
+      ctx.log.error({ err: error, url: logUrl(request.url) }, 'could not write the usage row');
     }
   });
 }

@@ -1,8 +1,8 @@
 import type { FastifyInstance } from 'fastify';
-import { asApiError } from '../../core/as-api-error.js';
-import { ApiError } from '../../core/errors.js';
 import type { AppContext } from '../../server/context.js';
 import { drainRequest } from '../../server/drain-request.js';
+import { fromFastifyError } from '../../server/fastify-error.js';
+import { logUrl } from '../../server/log-url.js';
 import { scheduleCloudExpiry } from '../../storage/cloud/schedule-cloud-expiry.js';
 import { registerDelete } from './delete.js';
 import { registerDownload } from './download.js';
@@ -22,10 +22,10 @@ export function registerCloud(app: FastifyInstance, ctx: AppContext): void {
       cloud.addContentTypeParser('*', (_request, _payload, done) => done(null, undefined));
 
       cloud.setErrorHandler(async (error, request, reply) => {
-        const apiError = error instanceof ApiError ? error : asApiError(error);
+        const apiError = fromFastifyError(error);
         noteCloudError(request, apiError.code);
-        if (apiError.code === 'insufficient_storage') ctx.log.warn({ url: request.url }, 'the Cloud store is full (OPENSQ_CLOUD_MAX_TOTAL_BYTES): upload refused');
-        else if (apiError.status >= 500) ctx.log.error({ err: error, url: request.url }, 'cloud request failed');
+        if (apiError.code === 'insufficient_storage') ctx.log.warn({ url: logUrl(request.url) }, 'the Cloud store is full (OPENSQ_CLOUD_MAX_TOTAL_BYTES): upload refused');
+        else if (apiError.status >= 500) ctx.log.error({ err: error, url: logUrl(request.url) }, 'cloud request failed');
         if (request.method === 'POST' && !request.raw.complete) {
           // An upload refused before its body was all read (key, limits, size, quota): let a client
           // still sending read the answer rather than a reset connection, within bounds.
