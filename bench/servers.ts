@@ -1,6 +1,6 @@
 /** CPU pinning, and starting the fake upstream and the gateway. */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { GATEWAY_ENTRY, GUARD, HOST, UPSTREAM_ENTRY, config } from './config.js';
@@ -74,11 +74,20 @@ export async function startGateway(
     NODE_ENV: 'production',
     // Gemini and Anthropic at the same fake (its native paths), for the translated routes.
     ...(config.translation ? translatedProviderEnv(upstreamOrigin) : {}),
-    // The bare relay: the catalog's per-model limits would refuse the load on the public key.
+    // The bare relay: the catalog's per-model limits and the anonymous tier's own would refuse the
+    // load on the public key.
     OPENSQ_MODEL_LIMITS: 'off',
+    OPENSQ_ANONYMOUS_RPM: '0',
+    OPENSQ_ANONYMOUS_TPM: '0',
+    OPENSQ_ANONYMOUS_RPD: '0',
+    OPENSQ_ANONYMOUS_CONCURRENCY: '0',
   };
   // Only the SQLite default and the fake providers: nothing else from the caller's environment.
   for (const name of ['DATABASE_URL', 'REDIS_URL', 'OPENSQ_CONFIG', 'OPENSQ_LOCAL_MODEL', 'OPENSQ_ADMIN_KEY', 'NODE_OPTIONS']) delete env[name];
+  // Claude is `paid` by default; the translated route runs on the public key like the others.
+  const configFile = path.join(dataDir, 'bench.yaml');
+  writeFileSync(configFile, 'models:\n  claude-3.5-sonnet: { paid: false }\n');
+  env.OPENSQ_CONFIG = configFile;
   Object.assign(env, extraEnv(dataDir));
   const child = launch('gateway', [...extraNodeArgs, '--import', GUARD, GATEWAY_ENTRY, 'serve'], env, pinning.gatewayCpu, logFile);
   const origin = `http://${HOST}:${port}`;
