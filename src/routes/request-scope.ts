@@ -11,6 +11,9 @@ import type { AppContext } from '../server/context.js';
 import { logUrl } from '../server/log-url.js';
 import { recordUsage, type UsageFacts } from '../usage/record-usage.js';
 
+/** The reason a finished request's leftovers are stopped with (made once: an abort without one builds a DOMException). */
+const FINISHED = new Error('the request has ended');
+
 /** What an admitted request is, before it runs. */
 export interface ScopeStart {
   endpoint: string;
@@ -49,6 +52,7 @@ export class RequestScope {
   private served: Pick<Extract<Routed<unknown>, { ok: true }>, 'deployment' | 'attempts'> | undefined;
   private recorded: Promise<void> | undefined;
   private hijacked = false;
+  private stopLeftovers = false;
   /** Set when the client went away before the response ended. */
   clientGone = false;
   /** Set when the request outlived its total timeout. */
@@ -107,6 +111,11 @@ export class RequestScope {
 
   setHeaders(deployment: Deployment | undefined, attempts?: readonly AttemptRecord[]): void {
     this.reply.headers(this.headers(deployment, attempts));
+  }
+
+  /** Asks `run` to abort the signal once the request has settled: work it started may still be running. */
+  stopLeftoversAtEnd(): void {
+    this.stopLeftovers = true;
   }
 
   /** Takes the response over from Fastify (to stream it); `run` ends it if the request's code does not. */
@@ -178,7 +187,7 @@ export class RequestScope {
       clearTimeout(this.timer);
       this.reply.raw.off('close', this.onClose);
       // Whatever the request started and did not wait for (images still loading) stops now.
-      this.controller.abort();
+      if (this.stopLeftovers) this.controller.abort(FINISHED);
       this.ctx.inFlight.count--;
     }
     // A hijacked response was ended by `settle`; anything else goes to Fastify's error handler.

@@ -69,7 +69,10 @@ export async function serveChat(ctx: AppContext, reply: FastifyReply, body: Chat
     created: Math.floor(Date.now() / 1000),
     warn: scope.warn,
   };
-  if (images > 0) call.loadImage = new ImageLoader({ maxTotalBytes: ctx.settings.maxImageBytesPerRequest, concurrency: IMAGE_FETCHES }, scope.signal).load;
+  if (images > 0) {
+    call.loadImage = new ImageLoader({ maxTotalBytes: ctx.settings.maxImageBytesPerRequest, concurrency: IMAGE_FETCHES }, scope.signal).load;
+    scope.stopLeftoversAtEnd();
+  }
   if (ticket.answerCap !== undefined) {
     call.maxAnswerTokens = ticket.answerCap;
     scope.warn(`the answer is limited to ${ticket.answerCap} tokens${(body.n ?? 1) > 1 ? ' per choice' : ''}: what this key's credit affords`);

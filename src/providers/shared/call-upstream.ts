@@ -61,7 +61,8 @@ const MAX_REDIRECTS = 3;
  * every call to an upstream goes through it, and it always
  * - sends the request only to the provider's own origin (or own hosts), or, for a URL the provider
  *   handed out, through the public-address guard and without the provider's credentials;
- * - applies the request's connect, first-byte, idle and total timeouts;
+ * - applies the request's connect, first-byte and idle timeouts (the total is the caller's: its
+ *   signal, which a request's scope aborts when the total runs out);
  * - turns a refusal of the operator's credentials (401/403 to a request that carried them, or
  *   whatever the provider's mapper calls `upstream_auth_error`) into one generic 502;
  * - reads bodies guarded (a reset is a 502, a timeout a 504, an oversized body a 502);
@@ -70,11 +71,7 @@ const MAX_REDIRECTS = 3;
 export async function callUpstream(config: ProviderConfig, req: UpstreamRequest): Promise<UpstreamResponse> {
   const timeouts = req.timeouts ?? config.timeouts;
   const secrets = providerSecrets(config);
-  const deadline = exchangeDeadline(req.signal, timeouts.totalMs);
-  const fail = (error: unknown): ApiError => {
-    deadline.release();
-    return redactError(asUpstreamError(config.name, error, req.signal, deadline.timedOut() ? timeouts.totalMs : undefined), secrets);
-  };
+  const fail = (error: unknown): ApiError => redactError(asUpstreamError(config.name, error, req.signal), secrets);
   // Encoded before the exchange: a body that cannot be encoded is the gateway's failure, not the provider's.
   const body = req.body === undefined || req.body instanceof FormData ? req.body : JSON.stringify(req.body);
   try {
@@ -86,7 +83,7 @@ export async function callUpstream(config: ProviderConfig, req: UpstreamRequest)
         headers: route.headers,
         body,
         dispatcher: route.dispatcher,
-        signal: deadline.signal,
+        signal: req.signal,
         headersTimeout: timeouts.firstByteMs,
         bodyTimeout: timeouts.idleMs,
       });
@@ -96,7 +93,7 @@ export async function callUpstream(config: ProviderConfig, req: UpstreamRequest)
         url = new URL(location, url);
         continue;
       }
-      if (res.statusCode >= 200 && res.statusCode < 300) return answer(config, res, req.maxBytes ?? DEFAULT_MAX_BYTES, deadline, fail, secrets);
+      if (res.statusCode >= 200 && res.statusCode < 300) return answer(config, res, req.maxBytes ?? DEFAULT_MAX_BYTES, fail, secrets);
       throw await failure(config, req, res, route.credentials, secrets);
     }
   } catch (error) {
@@ -151,8 +148,7 @@ function credentialsRefused(provider: string, status: number, body: string): Ups
   });
 }
 
-function answer(config: ProviderConfig, res: Dispatcher.ResponseData, maxBytes: number, deadline: ExchangeDeadline, fail: (error: unknown) => ApiError, secrets: readonly string[]): UpstreamResponse {
-  res.body.once('close', deadline.release);
+function answer(config: ProviderConfig, res: Dispatcher.ResponseData, maxBytes: number, fail: (error: unknown) => ApiError, secrets: readonly string[]): UpstreamResponse {
   const tooLarge = (): UpstreamError => new UpstreamError('upstream_error', `provider ${config.name} sent a body larger than ${maxBytes} bytes`, { provider: config.name });
   const bytes = async (): Promise<Buffer> => {
     try {
@@ -201,37 +197,8 @@ async function readUpTo(res: Dispatcher.ResponseData, limit: number): Promise<{ 
 }
 
 /** A failure to talk to the upstream (no HTTP answer, or a body cut short) in our error shape. */
-function asUpstreamError(provider: string, error: unknown, signal: AbortSignal, totalMs: number | undefined): ApiError {
+function asUpstreamError(provider: string, error: unknown, signal: AbortSignal): ApiError {
   if (error instanceof ApiError) return error;
-  if (totalMs !== undefined) return new UpstreamError('upstream_timeout', `provider ${provider} took longer than its total timeout of ${totalMs} ms`, { provider, cause: error });
   if (refusedAsPrivate(error)) return new UpstreamError('upstream_error', `provider ${provider} handed out a URL on a private or local address (by DNS); it was not fetched`, { provider });
   return mapTransportError(provider, error, signal);
-}
-
-interface ExchangeDeadline {
-  signal: AbortSignal;
-  timedOut(): boolean;
-  /** Stops the total timer and detaches from the caller's signal; called once the body is read or the call failed. */
-  release(): void;
-}
-
-/** The caller's signal joined with this exchange's total timeout. */
-function exchangeDeadline(caller: AbortSignal, totalMs: number): ExchangeDeadline {
-  const controller = new AbortController();
-  let timedOut = false;
-  const onAbort = (): void => controller.abort(caller.reason);
-  const timer = setTimeout(() => {
-    timedOut = true;
-    controller.abort();
-  }, totalMs).unref();
-  if (caller.aborted) onAbort();
-  else caller.addEventListener('abort', onAbort, { once: true });
-  return {
-    signal: controller.signal,
-    timedOut: () => timedOut,
-    release: () => {
-      clearTimeout(timer);
-      caller.removeEventListener('abort', onAbort);
-    },
-  };
 }

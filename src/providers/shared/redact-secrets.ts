@@ -16,6 +16,18 @@ const REDACTED = '[redacted]';
  * secret that contains another is scrubbed whole.
  */
 export function providerSecrets(config: ProviderConfig): string[] {
+  let secrets = known.get(config);
+  if (!secrets) {
+    secrets = findSecrets(config);
+    known.set(config, secrets);
+  }
+  return secrets;
+}
+
+/** A provider's config lives as long as the process: its secrets are found once, not per request. */
+const known = new WeakMap<ProviderConfig, string[]>();
+
+function findSecrets(config: ProviderConfig): string[] {
   const found: unknown[] = [config.apiKey];
   if (config.baseUrl && URL.canParse(config.baseUrl)) {
     const base = new URL(config.baseUrl);
