@@ -11,6 +11,7 @@ import { Pool } from 'undici';
 import { FAKE_KEY, type FakeOpenAI, startFakeOpenAI } from '../fakes/openai-upstream.js';
 import { sseDataLines } from '../support/http.js';
 import { type ServerProcess, startServer } from '../support/server-process.js';
+import { POSTGRES_ADMIN_URL } from '../support/services.js';
 
 const TOTAL = Number(process.env.SOAK_TOTAL ?? 2000);
 const WARMUP = Number(process.env.SOAK_WARMUP ?? 1000);
@@ -26,17 +27,38 @@ const FAULTS: Array<{ marker: string; servable: boolean }> = [
   { marker: '#bad-json', servable: false },
 ];
 
-function resources(pid: number): { fds: number; sockets: number; rssMB: number } {
-  const fds = readdirSync(`/proc/${pid}/fd`);
-  const sockets = fds.filter((fd) => {
-    try {
-      return readlinkSync(`/proc/${pid}/fd/${fd}`).startsWith('socket:');
-    } catch {
-      return false;
+/** Socket inodes connected to the Postgres port: the database pool grows with load up to its own bound. */
+function databaseSockets(): Set<string> {
+  const port = (Number(new URL(POSTGRES_ADMIN_URL).port) || 5432).toString(16).toUpperCase().padStart(4, '0');
+  const inodes = new Set<string>();
+  for (const table of ['/proc/net/tcp', '/proc/net/tcp6']) {
+    for (const line of readFileSync(table, 'utf8').split('\n').slice(1)) {
+      const cols = line.trim().split(/\s+/);
+      if (cols[2]?.endsWith(`:${port}`)) inodes.add(cols[9]);
     }
-  }).length;
+  }
+  return inodes;
+}
+
+/** The server's file handles and sockets, its pooled database connections left out, and its RSS. */
+function resources(pid: number): { fds: number; sockets: number; rssMB: number } {
+  const database = databaseSockets();
+  let fds = 0;
+  let sockets = 0;
+  for (const fd of readdirSync(`/proc/${pid}/fd`)) {
+    let link = '';
+    try {
+      link = readlinkSync(`/proc/${pid}/fd/${fd}`);
+    } catch {
+      continue;
+    }
+    const socket = /^socket:\[(\d+)\]$/.exec(link);
+    if (socket && database.has(socket[1])) continue;
+    fds++;
+    if (socket) sockets++;
+  }
   const rssKB = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0);
-  return { fds: fds.length, sockets, rssMB: Math.round(rssKB / 1024) };
+  return { fds, sockets, rssMB: Math.round(rssKB / 1024) };
 }
 
 describe('soak', () => {
