@@ -95,12 +95,14 @@ export class RequestScope {
     else this.warnings.push(headerSafe(message));
   };
 
-  /** Headers every answer carries: its request id, the deployment that served it after how many attempts, any warnings. */
+  /** Headers every answer carries, errors too: its request id, the deployment that served it (or failed last) after how many attempts, any warnings. */
   headers(deployment: Deployment | undefined, attempts?: readonly AttemptRecord[]): Record<string, string> {
     const headers: Record<string, string> = { 'x-request-id': this.requestId };
     if (deployment) {
       headers['x-opensq-provider'] = headerSafe(deployment.provider.name);
       headers['x-opensq-deployment'] = headerSafe(`${deployment.provider.name}/${deployment.model}`);
+    } else if (attempts?.length) {
+      headers['x-opensq-provider'] = headerSafe(attempts[attempts.length - 1].provider);
     }
     if (attempts) headers['x-opensq-attempts'] = String(attempts.length);
     if (this.warnings?.length) {
@@ -168,6 +170,7 @@ export class RequestScope {
     const reachedUpstream = routed.attempts.length > 0 && (cancelled || error.code === 'upstream_timeout');
     const promptTokens = reachedUpstream && this.start.promptTokens ? await this.start.promptTokens() : 0;
     await this.record({ deployment: routed.deployment, attempts: routed.attempts, promptTokens, status: cancelled ? 'cancelled' : 'error', httpStatus: cancelled ? 499 : error.status, error });
+    this.setHeaders(routed.deployment, routed.attempts);
     throw error;
   }
 
@@ -201,6 +204,7 @@ export class RequestScope {
     }
     this.release(error);
     if (this.recorded === undefined) {
+      if (!this.hijacked) this.setHeaders(this.served?.deployment, this.served?.attempts);
       const cancelled = this.clientGone;
       await this.record({ status: cancelled ? 'cancelled' : 'error', httpStatus: cancelled ? 499 : (error?.status ?? 500), error: error ?? new ApiError('internal_error', 'The request ended without an answer.') });
     } else {

@@ -5,7 +5,6 @@ import type { ApiKey } from '../auth/key-store.js';
 import { asApiError } from '../core/as-api-error.js';
 import type { ChatCompletion, ChatRequest, Usage } from '../core/chat.js';
 import { ApiError } from '../core/errors.js';
-import { newId } from '../core/ids.js';
 import { SSE_DONE, sseBatch, sseError, writeSseHead } from '../encode/sse.js';
 import { ImageLoader } from '../providers/shared/image-loader.js';
 import type { ChatCall } from '../providers/types.js';
@@ -13,6 +12,7 @@ import type { Deployment, Model } from '../routing/catalog.js';
 import { resolveModel } from '../routing/resolve-model.js';
 import type { AppContext } from '../server/context.js';
 import { failpoint } from '../server/failpoints.js';
+import { requestIdOf } from '../server/request-id.js';
 import { countImageParts, estimateRequestTokens, estimateUsage, promptTokensAtMost } from '../usage/count-tokens.js';
 import type { UsageFacts } from '../usage/record-usage.js';
 import { RequestScope } from './request-scope.js';
@@ -56,7 +56,7 @@ export async function serveChat(ctx: AppContext, reply: FastifyReply, body: Chat
     model,
     key,
     ticket,
-    requestId: newId('chatcmpl-'),
+    requestId: requestIdOf(reply.request, 'chatcmpl-'),
     stream: body.stream === true,
     promptTokens: async () => (await estimateUsage(body, '')).prompt_tokens,
   });

@@ -21,6 +21,7 @@ import { fromFastifyError } from './fastify-error.js';
 import { jsonBodyParser } from './json-body-parser.js';
 import { answerClientError, answerRouterError } from './router-errors.js';
 import { logUrl } from './log-url.js';
+import { makeRequestId, PLAIN_PREFIX, requestIdOf } from './request-id.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -40,6 +41,14 @@ export function buildApp(ctx: AppContext): FastifyInstance {
     trustProxy: ctx.settings.trustProxy,
     frameworkErrors: answerRouterError,
     clientErrorHandler: answerClientError,
+    genReqId: makeRequestId,
+    requestIdHeader: false,
+  });
+
+  // Every answer carries an id, refusals included; a route that writes a usage row replaces it with the row's.
+  app.addHook('onRequest', (request, reply, done) => {
+    reply.header('x-request-id', requestIdOf(request, PLAIN_PREFIX));
+    done();
   });
 
   app.decorateRequest('bodyText', undefined);
@@ -54,7 +63,7 @@ export function buildApp(ctx: AppContext): FastifyInstance {
       reply.header('connection', 'close');
     }
     if (apiError.status >= 500 && !(error instanceof ApiError && error.status !== 500)) {
-      ctx.log.error({ err: error, url: logUrl(request.url) }, 'request failed');
+      ctx.log.error({ err: error, requestId: reply.getHeader('x-request-id'), url: logUrl(request.url) }, 'request failed');
     }
     if (apiError.retryAfter) reply.header('retry-after', apiError.retryAfter);
     reply.code(apiError.status).type('application/json').send(JSON.stringify(apiError.toJSON()));

@@ -69,7 +69,8 @@ describe('Cloud', () => {
     await down.arrayBuffer();
     const wrong = await http(`${server.url}/cloud/delete/${idOf(up.json.url)}`, { headers: { authorization: 'not-the-owner' } });
     assert.equal(wrong.status, 403);
-    assert.equal(wrong.headers['x-request-id'], undefined, 'no row, so no row id');
+    assert.match(String(wrong.headers['x-request-id']), /^req-/, 'no row, so a plain request id, not a row id');
+    assert.equal((await server.query(`SELECT count(*) AS n FROM usage WHERE request_id = '${String(wrong.headers['x-request-id'])}'`))[0].n, 0);
     const del = await http(up.json.url, { method: 'DELETE', headers: { authorization: up.json.owner } });
     const ids = [up.headers.get('x-request-id'), down.headers.get('x-request-id'), del.headers['x-request-id']];
     for (const id of ids) assert.match(String(id), /^cloud-/);

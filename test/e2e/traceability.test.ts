@@ -9,6 +9,7 @@
 import assert from 'node:assert/strict';
 import { Readable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
+import OpenAI from 'openai';
 import { request } from 'undici';
 import { FAKE_KEY, type FakeOpenAI, startFakeOpenAI } from '../fakes/openai-upstream.js';
 import { ADMIN_KEY, admin, createKey } from '../support/admin.js';
@@ -17,6 +18,7 @@ import { http } from '../support/http.js';
 import { type ServerProcess, startServer } from '../support/server-process.js';
 
 const BODY_LIMIT = 64 * 1024;
+const REQUEST_ID = /^[a-z]+-[0-9a-f]{32}$/;
 
 let upstream: FakeOpenAI;
 let server: ServerProcess;
@@ -36,6 +38,84 @@ after(async () => {
 function chat(body: Record<string, unknown>, headers: Record<string, string> = {}) {
   return http(`${server.url}/v1/chat/completions`, { headers: { authorization: 'Bearer openai', ...headers }, json: { model: 'gpt-4o-mini', ...body } });
 }
+
+function say(text: string, extra: Record<string, unknown> = {}) {
+  return chat({ messages: [{ role: 'user', content: text }], ...extra });
+}
+
+async function row(requestId: string): Promise<Record<string, any> | undefined> {
+  return (await server.query(`SELECT * FROM usage WHERE request_id = '${requestId}'`))[0];
+}
+
+describe('every answer carries x-request-id', () => {
+  it('refusals before any upstream: 400, 401, 404 (route and model), 413, 429, admin and Cloud, each a fresh id', async () => {
+    const { key } = await createKey(server.url, { rpm: 1 });
+    await http(`${server.url}/v1/chat/completions`, { headers: { authorization: `Bearer ${key}` }, json: { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] } });
+    const uploaded = await upload(server.url, 'trace.txt', Buffer.from('trace'), 'text/plain');
+    const answers: Array<[string, number, Awaited<ReturnType<typeof http>>]> = [
+      ['invalid json', 400, await http(`${server.url}/v1/chat/completions`, { headers: { authorization: 'Bearer openai', 'content-type': 'application/json' }, body: '{"model":' })],
+      ['bad key', 401, await http(`${server.url}/v1/chat/completions`, { headers: { authorization: 'Bearer sk-wrong' }, json: { model: 'gpt-4o-mini', messages: [] } })],
+      ['unknown route', 404, await http(`${server.url}/v1/nothing-here`)],
+      ['malformed percent-escape', 400, await http(`${server.url}/admin/keys/%E0%A4%A`, { headers: { authorization: `Bearer ${ADMIN_KEY}` } })],
+      ['unknown model', 404, await chat({ model: 'no-such-model', messages: [{ role: 'user', content: 'hi' }] })],
+      ['too large', 413, await http(`${server.url}/v1/chat/completions`, { headers: { authorization: 'Bearer openai', 'content-type': 'application/json' }, body: `{"model":"gpt-4o-mini","messages":[{"role":"user","content":"${'x'.repeat(BODY_LIMIT)}"}]}` })],
+      ['gateway limit', 429, await http(`${server.url}/v1/chat/completions`, { headers: { authorization: `Bearer ${key}` }, json: { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] } })],
+      ['admin without key', 401, await http(`${server.url}/admin/keys`)],
+      ['admin ok', 200, await admin(server.url, 'GET', '/keys')],
+      ['admin unknown request', 404, await admin(server.url, 'GET', '/requests/chatcmpl-none')],
+      ['cloud wrong owner', 403, await http(`${server.url}/cloud/delete/${uploaded.json.url.split('/').at(-1)}`, { headers: { authorization: 'not-the-owner' } })],
+      ['cloud unknown route', 404, await http(`${server.url}/cloud/nothing`)],
+      ['health', 200, await http(`${server.url}/health`)],
+    ];
+    const ids = new Set<string>();
+    for (const [what, status, res] of answers) {
+      assert.equal(res.status, status, `${what}: ${res.text.slice(0, 200)}`);
+      const id = String(res.headers['x-request-id']);
+      assert.match(id, REQUEST_ID, `${what} carries a request id`);
+      ids.add(id);
+    }
+    assert.equal(ids.size, answers.length, 'one id per request');
+  });
+
+  it('chat errors after routing name the provider and the attempts, and the id is the usage row', async () => {
+    for (const [marker, status] of [['#fail-500', 502], ['#bad-request', 400]] as const) {
+      const res = await say(`trace ${marker}`);
+      assert.equal(res.status, status, res.text);
+      const id = String(res.headers['x-request-id']);
+      assert.match(id, /^chatcmpl-/);
+      assert.equal(res.headers['x-opensq-provider'], 'openai');
+      assert.match(String(res.headers['x-opensq-attempts']), /^[1-9]$/);
+      const logged = await row(id);
+      assert.ok(logged, `${marker}: the header's id is the usage row's`);
+      assert.equal(Number(logged.http_status), status);
+    }
+  });
+});
+
+describe('the OpenAI SDK reads the request id of every error', () => {
+  it('sets error.requestID on 400, 401, 404, 429 and 502', async () => {
+    const { key } = await createKey(server.url, { rpm: 1 });
+    const client = (apiKey: string) => new OpenAI({ baseURL: `${server.url}/v1`, apiKey, maxRetries: 0 });
+    const ask = (c: OpenAI, content: string, model = 'gpt-4o-mini') => c.chat.completions.create({ model, messages: [{ role: 'user', content }] });
+    await ask(client(key), 'spend the one request');
+    const cases: Array<[number, () => Promise<unknown>]> = [
+      [400, () => client('openai').chat.completions.create({ model: 'gpt-4o-mini', messages: 'not a list' as never })],
+      [401, () => ask(client('sk-wrong'), 'hi')],
+      [404, () => ask(client('openai'), 'hi', 'no-such-model')],
+      [429, () => ask(client(key), 'hi')],
+      [502, () => ask(client('openai'), 'sdk #fail-500')],
+    ];
+    for (const [status, call] of cases) {
+      const error = await call().then(
+        () => assert.fail(`${status}: expected an error`),
+        (e: unknown) => e,
+      );
+      assert.ok(error instanceof OpenAI.APIError, String(error));
+      assert.equal(error.status, status);
+      assert.match(String(error.requestID), REQUEST_ID, `${status}: error.requestID is set`);
+    }
+  });
+});
 
 describe('an empty body with a JSON content type is no body', () => {
   /** The routes that take no body, with fresh things to delete. */

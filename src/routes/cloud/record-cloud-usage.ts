@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { type ApiKey, PUBLIC_KEY_ID } from '../../auth/key-store.js';
-import { newId } from '../../core/ids.js';
+import { requestIdOf } from '../../server/request-id.js';
 import type { AppContext } from '../../server/context.js';
 import { logUrl } from '../../server/log-url.js';
 
@@ -32,7 +32,7 @@ function endpointOf(request: FastifyRequest): string {
  * rate-limited or malformed upload) leaves none, so no one can grow the database with requests that
  * are refused at once; server errors (5xx) are kept. Written as the response starts (a download's
  * bytes follow it), so its latency is the time to the response's start; the answer carries the
- * row's id as `x-request-id`.
+ * row's id as `x-request-id` (`cloud-` and the request's own id; a refusal without a row keeps its `req-` id).
  */
 export function recordCloudUsage(cloud: FastifyInstance, ctx: AppContext): void {
   cloud.addHook('onRequest', async (request: FastifyRequest & { [started]?: number }) => {
@@ -42,7 +42,7 @@ export function recordCloudUsage(cloud: FastifyInstance, ctx: AppContext): void 
     const status = reply.statusCode;
     const key = keys.get(request);
     if (status >= 400 && status < 500 && (key === undefined || key.anonymous)) return;
-    const requestId = newId('cloud-');
+    const requestId = requestIdOf(request, 'cloud-');
     reply.header('x-request-id', requestId);
     const latencyMs = Math.round(performance.now() - (request[started] ?? performance.now()));
     try {
