@@ -1,6 +1,5 @@
 import type { Redis } from 'ioredis';
-import type { CooldownBroadcast } from './deployment-health.js';
-
+import type { CooldownBroadcast, HoldKind } from './deployment-health.js';
 
 /**
  * Shares deployment cooldowns between instances through Redis: a cooldown is stored as a key that
@@ -9,7 +8,7 @@ import type { CooldownBroadcast } from './deployment-health.js';
  * decision to cool down travels.
  */
 export class RedisCooldowns implements CooldownBroadcast {
-  private readonly listeners: Array<(deployment: string, until: number) => void> = [];
+  private readonly listeners: Array<(deployment: string, until: number, kind: HoldKind) => void> = [];
 
   private readonly channel: string;
   private readonly keyPrefix: string;
@@ -29,25 +28,32 @@ export class RedisCooldowns implements CooldownBroadcast {
     const shared = new RedisCooldowns(client, subscriber, prefix);
     await subscriber.subscribe(shared.channel);
     subscriber.on('message', (_channel: string, message: string) => {
-      const [deployment, until] = JSON.parse(message) as [string, number];
-      shared.emit(deployment, until);
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(message);
+      } catch {
+        return;
+      }
+      if (!Array.isArray(parsed) || typeof parsed[0] !== 'string' || typeof parsed[1] !== 'number') return;
+      shared.emit(parsed[0], parsed[1], parsed[2] === 'pause' ? 'pause' : 'cooldown');
     });
     return shared;
   }
 
-  publish(deployment: string, until: number): void {
+  /** Over the shared command connection: publishing needs no connection of its own. */
+  publish(deployment: string, until: number, kind: HoldKind): void {
     const ttl = until - Date.now();
     if (ttl <= 0) return;
     // Best effort: a Redis hiccup must never fail a request; the local breaker still works.
     this.client
       .multi()
-      .set(this.keyPrefix + deployment, String(until), 'PX', ttl)
-      .publish(this.channel, JSON.stringify([deployment, until]))
+      .set(this.keyPrefix + deployment, `${until}:${kind}`, 'PX', ttl)
+      .publish(this.channel, JSON.stringify([deployment, until, kind]))
       .exec()
       .catch(() => undefined);
   }
 
-  onCooldown(listener: (deployment: string, until: number) => void): void {
+  onCooldown(listener: (deployment: string, until: number, kind: HoldKind) => void): void {
     this.listeners.push(listener);
   }
 
@@ -60,8 +66,8 @@ export class RedisCooldowns implements CooldownBroadcast {
       if (keys.length === 0) continue;
       const values = await this.client.mget(...keys);
       keys.forEach((key, i) => {
-        const until = Number(values[i]);
-        if (until > Date.now()) this.emit(key.slice(this.keyPrefix.length), until);
+        const [until, kind] = (values[i] ?? '').split(':');
+        if (Number(until) > Date.now()) this.emit(key.slice(this.keyPrefix.length), Number(until), kind === 'pause' ? 'pause' : 'cooldown');
       });
     } while (cursor !== '0');
   }
@@ -71,7 +77,7 @@ export class RedisCooldowns implements CooldownBroadcast {
     await this.subscriber.quit().catch(() => this.subscriber.disconnect());
   }
 
-  private emit(deployment: string, until: number): void {
-    for (const listener of this.listeners) listener(deployment, until);
+  private emit(deployment: string, until: number, kind: HoldKind): void {
+    for (const listener of this.listeners) listener(deployment, until, kind);
   }
 }
