@@ -89,6 +89,8 @@ describe('resilience', () => {
     const started = performance.now();
     const res = await http(`${server.url}/v1/chat/completions`, { json: chat('limited', 'slow down #rate-limit') });
     assert.equal(res.status, 429);
+    assert.equal(res.json.error.code, 'upstream_rate_limited', "the upstream's limit, not the gateway's");
+    assert.equal(res.json.error.type, 'rate_limit_error');
     assert.equal(res.headers['retry-after'], '7');
     assert.ok(performance.now() - started < 1000);
     assert.equal(count(a, 'slow down #rate-limit'), 1);
