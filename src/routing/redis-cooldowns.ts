@@ -15,19 +15,17 @@ export class RedisCooldowns implements CooldownBroadcast {
 
   private constructor(
     private readonly client: Redis,
-    private readonly subscriber: Redis,
     prefix: string,
   ) {
     this.channel = `${prefix}cooldowns`;
     this.keyPrefix = `${prefix}cooldown:`;
   }
 
-  /** Shares cooldowns over the instance's Redis connection, plus one subscriber connection of its own. */
-  static async attach(client: Redis, prefix: string): Promise<RedisCooldowns> {
-    const subscriber = client.duplicate();
-    const shared = new RedisCooldowns(client, subscriber, prefix);
-    await subscriber.subscribe(shared.channel);
-    subscriber.on('message', (_channel: string, message: string) => {
+  /** Publishes over the instance's command connection; listens on its subscriber connection, which the context owns. */
+  static async attach(client: Redis, subscriber: Redis, prefix: string): Promise<RedisCooldowns> {
+    const shared = new RedisCooldowns(client, prefix);
+    subscriber.on('message', (channel: string, message: string) => {
+      if (channel !== shared.channel) return;
       let parsed: unknown;
       try {
         parsed = JSON.parse(message);
@@ -37,6 +35,7 @@ export class RedisCooldowns implements CooldownBroadcast {
       if (!Array.isArray(parsed) || typeof parsed[0] !== 'string' || typeof parsed[1] !== 'number') return;
       shared.emit(parsed[0], parsed[1], parsed[2] === 'pause' ? 'pause' : 'cooldown');
     });
+    await subscriber.subscribe(shared.channel);
     return shared;
   }
 
@@ -70,11 +69,6 @@ export class RedisCooldowns implements CooldownBroadcast {
         if (Number(until) > Date.now()) this.emit(key.slice(this.keyPrefix.length), Number(until), kind === 'pause' ? 'pause' : 'cooldown');
       });
     } while (cursor !== '0');
-  }
-
-  /** Closes the subscriber; the shared client belongs to the context. */
-  async close(): Promise<void> {
-    await this.subscriber.quit().catch(() => this.subscriber.disconnect());
   }
 
   private emit(deployment: string, until: number, kind: HoldKind): void {
