@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import { after, before, describe, it } from 'node:test';
+import { Redis } from 'ioredis';
 import { FAKE_KEY, type FakeOpenAI, startFakeOpenAI } from '../fakes/openai-upstream.js';
 import { http } from '../support/http.js';
 import { type ServerProcess, startServer } from '../support/server-process.js';
@@ -118,6 +119,17 @@ describe('Redis restarted mid-load', { skip: needsRedisServer }, () => {
     await open?.stop();
     await stopRedis(redis);
     await upstream?.close();
+  });
+
+  it('holds two connections per instance: commands (publishing too) and one subscriber for every channel', async () => {
+    const probe = new Redis(`redis://127.0.0.1:${port}`);
+    try {
+      const clients = String(await probe.client('LIST')).trim().split('\n');
+      assert.equal(clients.length - 1, 4, `two instances, two connections each:\n${clients.join('\n')}`);
+      assert.equal(clients.filter((c) => / sub=2 /.test(c)).length, 2, 'one subscriber per instance, on both channels');
+    } finally {
+      probe.disconnect();
+    }
   });
 
   it('answers 503 limits_unavailable at once (or serves, failing open), then recovers by itself', { timeout: 60_000 }, async (t) => {
