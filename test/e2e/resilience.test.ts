@@ -41,6 +41,8 @@ models:
     deployments: [ { provider: a, model: gpt-4o-mini } ]
   limited:
     deployments: [ { provider: rated, model: gpt-4o-mini } ]
+  one-slot:
+    deployments: [ { provider: rated, model: gpt-4o, max_concurrency: 1 } ]
 `;
 }
 
@@ -185,6 +187,16 @@ describe('resilience', () => {
     const second = await http(`${server.url}/v1/chat/completions`, { json: chat('capped', 'second one') });
     assert.equal(second.headers['x-opensq-deployment'], 'b/gpt-4o');
     assert.equal((await slow).headers['x-opensq-deployment'], 'a/gpt-4o-mini');
+  });
+
+  it('a model whose every deployment is at its concurrency cap answers 503 model_unavailable, not panic', async () => {
+    const slow = http(`${server.url}/v1/chat/completions`, { json: chat('one-slot', 'hold the only slot #slow for a while longer', { stream: true }) });
+    await new Promise((r) => setTimeout(r, 100));
+    const second = await http(`${server.url}/v1/chat/completions`, { json: chat('one-slot', 'no room') });
+    assert.equal(second.status, 503);
+    assert.equal(second.json.error.code, 'model_unavailable');
+    assert.equal(second.headers['retry-after'], '1');
+    assert.equal((await slow).status, 200);
   });
 
   it('/metrics reports requests, errors, latency, retries, fallbacks and deployment state', async () => {
