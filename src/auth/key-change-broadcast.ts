@@ -18,16 +18,16 @@ export function keyChannel(prefix: string): string {
 }
 
 /** Joins the broadcast: `onChange` runs when another process changed keys. */
-export async function joinKeyChanges(options: { redis: Redis | undefined; prefix: string; onChange: () => void }): Promise<KeyChangeBroadcast> {
-  const { redis, onChange } = options;
+export async function joinKeyChanges(options: { redis: Redis | undefined; subscriber: Redis | undefined; prefix: string; onChange: () => void }): Promise<KeyChangeBroadcast> {
+  const { redis, subscriber, onChange } = options;
   const channel = keyChannel(options.prefix);
   const self = String(process.pid);
-  let subscriber: Redis | undefined;
-  if (redis) {
-    subscriber = redis.duplicate();
-    subscriber.on('message', (_channel: string, from: string) => {
-      if (from !== self) onChange();
-    });
+  // The subscriber connection is shared with other channels, and closed by its owner.
+  const listener = (from: string, message: string): void => {
+    if (from === channel && message !== self) onChange();
+  };
+  if (subscriber) {
+    subscriber.on('message', listener);
     await subscriber.subscribe(channel);
   }
   const fromPrimary = (message: unknown): void => {
@@ -41,7 +41,7 @@ export async function joinKeyChanges(options: { redis: Redis | undefined; prefix
     },
     async close() {
       process.off('message', fromPrimary);
-      await subscriber?.quit().catch(() => subscriber?.disconnect());
+      subscriber?.off('message', listener);
     },
   };
 }

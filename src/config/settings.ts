@@ -1,5 +1,6 @@
 import path from 'node:path';
 import os from 'node:os';
+import { type CooldownSettings, DEFAULT_COOLDOWN, MIN_CONSECUTIVE_FAILURES } from '../routing/deployment-health.js';
 import { isTimeZone } from '../time/zone-time.js';
 
 /** Process-wide settings from the environment. Provider keys are read by the provider registry. */
@@ -42,8 +43,10 @@ export interface Settings {
   corsOrigins: string;
   /** Upstream attempts per request, across deployments. */
   maxAttempts: number;
-  /** Consecutive failures that cool a deployment down, and for how long. */
-  cooldown: { failures: number; cooldownMs: number };
+  /** When a deployment's circuit opens (see DeploymentHealth), and for how long. */
+  cooldown: CooldownSettings;
+  /** OPENSQ_LIMITS_FAIL_OPEN: while Redis is unreachable, serve keys without their Redis-kept limits instead of a 503. */
+  limitsFailOpen: boolean;
   /**
    * Which proxies' X-Forwarded-For/-Proto/-Host to believe (Fastify's trustProxy): client
    * addresses for per-address limits and the scheme and host of the URLs handed out.
@@ -77,6 +80,7 @@ const MAX_IMAGES_PER_REQUEST = 500;
 const MAX_IMAGE_BYTES_PER_REQUEST = 50 * 1024 * 1024;
 
 const isOff = (raw: string | undefined): boolean => raw === 'off' || raw === 'false';
+const isOn = (raw: string | undefined): boolean => raw === 'on' || raw === 'true' || raw === '1';
 
 function intVar(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
   const raw = env[name];
@@ -105,7 +109,8 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     shutdownGraceMs: intVar(env, 'OPENSQ_SHUTDOWN_GRACE_MS', 30_000),
     corsOrigins: env.OPENSQ_CORS_ORIGINS || '*',
     maxAttempts: Math.max(1, intVar(env, 'OPENSQ_MAX_ATTEMPTS', 3)),
-    cooldown: { failures: Math.max(1, intVar(env, 'OPENSQ_COOLDOWN_FAILURES', 3)), cooldownMs: intVar(env, 'OPENSQ_COOLDOWN_MS', 30_000) },
+    cooldown: cooldownVars(env),
+    limitsFailOpen: isOn(env.OPENSQ_LIMITS_FAIL_OPEN),
     trustProxy: trustProxyVar(env.OPENSQ_TRUST_PROXY),
     timeZone: timeZoneVar(env.OPENSQ_TIMEZONE),
     modelLimits: !isOff(env.OPENSQ_MODEL_LIMITS),
@@ -118,5 +123,23 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     metricsKey: env.OPENSQ_METRICS_KEY || undefined,
     maxImagesPerRequest: intVar(env, 'OPENSQ_MAX_IMAGES_PER_REQUEST', MAX_IMAGES_PER_REQUEST),
     maxImageBytesPerRequest: intVar(env, 'OPENSQ_MAX_IMAGE_BYTES_PER_REQUEST', MAX_IMAGE_BYTES_PER_REQUEST),
+  };
+}
+
+function cooldownVars(env: NodeJS.ProcessEnv): CooldownSettings {
+  const failures = intVar(env, 'OPENSQ_COOLDOWN_FAILURES', DEFAULT_COOLDOWN.failures);
+  // Fewer would let one request's retries, or one client's, take a deployment away from everyone.
+  if (failures < MIN_CONSECUTIVE_FAILURES) throw new Error(`OPENSQ_COOLDOWN_FAILURES must be at least ${MIN_CONSECUTIVE_FAILURES}, got "${env.OPENSQ_COOLDOWN_FAILURES}"`);
+  const minRequests = intVar(env, 'OPENSQ_COOLDOWN_MIN_REQUESTS', DEFAULT_COOLDOWN.minRequests);
+  if (minRequests < MIN_CONSECUTIVE_FAILURES) throw new Error(`OPENSQ_COOLDOWN_MIN_REQUESTS must be at least ${MIN_CONSECUTIVE_FAILURES}, got "${env.OPENSQ_COOLDOWN_MIN_REQUESTS}"`);
+  const percent = intVar(env, 'OPENSQ_COOLDOWN_FAILURE_PERCENT', DEFAULT_COOLDOWN.failureRate * 100);
+  if (percent < 1 || percent > 100) throw new Error(`OPENSQ_COOLDOWN_FAILURE_PERCENT must be from 1 to 100, got "${env.OPENSQ_COOLDOWN_FAILURE_PERCENT}"`);
+  return {
+    failures,
+    cooldownMs: intVar(env, 'OPENSQ_COOLDOWN_MS', DEFAULT_COOLDOWN.cooldownMs),
+    failureRate: percent / 100,
+    windowMs: intVar(env, 'OPENSQ_COOLDOWN_WINDOW_MS', DEFAULT_COOLDOWN.windowMs),
+    minRequests,
+    maxPauseMs: DEFAULT_COOLDOWN.maxPauseMs,
   };
 }

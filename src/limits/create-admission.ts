@@ -1,5 +1,6 @@
 import cluster from 'node:cluster';
 import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
 import type { ConfigFile } from '../config/config-file.js';
 import type { Settings } from '../config/settings.js';
 import { newId } from '../core/ids.js';
@@ -18,7 +19,7 @@ import { RedisLimitStore } from './redis-limit-store.js';
  * The gate as configured: counters in Redis when REDIS_URL is set, in the primary process when
  * this is one of `serve --workers N`, else in this process.
  */
-export function createAdmission(options: { settings: Settings; tiers: ConfigFile['tiers']; env: NodeJS.ProcessEnv; database: Database; ledger: UsageLedger; redis: Redis | undefined }): Admission {
+export function createAdmission(options: { settings: Settings; tiers: ConfigFile['tiers']; env: NodeJS.ProcessEnv; database: Database; ledger: UsageLedger; redis: Redis | undefined; log: Logger }): Admission {
   const { settings, ledger } = options;
   let store: LimitStore;
   if (options.redis) store = new RedisLimitStore(options.redis, settings.redisPrefix);
@@ -30,6 +31,8 @@ export function createAdmission(options: { settings: Settings; tiers: ConfigFile
     modelLimits: settings.modelLimits,
     credits: new CreditAccounts(options.database),
     ledger,
+    failOpen: settings.limitsFailOpen,
+    log: options.log,
     onRefused: (request, error) =>
       ledger.record({
         ts: Date.now(),

@@ -1,10 +1,11 @@
+import type { Logger } from 'pino';
 import type { ApiKey } from '../auth/key-store.js';
 import { ApiError } from '../core/errors.js';
 import type { UsageLedger } from '../usage/ledger.js';
 import type { Model } from '../routing/catalog.js';
 import { type Admission, type AdmissionRequest, NO_TICKET, type Settlement, type Ticket, type WorstCase } from './admission.js';
 import type { CreditAccounts } from './credit-accounts.js';
-import type { LimitStore, WindowHit } from './limit-store.js';
+import type { LimitStore, TakeResult, WindowHit } from './limit-store.js';
 import { type LimitValues, type TierTable } from './limit-values.js';
 
 const MINUTE = 60_000;
@@ -21,6 +22,9 @@ export interface LimitAdmissionOptions {
   ledger: UsageLedger;
   /** Told of every refusal, to leave a usage row for it. */
   onRefused(request: AdmissionRequest, error: ApiError): Promise<void>;
+  /** While the store cannot be reached, admit without its limits (rather than 503 limits_unavailable). */
+  failOpen: boolean;
+  log: Pick<Logger, 'warn' | 'info'>;
 }
 
 interface Window extends WindowHit {
@@ -35,6 +39,8 @@ interface Window extends WindowHit {
  */
 export class LimitAdmission implements Admission {
   private readonly effective = new WeakMap<ApiKey, LimitValues>();
+  /** Requests are being admitted without the store's limits (failing open), until it answers again. */
+  private storeDown = false;
 
   constructor(private readonly options: LimitAdmissionOptions) {}
 
@@ -87,14 +93,20 @@ export class LimitAdmission implements Admission {
     }
     const slot = limits.maxConcurrency ? { key: `conc:${key.id}`, limit: limits.maxConcurrency } : undefined;
     const { store } = this.options;
+    let held = slot?.key;
     if (windows.length > 0 || slot) {
-      const taken = await store.take({ windows, concurrency: slot });
-      if (!taken.ok) throw rateLimited(key, taken.failed === -1 ? undefined : windows[taken.failed], limits, taken.retryAfterMs);
+      const taken = await this.take(windows, slot);
+      if (taken === undefined) {
+        // Failed open: nothing was counted, so nothing is given back.
+        windows.length = 0;
+        tpmKey = undefined;
+        held = undefined;
+      } else if (!taken.ok) throw rateLimited(key, taken.failed === -1 ? undefined : windows[taken.failed], limits, taken.retryAfterMs);
     }
     let reserved = 0;
     let answerCap: number | undefined;
     if (key.credits !== null) {
-      const undoLimits = () => store.giveBack({ adjust: windows.map((w) => ({ key: w.key, amount: -w.amount })), release: slot?.key });
+      const undoLimits = () => store.giveBack({ adjust: windows.map((w) => ({ key: w.key, amount: -w.amount })), release: held });
       try {
         ({ reserved, answerCap } = await this.reserveCredits(key, model, request.worstCase()));
       } catch (error) {
@@ -102,7 +114,26 @@ export class LimitAdmission implements Admission {
         throw error;
       }
     }
-    return new LimitTicket(this.options, key, tpmKey === undefined ? undefined : { key: tpmKey, estimated: tokens! }, slot?.key, reserved, answerCap);
+    return new LimitTicket(this.options, key, tpmKey === undefined ? undefined : { key: tpmKey, estimated: tokens! }, held, reserved, answerCap);
+  }
+
+  /** Takes from the store; undefined when it is unreachable and the operator chose to fail open (logged once per outage). */
+  private async take(windows: Window[], slot: { key: string; limit: number } | undefined): Promise<TakeResult | undefined> {
+    try {
+      const taken = await this.options.store.take({ windows, concurrency: slot });
+      if (this.storeDown) {
+        this.storeDown = false;
+        this.options.log.info({ code: 'limits_restored' }, 'the rate-limit store answers again: limits are enforced');
+      }
+      return taken;
+    } catch (error) {
+      if (!this.options.failOpen || !(error instanceof ApiError) || error.code !== 'limits_unavailable') throw error;
+      if (!this.storeDown) {
+        this.storeDown = true;
+        this.options.log.warn({ code: 'limits_fail_open', err: error.cause }, 'the rate-limit store (Redis) is unreachable: serving without its limits until it answers again (OPENSQ_LIMITS_FAIL_OPEN)');
+      }
+      return undefined;
+    }
   }
 
   /**

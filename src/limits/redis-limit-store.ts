@@ -93,6 +93,7 @@ export class RedisLimitStore implements LimitStore {
     const args: Array<string | number> = [back.release === undefined ? '0' : '1', ...back.adjust.map((a) => a.amount)];
     if (back.release !== undefined) keys.push(this.prefix + back.release);
     if (keys.length === 0) return;
-    await this.redis.opensqGiveBack(keys.length, ...keys, ...args);
+    // Settling must not fail a request that was served: without Redis, a held slot expires with its TTL.
+    await this.redis.opensqGiveBack(keys.length, ...keys, ...args).catch(() => undefined);
   }
 }

@@ -14,6 +14,7 @@ export class Metrics implements RouterEvents {
   private readonly ttft = new Histogram({ name: 'opensq_time_to_first_token_seconds', help: 'Time to the first streamed chunk.', labelNames: ['endpoint'], buckets: LATENCY_BUCKETS, registers: [this.registry] });
   private readonly retries = new Counter({ name: 'opensq_retries_total', help: 'Upstream attempts repeated on the same deployment.', labelNames: ['deployment'], registers: [this.registry] });
   private readonly fallbacks = new Counter({ name: 'opensq_fallbacks_total', help: 'Requests moved from one deployment to another.', labelNames: ['from', 'to'], registers: [this.registry] });
+  private readonly panics = new Counter({ name: 'opensq_panic_routes_total', help: 'Attempts sent to a cooling or paused deployment because every deployment of the model was.', labelNames: ['model', 'deployment'], registers: [this.registry] });
 
   constructor(health: DeploymentHealth, deployments: () => Iterable<Deployment>, inFlight: { count: number } = { count: 0 }) {
     collectDefaultMetrics({ register: this.registry, prefix: 'opensq_process_' });
@@ -28,7 +29,7 @@ export class Metrics implements RouterEvents {
     });
     new Gauge({
       name: 'opensq_deployment_cooling',
-      help: 'Whether a deployment is cooling down (1) or serving (0), with its requests in flight.',
+      help: 'Whether a deployment is cooling down or paused (1) or serving (0).',
       labelNames: ['deployment'],
       registers: [registry],
       collect() {
@@ -60,5 +61,9 @@ export class Metrics implements RouterEvents {
 
   fellBack(from: Deployment, to: Deployment): void {
     this.fallbacks.inc({ from: deploymentKey(from), to: deploymentKey(to) });
+  }
+
+  panicked(model: Model, deployment: Deployment): void {
+    this.panics.inc({ model: model.id, deployment: deploymentKey(deployment) });
   }
 }

@@ -105,6 +105,7 @@ export class RequestScope {
       headers['x-opensq-provider'] = headerSafe(attempts[attempts.length - 1].provider);
     }
     if (attempts) headers['x-opensq-attempts'] = String(attempts.length);
+    if (attempts?.at(-1)?.panic) headers['x-opensq-panic'] = '1';
     if (this.warnings?.length) {
       headers['x-opensq-warnings'] = this.warnings.join('; ') + (this.droppedWarnings ? `; and ${this.droppedWarnings} more` : '');
     }

@@ -10,7 +10,7 @@ export interface DeploymentReport {
   upstream_model: string;
   priority: number;
   weight: number;
-  /** `not_configured` when its provider lacks a key or base URL; `cooling_down` after repeated failures. */
+  /** `not_configured` when its provider lacks a key or base URL; `cooling_down` after repeated failures or an upstream 429's pause. */
   state: 'ok' | 'not_configured' | 'cooling_down';
   configured: boolean;
   /** Why it cannot be used, naming what to set; null when it can. */
@@ -34,7 +34,7 @@ export function describeDeployment(model: Model, deployment: Deployment, health:
     weight: deployment.weight,
     state: missing ? 'not_configured' : cooling ? 'cooling_down' : 'ok',
     configured: !missing,
-    reason: missing ?? (cooling ? `cooling down after ${live.consecutiveFailures} consecutive failures` : null),
+    reason: missing ?? (live.state === 'paused' ? 'paused: its upstream answered 429 with a short Retry-After' : cooling ? `cooling down after failures (${live.consecutiveFailures} in a row)` : null),
     cooling_down_until: cooling && live.coolingUntil ? new Date(live.coolingUntil).toISOString() : null,
     last_error: live.lastError ?? null,
   };

@@ -1,6 +1,5 @@
 import type { Redis } from 'ioredis';
-import type { CooldownBroadcast } from './deployment-health.js';
-
+import type { CooldownBroadcast, HoldKind } from './deployment-health.js';
 
 /**
  * Shares deployment cooldowns between instances through Redis: a cooldown is stored as a key that
@@ -9,45 +8,51 @@ import type { CooldownBroadcast } from './deployment-health.js';
  * decision to cool down travels.
  */
 export class RedisCooldowns implements CooldownBroadcast {
-  private readonly listeners: Array<(deployment: string, until: number) => void> = [];
+  private readonly listeners: Array<(deployment: string, until: number, kind: HoldKind) => void> = [];
 
   private readonly channel: string;
   private readonly keyPrefix: string;
 
   private constructor(
     private readonly client: Redis,
-    private readonly subscriber: Redis,
     prefix: string,
   ) {
     this.channel = `${prefix}cooldowns`;
     this.keyPrefix = `${prefix}cooldown:`;
   }
 
-  /** Shares cooldowns over the instance's Redis connection, plus one subscriber connection of its own. */
-  static async attach(client: Redis, prefix: string): Promise<RedisCooldowns> {
-    const subscriber = client.duplicate();
-    const shared = new RedisCooldowns(client, subscriber, prefix);
-    await subscriber.subscribe(shared.channel);
-    subscriber.on('message', (_channel: string, message: string) => {
-      const [deployment, until] = JSON.parse(message) as [string, number];
-      shared.emit(deployment, until);
+  /** Publishes over the instance's command connection; listens on its subscriber connection, which the context owns. */
+  static async attach(client: Redis, subscriber: Redis, prefix: string): Promise<RedisCooldowns> {
+    const shared = new RedisCooldowns(client, prefix);
+    subscriber.on('message', (channel: string, message: string) => {
+      if (channel !== shared.channel) return;
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(message);
+      } catch {
+        return;
+      }
+      if (!Array.isArray(parsed) || typeof parsed[0] !== 'string' || typeof parsed[1] !== 'number') return;
+      shared.emit(parsed[0], parsed[1], parsed[2] === 'pause' ? 'pause' : 'cooldown');
     });
+    await subscriber.subscribe(shared.channel);
     return shared;
   }
 
-  publish(deployment: string, until: number): void {
+  /** Over the shared command connection: publishing needs no connection of its own. */
+  publish(deployment: string, until: number, kind: HoldKind): void {
     const ttl = until - Date.now();
     if (ttl <= 0) return;
     // Best effort: a Redis hiccup must never fail a request; the local breaker still works.
     this.client
       .multi()
-      .set(this.keyPrefix + deployment, String(until), 'PX', ttl)
-      .publish(this.channel, JSON.stringify([deployment, until]))
+      .set(this.keyPrefix + deployment, `${until}:${kind}`, 'PX', ttl)
+      .publish(this.channel, JSON.stringify([deployment, until, kind]))
       .exec()
       .catch(() => undefined);
   }
 
-  onCooldown(listener: (deployment: string, until: number) => void): void {
+  onCooldown(listener: (deployment: string, until: number, kind: HoldKind) => void): void {
     this.listeners.push(listener);
   }
 
@@ -60,18 +65,13 @@ export class RedisCooldowns implements CooldownBroadcast {
       if (keys.length === 0) continue;
       const values = await this.client.mget(...keys);
       keys.forEach((key, i) => {
-        const until = Number(values[i]);
-        if (until > Date.now()) this.emit(key.slice(this.keyPrefix.length), until);
+        const [until, kind] = (values[i] ?? '').split(':');
+        if (Number(until) > Date.now()) this.emit(key.slice(this.keyPrefix.length), Number(until), kind === 'pause' ? 'pause' : 'cooldown');
       });
     } while (cursor !== '0');
   }
 
-  /** Closes the subscriber; the shared client belongs to the context. */
-  async close(): Promise<void> {
-    await this.subscriber.quit().catch(() => this.subscriber.disconnect());
-  }
-
-  private emit(deployment: string, until: number): void {
-    for (const listener of this.listeners) listener(deployment, until);
+  private emit(deployment: string, until: number, kind: HoldKind): void {
+    for (const listener of this.listeners) listener(deployment, until, kind);
   }
 }

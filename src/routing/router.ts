@@ -3,7 +3,7 @@ import { asApiError } from '../core/as-api-error.js';
 import { ApiError } from '../core/errors.js';
 import type { Deployment, Model } from './catalog.js';
 import type { DeploymentHealth } from './deployment-health.js';
-import { type RetryPolicy, retryDelay } from './retry-policy.js';
+import { type RetryPolicy, retryAfterMs, retryDelay } from './retry-policy.js';
 
 /** One upstream attempt, as response headers and logs report it. */
 export interface AttemptRecord {
@@ -11,6 +11,8 @@ export interface AttemptRecord {
   model: string;
   ms: number;
   error?: { code: string; status: number; message: string };
+  /** Sent by "panic" routing: every deployment of the model was cooling down or paused. */
+  panic?: true;
 }
 
 export type Routed<T> =
@@ -27,6 +29,8 @@ export type Routed<T> =
 export interface RouterEvents {
   retried(deployment: Deployment): void;
   fellBack(from: Deployment, to: Deployment): void;
+  /** Every deployment of `model` was cooling down or paused: `deployment` was tried anyway. */
+  panicked(model: Model, deployment: Deployment): void;
 }
 
 /** Failures that say the deployment is unwell, not that the request was wrong. */
@@ -36,10 +40,13 @@ function blamesDeployment(error: ApiError): boolean {
 
 /**
  * Sends a request to a model's deployments: by priority, weighted or least-latency within a
- * priority; skipping deployments that are cooling down or at their concurrency cap; falling back
- * to the next deployment at once on a retryable failure and retrying one already tried after a
+ * priority; skipping deployments that are cooling down, paused or at their concurrency cap; falling
+ * back to the next deployment at once on a retryable failure and retrying one already tried after a
  * backoff (or the upstream's Retry-After); all within one attempt budget, and only before anything
- * has reached the client, which the caller guarantees by calling `run` before its first byte.
+ * has reached the client, which the caller guarantees by calling `run` before its first byte. When
+ * every deployment is cooling down or paused, the one whose cooldown ends first is tried anyway
+ * ("panic" routing): cooldowns never leave a model with nothing to route to. The request's outcome
+ * is told to the breaker once per deployment, and nothing when its client left.
  */
 export class Router {
   constructor(
@@ -87,7 +94,13 @@ export class Router {
         }
         pick = order.find((d) => this.acquire(d));
       }
-      if (!pick) break;
+      let panic = false;
+      if (!pick) {
+        pick = this.health.acquireSoonest(order);
+        if (!pick) break;
+        panic = true;
+        this.events?.panicked(model, pick);
+      }
       if (last) {
         if (pick === last) this.events?.retried(pick);
         else this.events?.fellBack(last, pick);
@@ -96,8 +109,8 @@ export class Router {
       try {
         const value = await attempt(pick);
         const ms = performance.now() - started;
-        attempts.push({ provider: pick.provider.name, model: pick.model, ms: Math.round(ms) });
-        this.health.succeeded(pick, ms);
+        attempts.push(panic ? { provider: pick.provider.name, model: pick.model, ms: Math.round(ms), panic } : { provider: pick.provider.name, model: pick.model, ms: Math.round(ms) });
+        this.health.responded(pick, ms);
         const chosen = pick;
         return {
           ok: true,
@@ -106,21 +119,28 @@ export class Router {
           attempts,
           done: (failure) => {
             this.health.release(chosen);
-            if (failure && blamesDeployment(failure)) this.health.failed(chosen, failure.message, requestId);
+            // After the signal fired (the client left, or the request's own total timeout ran out,
+            // a slow reader's included) the outcome says nothing of the deployment.
+            if (!signal.aborted && (!failure || blamesDeployment(failure))) this.settle(chosen, failure, requestId);
+            else this.health.abandoned(chosen);
           },
         };
       } catch (e) {
         const error = asApiError(e);
         this.health.release(pick);
-        attempts.push({ provider: pick.provider.name, model: pick.model, ms: Math.round(performance.now() - started), error: { code: error.code, status: error.status, message: error.message } });
+        const record: AttemptRecord = { provider: pick.provider.name, model: pick.model, ms: Math.round(performance.now() - started), error: { code: error.code, status: error.status, message: error.message } };
+        if (panic) record.panic = true;
+        attempts.push(record);
         // A bug of ours (an exception that is no ApiError) says nothing of the deployment, and would
         // only happen again on the next one.
         if (!(e instanceof ApiError)) {
+          this.health.abandoned(pick);
           lastError = error;
           last = pick;
           break;
         }
-        if (!signal.aborted && blamesDeployment(error)) this.health.failed(pick, error.message, requestId);
+        if (!signal.aborted && blamesDeployment(error)) this.settle(pick, error, requestId);
+        else this.health.abandoned(pick);
         tried.add(pick);
         lastError = error;
         last = pick;
@@ -130,16 +150,23 @@ export class Router {
     return { ok: false, error: lastError ?? this.unavailable(model), deployment: last, attempts };
   }
 
+  /** Tells the breaker how the request went on `deployment`: a short 429 only pauses it. */
+  private settle(deployment: Deployment, failure: ApiError | undefined, requestId: string): void {
+    if (!failure) return this.health.succeeded(deployment);
+    if (failure.status === 429) {
+      const pause = retryAfterMs(failure.retryAfter);
+      if (pause !== undefined && this.health.paused(deployment, pause)) return;
+    }
+    this.health.failed(deployment, failure.message, requestId);
+  }
+
   private acquire(deployment: Deployment): boolean {
     return this.health.tryAcquire(deployment, deployment.maxConcurrency);
   }
 
+  /** Only concurrency caps leave a model with nothing to try: cooldowns are routed through in panic. */
   private unavailable(model: Model): ApiError {
-    const next = this.health.nextAvailable(model.usable);
-    const seconds = next === undefined ? 1 : Math.max(1, Math.ceil((next - Date.now()) / 1000));
-    const cooling = model.usable.every((d) => this.health.isCooling(d));
-    const reason = cooling ? 'every deployment is cooling down after repeated failures' : 'every deployment is at its concurrency limit';
-    return new ApiError('model_unavailable', `The model \`${model.id}\` is temporarily unavailable: ${reason}. Retry after ${seconds} s.`, { retryAfter: String(seconds) });
+    return new ApiError('model_unavailable', `The model \`${model.id}\` is temporarily unavailable: every deployment is at its concurrency limit. Retry after 1 s.`, { retryAfter: '1' });
   }
 
   /** Fastest first; deployments never measured go first, so every one gets measured. */

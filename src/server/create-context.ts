@@ -27,7 +27,9 @@ export async function createContext(settings: Settings, env: NodeJS.ProcessEnv =
   if (local) local.options = { ...local.options, modelsDir: `${settings.dataDir}/models` };
   const catalog = new Catalog(registry, { localModel: settings.localModel, dataDir: settings.dataDir, models: file.models });
   const redis = settings.redisUrl ? await connectRedis(settings.redisUrl) : undefined;
-  const cooldowns = redis ? await RedisCooldowns.attach(redis, settings.redisPrefix) : undefined;
+  // One subscriber connection carries every channel (pub/sub needs a connection of its own); publishing uses `redis`.
+  const subscriber = redis?.duplicate({ enableOfflineQueue: true, commandTimeout: undefined });
+  const cooldowns = redis && subscriber ? await RedisCooldowns.attach(redis, subscriber, settings.redisPrefix) : undefined;
   const health = new DeploymentHealth(settings.cooldown, cooldowns);
   await cooldowns?.loadExisting();
   const inFlight = { count: 0 };
@@ -37,7 +39,7 @@ export async function createContext(settings: Settings, env: NodeJS.ProcessEnv =
   const cloud = await openCloudStore(loadCloudSettings(env, settings.dataDir), database);
   const ledger = new UsageLedger(database);
   const keys = new KeyStore(database, settings.anonymousEnabled);
-  keys.setBroadcast(await joinKeyChanges({ redis, prefix: settings.redisPrefix, onChange: () => keys.invalidate() }));
+  keys.setBroadcast(await joinKeyChanges({ redis, subscriber, prefix: settings.redisPrefix, onChange: () => keys.invalidate() }));
   return {
     settings,
     log,
@@ -50,17 +52,32 @@ export async function createContext(settings: Settings, env: NodeJS.ProcessEnv =
     health,
     metrics,
     cloud,
-    admission: createAdmission({ settings, tiers: file.tiers, env, database, ledger, redis }),
+    admission: createAdmission({ settings, tiers: file.tiers, env, database, ledger, redis, log }),
     redis,
     inFlight,
-    closers: cooldowns ? [() => cooldowns.close()] : [],
+    closers: subscriber ? [() => subscriber.quit().then(() => undefined, () => subscriber.disconnect())] : [],
   };
 }
 
-/** Connects to REDIS_URL; ioredis is loaded only when used. */
+/**
+ * Connects to REDIS_URL; ioredis is loaded only when used. While Redis is unreachable a command
+ * fails at once (no offline queue) or within a second (one sent just before it went away), so
+ * requests get a quick answer instead of waiting on it; ioredis reconnects by itself, trying at
+ * least every second, and everything works again without a restart.
+ */
 async function connectRedis(url: string): Promise<Redis> {
   const { Redis } = await import('ioredis');
-  const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 2, enableAutoPipelining: true });
+  const redis = new Redis(url, {
+    lazyConnect: true,
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 1,
+    commandTimeout: 1000,
+    connectTimeout: 2000,
+    retryStrategy: (times) => Math.min(times * 100, 1000),
+    enableAutoPipelining: true,
+  });
+  // Without a listener an unreachable Redis would be an uncaught 'error' event, once per retry.
+  redis.on('error', () => undefined);
   await redis.connect();
   return redis;
 }

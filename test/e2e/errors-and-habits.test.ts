@@ -156,7 +156,7 @@ describe('upstream failures', () => {
 
   it('an upstream 429 stays a 429 and keeps Retry-After', async () => {
     const res = await http(`${server.url}/v1/chat/completions`, { json: chat('#rate-limit') });
-    assertOpenAIError(res, 429, 'rate_limit_exceeded');
+    assertOpenAIError(res, 429, 'upstream_rate_limited');
     assert.equal(res.headers['retry-after'], '7');
   });
 

@@ -25,6 +25,10 @@ function config(a: FakeOpenAI, b: FakeOpenAI): string {
     base_url: ${b.url}
     api_key: ${FAKE_KEY}
     timeouts: ${TIMEOUTS}
+  rated:
+    type: openai-compatible
+    base_url: ${a.url}
+    api_key: ${FAKE_KEY}
 models:
   solo:
     deployments: [ { provider: a, model: gpt-4o-mini } ]
@@ -35,6 +39,10 @@ models:
   short-total:
     timeouts: { total_ms: 600 }
     deployments: [ { provider: a, model: gpt-4o-mini } ]
+  limited:
+    deployments: [ { provider: rated, model: gpt-4o-mini } ]
+  one-slot:
+    deployments: [ { provider: rated, model: gpt-4o, max_concurrency: 1 } ]
 `;
 }
 
@@ -73,7 +81,7 @@ describe('resilience', () => {
 
   it('honours a short Retry-After before retrying', async () => {
     const started = performance.now();
-    const res = await http(`${server.url}/v1/chat/completions`, { json: chat('solo', 'wait for me #retry-after-1') });
+    const res = await http(`${server.url}/v1/chat/completions`, { json: chat('limited', 'wait for me #retry-after-1') });
     const elapsed = performance.now() - started;
     assert.equal(res.status, 429, 'every attempt is rate limited');
     assert.ok(elapsed >= 1900, `waited ${elapsed} ms for two Retry-After: 1`);
@@ -81,8 +89,10 @@ describe('resilience', () => {
 
   it('returns a Retry-After longer than the cap to the client at once', async () => {
     const started = performance.now();
-    const res = await http(`${server.url}/v1/chat/completions`, { json: chat('solo', 'slow down #rate-limit') });
+    const res = await http(`${server.url}/v1/chat/completions`, { json: chat('limited', 'slow down #rate-limit') });
     assert.equal(res.status, 429);
+    assert.equal(res.json.error.code, 'upstream_rate_limited', "the upstream's limit, not the gateway's");
+    assert.equal(res.json.error.type, 'rate_limit_error');
     assert.equal(res.headers['retry-after'], '7');
     assert.ok(performance.now() - started < 1000);
     assert.equal(count(a, 'slow down #rate-limit'), 1);
@@ -179,6 +189,16 @@ describe('resilience', () => {
     assert.equal((await slow).headers['x-opensq-deployment'], 'a/gpt-4o-mini');
   });
 
+  it('a model whose every deployment is at its concurrency cap answers 503 model_unavailable, not panic', async () => {
+    const slow = http(`${server.url}/v1/chat/completions`, { json: chat('one-slot', 'hold the only slot #slow for a while longer', { stream: true }) });
+    await new Promise((r) => setTimeout(r, 100));
+    const second = await http(`${server.url}/v1/chat/completions`, { json: chat('one-slot', 'no room') });
+    assert.equal(second.status, 503);
+    assert.equal(second.json.error.code, 'model_unavailable');
+    assert.equal(second.headers['retry-after'], '1');
+    assert.equal((await slow).status, 200);
+  });
+
   it('/metrics reports requests, errors, latency, retries, fallbacks and deployment state', async () => {
     const res = await http(`${server.url}/metrics`);
     assert.equal(res.status, 200);
@@ -198,7 +218,7 @@ describe('cooldown', () => {
   before(async () => {
     a = await startFakeOpenAI();
     b = await startFakeOpenAI();
-    server = await startServer({ config: config(a, b), env: { OPENSQ_COOLDOWN_FAILURES: '2', OPENSQ_COOLDOWN_MS: '1500', OPENSQ_MAX_ATTEMPTS: '2' } });
+    server = await startServer({ config: config(a, b), env: { OPENSQ_COOLDOWN_FAILURES: '3', OPENSQ_COOLDOWN_MS: '1500', OPENSQ_MAX_ATTEMPTS: '2' } });
   });
   after(async () => {
     await server?.stop();
@@ -206,9 +226,9 @@ describe('cooldown', () => {
     await b?.close();
   });
 
-  it('skips a failing deployment while it cools down, shows a fully cooling model as down, then probes it', async () => {
+  it('skips a failing deployment while it cools down, routes a fully cooling model in panic, then probes it', async () => {
     a.failWith = 500;
-    for (let i = 0; i < 2; i++) {
+    for (let i = 0; i < 3; i++) {
       const res = await http(`${server.url}/v1/chat/completions`, { json: chat('duo', `break a ${i}`) });
       assert.equal(res.headers['x-opensq-deployment'], 'b/gpt-4o');
     }
@@ -223,11 +243,14 @@ describe('cooldown', () => {
     const catalog = await http(`${server.url}/ai/models`);
     assert.equal(catalog.json.models.solo.status, 'down', 'every deployment of solo is cooling');
     assert.equal(catalog.json.models.duo.status, 'work');
-    const refused = await http(`${server.url}/v1/chat/completions`, { json: chat('solo', 'anyone?') });
-    assert.equal(refused.status, 503);
-    assert.ok(Number(refused.headers['retry-after']) >= 1);
+    const cooling = await http(`${server.url}/metrics`);
+    assert.match(cooling.text, /opensq_deployment_cooling\{deployment="a\/gpt-4o-mini"\} 1/);
+    const panicked = await http(`${server.url}/v1/chat/completions`, { json: chat('solo', 'anyone?') });
+    assert.equal(panicked.status, 200, 'a model whose every deployment cools is routed to the one that ends first, not refused');
+    assert.equal(panicked.headers['x-opensq-panic'], '1');
+    assert.equal(res.headers['x-opensq-panic'], undefined, 'a model with a healthy deployment is no panic');
     const metrics = await http(`${server.url}/metrics`);
-    assert.match(metrics.text, /opensq_deployment_cooling\{deployment="a\/gpt-4o-mini"\} 1/);
+    assert.match(metrics.text, /opensq_panic_routes_total\{model="solo",deployment="a\/gpt-4o-mini"\} 1/);
 
     await new Promise((r) => setTimeout(r, 1700));
     const probe = await http(`${server.url}/v1/chat/completions`, { json: chat('duo', 'probe after cooldown') });
@@ -263,7 +286,7 @@ models:
     const env = {
       REDIS_URL,
       OPENSQ_REDIS_PREFIX: `opensq-test-${process.pid}-${Date.now()}:`,
-      OPENSQ_COOLDOWN_FAILURES: '2',
+      OPENSQ_COOLDOWN_FAILURES: '3',
       OPENSQ_COOLDOWN_MS: '3000',
       OPENSQ_MAX_ATTEMPTS: '2',
     };
@@ -278,7 +301,7 @@ models:
   it('a deployment cooled down by one instance is skipped by the other at once', async () => {
     const [first, second] = servers;
     a.failWith = 500;
-    for (let i = 0; i < 2; i++) await http(`${first.url}/v1/chat/completions`, { json: chat('duo', `trip ${i}`) });
+    for (let i = 0; i < 3; i++) await http(`${first.url}/v1/chat/completions`, { json: chat('duo', `trip ${i}`) });
     a.failWith = undefined;
     await new Promise((r) => setTimeout(r, 100));
     const before = a.requests.length;

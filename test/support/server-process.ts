@@ -67,6 +67,7 @@ export async function startServer(options: StartOptions = {}): Promise<ServerPro
     OPENSQ_ANONYMOUS_RPD: '0',
     OPENSQ_ANONYMOUS_CONCURRENCY: '0',
     OPENSQ_COOLDOWN_FAILURES: '1000',
+    OPENSQ_COOLDOWN_MIN_REQUESTS: '1000000',
     ...backend?.env,
     ...options.env,
   };

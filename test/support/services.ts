@@ -20,3 +20,7 @@ export const needsPostgresAndRedis: string | false = needsPostgres || needsRedis
 /** A skip reason for a test that runs the real espeak-ng binary (CI installs it), or false. */
 export const needsEspeak: string | false =
   spawnSync('espeak-ng', ['--version'], { stdio: 'ignore' }).status !== 0 && 'espeak-ng is not installed (apt-get install espeak-ng)';
+
+/** A skip reason for a test that runs its own `redis-server` (to stop and restart it), or false. */
+export const needsRedisServer: string | false =
+  spawnSync('redis-server', ['--version'], { stdio: 'ignore' }).status !== 0 && 'redis-server is not installed (apt-get install redis-server)';

@@ -13,7 +13,7 @@ describe('mapAnthropicError', () => {
     [402, 'billing_error', 'upstream_auth_error', 502, false],
     [403, 'permission_error', 'upstream_auth_error', 502, false],
     [404, 'not_found_error', 'upstream_error', 502, true],
-    [429, 'rate_limit_error', 'rate_limit_exceeded', 429, true],
+    [429, 'rate_limit_error', 'upstream_rate_limited', 429, true],
     [500, 'api_error', 'upstream_error', 502, true],
     [504, 'timeout_error', 'upstream_timeout', 504, true],
     [529, 'overloaded_error', 'model_unavailable', 503, true],

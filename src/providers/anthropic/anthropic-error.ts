@@ -39,7 +39,7 @@ function parse(bodyText: string): ParsedError {
  *   401 authentication_error, 402 billing_error, 403 permission_error
  *                                    → 502 upstream_auth_error: the gateway's own key or account, not the client's
  *   404 not_found_error              → 502 upstream_error: this deployment does not serve the model
- *   429 rate_limit_error             → 429 rate_limit_exceeded, keeping Retry-After
+ *   429 rate_limit_error             → 429 upstream_rate_limited, keeping Retry-After
  *   529 overloaded_error, 503        → 503 model_unavailable, retryable: Anthropic is out of capacity for now
  *   408, 504 timeout_error           → 504 upstream_timeout
  *   500 api_error, other statuses    → 502 upstream_error
@@ -67,7 +67,7 @@ export function mapAnthropicError(provider: string, status: number, bodyText: st
     code = 'upstream_error';
     message = `provider ${provider} does not serve this model (404): ${said}`;
   } else if (status === 429) {
-    code = 'rate_limit_exceeded';
+    code = 'upstream_rate_limited';
   } else if (status === 529 || status === 503) {
     code = 'model_unavailable';
     message = `provider ${provider} is overloaded (${status}): ${said}`;

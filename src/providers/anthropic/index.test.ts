@@ -82,7 +82,7 @@ describe('AnthropicAdapter against the fake Messages API', () => {
   it('maps upstream errors: 400, 429 with Retry-After, 529 as a retryable 503, 500 as 502, unknown model, wrong key', async () => {
     const say = (content: string) => call({ messages: [{ role: 'user', content }] });
     await rejectsWith(adapter().chat(say('#bad-request')), 'invalid_request', 400, (e) => assert.match(e.message, /^max_tokens: 100000 > 8192/));
-    await rejectsWith(adapter().chat(say('#rate-limit')), 'rate_limit_exceeded', 429, (e) => assert.equal(e.retryAfter, '7'));
+    await rejectsWith(adapter().chat(say('#rate-limit')), 'upstream_rate_limited', 429, (e) => assert.equal(e.retryAfter, '7'));
     await rejectsWith(adapter().stream(say('#fail-503')), 'model_unavailable', 503, (e) => assert.equal(e.retryable, true));
     await rejectsWith(adapter().chat(say('#fail-500')), 'upstream_error', 502);
     await rejectsWith(adapter().chat({ ...say('hi'), upstreamModel: 'claude-0' }), 'upstream_error', 502, (e) => assert.match(e.message, /does not serve this model/));

@@ -34,7 +34,7 @@ export function mapBflError(provider: string, status: number, bodyText: string, 
   } else if (status === 402) {
     message = `provider ${provider} has no credits left on the gateway's account (402): ${upstream}`;
   } else if (status === 429) {
-    code = 'rate_limit_exceeded';
+    code = 'upstream_rate_limited';
     message = upstream;
   } else if (status === 408 || status === 504) {
     code = 'upstream_timeout';

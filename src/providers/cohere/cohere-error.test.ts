@@ -15,7 +15,7 @@ describe('mapCohereError', () => {
       [402, 'upstream_error', 502],
       [404, 'upstream_error', 502],
       [413, 'request_too_large', 413],
-      [429, 'rate_limit_exceeded', 429],
+      [429, 'upstream_rate_limited', 429],
       [499, 'upstream_error', 502],
       [500, 'upstream_error', 502],
       [501, 'upstream_error', 502],

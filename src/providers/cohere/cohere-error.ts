@@ -9,7 +9,7 @@ import type { CohereErrorBody } from './cohere-api.js';
  *   402            the gateway's Cohere account cannot pay: 502 `upstream_error`, so another deployment may serve
  *   404            the configured model (or base URL) does not exist there: 502 `upstream_error`
  *   413            `request_too_large`
- *   429            `rate_limit_exceeded`, keeping `Retry-After`
+ *   429            `upstream_rate_limited`, keeping `Retry-After`
  *   408, 504       `upstream_timeout` (504)
  *   499, 5xx, rest 502 `upstream_error`
  */
@@ -39,7 +39,7 @@ export function mapCohereError(provider: string, status: number, bodyText: strin
   } else if (status === 413) {
     code = 'request_too_large';
   } else if (status === 429) {
-    code = 'rate_limit_exceeded';
+    code = 'upstream_rate_limited';
   } else if (status === 408 || status === 504) {
     code = 'upstream_timeout';
     message = `provider ${provider} timed out (${status}): ${upstreamMessage}`;

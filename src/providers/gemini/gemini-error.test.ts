@@ -35,7 +35,7 @@ describe('mapGeminiError (recorded Google errors in, gateway errors out)', () =>
 
   it('RESOURCE_EXHAUSTED is a 429 keeping Retry-After, or Google RetryInfo delay', () => {
     const quota = mapGeminiError('gemini', 429, mock('vertexai/unary-failure-quota-exceeded.json'), '30');
-    assert.equal(quota.code, 'rate_limit_exceeded');
+    assert.equal(quota.code, 'upstream_rate_limited');
     assert.equal(quota.status, 429);
     assert.equal(quota.retryAfter, '30');
     assert.match(quota.message, /^Quota exceeded for quota metric/);

@@ -64,7 +64,7 @@ export function mapGeminiError(provider: string, httpStatus: number, bodyText: s
     code = 'upstream_error';
     message = `provider ${provider} does not serve this model (${httpStatus}): ${upstreamMessage}`;
   } else if (status === 'RESOURCE_EXHAUSTED') {
-    code = 'rate_limit_exceeded';
+    code = 'upstream_rate_limited';
     return new UpstreamError(code, message, { ...details, retryAfter: retryAfter ?? retryDelay(error) });
   } else if (status === 'DEADLINE_EXCEEDED') {
     code = 'upstream_timeout';

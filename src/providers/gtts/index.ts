@@ -84,7 +84,7 @@ function gttsError(provider: string, status: number, body: string): UpstreamErro
     outStatus = 400;
     message = `provider ${provider} refused the text (${status}); check that lang is a language it speaks`;
   } else if (status === 429) {
-    code = 'rate_limit_exceeded';
+    code = 'upstream_rate_limited';
     message = `provider ${provider} is throttling requests (429)`;
   } else if (status === 401 || status === 403) {
     code = 'upstream_auth_error';

@@ -38,7 +38,7 @@ export function mapOpenAIError(provider: string, status: number, bodyText: strin
     code = 'upstream_error';
     message = `provider ${provider} does not serve this model (404): ${upstreamMessage}`;
   } else if (status === 429) {
-    code = 'rate_limit_exceeded';
+    code = 'upstream_rate_limited';
   } else if (status === 408 || status === 504) {
     code = 'upstream_timeout';
   } else {

@@ -1,6 +1,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { type Dispatcher, FormData, request } from 'undici';
 import { ApiError, UpstreamError } from '../../core/errors.js';
+import { sanitizeRetryAfter } from '../../core/retry-after.js';
 import type { ProviderConfig, Timeouts } from '../types.js';
 import { upstreamDispatcher } from './http-client.js';
 import { malformedAnswer } from './malformed-answer.js';
@@ -135,7 +136,7 @@ async function failure(config: ProviderConfig, req: UpstreamRequest, res: Dispat
   const status = res.statusCode;
   if (credentials && (status === 401 || status === 403)) return credentialsRefused(config.name, status, body);
   const retryAfter = res.headers['retry-after'];
-  const mapped = req.mapError(status, body, typeof retryAfter === 'string' ? retryAfter : undefined);
+  const mapped = req.mapError(status, body, sanitizeRetryAfter(typeof retryAfter === 'string' ? retryAfter : undefined));
   return mapped.code === 'upstream_auth_error' ? credentialsRefused(config.name, status, body) : mapped;
 }
 
