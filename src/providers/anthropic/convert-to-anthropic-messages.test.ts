@@ -138,7 +138,7 @@ describe('convertToAnthropicMessages', () => {
       { type: 'image', source: { type: 'base64', media_type: 'image/gif', data: 'R0lGOD==' } },
     ]);
     assert.deepEqual(loaded, ['data:image/jpeg;base64,/9j/AAEC', 'http://example.com/dog.gif']);
-    assert.deepEqual(result.warnings, ['image_url.detail low is not supported by provider anthropic']);
+    assert.deepEqual(result.warnings, [{ code: 'dropped_content', message: 'image_url.detail low is not supported by provider anthropic' }]);
   });
 
   it('a system message after the first turn is hoisted, with a warning', async () => {
@@ -151,7 +151,7 @@ describe('convertToAnthropicMessages', () => {
       { type: 'text', text: 'Be brief.' },
       { type: 'text', text: 'Be kind.' },
     ]);
-    assert.deepEqual(result.warnings, ['system messages after the first turn are moved to the top-level system prompt by provider anthropic']);
+    assert.deepEqual(result.warnings, [{ code: 'moved_system_message', message: 'system messages after the first turn are moved to the top-level system prompt by provider anthropic' }]);
   });
 
   it('refuses what Anthropic cannot take, naming the parameter', async () => {

@@ -55,10 +55,10 @@ describe('prepareAnthropicTools', () => {
   it('json_object and strict schemas cannot be enforced: reported, not dropped silently', () => {
     assert.deepEqual(prepare({ response_format: { type: 'json_object' } }), {
       jsonResponse: false,
-      warnings: ['response_format json_object is not enforced by provider anthropic (it has no JSON mode without a schema); ask for JSON in the prompt or use json_schema'],
+      warnings: [{ code: 'unenforced_parameter', message: 'response_format json_object is not enforced by provider anthropic (it has no JSON mode without a schema); ask for JSON in the prompt or use json_schema' }],
     });
     const strict = prepare({ response_format: { type: 'json_schema', json_schema: { name: 'answer', schema, strict: true } } });
-    assert.deepEqual(strict.warnings, ['strict schemas are followed but not enforced by provider anthropic']);
+    assert.deepEqual(strict.warnings, [{ code: 'unenforced_parameter', message: 'strict schemas are followed but not enforced by provider anthropic' }]);
     assert.deepEqual(prepare({ response_format: { type: 'text' } }), { jsonResponse: false, warnings: [] });
   });
 

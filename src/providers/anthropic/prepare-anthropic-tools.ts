@@ -1,6 +1,7 @@
 import type { ChatRequest } from '../../core/chat.js';
 import { ApiError } from '../../core/errors.js';
 import type { AnthropicTool, AnthropicToolChoice } from './anthropic-api.js';
+import type { Warning } from '../../core/warnings.js';
 
 /**
  * The tool through which a `json_schema` response format is asked for: Anthropic's base API has
@@ -14,7 +15,7 @@ export interface PreparedTools {
   toolChoice?: AnthropicToolChoice;
   /** True when JSON_RESPONSE_TOOL was added: its call is the answer's text, not a tool call. */
   jsonResponse: boolean;
-  warnings: string[];
+  warnings: Warning[];
 }
 
 interface OpenAITool {
@@ -48,10 +49,10 @@ function convertToolChoice(choice: unknown): AnthropicToolChoice | undefined {
   throw invalid('Provider anthropic supports tool_choice "none", "auto", "required" or a named function.', 'tool_choice');
 }
 
-function jsonResponseTool(format: ChatRequest['response_format'], warnings: string[]): AnthropicTool | undefined {
+function jsonResponseTool(format: ChatRequest['response_format'], warnings: Warning[]): AnthropicTool | undefined {
   if (!format || format.type === 'text') return undefined;
   if (format.type === 'json_object') {
-    warnings.push('response_format json_object is not enforced by provider anthropic (it has no JSON mode without a schema); ask for JSON in the prompt or use json_schema');
+    warnings.push({ code: 'unenforced_parameter', message: 'response_format json_object is not enforced by provider anthropic (it has no JSON mode without a schema); ask for JSON in the prompt or use json_schema' });
     return undefined;
   }
   if (format.type !== 'json_schema') {
@@ -73,13 +74,13 @@ function jsonResponseTool(format: ChatRequest['response_format'], warnings: stri
  * alone, or any tool when the client's own tools are offered too (so it may still call those).
  */
 export function prepareAnthropicTools(body: ChatRequest): PreparedTools {
-  const warnings: string[] = [];
+  const warnings: Warning[] = [];
   const openAITools = (body.tools ?? []) as OpenAITool[];
   const tools = openAITools.map(convertTool);
   let choice = convertToolChoice(body.tool_choice);
   const jsonTool = jsonResponseTool(body.response_format, warnings);
   if (openAITools.some((t) => t.function?.strict) || body.response_format?.json_schema?.strict) {
-    warnings.push('strict schemas are followed but not enforced by provider anthropic');
+    warnings.push({ code: 'unenforced_parameter', message: 'strict schemas are followed but not enforced by provider anthropic' });
   }
 
   if (jsonTool) {

@@ -3,11 +3,12 @@ import { ApiError } from '../../core/errors.js';
 import type { CohereChatRequest } from './cohere-api.js';
 import { convertToCohereMessages } from './convert-to-cohere-messages.js';
 import { prepareCohereTools } from './prepare-cohere-tools.js';
+import type { Warn } from '../../core/warnings.js';
 
 export interface CohereRequestContext {
   upstreamModel: string;
   stream: boolean;
-  warn(message: string): void;
+  warn: Warn;
   /** The gateway's cap on the answer (what the key's credit affords), if any. */
   maxAnswerTokens?: number;
 }
@@ -56,13 +57,13 @@ export function convertToCohereRequest(body: ChatRequest, ctx: CohereRequestCont
   if (format) request.response_format = format;
 
   const ignored = UNSUPPORTED.filter(([name, harmless]) => body[name] != null && !harmless(body[name])).map(([name]) => name);
-  if (ignored.length > 0) ctx.warn(`Cohere does not support ${ignored.join(', ')}; ignored.`);
+  if (ignored.length > 0) ctx.warn('dropped_parameter', `Cohere does not support ${ignored.join(', ')}; ignored.`);
   return request;
 }
 
-function inRange(name: string, value: number, min: number, max: number, warn: (message: string) => void): number {
+function inRange(name: string, value: number, min: number, max: number, warn: Warn): number {
   const adjusted = Math.min(max, Math.max(min, value));
-  if (adjusted !== value) warn(`Cohere accepts ${name} from ${min} to ${max}; ${value} was sent as ${adjusted}.`);
+  if (adjusted !== value) warn('adjusted_parameter', `Cohere accepts ${name} from ${min} to ${max}; ${value} was sent as ${adjusted}.`);
   return adjusted;
 }
 

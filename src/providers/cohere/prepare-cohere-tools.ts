@@ -1,6 +1,6 @@
 import { ApiError } from '../../core/errors.js';
 import type { CohereChatRequest, CohereTool } from './cohere-api.js';
-import { clientNames } from '../../core/warnings.js';
+import { clientNames, type Warn } from '../../core/warnings.js';
 
 type PreparedTools = Pick<CohereChatRequest, 'tools' | 'tool_choice' | 'strict_tools'>;
 
@@ -19,7 +19,7 @@ const invalid = (message: string, param: string): ApiError => new ApiError('inva
  * is then the only possible answer. That rewrite is reported, since the model no longer sees the
  * other tools.
  */
-export function prepareCohereTools(rawTools: unknown[] | null | undefined, toolChoice: unknown, warn: (message: string) => void): PreparedTools {
+export function prepareCohereTools(rawTools: unknown[] | null | undefined, toolChoice: unknown, warn: Warn): PreparedTools {
   const offered = (rawTools ?? []) as OpenAITool[];
   if (offered.length === 0) {
     if (toolChoice === 'required' || (typeof toolChoice === 'object' && toolChoice !== null)) {
@@ -41,7 +41,7 @@ export function prepareCohereTools(rawTools: unknown[] | null | undefined, toolC
   const strict = offered.filter((tool) => tool.function?.strict === true).length;
   if (strict > 0) {
     prepared.strict_tools = true;
-    if (strict < offered.length) warn('Cohere applies strict tool schemas to all tools or none; all tools are strict for this request.');
+    if (strict < offered.length) warn('adjusted_parameter', 'Cohere applies strict tool schemas to all tools or none; all tools are strict for this request.');
   }
 
   if (toolChoice === 'none') prepared.tool_choice = 'NONE';
@@ -52,7 +52,7 @@ export function prepareCohereTools(rawTools: unknown[] | null | undefined, toolC
     if (missing !== undefined) throw invalid(`'tool_choice' names the function '${missing}', which is not in 'tools'.`, 'tool_choice');
     tools = tools.filter((tool) => names.includes(tool.function.name));
     if (required) prepared.tool_choice = 'REQUIRED';
-    warn(`Cohere cannot force a named tool; only ${clientNames(names)} ${names.length === 1 ? 'was' : 'were'} offered${required ? ', with tool_choice REQUIRED' : ''}.`);
+    warn('narrowed_tools', `Cohere cannot force a named tool; only ${clientNames(names)} ${names.length === 1 ? 'was' : 'were'} offered${required ? ', with tool_choice REQUIRED' : ''}.`);
   } else if (toolChoice !== undefined && toolChoice !== null && toolChoice !== 'auto') {
     throw invalid(`Invalid value for 'tool_choice': ${JSON.stringify(toolChoice)}.`, 'tool_choice');
   }

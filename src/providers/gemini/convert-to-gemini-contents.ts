@@ -2,12 +2,12 @@ import type { ChatMessage, ContentPart } from '../../core/chat.js';
 import { ApiError } from '../../core/errors.js';
 import type { LoadedImage } from '../shared/fetch-image.js';
 import type { GeminiContent, GeminiPart } from './gemini-api.js';
-import { clientName } from '../../core/warnings.js';
+import { clientName, type Warn } from '../../core/warnings.js';
 
 export interface GeminiContentsContext {
   /** Bytes of an image or file URL (`data:` decoded, http(s) fetched with SSRF protection). */
   loadImage(url: string): Promise<LoadedImage>;
-  warn(message: string): void;
+  warn: Warn;
 }
 
 export interface GeminiContents {
@@ -72,7 +72,7 @@ export async function convertToGeminiContents(messages: readonly ChatMessage[], 
   const warnOnce = (message: string): void => {
     if (reported.has(message)) return;
     reported.add(message);
-    ctx.warn(message);
+    ctx.warn('dropped_content', message);
   };
 
   for (const [i, message] of messages.entries()) {

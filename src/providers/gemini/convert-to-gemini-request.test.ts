@@ -20,7 +20,7 @@ async function convert(body: Partial<ChatRequest>, options: { streaming?: boolea
   const loaded: string[] = [];
   const request = await convertToGeminiRequest({ model: 'gemini-2.0-flash', messages: [], ...body } as ChatRequest, {
     streaming: options.streaming ?? false,
-    warn: (message) => warnings.push(message),
+    warn: (code, message) => warnings.push(`${code}: ${message}`),
     loadImage: async (url) => {
       loaded.push(url);
       const known = options.images?.[url];
@@ -161,7 +161,7 @@ describe('convertToGeminiRequest (OpenAI request in, Gemini body out)', () => {
       { inlineData: { mimeType: 'audio/wav', data: 'UklGRg==' } },
     ]);
     assert.deepEqual(loaded, ['data:image/png;base64,iVBORw0K', 'https://example.com/cat.jpg']);
-    assert.deepEqual(warnings, ['gemini has no per-image detail; image_url.detail high was ignored']);
+    assert.deepEqual(warnings, ['dropped_content: gemini has no per-image detail; image_url.detail high was ignored']);
   });
 
   it('maps every tool_choice form to a function calling mode', async () => {
@@ -197,11 +197,11 @@ describe('convertToGeminiRequest (OpenAI request in, Gemini body out)', () => {
       { functionDeclarations: [{ name: 'now', description: '' }, { name: 'lookup', description: '', parameters: { type: 'OBJECT', properties: { id: { type: 'STRING' } } } }] },
     ]);
     assert.deepEqual(warnings, [
-      'gemini does not support logit_bias, user; ignored',
-      'gemini cannot express additionalProperties in tools[1].function.parameters; dropped',
-      'gemini supports only function tools; tools[2] (web_search) was ignored',
-      'gemini does not enforce strict function schemas; strict was ignored',
-      'gemini cannot turn off parallel function calls; parallel_tool_calls was ignored',
+      'dropped_parameter: gemini does not support logit_bias, user; ignored',
+      'schema_keyword_dropped: gemini cannot express additionalProperties in tools[1].function.parameters; dropped',
+      'dropped_parameter: gemini supports only function tools; tools[2] (web_search) was ignored',
+      'unenforced_parameter: gemini does not enforce strict function schemas; strict was ignored',
+      'dropped_parameter: gemini cannot turn off parallel function calls; parallel_tool_calls was ignored',
     ]);
   });
 
@@ -212,7 +212,7 @@ describe('convertToGeminiRequest (OpenAI request in, Gemini body out)', () => {
       responseMimeType: 'application/json',
       responseSchema: { type: 'OBJECT', properties: { answer: { type: 'STRING' }, score: { type: 'INTEGER', nullable: true } }, required: ['answer'] },
     });
-    assert.deepEqual(warnings, ['gemini cannot express $schema, additionalProperties in response_format.json_schema; dropped']);
+    assert.deepEqual(warnings, ['schema_keyword_dropped: gemini cannot express $schema, additionalProperties in response_format.json_schema; dropped']);
     const plain = await convert({ messages: [user('x')], response_format: { type: 'json_object' } });
     assert.deepEqual(plain.request.generationConfig, { responseMimeType: 'application/json' });
   });
@@ -221,7 +221,7 @@ describe('convertToGeminiRequest (OpenAI request in, Gemini body out)', () => {
     assert.deepEqual((await convert({ messages: [user('x')], n: 3 })).request.generationConfig, { candidateCount: 3 });
     const streamed = await convert({ messages: [user('x')], n: 3 }, { streaming: true });
     assert.equal(streamed.request.generationConfig, undefined);
-    assert.deepEqual(streamed.warnings, ['gemini streams one choice only; n=3 was ignored']);
+    assert.deepEqual(streamed.warnings, ['dropped_parameter: gemini streams one choice only; n=3 was ignored']);
     assert.deepEqual((await convert({ messages: [user('x')], reasoning_effort: 'low' })).request.generationConfig, { thinkingConfig: { thinkingBudget: 1024, includeThoughts: true } });
     assert.deepEqual((await convert({ messages: [user('x')], reasoning_effort: 'none' })).request.generationConfig, { thinkingConfig: { thinkingBudget: 0 } });
   });

@@ -2,7 +2,7 @@ import type { ChatRequest } from '../../core/chat.js';
 import { ApiError } from '../../core/errors.js';
 import { convertToGeminiSchema } from './convert-to-gemini-schema.js';
 import type { GeminiFunctionDeclaration, GeminiToolConfig, GenerateContentRequest } from './gemini-api.js';
-import { clientName, clientNames } from '../../core/warnings.js';
+import { clientName, clientNames, type Warn } from '../../core/warnings.js';
 
 export interface PreparedGeminiTools {
   tools?: GenerateContentRequest['tools'];
@@ -28,24 +28,24 @@ const invalidChoice = (): ApiError =>
  * auto → AUTO, none → NONE, required → ANY, a named function → ANY limited to it, `allowed_tools`
  * → AUTO over just those functions or ANY limited to them. What Gemini cannot honour is reported.
  */
-export function prepareGeminiTools(body: ChatRequest, warn: (message: string) => void): PreparedGeminiTools {
+export function prepareGeminiTools(body: ChatRequest, warn: Warn): PreparedGeminiTools {
   let declarations: GeminiFunctionDeclaration[] = [];
   let strict = false;
   for (const [i, tool] of ((body.tools ?? []) as FunctionTool[]).entries()) {
     if (tool.type !== 'function' || typeof tool.function?.name !== 'string') {
-      warn(`gemini supports only function tools; tools[${i}] (${clientName(tool.type)}) was ignored`);
+      warn('dropped_parameter', `gemini supports only function tools; tools[${i}] (${clientName(tool.type)}) was ignored`);
       continue;
     }
     const fn = tool.function;
     if (fn.strict) strict = true;
     const { schema, dropped } = convertToGeminiSchema(fn.parameters);
-    if (dropped.length > 0) warn(`gemini cannot express ${clientNames(dropped)} in tools[${i}].function.parameters; dropped`);
+    if (dropped.length > 0) warn('schema_keyword_dropped', `gemini cannot express ${clientNames(dropped)} in tools[${i}].function.parameters; dropped`);
     const declaration: GeminiFunctionDeclaration = { name: fn.name!, description: fn.description ?? '' };
     if (schema) declaration.parameters = schema;
     declarations.push(declaration);
   }
-  if (strict) warn('gemini does not enforce strict function schemas; strict was ignored');
-  if (body.parallel_tool_calls === false) warn('gemini cannot turn off parallel function calls; parallel_tool_calls was ignored');
+  if (strict) warn('unenforced_parameter', 'gemini does not enforce strict function schemas; strict was ignored');
+  if (body.parallel_tool_calls === false) warn('dropped_parameter', 'gemini cannot turn off parallel function calls; parallel_tool_calls was ignored');
   let toolConfig: GeminiToolConfig | undefined;
   const choice = body.tool_choice as string | NamedChoice | null | undefined;
   if (choice === 'auto') toolConfig = { functionCallingConfig: { mode: 'AUTO' } };
