@@ -23,6 +23,12 @@ export type WarningCode = keyof typeof WARNINGS;
 /** How providers report what they could not honour: a stable code and the gateway's own words. */
 export type Warn = (code: WarningCode, message: string) => void;
 
+/**
+ * Request fields that ask nothing of the answer (end-user ids, OpenAI's own storage and caching
+ * hints): a provider without them drops them without a warning.
+ */
+export const NO_ANSWER_EFFECT: ReadonlySet<string> = new Set(['user', 'safety_identifier', 'store', 'metadata', 'prompt_cache_key', 'prompt_cache_retention', 'service_tier']);
+
 /** A warning collected by a pure converter, for the adapter to pass to `warn`. */
 export interface Warning {
   code: WarningCode;

@@ -65,7 +65,7 @@ describe('convertToAnthropicRequest', () => {
   });
 
   it('parameters Anthropic has no equivalent for are reported, unless they ask for nothing', async () => {
-    const { body, warnings } = await convert({ seed: 7, logit_bias: { '50256': -100 }, presence_penalty: 0.5, n: 2, frequency_penalty: 0, logprobs: false, stream_options: { include_usage: true } });
+    const { body, warnings } = await convert({ seed: 7, logit_bias: { '50256': -100 }, presence_penalty: 0.5, n: 2, frequency_penalty: 0, logprobs: false, stream_options: { include_usage: true }, store: true, metadata: { a: 'b' } });
     assert.deepEqual(warnings, [
       { code: 'dropped_parameter', message: 'n=2 is not supported by provider anthropic; one choice is returned' },
       { code: 'dropped_parameter', message: 'parameters not supported by provider anthropic were ignored: seed, logit_bias, presence_penalty' },

@@ -2,7 +2,7 @@ import { answerLimit, type ChatRequest } from '../../core/chat.js';
 import type { AnthropicRequest } from './anthropic-api.js';
 import { convertToAnthropicMessages, type LoadImage } from './convert-to-anthropic-messages.js';
 import { prepareAnthropicTools } from './prepare-anthropic-tools.js';
-import type { Warning } from '../../core/warnings.js';
+import { NO_ANSWER_EFFECT, type Warning } from '../../core/warnings.js';
 
 /**
  * Anthropic requires `max_tokens`; OpenAI lets clients leave it out. 4096 is the largest output
@@ -64,7 +64,7 @@ export async function convertToAnthropicRequest(
   if (typeof request.user === 'string' && request.user) body.metadata = { user_id: request.user };
 
   if (typeof request.n === 'number' && request.n > 1) warnings.push({ code: 'dropped_parameter', message: `n=${request.n} is not supported by provider anthropic; one choice is returned` });
-  const ignored = Object.keys(request).filter((key) => !HANDLED.has(key) && !isNeutral(request[key]));
+  const ignored = Object.keys(request).filter((key) => !HANDLED.has(key) && !NO_ANSWER_EFFECT.has(key) && !isNeutral(request[key]));
   if (ignored.length > 0) warnings.push({ code: 'dropped_parameter', message: `parameters not supported by provider anthropic were ignored: ${ignored.join(', ')}` });
   return { body, jsonResponse: tools.jsonResponse, warnings: warnings.filter((w, i) => warnings.findIndex((o) => o.message === w.message) === i) };
 }

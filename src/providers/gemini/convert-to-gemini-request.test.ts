@@ -197,7 +197,7 @@ describe('convertToGeminiRequest (OpenAI request in, Gemini body out)', () => {
       { functionDeclarations: [{ name: 'now', description: '' }, { name: 'lookup', description: '', parameters: { type: 'OBJECT', properties: { id: { type: 'STRING' } } } }] },
     ]);
     assert.deepEqual(warnings, [
-      'dropped_parameter: gemini does not support logit_bias, user; ignored',
+      'dropped_parameter: gemini does not support logit_bias; ignored',
       'dropped_parameter: gemini supports only function tools; tools[2] (web_search) was ignored',
       'unenforced_parameter: gemini does not enforce strict function schemas; strict was ignored',
       'dropped_parameter: gemini cannot turn off parallel function calls; parallel_tool_calls was ignored',

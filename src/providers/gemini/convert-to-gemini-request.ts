@@ -3,7 +3,7 @@ import { type GeminiContentsContext, convertToGeminiContents } from './convert-t
 import { convertToGeminiSchema } from './convert-to-gemini-schema.js';
 import type { GeminiGenerationConfig, GenerateContentRequest } from './gemini-api.js';
 import { prepareGeminiTools } from './prepare-gemini-tools.js';
-import { clientName, clientNames } from '../../core/warnings.js';
+import { clientName, clientNames, NO_ANSWER_EFFECT } from '../../core/warnings.js';
 
 export interface GeminiRequestContext extends GeminiContentsContext {
   /** Streams carry one candidate only, so `n` is honoured only without streaming. */
@@ -25,7 +25,7 @@ const isSet = (value: unknown): boolean => value !== undefined && value !== null
 
 /** An OpenAI chat request as a Gemini `GenerateContentRequest`. */
 export async function convertToGeminiRequest(body: ChatRequest, ctx: GeminiRequestContext): Promise<GenerateContentRequest> {
-  const ignored = Object.entries(body).filter(([key, value]) => !READ.has(key) && isSet(value) && value !== false).map(([key]) => key);
+  const ignored = Object.entries(body).filter(([key, value]) => !READ.has(key) && !NO_ANSWER_EFFECT.has(key) && isSet(value) && value !== false).map(([key]) => key);
   if (ignored.length > 0) ctx.warn('dropped_parameter', `gemini does not support ${clientNames(ignored)}; ignored`);
   const { systemInstruction, contents } = await convertToGeminiContents(body.messages, ctx);
   const request: GenerateContentRequest = { contents };

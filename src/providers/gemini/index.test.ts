@@ -166,7 +166,9 @@ describe('GeminiAdapter over HTTP', () => {
       ],
     });
     assert.deepEqual(result, { vectors: [[0.1, 0.2], [0.3, 0.4]], usage: { prompt_tokens: 0, total_tokens: 0 } });
-    assert.deepEqual(warnings, ['dropped_parameter: gemini does not support user for embeddings; ignored']);
+    assert.deepEqual(warnings, [], 'user asks nothing of the answer');
+    await adapter().embed({ ...embed, body: { model: 'e', input: ['a', 'b'], task: 'x' } });
+    assert.deepEqual(warnings, ['dropped_parameter: gemini does not support task for embeddings; ignored']);
     await assert.rejects(adapter().embed({ ...embed, body: { model: 'e', input: [[1, 2]] } }), (e: unknown) => e instanceof ApiError && e.status === 400 && e.param === 'input');
     handler = reply(200, 'application/json', JSON.stringify({ embeddings: [{ values: [0.1] }] }));
     await assert.rejects(adapter().embed({ ...embed, body: { model: 'e', input: ['a', 'b'] } }), (e: unknown) => e instanceof UpstreamError && e.status === 502);
