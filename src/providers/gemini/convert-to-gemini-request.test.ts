@@ -180,13 +180,19 @@ describe('convertToGeminiRequest (OpenAI request in, Gemini body out)', () => {
     await assert.rejects(modes('sometimes'), (e: unknown) => e instanceof ApiError && e.status === 400 && e.param === 'tool_choice');
   });
 
+  it('refuses a tool that is not a function, as every translating provider does', async () => {
+    await assert.rejects(
+      convert({ messages: [user('x')], tools: [divide, { type: 'web_search' }] }),
+      (e: unknown) => e instanceof ApiError && e.status === 400 && e.code === 'unsupported_parameter' && e.param === 'tools' && /"web_search"/.test(e.message),
+    );
+  });
+
   it('declares functions without parameters bare, and reports what Gemini cannot honour', async () => {
     const { request, warnings } = await convert({
       messages: [user('x')],
       tools: [
         { type: 'function', function: { name: 'now', parameters: { type: 'object', properties: {} }, strict: true } },
         { type: 'function', function: { name: 'lookup', parameters: { type: 'object', properties: { id: { type: 'string' } }, additionalProperties: false } } },
-        { type: 'web_search' },
       ],
       parallel_tool_calls: false,
       logit_bias: { 1: 2 },
@@ -198,7 +204,6 @@ describe('convertToGeminiRequest (OpenAI request in, Gemini body out)', () => {
     ]);
     assert.deepEqual(warnings, [
       'dropped_parameter: gemini does not support logit_bias; ignored',
-      'dropped_parameter: gemini supports only function tools; tools[2] (web_search) was ignored',
       'unenforced_parameter: gemini does not enforce strict function schemas; strict was ignored',
       'dropped_parameter: gemini cannot turn off parallel function calls; parallel_tool_calls was ignored',
     ]);
