@@ -14,7 +14,6 @@ export const WARNINGS = {
   schema_keyword_dropped: 'a JSON Schema constraint the provider cannot express was left out of a tool or response schema',
   dropped_content: 'a content part or attribute of a message the provider cannot take was left out',
   moved_system_message: 'a system or developer message after the first turn was sent as a user turn',
-  narrowed_tools: 'only the tools named by tool_choice were offered, the way the provider can honour it',
   answer_limited: "the answer limit was lowered to what the key's credit affords",
 } as const;
 

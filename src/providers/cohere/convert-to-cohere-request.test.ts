@@ -83,21 +83,23 @@ describe('convertToCohereRequest', () => {
     assert.equal(convert({ tools: [weather], tool_choice: 'required' }).request.tool_choice, 'REQUIRED');
   });
 
-  it('emulates a named tool_choice with REQUIRED and only that tool, and says so', () => {
+  it('honours a named tool_choice with REQUIRED and only that tool, which loses nothing: no warning', () => {
     const named = convert({ tools: [weather, search], tool_choice: { type: 'function', function: { name: 'search_products' } } });
     assert.deepEqual(named.request.tools, [search]);
     assert.equal(named.request.tool_choice, 'REQUIRED');
-    assert.deepEqual(named.warnings, ['narrowed_tools: Cohere cannot force a named tool; only search_products was offered, with tool_choice REQUIRED.']);
+    assert.deepEqual(named.warnings, []);
     const allowed = convert({ tools: [weather, search], tool_choice: { type: 'allowed_tools', allowed_tools: { mode: 'auto', tools: [{ type: 'function', function: { name: 'get_weather' } }] } } });
     assert.deepEqual(allowed.request.tools, [weather]);
     assert.equal(allowed.request.tool_choice, undefined);
+    const required = convert({ tools: [weather, search], tool_choice: { type: 'allowed_tools', allowed_tools: { mode: 'required', tools: [{ type: 'function', function: { name: 'get_weather' } }] } } });
+    assert.deepEqual([required.request.tools, required.request.tool_choice, required.warnings], [[weather], 'REQUIRED', []]);
   });
 
   it('refuses tool choices it cannot honour', () => {
     rejects({ tools: [weather], tool_choice: { type: 'function', function: { name: 'missing' } } }, 'tool_choice');
     rejects({ tool_choice: 'required' }, 'tool_choice');
     rejects({ tools: [weather], tool_choice: 'sometimes' }, 'tool_choice');
-    rejects({ tools: [{ type: 'custom', custom: { name: 'x' } }] }, 'tools[0]');
+    assert.throws(() => convert({ tools: [weather, { type: 'custom', custom: { name: 'x' } }] }), (e: unknown) => e instanceof ApiError && e.code === 'unsupported_parameter' && e.param === 'tools');
   });
 
   it("turns OpenAI's per-tool strict into Cohere's strict_tools, which has no per-tool form", () => {

@@ -1,5 +1,6 @@
 import { answerLimit, type ChatRequest } from '../../core/chat.js';
 import { ApiError } from '../../core/errors.js';
+import { chatTools } from '../../core/tools.js';
 import type { CohereChatRequest } from './cohere-api.js';
 import { convertToCohereMessages } from './convert-to-cohere-messages.js';
 import { prepareCohereTools } from './prepare-cohere-tools.js';
@@ -40,7 +41,7 @@ export function convertToCohereRequest(body: ChatRequest, ctx: CohereRequestCont
     model: ctx.upstreamModel,
     messages: convertToCohereMessages(body.messages, ctx.warn),
     stream: ctx.stream,
-    ...prepareCohereTools(body.tools, body.tool_choice, ctx.warn),
+    ...prepareCohereTools(chatTools(body), ctx.warn),
   };
   const maxTokens = answerLimit(body, ctx.maxAnswerTokens);
   if (maxTokens !== undefined) request.max_tokens = maxTokens;
