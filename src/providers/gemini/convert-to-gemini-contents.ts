@@ -2,6 +2,7 @@ import type { ChatMessage, ContentPart } from '../../core/chat.js';
 import { ApiError } from '../../core/errors.js';
 import type { LoadedImage } from '../shared/fetch-image.js';
 import type { GeminiContent, GeminiPart } from './gemini-api.js';
+import { splitToolCallId } from './gemini-tool-call-id.js';
 import { clientName, type Warn } from '../../core/warnings.js';
 
 export interface GeminiContentsContext {
@@ -52,7 +53,8 @@ function functionArgs(text: string, param: string): Record<string, unknown> {
 
 /**
  * OpenAI chat messages as Gemini `contents` and `systemInstruction`: system and developer messages
- * become the system instruction; assistant turns are `model` turns with `functionCall` parts; tool
+ * become the system instruction; assistant turns are `model` turns with `functionCall` parts (with
+ * the thought signature their tool call id carries); tool
  * results are `functionResponse` parts of a `user` turn, named after the assistant call they answer;
  * consecutive turns of one role are merged and empty parts left out, as Gemini requires.
  */
@@ -94,7 +96,10 @@ export async function convertToGeminiContents(messages: readonly ChatMessage[], 
         const text = textOf(message.content);
         if (text) parts.push({ text });
         for (const [j, call] of (message.tool_calls ?? []).entries()) {
-          parts.push({ functionCall: { name: call.function.name, args: functionArgs(call.function.arguments, `messages[${i}].tool_calls[${j}].function.arguments`) } });
+          const part: GeminiPart = { functionCall: { name: call.function.name, args: functionArgs(call.function.arguments, `messages[${i}].tool_calls[${j}].function.arguments`) } };
+          const { signature } = splitToolCallId(call.id);
+          if (signature) part.thoughtSignature = signature;
+          parts.push(part);
         }
         push('model', parts);
         break;

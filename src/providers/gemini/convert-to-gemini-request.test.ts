@@ -5,7 +5,9 @@ import { describe, it } from 'node:test';
 import { fixturePath } from '../../../test/support/fixtures.js';
 import type { ChatRequest } from '../../core/chat.js';
 import { ApiError } from '../../core/errors.js';
+import { convertGeminiResponse } from './convert-gemini-response.js';
 import { convertToGeminiRequest } from './convert-to-gemini-request.js';
+import type { GenerateContentResponse } from './gemini-api.js';
 
 const RECORDINGS = fixturePath('gemini/recordings');
 
@@ -39,6 +41,26 @@ const divide = {
 };
 
 describe('convertToGeminiRequest (OpenAI request in, Gemini body out)', () => {
+  it('sends a recorded answer\'s thought signature back with its function call on the next turn (fixture replay)', async () => {
+    const answer = JSON.parse(readFileSync(path.join(fixturePath('gemini/mock-responses'), 'googleai/unary-success-thinking-function-call-thought-summary-signature.json'), 'utf8')) as GenerateContentResponse;
+    const signature = answer.candidates![0].content!.parts![1].thoughtSignature;
+    const { completion } = convertGeminiResponse(answer, { id: 'chatcmpl-t1', created: 1, model: 'gemini-3-pro-preview', provider: 'gemini' });
+    // An OpenAI client echoes the assistant message with only id, type and function on each call.
+    const { id, type, function: fn } = completion.choices[0].message.tool_calls![0];
+    const next = await convert({
+      messages: [
+        user('How many days until New Year\'s Eve?'),
+        { role: 'assistant', content: null, tool_calls: [{ id, type, function: { name: fn.name, arguments: fn.arguments } }] },
+        { role: 'tool', tool_call_id: id, content: '2026-12-06' },
+      ],
+    });
+    assert.deepEqual(next.request.contents, [
+      { role: 'user', parts: [{ text: 'How many days until New Year\'s Eve?' }] },
+      { role: 'model', parts: [{ functionCall: { name: 'now', args: {} }, thoughtSignature: signature }] },
+      { role: 'user', parts: [{ functionResponse: { name: 'now', response: { result: '2026-12-06' } } }] },
+    ]);
+  });
+
   it('builds what the official SDK sent in the recorded function-calling chat, turn by turn', async () => {
     const [first, second] = recordedRequests('Chats_Tests_chats_function_calling_Google_AI_with_function_calling.json');
     const turn1 = await convert({ messages: [user('what is the result of 100/2')], tools: [divide] });
