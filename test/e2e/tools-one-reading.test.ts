@@ -9,7 +9,7 @@ import { FAKE_ANTHROPIC_KEY, type FakeAnthropic, startFakeAnthropic } from '../f
 import { FAKE_COHERE_KEY, type FakeCohere, startFakeCohere } from '../fakes/cohere-upstream.js';
 import { FAKE_GEMINI_KEY, type FakeGemini, startFakeGemini } from '../fakes/gemini-upstream.js';
 import { FAKE_KEY, type FakeOpenAI, startFakeOpenAI } from '../fakes/openai-upstream.js';
-import { http } from '../support/http.js';
+import { http, sseDataLines } from '../support/http.js';
 import { type ServerProcess, startServer } from '../support/server-process.js';
 
 let openai: FakeOpenAI;
@@ -23,8 +23,10 @@ const MODELS = {
   't-anthropic': 'anthropic/claude-3-5-sonnet-latest',
   't-gemini': 'gemini/gemini-2.5-flash',
   't-cohere': 'cohere/command-r-plus',
+  't-gemini3': 'gemini/gemini-3-pro-preview',
 } as const;
 const TRANSLATED = ['t-anthropic', 't-gemini', 't-cohere'] as const;
+const ONE_A_PROVIDER = ['t-openai', ...TRANSLATED] as const;
 
 before(async () => {
   [openai, anthropic, gemini, cohere] = await Promise.all([startFakeOpenAI(), startFakeAnthropic(), startFakeGemini(), startFakeCohere()]);
@@ -98,7 +100,7 @@ describe('one reading of tools and tool_choice', () => {
   });
 
   it('a tool_choice naming a function that is not offered is the same 400 everywhere, before any upstream is asked', async () => {
-    for (const model of Object.keys(MODELS)) {
+    for (const model of ONE_A_PROVIDER) {
       const res = await chat(model, { tools: [weather], tool_choice: { type: 'function', function: { name: 'now' } } });
       assert.equal(res.status, 400, `${model}: ${res.text}`);
       assert.deepEqual([res.json.error.code, res.json.error.param], ['invalid_request', 'tool_choice'], model);
@@ -120,5 +122,45 @@ describe('one reading of tools and tool_choice', () => {
     const lossy = await chat('t-gemini', { tools: [{ type: 'function', function: { name: 'get_weather', parameters: stepped } }] });
     assert.equal(lossy.status, 200, lossy.text);
     assert.equal(lossy.headers['x-opensq-warnings'], 'schema_keyword_dropped: gemini cannot express multipleOf in tools[0].function.parameters; dropped');
+  });
+});
+
+describe('Gemini 3 thought signatures', () => {
+  const ask = { role: 'user', content: 'What is the weather in Paris?' };
+  const lastGemini = () => gemini.requests.at(-1)!.body as { contents: Array<{ role: string; parts: Array<Record<string, unknown>> }> };
+
+  it('come back with the function call on the next turn, though the client echoes only id, type and function', async () => {
+    const first = await chat('t-gemini3', { messages: [ask], tools: [weather] });
+    assert.equal(first.status, 200, first.text);
+    const call = first.json.choices[0].message.tool_calls[0];
+    assert.match(call.id, /^[A-Za-z0-9_-]+$/);
+    const echoed = { role: 'assistant', content: null, tool_calls: [{ id: call.id, type: call.type, function: call.function }] };
+    const second = await chat('t-gemini3', { messages: [ask, echoed, { role: 'tool', tool_call_id: call.id, content: '12.3' }], tools: [weather] });
+    assert.equal(second.status, 200, second.text);
+    assert.equal(second.json.choices[0].message.content, 'The tool answered: 12.3');
+    const model = lastGemini().contents[1];
+    assert.equal(model.role, 'model');
+    assert.match(String(model.parts[0].thoughtSignature), /^[A-Za-z0-9+/]+=*$/, 'the signature Gemini gave, as base64');
+  });
+
+  it('come back from a streamed answer too', async () => {
+    const res = await http(`${server.url}/v1/chat/completions`, { json: { model: 't-gemini3', messages: [ask], tools: [weather], stream: true } });
+    assert.equal(res.status, 200, res.text);
+    const deltas = sseDataLines(res.text).filter((line) => line !== '[DONE]').flatMap((line) => JSON.parse(line).choices[0]?.delta.tool_calls ?? []);
+    const id = deltas.find((d: { id?: string }) => d.id).id as string;
+    const name = deltas.find((d: { function?: { name?: string } }) => d.function?.name).function.name as string;
+    const args = deltas.map((d: { function?: { arguments?: string } }) => d.function?.arguments ?? '').join('');
+    const messages = [ask, { role: 'assistant', content: null, tool_calls: [{ id, type: 'function', function: { name, arguments: args } }] }, { role: 'tool', tool_call_id: id, content: '12.3' }];
+    const second = await chat('t-gemini3', { messages, tools: [weather] });
+    assert.equal(second.status, 200, second.text);
+  });
+
+  it('a call whose id lost its signature is refused by Gemini 3 (so the test above can fail)', async () => {
+    const first = await chat('t-gemini3', { messages: [ask], tools: [weather] });
+    const call = first.json.choices[0].message.tool_calls[0];
+    const bare = { ...call, id: 'call_plain_0' };
+    const res = await chat('t-gemini3', { messages: [ask, { role: 'assistant', content: null, tool_calls: [bare] }, { role: 'tool', tool_call_id: bare.id, content: '12.3' }], tools: [weather] });
+    assert.equal(res.status, 400, res.text);
+    assert.match(res.json.error.message, /thought_signature/);
   });
 });
