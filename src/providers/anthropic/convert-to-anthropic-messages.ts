@@ -3,6 +3,7 @@ import { ApiError } from '../../core/errors.js';
 import type { LoadedImage } from '../shared/fetch-image.js';
 import type { AnthropicImageSource, AnthropicMessageParam, AnthropicRequestBlock } from './anthropic-api.js';
 import { clientName, type Warning } from '../../core/warnings.js';
+import { movedSystemMessage, systemPromptLength, wrapSystemText } from '../../core/system-messages.js';
 
 /** Turns a non-https image URL (`data:` or http) into inline bytes; the adapter passes `fetchImage`. */
 export type LoadImage = (url: string) => Promise<LoadedImage>;
@@ -65,14 +66,16 @@ function toolUse(call: NonNullable<ChatMessage['tool_calls']>[number], param: st
 }
 
 /**
- * OpenAI's messages as Anthropic's `system` and `messages`: system and developer messages go to
- * the top-level system prompt; tool results become `tool_result` blocks of a user turn;
+ * OpenAI's messages as Anthropic's `system` and `messages`: leading system and developer messages
+ * are the top-level system prompt, later ones user turns wrapped in `<system>` tags
+ * (core/system-messages.ts); tool results become `tool_result` blocks of a user turn;
  * assistant tool calls become `tool_use` blocks; consecutive turns of one role are merged, since
  * Anthropic requires user and assistant to alternate, with tool results first in their turn.
  */
 export async function convertToAnthropicMessages(input: readonly ChatMessage[], loadImage: LoadImage): Promise<AnthropicPrompt> {
   const warnings: Warning[] = [];
-  let hoisted = false;
+  const leading = systemPromptLength(input);
+  let moved = false;
   const system: Array<{ type: 'text'; text: string }> = [];
   const messages: AnthropicMessageParam[] = [];
   const push = (role: AnthropicMessageParam['role'], content: AnthropicRequestBlock[]): void => {
@@ -87,12 +90,15 @@ export async function convertToAnthropicMessages(input: readonly ChatMessage[], 
     switch (message.role) {
       case 'system':
       case 'developer': {
-        if (messages.length > 0 && !hoisted) {
-          hoisted = true;
-          warnings.push({ code: 'moved_system_message', message: 'system messages after the first turn are moved to the top-level system prompt by provider anthropic' });
-        }
         const text = textOnly(await contentBlocks(message.content, `${param}.content`, loadImage, warnings), `${param}.content`);
-        if (text) system.push({ type: 'text', text });
+        if (!text) break;
+        if (i < leading) {
+          system.push({ type: 'text', text });
+          break;
+        }
+        if (!moved) warnings.push({ code: 'moved_system_message', message: movedSystemMessage('anthropic') });
+        moved = true;
+        push('user', [{ type: 'text', text: wrapSystemText(text) }]);
         break;
       }
       case 'user':

@@ -3,6 +3,7 @@ import { ApiError } from '../../core/errors.js';
 import type { LoadedImage } from '../shared/fetch-image.js';
 import type { GeminiContent, GeminiPart } from './gemini-api.js';
 import { splitToolCallId } from './gemini-tool-call-id.js';
+import { movedSystemMessage, systemPromptLength, wrapSystemText } from '../../core/system-messages.js';
 import { clientName, type Warn } from '../../core/warnings.js';
 
 export interface GeminiContentsContext {
@@ -52,8 +53,9 @@ function functionArgs(text: string, param: string): Record<string, unknown> {
 }
 
 /**
- * OpenAI chat messages as Gemini `contents` and `systemInstruction`: system and developer messages
- * become the system instruction; assistant turns are `model` turns with `functionCall` parts (with
+ * OpenAI chat messages as Gemini `contents` and `systemInstruction`: leading system and developer
+ * messages become the system instruction, later ones user turns wrapped in `<system>` tags
+ * (core/system-messages.ts); assistant turns are `model` turns with `functionCall` parts (with
  * the thought signature their tool call id carries); tool
  * results are `functionResponse` parts of a `user` turn, named after the assistant call they answer;
  * consecutive turns of one role are merged and empty parts left out, as Gemini requires.
@@ -70,6 +72,8 @@ export async function convertToGeminiContents(messages: readonly ChatMessage[], 
     if (last?.role === role) last.parts.push(...parts);
     else turns.push({ role, parts });
   };
+  const leading = systemPromptLength(messages);
+  let moved = false;
   const reported = new Set<string>();
   const warnOnce = (message: string): void => {
     if (reported.has(message)) return;
@@ -85,7 +89,14 @@ export async function convertToGeminiContents(messages: readonly ChatMessage[], 
           warnOnce(`gemini takes only text in system instructions; other parts of messages[${i}] were dropped`);
         }
         const text = textOf(message.content);
-        if (text) system.push({ text });
+        if (!text) break;
+        if (i < leading) {
+          system.push({ text });
+          break;
+        }
+        if (!moved) ctx.warn('moved_system_message', movedSystemMessage('gemini'));
+        moved = true;
+        push('user', [{ text: wrapSystemText(text) }]);
         break;
       }
       case 'user':

@@ -89,6 +89,19 @@ describe('convertToGeminiRequest (OpenAI request in, Gemini body out)', () => {
     assert.deepEqual(both.request.systemInstruction, { parts: [{ text: 'Be brief.' }, { text: 'Use metric.' }] });
   });
 
+  it('sends a system message after the first turn in place, as a user turn wrapped in <system> tags, with one warning', async () => {
+    const { request, warnings } = await convert({
+      messages: [{ role: 'system', content: 'Be brief.' }, user('hi'), { role: 'assistant', content: 'Hello.' }, { role: 'system', content: 'Answer in French.' }, user('How are you?')],
+    });
+    assert.deepEqual(request.systemInstruction, { parts: [{ text: 'Be brief.' }] });
+    assert.deepEqual(request.contents, [
+      { role: 'user', parts: [{ text: 'hi' }] },
+      { role: 'model', parts: [{ text: 'Hello.' }] },
+      { role: 'user', parts: [{ text: '<system>\nAnswer in French.\n</system>' }, { text: 'How are you?' }] },
+    ]);
+    assert.deepEqual(warnings, ['moved_system_message: provider gemini takes a system prompt only before the first turn; later system messages were sent in place as user turns wrapped in <system> tags']);
+  });
+
   it('maps sampling parameters to generationConfig, preferring max_completion_tokens', async () => {
     const [recorded] = recordedRequests('Client_Tests_generateContentStream_ML_Dev_should_stream_generate_content_with_specified_parameters.json');
     const { request, warnings } = await convert({
