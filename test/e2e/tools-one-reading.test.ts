@@ -125,6 +125,31 @@ describe('one reading of tools and tool_choice', () => {
   });
 });
 
+describe('one rule for system messages', () => {
+  it('a later system message keeps its place: in place where the provider takes it, else a wrapped user turn with one warning', async () => {
+    const messages = [
+      { role: 'system', content: 'Be brief.' },
+      { role: 'user', content: 'hi' },
+      { role: 'assistant', content: 'Hello.' },
+      { role: 'developer', content: 'Answer in French.' },
+      { role: 'user', content: 'How are you?' },
+    ];
+    for (const model of ONE_A_PROVIDER) {
+      const res = await chat(model, { messages });
+      assert.equal(res.status, 200, `${model}: ${res.text}`);
+      const warned = model === 't-anthropic' || model === 't-gemini';
+      assert.equal(res.headers['x-opensq-warnings'] === undefined, !warned, `${model}: ${String(res.headers['x-opensq-warnings'])}`);
+      if (warned) assert.match(String(res.headers['x-opensq-warnings']), /^moved_system_message: provider \w+ takes a system prompt only before the first turn/);
+    }
+    assert.deepEqual(anthropic.requests.at(-1)!.body.system, [{ type: 'text', text: 'Be brief.' }]);
+    assert.deepEqual((anthropic.requests.at(-1)!.body.messages as Array<{ content: unknown }>)[2].content, [
+      { type: 'text', text: '<system>\nAnswer in French.\n</system>' },
+      { type: 'text', text: 'How are you?' },
+    ]);
+    assert.deepEqual((cohere.requests.at(-1)!.body.messages as Array<{ role: string }>).map((m) => m.role), ['system', 'user', 'assistant', 'system', 'user']);
+  });
+});
+
 describe('Gemini 3 thought signatures', () => {
   const ask = { role: 'user', content: 'What is the weather in Paris?' };
   const lastGemini = () => gemini.requests.at(-1)!.body as { contents: Array<{ role: string; parts: Array<Record<string, unknown>> }> };
