@@ -1,3 +1,5 @@
+import type { CHAT_TOOLS, ChatTools } from './tools.js';
+
 /** Provider-neutral chat types. Requests and answers keep OpenAI's wire names, which are our public contract. */
 
 export interface ContentPartText { type: 'text'; text: string }
@@ -32,8 +34,11 @@ export interface ChatRequest {
   stop?: string | string[] | null;
   seed?: number | null;
   n?: number | null;
+  /** The client's own `tools` and `tool_choice`, relayed unchanged to OpenAI-wire upstreams; others read `chatTools(request)`. */
   tools?: unknown[];
   tool_choice?: unknown;
+  /** `tools` and `tool_choice` as read at validation (core/tools.ts). */
+  [CHAT_TOOLS]?: ChatTools;
   response_format?: { type: string; json_schema?: { name?: string; schema?: unknown; strict?: boolean } } | null;
   [key: string]: unknown;
 }

@@ -1,4 +1,5 @@
 import type { Timeouts } from './timeouts.js';
+import type { Warn } from './warnings.js';
 
 /** Provider-neutral image generation types. */
 
@@ -38,7 +39,7 @@ export interface ImageCall {
   publicModel: string;
   upstreamModel: string;
   signal: AbortSignal;
-  warn(message: string): void;
+  warn: Warn;
   /** This request's timeouts (the model's over the provider's); the provider's own when absent. */
   timeouts?: Timeouts;
 }

@@ -1,4 +1,5 @@
 import type { Timeouts } from './timeouts.js';
+import type { Warn } from './warnings.js';
 
 /** Provider-neutral text-to-speech types. */
 
@@ -27,7 +28,7 @@ export interface SpeechCall {
   publicModel: string;
   upstreamModel: string;
   signal: AbortSignal;
-  warn(message: string): void;
+  warn: Warn;
   /** This request's timeouts (the model's over the provider's); the provider's own when absent. */
   timeouts?: Timeouts;
 }

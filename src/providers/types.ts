@@ -4,6 +4,7 @@ import type { ImageCall, ImageResult } from '../core/images.js';
 import type { SpeechCall, SpeechResult } from '../core/speech.js';
 import type { LoadedImage } from './shared/fetch-image.js';
 import type { Timeouts } from '../core/timeouts.js';
+import type { Warn } from '../core/warnings.js';
 
 export type { Timeouts };
 
@@ -32,8 +33,11 @@ export interface ChatCall {
   /** The answer's id (`chatcmpl-...`) and creation time, for providers that build chunks themselves. */
   id: string;
   created: number;
-  /** Reports a parameter the provider cannot honour; it reaches the log and `x-opensq-warnings`. */
-  warn(message: string): void;
+  /**
+   * Reports what the provider cannot honour, with a stable code (core/warnings.ts); it reaches the
+   * log and `x-opensq-warnings`. Only for something the client asked for that is lost or changed.
+   */
+  warn: Warn;
   /** This request's timeouts (the model's over the provider's); the provider's own when absent. */
   timeouts?: Timeouts;
   /**
@@ -53,7 +57,7 @@ export interface EmbedCall {
   publicModel: string;
   upstreamModel: string;
   signal: AbortSignal;
-  warn(message: string): void;
+  warn: Warn;
   timeouts?: Timeouts;
 }
 

@@ -2,7 +2,7 @@ import type { FastifyReply } from 'fastify';
 import type { ApiKey } from '../auth/key-store.js';
 import { asApiError } from '../core/as-api-error.js';
 import { ApiError } from '../core/errors.js';
-import { headerSafe, MAX_WARNINGS } from '../core/warnings.js';
+import { formatWarning, headerSafe, MAX_WARNINGS, type Warn } from '../core/warnings.js';
 import { sseError } from '../encode/sse.js';
 import type { Ticket } from '../limits/admission.js';
 import type { Deployment, Model } from '../routing/catalog.js';
@@ -89,10 +89,10 @@ export class RequestScope {
     return this.controller.signal;
   }
 
-  /** Reports a parameter a provider cannot honour; bound so providers can call it detached. */
-  readonly warn = (message: string): void => {
+  /** Reports what a provider cannot honour, as `code: message`; bound so providers can call it detached. */
+  readonly warn: Warn = (code, message) => {
     if ((this.warnings ??= []).length >= MAX_WARNINGS) this.droppedWarnings++;
-    else this.warnings.push(headerSafe(message));
+    else this.warnings.push(formatWarning(code, message));
   };
 
   /** Headers every answer carries, errors too: its request id, the deployment that served it (or failed last) after how many attempts, any warnings. */
@@ -211,7 +211,7 @@ export class RequestScope {
     } else {
       await this.recorded;
     }
-    if (this.warnings?.length) this.ctx.log.warn({ requestId: this.requestId, warnings: this.warnings, more: this.droppedWarnings || undefined }, 'parameters not honoured');
+    if (this.warnings?.length) this.ctx.log.warn({ requestId: this.requestId, codes: [...new Set(this.warnings.map((w) => w.slice(0, w.indexOf(':'))))], warnings: this.warnings, more: this.droppedWarnings || undefined }, 'parameters not honoured');
     if (this.hijacked) this.endHijacked(error);
   }
 

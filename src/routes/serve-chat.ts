@@ -75,7 +75,7 @@ export async function serveChat(ctx: AppContext, reply: FastifyReply, body: Chat
   }
   if (ticket.answerCap !== undefined) {
     call.maxAnswerTokens = ticket.answerCap;
-    scope.warn(`the answer is limited to ${ticket.answerCap} tokens${(body.n ?? 1) > 1 ? ' per choice' : ''}: what this key's credit affords`);
+    scope.warn('answer_limited', `the answer is limited to ${ticket.answerCap} tokens${(body.n ?? 1) > 1 ? ' per choice' : ''}: what this key's credit affords`);
   }
   await scope.run(() => (body.stream ? streamChat(ctx, reply, scope, call, model) : completeChat(ctx, reply, scope, call, model, endpoint.withUser, key)));
 }

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { ChatRequest } from '../core/chat.js';
 import { ApiError } from '../core/errors.js';
+import { CHAT_TOOLS, readChatTools } from '../core/tools.js';
 
 const nullableNumber = z.number().nullable().optional();
 const nullableInt = z.number().int().nullable().optional();
@@ -72,5 +73,11 @@ export function parseChatRequest(body: unknown, prefix = ''): ChatRequest {
   }
   const request = result.data as ChatRequest;
   for (const field of CLIENT_ONLY_FIELDS) if (field in request) delete request[field];
+  try {
+    request[CHAT_TOOLS] = readChatTools(request.tools, request.tool_choice);
+  } catch (error) {
+    if (!prefix || !(error instanceof ApiError) || !error.param) throw error;
+    throw new ApiError(error.code, error.message, { param: prefix + error.param });
+  }
   return request;
 }

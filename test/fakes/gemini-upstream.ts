@@ -27,7 +27,36 @@ export interface FakeGemini {
 }
 
 export const FAKE_GEMINI_KEY = 'AIzaSy-fake-gemini-upstream-key';
-const CHAT_MODELS = new Set(['gemini-2.0-flash', 'gemini-2.5-flash', 'gemini-2.5-pro', 'gemini-1.5-flash']);
+const CHAT_MODELS = new Set(['gemini-2.0-flash', 'gemini-2.5-flash', 'gemini-2.5-pro', 'gemini-1.5-flash', 'gemini-3-pro-preview']);
+
+/**
+ * Gemini 3 signs the first function call of each answer (`thoughtSignature`, opaque base64) and
+ * refuses a conversation whose function calls come back without the signature it gave them.
+ */
+const signs = (model: string): boolean => model.startsWith('gemini-3');
+const issuedSignatures = new Set<string>();
+let signatureCount = 0;
+function newSignature(): string {
+  // Bytes whose base64 holds '+', '/' and padding, as real signatures do.
+  const signature = Buffer.concat([Buffer.from([0xfb, 0xef, 0xff]), Buffer.from(`sig-${++signatureCount}`)]).toString('base64');
+  issuedSignatures.add(signature);
+  return signature;
+}
+
+function checkSignatures(body: Json): void {
+  for (const [i, content] of (body.contents as Array<{ role?: string; parts: GeminiPart[] }>).entries()) {
+    if (content.role !== 'model') continue;
+    const first = content.parts.findIndex((p) => p.functionCall);
+    if (first < 0) continue;
+    const signature = content.parts[first].thoughtSignature;
+    if (signature === undefined) {
+      throw invalid(
+        `Function call is missing a thought_signature in functionCall parts. This is required for tools to work correctly, and missing thought_signature may lead to degraded model performance. Additional data, function call \`default_api:${content.parts[first].functionCall!.name}\` , position ${i + 1}. Please refer to https://ai.google.dev/gemini-api/docs/thought-signatures for more details.`,
+      );
+    }
+    if (!issuedSignatures.has(signature)) throw invalid('Corrupted thought signature.');
+  }
+}
 const EMBEDDING_MODELS = new Set(['text-embedding-004', 'gemini-embedding-001']);
 
 type Json = Record<string, unknown>;
@@ -171,7 +200,7 @@ function checkGenerateRequest(body: Json): void {
   }
 }
 
-type GeminiPart = { text?: string; inlineData?: { mimeType: string; data: string }; functionCall?: { name: string; args?: Json }; functionResponse?: { name: string; response: Json } };
+type GeminiPart = { text?: string; inlineData?: { mimeType: string; data: string }; functionCall?: { name: string; args?: Json }; functionResponse?: { name: string; response: Json }; thoughtSignature?: string };
 
 /** A value as Python's `json.dumps` writes it (`", "` and `": "`), the way tool results usually look. */
 function pythonJson(value: unknown): string {
@@ -239,11 +268,13 @@ function usageOf(answer: FakeAnswer, final: boolean): Json {
   return usage;
 }
 
-const callParts = (answer: FakeAnswer): GeminiPart[] => answer.toolCalls.map((c) => ({ functionCall: { name: c.name, args: JSON.parse(c.arguments) as Json } }));
+const callParts = (answer: FakeAnswer, model: string): GeminiPart[] =>
+  answer.toolCalls.map((c, i) => ({ functionCall: { name: c.name, args: JSON.parse(c.arguments) as Json }, ...(i === 0 && signs(model) ? { thoughtSignature: newSignature() } : {}) }));
 const finishOf = (answer: FakeAnswer): string => (answer.finish === 'length' ? 'MAX_TOKENS' : 'STOP');
 
 async function handleGenerate(model: string, stream: boolean, sse: boolean, body: Json, res: ServerResponse): Promise<void> {
   checkGenerateRequest(body);
+  if (signs(model)) checkSignatures(body);
   const request = decode(body);
   const faults = faultsOf(request);
   if (faults.has('hang')) return new Promise(() => undefined);
@@ -262,7 +293,7 @@ async function handleGenerate(model: string, stream: boolean, sse: boolean, body
   const common = { modelVersion: model, responseId: 'fake-gemini-response' };
   const withUsage = !faults.has('no-usage');
   if (!stream) {
-    const parts: GeminiPart[] = [...(answer.text ? [{ text: answer.text }] : []), ...callParts(answer)];
+    const parts: GeminiPart[] = [...(answer.text ? [{ text: answer.text }] : []), ...callParts(answer, model)];
     const count = Number((body.generationConfig as { candidateCount?: number } | undefined)?.candidateCount ?? 1);
     const candidates = Array.from({ length: count }, (_, index) => ({ content: { parts, role: 'model' }, finishReason: finishOf(answer), index }));
     res.writeHead(200, { 'content-type': 'application/json; charset=UTF-8' });
@@ -294,7 +325,7 @@ async function handleGenerate(model: string, stream: boolean, sse: boolean, body
       return void res.end(sse ? `${error.body}\n` : `,\r\n${error.body}]`);
     }
   }
-  if (answer.toolCalls.length > 0) write(event(callParts(answer), true));
+  if (answer.toolCalls.length > 0) write(event(callParts(answer, model), true));
   res.end(sse ? '' : ']');
 }
 

@@ -138,20 +138,34 @@ describe('convertToAnthropicMessages', () => {
       { type: 'image', source: { type: 'base64', media_type: 'image/gif', data: 'R0lGOD==' } },
     ]);
     assert.deepEqual(loaded, ['data:image/jpeg;base64,/9j/AAEC', 'http://example.com/dog.gif']);
-    assert.deepEqual(result.warnings, ['image_url.detail low is not supported by provider anthropic']);
+    assert.deepEqual(result.warnings, [{ code: 'dropped_content', message: 'image_url.detail low is not supported by provider anthropic' }]);
   });
 
-  it('a system message after the first turn is hoisted, with a warning', async () => {
+  it('a system message after the first turn stays in place as a user turn wrapped in <system> tags, with one warning', async () => {
     const result = await convert([
-      { role: 'user', content: 'hi' },
       { role: 'system', content: 'Be brief.' },
-      { role: 'system', content: 'Be kind.' },
+      { role: 'user', content: 'hi' },
+      { role: 'assistant', content: 'Hello.' },
+      { role: 'system', content: 'Answer in French.' },
+      { role: 'developer', content: 'Be kind.' },
+      { role: 'user', content: 'How are you?' },
     ]);
-    assert.deepEqual(result.system, [
-      { type: 'text', text: 'Be brief.' },
-      { type: 'text', text: 'Be kind.' },
+    assert.deepEqual(result.system, [{ type: 'text', text: 'Be brief.' }]);
+    assert.deepEqual(result.messages, [
+      { role: 'user', content: [{ type: 'text', text: 'hi' }] },
+      { role: 'assistant', content: [{ type: 'text', text: 'Hello.' }] },
+      {
+        role: 'user',
+        content: [
+          { type: 'text', text: '<system>\nAnswer in French.\n</system>' },
+          { type: 'text', text: '<system>\nBe kind.\n</system>' },
+          { type: 'text', text: 'How are you?' },
+        ],
+      },
     ]);
-    assert.deepEqual(result.warnings, ['system messages after the first turn are moved to the top-level system prompt by provider anthropic']);
+    assert.deepEqual(result.warnings, [
+      { code: 'moved_system_message', message: 'provider anthropic takes a system prompt only before the first turn; later system messages were sent in place as user turns wrapped in <system> tags' },
+    ]);
   });
 
   it('refuses what Anthropic cannot take, naming the parameter', async () => {

@@ -2,7 +2,8 @@ import type { ChatMessage, ContentPart } from '../../core/chat.js';
 import { ApiError } from '../../core/errors.js';
 import type { LoadedImage } from '../shared/fetch-image.js';
 import type { AnthropicImageSource, AnthropicMessageParam, AnthropicRequestBlock } from './anthropic-api.js';
-import { clientName } from '../../core/warnings.js';
+import { clientName, type Warning } from '../../core/warnings.js';
+import { movedSystemMessage, systemPromptLength, wrapSystemText } from '../../core/system-messages.js';
 
 /** Turns a non-https image URL (`data:` or http) into inline bytes; the adapter passes `fetchImage`. */
 export type LoadImage = (url: string) => Promise<LoadedImage>;
@@ -10,7 +11,7 @@ export type LoadImage = (url: string) => Promise<LoadedImage>;
 export interface AnthropicPrompt {
   system?: Array<{ type: 'text'; text: string }>;
   messages: AnthropicMessageParam[];
-  warnings: string[];
+  warnings: Warning[];
 }
 
 type TextOrImage = Extract<AnthropicRequestBlock, { type: 'text' | 'image' }>;
@@ -27,7 +28,7 @@ async function imageSource(url: string, loadImage: LoadImage): Promise<Anthropic
 }
 
 /** A message's content as text and image blocks; empty texts are left out, as Anthropic rejects them. */
-async function contentBlocks(content: ChatMessage['content'], param: string, loadImage: LoadImage, warnings: string[]): Promise<TextOrImage[]> {
+async function contentBlocks(content: ChatMessage['content'], param: string, loadImage: LoadImage, warnings: Warning[]): Promise<TextOrImage[]> {
   if (content === null || content === undefined) return [];
   if (typeof content === 'string') return content ? [{ type: 'text', text: content }] : [];
   const blocks: TextOrImage[] = [];
@@ -37,7 +38,7 @@ async function contentBlocks(content: ChatMessage['content'], param: string, loa
       if (text) blocks.push({ type: 'text', text });
     } else if (part.type === 'image_url' && typeof (part.image_url as { url?: unknown } | undefined)?.url === 'string') {
       const image = part.image_url as { url: string; detail?: string };
-      if (image.detail && image.detail !== 'auto') warnings.push(`image_url.detail ${clientName(image.detail)} is not supported by provider anthropic`);
+      if (image.detail && image.detail !== 'auto') warnings.push({ code: 'dropped_content', message: `image_url.detail ${clientName(image.detail)} is not supported by provider anthropic` });
       blocks.push({ type: 'image', source: await imageSource(image.url, loadImage) });
     } else {
       throw invalid(`Content parts of type "${part.type}" are not supported by provider anthropic.`, `${param}[${j}]`);
@@ -65,14 +66,16 @@ function toolUse(call: NonNullable<ChatMessage['tool_calls']>[number], param: st
 }
 
 /**
- * OpenAI's messages as Anthropic's `system` and `messages`: system and developer messages go to
- * the top-level system prompt; tool results become `tool_result` blocks of a user turn;
+ * OpenAI's messages as Anthropic's `system` and `messages`: leading system and developer messages
+ * are the top-level system prompt, later ones user turns wrapped in `<system>` tags
+ * (core/system-messages.ts); tool results become `tool_result` blocks of a user turn;
  * assistant tool calls become `tool_use` blocks; consecutive turns of one role are merged, since
  * Anthropic requires user and assistant to alternate, with tool results first in their turn.
  */
 export async function convertToAnthropicMessages(input: readonly ChatMessage[], loadImage: LoadImage): Promise<AnthropicPrompt> {
-  const warnings: string[] = [];
-  let hoisted = false;
+  const warnings: Warning[] = [];
+  const leading = systemPromptLength(input);
+  let moved = false;
   const system: Array<{ type: 'text'; text: string }> = [];
   const messages: AnthropicMessageParam[] = [];
   const push = (role: AnthropicMessageParam['role'], content: AnthropicRequestBlock[]): void => {
@@ -87,12 +90,15 @@ export async function convertToAnthropicMessages(input: readonly ChatMessage[], 
     switch (message.role) {
       case 'system':
       case 'developer': {
-        if (messages.length > 0 && !hoisted) {
-          hoisted = true;
-          warnings.push('system messages after the first turn are moved to the top-level system prompt by provider anthropic');
-        }
         const text = textOnly(await contentBlocks(message.content, `${param}.content`, loadImage, warnings), `${param}.content`);
-        if (text) system.push({ type: 'text', text });
+        if (!text) break;
+        if (i < leading) {
+          system.push({ type: 'text', text });
+          break;
+        }
+        if (!moved) warnings.push({ code: 'moved_system_message', message: movedSystemMessage('anthropic') });
+        moved = true;
+        push('user', [{ type: 'text', text: wrapSystemText(text) }]);
         break;
       }
       case 'user':

@@ -61,12 +61,15 @@ describe('convertToAnthropicRequest', () => {
   it('a temperature above Anthropic\'s maximum of 1 is sent as 1 and reported', async () => {
     const { body, warnings } = await convert({ temperature: 1.5 });
     assert.equal(body.temperature, 1);
-    assert.deepEqual(warnings, ["temperature 1.5 is above provider anthropic's maximum; sent 1"]);
+    assert.deepEqual(warnings, [{ code: 'adjusted_parameter', message: "temperature 1.5 is above provider anthropic's maximum; sent 1" }]);
   });
 
   it('parameters Anthropic has no equivalent for are reported, unless they ask for nothing', async () => {
-    const { body, warnings } = await convert({ seed: 7, logit_bias: { '50256': -100 }, presence_penalty: 0.5, n: 2, frequency_penalty: 0, logprobs: false, stream_options: { include_usage: true } });
-    assert.deepEqual(warnings, ['n=2 is not supported by provider anthropic; one choice is returned', 'parameters not supported by provider anthropic were ignored: seed, logit_bias, presence_penalty']);
+    const { body, warnings } = await convert({ seed: 7, logit_bias: { '50256': -100 }, presence_penalty: 0.5, n: 2, frequency_penalty: 0, logprobs: false, stream_options: { include_usage: true }, store: true, metadata: { a: 'b' } });
+    assert.deepEqual(warnings, [
+      { code: 'dropped_parameter', message: 'n=2 is not supported by provider anthropic; one choice is returned' },
+      { code: 'dropped_parameter', message: 'parameters not supported by provider anthropic were ignored: seed, logit_bias, presence_penalty' },
+    ]);
     assert.equal('seed' in body || 'logit_bias' in body || 'stream_options' in body, false);
     assert.deepEqual((await convert({ n: 1, presence_penalty: 0, logit_bias: {}, tools: [] })).warnings, []);
   });

@@ -2,6 +2,7 @@ import { answerLimit, type ChatRequest } from '../../core/chat.js';
 import type { AnthropicRequest } from './anthropic-api.js';
 import { convertToAnthropicMessages, type LoadImage } from './convert-to-anthropic-messages.js';
 import { prepareAnthropicTools } from './prepare-anthropic-tools.js';
+import { NO_ANSWER_EFFECT, type Warning } from '../../core/warnings.js';
 
 /**
  * Anthropic requires `max_tokens`; OpenAI lets clients leave it out. 4096 is the largest output
@@ -24,7 +25,7 @@ export interface AnthropicRequestPlan {
   /** The answer's JSON_RESPONSE_TOOL call is its text (see prepare-anthropic-tools.ts). */
   jsonResponse: boolean;
   /** Parameters that could not be honoured as sent, for `call.warn`. */
-  warnings: string[];
+  warnings: Warning[];
 }
 
 function isNeutral(value: unknown): boolean {
@@ -50,7 +51,7 @@ export async function convertToAnthropicRequest(
   if (prompt.system) body.system = prompt.system;
   if (options.stream) body.stream = true;
   if (typeof request.temperature === 'number') {
-    if (request.temperature > MAX_TEMPERATURE) warnings.push(`temperature ${request.temperature} is above provider anthropic's maximum; sent ${MAX_TEMPERATURE}`);
+    if (request.temperature > MAX_TEMPERATURE) warnings.push({ code: 'adjusted_parameter', message: `temperature ${request.temperature} is above provider anthropic's maximum; sent ${MAX_TEMPERATURE}` });
     body.temperature = Math.min(request.temperature, MAX_TEMPERATURE);
   }
   if (typeof request.top_p === 'number') body.top_p = request.top_p;
@@ -62,8 +63,8 @@ export async function convertToAnthropicRequest(
   if (tools.toolChoice) body.tool_choice = tools.toolChoice;
   if (typeof request.user === 'string' && request.user) body.metadata = { user_id: request.user };
 
-  if (typeof request.n === 'number' && request.n > 1) warnings.push(`n=${request.n} is not supported by provider anthropic; one choice is returned`);
-  const ignored = Object.keys(request).filter((key) => !HANDLED.has(key) && !isNeutral(request[key]));
-  if (ignored.length > 0) warnings.push(`parameters not supported by provider anthropic were ignored: ${ignored.join(', ')}`);
-  return { body, jsonResponse: tools.jsonResponse, warnings: [...new Set(warnings)] };
+  if (typeof request.n === 'number' && request.n > 1) warnings.push({ code: 'dropped_parameter', message: `n=${request.n} is not supported by provider anthropic; one choice is returned` });
+  const ignored = Object.keys(request).filter((key) => !HANDLED.has(key) && !NO_ANSWER_EFFECT.has(key) && !isNeutral(request[key]));
+  if (ignored.length > 0) warnings.push({ code: 'dropped_parameter', message: `parameters not supported by provider anthropic were ignored: ${ignored.join(', ')}` });
+  return { body, jsonResponse: tools.jsonResponse, warnings: warnings.filter((w, i) => warnings.findIndex((o) => o.message === w.message) === i) };
 }

@@ -25,7 +25,7 @@ function call(body: Partial<ChatRequest>, warnings: string[] = []): ChatCall {
     signal: new AbortController().signal,
     id: 'chatcmpl-test',
     created: 1700000000,
-    warn: (message) => warnings.push(message),
+    warn: (code, message) => warnings.push(`${code}: ${message}`),
   };
 }
 
@@ -76,7 +76,7 @@ describe('AnthropicAdapter against the fake Messages API', () => {
   it('reports what it could not honour through call.warn', async () => {
     const warnings: string[] = [];
     await adapter().chat(call({ seed: 1, temperature: 2 }, warnings));
-    assert.deepEqual(warnings, ["temperature 2 is above provider anthropic's maximum; sent 1", 'parameters not supported by provider anthropic were ignored: seed']);
+    assert.deepEqual(warnings, ["adjusted_parameter: temperature 2 is above provider anthropic's maximum; sent 1", 'dropped_parameter: parameters not supported by provider anthropic were ignored: seed']);
   });
 
   it('maps upstream errors: 400, 429 with Retry-After, 529 as a retryable 503, 500 as 502, unknown model, wrong key', async () => {

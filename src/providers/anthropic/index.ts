@@ -62,7 +62,7 @@ export class AnthropicAdapter implements ProviderAdapter {
       maxAnswerTokens: call.maxAnswerTokens,
       loadImage: call.loadImage ?? ((url) => fetchImage(url, { signal: call.signal })),
     });
-    for (const warning of plan.warnings) call.warn(warning);
+    for (const warning of plan.warnings) call.warn(warning.code, warning.message);
     return plan;
   }
 

@@ -12,8 +12,8 @@ const jsonTool = { name: JSON_RESPONSE_TOOL, description: 'Give the answer by ca
 const prepare = (fields: Partial<ChatRequest>) => prepareAnthropicTools({ model: 'm', messages: [{ role: 'user', content: 'x' }], ...fields });
 const withSchema = { response_format: { type: 'json_schema', json_schema: { name: 'answer', schema } } };
 
-function rejects400(fields: Partial<ChatRequest>, param: string): void {
-  assert.throws(() => prepare(fields), (error: unknown) => error instanceof ApiError && error.status === 400 && error.param === param);
+function rejects400(fields: Partial<ChatRequest>, param: string, code = 'invalid_request'): void {
+  assert.throws(() => prepare(fields), (error: unknown) => error instanceof ApiError && error.status === 400 && error.param === param && error.code === code);
 }
 
 describe('prepareAnthropicTools', () => {
@@ -32,6 +32,13 @@ describe('prepareAnthropicTools', () => {
     assert.deepEqual(prepare({ tools: [weather], tool_choice: 'none' }).toolChoice, { type: 'none' });
     assert.deepEqual(prepare({ tools: [weather], tool_choice: { type: 'function', function: { name: 'get_weather' } } }).toolChoice, { type: 'tool', name: 'get_weather' });
     assert.equal('toolChoice' in prepare({ tools: [weather] }), false);
+  });
+
+  it('tool_choice allowed_tools: only the allowed functions are offered, with auto or any', () => {
+    const now = { type: 'function', function: { name: 'now' } };
+    const allowed = (mode: string) => prepare({ tools: [weather, now], tool_choice: { type: 'allowed_tools', allowed_tools: { mode, tools: [{ type: 'function', function: { name: 'now' } }] } } });
+    assert.deepEqual(allowed('auto'), { tools: [{ name: 'now', input_schema: { type: 'object', properties: {} } }], toolChoice: { type: 'auto' }, jsonResponse: false, warnings: [] });
+    assert.deepEqual(allowed('required').toolChoice, { type: 'any' });
   });
 
   it('parallel_tool_calls false disables parallel tool use on any choice but none', () => {
@@ -55,18 +62,18 @@ describe('prepareAnthropicTools', () => {
   it('json_object and strict schemas cannot be enforced: reported, not dropped silently', () => {
     assert.deepEqual(prepare({ response_format: { type: 'json_object' } }), {
       jsonResponse: false,
-      warnings: ['response_format json_object is not enforced by provider anthropic (it has no JSON mode without a schema); ask for JSON in the prompt or use json_schema'],
+      warnings: [{ code: 'unenforced_parameter', message: 'response_format json_object is not enforced by provider anthropic (it has no JSON mode without a schema); ask for JSON in the prompt or use json_schema' }],
     });
     const strict = prepare({ response_format: { type: 'json_schema', json_schema: { name: 'answer', schema, strict: true } } });
-    assert.deepEqual(strict.warnings, ['strict schemas are followed but not enforced by provider anthropic']);
+    assert.deepEqual(strict.warnings, [{ code: 'unenforced_parameter', message: 'strict schemas are followed but not enforced by provider anthropic' }]);
     assert.deepEqual(prepare({ response_format: { type: 'text' } }), { jsonResponse: false, warnings: [] });
   });
 
   it('refuses what cannot be translated', () => {
     rejects400({ ...withSchema, tools: [{ type: 'function', function: { name: JSON_RESPONSE_TOOL } }] }, 'tools');
     rejects400({ tool_choice: 'required' }, 'tool_choice');
-    rejects400({ tools: [{ type: 'custom', custom: { name: 'grammar' } }] }, 'tools[0]');
-    rejects400({ tools: [weather], tool_choice: { type: 'allowed_tools' } }, 'tool_choice');
+    rejects400({ tools: [{ type: 'custom', custom: { name: 'grammar' } }] }, 'tools', 'unsupported_parameter');
+    rejects400({ tools: [weather, { type: 'web_search' }] }, 'tools', 'unsupported_parameter');
     rejects400({ response_format: { type: 'xml' } }, 'response_format.type');
     assert.deepEqual(prepare({ tool_choice: 'auto' }), { jsonResponse: false, warnings: [] }, 'auto or none without tools asks for nothing');
   });

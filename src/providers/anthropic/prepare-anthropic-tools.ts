@@ -1,6 +1,8 @@
 import type { ChatRequest } from '../../core/chat.js';
 import { ApiError } from '../../core/errors.js';
+import { callableFunctions, chatTools, type ChatTools, type FunctionTool, requireFunctionTools } from '../../core/tools.js';
 import type { AnthropicTool, AnthropicToolChoice } from './anthropic-api.js';
+import type { Warning } from '../../core/warnings.js';
 
 /**
  * The tool through which a `json_schema` response format is asked for: Anthropic's base API has
@@ -14,44 +16,45 @@ export interface PreparedTools {
   toolChoice?: AnthropicToolChoice;
   /** True when JSON_RESPONSE_TOOL was added: its call is the answer's text, not a tool call. */
   jsonResponse: boolean;
-  warnings: string[];
-}
-
-interface OpenAITool {
-  type?: string;
-  function?: { name?: string; description?: string; parameters?: Record<string, unknown>; strict?: boolean | null };
+  warnings: Warning[];
 }
 
 function invalid(message: string, param: string): ApiError {
   return new ApiError('invalid_request', message, { param });
 }
 
-function convertTool(tool: OpenAITool, index: number): AnthropicTool {
-  const fn = tool.function;
-  if (tool.type !== 'function' || typeof fn?.name !== 'string') {
-    throw invalid(`Provider anthropic supports only function tools with a name; tools[${index}] is not one.`, `tools[${index}]`);
-  }
+function convertTool(fn: FunctionTool): AnthropicTool {
   // Anthropic requires an object schema; OpenAI lets a function without parameters leave it out.
   const converted: AnthropicTool = { name: fn.name, input_schema: { type: 'object', properties: {}, ...fn.parameters } };
   if (fn.description) converted.description = fn.description;
   return converted;
 }
 
-/** OpenAI's tool_choice in Anthropic's terms; undefined leaves Anthropic's default (`auto`). */
-function convertToolChoice(choice: unknown): AnthropicToolChoice | undefined {
-  if (choice === undefined || choice === null) return undefined;
-  if (choice === 'auto') return { type: 'auto' };
-  if (choice === 'required') return { type: 'any' };
-  if (choice === 'none') return { type: 'none' };
-  const named = choice as { type?: string; function?: { name?: unknown } };
-  if (named.type === 'function' && typeof named.function?.name === 'string') return { type: 'tool', name: named.function.name };
-  throw invalid('Provider anthropic supports tool_choice "none", "auto", "required" or a named function.', 'tool_choice');
+/**
+ * The tool choice in Anthropic's terms; undefined leaves Anthropic's default (`auto`). An
+ * `allowed_tools` choice offers only the allowed functions (see callableFunctions), so it is
+ * their `auto` or `any`.
+ */
+function convertToolChoice(choice: ChatTools['choice']): AnthropicToolChoice | undefined {
+  switch (choice?.type) {
+    case undefined:
+      return undefined;
+    case 'auto':
+    case 'none':
+      return { type: choice.type };
+    case 'required':
+      return { type: 'any' };
+    case 'function':
+      return { type: 'tool', name: choice.name };
+    case 'allowed':
+      return { type: choice.mode === 'required' ? 'any' : 'auto' };
+  }
 }
 
-function jsonResponseTool(format: ChatRequest['response_format'], warnings: string[]): AnthropicTool | undefined {
+function jsonResponseTool(format: ChatRequest['response_format'], warnings: Warning[]): AnthropicTool | undefined {
   if (!format || format.type === 'text') return undefined;
   if (format.type === 'json_object') {
-    warnings.push('response_format json_object is not enforced by provider anthropic (it has no JSON mode without a schema); ask for JSON in the prompt or use json_schema');
+    warnings.push({ code: 'unenforced_parameter', message: 'response_format json_object is not enforced by provider anthropic (it has no JSON mode without a schema); ask for JSON in the prompt or use json_schema' });
     return undefined;
   }
   if (format.type !== 'json_schema') {
@@ -68,18 +71,20 @@ function jsonResponseTool(format: ChatRequest['response_format'], warnings: stri
 }
 
 /**
- * OpenAI's tools, tool_choice, parallel_tool_calls and json_schema response format as Anthropic's
- * `tools` and `tool_choice`. With a response schema the model must call a tool: the JSON tool
- * alone, or any tool when the client's own tools are offered too (so it may still call those).
+ * The request's tools, tool choice, parallel_tool_calls and json_schema response format as
+ * Anthropic's `tools` and `tool_choice`. With a response schema the model must call a tool: the
+ * JSON tool alone, or any tool when the client's own tools are offered too (so it may still call those).
  */
 export function prepareAnthropicTools(body: ChatRequest): PreparedTools {
-  const warnings: string[] = [];
-  const openAITools = (body.tools ?? []) as OpenAITool[];
-  const tools = openAITools.map(convertTool);
-  let choice = convertToolChoice(body.tool_choice);
+  const warnings: Warning[] = [];
+  const requested = chatTools(body);
+  requireFunctionTools(requested, 'anthropic');
+  const offered = requested.choice?.type === 'allowed' ? callableFunctions(requested) : requested.functions;
+  const tools = offered.map(convertTool);
+  let choice = convertToolChoice(requested.choice);
   const jsonTool = jsonResponseTool(body.response_format, warnings);
-  if (openAITools.some((t) => t.function?.strict) || body.response_format?.json_schema?.strict) {
-    warnings.push('strict schemas are followed but not enforced by provider anthropic');
+  if (offered.some((fn) => fn.strict) || body.response_format?.json_schema?.strict) {
+    warnings.push({ code: 'unenforced_parameter', message: 'strict schemas are followed but not enforced by provider anthropic' });
   }
 
   if (jsonTool) {
@@ -90,7 +95,7 @@ export function prepareAnthropicTools(body: ChatRequest): PreparedTools {
     tools.push(jsonTool);
   }
   if (tools.length === 0) {
-    if (choice?.type === 'any' || choice?.type === 'tool') throw invalid("'tool_choice' requires 'tools'.", 'tool_choice');
+    if (choice?.type === 'any') throw invalid("'tool_choice' allows no tool to call.", 'tool_choice');
     return { jsonResponse: false, warnings };
   }
   if (body.parallel_tool_calls === false && choice?.type !== 'none') choice = { ...(choice ?? { type: 'auto' }), disable_parallel_tool_use: true };

@@ -40,7 +40,7 @@ export class BflAdapter {
   private taskBody(call: ImageCall): Record<string, unknown> {
     const model = call.upstreamModel;
     const extra = Object.keys(call.extra);
-    if (extra.length > 0) call.warn(`provider ${this.config.name} has no ${clientNames(extra)} parameter; not sent`);
+    if (extra.length > 0) call.warn('dropped_parameter', `provider ${this.config.name} has no ${clientNames(extra)} parameter; not sent`);
     const body: Record<string, unknown> = { prompt: call.prompt, output_format: 'png' };
     if (call.inputImages.length > 0) {
       if (!takesInputImages(model)) throw new ApiError('invalid_request', `The model \`${call.publicModel}\` does not accept input images.`, { param: 'files' });
@@ -56,12 +56,12 @@ export class BflAdapter {
         body.aspect_ratio = ratioOf(size.size.width, size.size.height);
         const ratio = parseRatio(body.aspect_ratio as string);
         if (ratio > 21 / 9 || ratio < 9 / 21) throw new ApiError('invalid_request', 'This model takes aspect ratios from 21:9 to 9:21.', { param: 'size' });
-        call.warn(`model ${call.publicModel} sets an aspect ratio, not a size: generated about one megapixel at ${String(body.aspect_ratio)}`);
+        call.warn('adjusted_parameter', `model ${call.publicModel} sets an aspect ratio, not a size: generated about one megapixel at ${String(body.aspect_ratio)}`);
       }
       return body;
     }
     const fitted = fitImageSize(call.size, BFL_SIZE_RULE);
-    if (fitted.adjustment) call.warn(fitted.adjustment);
+    if (fitted.adjustment) call.warn('adjusted_parameter', fitted.adjustment);
     body.width = fitted.size.width;
     body.height = fitted.size.height;
     return body;

@@ -1,6 +1,7 @@
 import type { ChatMessage, ContentPart } from '../../core/chat.js';
 import { ApiError } from '../../core/errors.js';
 import type { CohereImagePart, CohereMessage, CohereTextPart } from './cohere-api.js';
+import type { Warn } from '../../core/warnings.js';
 
 const IMAGE_DETAIL = new Set(['low', 'high', 'auto']);
 
@@ -13,7 +14,7 @@ const invalid = (message: string, param: string): ApiError => new ApiError('inva
  * text that came with them (or the reasoning we surfaced from Cohere's own `tool_plan`) goes back
  * as `tool_plan`. Earlier turns' reasoning without tool calls is not sent back, as with OpenAI.
  */
-export function convertToCohereMessages(messages: readonly ChatMessage[], warn: (message: string) => void): CohereMessage[] {
+export function convertToCohereMessages(messages: readonly ChatMessage[], warn: Warn): CohereMessage[] {
   let namesIgnored = false;
   const out = messages.map((message, i): CohereMessage => {
     const param = `messages[${i}]`;
@@ -35,7 +36,7 @@ export function convertToCohereMessages(messages: readonly ChatMessage[], warn: 
         throw invalid(`Cohere does not support the role '${message.role}'; send tool results as role 'tool'.`, `${param}.role`);
     }
   });
-  if (namesIgnored) warn('Cohere has no participant names; message names were ignored.');
+  if (namesIgnored) warn('dropped_content', 'Cohere has no participant names; message names were ignored.');
   return out;
 }
 

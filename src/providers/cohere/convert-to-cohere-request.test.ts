@@ -9,7 +9,7 @@ const search = { type: 'function', function: { name: 'search_products', paramete
 
 function convert(body: Partial<ChatRequest>, stream = false) {
   const warnings: string[] = [];
-  const request = convertToCohereRequest({ model: 'public', messages: [{ role: 'user', content: 'hi' }], ...body }, { upstreamModel: 'command-r-plus', stream, warn: (m) => warnings.push(m) });
+  const request = convertToCohereRequest({ model: 'public', messages: [{ role: 'user', content: 'hi' }], ...body }, { upstreamModel: 'command-r-plus', stream, warn: (code, m) => warnings.push(`${code}: ${m}`) });
   return { request, warnings };
 }
 
@@ -83,21 +83,23 @@ describe('convertToCohereRequest', () => {
     assert.equal(convert({ tools: [weather], tool_choice: 'required' }).request.tool_choice, 'REQUIRED');
   });
 
-  it('emulates a named tool_choice with REQUIRED and only that tool, and says so', () => {
+  it('honours a named tool_choice with REQUIRED and only that tool, which loses nothing: no warning', () => {
     const named = convert({ tools: [weather, search], tool_choice: { type: 'function', function: { name: 'search_products' } } });
     assert.deepEqual(named.request.tools, [search]);
     assert.equal(named.request.tool_choice, 'REQUIRED');
-    assert.deepEqual(named.warnings, ['Cohere cannot force a named tool; only search_products was offered, with tool_choice REQUIRED.']);
+    assert.deepEqual(named.warnings, []);
     const allowed = convert({ tools: [weather, search], tool_choice: { type: 'allowed_tools', allowed_tools: { mode: 'auto', tools: [{ type: 'function', function: { name: 'get_weather' } }] } } });
     assert.deepEqual(allowed.request.tools, [weather]);
     assert.equal(allowed.request.tool_choice, undefined);
+    const required = convert({ tools: [weather, search], tool_choice: { type: 'allowed_tools', allowed_tools: { mode: 'required', tools: [{ type: 'function', function: { name: 'get_weather' } }] } } });
+    assert.deepEqual([required.request.tools, required.request.tool_choice, required.warnings], [[weather], 'REQUIRED', []]);
   });
 
   it('refuses tool choices it cannot honour', () => {
     rejects({ tools: [weather], tool_choice: { type: 'function', function: { name: 'missing' } } }, 'tool_choice');
     rejects({ tool_choice: 'required' }, 'tool_choice');
     rejects({ tools: [weather], tool_choice: 'sometimes' }, 'tool_choice');
-    rejects({ tools: [{ type: 'custom', custom: { name: 'x' } }] }, 'tools[0]');
+    assert.throws(() => convert({ tools: [weather, { type: 'custom', custom: { name: 'x' } }] }), (e: unknown) => e instanceof ApiError && e.code === 'unsupported_parameter' && e.param === 'tools');
   });
 
   it("turns OpenAI's per-tool strict into Cohere's strict_tools, which has no per-tool form", () => {
@@ -106,7 +108,7 @@ describe('convertToCohereRequest', () => {
     assert.equal(all.request.strict_tools, true);
     assert.deepEqual(all.request.tools, [weather]);
     assert.deepEqual(all.warnings, []);
-    assert.deepEqual(convert({ tools: [strictWeather, search] }).warnings, ['Cohere applies strict tool schemas to all tools or none; all tools are strict for this request.']);
+    assert.deepEqual(convert({ tools: [strictWeather, search] }).warnings, ['adjusted_parameter: Cohere applies strict tool schemas to all tools or none; all tools are strict for this request.']);
     assert.deepEqual(convert({ tools: [{ type: 'function', function: { name: 'now' } }] }).request.tools, [{ type: 'function', function: { name: 'now', parameters: { type: 'object', properties: {} } } }]);
   });
 
@@ -116,16 +118,16 @@ describe('convertToCohereRequest', () => {
     assert.equal(request.frequency_penalty, 0);
     assert.equal(request.presence_penalty, 1);
     assert.deepEqual(warnings, [
-      'Cohere accepts top_p from 0.01 to 0.99; 1 was sent as 0.99.',
-      'Cohere accepts frequency_penalty from 0 to 1; -0.5 was sent as 0.',
-      'Cohere accepts presence_penalty from 0 to 1; 2 was sent as 1.',
+      'adjusted_parameter: Cohere accepts top_p from 0.01 to 0.99; 1 was sent as 0.99.',
+      'adjusted_parameter: Cohere accepts frequency_penalty from 0 to 1; -0.5 was sent as 0.',
+      'adjusted_parameter: Cohere accepts presence_penalty from 0 to 1; 2 was sent as 1.',
     ]);
   });
 
   it('reports parameters Cohere cannot honour, but not their harmless values', () => {
     assert.deepEqual(convert({ n: 2, logit_bias: { 50256: -100 }, logprobs: true, parallel_tool_calls: false, messages: [{ role: 'user', content: 'hi', name: 'ann' }] }).warnings, [
-      'Cohere has no participant names; message names were ignored.',
-      'Cohere does not support n, logprobs, logit_bias, parallel_tool_calls; ignored.',
+      'dropped_content: Cohere has no participant names; message names were ignored.',
+      'dropped_parameter: Cohere does not support n, logprobs, logit_bias, parallel_tool_calls; ignored.',
     ]);
     assert.deepEqual(convert({ n: 1, logprobs: false, parallel_tool_calls: true, logit_bias: {} }).warnings, []);
   });

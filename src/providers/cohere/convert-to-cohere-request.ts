@@ -1,13 +1,15 @@
 import { answerLimit, type ChatRequest } from '../../core/chat.js';
 import { ApiError } from '../../core/errors.js';
+import { chatTools } from '../../core/tools.js';
 import type { CohereChatRequest } from './cohere-api.js';
 import { convertToCohereMessages } from './convert-to-cohere-messages.js';
 import { prepareCohereTools } from './prepare-cohere-tools.js';
+import type { Warn } from '../../core/warnings.js';
 
 export interface CohereRequestContext {
   upstreamModel: string;
   stream: boolean;
-  warn(message: string): void;
+  warn: Warn;
   /** The gateway's cap on the answer (what the key's credit affords), if any. */
   maxAnswerTokens?: number;
 }
@@ -39,7 +41,7 @@ export function convertToCohereRequest(body: ChatRequest, ctx: CohereRequestCont
     model: ctx.upstreamModel,
     messages: convertToCohereMessages(body.messages, ctx.warn),
     stream: ctx.stream,
-    ...prepareCohereTools(body.tools, body.tool_choice, ctx.warn),
+    ...prepareCohereTools(chatTools(body), ctx.warn),
   };
   const maxTokens = answerLimit(body, ctx.maxAnswerTokens);
   if (maxTokens !== undefined) request.max_tokens = maxTokens;
@@ -56,13 +58,13 @@ export function convertToCohereRequest(body: ChatRequest, ctx: CohereRequestCont
   if (format) request.response_format = format;
 
   const ignored = UNSUPPORTED.filter(([name, harmless]) => body[name] != null && !harmless(body[name])).map(([name]) => name);
-  if (ignored.length > 0) ctx.warn(`Cohere does not support ${ignored.join(', ')}; ignored.`);
+  if (ignored.length > 0) ctx.warn('dropped_parameter', `Cohere does not support ${ignored.join(', ')}; ignored.`);
   return request;
 }
 
-function inRange(name: string, value: number, min: number, max: number, warn: (message: string) => void): number {
+function inRange(name: string, value: number, min: number, max: number, warn: Warn): number {
   const adjusted = Math.min(max, Math.max(min, value));
-  if (adjusted !== value) warn(`Cohere accepts ${name} from ${min} to ${max}; ${value} was sent as ${adjusted}.`);
+  if (adjusted !== value) warn('adjusted_parameter', `Cohere accepts ${name} from ${min} to ${max}; ${value} was sent as ${adjusted}.`);
   return adjusted;
 }
 

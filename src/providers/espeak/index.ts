@@ -38,13 +38,13 @@ export class EspeakAdapter {
     if (call.voice) {
       const variant = known.variants.get(call.voice.toLowerCase());
       if (variant) voice = `${lang}+${variant}`;
-      else call.warn(`voice ${clientName(call.voice)} is not an espeak-ng variant (such as f3, m3 or klatt); the language's default voice was used`);
+      else call.warn('adjusted_parameter', `voice ${clientName(call.voice)} is not an espeak-ng variant (such as f3, m3 or klatt); the language's default voice was used`);
     }
     let wpm = NORMAL_WPM;
     if (call.speed !== undefined) {
       const wanted = Math.round(NORMAL_WPM * call.speed);
       wpm = Math.min(MAX_WPM, Math.max(MIN_WPM, wanted));
-      if (wpm !== wanted) call.warn(`speed ${call.speed} is outside what espeak-ng can do; it spoke at ${(wpm / NORMAL_WPM).toFixed(2)}`);
+      if (wpm !== wanted) call.warn('adjusted_parameter', `speed ${call.speed} is outside what espeak-ng can do; it spoke at ${(wpm / NORMAL_WPM).toFixed(2)}`);
     }
     // -b 1: the text is UTF-8; --stdout: WAV on standard output.
     const result = await runEspeak(['--stdout', '-b', '1', '-v', voice, '-s', String(wpm)], call.text, call.signal);

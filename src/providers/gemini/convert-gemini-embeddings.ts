@@ -1,7 +1,7 @@
 import { type EmbeddingRequest, type EmbeddingResult, embeddingTexts } from '../../core/embeddings.js';
 import { ApiError } from '../../core/errors.js';
 import type { BatchEmbedContentsRequest, BatchEmbedContentsResponse } from './gemini-api.js';
-import { clientNames } from '../../core/warnings.js';
+import { clientNames, NO_ANSWER_EFFECT, type Warn } from '../../core/warnings.js';
 
 /** Request fields this conversion reads (the route turns vectors into base64 itself). */
 const READ = new Set(['model', 'input', 'encoding_format', 'dimensions']);
@@ -10,11 +10,11 @@ const READ = new Set(['model', 'input', 'encoding_format', 'dimensions']);
  * An OpenAI embeddings request as one `batchEmbedContents` request per input text; `model` is
  * the upstream model's resource name (`models/...`). Token arrays have no Gemini form: a 400.
  */
-export function convertToGeminiEmbedRequest(body: EmbeddingRequest, model: string, warn: (message: string) => void): BatchEmbedContentsRequest {
+export function convertToGeminiEmbedRequest(body: EmbeddingRequest, model: string, warn: Warn): BatchEmbedContentsRequest {
   const texts = embeddingTexts(body.input);
   if (!texts) throw new ApiError('invalid_request', 'Gemini embeddings take text input only, not token arrays.', { param: 'input' });
-  const ignored = Object.entries(body).filter(([key, value]) => !READ.has(key) && value !== undefined && value !== null).map(([key]) => key);
-  if (ignored.length > 0) warn(`gemini does not support ${clientNames(ignored)} for embeddings; ignored`);
+  const ignored = Object.entries(body).filter(([key, value]) => !READ.has(key) && !NO_ANSWER_EFFECT.has(key) && value !== undefined && value !== null).map(([key]) => key);
+  if (ignored.length > 0) warn('dropped_parameter', `gemini does not support ${clientNames(ignored)} for embeddings; ignored`);
   return {
     requests: texts.map((text) => ({
       model,

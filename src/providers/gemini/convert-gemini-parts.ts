@@ -1,5 +1,6 @@
 import type { StreamPart } from '../../core/chat.js';
 import type { GeminiPart } from './gemini-api.js';
+import { toolCallId } from './gemini-tool-call-id.js';
 
 /**
  * Numbers one answer's function calls. Gemini gives calls no ids (Vertex sometimes does), so each
@@ -26,15 +27,16 @@ export class ToolCallNumbering {
 
 /**
  * One candidate's parts as typed stream parts: text, thought summaries (`thought: true`) as
- * reasoning, and each function call whole, with its id, name and arguments in one part. Parts with
- * nothing for a chat answer (code execution, inline media, bare thought signatures) are skipped.
+ * reasoning, and each function call whole, with its id, name and arguments in one part; a call's
+ * thought signature travels in its id (gemini-tool-call-id.ts). Parts with nothing for a chat answer
+ * (code execution, inline media, signatures on text, which Gemini does not require back) are skipped.
  */
 export function convertGeminiParts(parts: readonly GeminiPart[] | undefined, calls: ToolCallNumbering): StreamPart[] {
   const out: StreamPart[] = [];
   for (const part of parts ?? []) {
     if (part.functionCall) {
       const { index, id } = calls.next(part.functionCall.id);
-      out.push({ type: 'tool-call', index, id, name: part.functionCall.name, arguments: JSON.stringify(part.functionCall.args ?? {}) });
+      out.push({ type: 'tool-call', index, id: toolCallId(id, part.thoughtSignature), name: part.functionCall.name, arguments: JSON.stringify(part.functionCall.args ?? {}) });
     } else if (typeof part.text === 'string' && part.text !== '') {
       out.push({ type: part.thought ? 'reasoning' : 'text', text: part.text });
     }

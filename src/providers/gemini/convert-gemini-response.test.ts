@@ -6,6 +6,7 @@ import { fixturePath } from '../../../test/support/fixtures.js';
 import { assertOpenAISchema } from '../../../test/support/openai-schemas.js';
 import { UpstreamError } from '../../core/errors.js';
 import { convertGeminiResponse } from './convert-gemini-response.js';
+import { splitToolCallId } from './gemini-tool-call-id.js';
 import type { GenerateContentResponse } from './gemini-api.js';
 
 const FIXTURES = fixturePath('gemini');
@@ -59,13 +60,18 @@ describe('convertGeminiResponse (recorded Gemini answers in, chat.completion out
     assert.deepEqual(completion.usage, { prompt_tokens: 14, completion_tokens: 26, total_tokens: 40, prompt_tokens_details: { cached_tokens: 0 }, completion_tokens_details: { reasoning_tokens: 24 } });
   });
 
-  it('a function call after thinking (with a thought signature): a tool call with a stable id, finish tool_calls', () => {
-    const { completion } = convert(mock('googleai/unary-success-thinking-function-call-thought-summary-signature.json'));
+  it('a function call after thinking (with a thought signature): a tool call whose id carries the signature, finish tool_calls', () => {
+    const response = mock('googleai/unary-success-thinking-function-call-thought-summary-signature.json');
+    const signature = response.candidates![0].content!.parts![1].thoughtSignature!;
+    const { completion } = convert(response);
     assertOpenAISchema('CreateChatCompletionResponse', completion);
     const [choice] = completion.choices;
     assert.equal(choice.finish_reason, 'tool_calls');
     assert.equal(choice.message.content, null);
-    assert.deepEqual(choice.message.tool_calls, [{ id: 'call_abc123_0', type: 'function', function: { name: 'now', arguments: '{}' } }]);
+    const [call] = choice.message.tool_calls!;
+    assert.deepEqual({ ...call, id: undefined }, { id: undefined, type: 'function', function: { name: 'now', arguments: '{}' } });
+    assert.match(call.id, /^call_abc123_0__thought__[A-Za-z0-9_-]+$/, 'an id every provider accepts back (Anthropic allows only [A-Za-z0-9_-])');
+    assert.deepEqual(splitToolCallId(call.id), { id: 'call_abc123_0', signature });
     assert.match(choice.message.reasoning_content!, /^\*\*Thinking Through the New Year's Eve Calculation\*\*/);
     assert.deepEqual(completion.usage, { prompt_tokens: 38, completion_tokens: 509, total_tokens: 547, prompt_tokens_details: { cached_tokens: 0 }, completion_tokens_details: { reasoning_tokens: 501 } });
   });

@@ -2,12 +2,14 @@ import type { ChatMessage, ContentPart } from '../../core/chat.js';
 import { ApiError } from '../../core/errors.js';
 import type { LoadedImage } from '../shared/fetch-image.js';
 import type { GeminiContent, GeminiPart } from './gemini-api.js';
-import { clientName } from '../../core/warnings.js';
+import { splitToolCallId } from './gemini-tool-call-id.js';
+import { movedSystemMessage, systemPromptLength, wrapSystemText } from '../../core/system-messages.js';
+import { clientName, type Warn } from '../../core/warnings.js';
 
 export interface GeminiContentsContext {
   /** Bytes of an image or file URL (`data:` decoded, http(s) fetched with SSRF protection). */
   loadImage(url: string): Promise<LoadedImage>;
-  warn(message: string): void;
+  warn: Warn;
 }
 
 export interface GeminiContents {
@@ -51,8 +53,10 @@ function functionArgs(text: string, param: string): Record<string, unknown> {
 }
 
 /**
- * OpenAI chat messages as Gemini `contents` and `systemInstruction`: system and developer messages
- * become the system instruction; assistant turns are `model` turns with `functionCall` parts; tool
+ * OpenAI chat messages as Gemini `contents` and `systemInstruction`: leading system and developer
+ * messages become the system instruction, later ones user turns wrapped in `<system>` tags
+ * (core/system-messages.ts); assistant turns are `model` turns with `functionCall` parts (with
+ * the thought signature their tool call id carries); tool
  * results are `functionResponse` parts of a `user` turn, named after the assistant call they answer;
  * consecutive turns of one role are merged and empty parts left out, as Gemini requires.
  */
@@ -68,11 +72,13 @@ export async function convertToGeminiContents(messages: readonly ChatMessage[], 
     if (last?.role === role) last.parts.push(...parts);
     else turns.push({ role, parts });
   };
+  const leading = systemPromptLength(messages);
+  let moved = false;
   const reported = new Set<string>();
   const warnOnce = (message: string): void => {
     if (reported.has(message)) return;
     reported.add(message);
-    ctx.warn(message);
+    ctx.warn('dropped_content', message);
   };
 
   for (const [i, message] of messages.entries()) {
@@ -83,7 +89,14 @@ export async function convertToGeminiContents(messages: readonly ChatMessage[], 
           warnOnce(`gemini takes only text in system instructions; other parts of messages[${i}] were dropped`);
         }
         const text = textOf(message.content);
-        if (text) system.push({ text });
+        if (!text) break;
+        if (i < leading) {
+          system.push({ text });
+          break;
+        }
+        if (!moved) ctx.warn('moved_system_message', movedSystemMessage('gemini'));
+        moved = true;
+        push('user', [{ text: wrapSystemText(text) }]);
         break;
       }
       case 'user':
@@ -94,7 +107,10 @@ export async function convertToGeminiContents(messages: readonly ChatMessage[], 
         const text = textOf(message.content);
         if (text) parts.push({ text });
         for (const [j, call] of (message.tool_calls ?? []).entries()) {
-          parts.push({ functionCall: { name: call.function.name, args: functionArgs(call.function.arguments, `messages[${i}].tool_calls[${j}].function.arguments`) } });
+          const part: GeminiPart = { functionCall: { name: call.function.name, args: functionArgs(call.function.arguments, `messages[${i}].tool_calls[${j}].function.arguments`) } };
+          const { signature } = splitToolCallId(call.id);
+          if (signature) part.thoughtSignature = signature;
+          parts.push(part);
         }
         push('model', parts);
         break;

@@ -5,7 +5,9 @@ import { describe, it } from 'node:test';
 import { fixturePath } from '../../../test/support/fixtures.js';
 import type { ChatRequest } from '../../core/chat.js';
 import { ApiError } from '../../core/errors.js';
+import { convertGeminiResponse } from './convert-gemini-response.js';
 import { convertToGeminiRequest } from './convert-to-gemini-request.js';
+import type { GenerateContentResponse } from './gemini-api.js';
 
 const RECORDINGS = fixturePath('gemini/recordings');
 
@@ -20,7 +22,7 @@ async function convert(body: Partial<ChatRequest>, options: { streaming?: boolea
   const loaded: string[] = [];
   const request = await convertToGeminiRequest({ model: 'gemini-2.0-flash', messages: [], ...body } as ChatRequest, {
     streaming: options.streaming ?? false,
-    warn: (message) => warnings.push(message),
+    warn: (code, message) => warnings.push(`${code}: ${message}`),
     loadImage: async (url) => {
       loaded.push(url);
       const known = options.images?.[url];
@@ -39,6 +41,26 @@ const divide = {
 };
 
 describe('convertToGeminiRequest (OpenAI request in, Gemini body out)', () => {
+  it('sends a recorded answer\'s thought signature back with its function call on the next turn (fixture replay)', async () => {
+    const answer = JSON.parse(readFileSync(path.join(fixturePath('gemini/mock-responses'), 'googleai/unary-success-thinking-function-call-thought-summary-signature.json'), 'utf8')) as GenerateContentResponse;
+    const signature = answer.candidates![0].content!.parts![1].thoughtSignature;
+    const { completion } = convertGeminiResponse(answer, { id: 'chatcmpl-t1', created: 1, model: 'gemini-3-pro-preview', provider: 'gemini' });
+    // An OpenAI client echoes the assistant message with only id, type and function on each call.
+    const { id, type, function: fn } = completion.choices[0].message.tool_calls![0];
+    const next = await convert({
+      messages: [
+        user('How many days until New Year\'s Eve?'),
+        { role: 'assistant', content: null, tool_calls: [{ id, type, function: { name: fn.name, arguments: fn.arguments } }] },
+        { role: 'tool', tool_call_id: id, content: '2026-12-06' },
+      ],
+    });
+    assert.deepEqual(next.request.contents, [
+      { role: 'user', parts: [{ text: 'How many days until New Year\'s Eve?' }] },
+      { role: 'model', parts: [{ functionCall: { name: 'now', args: {} }, thoughtSignature: signature }] },
+      { role: 'user', parts: [{ functionResponse: { name: 'now', response: { result: '2026-12-06' } } }] },
+    ]);
+  });
+
   it('builds what the official SDK sent in the recorded function-calling chat, turn by turn', async () => {
     const [first, second] = recordedRequests('Chats_Tests_chats_function_calling_Google_AI_with_function_calling.json');
     const turn1 = await convert({ messages: [user('what is the result of 100/2')], tools: [divide] });
@@ -65,6 +87,19 @@ describe('convertToGeminiRequest (OpenAI request in, Gemini body out)', () => {
     assert.deepEqual(request.systemInstruction, { parts: (recorded.systemInstruction as { parts: unknown }).parts });
     const both = await convert({ messages: [{ role: 'system', content: 'Be brief.' }, { role: 'developer', content: [{ type: 'text', text: 'Use metric.' }] }, user('hi')] });
     assert.deepEqual(both.request.systemInstruction, { parts: [{ text: 'Be brief.' }, { text: 'Use metric.' }] });
+  });
+
+  it('sends a system message after the first turn in place, as a user turn wrapped in <system> tags, with one warning', async () => {
+    const { request, warnings } = await convert({
+      messages: [{ role: 'system', content: 'Be brief.' }, user('hi'), { role: 'assistant', content: 'Hello.' }, { role: 'system', content: 'Answer in French.' }, user('How are you?')],
+    });
+    assert.deepEqual(request.systemInstruction, { parts: [{ text: 'Be brief.' }] });
+    assert.deepEqual(request.contents, [
+      { role: 'user', parts: [{ text: 'hi' }] },
+      { role: 'model', parts: [{ text: 'Hello.' }] },
+      { role: 'user', parts: [{ text: '<system>\nAnswer in French.\n</system>' }, { text: 'How are you?' }] },
+    ]);
+    assert.deepEqual(warnings, ['moved_system_message: provider gemini takes a system prompt only before the first turn; later system messages were sent in place as user turns wrapped in <system> tags']);
   });
 
   it('maps sampling parameters to generationConfig, preferring max_completion_tokens', async () => {
@@ -161,7 +196,7 @@ describe('convertToGeminiRequest (OpenAI request in, Gemini body out)', () => {
       { inlineData: { mimeType: 'audio/wav', data: 'UklGRg==' } },
     ]);
     assert.deepEqual(loaded, ['data:image/png;base64,iVBORw0K', 'https://example.com/cat.jpg']);
-    assert.deepEqual(warnings, ['gemini has no per-image detail; image_url.detail high was ignored']);
+    assert.deepEqual(warnings, ['dropped_content: gemini has no per-image detail; image_url.detail high was ignored']);
   });
 
   it('maps every tool_choice form to a function calling mode', async () => {
@@ -180,13 +215,19 @@ describe('convertToGeminiRequest (OpenAI request in, Gemini body out)', () => {
     await assert.rejects(modes('sometimes'), (e: unknown) => e instanceof ApiError && e.status === 400 && e.param === 'tool_choice');
   });
 
+  it('refuses a tool that is not a function, as every translating provider does', async () => {
+    await assert.rejects(
+      convert({ messages: [user('x')], tools: [divide, { type: 'web_search' }] }),
+      (e: unknown) => e instanceof ApiError && e.status === 400 && e.code === 'unsupported_parameter' && e.param === 'tools' && /"web_search"/.test(e.message),
+    );
+  });
+
   it('declares functions without parameters bare, and reports what Gemini cannot honour', async () => {
     const { request, warnings } = await convert({
       messages: [user('x')],
       tools: [
         { type: 'function', function: { name: 'now', parameters: { type: 'object', properties: {} }, strict: true } },
         { type: 'function', function: { name: 'lookup', parameters: { type: 'object', properties: { id: { type: 'string' } }, additionalProperties: false } } },
-        { type: 'web_search' },
       ],
       parallel_tool_calls: false,
       logit_bias: { 1: 2 },
@@ -197,11 +238,9 @@ describe('convertToGeminiRequest (OpenAI request in, Gemini body out)', () => {
       { functionDeclarations: [{ name: 'now', description: '' }, { name: 'lookup', description: '', parameters: { type: 'OBJECT', properties: { id: { type: 'STRING' } } } }] },
     ]);
     assert.deepEqual(warnings, [
-      'gemini does not support logit_bias, user; ignored',
-      'gemini cannot express additionalProperties in tools[1].function.parameters; dropped',
-      'gemini supports only function tools; tools[2] (web_search) was ignored',
-      'gemini does not enforce strict function schemas; strict was ignored',
-      'gemini cannot turn off parallel function calls; parallel_tool_calls was ignored',
+      'dropped_parameter: gemini does not support logit_bias; ignored',
+      'unenforced_parameter: gemini does not enforce strict function schemas; strict was ignored',
+      'dropped_parameter: gemini cannot turn off parallel function calls; parallel_tool_calls was ignored',
     ]);
   });
 
@@ -212,7 +251,10 @@ describe('convertToGeminiRequest (OpenAI request in, Gemini body out)', () => {
       responseMimeType: 'application/json',
       responseSchema: { type: 'OBJECT', properties: { answer: { type: 'STRING' }, score: { type: 'INTEGER', nullable: true } }, required: ['answer'] },
     });
-    assert.deepEqual(warnings, ['gemini cannot express $schema, additionalProperties in response_format.json_schema; dropped']);
+    assert.deepEqual(warnings, [], 'a zod-made schema loses no constraint: no warning');
+    const stepped = { type: 'object', properties: { score: { type: 'integer', multipleOf: 5 } } };
+    const lossy = await convert({ messages: [user('x')], response_format: { type: 'json_schema', json_schema: { name: 'a', schema: stepped } } });
+    assert.deepEqual(lossy.warnings, ['schema_keyword_dropped: gemini cannot express multipleOf in response_format.json_schema; dropped']);
     const plain = await convert({ messages: [user('x')], response_format: { type: 'json_object' } });
     assert.deepEqual(plain.request.generationConfig, { responseMimeType: 'application/json' });
   });
@@ -221,7 +263,7 @@ describe('convertToGeminiRequest (OpenAI request in, Gemini body out)', () => {
     assert.deepEqual((await convert({ messages: [user('x')], n: 3 })).request.generationConfig, { candidateCount: 3 });
     const streamed = await convert({ messages: [user('x')], n: 3 }, { streaming: true });
     assert.equal(streamed.request.generationConfig, undefined);
-    assert.deepEqual(streamed.warnings, ['gemini streams one choice only; n=3 was ignored']);
+    assert.deepEqual(streamed.warnings, ['dropped_parameter: gemini streams one choice only; n=3 was ignored']);
     assert.deepEqual((await convert({ messages: [user('x')], reasoning_effort: 'low' })).request.generationConfig, { thinkingConfig: { thinkingBudget: 1024, includeThoughts: true } });
     assert.deepEqual((await convert({ messages: [user('x')], reasoning_effort: 'none' })).request.generationConfig, { thinkingConfig: { thinkingBudget: 0 } });
   });

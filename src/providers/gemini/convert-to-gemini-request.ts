@@ -3,7 +3,7 @@ import { type GeminiContentsContext, convertToGeminiContents } from './convert-t
 import { convertToGeminiSchema } from './convert-to-gemini-schema.js';
 import type { GeminiGenerationConfig, GenerateContentRequest } from './gemini-api.js';
 import { prepareGeminiTools } from './prepare-gemini-tools.js';
-import { clientName, clientNames } from '../../core/warnings.js';
+import { clientName, clientNames, NO_ANSWER_EFFECT } from '../../core/warnings.js';
 
 export interface GeminiRequestContext extends GeminiContentsContext {
   /** Streams carry one candidate only, so `n` is honoured only without streaming. */
@@ -25,8 +25,8 @@ const isSet = (value: unknown): boolean => value !== undefined && value !== null
 
 /** An OpenAI chat request as a Gemini `GenerateContentRequest`. */
 export async function convertToGeminiRequest(body: ChatRequest, ctx: GeminiRequestContext): Promise<GenerateContentRequest> {
-  const ignored = Object.entries(body).filter(([key, value]) => !READ.has(key) && isSet(value) && value !== false).map(([key]) => key);
-  if (ignored.length > 0) ctx.warn(`gemini does not support ${clientNames(ignored)}; ignored`);
+  const ignored = Object.entries(body).filter(([key, value]) => !READ.has(key) && !NO_ANSWER_EFFECT.has(key) && isSet(value) && value !== false).map(([key]) => key);
+  if (ignored.length > 0) ctx.warn('dropped_parameter', `gemini does not support ${clientNames(ignored)}; ignored`);
   const { systemInstruction, contents } = await convertToGeminiContents(body.messages, ctx);
   const request: GenerateContentRequest = { contents };
   if (systemInstruction) request.systemInstruction = systemInstruction;
@@ -49,7 +49,7 @@ function generationConfig(body: ChatRequest, ctx: GeminiRequestContext): GeminiG
   if (typeof body.presence_penalty === 'number') config.presencePenalty = body.presence_penalty;
   if (typeof body.frequency_penalty === 'number') config.frequencyPenalty = body.frequency_penalty;
   if (isSet(body.n) && body.n !== 1) {
-    if (ctx.streaming) ctx.warn(`gemini streams one choice only; n=${body.n} was ignored`);
+    if (ctx.streaming) ctx.warn('dropped_parameter', `gemini streams one choice only; n=${body.n} was ignored`);
     else config.candidateCount = body.n!;
   }
 
@@ -58,17 +58,17 @@ function generationConfig(body: ChatRequest, ctx: GeminiRequestContext): GeminiG
     config.responseMimeType = 'application/json';
     if (format.type === 'json_schema' && format.json_schema?.schema !== undefined) {
       const { schema, dropped } = convertToGeminiSchema(format.json_schema.schema);
-      if (dropped.length > 0) ctx.warn(`gemini cannot express ${clientNames(dropped)} in response_format.json_schema; dropped`);
+      if (dropped.length > 0) ctx.warn('schema_keyword_dropped', `gemini cannot express ${clientNames(dropped)} in response_format.json_schema; dropped`);
       if (schema) config.responseSchema = schema;
     }
   } else if (isSet(format) && format!.type !== 'text') {
-    ctx.warn(`gemini does not support response_format ${clientName(format!.type)}; it was ignored`);
+    ctx.warn('dropped_parameter', `gemini does not support response_format ${clientName(format!.type)}; it was ignored`);
   }
 
   const effort = body.reasoning_effort;
   if (typeof effort === 'string') {
     const budget = THINKING_BUDGETS[effort];
-    if (budget === undefined) ctx.warn(`gemini does not know reasoning_effort ${clientName(effort)}; it was ignored`);
+    if (budget === undefined) ctx.warn('dropped_parameter', `gemini does not know reasoning_effort ${clientName(effort)}; it was ignored`);
     else config.thinkingConfig = budget === 0 ? { thinkingBudget: 0 } : { thinkingBudget: budget, includeThoughts: true };
   }
   return config;

@@ -86,7 +86,7 @@ describe('convertToGeminiSchema (JSON Schema in, Gemini schema out)', () => {
       additionalProperties: false,
     });
     assert.deepEqual(schema!.properties, { email: { type: 'STRING' }, level: { type: 'INTEGER' }, ratio: { type: 'NUMBER' }, pair: { type: 'ARRAY' }, both: {} });
-    assert.deepEqual(dropped, ['$schema', 'additionalProperties', 'allOf', 'enum', 'exclusiveMinimum', 'format email', 'items', 'multipleOf']);
+    assert.deepEqual(dropped, ['allOf', 'enum', 'exclusiveMinimum', 'format email', 'items', 'multipleOf']);
   });
 
   it('keeps what Gemini would refuse out: empty properties, unknown required names, properties or items on another type', () => {
@@ -110,7 +110,26 @@ describe('convertToGeminiSchema (JSON Schema in, Gemini schema out)', () => {
       },
       required: ['name'],
     });
-    assert.deepEqual(dropped, ['additionalProperties', 'properties of a STRING schema', 'required (undefined properties)']);
+    assert.deepEqual(dropped, ['additionalProperties', 'required (undefined properties)'], 'a map schema is a constraint; properties of a string constrain nothing');
+  });
+
+  it('lists nothing for keywords whose loss loses no constraint: annotations, and additionalProperties false or true', () => {
+    // What zod's toJSONSchema writes for z.object({ city: z.string(), days: z.number().int() }).
+    const zod = {
+      $schema: 'https://json-schema.org/draft/2020-12/schema',
+      type: 'object',
+      properties: { city: { type: 'string' }, days: { type: 'integer', minimum: -9007199254740991, maximum: 9007199254740991 } },
+      required: ['city', 'days'],
+      additionalProperties: false,
+    };
+    const { schema, dropped } = convertToGeminiSchema(zod);
+    assert.equal(schema!.type, 'OBJECT');
+    assert.deepEqual(dropped, []);
+    const annotated = convertToGeminiSchema({
+      $id: 'urn:x', $comment: 'c', type: 'object', additionalProperties: true, unevaluatedProperties: false,
+      properties: { a: { type: 'string', examples: ['x'], deprecated: true, readOnly: true, writeOnly: false, $anchor: 'a' } },
+    });
+    assert.deepEqual(annotated.dropped, []);
   });
 
   it('has no schema for an object without properties, which Gemini refuses as parameters', () => {

@@ -3,7 +3,7 @@ import type { GeminiSchema } from './gemini-api.js';
 export interface GeminiSchemaConversion {
   /** Undefined for an object schema without properties: a function without parameters is declared bare. */
   schema: GeminiSchema | undefined;
-  /** JSON Schema keywords Gemini cannot express and that were left out, for a warning. */
+  /** Constraints Gemini cannot express and that were left out, for a warning; harmless omissions are not listed. */
   dropped: string[];
 }
 
@@ -30,13 +30,23 @@ const COPIED = ['title', 'description', 'minItems', 'maxItems', 'minProperties',
 /** Keywords the conversion reads (`$defs` only through `$ref`s); any other keyword is dropped. */
 const HANDLED = new Set<string>(['type', 'format', 'enum', 'const', 'nullable', 'items', 'properties', 'required', 'anyOf', 'oneOf', 'allOf', '$ref', '$defs', 'definitions', ...COPIED]);
 
+/**
+ * Keywords left out without a word: annotations that constrain nothing, and
+ * `additionalProperties` / `unevaluatedProperties` of `false` or `true` — Gemini answers with the
+ * declared properties only, which is what `false` asks for. A schema there (a map's value type) is
+ * a constraint, and is reported.
+ */
+const ANNOTATIONS = new Set(['$schema', '$id', '$comment', '$anchor', '$dynamicAnchor', '$vocabulary', 'examples', 'deprecated', 'readOnly', 'writeOnly']);
+const losesNothing = (key: string, value: unknown): boolean =>
+  ANNOTATIONS.has(key) || ((key === 'additionalProperties' || key === 'unevaluatedProperties') && typeof value === 'boolean');
+
 const isSchema = (value: unknown): value is JsonSchema => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /**
  * A JSON Schema (as OpenAI tools and `response_format` carry it) in Gemini's OpenAPI 3.0 subset:
  * upper-case types, `null` types and `anyOf [.., {type: null}]` as `nullable`, `oneOf` as `anyOf`,
  * `const` as a one-value enum, local `$ref`s inlined. Everything else Gemini has no field for
- * (`additionalProperties`, `$schema`, `exclusiveMinimum`, numeric enums, ...) is dropped and listed.
+ * (`exclusiveMinimum`, numeric enums, map schemas, ...) is dropped and listed; annotations are dropped silently.
  */
 export function convertToGeminiSchema(input: unknown): GeminiSchemaConversion {
   const dropped = new Set<string>();
@@ -65,7 +75,7 @@ export function convertToGeminiSchema(input: unknown): GeminiSchemaConversion {
     }
 
     const out: GeminiSchema = {};
-    for (const key of Object.keys(node)) if (!HANDLED.has(key)) dropped.add(key);
+    for (const key of Object.keys(node)) if (!HANDLED.has(key) && !losesNothing(key, node[key])) dropped.add(key);
     for (const key of COPIED) if (node[key] !== undefined) (out as Record<string, unknown>)[key] = node[key];
     if (node.nullable === true) out.nullable = true;
 
@@ -110,9 +120,8 @@ export function convertToGeminiSchema(input: unknown): GeminiSchemaConversion {
       out.anyOf = known.map((type) => ({ type, ...(type === 'OBJECT' ? object : type === 'ARRAY' ? array : {}) }));
     } else {
       if (!out.type || out.type === 'OBJECT') Object.assign(out, object);
-      else if (Object.keys(object).length > 0) dropped.add(`properties of a ${out.type} schema`);
+      // `properties` and `items` constrain only objects and arrays: on another type they say nothing.
       if (!out.type || out.type === 'ARRAY') Object.assign(out, array);
-      else if (Object.keys(array).length > 0) dropped.add(`items of a ${out.type} schema`);
     }
 
     const alternatives = [...(Array.isArray(node.anyOf) ? node.anyOf : []), ...(Array.isArray(node.oneOf) ? node.oneOf : [])];

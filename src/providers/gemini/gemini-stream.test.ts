@@ -17,6 +17,10 @@ const recorded = (name: string, interaction = 0): string =>
     .map((segment) => `data: ${JSON.stringify(segment)}\r\n\r\n`)
     .join('');
 
+/** The signature on the function call of the recorded thinking stream, and the tool call id that carries it (base64url). */
+const STREAM_SIGNATURE = /"thoughtSignature": "([^"]+)"/.exec(mock('googleai/streaming-success-thinking-function-call-thought-summary-signature.txt'))![1];
+const SIGNED_ID = `call_r1_0__thought__${STREAM_SIGNATURE.replaceAll('+', '-').replaceAll('/', '_').replace(/=+$/, '')}`;
+
 /** The text delivered `size` bytes per read, so events and UTF-8 characters split across reads. */
 async function* bytes(text: string, size = 1 << 20): AsyncGenerator<Uint8Array> {
   const buffer = Buffer.from(text);
@@ -80,7 +84,7 @@ describe('geminiStreamParts (recorded Gemini streams in, typed parts out)', () =
     const parts = joined(await partsOf(mock('googleai/streaming-success-thinking-function-call-thought-summary-signature.txt')));
     assert.deepEqual(parts.map((p) => p.type), ['reasoning', 'tool-call', 'finish', 'usage']);
     assert.deepEqual(parts.slice(1), [
-      { type: 'tool-call', index: 0, id: 'call_r1_0', name: 'now', arguments: '{}' },
+      { type: 'tool-call', index: 0, id: SIGNED_ID, name: 'now', arguments: '{}' },
       { type: 'finish', reason: 'tool_calls' },
       { type: 'usage', usage: usage(38, 174, 168) },
     ]);
@@ -193,7 +197,7 @@ describe('geminiStreamParts (recorded Gemini streams in, typed parts out)', () =
         object: 'chat.completion.chunk',
         created: 1,
         model: 'gemini-2.5-flash',
-        choices: [{ index: 0, delta: { tool_calls: [{ index: 0, id: 'call_r1_0', type: 'function', function: { arguments: '{}', name: 'now' } }] }, logprobs: null, finish_reason: null }],
+        choices: [{ index: 0, delta: { tool_calls: [{ index: 0, id: SIGNED_ID, type: 'function', function: { arguments: '{}', name: 'now' } }] }, logprobs: null, finish_reason: null }],
       },
       { id: 'chatcmpl-r1', object: 'chat.completion.chunk', created: 1, model: 'gemini-2.5-flash', choices: [{ index: 0, delta: {}, logprobs: null, finish_reason: 'tool_calls' }] },
       { id: 'chatcmpl-r1', object: 'chat.completion.chunk', created: 1, model: 'gemini-2.5-flash', choices: [], usage: usage(38, 174, 168) },

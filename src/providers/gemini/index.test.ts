@@ -61,7 +61,7 @@ function call(body: Partial<ChatRequest>, upstreamModel = 'gemini-2.0-flash'): C
     signal: new AbortController().signal,
     id: 'chatcmpl-t1',
     created: 1_750_000_000,
-    warn: (message) => warnings.push(message),
+    warn: (code, message) => warnings.push(`${code}: ${message}`),
     warnings,
   };
 }
@@ -156,7 +156,7 @@ describe('GeminiAdapter over HTTP', () => {
   it('embeds with batchEmbedContents, one request per input, outputDimensionality from dimensions', async () => {
     handler = reply(200, 'application/json', JSON.stringify({ embeddings: [{ values: [0.1, 0.2] }, { values: [0.3, 0.4] }] }));
     const warnings: string[] = [];
-    const embed = { publicModel: 'e', upstreamModel: 'text-embedding-004', signal: new AbortController().signal, warn: (m: string) => warnings.push(m) };
+    const embed = { publicModel: 'e', upstreamModel: 'text-embedding-004', signal: new AbortController().signal, warn: (code: string, m: string) => warnings.push(`${code}: ${m}`) };
     const result = await adapter().embed({ ...embed, body: { model: 'e', input: ['a', 'b'], dimensions: 2, user: 'u' } });
     assert.equal(received!.url, '/v1beta/models/text-embedding-004:batchEmbedContents');
     assert.deepEqual(received!.body, {
@@ -166,7 +166,9 @@ describe('GeminiAdapter over HTTP', () => {
       ],
     });
     assert.deepEqual(result, { vectors: [[0.1, 0.2], [0.3, 0.4]], usage: { prompt_tokens: 0, total_tokens: 0 } });
-    assert.deepEqual(warnings, ['gemini does not support user for embeddings; ignored']);
+    assert.deepEqual(warnings, [], 'user asks nothing of the answer');
+    await adapter().embed({ ...embed, body: { model: 'e', input: ['a', 'b'], task: 'x' } });
+    assert.deepEqual(warnings, ['dropped_parameter: gemini does not support task for embeddings; ignored']);
     await assert.rejects(adapter().embed({ ...embed, body: { model: 'e', input: [[1, 2]] } }), (e: unknown) => e instanceof ApiError && e.status === 400 && e.param === 'input');
     handler = reply(200, 'application/json', JSON.stringify({ embeddings: [{ values: [0.1] }] }));
     await assert.rejects(adapter().embed({ ...embed, body: { model: 'e', input: ['a', 'b'] } }), (e: unknown) => e instanceof UpstreamError && e.status === 502);

@@ -34,11 +34,11 @@ export class GttsAdapter {
     if (call.format !== undefined && call.format !== 'mp3') {
       throw new ApiError('invalid_request', `The model \`${call.publicModel}\` produces mp3 only, not ${call.format}.`, { param: 'response_format' });
     }
-    if (call.voice) call.warn(`provider ${this.config.name} has no voices; ${clientName(call.voice)} was ignored (the language decides the voice)`);
+    if (call.voice) call.warn('dropped_parameter', `provider ${this.config.name} has no voices; ${clientName(call.voice)} was ignored (the language decides the voice)`);
     let slow = false;
     if (call.speed !== undefined && call.speed !== 1) {
       slow = call.speed < 1;
-      call.warn(`provider ${this.config.name} speaks at normal or slow speed only; speed ${call.speed} was read as ${slow ? 'slow' : 'normal'}`);
+      call.warn('adjusted_parameter', `provider ${this.config.name} speaks at normal or slow speed only; speed ${call.speed} was read as ${slow ? 'slow' : 'normal'}`);
     }
     const chunks = splitTtsText(call.text, MAX_CHUNK);
     const audio: Buffer[] = new Array(chunks.length);

@@ -35,7 +35,7 @@ export async function generateOpenAICompatibleImages(config: ProviderConfig, cal
 
 async function generateOpenAI(config: ProviderConfig, call: ImageCall): Promise<ImageResult> {
   const fitted = fitImageSize(call.size, openAIImageSizeRule(call.upstreamModel, config.options));
-  if (fitted.adjustment) call.warn(fitted.adjustment);
+  if (fitted.adjustment) call.warn('adjusted_parameter', fitted.adjustment);
   const gptImage = /^gpt-image/.test(call.upstreamModel);
   const extra = Object.fromEntries(Object.entries(call.extra).filter(([k]) => OPENAI_IMAGE_PARAMS.includes(k)));
   if (call.inputImages.length > 0 && !gptImage) {
@@ -61,9 +61,9 @@ async function generateTogether(config: ProviderConfig, call: ImageCall): Promis
     throw new ApiError('invalid_request', `The model \`${call.publicModel}\` does not accept input images.`, { param: 'files' });
   }
   const extra = Object.keys(call.extra);
-  if (extra.length > 0) call.warn(`provider ${config.name} has no ${clientNames(extra)} parameter; not sent`);
+  if (extra.length > 0) call.warn('dropped_parameter', `provider ${config.name} has no ${clientNames(extra)} parameter; not sent`);
   const fitted = fitImageSize(call.size, TOGETHER_SIZE_RULE);
-  if (fitted.adjustment) call.warn(fitted.adjustment);
+  if (fitted.adjustment) call.warn('adjusted_parameter', fitted.adjustment);
   const answers = await Promise.all(
     splitCount(call.n, 4).map((n) =>
       sendOpenAIRequest(

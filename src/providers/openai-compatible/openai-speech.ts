@@ -8,7 +8,7 @@ const DEFAULT_VOICE = 'alloy';
 /** `POST {base}/audio/speech`: OpenAI's TTS answers the audio bytes in the format asked for (mp3 by default). */
 export async function speakOpenAI(config: ProviderConfig, call: SpeechCall): Promise<SpeechResult> {
   const format: AudioFormat = call.format ?? 'mp3';
-  if (!call.voice) call.warn(`no voice given; provider ${config.name} speaks with ${DEFAULT_VOICE}`);
+  if (!call.voice) call.warn('adjusted_parameter', `no voice given; provider ${config.name} speaks with ${DEFAULT_VOICE}`);
   const body: Record<string, unknown> = { model: call.upstreamModel, input: call.text, voice: call.voice ?? DEFAULT_VOICE, response_format: format };
   if (call.speed !== undefined) body.speed = call.speed;
   if (call.instructions !== undefined) body.instructions = call.instructions;

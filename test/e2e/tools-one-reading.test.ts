@@ -1,0 +1,191 @@
+/**
+ * One request, every provider: the same `tools`, `tool_choice` and conversation get the same
+ * decision whether a model's deployment is OpenAI (relayed as is), Anthropic, Gemini or Cohere —
+ * over real HTTP, against fakes that speak each provider's wire format.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { FAKE_ANTHROPIC_KEY, type FakeAnthropic, startFakeAnthropic } from '../fakes/anthropic-upstream.js';
+import { FAKE_COHERE_KEY, type FakeCohere, startFakeCohere } from '../fakes/cohere-upstream.js';
+import { FAKE_GEMINI_KEY, type FakeGemini, startFakeGemini } from '../fakes/gemini-upstream.js';
+import { FAKE_KEY, type FakeOpenAI, startFakeOpenAI } from '../fakes/openai-upstream.js';
+import { http, sseDataLines } from '../support/http.js';
+import { type ServerProcess, startServer } from '../support/server-process.js';
+
+let openai: FakeOpenAI;
+let anthropic: FakeAnthropic;
+let gemini: FakeGemini;
+let cohere: FakeCohere;
+let server: ServerProcess;
+
+const MODELS = {
+  't-openai': 'openai/gpt-4o-mini',
+  't-anthropic': 'anthropic/claude-3-5-sonnet-latest',
+  't-gemini': 'gemini/gemini-2.5-flash',
+  't-cohere': 'cohere/command-r-plus',
+  't-gemini3': 'gemini/gemini-3-pro-preview',
+} as const;
+const TRANSLATED = ['t-anthropic', 't-gemini', 't-cohere'] as const;
+const ONE_A_PROVIDER = ['t-openai', ...TRANSLATED] as const;
+
+before(async () => {
+  [openai, anthropic, gemini, cohere] = await Promise.all([startFakeOpenAI(), startFakeAnthropic(), startFakeGemini(), startFakeCohere()]);
+  const config = [
+    'models:',
+    ...Object.entries(MODELS).map(([id, target]) => {
+      const [provider, model] = target.split('/');
+      return `  ${id}: { paid: false, deployments: [ { provider: ${provider}, model: ${model} } ] }`;
+    }),
+  ].join('\n');
+  server = await startServer({
+    env: {
+      OPENAI_API_KEY: FAKE_KEY,
+      OPENAI_BASE_URL: openai.url,
+      ANTHROPIC_API_KEY: FAKE_ANTHROPIC_KEY,
+      ANTHROPIC_BASE_URL: anthropic.url,
+      GEMINI_API_KEY: FAKE_GEMINI_KEY,
+      GEMINI_BASE_URL: gemini.url,
+      COHERE_API_KEY: FAKE_COHERE_KEY,
+      COHERE_BASE_URL: cohere.url,
+    },
+    config: `${config}\n`,
+  });
+});
+
+after(async () => {
+  await server?.stop();
+  await Promise.all([openai?.close(), anthropic?.close(), gemini?.close(), cohere?.close()]);
+});
+
+const weather = {
+  type: 'function',
+  function: { name: 'get_weather', description: 'Weather at a place', parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] } },
+};
+const now = { type: 'function', function: { name: 'now', description: 'The time' } };
+const chat = (model: string, fields: Record<string, unknown>) =>
+  http(`${server.url}/v1/chat/completions`, { json: { model, messages: [{ role: 'user', content: 'What is the weather in Paris?' }], ...fields } });
+
+describe('one reading of tools and tool_choice', () => {
+  it('a tool that is not a function is the same 400 unsupported_parameter on every translating provider, and relayed to OpenAI', async () => {
+    const custom = { type: 'custom', custom: { name: 'grammar', description: 'Free-form text' } };
+    for (const model of TRANSLATED) {
+      const res = await chat(model, { tools: [weather, custom] });
+      assert.equal(res.status, 400, `${model}: ${res.text}`);
+      assert.equal(res.json.error.code, 'unsupported_parameter', model);
+      assert.equal(res.json.error.param, 'tools', model);
+      assert.match(res.json.error.message, /tools\[1\] is a tool of type "custom": provider \w+ takes function tools only/, model);
+    }
+    // The relay sends the client's own tools; what the upstream makes of them is its answer (this fake knows function tools only).
+    const sent = openai.requests.length;
+    await chat('t-openai', { tools: [weather, custom] });
+    assert.equal(openai.requests.length, sent + 1);
+    assert.deepEqual(openai.requests.at(-1)!.body.tools, [weather, custom]);
+  });
+
+  it('allowed_tools is honoured on every translating provider: only the allowed function can be called', async () => {
+    const tool_choice = { type: 'allowed_tools', allowed_tools: { mode: 'required', tools: [{ type: 'function', function: { name: 'now' } }] } };
+    for (const model of TRANSLATED) {
+      const res = await chat(model, { tools: [weather, now], tool_choice });
+      assert.equal(res.status, 200, `${model}: ${res.text}`);
+      assert.equal(res.json.choices[0].finish_reason, 'tool_calls', model);
+      assert.deepEqual(res.json.choices[0].message.tool_calls.map((c: { function: { name: string } }) => c.function.name), ['now'], model);
+      assert.equal(res.headers['x-opensq-warnings'], undefined, `${model}: nothing was lost`);
+    }
+    assert.deepEqual(anthropic.requests.at(-1)!.body.tool_choice, { type: 'any' });
+    assert.deepEqual((anthropic.requests.at(-1)!.body.tools as Array<{ name: string }>).map((t) => t.name), ['now']);
+    assert.deepEqual(gemini.requests.at(-1)!.body.toolConfig, { functionCallingConfig: { mode: 'ANY', allowedFunctionNames: ['now'] } });
+    assert.deepEqual([cohere.requests.at(-1)!.body.tool_choice, (cohere.requests.at(-1)!.body.tools as Array<{ function: { name: string } }>).map((t) => t.function.name)], ['REQUIRED', ['now']]);
+    await chat('t-openai', { tools: [weather, now], tool_choice });
+    assert.deepEqual(openai.requests.at(-1)!.body.tool_choice, tool_choice, 'relayed as sent');
+  });
+
+  it('a tool_choice naming a function that is not offered is the same 400 everywhere, before any upstream is asked', async () => {
+    for (const model of ONE_A_PROVIDER) {
+      const res = await chat(model, { tools: [weather], tool_choice: { type: 'function', function: { name: 'now' } } });
+      assert.equal(res.status, 400, `${model}: ${res.text}`);
+      assert.deepEqual([res.json.error.code, res.json.error.param], ['invalid_request', 'tool_choice'], model);
+    }
+  });
+
+  it('a zod-made tool schema reaches Gemini without a warning; a real constraint lost is schema_keyword_dropped', async () => {
+    const zodSchema = {
+      $schema: 'https://json-schema.org/draft/2020-12/schema',
+      type: 'object',
+      properties: { city: { type: 'string' } },
+      required: ['city'],
+      additionalProperties: false,
+    };
+    const clean = await chat('t-gemini', { tools: [{ type: 'function', function: { name: 'get_weather', parameters: zodSchema } }] });
+    assert.equal(clean.status, 200, clean.text);
+    assert.equal(clean.headers['x-opensq-warnings'], undefined);
+    const stepped = { ...zodSchema, properties: { city: { type: 'string' }, days: { type: 'integer', multipleOf: 7 } } };
+    const lossy = await chat('t-gemini', { tools: [{ type: 'function', function: { name: 'get_weather', parameters: stepped } }] });
+    assert.equal(lossy.status, 200, lossy.text);
+    assert.equal(lossy.headers['x-opensq-warnings'], 'schema_keyword_dropped: gemini cannot express multipleOf in tools[0].function.parameters; dropped');
+  });
+});
+
+describe('one rule for system messages', () => {
+  it('a later system message keeps its place: in place where the provider takes it, else a wrapped user turn with one warning', async () => {
+    const messages = [
+      { role: 'system', content: 'Be brief.' },
+      { role: 'user', content: 'hi' },
+      { role: 'assistant', content: 'Hello.' },
+      { role: 'developer', content: 'Answer in French.' },
+      { role: 'user', content: 'How are you?' },
+    ];
+    for (const model of ONE_A_PROVIDER) {
+      const res = await chat(model, { messages });
+      assert.equal(res.status, 200, `${model}: ${res.text}`);
+      const warned = model === 't-anthropic' || model === 't-gemini';
+      assert.equal(res.headers['x-opensq-warnings'] === undefined, !warned, `${model}: ${String(res.headers['x-opensq-warnings'])}`);
+      if (warned) assert.match(String(res.headers['x-opensq-warnings']), /^moved_system_message: provider \w+ takes a system prompt only before the first turn/);
+    }
+    assert.deepEqual(anthropic.requests.at(-1)!.body.system, [{ type: 'text', text: 'Be brief.' }]);
+    assert.deepEqual((anthropic.requests.at(-1)!.body.messages as Array<{ content: unknown }>)[2].content, [
+      { type: 'text', text: '<system>\nAnswer in French.\n</system>' },
+      { type: 'text', text: 'How are you?' },
+    ]);
+    assert.deepEqual((cohere.requests.at(-1)!.body.messages as Array<{ role: string }>).map((m) => m.role), ['system', 'user', 'assistant', 'system', 'user']);
+  });
+});
+
+describe('Gemini 3 thought signatures', () => {
+  const ask = { role: 'user', content: 'What is the weather in Paris?' };
+  const lastGemini = () => gemini.requests.at(-1)!.body as { contents: Array<{ role: string; parts: Array<Record<string, unknown>> }> };
+
+  it('come back with the function call on the next turn, though the client echoes only id, type and function', async () => {
+    const first = await chat('t-gemini3', { messages: [ask], tools: [weather] });
+    assert.equal(first.status, 200, first.text);
+    const call = first.json.choices[0].message.tool_calls[0];
+    assert.match(call.id, /^[A-Za-z0-9_-]+$/);
+    const echoed = { role: 'assistant', content: null, tool_calls: [{ id: call.id, type: call.type, function: call.function }] };
+    const second = await chat('t-gemini3', { messages: [ask, echoed, { role: 'tool', tool_call_id: call.id, content: '12.3' }], tools: [weather] });
+    assert.equal(second.status, 200, second.text);
+    assert.equal(second.json.choices[0].message.content, 'The tool answered: 12.3');
+    const model = lastGemini().contents[1];
+    assert.equal(model.role, 'model');
+    assert.match(String(model.parts[0].thoughtSignature), /^[A-Za-z0-9+/]+=*$/, 'the signature Gemini gave, as base64');
+  });
+
+  it('come back from a streamed answer too', async () => {
+    const res = await http(`${server.url}/v1/chat/completions`, { json: { model: 't-gemini3', messages: [ask], tools: [weather], stream: true } });
+    assert.equal(res.status, 200, res.text);
+    const deltas = sseDataLines(res.text).filter((line) => line !== '[DONE]').flatMap((line) => JSON.parse(line).choices[0]?.delta.tool_calls ?? []);
+    const id = deltas.find((d: { id?: string }) => d.id).id as string;
+    const name = deltas.find((d: { function?: { name?: string } }) => d.function?.name).function.name as string;
+    const args = deltas.map((d: { function?: { arguments?: string } }) => d.function?.arguments ?? '').join('');
+    const messages = [ask, { role: 'assistant', content: null, tool_calls: [{ id, type: 'function', function: { name, arguments: args } }] }, { role: 'tool', tool_call_id: id, content: '12.3' }];
+    const second = await chat('t-gemini3', { messages, tools: [weather] });
+    assert.equal(second.status, 200, second.text);
+  });
+
+  it('a call whose id lost its signature is refused by Gemini 3 (so the test above can fail)', async () => {
+    const first = await chat('t-gemini3', { messages: [ask], tools: [weather] });
+    const call = first.json.choices[0].message.tool_calls[0];
+    const bare = { ...call, id: 'call_plain_0' };
+    const res = await chat('t-gemini3', { messages: [ask, { role: 'assistant', content: null, tool_calls: [bare] }, { role: 'tool', tool_call_id: bare.id, content: '12.3' }], tools: [weather] });
+    assert.equal(res.status, 400, res.text);
+    assert.match(res.json.error.message, /thought_signature/);
+  });
+});
