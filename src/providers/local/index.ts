@@ -53,7 +53,11 @@ export const localType: ProviderType = {
     parallelTools: false,
     toolChoice: false,
     images: false,
+    // Through a grammar built from the schema (response-grammar.ts).
     jsonSchema: true,
+    audioInput: false,
+    audioOutput: false,
+    thinking: false,
     usageInStream: true,
     embeddings: false,
   },
