@@ -68,6 +68,11 @@ describe('capabilities enforced at routing', () => {
     assertRefused(await chat({ model: 'stories260K', messages: user([{ type: 'input_audio', input_audio: { data: 'AAAA', format: 'wav' } }]) }), 'messages[0].content[0]', 'stories260K');
     assertRefused(await chat({ model: 'stories260K', messages: user('say it'), modalities: ['text', 'audio'], audio: { voice: 'alloy', format: 'wav' } }), 'modalities', 'stories260K');
     assertRefused(await chat({ model: 'stories260K', messages: user('think'), reasoning_effort: 'high' }), 'reasoning_effort', 'stories260K');
+    const file = { type: 'file', file: { file_data: 'data:application/pdf;base64,JVBERi0=', filename: 'a.pdf' } };
+    assertRefused(await chat({ model: 'stories260K', messages: user([{ type: 'text', text: 'read' }, file]) }), 'messages[0].content[1]', 'stories260K');
+    const streamed = await chat({ model: 'stories260K', messages: user([{ type: 'text', text: 'read' }, file]), stream: true });
+    assert.equal(streamed.status, 400, streamed.text);
+    assert.equal(streamed.json.error.code, 'unsupported_parameter');
     const v2 = await http(`${server.url}/ai/v2`, { json: { model: 'stories260K', request: { messages: user('weather?'), tools: [weather] } } });
     assert.equal(v2.status, 400, v2.text);
     assert.equal(v2.json.error.param, 'tools');
