@@ -104,6 +104,8 @@ export interface Capabilities {
   /** Image parts from `data:` URLs. */
   images: boolean;
   jsonSchema: boolean;
+  /** `file` content parts (documents such as PDFs, as `file_data`). */
+  files: boolean;
   /** `input_audio` content parts. */
   audioInput: boolean;
   /** Spoken answers: `modalities` with "audio", or `audio`. */

@@ -50,8 +50,9 @@ describe('required capabilities', () => {
       request({ messages: user([{ type: 'input_audio', input_audio: { data: 'AAAA', format: 'wav' } }]) }),
       request({ modalities: ['text', 'audio'] }),
       request({ reasoning_effort: 'low' }),
+      request({ messages: user([{ type: 'file', file: { file_data: 'data:application/pdf;base64,AAAA', filename: 'a.pdf' } }]) }),
     ].map(requiredFeatures);
-    assert.deepEqual(features, [1, 2, 4, 8, 16, 32, 64]);
+    assert.deepEqual(features, [1, 2, 4, 8, 16, 32, 64, 128]);
     assert.equal(requiredFeatures(request({ tool_choice: { type: 'function', function: { name: 'f' } } })), 2);
     assert.equal(requiredFeatures(request({ functions: [{ name: 'f' }], function_call: { name: 'f' } })), 3);
     assert.equal(requiredFeatures(request({ audio: { voice: 'alloy', format: 'wav' } })), 32);
@@ -82,6 +83,7 @@ describe('required capabilities', () => {
     refused(() => modelForRequest(local, request({ messages: user([{ type: 'input_audio', input_audio: { data: 'AAAA', format: 'wav' } }]) })), 'messages[0].content[0]', 'only-local');
     refused(() => modelForRequest(local, request({ modalities: ['text', 'audio'] })), 'modalities', 'only-local');
     refused(() => modelForRequest(local, request({ reasoning_effort: 'medium' })), 'reasoning_effort', 'only-local');
+    refused(() => modelForRequest(local, request({ messages: user([{ type: 'text', text: 'read' }, { type: 'file', file: { file_data: 'data:,' } }]) })), 'messages[0].content[1]', 'only-local');
     refused(() => modelForRequest(model('claude-and-gemini'), request({ modalities: ['audio'], audio: { voice: 'alloy' } })), 'modalities', 'claude-and-gemini');
   });
 

@@ -5,7 +5,7 @@ import type { Capabilities } from '../providers/types.js';
 import type { Deployment, Model } from './catalog.js';
 
 /** The chat features routing enforces, one bit each, in the order a refusal names them. */
-const FEATURES = ['tools', 'toolChoice', 'images', 'jsonSchema', 'audioInput', 'audioOutput', 'thinking'] as const;
+const FEATURES = ['tools', 'toolChoice', 'images', 'jsonSchema', 'audioInput', 'audioOutput', 'thinking', 'files'] as const;
 type Feature = (typeof FEATURES)[number];
 
 const TOOLS = 1;
@@ -15,6 +15,7 @@ const JSON_SCHEMA = 8;
 const AUDIO_INPUT = 16;
 const AUDIO_OUTPUT = 32;
 const THINKING = 64;
+const FILES = 128;
 
 /** What each feature is called in a refusal. */
 const DESCRIPTIONS: Record<Feature, string> = {
@@ -25,13 +26,14 @@ const DESCRIPTIONS: Record<Feature, string> = {
   audioInput: 'audio inputs',
   audioOutput: 'spoken answers',
   thinking: 'reasoning (reasoning_effort)',
+  files: 'file inputs',
 };
 
 /**
  * The features a chat request needs, as a bit set: non-empty `tools` (or legacy `functions`);
  * `tool_choice` "required" or an object (a named function, allowed tools); image parts;
  * `response_format` json_schema; `input_audio` parts; `modalities` with "audio" or `audio`;
- * `reasoning_effort` other than "none". Property reads and one pass over array contents.
+ * `reasoning_effort` other than "none"; `file` parts. Property reads and one pass over array contents.
  */
 export function requiredFeatures(body: ChatRequest): number {
   let need = 0;
@@ -47,6 +49,7 @@ export function requiredFeatures(body: ChatRequest): number {
     for (const part of message.content) {
       if (part?.type === 'image_url') need |= IMAGES;
       else if (part?.type === 'input_audio') need |= AUDIO_INPUT;
+      else if (part?.type === 'file') need |= FILES;
     }
   }
   return need;
@@ -82,6 +85,7 @@ function featureBits(capabilities: Capabilities | undefined, model: Model): numb
   if (capabilities.audioInput) bits |= AUDIO_INPUT;
   if (capabilities.audioOutput) bits |= AUDIO_OUTPUT;
   if (capabilities.thinking && model.canThink) bits |= THINKING;
+  if (capabilities.files) bits |= FILES;
   return bits;
 }
 
@@ -137,7 +141,7 @@ function paramOf(body: ChatRequest, feature: number): string {
     case THINKING:
       return 'reasoning_effort';
     default: {
-      const type = feature === IMAGES ? 'image_url' : 'input_audio';
+      const type = feature === IMAGES ? 'image_url' : feature === FILES ? 'file' : 'input_audio';
       for (const [i, message] of body.messages.entries()) {
         if (!Array.isArray(message.content)) continue;
         const j = message.content.findIndex((part) => part?.type === type);

@@ -21,6 +21,7 @@ const search = { type: 'function' as const, function: { name: 'search_products',
 const answerSchema = { type: 'object', properties: { answer: { type: 'string', maxLength: 40 } }, required: ['answer'] };
 // A 44-byte WAV header with no samples: enough for a provider to pass it on.
 const WAV = Buffer.from('524946462400000057415645666d74201000000001000100401f0000803e0000020010006461746100000000', 'hex');
+const PDF = Buffer.from('%PDF-1.4\n%%EOF\n');
 const PNG = Buffer.from('89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d4944415478da63f8cfc0f01f0005000201a5d5f1a10000000049454e44ae426082', 'hex');
 
 for (const provider of CONTRACT_PROVIDERS) {
@@ -233,6 +234,12 @@ for (const provider of CONTRACT_PROVIDERS) {
         params: { messages: user('say hi'), modalities: ['text', 'audio'], audio: { voice: 'alloy', format: 'wav' } },
         names: /^(modalities|audio)$/,
         works: () => assert.ok(provider.forwarded.audioOutput?.(fake.lastBody() ?? {}), 'the upstream was asked to speak'),
+      },
+      {
+        feature: 'files',
+        params: { messages: [{ role: 'user', content: [{ type: 'text', text: 'Read this.' }, { type: 'file', file: { file_data: `data:application/pdf;base64,${PDF.toString('base64')}`, filename: 'a.pdf' } }] }] },
+        names: /^messages(\[0\]\.content\[1\])?$/,
+        works: () => assert.ok(provider.forwarded.files?.(fake.lastBody() ?? {}), 'the file reached the upstream'),
       },
       {
         feature: 'thinking',

@@ -22,6 +22,7 @@ export interface RunningFake {
  * the upstream request: how the provider's wire carries each one it declares.
  */
 export interface Forwarded {
+  files?(body: Body): boolean;
   audioInput?(body: Body): boolean;
   audioOutput?(body: Body): boolean;
   thinking?(body: Body): boolean;
@@ -62,6 +63,7 @@ export const CONTRACT_PROVIDERS: ContractProvider[] = [
     scripted: true,
     // Passed on as sent.
     forwarded: {
+      files: (body) => parts(body.messages).some((p) => p.type === 'file'),
       audioInput: (body) => parts(body.messages).some((p) => p.type === 'input_audio'),
       audioOutput: (body) => Array.isArray(body.modalities) && body.modalities.includes('audio') && body.audio !== undefined,
       thinking: (body) => body.reasoning_effort === 'low',
@@ -98,6 +100,7 @@ export const CONTRACT_PROVIDERS: ContractProvider[] = [
     embeddingModel: 'text-embedding-004',
     scripted: true,
     forwarded: {
+      files: (body) => parts(body.contents).some((p) => (p.inlineData as Body | undefined)?.mimeType === 'application/pdf'),
       audioInput: (body) => parts(body.contents).some((p) => String((p.inlineData as Body | undefined)?.mimeType).startsWith('audio/')),
       thinking: (body) => Number(((body.generationConfig as Body | undefined)?.thinkingConfig as Body | undefined)?.thinkingBudget) > 0,
     },

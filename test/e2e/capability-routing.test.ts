@@ -103,6 +103,10 @@ describe('capabilities enforced at routing', () => {
     const images = await chat({ model: 'mixed', messages: user([{ type: 'text', text: 'what is this?' }, image]) });
     assert.equal(images.status, 200, images.text);
     assert.equal(images.headers['x-opensq-deployment'], 'openai/gpt-4o-mini');
+    const file = { type: 'file', file: { file_data: 'data:application/pdf;base64,JVBERi0=', filename: 'a.pdf' } };
+    const files = await chat({ model: 'mixed', messages: user([{ type: 'text', text: 'read this' }, file]) });
+    assert.equal(files.status, 200, files.text);
+    assert.equal(files.headers['x-opensq-deployment'], 'openai/gpt-4o-mini');
   });
 
   it("follows the catalog's word on a model: no images to a text-only model, no reasoning_effort to a model that does not think", async () => {

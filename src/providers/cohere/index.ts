@@ -108,6 +108,7 @@ export const cohereType: ProviderType = {
     toolChoice: true,
     images: true,
     jsonSchema: true,
+    files: false,
     audioInput: false,
     audioOutput: false,
     thinking: false,

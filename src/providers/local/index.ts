@@ -57,6 +57,7 @@ export const localType: ProviderType = {
     images: false,
     // Through a grammar built from the schema (response-grammar.ts).
     jsonSchema: true,
+    files: false,
     audioInput: false,
     audioOutput: false,
     thinking: false,

@@ -114,6 +114,7 @@ const capabilities = {
   images: true,
   jsonSchema: true,
   // Passed on as sent: the upstream answers them or refuses with its own 400.
+  files: true,
   audioInput: true,
   audioOutput: true,
   thinking: true,

@@ -30,6 +30,7 @@ export function mediaOnlyCapabilities(media: Pick<Capabilities, 'imageGeneration
     toolChoice: false,
     images: false,
     jsonSchema: false,
+    files: false,
     audioInput: false,
     audioOutput: false,
     thinking: false,
