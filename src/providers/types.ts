@@ -95,6 +95,8 @@ export interface ProviderAdapter {
 /**
  * What a provider type can do, checked by the contract suite: each scenario runs on every provider
  * that declares it, and a provider that does not must say so to the client (400 or a warning).
+ * Routing reads the chat features (src/routing/required-capabilities.ts): a request that needs one
+ * goes only to deployments whose provider declares it.
  */
 export interface Capabilities {
   streaming: boolean;
@@ -106,6 +108,14 @@ export interface Capabilities {
   /** Image parts from `data:` URLs. */
   images: boolean;
   jsonSchema: boolean;
+  /** `file` content parts (documents such as PDFs, as `file_data`). */
+  files: boolean;
+  /** `input_audio` content parts. */
+  audioInput: boolean;
+  /** Spoken answers: `modalities` with "audio", or `audio`. */
+  audioOutput: boolean;
+  /** `reasoning_effort` honoured: mapped to the upstream's thinking, or passed on for the upstream to judge. */
+  thinking: boolean;
   usageInStream: boolean;
   embeddings: boolean;
   /** Image generation (`generateImage`); absent means no. */

@@ -9,6 +9,7 @@ import { SSE_DONE, sseBatch, sseError, writeSseHead } from '../encode/sse.js';
 import { ImageLoader } from '../providers/shared/image-loader.js';
 import type { ChatCall } from '../providers/types.js';
 import type { Deployment, Model } from '../routing/catalog.js';
+import { modelForRequest } from '../routing/required-capabilities.js';
 import { resolveModel } from '../routing/resolve-model.js';
 import type { AppContext } from '../server/context.js';
 import { failpoint } from '../server/failpoints.js';
@@ -33,7 +34,8 @@ export interface ChatEndpoint {
  * before the response ends, and everything the request holds is settled once by its scope.
  */
 export async function serveChat(ctx: AppContext, reply: FastifyReply, body: ChatRequest, key: ApiKey, endpoint: ChatEndpoint): Promise<void> {
-  const model = resolveModel(ctx.catalog, body.model, key, 'chat');
+  // Only deployments that serve the tools, images, audio or reasoning the request asks for; a 400 if none does.
+  const model = modelForRequest(resolveModel(ctx.catalog, body.model, key, 'chat'), body);
   const images = countImageParts(body.messages);
   if (images > ctx.settings.maxImagesPerRequest) {
     throw new ApiError('invalid_request', `This request has ${images} images; this server takes at most ${ctx.settings.maxImagesPerRequest} in one request.`, { param: 'messages' });

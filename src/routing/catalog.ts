@@ -4,7 +4,8 @@ import type { CatalogEntry, ModelCost, ModelKind } from '../config/catalog-entry
 import type { ConfigModel } from '../config/config-file.js';
 import { DEFAULT_CATALOG } from '../config/default-catalog.js';
 import { defaultMaxOutputTokens, defaultPrice, paidByDefault } from '../config/default-prices.js';
-import type { ProviderConfig, Timeouts } from '../providers/types.js';
+import { PROVIDER_TYPES } from '../providers/index.js';
+import type { Capabilities, ProviderConfig, Timeouts } from '../providers/types.js';
 import { DEFAULT_TIMEOUTS } from './provider-registry.js';
 import type { ProviderRegistry } from './provider-registry.js';
 
@@ -28,6 +29,11 @@ export interface Model {
   endpoints: string[];
   paid: boolean;
   canStream: boolean;
+  /**
+   * Tools, image inputs and reasoning (`reasoning_effort`): as the catalog entry says, else (for
+   * chat models) whether any deployment's provider type declares them. Routing serves a request needing one
+   * only from deployments whose provider declares it too (required-capabilities.ts).
+   */
   canTools: boolean;
   canVision: boolean;
   canThink: boolean;
@@ -152,6 +158,8 @@ export class Catalog {
     const usable = deployments.filter((d) => !d.provider.missing).sort((a, b) => a.priority - b.priority);
     for (const d of deployments) if (d.provider.missing) reasons.push(d.provider.missing);
     const modality = entry.modality ?? 'text';
+    const kind = entry.kind ?? (modality === 'image' ? 'image' : modality === 'sound' ? 'speech' : 'chat');
+    const chat = kind === 'chat';
     const cost = entry.cost ?? defaultPrice(entry.id) ?? { input: 0, output: 0 };
     return {
       id: entry.id,
@@ -160,13 +168,13 @@ export class Catalog {
       owner: entry.owner ?? deployments[0]?.provider.name ?? 'opensq',
       type: entry.type ?? 'keys',
       modality,
-      kind: entry.kind ?? (modality === 'image' ? 'image' : modality === 'sound' ? 'speech' : 'chat'),
+      kind,
       endpoints: entry.endpoints ?? ['API2.0', 'OpenAI SDK'],
       paid: entry.paid ?? paidByDefault(cost),
       canStream: entry.canStream ?? modality === 'text',
-      canTools: entry.canTools ?? false,
-      canVision: entry.canVision ?? false,
-      canThink: entry.canThink ?? false,
+      canTools: entry.canTools ?? (chat && anyDeclares(deployments, 'tools')),
+      canVision: entry.canVision ?? (chat && anyDeclares(deployments, 'images')),
+      canThink: entry.canThink ?? (chat && anyDeclares(deployments, 'thinking')),
       tier: entry.tier ?? 0,
       limits: entry.limits ?? DEFAULT_LIMITS,
       cost,
@@ -179,6 +187,10 @@ export class Catalog {
       downReason: usable.length > 0 ? undefined : reasons.length > 0 ? [...new Set(reasons)].join('; ') : 'the model has no deployment',
     };
   }
+}
+
+function anyDeclares(deployments: Deployment[], feature: keyof Capabilities): boolean {
+  return deployments.some((d) => PROVIDER_TYPES.get(d.provider.type)?.capabilities[feature] === true);
 }
 
 function definedOnly<T extends object>(value: T): Partial<T> {

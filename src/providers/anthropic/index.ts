@@ -96,6 +96,11 @@ export const anthropicType: ProviderType = {
     images: true,
     // Through a forced tool whose input schema is the client's schema (prepare-anthropic-tools.ts).
     jsonSchema: true,
+    files: false,
+    audioInput: false,
+    audioOutput: false,
+    // reasoning_effort is not mapped to Anthropic's extended thinking.
+    thinking: false,
     usageInStream: true,
     embeddings: false,
   },

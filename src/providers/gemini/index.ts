@@ -115,6 +115,12 @@ export const geminiType: ProviderType = {
     toolChoice: true,
     images: true,
     jsonSchema: true,
+    // file and input_audio parts become inline data; spoken answers are not requested.
+    files: true,
+    audioInput: true,
+    audioOutput: false,
+    // reasoning_effort as a thinking budget (convert-to-gemini-request.ts).
+    thinking: true,
     usageInStream: true,
     embeddings: true,
   },

@@ -1,13 +1,20 @@
 import type { ChatHistoryItem } from 'node-llama-cpp';
 import type { ChatMessage } from '../../core/chat.js';
+import { ApiError } from '../../core/errors.js';
 
 type Speaker = 'system' | 'user' | 'model';
 
-function textOf(content: ChatMessage['content']): string {
+/** Local models read text only: any other part (an image, audio, a file) is refused, not left out. */
+function textOf(content: ChatMessage['content'], param: string, model: string): string {
   if (typeof content === 'string') return content;
   if (!Array.isArray(content)) return '';
-  // Local models read text only; images and other parts are left out.
-  return content.flatMap((part) => (part.type === 'text' && typeof part.text === 'string' ? [part.text] : [])).join('\n');
+  return content
+    .map((part, j) => {
+      const text = part.type === 'text' ? part.text : part.type === 'refusal' ? part.refusal : undefined;
+      if (typeof text === 'string') return text;
+      throw new ApiError('unsupported_parameter', `The model \`${model}\` reads text only; content parts of type "${String(part.type)}" are not supported.`, { param: `${param}[${j}]` });
+    })
+    .join('\n');
 }
 
 /**
@@ -15,7 +22,7 @@ function textOf(content: ChatMessage['content']): string {
  * calls and their results are kept as plain text. Consecutive turns of one speaker are merged
  * because chat templates expect speakers to alternate.
  */
-export function convertToLlamaHistory(messages: readonly ChatMessage[]): ChatHistoryItem[] {
+export function convertToLlamaHistory(messages: readonly ChatMessage[], model: string): ChatHistoryItem[] {
   const turns: Array<{ speaker: Speaker; text: string }> = [];
   const toolNames = new Map<string, string>();
   const add = (speaker: Speaker, text: string): void => {
@@ -24,8 +31,8 @@ export function convertToLlamaHistory(messages: readonly ChatMessage[]): ChatHis
     else turns.push({ speaker, text });
   };
 
-  for (const message of messages) {
-    const text = textOf(message.content);
+  for (const [i, message] of messages.entries()) {
+    const text = textOf(message.content, `messages[${i}].content`, model);
     switch (message.role) {
       case 'system':
       case 'developer':

@@ -1,6 +1,7 @@
 import type { StreamPart } from '../../core/chat.js';
 import { collectChatCompletion, encodeChatChunks } from '../../encode/chat-chunks.js';
 import type { ChatCall, ChatResult, ChatStream, ProviderAdapter, ProviderConfig, ProviderPreset, ProviderType } from '../types.js';
+import { convertToLlamaHistory } from './convert-to-llama-history.js';
 import { generateLocalParts } from './local-generation.js';
 import { LocalRuntime } from './local-runtime.js';
 import { readLocalSettings } from './local-settings.js';
@@ -36,11 +37,12 @@ export class LocalAdapter implements ProviderAdapter {
     return this.runtime.close();
   }
 
-  /** Loads the model and builds the grammar before answering, so that their errors precede the first byte. */
+  /** Reads the conversation, loads the model and builds the grammar before answering, so that their errors precede the first byte. */
   private async prepare(call: ChatCall): Promise<AsyncIterable<StreamPart[]>> {
+    const history = convertToLlamaHistory(call.body.messages, call.publicModel);
     const loaded = await this.runtime.model(call.upstreamModel);
     const grammar = await responseGrammar(loaded.llama, call.body.response_format);
-    return generateLocalParts({ loaded, call, grammar, provider: this.config.name });
+    return generateLocalParts({ loaded, call, grammar, history, provider: this.config.name });
   }
 }
 
@@ -53,7 +55,12 @@ export const localType: ProviderType = {
     parallelTools: false,
     toolChoice: false,
     images: false,
+    // Through a grammar built from the schema (response-grammar.ts).
     jsonSchema: true,
+    files: false,
+    audioInput: false,
+    audioOutput: false,
+    thinking: false,
     usageInStream: true,
     embeddings: false,
   },

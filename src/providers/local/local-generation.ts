@@ -1,9 +1,8 @@
 import { randomInt } from 'node:crypto';
-import type { LlamaChatResponse, LlamaContextSequence, LlamaGrammar } from 'node-llama-cpp';
+import type { ChatHistoryItem, LlamaChatResponse, LlamaContextSequence, LlamaGrammar } from 'node-llama-cpp';
 import { answerLimit, makeUsage, type ChatRequest, type StreamPart } from '../../core/chat.js';
 import { UpstreamError } from '../../core/errors.js';
 import type { ChatCall } from '../types.js';
-import { convertToLlamaHistory } from './convert-to-llama-history.js';
 import { describeError } from './describe-error.js';
 import type { LoadedModel } from './local-runtime.js';
 
@@ -13,6 +12,8 @@ export interface LocalGeneration {
   loaded: LoadedModel;
   call: ChatCall;
   grammar: LlamaGrammar | undefined;
+  /** The conversation as node-llama-cpp reads it (convert-to-llama-history.ts). */
+  history: ChatHistoryItem[];
   /** The provider's name, for errors. */
   provider: string;
 }
@@ -24,7 +25,7 @@ type TextPart = Extract<StreamPart, { type: 'text' | 'reasoning' }>;
  * reason and usage counted by the sequence's token meter. Waits for a free context sequence first.
  * Generation stops when the client's signal aborts or the consumer stops iterating.
  */
-export async function* generateLocalParts({ loaded, call, grammar, provider }: LocalGeneration): AsyncGenerator<StreamPart[]> {
+export async function* generateLocalParts({ loaded, call, grammar, history, provider }: LocalGeneration): AsyncGenerator<StreamPart[]> {
   const abort = new AbortController();
   const onClientAbort = (): void => abort.abort(call.signal.reason);
   if (call.signal.aborted) onClientAbort();
@@ -37,7 +38,7 @@ export async function* generateLocalParts({ loaded, call, grammar, provider }: L
       throw aborted(provider);
     }
     try {
-      yield* generate(loaded, sequence, { call, grammar, provider }, abort);
+      yield* generate(loaded, sequence, { call, grammar, history, provider }, abort);
     } finally {
       loaded.sequences.release(sequence);
     }
@@ -49,7 +50,7 @@ export async function* generateLocalParts({ loaded, call, grammar, provider }: L
 async function* generate(
   loaded: LoadedModel,
   sequence: LlamaContextSequence,
-  { call, grammar, provider }: Omit<LocalGeneration, 'loaded'>,
+  { call, grammar, history, provider }: Omit<LocalGeneration, 'loaded'>,
   abort: AbortController,
 ): AsyncGenerator<StreamPart[]> {
   // Each request starts from an empty sequence so the meter counts exactly this prompt.
@@ -68,7 +69,7 @@ async function* generate(
   };
 
   const outcome: Promise<{ response: LlamaChatResponse } | { error: unknown }> = chat
-    .generateResponse(convertToLlamaHistory(call.body.messages), {
+    .generateResponse(history, {
       ...sampling(call.body, loaded.contextSize, call.maxAnswerTokens),
       grammar,
       signal: abort.signal,

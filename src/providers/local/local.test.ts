@@ -184,16 +184,30 @@ describe('convertToLlamaHistory', () => {
     const history = convertToLlamaHistory([
       { role: 'system', content: 'Be brief.' },
       { role: 'developer', content: 'Answer in English.' },
-      { role: 'user', content: [{ type: 'text', text: 'Look:' }, { type: 'image_url', image_url: { url: 'data:,' } }, { type: 'text', text: 'a cat' }] },
+      { role: 'user', content: [{ type: 'text', text: 'Look:' }, { type: 'text', text: 'a cat' }] },
       { role: 'assistant', content: null, tool_calls: [{ id: 'call_1', type: 'function', function: { name: 'weather', arguments: '{"city":"Oslo"}' } }] },
       { role: 'tool', tool_call_id: 'call_1', content: 'rain' },
       { role: 'user', content: 'So?' },
-    ]);
+    ], 'tiny');
     assert.deepEqual(history, [
       { type: 'system', text: 'Be brief.\n\nAnswer in English.' },
       { type: 'user', text: 'Look:\na cat' },
       { type: 'model', response: ['[called tool weather with {"city":"Oslo"}]'] },
       { type: 'user', text: '[result of weather]\nrain\n\nSo?' },
     ]);
+  });
+
+  test('refuses parts it cannot read (images, audio, files) instead of leaving them out', () => {
+    for (const part of [
+      { type: 'image_url', image_url: { url: 'data:,' } },
+      { type: 'input_audio', input_audio: { data: 'AAAA', format: 'wav' } },
+      { type: 'file', file: { file_data: 'data:application/pdf;base64,AAAA', filename: 'a.pdf' } },
+    ]) {
+      assert.throws(
+        () => convertToLlamaHistory([{ role: 'system', content: 'Be brief.' }, { role: 'user', content: [{ type: 'text', text: 'Look:' }, part] }], 'tiny'),
+        (error: unknown) =>
+          error instanceof ApiError && error.code === 'unsupported_parameter' && error.status === 400 && error.param === 'messages[1].content[1]' && error.message.includes(part.type) && error.message.includes('`tiny`'),
+      );
+    }
   });
 });

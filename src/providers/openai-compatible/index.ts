@@ -113,6 +113,11 @@ const capabilities = {
   toolChoice: true,
   images: true,
   jsonSchema: true,
+  // Passed on as sent: the upstream answers them or refuses with its own 400.
+  files: true,
+  audioInput: true,
+  audioOutput: true,
+  thinking: true,
   usageInStream: true,
   embeddings: true,
   imageGeneration: true,
