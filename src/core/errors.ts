@@ -20,6 +20,8 @@ export const ERRORS = {
   unsupported_media_type: { status: 415, type: 'invalid_request_error', retryable: false },
   range_not_satisfiable: { status: 416, type: 'invalid_request_error', retryable: false },
   rate_limit_exceeded: { status: 429, type: 'rate_limit_error', retryable: true },
+  /** The client went away before its answer ended (nginx's 499): logged and recorded, never sent. */
+  client_closed_request: { status: 499, type: 'invalid_request_error', retryable: false },
   internal_error: { status: 500, type: 'server_error', retryable: true },
   upstream_error: { status: 502, type: 'upstream_error', retryable: true },
   upstream_auth_error: { status: 502, type: 'upstream_error', retryable: false },

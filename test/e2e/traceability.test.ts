@@ -47,6 +47,16 @@ async function row(requestId: string): Promise<Record<string, any> | undefined> 
   return (await server.query(`SELECT * FROM usage WHERE request_id = '${requestId}'`))[0];
 }
 
+async function waitFor<T>(probe: () => Promise<T | undefined>, ms = 10_000): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error('timed out waiting');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
 describe('every answer carries x-request-id', () => {
   it('refusals before any upstream: 400, 401, 404 (route and model), 413, 429, admin and Cloud, each a fresh id', async () => {
     const { key } = await createKey(server.url, { rpm: 1 });
@@ -115,6 +125,44 @@ describe('the OpenAI SDK reads the request id of every error', () => {
       assert.match(String(error.requestID), REQUEST_ID, `${status}: error.requestID is set`);
     }
   });
+});
+
+/** Starts a chat request and gives up after `afterMs` (a stream: once its first bytes came, then `afterMs`). */
+async function cancel(body: Record<string, unknown>, afterMs: number): Promise<void> {
+  const controller = new AbortController();
+  const giveUp = setTimeout(() => controller.abort(), afterMs);
+  try {
+    const res = await request(`${server.url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: 'Bearer openai' },
+      body: JSON.stringify({ model: 'gpt-4o-mini', ...body }),
+      signal: controller.signal,
+    });
+    await res.body[Symbol.asyncIterator]().next();
+    await new Promise((r) => setTimeout(r, afterMs));
+    controller.abort();
+    await res.body.dump().catch(() => undefined);
+  } catch {
+    // Given up before the answer began.
+  } finally {
+    clearTimeout(giveUp);
+  }
+}
+
+describe('a client that cancels is client_closed_request (499)', () => {
+  for (const [what, body] of [
+    ['waiting for the upstream', { messages: [{ role: 'user', content: 'cancel me #hang' }] }],
+    ['mid-stream', { stream: true, messages: [{ role: 'user', content: 'cancel me while streaming #stall' }] }],
+    ['a slow stream', { stream: true, messages: [{ role: 'user', content: 'cancel me while streaming slowly, word by word, #slow' }] }],
+  ] as const) {
+    it(`never upstream_timeout: ${what}`, async () => {
+      const before = (await server.query("SELECT max(id) AS id FROM usage"))[0].id ?? 0;
+      await cancel(body, 300);
+      const logged = await waitFor(async () => (await server.query(`SELECT * FROM usage WHERE id > ${Number(before)} AND status = 'cancelled'`))[0]);
+      assert.equal(logged.error_code, 'client_closed_request');
+      assert.equal(Number(logged.http_status), 499);
+    });
+  }
 });
 
 describe('an empty body with a JSON content type is no body', () => {
