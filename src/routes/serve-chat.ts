@@ -104,7 +104,7 @@ async function completeChat(ctx: AppContext, reply: FastifyReply, scope: Request
   if (withUser) completion.user = key.userId;
   failpoint('complete.encode');
   const payload = JSON.stringify(completion);
-  await scope.record({ deployment: routed.deployment, attempts: routed.attempts, ...tokens(usage), status: 'ok', httpStatus: 200 });
+  await scope.record({ deployment: routed.deployment, attempts: routed.attempts, ...tokens(usage), status: 'ok', httpStatus: 200, upstreamId: routed.value.upstreamId });
   scope.setHeaders(routed.deployment, routed.attempts);
   reply.type('application/json').send(payload);
 }
@@ -134,7 +134,7 @@ async function streamChat(ctx: AppContext, reply: FastifyReply, scope: RequestSc
   const cancelled = scope.clientGone || failure?.code === 'client_closed_request';
   const status = cancelled ? 'cancelled' : failure ? 'error' : 'ok';
   const error = cancelled ? (failure ?? clientClosed()) : failure;
-  await scope.record({ deployment: routed.deployment, attempts: routed.attempts, ...tokens(usage), ttftMs, status, httpStatus: error ? error.status : 200, error });
+  await scope.record({ deployment: routed.deployment, attempts: routed.attempts, ...tokens(usage), ttftMs, status, httpStatus: error ? error.status : 200, error, upstreamId: stream.upstreamId?.() });
   if (cancelled) res.destroy();
   else res.end(failure ? sseError(failure) : SSE_DONE);
 }

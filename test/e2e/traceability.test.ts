@@ -14,7 +14,7 @@ import { request } from 'undici';
 import { FAKE_KEY, type FakeOpenAI, startFakeOpenAI } from '../fakes/openai-upstream.js';
 import { ADMIN_KEY, admin, createKey } from '../support/admin.js';
 import { upload } from '../support/cloud-client.js';
-import { http } from '../support/http.js';
+import { http, sseDataLines } from '../support/http.js';
 import { type ServerProcess, startServer } from '../support/server-process.js';
 
 const BODY_LIMIT = 64 * 1024;
@@ -124,6 +124,48 @@ describe('the OpenAI SDK reads the request id of every error', () => {
       assert.equal(error.status, status);
       assert.match(String(error.requestID), REQUEST_ID, `${status}: error.requestID is set`);
     }
+  });
+});
+
+describe("a completion's id is its request id, for OpenAI-wire models too", () => {
+  it('non-streamed: the body id is x-request-id and finds its row, as does the upstream id', async () => {
+    const completion = await new OpenAI({ baseURL: `${server.url}/v1`, apiKey: 'openai', maxRetries: 0 }).chat.completions
+      .create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'whose id' }] })
+      .withResponse();
+    assert.equal(completion.data.id, completion.response.headers.get('x-request-id'));
+    assert.notEqual(completion.data.id, 'chatcmpl-fake123', "not the upstream's id");
+    const detail = await admin(server.url, 'GET', `/requests/${completion.data.id}`);
+    assert.equal(detail.status, 200, detail.text);
+    assert.equal(detail.json.request_id, completion.data.id);
+    assert.equal(detail.json.upstream_id, 'chatcmpl-fake123', "the upstream's id is kept");
+    const byUpstream = await admin(server.url, 'GET', '/requests/chatcmpl-fake123');
+    assert.equal(byUpstream.status, 200, byUpstream.text);
+    assert.equal(byUpstream.json.upstream_id, 'chatcmpl-fake123');
+  });
+
+  it('streamed: every chunk, usage chunk included, has the request id; the row keeps the upstream id', async () => {
+    const res = await say('stream my id please', { stream: true, stream_options: { include_usage: true } });
+    assert.equal(res.status, 200);
+    const id = String(res.headers['x-request-id']);
+    const chunks = sseDataLines(res.text).filter((l) => l !== '[DONE]').map((l) => JSON.parse(l));
+    assert.ok(chunks.length > 3);
+    for (const chunk of chunks) assert.equal(chunk.id, id);
+    assert.ok(chunks.at(-1).usage, 'the usage chunk came too');
+    const logged = await row(id);
+    assert.equal(logged?.upstream_id, 'chatcmpl-fake123');
+    const detail = await admin(server.url, 'GET', `/requests/${id}`);
+    assert.equal(detail.status, 200);
+    assert.equal(detail.json.upstream_id, 'chatcmpl-fake123');
+  });
+
+  it('a tool call delta keeps its own id', async () => {
+    const tools = [{ type: 'function', function: { name: 'get_weather', parameters: { type: 'object', properties: {} } } }];
+    const res = await say('weather?', { stream: true, tools });
+    const chunks = sseDataLines(res.text).filter((l) => l !== '[DONE]').map((l) => JSON.parse(l));
+    const call = chunks.flatMap((c) => c.choices[0]?.delta?.tool_calls ?? []).find((c: { id?: string }) => c.id);
+    assert.ok(call, res.text);
+    assert.notEqual(call.id, res.headers['x-request-id']);
+    assert.ok(chunks.every((c) => c.id === res.headers['x-request-id']));
   });
 });
 
