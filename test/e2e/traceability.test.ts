@@ -88,8 +88,8 @@ describe('every answer carries x-request-id', () => {
   });
 
   it('chat errors after routing name the provider and the attempts, and the id is the usage row', async () => {
-    for (const [marker, status] of [['#fail-500', 502], ['#bad-request', 400]] as const) {
-      const res = await say(`trace ${marker}`);
+    for (const [marker, status, stream] of [['#fail-500', 502, false], ['#bad-request', 400, false], ['#fail-503', 502, true]] as const) {
+      const res = await say(`trace ${marker}`, { stream });
       assert.equal(res.status, status, res.text);
       const id = String(res.headers['x-request-id']);
       assert.match(id, /^chatcmpl-/);
