@@ -23,6 +23,8 @@ export const ERRORS = {
   rate_limit_exceeded: { status: 429, type: 'rate_limit_error', retryable: true },
   /** An upstream's 429, not the gateway's own limits: its Retry-After is passed on. */
   upstream_rate_limited: { status: 429, type: 'rate_limit_error', retryable: true },
+  /** The client went away before its answer ended (nginx's 499): logged and recorded, never sent. */
+  client_closed_request: { status: 499, type: 'invalid_request_error', retryable: false },
   internal_error: { status: 500, type: 'server_error', retryable: true },
   upstream_error: { status: 502, type: 'upstream_error', retryable: true },
   upstream_auth_error: { status: 502, type: 'upstream_error', retryable: false },

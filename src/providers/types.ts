@@ -64,6 +64,8 @@ export interface EmbedCall {
 export interface ChatResult {
   completion: ChatCompletion;
   usage: Usage | undefined;
+  /** The upstream's own id for the answer, kept on the usage row when the answer's id is ours. */
+  upstreamId?: string;
 }
 
 /**
@@ -76,6 +78,8 @@ export interface ChatStream extends AsyncIterable<string[]> {
   usage(): Usage | undefined;
   /** The generated text, for counting tokens when the upstream sent no usage. */
   completionText(): string;
+  /** The upstream's own id for the answer, once a chunk has come, when the chunks carry ours. */
+  upstreamId?(): string | undefined;
 }
 
 export interface ProviderAdapter {

@@ -14,6 +14,11 @@ import { recordUsage, type UsageFacts } from '../usage/record-usage.js';
 /** The reason a finished request's leftovers are stopped with (made once: an abort without one builds a DOMException). */
 const FINISHED = new Error('the request has ended');
 
+/** Why a request whose client went away ended, whatever its upstream call made of the abort. */
+export function clientClosed(): ApiError {
+  return new ApiError('client_closed_request', 'The client closed the connection before the answer ended.');
+}
+
 /** What an admitted request is, before it runs. */
 export interface ScopeStart {
   endpoint: string;
@@ -30,7 +35,7 @@ export interface ScopeStart {
 }
 
 /** How a request ended, for its usage row. */
-export type Outcome = Pick<UsageFacts, 'status' | 'httpStatus' | 'error' | 'ttftMs' | 'cachedTokens' | 'units' | 'attempts'> &
+export type Outcome = Pick<UsageFacts, 'status' | 'httpStatus' | 'error' | 'ttftMs' | 'cachedTokens' | 'units' | 'attempts' | 'upstreamId'> &
   Partial<Pick<UsageFacts, 'promptTokens' | 'completionTokens' | 'deployment'>>;
 
 /**
@@ -162,15 +167,15 @@ export class RequestScope {
 
   /**
    * Ends a request no deployment could serve before a byte reached the client: its usage row says
-   * why (cancelled when the client left, the total timeout when it ran out, else the last attempt's
-   * error), billing the prompt if an upstream got it; then the error goes to the error handler.
+   * why (client_closed_request when the client left, the total timeout when it ran out, else the
+   * last attempt's error), billing the prompt if an upstream got it; then the error goes to the error handler.
    */
   async fail(routed: Extract<Routed<unknown>, { ok: false }>): Promise<never> {
-    const error = this.timeout ?? routed.error;
     const cancelled = this.clientGone;
+    const error = cancelled ? clientClosed() : this.timeout ?? routed.error;
     const reachedUpstream = routed.attempts.length > 0 && (cancelled || error.code === 'upstream_timeout');
     const promptTokens = reachedUpstream && this.start.promptTokens ? await this.start.promptTokens() : 0;
-    await this.record({ deployment: routed.deployment, attempts: routed.attempts, promptTokens, status: cancelled ? 'cancelled' : 'error', httpStatus: cancelled ? 499 : error.status, error });
+    await this.record({ deployment: routed.deployment, attempts: routed.attempts, promptTokens, status: cancelled ? 'cancelled' : 'error', httpStatus: error.status, error });
     this.setHeaders(routed.deployment, routed.attempts);
     throw error;
   }
@@ -206,8 +211,8 @@ export class RequestScope {
     this.release(error);
     if (this.recorded === undefined) {
       if (!this.hijacked) this.setHeaders(this.served?.deployment, this.served?.attempts);
-      const cancelled = this.clientGone;
-      await this.record({ status: cancelled ? 'cancelled' : 'error', httpStatus: cancelled ? 499 : (error?.status ?? 500), error: error ?? new ApiError('internal_error', 'The request ended without an answer.') });
+      const ended = this.clientGone ? clientClosed() : (error ?? new ApiError('internal_error', 'The request ended without an answer.'));
+      await this.record({ status: this.clientGone ? 'cancelled' : 'error', httpStatus: ended.status, error: ended });
     } else {
       await this.recorded;
     }

@@ -16,7 +16,7 @@ import { failpoint } from '../server/failpoints.js';
 import { requestIdOf } from '../server/request-id.js';
 import { countImageParts, estimateRequestTokens, estimateUsage, promptTokensAtMost } from '../usage/count-tokens.js';
 import type { UsageFacts } from '../usage/record-usage.js';
-import { RequestScope } from './request-scope.js';
+import { clientClosed, RequestScope } from './request-scope.js';
 
 /** Images of one request fetched at once. */
 const IMAGE_FETCHES = 4;
@@ -106,7 +106,7 @@ async function completeChat(ctx: AppContext, reply: FastifyReply, scope: Request
   if (withUser) completion.user = key.userId;
   failpoint('complete.encode');
   const payload = JSON.stringify(completion);
-  await scope.record({ deployment: routed.deployment, attempts: routed.attempts, ...tokens(usage), status: 'ok', httpStatus: 200 });
+  await scope.record({ deployment: routed.deployment, attempts: routed.attempts, ...tokens(usage), status: 'ok', httpStatus: 200, upstreamId: routed.value.upstreamId });
   scope.setHeaders(routed.deployment, routed.attempts);
   reply.type('application/json').send(payload);
 }
@@ -133,16 +133,17 @@ async function streamChat(ctx: AppContext, reply: FastifyReply, scope: RequestSc
   }
   scope.release(failure);
   const usage = stream.usage() ?? (await estimateUsage(call.body, stream.completionText()));
-  const status = scope.clientGone ? 'cancelled' : failure ? 'error' : 'ok';
-  const httpStatus = scope.clientGone ? 499 : failure ? failure.status : 200;
-  await scope.record({ deployment: routed.deployment, attempts: routed.attempts, ...tokens(usage), ttftMs, status, httpStatus, error: failure });
-  if (scope.clientGone) res.destroy();
+  const cancelled = scope.clientGone || failure?.code === 'client_closed_request';
+  const status = cancelled ? 'cancelled' : failure ? 'error' : 'ok';
+  const error = cancelled ? (failure ?? clientClosed()) : failure;
+  await scope.record({ deployment: routed.deployment, attempts: routed.attempts, ...tokens(usage), ttftMs, status, httpStatus: error ? error.status : 200, error, upstreamId: stream.upstreamId?.() });
+  if (cancelled) res.destroy();
   else res.end(failure ? sseError(failure) : SSE_DONE);
 }
 
 /** Waits for the client to take more bytes, or to go away. */
 async function drained(res: ServerResponse, signal: AbortSignal): Promise<void> {
-  if (signal.aborted || res.destroyed) throw new ApiError('upstream_timeout', 'the client went away');
+  if (signal.aborted || res.destroyed) throw clientClosed();
   await once(res, 'drain', { signal });
 }
 

@@ -2,7 +2,7 @@ import type { FastifyReply } from 'fastify';
 import type { ApiKey } from '../auth/key-store.js';
 import { asApiError } from '../core/as-api-error.js';
 import { ApiError } from '../core/errors.js';
-import { newId } from '../core/ids.js';
+import { requestIdOf } from '../server/request-id.js';
 import type { GeneratedImage, InputImage, SizeRequest } from '../core/images.js';
 import type { Model } from '../routing/catalog.js';
 import { resolveModel } from '../routing/resolve-model.js';
@@ -50,7 +50,7 @@ export async function serveImages(ctx: AppContext, reply: FastifyReply, key: Api
     estimateTokens: () => 0,
     worstCase: () => ({ promptTokens: 0, answerTokens: 0, choices: job.n, images: job.n, characters: 0 }),
   });
-  const scope = new RequestScope(ctx, reply, { endpoint: endpoint.name, model, key, ticket, requestId: newId(endpoint.idPrefix) });
+  const scope = new RequestScope(ctx, reply, { endpoint: endpoint.name, model, key, ticket, requestId: requestIdOf(reply.request, endpoint.idPrefix) });
   await scope.run(async () => {
     const attempt = await ctx.router.run(model, scope.requestId, scope.signal, (d) => {
       const adapter = ctx.registry.adapter(d.provider.name);

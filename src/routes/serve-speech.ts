@@ -1,7 +1,7 @@
 import type { FastifyReply } from 'fastify';
 import type { ApiKey } from '../auth/key-store.js';
 import { ApiError } from '../core/errors.js';
-import { newId } from '../core/ids.js';
+import { requestIdOf } from '../server/request-id.js';
 import { resolveModel } from '../routing/resolve-model.js';
 import type { SpeechRequest } from '../schema/speech-request.js';
 import type { AppContext } from '../server/context.js';
@@ -20,7 +20,7 @@ export async function serveSpeech(ctx: AppContext, reply: FastifyReply, key: Api
     estimateTokens: () => Math.ceil(body.text.length / 4),
     worstCase: () => ({ promptTokens: 0, answerTokens: 0, choices: 1, images: 0, characters: body.text.length }),
   });
-  const scope = new RequestScope(ctx, reply, { endpoint, model, key, ticket, requestId: newId('speech-') });
+  const scope = new RequestScope(ctx, reply, { endpoint, model, key, ticket, requestId: requestIdOf(reply.request, 'speech-') });
   await scope.run(async () => {
     const attempt = await ctx.router.run(model, scope.requestId, scope.signal, (d) => {
       const adapter = ctx.registry.adapter(d.provider.name);

@@ -149,6 +149,12 @@ function migrations(kind: 'sqlite' | 'postgres'): Record<string, Migration> {
         await db.schema.dropTable('usage_daily').execute();
       },
     },
+    '0007_usage_upstream_id': {
+      async up(db: Kysely<any>) {
+        // The upstream's id of an answer whose id is now the request's, so either finds the row.
+        await db.schema.alterTable('usage').addColumn('upstream_id', 'text').execute();
+      },
+    },
   };
 }
 

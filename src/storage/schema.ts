@@ -52,6 +52,8 @@ export interface UsageTable {
   stream: number;
   /** JSON of the router's attempts; null when a single attempt succeeded (or none was made). */
   attempts: string | null;
+  /** The upstream's own id for the answer when the answer carries ours (`request_id`); else null. */
+  upstream_id: string | null;
 }
 
 /** The JSON body a request's client sent, kept a few days for replay; one row per usage row's `request_id`. */

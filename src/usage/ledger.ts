@@ -2,13 +2,14 @@ import { sql } from 'kysely';
 import type { Database } from '../storage/database.js';
 import type { RequestBodiesTable, UsageTable } from '../storage/schema.js';
 
-export type UsageRow = Omit<UsageTable, 'id'>;
+/** A row to write; `upstream_id` only where an upstream named its answer (model requests). */
+export type UsageRow = Omit<UsageTable, 'id' | 'upstream_id'> & { upstream_id?: string | null };
 export type RequestBodyRow = RequestBodiesTable;
 
 const COLUMNS = [
   'ts', 'request_id', 'key_id', 'user_id', 'endpoint', 'model', 'provider', 'deployment', 'prompt_tokens',
   'completion_tokens', 'cached_tokens', 'cost', 'latency_ms', 'ttft_ms', 'status', 'http_status', 'error_code', 'stream',
-  'attempts',
+  'attempts', 'upstream_id',
 ] as const;
 
 type Write = (rows: UsageRow[], bodies: RequestBodyRow[], credits: Map<string, number>) => void | Promise<unknown>;
@@ -56,6 +57,7 @@ export class UsageLedger {
 
   /** Resolves once the row, and the request's body when given, are committed. */
   record(row: UsageRow, body?: RequestBodyRow): Promise<void> {
+    row.upstream_id ??= null;
     this.pending.push(row);
     if (body) this.bodies.push(body);
     return this.schedule();

@@ -30,7 +30,12 @@ export interface UsageFacts {
   attempts?: AttemptRecord[];
   /** The JSON body text as the client sent it (never its headers), kept for replay per the settings. */
   requestBody?: string;
+  /** The upstream's own id for an answer that carries ours. */
+  upstreamId?: string;
 }
+
+/** An upstream id longer than any real one is cut, so an upstream cannot grow the ledger. */
+const MAX_UPSTREAM_ID = 128;
 
 /** JSON of the attempts worth keeping: more than one, or one that failed; else null (the cheap path). */
 function attemptsJson(attempts: AttemptRecord[] | undefined): string | null {
@@ -77,6 +82,7 @@ export async function recordUsage(ctx: AppContext, facts: UsageFacts): Promise<v
       error_code: facts.error?.code ?? null,
       stream: facts.stream ? 1 : 0,
       attempts: attemptsJson(facts.attempts),
+      upstream_id: facts.upstreamId?.slice(0, MAX_UPSTREAM_ID) ?? null,
     }, body === undefined ? undefined : { request_id: facts.requestId, ts, body });
   } catch (error) {
     ctx.log.error({ err: error, requestId: facts.requestId }, 'could not write the usage row');

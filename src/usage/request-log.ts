@@ -11,7 +11,7 @@ export interface RequestLogFilter {
   provider?: string;
   status?: string;
   endpoint?: string;
-  /** Matched against the request id, model, deployment and error code. */
+  /** Matched against the request id, the upstream's id, model, deployment and error code. */
   text?: string;
   from?: number;
   to?: number;
@@ -61,7 +61,7 @@ export class RequestLog {
     if (options.before !== undefined) q = q.where('id', '<', options.before);
     if (filter.text) {
       const like = `%${filter.text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-      q = q.where((eb) => eb.or(['request_id', 'model', 'deployment', 'error_code'].map((column) => sql<boolean>`${sql.ref(column)} like ${like} escape '\\'`)));
+      q = q.where((eb) => eb.or(['request_id', 'upstream_id', 'model', 'deployment', 'error_code'].map((column) => sql<boolean>`${sql.ref(column)} like ${like} escape '\\'`)));
     }
     const rows = await q.orderBy('id', 'desc').limit(options.limit + 1).execute();
     const data = rows.slice(0, options.limit).map((row) => usageRowView(row as UsageTable & { id: number }));
@@ -69,8 +69,9 @@ export class RequestLog {
   }
 
   /**
-   * One request, by its row id or its request id (the answer's x-request-id), with its upstream
-   * attempts (null: a single attempt that succeeded, or none) and the body its client sent.
+   * One request, by its row id, its request id (the answer's x-request-id and id) or the id its
+   * upstream gave the answer (the newest such row), with its upstream attempts (null: a single
+   * attempt that succeeded, or none) and the body its client sent.
    */
   async get(id: number | string): Promise<RequestDetailView | undefined> {
     const db = this.database.db;
@@ -87,6 +88,10 @@ export class RequestLog {
       let q = db.selectFrom('usage').selectAll().where('request_id', '=', id);
       if (kept) q = q.where('ts', '=', kept.ts);
       row = await q.executeTakeFirst();
+      if (!row && !kept) {
+        row = await db.selectFrom('usage').selectAll().where('upstream_id', '=', id).orderBy('id', 'desc').limit(1).executeTakeFirst();
+        if (row) kept = await db.selectFrom('request_bodies').selectAll().where('request_id', '=', row.request_id).executeTakeFirst();
+      }
       if (!row) return undefined;
     }
     const body = kept?.body ?? null;

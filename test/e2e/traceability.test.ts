@@ -14,7 +14,7 @@ import { request } from 'undici';
 import { FAKE_KEY, type FakeOpenAI, startFakeOpenAI } from '../fakes/openai-upstream.js';
 import { ADMIN_KEY, admin, createKey } from '../support/admin.js';
 import { upload } from '../support/cloud-client.js';
-import { http } from '../support/http.js';
+import { http, sseDataLines } from '../support/http.js';
 import { type ServerProcess, startServer } from '../support/server-process.js';
 
 const BODY_LIMIT = 64 * 1024;
@@ -45,6 +45,16 @@ function say(text: string, extra: Record<string, unknown> = {}) {
 
 async function row(requestId: string): Promise<Record<string, any> | undefined> {
   return (await server.query(`SELECT * FROM usage WHERE request_id = '${requestId}'`))[0];
+}
+
+async function waitFor<T>(probe: () => Promise<T | undefined>, ms = 10_000): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error('timed out waiting');
+    await new Promise((r) => setTimeout(r, 50));
+  }
 }
 
 describe('every answer carries x-request-id', () => {
@@ -78,8 +88,8 @@ describe('every answer carries x-request-id', () => {
   });
 
   it('chat errors after routing name the provider and the attempts, and the id is the usage row', async () => {
-    for (const [marker, status] of [['#fail-500', 502], ['#bad-request', 400]] as const) {
-      const res = await say(`trace ${marker}`);
+    for (const [marker, status, stream] of [['#fail-500', 502, false], ['#bad-request', 400, false], ['#fail-503', 502, true]] as const) {
+      const res = await say(`trace ${marker}`, { stream });
       assert.equal(res.status, status, res.text);
       const id = String(res.headers['x-request-id']);
       assert.match(id, /^chatcmpl-/);
@@ -115,6 +125,86 @@ describe('the OpenAI SDK reads the request id of every error', () => {
       assert.match(String(error.requestID), REQUEST_ID, `${status}: error.requestID is set`);
     }
   });
+});
+
+describe("a completion's id is its request id, for OpenAI-wire models too", () => {
+  it('non-streamed: the body id is x-request-id and finds its row, as does the upstream id', async () => {
+    const completion = await new OpenAI({ baseURL: `${server.url}/v1`, apiKey: 'openai', maxRetries: 0 }).chat.completions
+      .create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'whose id' }] })
+      .withResponse();
+    assert.equal(completion.data.id, completion.response.headers.get('x-request-id'));
+    assert.notEqual(completion.data.id, 'chatcmpl-fake123', "not the upstream's id");
+    const detail = await admin(server.url, 'GET', `/requests/${completion.data.id}`);
+    assert.equal(detail.status, 200, detail.text);
+    assert.equal(detail.json.request_id, completion.data.id);
+    assert.equal(detail.json.upstream_id, 'chatcmpl-fake123', "the upstream's id is kept");
+    const byUpstream = await admin(server.url, 'GET', '/requests/chatcmpl-fake123');
+    assert.equal(byUpstream.status, 200, byUpstream.text);
+    assert.equal(byUpstream.json.upstream_id, 'chatcmpl-fake123');
+  });
+
+  it('streamed: every chunk, usage chunk included, has the request id; the row keeps the upstream id', async () => {
+    const res = await say('stream my id please', { stream: true, stream_options: { include_usage: true } });
+    assert.equal(res.status, 200);
+    const id = String(res.headers['x-request-id']);
+    const chunks = sseDataLines(res.text).filter((l) => l !== '[DONE]').map((l) => JSON.parse(l));
+    assert.ok(chunks.length > 3);
+    for (const chunk of chunks) assert.equal(chunk.id, id);
+    assert.ok(chunks.at(-1).usage, 'the usage chunk came too');
+    const logged = await row(id);
+    assert.equal(logged?.upstream_id, 'chatcmpl-fake123');
+    const detail = await admin(server.url, 'GET', `/requests/${id}`);
+    assert.equal(detail.status, 200);
+    assert.equal(detail.json.upstream_id, 'chatcmpl-fake123');
+  });
+
+  it('a tool call delta keeps its own id', async () => {
+    const tools = [{ type: 'function', function: { name: 'get_weather', parameters: { type: 'object', properties: {} } } }];
+    const res = await say('weather?', { stream: true, tools });
+    const chunks = sseDataLines(res.text).filter((l) => l !== '[DONE]').map((l) => JSON.parse(l));
+    const call = chunks.flatMap((c) => c.choices[0]?.delta?.tool_calls ?? []).find((c: { id?: string }) => c.id);
+    assert.ok(call, res.text);
+    assert.notEqual(call.id, res.headers['x-request-id']);
+    assert.ok(chunks.every((c) => c.id === res.headers['x-request-id']));
+  });
+});
+
+/** Starts a chat request and gives up after `afterMs` (a stream: once its first bytes came, then `afterMs`). */
+async function cancel(body: Record<string, unknown>, afterMs: number): Promise<void> {
+  const controller = new AbortController();
+  const giveUp = setTimeout(() => controller.abort(), afterMs);
+  try {
+    const res = await request(`${server.url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: 'Bearer openai' },
+      body: JSON.stringify({ model: 'gpt-4o-mini', ...body }),
+      signal: controller.signal,
+    });
+    await res.body[Symbol.asyncIterator]().next();
+    await new Promise((r) => setTimeout(r, afterMs));
+    controller.abort();
+    await res.body.dump().catch(() => undefined);
+  } catch {
+    // Given up before the answer began.
+  } finally {
+    clearTimeout(giveUp);
+  }
+}
+
+describe('a client that cancels is client_closed_request (499)', () => {
+  for (const [what, body] of [
+    ['waiting for the upstream', { messages: [{ role: 'user', content: 'cancel me #hang' }] }],
+    ['mid-stream', { stream: true, messages: [{ role: 'user', content: 'cancel me while streaming #stall' }] }],
+    ['a slow stream', { stream: true, messages: [{ role: 'user', content: 'cancel me while streaming slowly, word by word, #slow' }] }],
+  ] as const) {
+    it(`never upstream_timeout: ${what}`, async () => {
+      const before = (await server.query("SELECT max(id) AS id FROM usage"))[0].id ?? 0;
+      await cancel(body, 300);
+      const logged = await waitFor(async () => (await server.query(`SELECT * FROM usage WHERE id > ${Number(before)} AND status = 'cancelled'`))[0]);
+      assert.equal(logged.error_code, 'client_closed_request');
+      assert.equal(Number(logged.http_status), 499);
+    });
+  }
 });
 
 describe('an empty body with a JSON content type is no body', () => {

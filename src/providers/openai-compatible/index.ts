@@ -17,7 +17,7 @@ const EMBEDDINGS_MAX_BYTES = 256 * 1024 * 1024;
 /**
  * The OpenAI-compatible family (OpenAI itself, DeepSeek, Groq, Together, Mistral, xAI, ...):
  * one adapter parameterised by base URL and key. Requests are relayed with every parameter the
- * client sent; only the model name is rewritten, both ways.
+ * client sent; only the model name is rewritten, both ways, and the answer's id is the request's.
  */
 export class OpenAICompatibleAdapter implements ProviderAdapter {
   readonly config: ProviderConfig;
@@ -45,7 +45,9 @@ export class OpenAICompatibleAdapter implements ProviderAdapter {
     }
     if (!completion || !Array.isArray(completion.choices)) throw malformedAnswer(this.config.name, 'an answer without choices', text);
     completion.model = call.publicModel;
-    return { completion, usage: completion.usage ?? undefined };
+    const upstreamId = typeof completion.id === 'string' ? completion.id : undefined;
+    completion.id = call.id;
+    return { completion, usage: completion.usage ?? undefined, upstreamId };
   }
 
   async stream(call: ChatCall): Promise<ChatStream> {
@@ -62,7 +64,7 @@ export class OpenAICompatibleAdapter implements ProviderAdapter {
       const text = await res.text();
       throw malformedAnswer(this.config.name, `content type "${type}" instead of an event stream`, text);
     }
-    return relayOpenAIStream(res.body, { provider: this.config.name, publicModel: call.publicModel, clientWantsUsage });
+    return relayOpenAIStream(res.body, { provider: this.config.name, publicModel: call.publicModel, id: call.id, clientWantsUsage });
   }
 
   async embed(call: EmbedCall): Promise<EmbeddingResult> {

@@ -6,27 +6,68 @@ import { sseEvents } from '../shared/sse-events.js';
 import { mapOpenAIError } from './map-openai-error.js';
 
 const MODEL_FIELD = /"model"\s*:\s*"(?:[^"\\]|\\.)*"/;
+/** The same, searched from a position (after the id). */
+const MODEL_FIELD_FROM = /"model"\s*:\s*"(?:[^"\\]|\\.)*"/g;
+/** How OpenAI and nearly every compatible upstream begin a chunk; anything else takes the slow path. */
+const ID_OPENING = '{"id":"';
+const ID_AT_START = /^\{\s*"id"\s*:\s*"((?:[^"\\]|\\.)*)"/;
 const USAGE_OBJECT = /"usage"\s*:\s*\{/;
 const FINISHED = /"finish_reason"\s*:\s*"/;
 
 export interface RelayOptions {
   provider: string;
   publicModel: string;
+  /** The request's id: every chunk's `id`, whatever the upstream called it. */
+  id: string;
   /** The client asked for `stream_options.include_usage`; otherwise the usage-only chunk is dropped. */
   clientWantsUsage: boolean;
 }
 
 /**
  * Relays an OpenAI-compatible SSE body with as little work per chunk as possible: each event's
- * JSON text is passed on as is, except that the model name is rewritten to the public id and the
+ * JSON text is passed on as is, except that the id becomes the request's (the upstream's is kept
+ * for the usage row), the model name is rewritten to the public id and the
  * usage-only chunk (which we always request) is parsed for the ledger and dropped unless the
  * client asked for it. Content is never parsed on the hot path; the texts are kept so a stream
  * whose upstream sent no usage can be counted with a tokenizer at the end.
  */
 export function relayOpenAIStream(body: AsyncIterable<Uint8Array>, options: RelayOptions): ChatStream {
   const modelField = `"model":${JSON.stringify(options.publicModel)}`;
+  const idOpening = `{"id":${JSON.stringify(options.id)}`;
   const seen: string[] = [];
   let usage: Usage | undefined;
+  let upstreamId: string | undefined;
+
+  /**
+   * The chunk under our id and the public model. Where the id comes first, unescaped (the upstreams
+   * we know), both are spliced in one pass; else the model is replaced and the id found or parsed.
+   */
+  const rewrite = (data: string): string => {
+    if (data.startsWith(ID_OPENING)) {
+      const end = data.indexOf('"', ID_OPENING.length);
+      if (end > 0 && data.charCodeAt(end - 1) !== 92) {
+        upstreamId ??= data.slice(ID_OPENING.length, end);
+        MODEL_FIELD_FROM.lastIndex = end;
+        const model = MODEL_FIELD_FROM.exec(data);
+        if (!model) return idOpening + data.slice(end + 1);
+        return idOpening + data.slice(end + 1, model.index) + modelField + data.slice(MODEL_FIELD_FROM.lastIndex);
+      }
+    }
+    return withOurId(data.replace(MODEL_FIELD, modelField));
+  };
+
+  /** An id not first, spaced or escaped, or missing: found at the start by a pattern, else by a parse. */
+  const withOurId = (data: string): string => {
+    const head = ID_AT_START.exec(data);
+    if (head) {
+      upstreamId ??= jsonString(head[1]);
+      return idOpening + data.slice(head[0].length);
+    }
+    const parsed = safeParse(data);
+    if (!parsed) return data;
+    if (typeof parsed.id === 'string') upstreamId ??= parsed.id;
+    return JSON.stringify({ ...parsed, id: options.id });
+  };
 
   async function* events(): AsyncGenerator<string[]> {
     let batch: string[] = [];
@@ -45,7 +86,7 @@ export function relayOpenAIStream(body: AsyncIterable<Uint8Array>, options: Rela
         failure = upstreamStreamError(options.provider, data);
         return;
       }
-      let out = data.replace(MODEL_FIELD, modelField);
+      let out = rewrite(data);
       if (USAGE_OBJECT.test(data)) {
         const parsed = safeParse(out);
         if (parsed?.usage) usage = parsed.usage as Usage;
@@ -76,6 +117,7 @@ export function relayOpenAIStream(body: AsyncIterable<Uint8Array>, options: Rela
   return {
     [Symbol.asyncIterator]: events,
     usage: () => usage,
+    upstreamId: () => upstreamId,
     completionText: () => collectText(seen),
   };
 }
@@ -85,6 +127,15 @@ function safeParse(text: string): Record<string, unknown> | undefined {
     return JSON.parse(text) as Record<string, unknown>;
   } catch {
     return undefined;
+  }
+}
+
+/** The value of a JSON string's text between its quotes. */
+function jsonString(escaped: string): string {
+  try {
+    return JSON.parse(`"${escaped}"`) as string;
+  } catch {
+    return escaped;
   }
 }
 

@@ -95,6 +95,7 @@ export const usageRowSchema = z.object({
   http_status: z.number().int(),
   error_code: z.string().nullable(),
   stream: z.boolean(),
+  upstream_id: z.string().nullable().describe("The upstream's own id for the answer, whose id (and x-request-id) is request_id; null when it named none"),
 });
 export const attemptSchema = z.object({
   provider: z.string(),

@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { presentedKey } from '../../auth/presented-key.js';
 import { embeddingTexts } from '../../core/embeddings.js';
 import { ApiError } from '../../core/errors.js';
-import { newId } from '../../core/ids.js';
+import { requestIdOf } from '../../server/request-id.js';
 import { embeddingResponse } from '../../encode/embedding-json.js';
 import { resolveModel } from '../../routing/resolve-model.js';
 import { parseEmbeddingRequest } from '../../schema/embedding-request.js';
@@ -24,7 +24,7 @@ export function registerEmbeddings(app: FastifyInstance, ctx: AppContext): void 
       estimateTokens: () => Math.ceil(JSON.stringify(body.input).length / 4),
       worstCase: () => ({ promptTokens: tokensAtMost(inputText()), answerTokens: 0, choices: 1, images: 0, characters: 0 }),
     });
-    const scope = new RequestScope(ctx, reply, { endpoint: 'embeddings', model, key, ticket, requestId: newId('emb-'), promptTokens: () => countTextTokens(inputText()) });
+    const scope = new RequestScope(ctx, reply, { endpoint: 'embeddings', model, key, ticket, requestId: requestIdOf(request, 'emb-'), promptTokens: () => countTextTokens(inputText()) });
     await scope.run(async () => {
       const routed = await ctx.router.run(model, scope.requestId, scope.signal, (d) => {
         const adapter = ctx.registry.adapter(d.provider.name);
