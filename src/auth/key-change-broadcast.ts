@@ -23,8 +23,8 @@ export async function joinKeyChanges(options: { redis: Redis | undefined; subscr
   const channel = keyChannel(options.prefix);
   const self = String(process.pid);
   // The subscriber connection is shared with other channels, and closed by its owner.
-  const listener = (from: string, message: string): void => {
-    if (from === channel && message !== self) onChange();
+  const listener = (on: string, from: string): void => {
+    if (on === channel && from !== self) onChange();
   };
   if (subscriber) {
     subscriber.on('message', listener);

@@ -16,7 +16,7 @@ export function registerCors(app: FastifyInstance, allowedOrigins: string): void
     const value = allow(request.headers.origin);
     if (value) {
       reply.raw.setHeader('access-control-allow-origin', value);
-      reply.raw.setHeader('access-control-expose-headers', 'x-request-id, x-opensq-provider, x-opensq-deployment, x-opensq-attempts, x-opensq-warnings, retry-after');
+      reply.raw.setHeader('access-control-expose-headers', 'x-request-id, x-opensq-provider, x-opensq-deployment, x-opensq-attempts, x-opensq-panic, x-opensq-warnings, retry-after');
       if (origins) reply.raw.setHeader('vary', 'origin');
     }
     done();

@@ -245,9 +245,10 @@ describe('cooldown', () => {
     assert.equal(catalog.json.models.duo.status, 'work');
     const cooling = await http(`${server.url}/metrics`);
     assert.match(cooling.text, /opensq_deployment_cooling\{deployment="a\/gpt-4o-mini"\} 1/);
-    const panicked = await http(`${server.url}/v1/chat/completions`, { json: chat('solo', 'anyone?') });
+    const panicked = await http(`${server.url}/v1/chat/completions`, { json: chat('solo', 'anyone?'), headers: { origin: 'https://chat.example' } });
     assert.equal(panicked.status, 200, 'a model whose every deployment cools is routed to the one that ends first, not refused');
     assert.equal(panicked.headers['x-opensq-panic'], '1');
+    assert.match(String(panicked.headers['access-control-expose-headers']), /x-opensq-panic/, 'browsers may read it');
     assert.equal(res.headers['x-opensq-panic'], undefined, 'a model with a healthy deployment is no panic');
     const metrics = await http(`${server.url}/metrics`);
     assert.match(metrics.text, /opensq_panic_routes_total\{model="solo",deployment="a\/gpt-4o-mini"\} 1/);

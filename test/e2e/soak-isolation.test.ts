@@ -1,6 +1,7 @@
 /**
  * Failure isolation under load (issue 13): request-specific poison (the same prompt's stream is cut
- * after two chunks, every time), upstream 429 storms with a short Retry-After, slow-reading clients
+ * after two chunks, every time), requests refused with 429 and a short Retry-After and an
+ * upstream-wide 429 storm, slow-reading clients
  * and clients that cancel, against a model with a single deployment and one with two, with the
  * breaker at its defaults. Every servable request is served, no request gets a 503 because of
  * another request's fault, and nothing is a 500.
@@ -8,7 +9,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { Pool } from 'undici';
-import { LONG_ANSWER_WORDS } from '../fakes/fake-behaviour.js';
 import { FAKE_KEY, type FakeOpenAI, startFakeOpenAI } from '../fakes/openai-upstream.js';
 import { sseDataLines } from '../support/http.js';
 import { metricValue } from '../support/metrics.js';
@@ -34,8 +34,7 @@ const TEXT: Record<Kind, (i: number) => string> = {
   // answer it, whoever sends it and however often.
   poison: () => 'the poison prompt #reset #bad-json',
   storm: (i) => `storm ${i} #retry-after-1`,
-  // Every third one asks for a long answer, so the server has to wait for the reader (backpressure).
-  'slow-reader': (i) => (i % 3 === 0 ? `slow reader ${i} #long-answer` : `slow reader ${i}`),
+  'slow-reader': (i) => `slow reader ${i}`,
   cancel: (i) => `cancel ${i} #slow and a few more words to trickle`,
 };
 
@@ -100,15 +99,14 @@ describe('soak: one request never takes a model down for the others', () => {
       const code = res.statusCode === 200 ? '' : ` ${JSON.parse(body).error?.code}`;
       tally(`${res.statusCode}${code}`);
       let ok = false;
-      const answer = `Echo: ${text}${text.includes('#long-answer') ? ' and on'.repeat(LONG_ANSWER_WORDS / 2) : ''}`;
       if (res.statusCode === 200 && stream) {
         const lines = sseDataLines(body);
         const error = lines.at(-2) && JSON.parse(lines.at(-2)!).error;
         if (lines.at(-1) !== '[DONE]') wrong.push(`${text}: stream without [DONE]`);
         if (error) tally(`200 then ${error.code}`);
-        else ok = lines.slice(0, -1).map((l) => JSON.parse(l).choices[0]?.delta?.content ?? '').join('') === answer;
+        else ok = lines.slice(0, -1).map((l) => JSON.parse(l).choices[0]?.delta?.content ?? '').join('') === `Echo: ${text}`;
       } else if (res.statusCode === 200) {
-        ok = JSON.parse(body).choices[0].message.content === answer;
+        ok = JSON.parse(body).choices[0].message.content === `Echo: ${text}`;
       }
       if (ok) served++;
       const servable = kind === 'plain' || kind === 'slow-reader';
@@ -129,9 +127,21 @@ describe('soak: one request never takes a model down for the others', () => {
     t.diagnostic(`quiet spell: ${served} of 24 plain requests served, ${of('503')} answered 503`);
 
     let next = 0;
+    const storm = { from: Infinity, to: Infinity };
     async function worker(): Promise<void> {
       while (next < TOTAL) {
         const i = next++;
+        // A 429 storm on the upstream of solo and of duo's first deployment, a third of the way in:
+        // every request it gets is refused with Retry-After: 1 for 1.5 s.
+        if (i === Math.floor(TOTAL / 3)) {
+          a.failRetryAfter = '1';
+          a.failWith = 429;
+          storm.from = performance.now();
+          setTimeout(() => {
+            a.failWith = undefined;
+            storm.to = performance.now();
+          }, 1500);
+        }
         await send(i, kindOf(i), i % 2 === 0 ? 'solo' : 'duo');
       }
     }
@@ -142,6 +152,9 @@ describe('soak: one request never takes a model down for the others', () => {
 
     const panics = await metricValue(server.url, 'opensq_panic_routes_total', { model: 'solo' });
     t.diagnostic(`quiet spell + ${TOTAL} requests (load in ${seconds.toFixed(1)} s): ${served} served, ${of('503')} answered 503, ${of('500')} answered 500; panic routes on solo: ${panics}`);
+    const refused = a.requests.filter((r) => r.receivedAt >= storm.from && r.receivedAt < storm.to).length;
+    t.diagnostic(`the 429 storm refused ${refused} upstream requests in 1.5 s`);
+    assert.ok(refused > 0, 'the storm hit');
     t.diagnostic(`by status: ${JSON.stringify(Object.fromEntries([...statuses].sort()))}`);
     assert.equal(of('503'), 0, 'no 503: no request lost its model to another request');
     assert.equal(of('500'), 0, 'no 500');

@@ -19,6 +19,8 @@ export interface FakeOpenAI {
   requests: Array<{ path: string; headers: IncomingMessage['headers']; body: Record<string, unknown>; receivedAt: number; closedAt?: number }>;
   /** Set by a test to make every chat request fail with this status (an OpenAI server error body) until cleared. */
   failWith: number | undefined;
+  /** Set by a test with `failWith: 429`: an upstream-wide rate limit (a 429 storm) that says when to come back. */
+  failRetryAfter: string | undefined;
   /** The same fake on another host, where `#foreign-url` files live. */
   foreign: ForeignListener;
   close(): Promise<void>;
@@ -183,7 +185,7 @@ function handleEmbeddings(body: Record<string, unknown>, res: ServerResponse): v
 
 export async function startFakeOpenAI(): Promise<FakeOpenAI> {
   const requests: FakeOpenAI['requests'] = [];
-  const fake = { failWith: undefined } as FakeOpenAI;
+  const fake = { failWith: undefined, failRetryAfter: undefined } as FakeOpenAI;
   const media = { origin: '', foreignOrigin: '', files: new Map<string, Buffer>() };
   const handler: RequestListener = (req, res) => {
     const chunks: Buffer[] = [];
@@ -233,6 +235,9 @@ export async function startFakeOpenAI(): Promise<FakeOpenAI> {
       if (req.method === 'POST' && path === '/v1/embeddings') return handleEmbeddings(body, res);
       if (req.method === 'POST' && path === '/v1/images/generations') return handleImageGeneration(body, res, media, sendError);
       if (req.method === 'POST' && path === '/v1/audio/speech') return handleSpeech(body, res, sendError);
+      if (req.method === 'POST' && path === '/v1/chat/completions' && fake.failWith === 429) {
+        return sendError(res, 429, 'Rate limit reached for requests.', 'requests', 'rate_limit_exceeded', null, fake.failRetryAfter === undefined ? {} : { 'retry-after': fake.failRetryAfter });
+      }
       if (req.method === 'POST' && path === '/v1/chat/completions' && fake.failWith !== undefined) {
         return sendError(res, fake.failWith, 'The server had an error while processing your request.', 'server_error', null);
       }
