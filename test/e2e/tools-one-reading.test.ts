@@ -180,12 +180,21 @@ describe('Gemini 3 thought signatures', () => {
     assert.equal(second.status, 200, second.text);
   });
 
-  it('a call whose id lost its signature is refused by Gemini 3 (so the test above can fail)', async () => {
+  it('a call whose id lost Gemini\'s signature is refused by Gemini 3 (so the tests above can fail)', async () => {
     const first = await chat('t-gemini3', { messages: [ask], tools: [weather] });
     const call = first.json.choices[0].message.tool_calls[0];
-    const bare = { ...call, id: 'call_plain_0' };
-    const res = await chat('t-gemini3', { messages: [ask, { role: 'assistant', content: null, tool_calls: [bare] }, { role: 'tool', tool_call_id: bare.id, content: '12.3' }], tools: [weather] });
+    const forged = { ...call, id: `call_plain_0__thought__${'A'.repeat(12)}` };
+    const res = await chat('t-gemini3', { messages: [ask, { role: 'assistant', content: null, tool_calls: [forged] }, { role: 'tool', tool_call_id: forged.id, content: '12.3' }], tools: [weather] });
     assert.equal(res.status, 400, res.text);
-    assert.match(res.json.error.message, /thought_signature/);
+    assert.match(res.json.error.message, /thought signature/);
+  });
+
+  it('a conversation begun on another model continues on Gemini 3: its unsigned calls get the documented stand-in', async () => {
+    const first = await chat('t-openai', { messages: [ask], tools: [weather] });
+    assert.equal(first.status, 200, first.text);
+    const call = first.json.choices[0].message.tool_calls[0];
+    const res = await chat('t-gemini3', { messages: [ask, { role: 'assistant', content: null, tool_calls: [call] }, { role: 'tool', tool_call_id: call.id, content: '12.3' }], tools: [weather] });
+    assert.equal(res.status, 200, res.text);
+    assert.equal(lastGemini().contents[1].parts[0].thoughtSignature, 'skip_thought_signature_validator');
   });
 });

@@ -7,6 +7,8 @@ import { movedSystemMessage, systemPromptLength, wrapSystemText } from '../../co
 import { clientName, type Warn } from '../../core/warnings.js';
 
 export interface GeminiContentsContext {
+  /** The upstream model: Gemini 3 and later refuse function calls without a thought signature. */
+  model?: string;
   /** Bytes of an image or file URL (`data:` decoded, http(s) fetched with SSRF protection). */
   loadImage(url: string): Promise<LoadedImage>;
   warn: Warn;
@@ -18,6 +20,18 @@ export interface GeminiContents {
 }
 
 type PendingPart = GeminiPart | Promise<GeminiPart>;
+
+/**
+ * What Google documents to send as the signature of a function call Gemini did not make (a
+ * conversation begun on another model), so that Gemini 3 does not refuse it.
+ */
+const UNSIGNED_CALL = 'skip_thought_signature_validator';
+
+/** Gemini 3 and later validate thought signatures on function calls; earlier models ignore them. */
+function requiresThoughtSignatures(model: string): boolean {
+  const major = /(?:^|\/)gemini-(\d+)/.exec(model)?.[1];
+  return major !== undefined && Number(major) >= 3;
+}
 
 const isPlainObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
@@ -73,6 +87,7 @@ export async function convertToGeminiContents(messages: readonly ChatMessage[], 
     else turns.push({ role, parts });
   };
   const leading = systemPromptLength(messages);
+  const needsSignatures = ctx.model !== undefined && requiresThoughtSignatures(ctx.model);
   let moved = false;
   const reported = new Set<string>();
   const warnOnce = (message: string): void => {
@@ -110,6 +125,8 @@ export async function convertToGeminiContents(messages: readonly ChatMessage[], 
           const part: GeminiPart = { functionCall: { name: call.function.name, args: functionArgs(call.function.arguments, `messages[${i}].tool_calls[${j}].function.arguments`) } };
           const { signature } = splitToolCallId(call.id);
           if (signature) part.thoughtSignature = signature;
+          // Only a turn's first function call is signed; one made by another model gets Google's documented stand-in.
+          else if (j === 0 && needsSignatures) part.thoughtSignature = UNSIGNED_CALL;
           parts.push(part);
         }
         push('model', parts);
