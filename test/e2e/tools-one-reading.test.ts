@@ -147,6 +147,7 @@ describe('one rule for system messages', () => {
       { type: 'text', text: 'How are you?' },
     ]);
     assert.deepEqual((cohere.requests.at(-1)!.body.messages as Array<{ role: string }>).map((m) => m.role), ['system', 'user', 'assistant', 'system', 'user']);
+    assert.match(server.output(), /"codes":\["moved_system_message"\]/, 'the log lists the warning codes');
   });
 });
 
