@@ -68,9 +68,9 @@ const chat = (model: string, fields: Record<string, unknown>) =>
 describe('one reading of tools and tool_choice', () => {
   it('a tool that is not a function is the same 400 unsupported_parameter on every translating provider, and relayed to OpenAI', async () => {
     const custom = { type: 'custom', custom: { name: 'grammar', description: 'Free-form text' } };
-    for (const model of TRANSLATED) {
-      const res = await chat(model, { tools: [weather, custom] });
-      assert.equal(res.status, 400, `${model}: ${res.text}`);
+    for (const [model, stream] of TRANSLATED.flatMap((m) => [[m, false], [m, true]] as const)) {
+      const res = await chat(model, { tools: [weather, custom], stream });
+      assert.equal(res.status, 400, `${model} (stream ${stream}): ${res.text}`);
       assert.equal(res.json.error.code, 'unsupported_parameter', model);
       assert.equal(res.json.error.param, 'tools', model);
       assert.match(res.json.error.message, /tools\[1\] is a tool of type "custom": provider \w+ takes function tools only/, model);
