@@ -3,7 +3,7 @@ import { ApiError } from '../../core/errors.js';
 import type { LoadedImage } from '../shared/fetch-image.js';
 import type { GeminiContent, GeminiPart } from './gemini-api.js';
 import { splitToolCallId } from './gemini-tool-call-id.js';
-import { movedSystemMessage, systemPromptLength, wrapSystemText } from '../../core/system-messages.js';
+import { movedSystemMessage, requireSystemText, systemPromptLength, wrapSystemText } from '../../core/system-messages.js';
 import { clientName, type Warn } from '../../core/warnings.js';
 
 export interface GeminiContentsContext {
@@ -100,9 +100,7 @@ export async function convertToGeminiContents(messages: readonly ChatMessage[], 
     switch (message.role) {
       case 'system':
       case 'developer': {
-        if (Array.isArray(message.content) && message.content.some((p) => p.type !== 'text')) {
-          warnOnce(`gemini takes only text in system instructions; other parts of messages[${i}] were dropped`);
-        }
+        requireSystemText(message, i);
         const text = textOf(message.content);
         if (!text) break;
         if (i < leading) {

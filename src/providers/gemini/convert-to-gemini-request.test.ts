@@ -302,5 +302,7 @@ describe('convertToGeminiRequest (OpenAI request in, Gemini body out)', () => {
     );
     await rejects({ messages: [user('x'), { role: 'tool', tool_call_id: 'nobody', content: '1' }] }, 'messages[1].tool_call_id');
     await rejects({ messages: [{ role: 'system', content: 'only a system prompt' }] }, 'messages');
+    // As OpenAI, Anthropic and Cohere: a system message holds text only.
+    await rejects({ messages: [{ role: 'system', content: [{ type: 'text', text: 'Be brief.' }, { type: 'image_url', image_url: { url: 'https://x/y.png' } }] }, user('x')] }, 'messages[0].content[1]');
   });
 });
