@@ -119,12 +119,13 @@ export async function convertToGeminiContents(messages: readonly ChatMessage[], 
         const parts: PendingPart[] = [];
         const text = textOf(message.content);
         if (text) parts.push({ text });
-        for (const [j, call] of (message.tool_calls ?? []).entries()) {
+        const calls = (message.tool_calls ?? []).map((call) => ({ call, signature: splitToolCallId(call.id).signature }));
+        // Gemini signs a turn's first function call only; a turn it did not make gets Google's documented stand-in.
+        const unsigned = needsSignatures && calls.length > 0 && calls.every((c) => c.signature === undefined);
+        for (const [j, { call, signature }] of calls.entries()) {
           const part: GeminiPart = { functionCall: { name: call.function.name, args: functionArgs(call.function.arguments, `messages[${i}].tool_calls[${j}].function.arguments`) } };
-          const { signature } = splitToolCallId(call.id);
           if (signature) part.thoughtSignature = signature;
-          // Only a turn's first function call is signed; one made by another model gets Google's documented stand-in.
-          else if (j === 0 && needsSignatures) part.thoughtSignature = UNSIGNED_CALL;
+          else if (j === 0 && unsigned) part.thoughtSignature = UNSIGNED_CALL;
           parts.push(part);
         }
         push('model', parts);

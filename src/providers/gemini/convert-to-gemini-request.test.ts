@@ -82,6 +82,25 @@ describe('convertToGeminiRequest (OpenAI request in, Gemini body out)', () => {
       { functionCall: { name: 'get_weather', args: { city: 'Oslo' } } },
     ]);
     assert.deepEqual(gemini3.warnings, []);
+    // Calls echoed in another order keep their own signatures, and no stand-in is added beside them.
+    const reordered = [
+      user('Weather in Paris and Oslo?'),
+      {
+        role: 'assistant' as const,
+        content: null,
+        tool_calls: [
+          { id: 'call_g_1', type: 'function' as const, function: { name: 'get_weather', arguments: '{"city":"Oslo"}' } },
+          { id: 'call_g_0__thought__Cgo', type: 'function' as const, function: { name: 'get_weather', arguments: '{"city":"Paris"}' } },
+        ],
+      },
+      { role: 'tool' as const, tool_call_id: 'call_g_1', content: '3' },
+      { role: 'tool' as const, tool_call_id: 'call_g_0__thought__Cgo', content: '12' },
+    ];
+    const kept = await convert({ messages: reordered }, { model: 'gemini-3-pro-preview' });
+    assert.deepEqual(kept.request.contents[1].parts, [
+      { functionCall: { name: 'get_weather', args: { city: 'Oslo' } } },
+      { functionCall: { name: 'get_weather', args: { city: 'Paris' } }, thoughtSignature: 'Cgo=' },
+    ]);
     const older = await convert({ messages }, { model: 'gemini-2.5-flash' });
     assert.deepEqual(older.request.contents[1].parts, [{ functionCall: { name: 'get_weather', args: { city: 'Paris' } } }, { functionCall: { name: 'get_weather', args: { city: 'Oslo' } } }]);
   });
