@@ -1,4 +1,5 @@
 import type { ChatMessage } from './chat.js';
+import { ApiError } from './errors.js';
 
 /**
  * One rule for system and developer messages on every provider. The ones before the first other
@@ -10,6 +11,18 @@ import type { ChatMessage } from './chat.js';
  */
 export function isSystemMessage(message: ChatMessage): boolean {
   return message.role === 'system' || message.role === 'developer';
+}
+
+/**
+ * Refuses a system or developer message with anything but text (OpenAI's rule), the same way on
+ * every provider: a 400 naming the part.
+ */
+export function requireSystemText(message: ChatMessage, index: number): void {
+  if (!Array.isArray(message.content)) return;
+  const j = message.content.findIndex((part) => part.type !== 'text');
+  if (j < 0) return;
+  const param = `messages[${index}].content[${j}]`;
+  throw new ApiError('invalid_request', `System and developer messages can hold only text; ${param} is not text.`, { param });
 }
 
 /** How many messages open the conversation as its system prompt. */

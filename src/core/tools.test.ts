@@ -57,6 +57,8 @@ describe('readChatTools (tools and tool_choice read once, at validation)', () =>
     assert.deepEqual(JSON.parse(JSON.stringify({ ...request })), body);
     assert.equal(chatTools(request), request[CHAT_TOOLS]);
     assert.throws(() => parseChatRequest({ ...body, tool_choice: 'sometimes' }, 'request.'), refused('request.tool_choice'));
-    assert.deepEqual(chatTools({ tools: [now] }), { functions: [{ name: 'now' }] }, 'a request built in code is read on first use');
+    const built = { tools: [now] };
+    assert.deepEqual(chatTools(built), { functions: [{ name: 'now' }] }, 'a request built in code is read when asked');
+    assert.deepEqual(Object.getOwnPropertySymbols(built), [], 'and left unchanged');
   });
 });

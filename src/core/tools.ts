@@ -109,9 +109,9 @@ export function readChatTools(rawTools: readonly unknown[] | null | undefined, r
   return tools;
 }
 
-/** The request's ChatTools: read at validation, or now for a request built in code. */
+/** The request's ChatTools: read at validation, or now for a request built in code (which providers must not change). */
 export function chatTools(request: { tools?: unknown[] | null; tool_choice?: unknown; [CHAT_TOOLS]?: ChatTools }): ChatTools {
-  return (request[CHAT_TOOLS] ??= readChatTools(request.tools, request.tool_choice));
+  return request[CHAT_TOOLS] ?? readChatTools(request.tools, request.tool_choice);
 }
 
 /**

@@ -107,7 +107,7 @@ export interface Capabilities {
   tools: boolean;
   streamedTools: boolean;
   parallelTools: boolean;
-  /** `tool_choice` none / required / a named function. */
+  /** `tool_choice` none / required / a named function / allowed_tools. */
   toolChoice: boolean;
   /** Image parts from `data:` URLs. */
   images: boolean;

@@ -68,9 +68,9 @@ const chat = (model: string, fields: Record<string, unknown>) =>
 describe('one reading of tools and tool_choice', () => {
   it('a tool that is not a function is the same 400 unsupported_parameter on every translating provider, and relayed to OpenAI', async () => {
     const custom = { type: 'custom', custom: { name: 'grammar', description: 'Free-form text' } };
-    for (const model of TRANSLATED) {
-      const res = await chat(model, { tools: [weather, custom] });
-      assert.equal(res.status, 400, `${model}: ${res.text}`);
+    for (const [model, stream] of TRANSLATED.flatMap((m) => [[m, false], [m, true]] as const)) {
+      const res = await chat(model, { tools: [weather, custom], stream });
+      assert.equal(res.status, 400, `${model} (stream ${stream}): ${res.text}`);
       assert.equal(res.json.error.code, 'unsupported_parameter', model);
       assert.equal(res.json.error.param, 'tools', model);
       assert.match(res.json.error.message, /tools\[1\] is a tool of type "custom": provider \w+ takes function tools only/, model);
@@ -147,6 +147,7 @@ describe('one rule for system messages', () => {
       { type: 'text', text: 'How are you?' },
     ]);
     assert.deepEqual((cohere.requests.at(-1)!.body.messages as Array<{ role: string }>).map((m) => m.role), ['system', 'user', 'assistant', 'system', 'user']);
+    assert.match(server.output(), /"codes":\["moved_system_message"\]/, 'the log lists the warning codes');
   });
 });
 
@@ -180,12 +181,21 @@ describe('Gemini 3 thought signatures', () => {
     assert.equal(second.status, 200, second.text);
   });
 
-  it('a call whose id lost its signature is refused by Gemini 3 (so the test above can fail)', async () => {
+  it('a call whose id lost Gemini\'s signature is refused by Gemini 3 (so the tests above can fail)', async () => {
     const first = await chat('t-gemini3', { messages: [ask], tools: [weather] });
     const call = first.json.choices[0].message.tool_calls[0];
-    const bare = { ...call, id: 'call_plain_0' };
-    const res = await chat('t-gemini3', { messages: [ask, { role: 'assistant', content: null, tool_calls: [bare] }, { role: 'tool', tool_call_id: bare.id, content: '12.3' }], tools: [weather] });
+    const forged = { ...call, id: `call_plain_0__thought__${'A'.repeat(12)}` };
+    const res = await chat('t-gemini3', { messages: [ask, { role: 'assistant', content: null, tool_calls: [forged] }, { role: 'tool', tool_call_id: forged.id, content: '12.3' }], tools: [weather] });
     assert.equal(res.status, 400, res.text);
-    assert.match(res.json.error.message, /thought_signature/);
+    assert.match(res.json.error.message, /thought signature/);
+  });
+
+  it('a conversation begun on another model continues on Gemini 3: its unsigned calls get the documented stand-in', async () => {
+    const first = await chat('t-openai', { messages: [ask], tools: [weather] });
+    assert.equal(first.status, 200, first.text);
+    const call = first.json.choices[0].message.tool_calls[0];
+    const res = await chat('t-gemini3', { messages: [ask, { role: 'assistant', content: null, tool_calls: [call] }, { role: 'tool', tool_call_id: call.id, content: '12.3' }], tools: [weather] });
+    assert.equal(res.status, 200, res.text);
+    assert.equal(lastGemini().contents[1].parts[0].thoughtSignature, 'skip_thought_signature_validator');
   });
 });

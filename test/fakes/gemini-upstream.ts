@@ -54,7 +54,8 @@ function checkSignatures(body: Json): void {
         `Function call is missing a thought_signature in functionCall parts. This is required for tools to work correctly, and missing thought_signature may lead to degraded model performance. Additional data, function call \`default_api:${content.parts[first].functionCall!.name}\` , position ${i + 1}. Please refer to https://ai.google.dev/gemini-api/docs/thought-signatures for more details.`,
       );
     }
-    if (!issuedSignatures.has(signature)) throw invalid('Corrupted thought signature.');
+    // Google's documented stand-in for a call another model made is accepted too.
+    if (!issuedSignatures.has(signature) && signature !== 'skip_thought_signature_validator') throw invalid('Corrupted thought signature.');
   }
 }
 const EMBEDDING_MODELS = new Set(['text-embedding-004', 'gemini-embedding-001']);

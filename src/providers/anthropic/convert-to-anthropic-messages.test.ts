@@ -179,7 +179,7 @@ describe('convertToAnthropicMessages', () => {
       /JSON object/,
     );
     await rejects400([{ role: 'user', content: [{ type: 'input_audio', input_audio: { data: 'AA', format: 'wav' } }] }], 'messages[0].content[0]', /"input_audio" are not supported/);
-    await rejects400([{ role: 'system', content: [{ type: 'image_url', image_url: { url: 'https://example.com/a.png' } }] }], 'messages[0].content', /only text/);
+    await rejects400([{ role: 'system', content: [{ type: 'image_url', image_url: { url: 'https://example.com/a.png' } }] }], 'messages[0].content[0]', /only text/);
     await rejects400([{ role: 'tool', content: 'x' }], 'messages[0].tool_call_id', /tool_call_id/);
   });
 });

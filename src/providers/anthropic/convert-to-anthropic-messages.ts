@@ -3,7 +3,7 @@ import { ApiError } from '../../core/errors.js';
 import type { LoadedImage } from '../shared/fetch-image.js';
 import type { AnthropicImageSource, AnthropicMessageParam, AnthropicRequestBlock } from './anthropic-api.js';
 import { clientName, type Warning } from '../../core/warnings.js';
-import { movedSystemMessage, systemPromptLength, wrapSystemText } from '../../core/system-messages.js';
+import { movedSystemMessage, requireSystemText, systemPromptLength, wrapSystemText } from '../../core/system-messages.js';
 
 /** Turns a non-https image URL (`data:` or http) into inline bytes; the adapter passes `fetchImage`. */
 export type LoadImage = (url: string) => Promise<LoadedImage>;
@@ -47,8 +47,8 @@ async function contentBlocks(content: ChatMessage['content'], param: string, loa
   return blocks;
 }
 
-function textOnly(blocks: TextOrImage[], param: string): string {
-  if (blocks.some((b) => b.type !== 'text')) throw invalid('System and developer messages can hold only text.', param);
+/** A system message's text; requireSystemText has refused any other part. */
+function textOf(blocks: TextOrImage[]): string {
   return blocks.map((b) => (b as { text: string }).text).join('\n');
 }
 
@@ -90,7 +90,8 @@ export async function convertToAnthropicMessages(input: readonly ChatMessage[], 
     switch (message.role) {
       case 'system':
       case 'developer': {
-        const text = textOnly(await contentBlocks(message.content, `${param}.content`, loadImage, warnings), `${param}.content`);
+        requireSystemText(message, i);
+        const text = textOf(await contentBlocks(message.content, `${param}.content`, loadImage, warnings));
         if (!text) break;
         if (i < leading) {
           system.push({ type: 'text', text });

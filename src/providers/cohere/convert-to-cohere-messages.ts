@@ -2,6 +2,7 @@ import type { ChatMessage, ContentPart } from '../../core/chat.js';
 import { ApiError } from '../../core/errors.js';
 import type { CohereImagePart, CohereMessage, CohereTextPart } from './cohere-api.js';
 import type { Warn } from '../../core/warnings.js';
+import { requireSystemText } from '../../core/system-messages.js';
 
 const IMAGE_DETAIL = new Set(['low', 'high', 'auto']);
 
@@ -22,6 +23,7 @@ export function convertToCohereMessages(messages: readonly ChatMessage[], warn: 
     switch (message.role) {
       case 'system':
       case 'developer':
+        requireSystemText(message, i);
         return { role: 'system', content: textContent(message.content, param) };
       case 'user':
         return { role: 'user', content: userContent(message.content, param) };

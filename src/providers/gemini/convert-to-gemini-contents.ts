@@ -3,10 +3,12 @@ import { ApiError } from '../../core/errors.js';
 import type { LoadedImage } from '../shared/fetch-image.js';
 import type { GeminiContent, GeminiPart } from './gemini-api.js';
 import { splitToolCallId } from './gemini-tool-call-id.js';
-import { movedSystemMessage, systemPromptLength, wrapSystemText } from '../../core/system-messages.js';
+import { movedSystemMessage, requireSystemText, systemPromptLength, wrapSystemText } from '../../core/system-messages.js';
 import { clientName, type Warn } from '../../core/warnings.js';
 
 export interface GeminiContentsContext {
+  /** The upstream model: Gemini 3 and later refuse function calls without a thought signature. */
+  model?: string;
   /** Bytes of an image or file URL (`data:` decoded, http(s) fetched with SSRF protection). */
   loadImage(url: string): Promise<LoadedImage>;
   warn: Warn;
@@ -18,6 +20,18 @@ export interface GeminiContents {
 }
 
 type PendingPart = GeminiPart | Promise<GeminiPart>;
+
+/**
+ * What Google documents to send as the signature of a function call Gemini did not make (a
+ * conversation begun on another model), so that Gemini 3 does not refuse it.
+ */
+const UNSIGNED_CALL = 'skip_thought_signature_validator';
+
+/** Gemini 3 and later validate thought signatures on function calls; earlier models ignore them. */
+function requiresThoughtSignatures(model: string): boolean {
+  const major = /(?:^|\/)gemini-(\d+)/.exec(model)?.[1];
+  return major !== undefined && Number(major) >= 3;
+}
 
 const isPlainObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
@@ -73,6 +87,7 @@ export async function convertToGeminiContents(messages: readonly ChatMessage[], 
     else turns.push({ role, parts });
   };
   const leading = systemPromptLength(messages);
+  const needsSignatures = ctx.model !== undefined && requiresThoughtSignatures(ctx.model);
   let moved = false;
   const reported = new Set<string>();
   const warnOnce = (message: string): void => {
@@ -85,9 +100,7 @@ export async function convertToGeminiContents(messages: readonly ChatMessage[], 
     switch (message.role) {
       case 'system':
       case 'developer': {
-        if (Array.isArray(message.content) && message.content.some((p) => p.type !== 'text')) {
-          warnOnce(`gemini takes only text in system instructions; other parts of messages[${i}] were dropped`);
-        }
+        requireSystemText(message, i);
         const text = textOf(message.content);
         if (!text) break;
         if (i < leading) {
@@ -106,10 +119,13 @@ export async function convertToGeminiContents(messages: readonly ChatMessage[], 
         const parts: PendingPart[] = [];
         const text = textOf(message.content);
         if (text) parts.push({ text });
-        for (const [j, call] of (message.tool_calls ?? []).entries()) {
+        const calls = (message.tool_calls ?? []).map((call) => ({ call, signature: splitToolCallId(call.id).signature }));
+        // Gemini signs a turn's first function call only; a turn it did not make gets Google's documented stand-in.
+        const unsigned = needsSignatures && calls.length > 0 && calls.every((c) => c.signature === undefined);
+        for (const [j, { call, signature }] of calls.entries()) {
           const part: GeminiPart = { functionCall: { name: call.function.name, args: functionArgs(call.function.arguments, `messages[${i}].tool_calls[${j}].function.arguments`) } };
-          const { signature } = splitToolCallId(call.id);
           if (signature) part.thoughtSignature = signature;
+          else if (j === 0 && unsigned) part.thoughtSignature = UNSIGNED_CALL;
           parts.push(part);
         }
         push('model', parts);

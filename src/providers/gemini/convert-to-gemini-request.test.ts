@@ -17,11 +17,12 @@ function recordedRequests(name: string): Array<Record<string, unknown>> {
   return recording.interactions.map((i) => i.request.bodySegments[0]);
 }
 
-async function convert(body: Partial<ChatRequest>, options: { streaming?: boolean; images?: Record<string, string> } = {}) {
+async function convert(body: Partial<ChatRequest>, options: { streaming?: boolean; images?: Record<string, string>; model?: string } = {}) {
   const warnings: string[] = [];
   const loaded: string[] = [];
   const request = await convertToGeminiRequest({ model: 'gemini-2.0-flash', messages: [], ...body } as ChatRequest, {
     streaming: options.streaming ?? false,
+    model: options.model ?? 'gemini-2.0-flash',
     warn: (code, message) => warnings.push(`${code}: ${message}`),
     loadImage: async (url) => {
       loaded.push(url);
@@ -59,6 +60,49 @@ describe('convertToGeminiRequest (OpenAI request in, Gemini body out)', () => {
       { role: 'model', parts: [{ functionCall: { name: 'now', args: {} }, thoughtSignature: signature }] },
       { role: 'user', parts: [{ functionResponse: { name: 'now', response: { result: '2026-12-06' } } }] },
     ]);
+  });
+
+  it('a Gemini 3 model gets the documented stand-in signature on a function call that never had one (made by another model)', async () => {
+    const messages = [
+      user('Weather in Paris and Oslo?'),
+      {
+        role: 'assistant' as const,
+        content: null,
+        tool_calls: [
+          { id: 'call_from_gpt_1', type: 'function' as const, function: { name: 'get_weather', arguments: '{"city":"Paris"}' } },
+          { id: 'call_from_gpt_2', type: 'function' as const, function: { name: 'get_weather', arguments: '{"city":"Oslo"}' } },
+        ],
+      },
+      { role: 'tool' as const, tool_call_id: 'call_from_gpt_1', content: '12' },
+      { role: 'tool' as const, tool_call_id: 'call_from_gpt_2', content: '3' },
+    ];
+    const gemini3 = await convert({ messages }, { model: 'gemini-3-pro-preview' });
+    assert.deepEqual(gemini3.request.contents[1].parts, [
+      { functionCall: { name: 'get_weather', args: { city: 'Paris' } }, thoughtSignature: 'skip_thought_signature_validator' },
+      { functionCall: { name: 'get_weather', args: { city: 'Oslo' } } },
+    ]);
+    assert.deepEqual(gemini3.warnings, []);
+    // Calls echoed in another order keep their own signatures, and no stand-in is added beside them.
+    const reordered = [
+      user('Weather in Paris and Oslo?'),
+      {
+        role: 'assistant' as const,
+        content: null,
+        tool_calls: [
+          { id: 'call_g_1', type: 'function' as const, function: { name: 'get_weather', arguments: '{"city":"Oslo"}' } },
+          { id: 'call_g_0__thought__Cgo', type: 'function' as const, function: { name: 'get_weather', arguments: '{"city":"Paris"}' } },
+        ],
+      },
+      { role: 'tool' as const, tool_call_id: 'call_g_1', content: '3' },
+      { role: 'tool' as const, tool_call_id: 'call_g_0__thought__Cgo', content: '12' },
+    ];
+    const kept = await convert({ messages: reordered }, { model: 'gemini-3-pro-preview' });
+    assert.deepEqual(kept.request.contents[1].parts, [
+      { functionCall: { name: 'get_weather', args: { city: 'Oslo' } } },
+      { functionCall: { name: 'get_weather', args: { city: 'Paris' } }, thoughtSignature: 'Cgo=' },
+    ]);
+    const older = await convert({ messages }, { model: 'gemini-2.5-flash' });
+    assert.deepEqual(older.request.contents[1].parts, [{ functionCall: { name: 'get_weather', args: { city: 'Paris' } } }, { functionCall: { name: 'get_weather', args: { city: 'Oslo' } } }]);
   });
 
   it('builds what the official SDK sent in the recorded function-calling chat, turn by turn', async () => {
@@ -277,5 +321,7 @@ describe('convertToGeminiRequest (OpenAI request in, Gemini body out)', () => {
     );
     await rejects({ messages: [user('x'), { role: 'tool', tool_call_id: 'nobody', content: '1' }] }, 'messages[1].tool_call_id');
     await rejects({ messages: [{ role: 'system', content: 'only a system prompt' }] }, 'messages');
+    // As OpenAI, Anthropic and Cohere: a system message holds text only.
+    await rejects({ messages: [{ role: 'system', content: [{ type: 'text', text: 'Be brief.' }, { type: 'image_url', image_url: { url: 'https://x/y.png' } }] }, user('x')] }, 'messages[0].content[1]');
   });
 });

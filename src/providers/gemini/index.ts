@@ -62,7 +62,7 @@ export class GeminiAdapter implements ProviderAdapter {
   }
 
   private convert(call: ChatCall, streaming: boolean): Promise<GenerateContentRequest> {
-    return convertToGeminiRequest(call.body, { streaming, warn: call.warn, maxAnswerTokens: call.maxAnswerTokens, loadImage: call.loadImage ?? ((url) => fetchImage(url, { signal: call.signal })) });
+    return convertToGeminiRequest(call.body, { streaming, model: call.upstreamModel, warn: call.warn, maxAnswerTokens: call.maxAnswerTokens, loadImage: call.loadImage ?? ((url) => fetchImage(url, { signal: call.signal })) });
   }
 
   private modelUrl(model: string): string {
