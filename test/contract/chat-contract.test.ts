@@ -256,13 +256,17 @@ for (const provider of CONTRACT_PROVIDERS) {
           works(res.json);
           return;
         }
-        if (res.status === 400) {
-          assertOpenAISchema('ErrorResponse', res.json);
-          assert.match(String(res.json.error.param), names, res.text);
-        } else {
-          assert.equal(res.status, 200, res.text);
-          const warnings = String(res.headers['x-opensq-warnings'] ?? '');
-          assert.ok(warnings.split(/\W+/).some((word) => names.test(word)), `200 without a warning naming it: ${warnings}`);
+        // Streamed too: the refusal or the warning must come before the first byte.
+        const streamed = await http(`${server.url}/v1/chat/completions`, { json: { model, stream: true, ...params } });
+        for (const answer of [res, streamed]) {
+          if (answer.status === 400) {
+            assertOpenAISchema('ErrorResponse', answer.json);
+            assert.match(String(answer.json.error.param), names, answer.text);
+          } else {
+            assert.equal(answer.status, 200, answer.text);
+            const warnings = String(answer.headers['x-opensq-warnings'] ?? '');
+            assert.ok(warnings.split(/\W+/).some((word) => names.test(word)), `200 without a warning naming it: ${warnings}`);
+          }
         }
       });
     }

@@ -79,7 +79,7 @@ describe('capabilities enforced at routing', () => {
     assert.equal(upstream.requests.length, sent, 'nothing reached any upstream');
   });
 
-  it('the local model still answers what it can: plain text and a JSON schema', async () => {
+  it('the local model still answers what it can: plain text and a JSON schema; what it ignores is in x-opensq-warnings', async () => {
     const plain = await chat({ model: 'stories260K', messages: user('Once upon a time') });
     assert.equal(plain.status, 200, plain.text);
     const schema = await chat({
@@ -89,6 +89,10 @@ describe('capabilities enforced at routing', () => {
       response_format: { type: 'json_schema', json_schema: { name: 'a', schema: { type: 'object', properties: { a: { type: 'string' } }, required: ['a'] } } },
     });
     assert.equal(schema.status, 200, schema.text);
+    const penalised = await chat({ model: 'stories260K', messages: user('Once upon a time'), n: 2, presence_penalty: 1 });
+    assert.equal(penalised.status, 200, penalised.text);
+    assert.equal(penalised.json.choices.length, 1);
+    assert.match(String(penalised.headers['x-opensq-warnings']), /n, presence_penalty/);
   });
 
   it('a model spanning local and OpenAI sends tools and images only to OpenAI, plain text to local first', async () => {

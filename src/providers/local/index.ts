@@ -5,6 +5,7 @@ import { convertToLlamaHistory } from './convert-to-llama-history.js';
 import { generateLocalParts } from './local-generation.js';
 import { LocalRuntime } from './local-runtime.js';
 import { readLocalSettings } from './local-settings.js';
+import { reportIgnoredParameters } from './report-ignored-parameters.js';
 import { responseGrammar } from './response-grammar.js';
 
 export const localPresets: readonly ProviderPreset[] = [{ name: 'local', type: 'local' }];
@@ -40,6 +41,7 @@ export class LocalAdapter implements ProviderAdapter {
   /** Reads the conversation, loads the model and builds the grammar before answering, so that their errors precede the first byte. */
   private async prepare(call: ChatCall): Promise<AsyncIterable<StreamPart[]>> {
     const history = convertToLlamaHistory(call.body.messages, call.publicModel);
+    reportIgnoredParameters(call.body, call.warn);
     const loaded = await this.runtime.model(call.upstreamModel);
     const grammar = await responseGrammar(loaded.llama, call.body.response_format);
     return generateLocalParts({ loaded, call, grammar, history, provider: this.config.name });

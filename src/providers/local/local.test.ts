@@ -15,7 +15,7 @@ const MODEL = fixturePath('models/stories260K.gguf');
 const MODEL_SHA256 = '270cba1bd5109f42d03350f60406024560464db173c0e387d91f0426d3bd256d';
 const PROMPT: ChatRequest['messages'] = [{ role: 'user', content: 'Once upon a time' }];
 
-function makeCall(body: Partial<ChatRequest>, options: { signal?: AbortSignal; upstreamModel?: string } = {}): ChatCall {
+function makeCall(body: Partial<ChatRequest>, options: { signal?: AbortSignal; upstreamModel?: string; warn?: (message: string) => void } = {}): ChatCall {
   return {
     body: { model: 'stories260K', messages: PROMPT, ...body },
     publicModel: 'stories260K',
@@ -23,7 +23,7 @@ function makeCall(body: Partial<ChatRequest>, options: { signal?: AbortSignal; u
     signal: options.signal ?? new AbortController().signal,
     id: 'chatcmpl-test',
     created: 1700000000,
-    warn: () => undefined,
+    warn: options.warn ?? (() => undefined),
   };
 }
 
@@ -120,6 +120,19 @@ describe('local provider', () => {
     const parsed = JSON.parse(completion.choices[0]!.message.content ?? '') as { ok: unknown; color: unknown };
     assert.equal(typeof parsed.ok, 'boolean');
     assert.ok(parsed.color === 'red' || parsed.color === 'green');
+  });
+
+  test('reports the parameters it does not honour, once, and only those', async () => {
+    const warnings: string[] = [];
+    const ignored = { n: 2, logprobs: true, top_logprobs: 2, logit_bias: { '50256': -100 }, presence_penalty: 0.5, frequency_penalty: 0.2 };
+    await adapter.chat(makeCall({ max_tokens: 5, ...ignored }, { warn: (message) => warnings.push(message) }));
+    assert.equal(warnings.length, 1, warnings.join(' | '));
+    for (const name of Object.keys(ignored)) assert.match(warnings[0], new RegExp(`(^|[ ,])${name}[,;]`), name);
+    const quiet: string[] = [];
+    const neutral = { n: 1, logprobs: false, top_logprobs: 0, logit_bias: {}, presence_penalty: 0, frequency_penalty: 0, temperature: 0.5, top_p: 0.9, seed: 1, stop: ['x'] };
+    await adapter.chat(makeCall({ max_tokens: 5, ...neutral }, { warn: (message) => quiet.push(message) }));
+    await adapter.stream(makeCall({ max_tokens: 5, ...neutral, stream: true, stream_options: { include_usage: true } }, { warn: (message) => quiet.push(message) }));
+    assert.deepEqual(quiet, []);
   });
 
   test('stops promptly when the client aborts mid-stream', async () => {
