@@ -1,4 +1,5 @@
 import type { ChatRequest } from '../../core/chat.js';
+import type { Warn } from '../../core/warnings.js';
 
 /**
  * OpenAI parameters that change the answer and that local generation does not honour, with the
@@ -18,7 +19,7 @@ const IGNORED: ReadonlyArray<[name: string, neutral: (value: unknown) => boolean
 ];
 
 /** Names, in one warning, the parameters of this request a local model answers without. */
-export function reportIgnoredParameters(body: ChatRequest, warn: (message: string) => void): void {
+export function reportIgnoredParameters(body: ChatRequest, warn: Warn): void {
   const ignored = IGNORED.filter(([name, neutral]) => body[name] != null && !neutral(body[name])).map(([name]) => name);
-  if (ignored.length > 0) warn(`local models do not support ${ignored.join(', ')}; ignored`);
+  if (ignored.length > 0) warn('dropped_parameter', `local models do not support ${ignored.join(', ')}; ignored`);
 }
