@@ -125,13 +125,13 @@ describe('local provider', () => {
   test('reports the parameters it does not honour, once, and only those', async () => {
     const warnings: string[] = [];
     const ignored = { n: 2, logprobs: true, top_logprobs: 2, logit_bias: { '50256': -100 }, presence_penalty: 0.5, frequency_penalty: 0.2 };
-    await adapter.chat(makeCall({ max_tokens: 5, ...ignored }, { warn: (message) => warnings.push(message) }));
+    await adapter.chat(makeCall({ max_tokens: 5, ...ignored }, { warn: (_code, message) => warnings.push(message) }));
     assert.equal(warnings.length, 1, warnings.join(' | '));
     for (const name of Object.keys(ignored)) assert.match(warnings[0], new RegExp(`(^|[ ,])${name}[,;]`), name);
     const quiet: string[] = [];
     const neutral = { n: 1, logprobs: false, top_logprobs: 0, logit_bias: {}, presence_penalty: 0, frequency_penalty: 0, temperature: 0.5, top_p: 0.9, seed: 1, stop: ['x'] };
-    await adapter.chat(makeCall({ max_tokens: 5, ...neutral }, { warn: (message) => quiet.push(message) }));
-    await adapter.stream(makeCall({ max_tokens: 5, ...neutral, stream: true, stream_options: { include_usage: true } }, { warn: (message) => quiet.push(message) }));
+    await adapter.chat(makeCall({ max_tokens: 5, ...neutral }, { warn: (_code, message) => quiet.push(message) }));
+    await adapter.stream(makeCall({ max_tokens: 5, ...neutral, stream: true, stream_options: { include_usage: true } }, { warn: (_code, message) => quiet.push(message) }));
     assert.deepEqual(quiet, []);
   });
 
