@@ -15,7 +15,7 @@ const MODEL = fixturePath('models/stories260K.gguf');
 const MODEL_SHA256 = '270cba1bd5109f42d03350f60406024560464db173c0e387d91f0426d3bd256d';
 const PROMPT: ChatRequest['messages'] = [{ role: 'user', content: 'Once upon a time' }];
 
-function makeCall(body: Partial<ChatRequest>, options: { signal?: AbortSignal; upstreamModel?: string; warn?: (message: string) => void } = {}): ChatCall {
+function makeCall(body: Partial<ChatRequest>, options: { signal?: AbortSignal; upstreamModel?: string; warn?: ChatCall['warn'] } = {}): ChatCall {
   return {
     body: { model: 'stories260K', messages: PROMPT, ...body },
     publicModel: 'stories260K',
