@@ -118,6 +118,8 @@ export interface Capabilities {
   audioInput: boolean;
   /** Spoken answers: `modalities` with "audio", or `audio`. */
   audioOutput: boolean;
+  /** Tools that are not functions (`web_search`, `custom`, ...): only an OpenAI-wire upstream takes them as sent. */
+  otherTools: boolean;
   /** `reasoning_effort` honoured: mapped to the upstream's thinking, or passed on for the upstream to judge. */
   thinking: boolean;
   usageInStream: boolean;

@@ -13,6 +13,7 @@ const catalog = new Catalog(registry, {
     mixed: { deployments: [{ provider: 'openai', model: 'gpt-4o-mini' }, { provider: 'local', model: '/m/tiny.gguf' }] },
     'only-local': { deployments: [{ provider: 'local', model: '/m/tiny.gguf' }] },
     'claude-and-gemini': { deployments: [{ provider: 'anthropic', model: 'claude' }, { provider: 'gemini', model: 'gemini-2.5-flash' }] },
+    'openai-and-claude': { deployments: [{ provider: 'openai', model: 'gpt-4o-mini' }, { provider: 'anthropic', model: 'claude' }] },
     'text-only': { can_vision: false, deployments: [{ provider: 'openai', model: 'gpt-4o-mini' }] },
   },
 });
@@ -85,6 +86,17 @@ describe('required capabilities', () => {
     refused(() => modelForRequest(local, request({ reasoning_effort: 'medium' })), 'reasoning_effort', 'only-local');
     refused(() => modelForRequest(local, request({ messages: user([{ type: 'text', text: 'read' }, { type: 'file', file: { file_data: 'data:,' } }]) })), 'messages[0].content[1]', 'only-local');
     refused(() => modelForRequest(model('claude-and-gemini'), request({ modalities: ['audio'], audio: { voice: 'alloy' } })), 'modalities', 'claude-and-gemini');
+  });
+
+  it('sends a tool that is not a function only where it is relayed as sent (OpenAI-wire), whichever deployment the router would pick', () => {
+    const search = { type: 'web_search' };
+    assert.equal(requiredFeatures(request({ tools: [tool] })) & 256, 0);
+    assert.equal(requiredFeatures(request({ tools: [tool, search] })) & 256, 256);
+    assert.deepEqual(modelForRequest(model('openai-and-claude'), request({ tools: [tool, search] })).usable.map((d) => d.provider.name), ['openai']);
+    assert.equal(modelForRequest(model('openai-and-claude'), request({ tools: [tool] })), model('openai-and-claude'));
+    refused(() => modelForRequest(model('claude-and-gemini'), request({ tools: [search] })), 'tools', 'claude-and-gemini');
+    const allowedSearch = { type: 'allowed_tools', allowed_tools: { mode: 'auto', tools: [search] } };
+    refused(() => modelForRequest(model('claude-and-gemini'), request({ tools: [tool], tool_choice: allowedSearch })), 'tool_choice', 'claude-and-gemini');
   });
 
   it("follows the catalog's own word on a model: a text-only model of a vision provider takes no images", () => {

@@ -1,11 +1,12 @@
 import type { ChatRequest } from '../core/chat.js';
 import { ApiError } from '../core/errors.js';
+import { chatTools } from '../core/tools.js';
 import { PROVIDER_TYPES } from '../providers/index.js';
 import type { Capabilities } from '../providers/types.js';
 import type { Deployment, Model } from './catalog.js';
 
 /** The chat features routing enforces, one bit each, in the order a refusal names them. */
-const FEATURES = ['tools', 'toolChoice', 'images', 'jsonSchema', 'audioInput', 'audioOutput', 'thinking', 'files'] as const;
+const FEATURES = ['tools', 'toolChoice', 'images', 'jsonSchema', 'audioInput', 'audioOutput', 'thinking', 'files', 'otherTools'] as const;
 type Feature = (typeof FEATURES)[number];
 
 const TOOLS = 1;
@@ -16,6 +17,7 @@ const AUDIO_INPUT = 16;
 const AUDIO_OUTPUT = 32;
 const THINKING = 64;
 const FILES = 128;
+const OTHER_TOOLS = 256;
 
 /** What each feature is called in a refusal. */
 const DESCRIPTIONS: Record<Feature, string> = {
@@ -27,13 +29,15 @@ const DESCRIPTIONS: Record<Feature, string> = {
   audioOutput: 'spoken answers',
   thinking: 'reasoning (reasoning_effort)',
   files: 'file inputs',
+  otherTools: 'tools other than functions (web search, custom tools, ...)',
 };
 
 /**
  * The features a chat request needs, as a bit set: non-empty `tools` (or legacy `functions`);
  * `tool_choice` "required" or an object (a named function, allowed tools); image parts;
  * `response_format` json_schema; `input_audio` parts; `modalities` with "audio" or `audio`;
- * `reasoning_effort` other than "none"; `file` parts. Property reads and one pass over array contents.
+ * `reasoning_effort` other than "none"; `file` parts; a tool (or tool choice) that is not a function.
+ * Property reads and one pass over array contents.
  */
 export function requiredFeatures(body: ChatRequest): number {
   let need = 0;
@@ -41,6 +45,7 @@ export function requiredFeatures(body: ChatRequest): number {
   const choice = body.tool_choice;
   if (choice === 'required' || (typeof choice === 'object' && choice !== null)) need |= TOOL_CHOICE;
   if (typeof body.function_call === 'object' && body.function_call !== null) need |= TOOL_CHOICE;
+  if (nonEmpty(body.tools) && chatTools(body).nonFunction) need |= OTHER_TOOLS;
   if (body.response_format?.type === 'json_schema') need |= JSON_SCHEMA;
   if (body.audio != null || (Array.isArray(body.modalities) && body.modalities.includes('audio'))) need |= AUDIO_OUTPUT;
   if (body.reasoning_effort != null && body.reasoning_effort !== 'none') need |= THINKING;
@@ -86,6 +91,7 @@ function featureBits(capabilities: Capabilities | undefined, model: Model): numb
   if (capabilities.audioOutput) bits |= AUDIO_OUTPUT;
   if (capabilities.thinking && model.canThink) bits |= THINKING;
   if (capabilities.files) bits |= FILES;
+  if (capabilities.otherTools) bits |= OTHER_TOOLS;
   return bits;
 }
 
@@ -138,6 +144,8 @@ function paramOf(body: ChatRequest, feature: number): string {
       return 'response_format';
     case AUDIO_OUTPUT:
       return Array.isArray(body.modalities) && body.modalities.includes('audio') ? 'modalities' : 'audio';
+    case OTHER_TOOLS:
+      return chatTools(body).nonFunction?.param ?? 'tools';
     case THINKING:
       return 'reasoning_effort';
     default: {

@@ -97,6 +97,7 @@ export const anthropicType: ProviderType = {
     // Through a forced tool whose input schema is the client's schema (prepare-anthropic-tools.ts).
     jsonSchema: true,
     files: false,
+    otherTools: false,
     audioInput: false,
     audioOutput: false,
     // reasoning_effort is not mapped to Anthropic's extended thinking.

@@ -109,6 +109,7 @@ export const cohereType: ProviderType = {
     images: true,
     jsonSchema: true,
     files: false,
+    otherTools: false,
     audioInput: false,
     audioOutput: false,
     thinking: false,

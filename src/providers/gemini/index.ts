@@ -117,6 +117,7 @@ export const geminiType: ProviderType = {
     jsonSchema: true,
     // file and input_audio parts become inline data; spoken answers are not requested.
     files: true,
+    otherTools: false,
     audioInput: true,
     audioOutput: false,
     // reasoning_effort as a thinking budget (convert-to-gemini-request.ts).

@@ -60,6 +60,7 @@ export const localType: ProviderType = {
     // Through a grammar built from the schema (response-grammar.ts).
     jsonSchema: true,
     files: false,
+    otherTools: false,
     audioInput: false,
     audioOutput: false,
     thinking: false,

@@ -117,6 +117,7 @@ const capabilities = {
   jsonSchema: true,
   // Passed on as sent: the upstream answers them or refuses with its own 400.
   files: true,
+  otherTools: true,
   audioInput: true,
   audioOutput: true,
   thinking: true,

@@ -31,6 +31,7 @@ export function mediaOnlyCapabilities(media: Pick<Capabilities, 'imageGeneration
     images: false,
     jsonSchema: false,
     files: false,
+    otherTools: false,
     audioInput: false,
     audioOutput: false,
     thinking: false,
