@@ -12,7 +12,7 @@ function deployment(name: string, maxConcurrency?: number): Deployment {
 
 function clocked(settings: Partial<CooldownSettings> = {}) {
   const clock = { now: 1_000_000 };
-  const health = new DeploymentHealth({ ...DEFAULT_COOLDOWN, ...settings }, undefined, () => clock.now);
+  const health = new DeploymentHealth({ ...DEFAULT_COOLDOWN, failures: 3, ...settings }, undefined, () => clock.now);
   return { clock, health };
 }
 

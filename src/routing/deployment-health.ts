@@ -15,7 +15,8 @@ export interface CooldownSettings {
   maxPauseMs: number;
 }
 
-export const DEFAULT_COOLDOWN: CooldownSettings = { failures: 3, cooldownMs: 30_000, failureRate: 0.5, windowMs: 30_000, minRequests: 20, maxPauseMs: 60_000 };
+/** Five failed requests in a row: one prompt that always fails, sent again by an SDK's two retries, is not enough. */
+export const DEFAULT_COOLDOWN: CooldownSettings = { failures: 5, cooldownMs: 30_000, failureRate: 0.5, windowMs: 30_000, minRequests: 20, maxPauseMs: 60_000 };
 
 /** The fewest consecutive failed requests that may open a circuit: never one request's own faults. */
 export const MIN_CONSECUTIVE_FAILURES = 3;

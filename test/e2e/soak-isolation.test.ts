@@ -9,6 +9,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { Pool } from 'undici';
+import { DEFAULT_COOLDOWN } from '../../src/routing/deployment-health.js';
 import { FAKE_KEY, type FakeOpenAI, startFakeOpenAI } from '../fakes/openai-upstream.js';
 import { sseDataLines } from '../support/http.js';
 import { metricValue } from '../support/metrics.js';
@@ -56,7 +57,7 @@ describe('soak: one request never takes a model down for the others', () => {
     deployments: [ { provider: left, model: gpt-4o-mini }, { provider: right, model: gpt-4o-mini } ]
 `,
       // The breaker at its defaults (the test harness switches it off for functional suites).
-      env: { OPENSQ_COOLDOWN_FAILURES: '3' },
+      env: { OPENSQ_COOLDOWN_FAILURES: String(DEFAULT_COOLDOWN.failures), OPENSQ_COOLDOWN_MIN_REQUESTS: String(DEFAULT_COOLDOWN.minRequests) },
     });
   });
   after(async () => {
@@ -98,6 +99,7 @@ describe('soak: one request never takes a model down for the others', () => {
       }
       const code = res.statusCode === 200 ? '' : ` ${JSON.parse(body).error?.code}`;
       tally(`${res.statusCode}${code}`);
+      if (i < 0 && kind === 'plain' && res.headers['x-opensq-panic']) quietPanics.push(`${model} ${text}`);
       let ok = false;
       if (res.statusCode === 200 && stream) {
         const lines = sseDataLines(body);
@@ -117,14 +119,21 @@ describe('soak: one request never takes a model down for the others', () => {
       }
     }
 
-    // A quiet spell, one request at a time: one poison request and one rate-limited one, then others.
+    // A quiet spell, one request at a time: one poison request and one rate-limited one, then others
+    // once the 429's pause is over; then the poison prompt three times (as the OpenAI SDK sends a
+    // request that keeps failing: two retries), then others. None of it closes a deployment.
+    const quietPanics: string[] = [];
     for (const model of ['solo', 'duo']) {
       await send(-1, 'poison', model);
       await send(-2, 'storm', model);
-      for (let i = 0; i < 12; i++) await send(-100 - i, 'plain', model);
+      await new Promise((r) => setTimeout(r, 1100));
+      for (let i = 0; i < 6; i++) await send(-100 - i, 'plain', model);
+      for (let i = 0; i < 3; i++) await send(-3, 'poison', model);
+      for (let i = 6; i < 12; i++) await send(-100 - i, 'plain', model);
     }
     const of = (prefix: string) => [...statuses].filter(([k]) => k.startsWith(prefix)).reduce((sum, [, n]) => sum + n, 0);
-    t.diagnostic(`quiet spell: ${served} of 24 plain requests served, ${of('503')} answered 503`);
+    t.diagnostic(`quiet spell: ${served} of 24 plain requests served, ${of('503')} answered 503, ${quietPanics.length} routed in panic`);
+    assert.deepEqual(quietPanics, [], 'no deployment was cooling down after the quiet spell');
 
     let next = 0;
     const storm = { from: Infinity, to: Infinity };
