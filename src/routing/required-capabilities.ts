@@ -128,9 +128,17 @@ function refusal(model: Model, body: ChatRequest, need: number): ApiError {
   const together = missing === 0 ? ' together with the rest of this request' : '';
   return new ApiError(
     'unsupported_parameter',
-    `The model \`${model.id}\` cannot take \`${param}\`: none of its deployments supports ${DESCRIPTIONS[feature]}${together}.`,
+    `The model \`${model.id}\` cannot take \`${param}\`: ${otherTool(body, feature)}none of its deployments supports ${DESCRIPTIONS[feature]}${together}.`,
     { param },
   );
+}
+
+/** Which tool is not a function, for the refusal of one. */
+function otherTool(body: ChatRequest, feature: Feature): string {
+  const other = feature === 'otherTools' ? chatTools(body).nonFunction : undefined;
+  if (!other) return '';
+  const where = other.index === undefined ? 'it names a tool' : `tools[${other.index}] is a tool`;
+  return `${where} of type ${JSON.stringify(other.type.slice(0, 40))}, and `;
 }
 
 /** The request parameter that asks for a feature: a content part's path for images and audio. */

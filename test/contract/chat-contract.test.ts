@@ -26,6 +26,8 @@ const PNG = Buffer.from('89504e470d0a1a0a0000000d4948445200000001000000010806000
 
 for (const provider of CONTRACT_PROVIDERS) {
   const capabilities = PROVIDER_TYPES.get(provider.type)!.capabilities;
+  /** A scenario's skip: false when the provider declares the feature, else the reason the summary prints. */
+  const unless = (declared: boolean | undefined, feature: string): false | string => (declared ? false : `${provider.type} does not declare ${feature}`);
 
   describe(`contract: ${provider.type}`, () => {
     let fake: RunningFake;
@@ -113,13 +115,13 @@ for (const provider of CONTRACT_PROVIDERS) {
       }
     });
 
-    it('streaming', { skip: !capabilities.streaming }, async () => {
+    it('streaming', { skip: unless(capabilities.streaming, 'streaming') }, async () => {
       const chunks = await streamChunks({ messages: user('stream this'), ...(!provider.scripted && { max_tokens: 16 }) });
       assertAnswer(chunks.map((c) => c.choices[0]?.delta.content ?? '').join(''), chunks.at(-1)!.choices[0].finish_reason, 'Echo: stream this');
       assert.equal(chunks.find((c) => c.choices[0]?.delta.role)?.choices[0].delta.role, 'assistant');
     });
 
-    it('usage in stream', { skip: !capabilities.usageInStream }, async () => {
+    it('usage in stream', { skip: unless(capabilities.usageInStream, 'usageInStream') }, async () => {
       const chunks = await streamChunks({ messages: user('count'), stream_options: { include_usage: true }, ...(!provider.scripted && { max_tokens: 16 }) });
       const last = chunks.at(-1)!;
       assert.deepEqual(last.choices, []);
@@ -127,7 +129,7 @@ for (const provider of CONTRACT_PROVIDERS) {
       assert.equal(last.usage!.total_tokens, last.usage!.prompt_tokens + last.usage!.completion_tokens);
     });
 
-    it('tools', { skip: !capabilities.tools }, async () => {
+    it('tools', { skip: unless(capabilities.tools, 'tools') }, async () => {
       const { data } = await complete({ messages: user('weather?'), tools: [weather], tool_choice: 'auto' });
       const choice = data.choices[0];
       assert.equal(choice.finish_reason, 'tool_calls');
@@ -138,14 +140,14 @@ for (const provider of CONTRACT_PROVIDERS) {
       assert.ok(call.id.length > 0);
     });
 
-    it('tool_choice none and named', { skip: !capabilities.toolChoice }, async () => {
+    it('tool_choice none and named', { skip: unless(capabilities.toolChoice, 'toolChoice') }, async () => {
       const none = await complete({ messages: user('no tools now'), tools: [weather], tool_choice: 'none' });
       assert.equal(none.data.choices[0].message.content, 'Echo: no tools now');
       const named = await complete({ messages: user('use search'), tools: [weather, search], tool_choice: { type: 'function', function: { name: 'search_products' } } });
       assert.equal((named.data.choices[0].message.tool_calls![0] as OpenAI.Chat.ChatCompletionMessageFunctionToolCall).function.name, 'search_products');
     });
 
-    it('streamed tool calls: id and name once, arguments as deltas', { skip: !capabilities.streamedTools }, async () => {
+    it('streamed tool calls: id and name once, arguments as deltas', { skip: unless(capabilities.streamedTools, 'streamedTools') }, async () => {
       const chunks = await streamChunks({ messages: user('weather?'), tools: [weather] });
       const deltas = chunks.flatMap((c) => c.choices[0]?.delta.tool_calls ?? []);
       assert.equal(deltas.filter((d) => d.id).length, 1);
@@ -155,7 +157,7 @@ for (const provider of CONTRACT_PROVIDERS) {
       assert.equal(chunks.at(-1)!.choices[0].finish_reason, 'tool_calls');
     });
 
-    it('parallel tool calls, streamed with correct indexes', { skip: !capabilities.parallelTools }, async () => {
+    it('parallel tool calls, streamed with correct indexes', { skip: unless(capabilities.parallelTools, 'parallelTools') }, async () => {
       const { data } = await complete({ messages: user('do both in parallel'), tools: [weather, search] });
       assert.deepEqual(data.choices[0].message.tool_calls!.map((c) => (c as OpenAI.Chat.ChatCompletionMessageFunctionToolCall).function.name), ['get_weather', 'search_products']);
       const chunks = await streamChunks({ messages: user('do both in parallel'), tools: [weather, search] });
@@ -165,7 +167,7 @@ for (const provider of CONTRACT_PROVIDERS) {
       assert.deepEqual(JSON.parse(byIndex.get(1)!), TOOL_ARGUMENTS[1]);
     });
 
-    it('tool results', { skip: !capabilities.tools }, async () => {
+    it('tool results', { skip: unless(capabilities.tools, 'tools') }, async () => {
       const first = await complete({ messages: user('weather?'), tools: [weather] });
       const call = first.data.choices[0].message.tool_calls![0];
       const { data } = await complete({
@@ -175,14 +177,14 @@ for (const provider of CONTRACT_PROVIDERS) {
       assert.equal(data.choices[0].message.content, 'The tool answered: {"temperature": 12.3}');
     });
 
-    it('images from data: URLs', { skip: !capabilities.images }, async () => {
+    it('images from data: URLs', { skip: unless(capabilities.images, 'images') }, async () => {
       const { data } = await complete({
         messages: [{ role: 'user', content: [{ type: 'text', text: 'What is this?' }, { type: 'image_url', image_url: { url: `data:image/png;base64,${PNG.toString('base64')}` } }] }],
       });
       assert.equal(data.choices[0].message.content, `I see an image (image/png, ${PNG.length} bytes).`);
     });
 
-    it('json_schema response format', { skip: !capabilities.jsonSchema }, async () => {
+    it('json_schema response format', { skip: unless(capabilities.jsonSchema, 'jsonSchema') }, async () => {
       const { data } = await complete({ messages: user('structured'), max_tokens: 100, response_format: { type: 'json_schema', json_schema: { name: 'answer', schema: answerSchema } } });
       const parsed = JSON.parse(data.choices[0].message.content!);
       if (provider.scripted) assert.deepEqual(parsed, { answer: 'structured' });
@@ -271,7 +273,7 @@ for (const provider of CONTRACT_PROVIDERS) {
       });
     }
 
-    it('upstream errors keep their meaning: 400, 429 with Retry-After, 5xx as 502', { skip: !provider.scripted }, async () => {
+    it('upstream errors keep their meaning: 400, 429 with Retry-After, 5xx as 502', { skip: !provider.scripted && `${provider.type} runs unscripted (a real model): upstream errors cannot be injected` }, async () => {
       const bad = await http(`${server.url}/v1/chat/completions`, { json: { model, messages: user('#bad-request') } });
       assert.equal(bad.status, 400);
       assertOpenAISchema('ErrorResponse', bad.json);
@@ -284,14 +286,14 @@ for (const provider of CONTRACT_PROVIDERS) {
       assertOpenAISchema('ErrorResponse', failed.json);
     });
 
-    it('a failure mid-stream ends with an error event and [DONE]', { skip: !capabilities.streaming || !provider.scripted }, async () => {
+    it('a failure mid-stream ends with an error event and [DONE]', { skip: unless(capabilities.streaming, 'streaming') || (!provider.scripted && `${provider.type} runs unscripted: no failure can be injected mid-stream`) }, async () => {
       const res = await http(`${server.url}/v1/chat/completions`, { json: { model, stream: true, messages: user('#midstream-error here') } });
       const lines = sseDataLines(res.text);
       assert.equal(lines.at(-1), '[DONE]');
       assertOpenAISchema('ErrorResponse', JSON.parse(lines.at(-2)!));
     });
 
-    it('embeddings', { skip: !capabilities.embeddings || !provider.embeddingModel }, async () => {
+    it('embeddings', { skip: unless(capabilities.embeddings && provider.embeddingModel !== undefined, 'embeddings') }, async () => {
       const result = await client.embeddings.create({ model: 'contract-embed', input: ['a', 'b'], encoding_format: 'float' });
       assertOpenAISchema('CreateEmbeddingResponse', JSON.parse(JSON.stringify(result)));
       assert.equal(result.data.length, 2);

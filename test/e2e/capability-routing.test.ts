@@ -63,7 +63,9 @@ describe('capabilities enforced at routing', () => {
     const sent = upstream.requests.length;
     assertRefused(await chat({ model: 'stories260K', messages: user('weather?'), tools: [weather] }), 'tools', 'stories260K');
     assertRefused(await chat({ model: 'stories260K', messages: user('weather?'), tools: [weather], stream: true }), 'tools', 'stories260K');
-    assertRefused(await chat({ model: 'stories260K', messages: user('weather?'), tool_choice: 'required' }), 'tool_choice', 'stories260K');
+    const forced = await chat({ model: 'stories260K', messages: user('weather?'), tool_choice: 'required' });
+    assert.equal(forced.status, 400, forced.text);
+    assert.equal(forced.json.error.param, 'tool_choice', 'a forced choice without tools is refused at validation, as OpenAI does');
     assertRefused(await chat({ model: 'stories260K', messages: user([{ type: 'text', text: 'what is this?' }, image]) }), 'messages[0].content[1]', 'stories260K');
     assertRefused(await chat({ model: 'stories260K', messages: user([{ type: 'input_audio', input_audio: { data: 'AAAA', format: 'wav' } }]) }), 'messages[0].content[0]', 'stories260K');
     assertRefused(await chat({ model: 'stories260K', messages: user('say it'), modalities: ['text', 'audio'], audio: { voice: 'alloy', format: 'wav' } }), 'modalities', 'stories260K');

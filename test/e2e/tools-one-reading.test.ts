@@ -66,14 +66,14 @@ const chat = (model: string, fields: Record<string, unknown>) =>
   http(`${server.url}/v1/chat/completions`, { json: { model, messages: [{ role: 'user', content: 'What is the weather in Paris?' }], ...fields } });
 
 describe('one reading of tools and tool_choice', () => {
-  it('a tool that is not a function is the same 400 unsupported_parameter on every translating provider, and relayed to OpenAI', async () => {
+  it('a tool that is not a function is the same 400 unsupported_parameter (at routing) on every translating provider, and relayed to OpenAI', async () => {
     const custom = { type: 'custom', custom: { name: 'grammar', description: 'Free-form text' } };
     for (const [model, stream] of TRANSLATED.flatMap((m) => [[m, false], [m, true]] as const)) {
       const res = await chat(model, { tools: [weather, custom], stream });
       assert.equal(res.status, 400, `${model} (stream ${stream}): ${res.text}`);
       assert.equal(res.json.error.code, 'unsupported_parameter', model);
       assert.equal(res.json.error.param, 'tools', model);
-      assert.match(res.json.error.message, /tools\[1\] is a tool of type "custom": provider \w+ takes function tools only/, model);
+      assert.match(res.json.error.message, /tools\[1\] is a tool of type "custom", and none of its deployments supports tools other than functions/, model);
     }
     // The relay sends the client's own tools; what the upstream makes of them is its answer (this fake knows function tools only).
     const sent = openai.requests.length;
