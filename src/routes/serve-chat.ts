@@ -26,7 +26,35 @@ export interface ChatEndpoint {
   name: string;
   /** OnlySq's API2.0 answers carry the key's user id. */
   withUser: boolean;
+  /** How the answer is written; OpenAI's chat completion shape when absent. */
+  encoder?: AnswerEncoder;
 }
+
+/**
+ * How an endpoint writes a chat answer that the providers gave as OpenAI chat values: the
+ * completion object, or the stream's `chat.completion.chunk` JSON texts. Errors before the first
+ * byte are thrown (the route's error handler shapes them); after it, `fail` ends the stream.
+ */
+export interface AnswerEncoder {
+  /** The non-streamed answer's JSON text. */
+  completion(completion: ChatCompletion, call: ChatCall): string;
+  /** The writer of one streamed answer. */
+  stream(call: ChatCall): StreamEncoder;
+}
+
+export interface StreamEncoder {
+  /** The bytes for one batch of chunk JSON texts ('' to write nothing). */
+  batch(chunks: readonly string[]): string;
+  /** The bytes that end a stream that completed, with its usage (the upstream's, or counted). */
+  end(usage: Usage): string;
+  /** The bytes that end a stream that failed after its first byte. */
+  fail(error: ApiError): string;
+}
+
+const OPENAI_STREAM: StreamEncoder = { batch: sseBatch, end: () => SSE_DONE, fail: sseError };
+
+/** OpenAI's chat completion: the completion as it is, chunks framed as `data:` events, then `[DONE]`. */
+export const OPENAI_CHAT: AnswerEncoder = { completion: (completion) => JSON.stringify(completion), stream: () => OPENAI_STREAM };
 
 /**
  * Serves one chat request for any chat endpoint: the router picks deployments, retries and falls
@@ -79,7 +107,7 @@ export async function serveChat(ctx: AppContext, reply: FastifyReply, body: Chat
     call.maxAnswerTokens = ticket.answerCap;
     scope.warn('answer_limited', `the answer is limited to ${ticket.answerCap} tokens${(body.n ?? 1) > 1 ? ' per choice' : ''}: what this key's credit affords`);
   }
-  await scope.run(() => (body.stream ? streamChat(ctx, reply, scope, call, model) : completeChat(ctx, reply, scope, call, model, endpoint.withUser, key)));
+  await scope.run(() => (body.stream ? streamChat(ctx, reply, scope, call, model, endpoint.encoder ?? OPENAI_CHAT) : completeChat(ctx, reply, scope, call, model, endpoint, key)));
 }
 
 function tokens(usage: Usage | undefined): Pick<UsageFacts, 'promptTokens' | 'completionTokens' | 'cachedTokens'> {
@@ -95,7 +123,7 @@ function callFor(call: ChatCall, model: Model, deployment: Deployment): ChatCall
   return { ...call, upstreamModel: deployment.model, timeouts: { ...deployment.provider.timeouts, ...model.timeoutOverrides } };
 }
 
-async function completeChat(ctx: AppContext, reply: FastifyReply, scope: RequestScope, call: ChatCall, model: Model, withUser: boolean, key: ApiKey): Promise<void> {
+async function completeChat(ctx: AppContext, reply: FastifyReply, scope: RequestScope, call: ChatCall, model: Model, endpoint: ChatEndpoint, key: ApiKey): Promise<void> {
   const routed = await ctx.router.run(model, call.id, call.signal, (d) => ctx.registry.adapter(d.provider.name).chat(callFor(call, model, d)));
   if (!routed.ok) return scope.fail(routed);
   scope.hold(routed);
@@ -103,15 +131,15 @@ async function completeChat(ctx: AppContext, reply: FastifyReply, scope: Request
   const { completion } = routed.value;
   const usage = routed.value.usage ?? (await estimateUsage(call.body, completionText(completion)));
   completion.usage ??= usage;
-  if (withUser) completion.user = key.userId;
+  if (endpoint.withUser) completion.user = key.userId;
   failpoint('complete.encode');
-  const payload = JSON.stringify(completion);
+  const payload = (endpoint.encoder ?? OPENAI_CHAT).completion(completion, call);
   await scope.record({ deployment: routed.deployment, attempts: routed.attempts, ...tokens(usage), status: 'ok', httpStatus: 200, upstreamId: routed.value.upstreamId });
   scope.setHeaders(routed.deployment, routed.attempts);
   reply.type('application/json').send(payload);
 }
 
-async function streamChat(ctx: AppContext, reply: FastifyReply, scope: RequestScope, call: ChatCall, model: Model): Promise<void> {
+async function streamChat(ctx: AppContext, reply: FastifyReply, scope: RequestScope, call: ChatCall, model: Model, encoder: AnswerEncoder): Promise<void> {
   const routed = await ctx.router.run(model, call.id, call.signal, (d) => ctx.registry.adapter(d.provider.name).stream(callFor(call, model, d)));
   if (!routed.ok) return scope.fail(routed);
   scope.hold(routed);
@@ -119,6 +147,7 @@ async function streamChat(ctx: AppContext, reply: FastifyReply, scope: RequestSc
   scope.hijack();
   failpoint('stream.head');
   const res = reply.raw;
+  const writer = encoder.stream(call);
   writeSseHead(res, scope.headers(routed.deployment, routed.attempts));
   let ttftMs: number | null = null;
   let failure: ApiError | undefined;
@@ -126,7 +155,8 @@ async function streamChat(ctx: AppContext, reply: FastifyReply, scope: RequestSc
     for await (const batch of stream) {
       failpoint(ttftMs === null ? 'stream.first-chunk' : 'stream.later-chunk');
       ttftMs ??= Math.round(performance.now() - scope.started);
-      if (!res.write(sseBatch(batch))) await drained(res, call.signal);
+      const bytes = writer.batch(batch);
+      if (bytes !== '' && !res.write(bytes)) await drained(res, call.signal);
     }
   } catch (e) {
     if (!scope.clientGone) failure = scope.timeout ?? asApiError(e);
@@ -138,7 +168,7 @@ async function streamChat(ctx: AppContext, reply: FastifyReply, scope: RequestSc
   const error = cancelled ? (failure ?? clientClosed()) : failure;
   await scope.record({ deployment: routed.deployment, attempts: routed.attempts, ...tokens(usage), ttftMs, status, httpStatus: error ? error.status : 200, error, upstreamId: stream.upstreamId?.() });
   if (cancelled) res.destroy();
-  else res.end(failure ? sseError(failure) : SSE_DONE);
+  else res.end(failure ? writer.fail(failure) : writer.end(usage));
 }
 
 /** Waits for the client to take more bytes, or to go away. */
