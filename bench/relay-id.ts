@@ -2,7 +2,8 @@
  * A micro-benchmark of the OpenAI-wire relay alone, no HTTP: a realistic stream (an answer of
  * 1,000 content chunks in reads of 4 events, then the finish and usage chunks) through
  * `relayOpenAIStream`, and the non-streamed answer's parse, rewrite and encode. Prints the time per
- * chunk and per answer (median of runs). `node --import tsx bench/relay-id.ts`
+ * chunk (SSE encoding to bytes included, as the route writes it) and per answer (median of runs).
+ * `node --import tsx bench/relay-id.ts`
  */
 import { sseBatch } from '../src/encode/sse.js';
 import { relayOpenAIStream } from '../src/providers/openai-compatible/relay-stream.js';
@@ -71,6 +72,8 @@ function median(values: number[]): number {
   return sorted[Math.floor(sorted.length / 2)];
 }
 
+// Warm-up, so the JIT has compiled the relay before it is timed.
+for (let i = 0; i < 20; i++) await streamOnce();
 const perChunk: number[] = [];
 for (let i = 0; i < RUNS; i++) perChunk.push(await streamOnce());
 const plain: number[] = [];

@@ -13,7 +13,7 @@ import OpenAI from 'openai';
 import { request } from 'undici';
 import { FAKE_KEY, type FakeOpenAI, startFakeOpenAI } from '../fakes/openai-upstream.js';
 import { ADMIN_KEY, admin, createKey } from '../support/admin.js';
-import { upload } from '../support/cloud-client.js';
+import { rawRequest, upload } from '../support/cloud-client.js';
 import { http, sseDataLines } from '../support/http.js';
 import { type ServerProcess, startServer } from '../support/server-process.js';
 
@@ -85,6 +85,15 @@ describe('every answer carries x-request-id', () => {
       ids.add(id);
     }
     assert.equal(ids.size, answers.length, 'one id per request');
+  });
+
+  it("answers of Node's HTTP parser, before there is a request, carry one too", async () => {
+    const overflow = await rawRequest(server.url, `GET /health HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`);
+    const garbage = await rawRequest(server.url, 'NOT HTTP AT ALL\r\n\r\n');
+    for (const [status, answer] of [[431, overflow], [400, garbage]] as const) {
+      assert.equal(answer.status, status);
+      assert.match(answer.head, /\r\nX-Request-Id: req-[0-9a-f]{32}\r\n/i);
+    }
   });
 
   it('chat errors after routing name the provider and the attempts, and the id is the usage row', async () => {
