@@ -40,7 +40,9 @@ describe('countTextTokens', () => {
       let tokens = 0;
       const block = await longestBlock(async () => (tokens = await countTextTokens(text)));
       const total = performance.now() - started;
-      assert.ok(block < 50, `held the event loop for ${block.toFixed(1)} ms on ${text.length} chars`);
+      // Counting on the event loop held it for seconds (1.9 s for 40k letters, 22 s for 50k CJK); a
+      // machine loaded by other processes delays the loop by up to ~100 ms on its own.
+      assert.ok(block < 250, `held the event loop for ${block.toFixed(1)} ms on ${text.length} chars`);
       assert.ok(total < 3000, `took ${total.toFixed(0)} ms for ${text.length} chars`);
       assert.ok(tokens > 0);
     }
