@@ -279,25 +279,22 @@ describe('POST /v1/responses with the Vercel AI SDK 5 default path', () => {
   }
 
   for (const model of WITH_TOOLS) {
-    it(`${model}: a tool call is executed by the SDK in a single step (store: false carries the call back by value)`, async () => {
+    it(`${model}: tools with multiple steps, the default path (earlier items sent back as item_reference) and store: false (sent back by value)`, async () => {
       const weather = tool({
         description: 'Weather at a place',
         inputSchema: jsonSchema<{ latitude: number; longitude: number }>({ type: 'object', properties: { latitude: { type: 'number' }, longitude: { type: 'number' } }, required: ['latitude', 'longitude'] }),
         execute: async ({ latitude }) => `${latitude > 0 ? 'north' : 'south'}: 21 degrees`,
       });
-      const result = await generateText({
-        model: aiSdk()(model),
-        prompt: 'What is the weather in Paris?',
-        tools: { get_weather: weather },
-        stopWhen: stepCountIs(3),
-        providerOptions: { openai: { store: false } },
-      });
-      assert.equal(result.steps.length, 2);
-      assert.equal(result.text, 'The tool answered: north: 21 degrees');
-      const streamed = streamText({ model: aiSdk()(model), prompt: 'Weather in Paris, streamed', tools: { get_weather: weather }, stopWhen: stepCountIs(3), providerOptions: { openai: { store: false } } });
-      let text = '';
-      for await (const delta of streamed.textStream) text += delta;
-      assert.equal(text, 'The tool answered: north: 21 degrees');
+      for (const providerOptions of [undefined, { openai: { store: false } }]) {
+        const result = await generateText({ model: aiSdk()(model), prompt: 'What is the weather in Paris?', tools: { get_weather: weather }, stopWhen: stepCountIs(3), providerOptions });
+        assert.equal(result.steps.length, 2);
+        assert.equal(result.text, 'The tool answered: north: 21 degrees');
+        const streamed = streamText({ model: aiSdk()(model), prompt: 'Weather in Paris, streamed', tools: { get_weather: weather }, stopWhen: stepCountIs(3), providerOptions });
+        let text = '';
+        for await (const delta of streamed.textStream) text += delta;
+        assert.equal(text, 'The tool answered: north: 21 degrees');
+        assert.equal((await streamed.steps).length, 2);
+      }
     });
   }
 });
