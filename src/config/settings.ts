@@ -37,6 +37,8 @@ export interface Settings {
   requestBodyMaxBytes: number;
   /** Kept request bodies older than this many days are pruned with the ledger. */
   requestBodyRetentionDays: number;
+  /** Stored Responses API answers older than this are no longer served, and pruned. */
+  responsesRetentionDays: number;
   /** How often the ledger is rolled up and pruned. */
   usageRollupIntervalMs: number;
   /** Origins browsers may call the API from: `*` or a comma-separated list. */
@@ -118,6 +120,7 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     logRequestBodies: !isOff(env.OPENSQ_LOG_REQUEST_BODIES),
     requestBodyMaxBytes: intVar(env, 'OPENSQ_LOG_REQUEST_BODY_MAX_BYTES', 65_536),
     requestBodyRetentionDays: intVar(env, 'OPENSQ_REQUEST_BODY_RETENTION_DAYS', 7),
+    responsesRetentionDays: intVar(env, 'OPENSQ_RESPONSES_RETENTION_DAYS', 30),
     usageRollupIntervalMs: intVar(env, 'OPENSQ_USAGE_ROLLUP_INTERVAL_MS', 3_600_000),
     metricsEnabled: !isOff(env.OPENSQ_METRICS),
     metricsKey: env.OPENSQ_METRICS_KEY || undefined,

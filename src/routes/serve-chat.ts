@@ -28,6 +28,8 @@ export interface ChatEndpoint {
   withUser: boolean;
   /** How the answer is written; OpenAI's chat completion shape when absent. */
   encoder?: AnswerEncoder;
+  /** The prefix of the answer's id (and its usage row's request id); `chatcmpl-` when absent. */
+  idPrefix?: string;
 }
 
 /**
@@ -86,7 +88,7 @@ export async function serveChat(ctx: AppContext, reply: FastifyReply, body: Chat
     model,
     key,
     ticket,
-    requestId: requestIdOf(reply.request, 'chatcmpl-'),
+    requestId: requestIdOf(reply.request, endpoint.idPrefix ?? 'chatcmpl-'),
     stream: body.stream === true,
     promptTokens: async () => (await estimateUsage(body, '')).prompt_tokens,
   });

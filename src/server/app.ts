@@ -1,6 +1,8 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import { ApiError } from '../core/errors.js';
 import { registerChatCompletions } from '../routes/openai/chat-completions.js';
+import { registerResponses } from '../routes/openai/responses.js';
+import { registerCompletions } from '../routes/openai/completions.js';
 import { registerOpenAIModels } from '../routes/openai/models.js';
 import { registerEmbeddings } from '../routes/openai/embeddings.js';
 import { registerCatalog } from '../routes/onlysq/catalog.js';
@@ -80,6 +82,8 @@ export function buildApp(ctx: AppContext): FastifyInstance {
   registerHealth(app, ctx);
   registerMetrics(app, ctx);
   registerChatCompletions(app, ctx);
+  registerResponses(app, ctx);
+  registerCompletions(app, ctx);
   registerOpenAIModels(app, ctx);
   registerEmbeddings(app, ctx);
   registerApiV2(app, ctx);

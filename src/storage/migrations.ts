@@ -155,6 +155,22 @@ function migrations(kind: 'sqlite' | 'postgres'): Record<string, Migration> {
         await db.schema.alterTable('usage').addColumn('upstream_id', 'text').execute();
       },
     },
+    '0008_responses': {
+      async up(db: Kysely<any>) {
+        // Stored Responses API answers (`store`), for GET, `previous_response_id` and `item_reference`.
+        await db.schema
+          .createTable('responses')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('user_id', 'integer', (c) => c.notNull())
+          .addColumn('key_id', 'text', (c) => c.notNull())
+          .addColumn('created_at', 'bigint', (c) => c.notNull())
+          .addColumn('response', 'text', (c) => c.notNull())
+          .addColumn('input', 'text', (c) => c.notNull())
+          .addColumn('conversation', 'text', (c) => c.notNull())
+          .execute();
+        await db.schema.createIndex('responses_created_at').on('responses').column('created_at').execute();
+      },
+    },
   };
 }
 

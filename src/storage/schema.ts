@@ -95,6 +95,21 @@ export interface UsageHourlyTable {
   latency_ms_sum: number;
 }
 
+/** A stored Responses API answer (`store: true`), visible to its user only; JSON texts. */
+export interface ResponsesTable {
+  /** `resp_` and the request id. */
+  id: string;
+  user_id: number;
+  key_id: string;
+  created_at: number;
+  /** The Response object as answered. */
+  response: string;
+  /** This request's input items, with ids (`GET /v1/responses/{id}/input_items`). */
+  input: string;
+  /** Every item a continuation (`previous_response_id`) starts from: earlier items, the input, the output. */
+  conversation: string;
+}
+
 /** Small facts the instances share, e.g. up to when the ledger is rolled up. */
 export interface MetaTable {
   name: string;
@@ -109,4 +124,5 @@ export interface Schema {
   cloud_files: CloudFilesTable;
   usage_hourly: UsageHourlyTable;
   opensq_meta: MetaTable;
+  responses: ResponsesTable;
 }

@@ -165,6 +165,35 @@ async function handleChat(body: Record<string, unknown>, res: ServerResponse, se
   res.end('data: [DONE]\n\n');
 }
 
+/**
+ * Legacy completions: "<prompt> and then" cut to `max_tokens` words (16 by default, as OpenAI), as
+ * one `text_completion` or streamed a few characters a chunk; `#midstream-error` fails the stream.
+ */
+function handleLegacyCompletion(body: Record<string, unknown>, res: ServerResponse): void {
+  if (typeof body.prompt !== 'string') return sendError(res, 400, "Invalid type for 'prompt'.", 'invalid_request_error', null, 'prompt');
+  const limit = typeof body.max_tokens === 'number' ? body.max_tokens : 16;
+  const words = `${body.prompt} and then`.split(' ');
+  const text = words.slice(0, limit).join(' ');
+  const finish = words.length > limit ? 'length' : 'stop';
+  const usage = { prompt_tokens: body.prompt.split(' ').length, completion_tokens: Math.min(limit, words.length), total_tokens: body.prompt.split(' ').length + Math.min(limit, words.length) };
+  const head = { id: 'cmpl-fake123', object: 'text_completion', created: 1_750_000_000, model: `${String(body.model)}-0914` };
+  if (body.stream !== true) {
+    res.writeHead(200, { 'content-type': 'application/json' });
+    return void res.end(JSON.stringify({ ...head, choices: [{ text, index: 0, logprobs: null, finish_reason: finish }], usage }));
+  }
+  res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8' });
+  for (const [i, piece] of pieces(text).entries()) {
+    res.write(`data: ${JSON.stringify({ ...head, choices: [{ text: piece, index: 0, logprobs: null, finish_reason: null }] })}\n\n`);
+    if (i === 1 && text.includes('#midstream-error')) {
+      res.write(`data: ${JSON.stringify({ error: { message: 'The server had an error while processing your request.', type: 'server_error', param: null, code: null } })}\n\n`);
+      return void res.end();
+    }
+  }
+  res.write(`data: ${JSON.stringify({ ...head, choices: [{ text: '', index: 0, logprobs: null, finish_reason: finish }] })}\n\n`);
+  if ((body.stream_options as { include_usage?: boolean } | undefined)?.include_usage) res.write(`data: ${JSON.stringify({ ...head, choices: [], usage })}\n\n`);
+  res.end('data: [DONE]\n\n');
+}
+
 /** Deterministic vectors: element i of input n is (n + 1) / (i + 2), `dimensions` long (default 8). */
 function handleEmbeddings(body: Record<string, unknown>, res: ServerResponse): void {
   const input = body.input;
@@ -233,6 +262,7 @@ export async function startFakeOpenAI(): Promise<FakeOpenAI> {
         return sendError(res, status, `Incorrect API key provided: ${key}. You can find your API key at https://platform.openai.com/account/api-keys.`, status >= 500 ? 'server_error' : 'invalid_request_error', status === 401 ? 'invalid_api_key' : null);
       }
       if (req.method === 'POST' && path === '/v1/embeddings') return handleEmbeddings(body, res);
+      if (req.method === 'POST' && path === '/v1/completions') return handleLegacyCompletion(body, res);
       if (req.method === 'POST' && path === '/v1/images/generations') return handleImageGeneration(body, res, media, sendError);
       if (req.method === 'POST' && path === '/v1/audio/speech') return handleSpeech(body, res, sendError);
       if (req.method === 'POST' && path === '/v1/chat/completions' && fake.failWith === 429) {

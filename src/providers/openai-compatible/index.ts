@@ -4,7 +4,9 @@ import type { EmbeddingResult } from '../../core/embeddings.js';
 import type { ImageCall, ImageResult } from '../../core/images.js';
 import type { SpeechCall, SpeechResult } from '../../core/speech.js';
 import type { ChatCall, ChatResult, ChatStream, EmbedCall, ProviderAdapter, ProviderConfig, ProviderType, Timeouts } from '../types.js';
+import { legacyCompletion } from '../../core/legacy-completion.js';
 import { capAnswerTokens } from './cap-answer-tokens.js';
+import { chatResultOfTextCompletion, legacyUpstreamBody, textChunksAsChat } from './legacy-completions.js';
 import { mapOpenAIError } from './map-openai-error.js';
 import { generateOpenAICompatibleImages } from './openai-images.js';
 import { speakOpenAI } from './openai-speech.js';
@@ -23,6 +25,7 @@ export class OpenAICompatibleAdapter implements ProviderAdapter {
   readonly config: ProviderConfig;
   private readonly chatUrl: string;
   private readonly embeddingsUrl: string;
+  private readonly completionsUrl: string;
   private readonly headers: Record<string, string>;
 
   constructor(config: ProviderConfig) {
@@ -30,11 +33,17 @@ export class OpenAICompatibleAdapter implements ProviderAdapter {
     const base = (config.baseUrl ?? '').replace(/\/+$/, '');
     this.chatUrl = `${base}/chat/completions`;
     this.embeddingsUrl = `${base}/embeddings`;
+    this.completionsUrl = `${base}/completions`;
     this.headers = { 'content-type': 'application/json', accept: 'application/json, text/event-stream' };
     if (config.apiKey) this.headers.authorization = `Bearer ${config.apiKey}`;
   }
 
   async chat(call: ChatCall): Promise<ChatResult> {
+    const legacy = legacyCompletion(call.body);
+    if (legacy) {
+      const res = await this.send(call, legacyUpstreamBody(legacy, call, false), this.completionsUrl);
+      return chatResultOfTextCompletion(await res.text(), call, this.config.name);
+    }
     const res = await this.send(call, { ...capAnswerTokens(call.body, call.maxAnswerTokens, this.config.type), model: call.upstreamModel, stream: false, stream_options: undefined });
     const text = await res.text();
     let completion: ChatCompletion;
@@ -52,19 +61,21 @@ export class OpenAICompatibleAdapter implements ProviderAdapter {
 
   async stream(call: ChatCall): Promise<ChatStream> {
     const clientWantsUsage = call.body.stream_options?.include_usage === true;
-    const body = {
+    const legacy = legacyCompletion(call.body);
+    const body = legacy ? legacyUpstreamBody(legacy, call, true) : {
       ...capAnswerTokens(call.body, call.maxAnswerTokens, this.config.type),
       model: call.upstreamModel,
       stream: true,
       stream_options: { ...(call.body.stream_options ?? {}), include_usage: true },
     };
-    const res = await this.send(call, body);
+    const res = await this.send(call, body, legacy ? this.completionsUrl : this.chatUrl);
     const type = String(res.headers['content-type'] ?? '');
     if (!type.includes('text/event-stream')) {
       const text = await res.text();
       throw malformedAnswer(this.config.name, `content type "${type}" instead of an event stream`, text);
     }
-    return relayOpenAIStream(res.body, { provider: this.config.name, publicModel: call.publicModel, id: call.id, clientWantsUsage });
+    const relayed = relayOpenAIStream(res.body, { provider: this.config.name, publicModel: call.publicModel, id: call.id, clientWantsUsage });
+    return legacy ? textChunksAsChat(relayed, call) : relayed;
   }
 
   async embed(call: EmbedCall): Promise<EmbeddingResult> {

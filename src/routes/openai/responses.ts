@@ -1,0 +1,137 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { ApiKey } from '../../auth/key-store.js';
+import { presentedKey } from '../../auth/presented-key.js';
+import type { ChatCompletion } from '../../core/chat.js';
+import { ApiError } from '../../core/errors.js';
+import { ResponseEventWriter, type ResponseSettled } from '../../encode/response-events.js';
+import { completionOutput, finishedStatus, type ResponseEcho, responseEcho, responseObject } from '../../encode/response-object.js';
+import type { ChatCall } from '../../providers/types.js';
+import { convertResponsesInput } from '../../schema/convert-responses-input.js';
+import { inputItemResources, inputItems, referencedItemIds, resolveReferences, responseIdOfItem } from '../../schema/responses-items.js';
+import { parseResponsesRequest, type ResponsesInputItem } from '../../schema/responses-request.js';
+import { responsesToChatRequest } from '../../schema/responses-to-chat-request.js';
+import type { AppContext } from '../../server/context.js';
+import { ResponseStore } from '../../storage/response-store.js';
+import { type AnswerEncoder, serveChat } from '../serve-chat.js';
+
+type Call = Pick<ChatCall, 'id' | 'created' | 'publicModel'>;
+
+/** A Responses answer written from the chat answer the providers give; `settled` gets the final Response. */
+function responsesEncoder(echo: ResponseEcho, settled: ResponseSettled | undefined): AnswerEncoder {
+  return {
+    completion(completion: ChatCompletion, call: Call): string {
+      const finish = completion.choices[0]?.finish_reason;
+      const response = responseObject(echo, {
+        id: call.id,
+        createdAt: call.created,
+        model: call.publicModel,
+        status: finishedStatus(finish),
+        finish,
+        output: completionOutput(completion, call.id),
+        usage: completion.usage,
+      });
+      settled?.(response);
+      return JSON.stringify(response);
+    },
+    stream: (call: Call) => new ResponseEventWriter(echo, { id: call.id, createdAt: call.created, model: call.publicModel }, settled),
+  };
+}
+
+const notFound = (id: string, param?: string): ApiError =>
+  new ApiError('not_found', `No response found with id ${JSON.stringify(id.slice(0, 80))}.`, param ? { param } : {});
+
+/** The items `item_reference`s name, from the user's stored responses (their output or input). */
+async function referencedItems(store: ResponseStore, userId: number, items: readonly ResponsesInputItem[]): Promise<Map<string, ResponsesInputItem>> {
+  const found = new Map<string, ResponsesInputItem>();
+  const ids = referencedItemIds(items);
+  const responseIds = new Set(ids.map(responseIdOfItem).filter((id): id is string => id !== undefined));
+  for (const responseId of responseIds) {
+    const stored = await store.get(userId, responseId);
+    for (const item of [...(stored?.response.output ?? []), ...(stored?.input ?? [])]) {
+      if (typeof item.id === 'string' && ids.includes(item.id)) found.set(item.id, item as ResponsesInputItem);
+    }
+  }
+  return found;
+}
+
+function listParams(query: unknown): { order: 'asc' | 'desc'; limit: number; after: string | undefined } {
+  const q = (query ?? {}) as Record<string, string | undefined>;
+  const limit = q.limit === undefined ? 20 : Number(q.limit);
+  if (!Number.isInteger(limit) || limit < 1 || limit > 100) throw new ApiError('invalid_request', "Invalid value for 'limit': expected an integer from 1 to 100.", { param: 'limit' });
+  if (q.order !== undefined && q.order !== 'asc' && q.order !== 'desc') throw new ApiError('invalid_request', "Invalid value for 'order': expected asc or desc.", { param: 'order' });
+  return { order: q.order ?? 'desc', limit, after: q.after };
+}
+
+/**
+ * OpenAI's Responses API over every chat model: `POST /v1/responses` (and `/ai/openai/responses`)
+ * answers through serveChat like a chat completion; with `store` (the default) the answer is kept
+ * for `GET` and `DELETE /v1/responses/{id}`, `GET .../input_items`, `previous_response_id` and
+ * `item_reference`, for the key's user only.
+ */
+export function registerResponses(app: FastifyInstance, ctx: AppContext): void {
+  const store = new ResponseStore(ctx.database, ctx.settings.responsesRetentionDays, ctx.log);
+  const owner = (key: ApiKey) => ({ userId: key.userId, keyId: key.id });
+
+  const create = async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
+    const key = await ctx.keys.authenticate(presentedKey(request.headers));
+    const parsed = parseResponsesRequest(request.body);
+    let prior: ResponsesInputItem[] = [];
+    if (parsed.previous_response_id) {
+      const previous = await store.get(key.userId, parsed.previous_response_id);
+      if (!previous) throw notFound(parsed.previous_response_id, 'previous_response_id');
+      prior = previous.conversation as ResponsesInputItem[];
+    }
+    let items = inputItems(parsed.input);
+    if (referencedItemIds(items).length > 0) items = resolveReferences(items, await referencedItems(store, key.userId, items));
+    const body = responsesToChatRequest(parsed, convertResponsesInput(parsed.instructions, [...prior, ...items]));
+    const settled: ResponseSettled | undefined =
+      parsed.store === false
+        ? undefined
+        : (response) => store.save(owner(key), { response, input: inputItemResources(items, response.id), conversation: [...prior, ...items, ...response.output] });
+    await serveChat(ctx, reply, body, key, { name: 'responses', withUser: false, idPrefix: 'resp_', encoder: responsesEncoder(responseEcho(parsed), settled) });
+  };
+
+  const stored = async (request: FastifyRequest<{ Params: { id: string } }>) => {
+    const key = await ctx.keys.authenticate(presentedKey(request.headers));
+    const found = await store.get(key.userId, request.params.id);
+    if (!found) throw notFound(request.params.id);
+    return found;
+  };
+
+  for (const base of ['/v1', '/ai/openai']) {
+    app.post(`${base}/responses`, create);
+    app.get<{ Params: { id: string } }>(`${base}/responses/:id`, async (request, reply) => {
+      reply.type('application/json').send(JSON.stringify((await stored(request)).response));
+    });
+    app.delete<{ Params: { id: string } }>(`${base}/responses/:id`, async (request, reply) => {
+      const key = await ctx.keys.authenticate(presentedKey(request.headers));
+      if (!(await store.delete(key.userId, request.params.id))) throw notFound(request.params.id);
+      reply.type('application/json').send(JSON.stringify({ id: request.params.id, object: 'response', deleted: true }));
+    });
+    app.get<{ Params: { id: string } }>(`${base}/responses/:id/input_items`, async (request, reply) => {
+      const { order, limit, after } = listParams(request.query);
+      const all = (await stored(request)).input;
+      const ordered = order === 'desc' ? [...all].reverse() : all;
+      const start = after === undefined ? 0 : ordered.findIndex((item) => item.id === after) + 1;
+      const data = ordered.slice(start, start + limit);
+      reply.type('application/json').send(
+        JSON.stringify({ object: 'list', data, first_id: data[0]?.id ?? null, last_id: data.at(-1)?.id ?? null, has_more: start + limit < ordered.length }),
+      );
+    });
+  }
+
+  const interval = ctx.settings.usageRollupIntervalMs;
+  if (interval > 0) {
+    const prune = (): void => {
+      store.prune().then(
+        (pruned) => {
+          if (pruned > 0) ctx.log.info({ pruned }, 'stored responses past their retention pruned');
+        },
+        (error: unknown) => ctx.log.error({ err: error }, 'could not prune stored responses'),
+      );
+    };
+    const timer = setInterval(prune, interval);
+    timer.unref();
+    app.addHook('onClose', async () => clearInterval(timer));
+  }
+}

@@ -1,0 +1,68 @@
+import { z } from 'zod';
+import { ApiError } from '../core/errors.js';
+import { asObject, parseModelField } from './body-fields.js';
+
+const nullableNumber = z.number().nullable().optional();
+
+/** One item of `input`; its parts are read by convert-responses-input.ts, which names what it refuses. */
+const inputItem = z.looseObject({ type: z.string().optional(), role: z.string().optional() });
+
+const textFormat = z.looseObject({
+  type: z.enum(['text', 'json_schema', 'json_object']),
+  name: z.string().optional(),
+  description: z.string().optional(),
+  schema: z.record(z.string(), z.unknown()).optional(),
+  strict: z.boolean().nullable().optional(),
+});
+
+/**
+ * The Responses request fields we read (OpenAI's `CreateResponse`); the others a client may send
+ * (`include`, `truncation`, `service_tier`, `prompt_cache_key`, ...) have no effect here.
+ */
+const responsesRequest = z.looseObject({
+  model: z.string().min(1),
+  input: z.union([z.string(), z.array(inputItem)]).optional(),
+  instructions: z.string().nullable().optional(),
+  tools: z.array(z.looseObject({ type: z.string() })).nullable().optional(),
+  tool_choice: z.union([z.string(), z.looseObject({ type: z.string() })]).nullable().optional(),
+  parallel_tool_calls: z.boolean().nullable().optional(),
+  text: z.looseObject({ format: textFormat.nullable().optional() }).nullable().optional(),
+  reasoning: z.looseObject({ effort: z.string().nullable().optional(), summary: z.string().nullable().optional() }).nullable().optional(),
+  max_output_tokens: z.number().int().min(1).nullable().optional(),
+  temperature: nullableNumber,
+  top_p: nullableNumber,
+  metadata: z.record(z.string(), z.string()).nullable().optional(),
+  user: z.string().nullable().optional(),
+  stream: z.boolean().nullable().optional(),
+  store: z.boolean().nullable().optional(),
+  previous_response_id: z.string().nullable().optional(),
+  background: z.boolean().nullable().optional(),
+});
+
+export type ResponsesRequest = z.infer<typeof responsesRequest>;
+export type ResponsesInputItem = z.infer<typeof inputItem>;
+
+function paramPath(path: readonly PropertyKey[]): string {
+  let out = '';
+  for (const part of path) out += typeof part === 'number' ? `[${part}]` : out ? `.${String(part)}` : String(part);
+  return out;
+}
+
+/** Validates a Responses request body; the first problem becomes a 400 naming its parameter. */
+export function parseResponsesRequest(body: unknown): ResponsesRequest {
+  const candidate = asObject(body);
+  parseModelField(candidate);
+  if (candidate.input === undefined && candidate.previous_response_id == null) {
+    throw new ApiError('invalid_request', "Missing required parameter: 'input'.", { param: 'input' });
+  }
+  const result = responsesRequest.safeParse(candidate);
+  if (!result.success) {
+    const issue = result.error.issues[0];
+    const param = paramPath(issue.path);
+    throw new ApiError('invalid_request', `Invalid value for '${param}': ${issue.message}`, { param });
+  }
+  if (result.data.background === true) {
+    throw new ApiError('unsupported_parameter', "'background' responses are not supported by this gateway; send the request without it.", { param: 'background' });
+  }
+  return result.data;
+}
