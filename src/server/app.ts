@@ -1,5 +1,6 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import { ApiError } from '../core/errors.js';
+import { registerMessages } from '../routes/anthropic/messages.js';
 import { registerChatCompletions } from '../routes/openai/chat-completions.js';
 import { registerOpenAIModels } from '../routes/openai/models.js';
 import { registerEmbeddings } from '../routes/openai/embeddings.js';
@@ -80,6 +81,7 @@ export function buildApp(ctx: AppContext): FastifyInstance {
   registerHealth(app, ctx);
   registerMetrics(app, ctx);
   registerChatCompletions(app, ctx);
+  registerMessages(app, ctx);
   registerOpenAIModels(app, ctx);
   registerEmbeddings(app, ctx);
   registerApiV2(app, ctx);

@@ -1,0 +1,64 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { presentedKey } from '../../auth/presented-key.js';
+import { ApiError } from '../../core/errors.js';
+import { encodeAnthropicMessage } from '../../encode/anthropic-message.js';
+import { AnthropicStreamEncoder } from '../../encode/anthropic-stream.js';
+import { parseMessagesRequest } from '../../schema/messages-request.js';
+import type { AppContext } from '../../server/context.js';
+import { drainRequest } from '../../server/drain-request.js';
+import { fromFastifyError } from '../../server/fastify-error.js';
+import { logUrl } from '../../server/log-url.js';
+import { type ChatEndpoint, serveChat } from '../serve-chat.js';
+import { anthropicError, anthropicErrorBody } from './anthropic-error.js';
+
+/** Extended thinking budgets as reasoning efforts, on the scale of Anthropic's own OpenAI-compatible endpoint. */
+function effortFor(budget: number): string {
+  if (budget < 4096) return 'low';
+  if (budget < 16384) return 'medium';
+  return 'high';
+}
+
+const ENDPOINT: ChatEndpoint = {
+  name: 'messages',
+  withUser: false,
+  encoder: {
+    // The client's own model id, as Anthropic answers.
+    completion: (completion, call) => encodeAnthropicMessage(completion, { id: call.id, model: call.body.model }),
+    stream: (call) => new AnthropicStreamEncoder({ id: call.id, model: call.body.model }, anthropicErrorBody),
+  },
+};
+
+/**
+ * `POST /v1/messages` and `/ai/anthropic/v1/messages` (Claude Code adds `?beta=true`): the Anthropic
+ * Messages API over every catalog chat model, with Anthropic's error shape and `request-id` header.
+ */
+export function registerMessages(app: FastifyInstance, ctx: AppContext): void {
+  app.register(async (scope) => {
+    scope.addHook('onRequest', (request, reply, done) => {
+      // Set on the raw response, so streamed answers (written past Fastify) carry it too.
+      reply.raw.setHeader('request-id', `req_${request.id}`);
+      done();
+    });
+    scope.setErrorHandler(async (error, request, reply) => {
+      const apiError = fromFastifyError(error);
+      if (apiError.code === 'request_too_large') {
+        await drainRequest(request.raw, 4 * ctx.settings.bodyLimit, 10_000);
+        reply.header('connection', 'close');
+      }
+      if (apiError.status >= 500 && !(error instanceof ApiError && error.status !== 500)) {
+        ctx.log.error({ err: error, requestId: reply.getHeader('x-request-id'), url: logUrl(request.url) }, 'request failed');
+      }
+      if (apiError.retryAfter) reply.header('retry-after', apiError.retryAfter);
+      reply.code(anthropicError(apiError).status).type('application/json').send(anthropicErrorBody(apiError));
+    });
+    const handler = async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
+      const key = await ctx.keys.authenticate(presentedKey(request.headers));
+      const { chat, thinkingBudget } = parseMessagesRequest(request.body);
+      // Thinking is asked of models that can think; others answer without it, as Anthropic's models without extended thinking do.
+      if (thinkingBudget !== undefined && ctx.catalog.get(chat.model)?.canThink) chat.reasoning_effort = effortFor(thinkingBudget);
+      await serveChat(ctx, reply, chat, key, ENDPOINT);
+    };
+    scope.post('/v1/messages', handler);
+    scope.post('/ai/anthropic/v1/messages', handler);
+  });
+}
