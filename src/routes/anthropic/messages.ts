@@ -3,6 +3,7 @@ import { presentedKey } from '../../auth/presented-key.js';
 import { ApiError } from '../../core/errors.js';
 import { encodeAnthropicMessage } from '../../encode/anthropic-message.js';
 import { AnthropicStreamEncoder } from '../../encode/anthropic-stream.js';
+import { servesThinking } from '../../routing/required-capabilities.js';
 import { parseMessagesRequest } from '../../schema/messages-request.js';
 import type { AppContext } from '../../server/context.js';
 import { drainRequest } from '../../server/drain-request.js';
@@ -55,7 +56,10 @@ export function registerMessages(app: FastifyInstance, ctx: AppContext): void {
       const key = await ctx.keys.authenticate(presentedKey(request.headers));
       const { chat, thinkingBudget } = parseMessagesRequest(request.body);
       // Thinking is asked of models that can think; others answer without it, as Anthropic's models without extended thinking do.
-      if (thinkingBudget !== undefined && ctx.catalog.get(chat.model)?.canThink) chat.reasoning_effort = effortFor(thinkingBudget);
+      if (thinkingBudget !== undefined) {
+        const model = ctx.catalog.find(chat.model);
+        if (model && servesThinking(model)) chat.reasoning_effort = effortFor(thinkingBudget);
+      }
       await serveChat(ctx, reply, chat, key, ENDPOINT);
     };
     scope.post('/v1/messages', handler);
