@@ -271,3 +271,28 @@ describe('Messages API surface', () => {
     assert.ok(rows.every((r) => r.status !== 'ok' || Number(r.prompt_tokens) > 0));
   });
 });
+
+describe('count_tokens and the model list', () => {
+  it('messages.countTokens: the estimate grows with the prompt; unknown models are 404', async () => {
+    const short = await client.messages.countTokens({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] });
+    const long = await client.messages.countTokens({ model: 'claude-3.5-sonnet', system: 'You are terse.', tools: [weatherTool], messages: [{ role: 'user', content: 'hi '.repeat(200) }] });
+    assert.ok(short.input_tokens > 0 && long.input_tokens > short.input_tokens + 150, `${short.input_tokens} < ${long.input_tokens}`);
+    const missing = await client.messages.countTokens({ model: 'nope', messages: [{ role: 'user', content: 'x' }] }).catch((e: unknown) => e);
+    assert.ok(missing instanceof Anthropic.NotFoundError, String(missing));
+  });
+
+  it('models.list() in Anthropic shape when the request carries anthropic-version; OpenAI shape otherwise', async () => {
+    const ids: string[] = [];
+    for await (const model of client.models.list()) {
+      assert.equal(model.type, 'model');
+      assert.ok(!Number.isNaN(Date.parse(model.created_at)));
+      ids.push(model.id);
+    }
+    assert.ok(ids.includes('gpt-4o-mini') && ids.includes('claude-3.5-sonnet'));
+    const one = await client.models.retrieve('gemini-2.5-flash');
+    assert.equal(one.id, 'gemini-2.5-flash');
+    assert.equal(one.type, 'model');
+    const openaiShape = await http(`${server.url}/v1/models`, { headers: { authorization: 'Bearer openai' } });
+    assert.equal(openaiShape.json.object, 'list');
+  });
+});

@@ -4,11 +4,13 @@ import { ApiError } from '../../core/errors.js';
 import { encodeAnthropicMessage } from '../../encode/anthropic-message.js';
 import { AnthropicStreamEncoder } from '../../encode/anthropic-stream.js';
 import { servesThinking } from '../../routing/required-capabilities.js';
+import { resolveModel } from '../../routing/resolve-model.js';
 import { parseMessagesRequest } from '../../schema/messages-request.js';
 import type { AppContext } from '../../server/context.js';
 import { drainRequest } from '../../server/drain-request.js';
 import { fromFastifyError } from '../../server/fastify-error.js';
 import { logUrl } from '../../server/log-url.js';
+import { estimateUsage } from '../../usage/count-tokens.js';
 import { type ChatEndpoint, serveChat } from '../serve-chat.js';
 import { anthropicError, anthropicErrorBody } from './anthropic-error.js';
 
@@ -31,7 +33,8 @@ const ENDPOINT: ChatEndpoint = {
 
 /**
  * `POST /v1/messages` and `/ai/anthropic/v1/messages` (Claude Code adds `?beta=true`): the Anthropic
- * Messages API over every catalog chat model, with Anthropic's error shape and `request-id` header.
+ * Messages API over every catalog chat model, with Anthropic's error shape and `request-id` header;
+ * and `POST .../messages/count_tokens`.
  */
 export function registerMessages(app: FastifyInstance, ctx: AppContext): void {
   app.register(async (scope) => {
@@ -62,7 +65,19 @@ export function registerMessages(app: FastifyInstance, ctx: AppContext): void {
       }
       await serveChat(ctx, reply, chat, key, ENDPOINT);
     };
-    scope.post('/v1/messages', handler);
-    scope.post('/ai/anthropic/v1/messages', handler);
+    // The project's estimate of the prompt (what a usage row records when an upstream reports none); no upstream is called.
+    const countTokens = async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
+      const key = await ctx.keys.authenticate(presentedKey(request.headers));
+      const body = request.body;
+      const withLimit = typeof body === 'object' && body !== null && !Array.isArray(body) && !('max_tokens' in body) ? { ...body, max_tokens: 1 } : body;
+      const { chat } = parseMessagesRequest(withLimit);
+      resolveModel(ctx.catalog, chat.model, key, 'chat');
+      const usage = await estimateUsage(chat, '');
+      reply.type('application/json').send(JSON.stringify({ input_tokens: usage.prompt_tokens }));
+    };
+    for (const base of ['/v1', '/ai/anthropic/v1']) {
+      scope.post(`${base}/messages`, handler);
+      scope.post(`${base}/messages/count_tokens`, countTokens);
+    }
   });
 }
