@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ApiError } from '../core/errors.js';
+import { ANTHROPIC_MESSAGES } from '../core/anthropic-messages.js';
 import { CHAT_TOOLS } from '../core/tools.js';
 import { parseMessagesRequest } from './messages-request.js';
 
@@ -41,7 +42,10 @@ describe('parseMessagesRequest', () => {
       stream: true,
     });
     assert.equal(thinkingBudget, 8000);
-    const { [CHAT_TOOLS]: tools, ...plain } = chat;
+    const { [CHAT_TOOLS]: tools, [ANTHROPIC_MESSAGES]: origin, ...plain } = chat;
+    assert.equal(origin?.droppedThinking, true);
+    assert.equal('thinking' in origin!.body || 'stream' in origin!.body, false);
+    assert.deepEqual((origin!.body.messages as Array<{ content: Array<{ type: string }> }>)[1].content.map((b) => b.type), ['text', 'tool_use']);
     assert.deepEqual(plain, {
       model: 'claude-sonnet-4-5',
       max_tokens: 32000,

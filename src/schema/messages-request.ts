@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { ChatMessage, ChatRequest, ContentPart, ToolCall } from '../core/chat.js';
 import { ApiError } from '../core/errors.js';
+import { ANTHROPIC_MESSAGES } from '../core/anthropic-messages.js';
 import { CHAT_TOOLS, readChatTools } from '../core/tools.js';
 
 /**
@@ -46,7 +47,7 @@ function paramPath(path: readonly PropertyKey[]): string {
 }
 
 /** Validates a Messages API body and reads it into a core chat request; the first problem is a 400 in Anthropic's words. */
-export function parseMessagesRequest(body: unknown): MessagesRequest {
+export function parseMessagesRequest(body: unknown, betas: string[] = []): MessagesRequest {
   if (body === null || typeof body !== 'object' || Array.isArray(body)) throw invalid('The request body must be a JSON object.');
   const result = messagesRequest.safeParse(body);
   if (!result.success) {
@@ -87,7 +88,22 @@ export function parseMessagesRequest(body: unknown): MessagesRequest {
   }
   chat[CHAT_TOOLS] = readChatTools(chat.tools, chat.tool_choice);
   const thinkingBudget = request.thinking?.type === 'enabled' ? (request.thinking.budget_tokens ?? 1024) : undefined;
+  chat[ANTHROPIC_MESSAGES] = { body: originalBody(body as Record<string, unknown>), betas, droppedThinking: thinkingBudget !== undefined };
   return { chat, thinkingBudget };
+}
+
+/** The client's body as an Anthropic deployment is sent it: without `stream` (the adapter's choice) and without thinking. */
+function originalBody(body: Record<string, unknown>): Record<string, unknown> {
+  const { stream: _stream, thinking: _thinking, ...rest } = body;
+  const messages = rest.messages as Array<{ role: string; content: unknown }>;
+  if (messages.some((m) => m.role === 'assistant' && Array.isArray(m.content) && (m.content as Block[]).some(isThinking))) {
+    rest.messages = messages.map((m) => (m.role === 'assistant' && Array.isArray(m.content) ? { ...m, content: (m.content as Block[]).filter((b) => !isThinking(b)) } : m));
+  }
+  return rest;
+}
+
+function isThinking(b: Block): boolean {
+  return b.type === 'thinking' || b.type === 'redacted_thinking';
 }
 
 /** The text of blocks that can only hold text (the system prompt, a tool result read as text). */

@@ -296,3 +296,41 @@ describe('count_tokens and the model list', () => {
     assert.equal(openaiShape.json.object, 'list');
   });
 });
+
+describe('an Anthropic deployment gets the client request almost untouched', () => {
+  it('cache_control, system blocks, tool choice and allowed betas reach the upstream; cache reads come back and are recorded', async () => {
+    const system: Anthropic.TextBlockParam[] = [{ type: 'text', text: 'Cached system prompt', cache_control: { type: 'ephemeral' } }];
+    const tools: Anthropic.Tool[] = [{ ...weatherTool, cache_control: { type: 'ephemeral' } }];
+    // top_k is Anthropic's, though this SDK's types leave it out.
+    const params = {
+      model: 'claude-3.5-sonnet',
+      max_tokens: 300,
+      system,
+      tools,
+      tool_choice: { type: 'none' as const },
+      top_k: 5,
+      thinking: { type: 'enabled' as const, budget_tokens: 2048 },
+      messages: [{ role: 'user' as const, content: [{ type: 'text' as const, text: 'hello cache', cache_control: { type: 'ephemeral' as const } }] }],
+    };
+    const { data: message, response } = await client.messages.create(params, { headers: { 'anthropic-beta': 'prompt-caching-2024-07-31, claude-code-20250219' } }).withResponse();
+    assert.deepEqual(message.content, [{ type: 'text', text: '[Cached system prompt] Echo: hello cache' }]);
+    assert.equal(message.usage.cache_read_input_tokens, 4, 'the fake reads 4 tokens from the cache when there is a system prompt');
+    assert.match(response.headers.get('x-opensq-warnings') ?? '', /dropped_parameter: extended thinking/);
+    const sent = anthropic.requests.at(-1)!;
+    assert.deepEqual(sent.body, {
+      model: 'claude-3-5-sonnet-latest',
+      max_tokens: 300,
+      system,
+      tools,
+      tool_choice: { type: 'none' },
+      top_k: 5,
+      messages: [{ role: 'user', content: [{ type: 'text', text: 'hello cache', cache_control: { type: 'ephemeral' } }] }],
+    });
+    assert.equal(sent.headers['anthropic-beta'], 'prompt-caching-2024-07-31');
+    assert.equal(sent.headers['x-api-key'], FAKE_ANTHROPIC_KEY);
+    const rows = await server.query(`SELECT cached_tokens, prompt_tokens FROM usage WHERE request_id = 'chatcmpl-${message.id.slice(4)}'`);
+    assert.equal(rows.length, 1);
+    assert.equal(Number(rows[0].cached_tokens), 4);
+    assert.equal(Number(rows[0].prompt_tokens), message.usage.input_tokens + 4);
+  });
+});

@@ -21,6 +21,11 @@ function effortFor(budget: number): string {
   return 'high';
 }
 
+function betasOf(header: string | string[] | undefined): string[] {
+  if (header === undefined) return [];
+  return (Array.isArray(header) ? header.join(',') : header).split(',').map((beta) => beta.trim()).filter(Boolean);
+}
+
 const ENDPOINT: ChatEndpoint = {
   name: 'messages',
   withUser: false,
@@ -57,7 +62,7 @@ export function registerMessages(app: FastifyInstance, ctx: AppContext): void {
     });
     const handler = async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
       const key = await ctx.keys.authenticate(presentedKey(request.headers));
-      const { chat, thinkingBudget } = parseMessagesRequest(request.body);
+      const { chat, thinkingBudget } = parseMessagesRequest(request.body, betasOf(request.headers['anthropic-beta']));
       // Thinking is asked of models that can think; others answer without it, as Anthropic's models without extended thinking do.
       if (thinkingBudget !== undefined) {
         const model = ctx.catalog.find(chat.model);
