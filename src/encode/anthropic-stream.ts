@@ -50,10 +50,10 @@ export class AnthropicStreamEncoder {
       const delta = choice.delta;
       if (delta) {
         if (typeof delta.reasoning_content === 'string' && delta.reasoning_content !== '') {
-          out += this.blockFor('thinking') + this.delta({ type: 'thinking_delta', thinking: delta.reasoning_content });
+          out += this.blockFor('thinking') + this.textDelta('thinking', delta.reasoning_content);
         }
         if (typeof delta.content === 'string' && delta.content !== '') {
-          out += this.blockFor('text') + this.delta({ type: 'text_delta', text: delta.content });
+          out += this.blockFor('text') + this.textDelta('text', delta.content);
         }
         for (const call of delta.tool_calls ?? []) out += this.toolDelta(call);
       }
@@ -104,6 +104,11 @@ export class AnthropicStreamEncoder {
     const index = this.open.index;
     this.open = undefined;
     return anthropicEvent('content_block_stop', `{"type":"content_block_stop","index":${index}}`);
+  }
+
+  /** The hot path, one per streamed piece: the event written around the piece's JSON string, no object built. */
+  private textDelta(kind: 'text' | 'thinking', text: string): string {
+    return `event: content_block_delta\ndata: {"type":"content_block_delta","index":${this.open!.index},"delta":{"type":"${kind}_delta","${kind}":${JSON.stringify(text)}}}\n\n`;
   }
 
   private delta(delta: Record<string, unknown>): string {
