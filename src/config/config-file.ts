@@ -65,6 +65,8 @@ const configSchema = z
   .object({
     providers: z.record(z.string(), providerSchema).optional(),
     models: z.record(z.string(), modelSchema).optional(),
+    /** Model ids the catalog does not list, mapped to one it does: exact (`claude-3-5-haiku-20241022`) or with `*` wildcards (`claude-*`). */
+    aliases: z.record(z.string().min(1), z.string().min(1)).optional(),
     /** Default limits of keys by tier, and of the anonymous public key. */
     tiers: z.object({ '0': tierSchema, '1': tierSchema, '2': tierSchema, '3': tierSchema, anonymous: tierSchema }).partial().strict().optional(),
   })

@@ -1,3 +1,4 @@
+import type { ANTHROPIC_MESSAGES, AnthropicMessagesOrigin } from './anthropic-messages.js';
 import type { CHAT_TOOLS, ChatTools } from './tools.js';
 
 /** Provider-neutral chat types. Requests and answers keep OpenAI's wire names, which are our public contract. */
@@ -39,6 +40,8 @@ export interface ChatRequest {
   tool_choice?: unknown;
   /** `tools` and `tool_choice` as read at validation (core/tools.ts). */
   [CHAT_TOOLS]?: ChatTools;
+  /** The Messages API request this chat request was read from (routes/anthropic). */
+  [ANTHROPIC_MESSAGES]?: AnthropicMessagesOrigin;
   response_format?: { type: string; json_schema?: { name?: string; schema?: unknown; strict?: boolean } } | null;
   [key: string]: unknown;
 }

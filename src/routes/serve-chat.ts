@@ -94,7 +94,8 @@ export async function serveChat(ctx: AppContext, reply: FastifyReply, body: Chat
   });
   const call: ChatCall = {
     body,
-    publicModel: model.id,
+    // The id the client asked for, an alias included, is the one its answer reports.
+    publicModel: body.model,
     upstreamModel: '',
     signal: scope.signal,
     id: scope.requestId,

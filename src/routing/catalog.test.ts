@@ -97,3 +97,25 @@ describe('default catalog', () => {
     assert.equal(localModelId('hf:user/repo/Model-Q4.gguf'), 'Model-Q4');
   });
 });
+
+describe('model aliases', () => {
+  const catalog = new Catalog(new ProviderRegistry({}), {
+    dataDir: '/nonexistent',
+    aliases: { 'claude-*': 'gpt-4o-mini', 'claude-*-haiku-*': 'gemini-2.0-flash', 'claude-3.5-sonnet': 'gpt-4o', 'my.model+1': 'gpt-4o' },
+  });
+
+  it('the catalog id first, then an exact alias, then the most specific wildcard', () => {
+    assert.equal(catalog.find('claude-3.5-sonnet')?.id, 'claude-3.5-sonnet', 'a catalog id is never shadowed');
+    assert.equal(catalog.find('my.model+1')?.id, 'gpt-4o');
+    assert.equal(catalog.find('my-model+1'), undefined, 'pattern characters are literal');
+    assert.equal(catalog.find('claude-sonnet-4-5-20250929')?.id, 'gpt-4o-mini');
+    assert.equal(catalog.find('claude-3-5-haiku-20241022')?.id, 'gemini-2.0-flash');
+    assert.equal(catalog.find('claude-'), catalog.get('gpt-4o-mini'), 'a wildcard matches nothing too');
+    assert.equal(catalog.find('xclaude-1'), undefined);
+    assert.equal(catalog.get('claude-sonnet-4-5'), undefined, 'get reads the catalog only');
+  });
+
+  it('an alias to a model the catalog does not have is a config error naming it', () => {
+    assert.throws(() => new Catalog(new ProviderRegistry({}), { dataDir: '/nonexistent', aliases: { 'claude-*': 'nope' } }), /aliases\.claude-\*: the model nope is not in the catalog/);
+  });
+});

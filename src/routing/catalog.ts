@@ -117,11 +117,22 @@ export interface CatalogSources {
   localModel?: string;
   dataDir: string;
   models?: Record<string, ConfigModel>;
+  /** OPENSQ_CONFIG's `aliases`: a requested id (exact, or a pattern with `*`) → a catalog model id. */
+  aliases?: Record<string, string>;
+}
+
+interface WildcardAlias {
+  pattern: RegExp;
+  /** Characters that are not `*`: the more, the more specific, and the earlier it is tried. */
+  literal: number;
+  target: Model;
 }
 
 /** The public models: the default catalog, local GGUF models and the config file's additions. */
 export class Catalog {
   private readonly models = new Map<string, Model>();
+  private readonly exactAliases = new Map<string, Model>();
+  private readonly wildcardAliases: WildcardAlias[] = [];
 
   constructor(registry: ProviderRegistry, sources: CatalogSources) {
     const entries = new Map<string, CatalogEntry>(DEFAULT_CATALOG.map((e) => [e.id, e]));
@@ -134,10 +145,25 @@ export class Catalog {
       entries.set(id, fromConfig(id, spec, entries.get(id)));
     }
     for (const entry of entries.values()) this.models.set(entry.id, this.resolve(entry, registry));
+    for (const [alias, targetId] of Object.entries(sources.aliases ?? {})) {
+      const target = this.models.get(targetId);
+      if (!target) throw new Error(`aliases.${alias}: the model ${targetId} is not in the catalog`);
+      if (!alias.includes('*')) this.exactAliases.set(alias, target);
+      else this.wildcardAliases.push({ pattern: wildcard(alias), literal: alias.replaceAll('*', '').length, target });
+    }
+    // Stable: equally specific patterns keep the file's order.
+    this.wildcardAliases.sort((a, b) => b.literal - a.literal);
   }
 
   get(id: string): Model | undefined {
     return this.models.get(id);
+  }
+
+  /** The model a request names: the catalog's own id first, else an exact alias, else the most specific wildcard alias. */
+  find(id: string): Model | undefined {
+    const model = this.models.get(id) ?? this.exactAliases.get(id);
+    if (model || this.wildcardAliases.length === 0) return model;
+    return this.wildcardAliases.find((a) => a.pattern.test(id))?.target;
   }
 
   list(): Model[] {
@@ -187,6 +213,11 @@ export class Catalog {
       downReason: usable.length > 0 ? undefined : reasons.length > 0 ? [...new Set(reasons)].join('; ') : 'the model has no deployment',
     };
   }
+}
+
+/** A pattern where `*` stands for any characters (none included) and everything else for itself. */
+function wildcard(pattern: string): RegExp {
+  return new RegExp(`^${pattern.split('*').map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`, 's');
 }
 
 function anyDeclares(deployments: Deployment[], feature: keyof Capabilities): boolean {

@@ -167,3 +167,8 @@ function paramOf(body: ChatRequest, feature: number): string {
     }
   }
 }
+
+/** Whether any usable deployment of the model serves reasoning: a request may then ask for it without a refusal. */
+export function servesThinking(model: Model): boolean {
+  return model.usable.some((d) => (servedBy(model, d) & THINKING) !== 0);
+}

@@ -3,12 +3,16 @@ import type { ModelKind } from '../config/catalog-entry.js';
 import { ApiError } from '../core/errors.js';
 import type { Catalog, Model } from './catalog.js';
 
-/** The catalog model a request names, checked against the key's access and the route's kind. */
-export function resolveModel(catalog: Catalog, id: string, key: ApiKey, kind: ModelKind, param = 'model'): Model {
-  const model = catalog.get(id);
+/**
+ * The catalog model a request names (directly or through an alias), checked against the key's
+ * access and the route's kind; an alias is checked as the model it names.
+ */
+export function resolveModel(catalog: Catalog, requested: string, key: ApiKey, kind: ModelKind, param = 'model'): Model {
+  const model = catalog.find(requested);
   if (!model) {
-    throw new ApiError('model_not_found', `The model \`${id}\` does not exist or you do not have access to it.`, { param });
+    throw new ApiError('model_not_found', `The model \`${requested}\` does not exist or you do not have access to it.`, { param });
   }
+  const id = model.id;
   if (key.allowedModels && !key.allowedModels.has(id)) {
     throw new ApiError('model_not_allowed', `Your API key is not allowed to use the model \`${id}\`.`, { param });
   }

@@ -1,5 +1,6 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import { ApiError } from '../core/errors.js';
+import { registerMessages } from '../routes/anthropic/messages.js';
 import { registerChatCompletions } from '../routes/openai/chat-completions.js';
 import { registerResponses } from '../routes/openai/responses.js';
 import { registerCompletions } from '../routes/openai/completions.js';
@@ -84,6 +85,7 @@ export function buildApp(ctx: AppContext): FastifyInstance {
   registerChatCompletions(app, ctx);
   registerResponses(app, ctx);
   registerCompletions(app, ctx);
+  registerMessages(app, ctx);
   registerOpenAIModels(app, ctx);
   registerEmbeddings(app, ctx);
   registerApiV2(app, ctx);

@@ -25,7 +25,7 @@ export async function createContext(settings: Settings, env: NodeJS.ProcessEnv =
   const registry = new ProviderRegistry(env, file.providers, settings.localThreads);
   const local = registry.get('local');
   if (local) local.options = { ...local.options, modelsDir: `${settings.dataDir}/models` };
-  const catalog = new Catalog(registry, { localModel: settings.localModel, dataDir: settings.dataDir, models: file.models });
+  const catalog = new Catalog(registry, { localModel: settings.localModel, dataDir: settings.dataDir, models: file.models, aliases: file.aliases });
   const redis = settings.redisUrl ? await connectRedis(settings.redisUrl) : undefined;
   // One subscriber connection carries every channel (pub/sub needs a connection of its own); publishing uses `redis`.
   const subscriber = redis?.duplicate({ enableOfflineQueue: true, commandTimeout: undefined });

@@ -202,7 +202,7 @@ describe('anthropicStreamParts: composed streams', () => {
       end('end_turn', { output_tokens: 7, input_tokens: null });
     assert.deepEqual((await drain(parts(bytes(body)))).flat().at(-1), {
       type: 'usage',
-      usage: { prompt_tokens: 115, completion_tokens: 7, total_tokens: 122, prompt_tokens_details: { cached_tokens: 100 } },
+      usage: { prompt_tokens: 115, completion_tokens: 7, total_tokens: 122, prompt_tokens_details: { cached_tokens: 100, cache_creation_tokens: 5 } },
     });
   });
 

@@ -107,12 +107,12 @@ describe('mapAnthropicFinishReason', () => {
 });
 
 describe('convertAnthropicUsage', () => {
-  it('prompt tokens include cache reads and writes; cached tokens are the reads', () => {
+  it('prompt tokens include cache reads and writes; cached tokens are the reads, cache writes their own count', () => {
     assert.deepEqual(convertAnthropicUsage({ input_tokens: 20, cache_read_input_tokens: 1000, cache_creation_input_tokens: 300, output_tokens: 40 }), {
       prompt_tokens: 1320,
       completion_tokens: 40,
       total_tokens: 1360,
-      prompt_tokens_details: { cached_tokens: 1000 },
+      prompt_tokens_details: { cached_tokens: 1000, cache_creation_tokens: 300 },
     });
     assert.deepEqual(convertAnthropicUsage({ input_tokens: 5, output_tokens: 1, cache_read_input_tokens: null }), { prompt_tokens: 5, completion_tokens: 1, total_tokens: 6, prompt_tokens_details: { cached_tokens: 0 } });
   });

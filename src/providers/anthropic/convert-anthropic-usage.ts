@@ -10,5 +10,8 @@ export function convertAnthropicUsage(usage: AnthropicUsage): Usage {
   const cached = usage.cache_read_input_tokens ?? 0;
   const prompt = (usage.input_tokens ?? 0) + cached + (usage.cache_creation_input_tokens ?? 0);
   const completion = usage.output_tokens ?? 0;
-  return { prompt_tokens: prompt, completion_tokens: completion, total_tokens: prompt + completion, prompt_tokens_details: { cached_tokens: cached } };
+  const written = usage.cache_creation_input_tokens ?? 0;
+  // Cache writes only when there are some, so answers without them keep OpenAI's usage shape.
+  const details = written > 0 ? { cached_tokens: cached, cache_creation_tokens: written } : { cached_tokens: cached };
+  return { prompt_tokens: prompt, completion_tokens: completion, total_tokens: prompt + completion, prompt_tokens_details: details };
 }

@@ -1,3 +1,4 @@
+import { ANTHROPIC_MESSAGES } from '../../core/anthropic-messages.js';
 import { collectChatCompletion, encodeChatChunks } from '../../encode/chat-chunks.js';
 import { fetchImage } from '../shared/fetch-image.js';
 import { postUpstream } from '../shared/post-upstream.js';
@@ -5,6 +6,7 @@ import { malformedAnswer } from '../shared/malformed-answer.js';
 import type { ChatCall, ChatResult, ChatStream, ProviderAdapter, ProviderConfig, ProviderPreset, ProviderType } from '../types.js';
 import { ANTHROPIC_VERSION, type AnthropicMessage, type AnthropicRequest } from './anthropic-api.js';
 import { mapAnthropicError } from './anthropic-error.js';
+import { passthroughRequest } from './anthropic-passthrough.js';
 import { anthropicStreamParts } from './anthropic-stream.js';
 import { convertAnthropicMessage } from './convert-anthropic-message.js';
 import { type AnthropicRequestPlan, convertToAnthropicRequest } from './convert-to-anthropic-request.js';
@@ -29,7 +31,7 @@ export class AnthropicAdapter implements ProviderAdapter {
 
   async chat(call: ChatCall): Promise<ChatResult> {
     const plan = await this.plan(call, false);
-    const res = await this.send(call, plan.body);
+    const res = await this.send(call, plan.body, plan.beta);
     const text = await res.text();
     let message: AnthropicMessage;
     try {
@@ -44,7 +46,7 @@ export class AnthropicAdapter implements ProviderAdapter {
 
   async stream(call: ChatCall): Promise<ChatStream> {
     const plan = await this.plan(call, true);
-    const res = await this.send(call, plan.body);
+    const res = await this.send(call, plan.body, plan.beta);
     const type = String(res.headers['content-type'] ?? '');
     if (!type.includes('text/event-stream')) {
       const text = await res.text();
@@ -55,7 +57,14 @@ export class AnthropicAdapter implements ProviderAdapter {
     return encodeChatChunks(parts, { id: call.id, created: call.created, model: call.publicModel, includeUsage });
   }
 
-  private async plan(call: ChatCall, stream: boolean): Promise<AnthropicRequestPlan> {
+  private async plan(call: ChatCall, stream: boolean): Promise<AnthropicRequestPlan & { beta?: string }> {
+    // A Messages API client's own request is sent as it came, not translated twice.
+    const origin = call.body[ANTHROPIC_MESSAGES];
+    if (origin) {
+      const passed = passthroughRequest(origin, { model: call.upstreamModel, stream, maxAnswerTokens: call.maxAnswerTokens });
+      for (const warning of passed.warnings) call.warn(warning.code, warning.message);
+      return { body: passed.body, jsonResponse: false, warnings: [], beta: passed.beta };
+    }
     const plan = await convertToAnthropicRequest(call.body, {
       model: call.upstreamModel,
       stream,
@@ -66,11 +75,11 @@ export class AnthropicAdapter implements ProviderAdapter {
     return plan;
   }
 
-  private send(call: ChatCall, body: AnthropicRequest) {
+  private send(call: ChatCall, body: AnthropicRequest, beta: string | undefined) {
     const provider = this.config.name;
     return postUpstream(this.config, {
       url: this.url,
-      headers: this.headers,
+      headers: beta === undefined ? this.headers : { ...this.headers, 'anthropic-beta': beta },
       body,
       signal: call.signal,
       timeouts: call.timeouts,

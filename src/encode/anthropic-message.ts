@@ -1,0 +1,70 @@
+import type { ChatCompletion, FinishReason, Usage } from '../core/chat.js';
+
+/** Anthropic's stop reasons for the core finish reasons; an unknown one ends the turn. */
+export function anthropicStopReason(finish: FinishReason | null | undefined): string {
+  switch (finish) {
+    case 'length':
+      return 'max_tokens';
+    case 'tool_calls':
+    case 'function_call':
+      return 'tool_use';
+    case 'content_filter':
+      return 'refusal';
+    default:
+      return 'end_turn';
+  }
+}
+
+export interface AnthropicUsage {
+  input_tokens: number;
+  output_tokens: number;
+  cache_creation_input_tokens: number;
+  cache_read_input_tokens: number;
+}
+
+/** Anthropic counts cached prompt tokens apart from `input_tokens`; the core usage counts them inside `prompt_tokens`. */
+export function anthropicUsage(usage: Usage | undefined): AnthropicUsage {
+  const cached = usage?.prompt_tokens_details?.cached_tokens ?? 0;
+  const written = Number(usage?.prompt_tokens_details?.cache_creation_tokens ?? 0) || 0;
+  return {
+    input_tokens: Math.max(0, (usage?.prompt_tokens ?? 0) - cached - written),
+    output_tokens: usage?.completion_tokens ?? 0,
+    cache_creation_input_tokens: written,
+    cache_read_input_tokens: cached,
+  };
+}
+
+/** The Messages API id of an answer: `msg_` and the random part of the gateway's request id. */
+export function messageId(requestId: string): string {
+  return `msg_${requestId.slice(requestId.indexOf('-') + 1)}`;
+}
+
+/** Arguments as a tool_use block's input: the object the model wrote, or an empty one when it wrote no JSON object. */
+export function toolInput(args: string): Record<string, unknown> {
+  try {
+    const value: unknown = JSON.parse(args === '' ? '{}' : args);
+    return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
+  } catch {
+    return {};
+  }
+}
+
+/** A chat completion as Anthropic's Message: thinking, text and tool_use blocks in that order. */
+export function encodeAnthropicMessage(completion: ChatCompletion, ctx: { id: string; model: string }): string {
+  const choice = completion.choices[0];
+  const message = choice?.message;
+  const content: Array<Record<string, unknown>> = [];
+  if (typeof message?.reasoning_content === 'string' && message.reasoning_content !== '') content.push({ type: 'thinking', thinking: message.reasoning_content, signature: '' });
+  if (typeof message?.content === 'string' && message.content !== '') content.push({ type: 'text', text: message.content });
+  for (const call of message?.tool_calls ?? []) content.push({ type: 'tool_use', id: call.id, name: call.function.name, input: toolInput(call.function.arguments) });
+  return JSON.stringify({
+    id: messageId(ctx.id),
+    type: 'message',
+    role: 'assistant',
+    model: ctx.model,
+    content,
+    stop_reason: anthropicStopReason(choice?.finish_reason),
+    stop_sequence: null,
+    usage: anthropicUsage(completion.usage),
+  });
+}

@@ -1,0 +1,87 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { ApiError } from '../core/errors.js';
+import { encodeAnthropicMessage } from './anthropic-message.js';
+import { AnthropicStreamEncoder } from './anthropic-stream.js';
+
+const ctx = { id: 'chatcmpl-0123abcd', model: 'claude-x' };
+const chunk = (delta: Record<string, unknown>, finish: string | null = null) => JSON.stringify({ id: 'c', object: 'chat.completion.chunk', choices: [{ index: 0, delta, finish_reason: finish }] });
+
+function events(bytes: string): Array<[string, unknown]> {
+  return bytes
+    .split('\n\n')
+    .filter(Boolean)
+    .map((frame) => {
+      const [event, data] = frame.split('\n');
+      assert.match(event, /^event: /);
+      assert.match(data, /^data: /);
+      return [event.slice(7), JSON.parse(data.slice(6))];
+    });
+}
+
+describe('AnthropicStreamEncoder', () => {
+  it('writes thinking, text and tool_use blocks in Anthropic order, ending with stop reason and usage', () => {
+    const encoder = new AnthropicStreamEncoder(ctx, () => '');
+    let bytes = encoder.batch([chunk({ role: 'assistant', content: '' }), chunk({ reasoning_content: 'Let me think' })]);
+    bytes += encoder.batch([chunk({ content: 'Hi' }), chunk({ content: ' there' })]);
+    bytes += encoder.batch([chunk({ tool_calls: [{ index: 0, id: 'call_1', type: 'function', function: { name: 'f', arguments: '' } }] }), chunk({ tool_calls: [{ index: 0, function: { arguments: '{"a":1}' } }] })]);
+    bytes += encoder.batch([chunk({}, 'tool_calls'), JSON.stringify({ id: 'c', choices: [], usage: { prompt_tokens: 10, completion_tokens: 5, total_tokens: 15 } })]);
+    bytes += encoder.end({ prompt_tokens: 10, completion_tokens: 5, total_tokens: 15, prompt_tokens_details: { cached_tokens: 4 } });
+    assert.deepEqual(events(bytes), [
+      ['message_start', { type: 'message_start', message: { id: 'msg_0123abcd', type: 'message', role: 'assistant', model: 'claude-x', content: [], stop_reason: null, stop_sequence: null, usage: { input_tokens: 0, output_tokens: 0, cache_creation_input_tokens: 0, cache_read_input_tokens: 0 } } }],
+      ['content_block_start', { type: 'content_block_start', index: 0, content_block: { type: 'thinking', thinking: '', signature: '' } }],
+      ['ping', { type: 'ping' }],
+      ['content_block_delta', { type: 'content_block_delta', index: 0, delta: { type: 'thinking_delta', thinking: 'Let me think' } }],
+      ['content_block_stop', { type: 'content_block_stop', index: 0 }],
+      ['content_block_start', { type: 'content_block_start', index: 1, content_block: { type: 'text', text: '' } }],
+      ['content_block_delta', { type: 'content_block_delta', index: 1, delta: { type: 'text_delta', text: 'Hi' } }],
+      ['content_block_delta', { type: 'content_block_delta', index: 1, delta: { type: 'text_delta', text: ' there' } }],
+      ['content_block_stop', { type: 'content_block_stop', index: 1 }],
+      ['content_block_start', { type: 'content_block_start', index: 2, content_block: { type: 'tool_use', id: 'call_1', name: 'f', input: {} } }],
+      ['content_block_delta', { type: 'content_block_delta', index: 2, delta: { type: 'input_json_delta', partial_json: '{"a":1}' } }],
+      ['content_block_stop', { type: 'content_block_stop', index: 2 }],
+      ['message_delta', { type: 'message_delta', delta: { stop_reason: 'tool_use', stop_sequence: null }, usage: { input_tokens: 6, output_tokens: 5, cache_creation_input_tokens: 0, cache_read_input_tokens: 4 } }],
+      ['message_stop', { type: 'message_stop' }],
+    ]);
+  });
+
+  it('an empty stream still starts and stops the message; a failure is an error event', () => {
+    const encoder = new AnthropicStreamEncoder(ctx, (e) => JSON.stringify({ type: 'error', error: { type: 'api_error', message: e.message } }));
+    assert.deepEqual(
+      events(encoder.end({ prompt_tokens: 1, completion_tokens: 0, total_tokens: 1 })).map(([e]) => e),
+      ['message_start', 'message_delta', 'message_stop'],
+    );
+    assert.equal(encoder.fail(new ApiError('upstream_error', 'boom')), 'event: error\ndata: {"type":"error","error":{"type":"api_error","message":"boom"}}\n\n');
+  });
+});
+
+describe('encodeAnthropicMessage', () => {
+  it('a completion as a Message with stop reasons mapped', () => {
+    const message = JSON.parse(
+      encodeAnthropicMessage(
+        {
+          id: 'x',
+          object: 'chat.completion',
+          created: 1,
+          model: 'upstream-name',
+          choices: [{ index: 0, message: { role: 'assistant', content: 'ok', tool_calls: [{ id: 't', type: 'function', function: { name: 'f', arguments: '{"q":2}' } }] }, finish_reason: 'length' }],
+          usage: { prompt_tokens: 7, completion_tokens: 3, total_tokens: 10 },
+        },
+        ctx,
+      ),
+    );
+    assert.deepEqual(message, {
+      id: 'msg_0123abcd',
+      type: 'message',
+      role: 'assistant',
+      model: 'claude-x',
+      content: [
+        { type: 'text', text: 'ok' },
+        { type: 'tool_use', id: 't', name: 'f', input: { q: 2 } },
+      ],
+      stop_reason: 'max_tokens',
+      stop_sequence: null,
+      usage: { input_tokens: 7, output_tokens: 3, cache_creation_input_tokens: 0, cache_read_input_tokens: 0 },
+    });
+  });
+});

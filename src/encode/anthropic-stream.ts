@@ -1,0 +1,132 @@
+import type { FinishReason, Usage } from '../core/chat.js';
+import type { ApiError } from '../core/errors.js';
+import { anthropicStopReason, anthropicUsage, messageId } from './anthropic-message.js';
+
+/** One server-sent event as Anthropic frames it: its type on an `event:` line, then the data. */
+export function anthropicEvent(type: string, data: string): string {
+  return `event: ${type}\ndata: ${data}\n\n`;
+}
+
+/** The Anthropic error body for a gateway error; the type is chosen by the route (anthropic-error.ts). */
+export type ErrorBody = (error: ApiError) => string;
+
+interface OpenBlock {
+  index: number;
+  kind: 'text' | 'thinking' | 'tool_use';
+}
+
+interface ChunkDelta {
+  content?: string | null;
+  reasoning_content?: string | null;
+  tool_calls?: Array<{ index?: number; id?: string; function?: { name?: string; arguments?: string } }>;
+}
+
+/**
+ * Turns a stream of OpenAI `chat.completion.chunk` JSON texts into Anthropic's events, in its
+ * order: `message_start`, then per block `content_block_start` (the first followed by `ping`),
+ * its deltas and `content_block_stop`, and at the end `message_delta` (stop reason and usage)
+ * and `message_stop`. A block is closed when the next kind of content begins.
+ */
+export class AnthropicStreamEncoder {
+  private started = false;
+  private pinged = false;
+  private open: OpenBlock | undefined;
+  private next = 0;
+  private finish: FinishReason | null = null;
+  /** Tool call index in the chunks → its block, so later argument deltas find it. */
+  private readonly tools = new Map<number, OpenBlock>();
+
+  constructor(
+    private readonly ctx: { id: string; model: string },
+    private readonly errorBody: ErrorBody,
+  ) {}
+
+  batch(chunks: readonly string[]): string {
+    let out = this.start();
+    for (const text of chunks) {
+      const chunk = JSON.parse(text) as { choices?: Array<{ delta?: ChunkDelta; finish_reason?: FinishReason | null }> };
+      const choice = chunk.choices?.[0];
+      if (!choice) continue;
+      const delta = choice.delta;
+      if (delta) {
+        if (typeof delta.reasoning_content === 'string' && delta.reasoning_content !== '') {
+          out += this.blockFor('thinking') + this.textDelta('thinking', delta.reasoning_content);
+        }
+        if (typeof delta.content === 'string' && delta.content !== '') {
+          out += this.blockFor('text') + this.textDelta('text', delta.content);
+        }
+        for (const call of delta.tool_calls ?? []) out += this.toolDelta(call);
+      }
+      if (choice.finish_reason) this.finish = choice.finish_reason;
+    }
+    return out;
+  }
+
+  end(usage: Usage): string {
+    const counts = anthropicUsage(usage);
+    return (
+      this.start() +
+      this.close() +
+      anthropicEvent('message_delta', JSON.stringify({ type: 'message_delta', delta: { stop_reason: anthropicStopReason(this.finish), stop_sequence: null }, usage: counts })) +
+      anthropicEvent('message_stop', '{"type":"message_stop"}')
+    );
+  }
+
+  fail(error: ApiError): string {
+    return anthropicEvent('error', this.errorBody(error));
+  }
+
+  private start(): string {
+    if (this.started) return '';
+    this.started = true;
+    const message = { id: messageId(this.ctx.id), type: 'message', role: 'assistant', model: this.ctx.model, content: [], stop_reason: null, stop_sequence: null, usage: anthropicUsage(undefined) };
+    return anthropicEvent('message_start', JSON.stringify({ type: 'message_start', message }));
+  }
+
+  private begin(kind: OpenBlock['kind'], contentBlock: Record<string, unknown>): string {
+    const out = this.close();
+    this.open = { index: this.next++, kind };
+    let events = out + anthropicEvent('content_block_start', JSON.stringify({ type: 'content_block_start', index: this.open.index, content_block: contentBlock }));
+    if (!this.pinged) {
+      this.pinged = true;
+      events += anthropicEvent('ping', '{"type":"ping"}');
+    }
+    return events;
+  }
+
+  private blockFor(kind: 'text' | 'thinking'): string {
+    if (this.open?.kind === kind) return '';
+    return this.begin(kind, kind === 'text' ? { type: 'text', text: '' } : { type: 'thinking', thinking: '', signature: '' });
+  }
+
+  private close(): string {
+    if (!this.open) return '';
+    const index = this.open.index;
+    this.open = undefined;
+    return anthropicEvent('content_block_stop', `{"type":"content_block_stop","index":${index}}`);
+  }
+
+  /** The hot path, one per streamed piece: the event written around the piece's JSON string, no object built. */
+  private textDelta(kind: 'text' | 'thinking', text: string): string {
+    return `event: content_block_delta\ndata: {"type":"content_block_delta","index":${this.open!.index},"delta":{"type":"${kind}_delta","${kind}":${JSON.stringify(text)}}}\n\n`;
+  }
+
+  private delta(delta: Record<string, unknown>): string {
+    return anthropicEvent('content_block_delta', JSON.stringify({ type: 'content_block_delta', index: this.open!.index, delta }));
+  }
+
+  private toolDelta(call: NonNullable<ChunkDelta['tool_calls']>[number]): string {
+    const at = call.index ?? 0;
+    let out = '';
+    let block = this.tools.get(at);
+    if (!block) {
+      out += this.begin('tool_use', { type: 'tool_use', id: call.id ?? `toolu_${this.ctx.id}_${at}`, name: call.function?.name ?? '', input: {} });
+      block = this.open!;
+      this.tools.set(at, block);
+    }
+    const args = call.function?.arguments;
+    // Arguments of a call whose block was closed by another block cannot be sent any more; providers send each call's arguments together.
+    if (typeof args === 'string' && args !== '' && this.open === block) out += this.delta({ type: 'input_json_delta', partial_json: args });
+    return out;
+  }
+}

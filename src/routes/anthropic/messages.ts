@@ -1,0 +1,88 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { presentedKey } from '../../auth/presented-key.js';
+import { ApiError } from '../../core/errors.js';
+import { encodeAnthropicMessage } from '../../encode/anthropic-message.js';
+import { AnthropicStreamEncoder } from '../../encode/anthropic-stream.js';
+import { servesThinking } from '../../routing/required-capabilities.js';
+import { resolveModel } from '../../routing/resolve-model.js';
+import { parseMessagesRequest } from '../../schema/messages-request.js';
+import type { AppContext } from '../../server/context.js';
+import { drainRequest } from '../../server/drain-request.js';
+import { fromFastifyError } from '../../server/fastify-error.js';
+import { logUrl } from '../../server/log-url.js';
+import { estimateUsage } from '../../usage/count-tokens.js';
+import { type ChatEndpoint, serveChat } from '../serve-chat.js';
+import { anthropicError, anthropicErrorBody } from './anthropic-error.js';
+
+/** Extended thinking budgets as reasoning efforts, on the scale of Anthropic's own OpenAI-compatible endpoint. */
+function effortFor(budget: number): string {
+  if (budget < 4096) return 'low';
+  if (budget < 16384) return 'medium';
+  return 'high';
+}
+
+function betasOf(header: string | string[] | undefined): string[] {
+  if (header === undefined) return [];
+  return (Array.isArray(header) ? header.join(',') : header).split(',').map((beta) => beta.trim()).filter(Boolean);
+}
+
+const ENDPOINT: ChatEndpoint = {
+  name: 'messages',
+  withUser: false,
+  encoder: {
+    // The client's own model id, as Anthropic answers.
+    completion: (completion, call) => encodeAnthropicMessage(completion, { id: call.id, model: call.body.model }),
+    stream: (call) => new AnthropicStreamEncoder({ id: call.id, model: call.body.model }, anthropicErrorBody),
+  },
+};
+
+/**
+ * `POST /v1/messages` and `/ai/anthropic/v1/messages` (Claude Code adds `?beta=true`): the Anthropic
+ * Messages API over every catalog chat model, with Anthropic's error shape and `request-id` header;
+ * and `POST .../messages/count_tokens`.
+ */
+export function registerMessages(app: FastifyInstance, ctx: AppContext): void {
+  app.register(async (scope) => {
+    scope.addHook('onRequest', (request, reply, done) => {
+      // Set on the raw response, so streamed answers (written past Fastify) carry it too.
+      reply.raw.setHeader('request-id', `req_${request.id}`);
+      done();
+    });
+    scope.setErrorHandler(async (error, request, reply) => {
+      const apiError = fromFastifyError(error);
+      if (apiError.code === 'request_too_large') {
+        await drainRequest(request.raw, 4 * ctx.settings.bodyLimit, 10_000);
+        reply.header('connection', 'close');
+      }
+      if (apiError.status >= 500 && !(error instanceof ApiError && error.status !== 500)) {
+        ctx.log.error({ err: error, requestId: reply.getHeader('x-request-id'), url: logUrl(request.url) }, 'request failed');
+      }
+      if (apiError.retryAfter) reply.header('retry-after', apiError.retryAfter);
+      reply.code(anthropicError(apiError).status).type('application/json').send(anthropicErrorBody(apiError));
+    });
+    const handler = async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
+      const key = await ctx.keys.authenticate(presentedKey(request.headers));
+      const { chat, thinkingBudget } = parseMessagesRequest(request.body, betasOf(request.headers['anthropic-beta']));
+      // Thinking is asked of models that can think; others answer without it, as Anthropic's models without extended thinking do.
+      if (thinkingBudget !== undefined) {
+        const model = ctx.catalog.find(chat.model);
+        if (model && servesThinking(model)) chat.reasoning_effort = effortFor(thinkingBudget);
+      }
+      await serveChat(ctx, reply, chat, key, ENDPOINT);
+    };
+    // The project's estimate of the prompt (what a usage row records when an upstream reports none); no upstream is called.
+    const countTokens = async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
+      const key = await ctx.keys.authenticate(presentedKey(request.headers));
+      const body = request.body;
+      const withLimit = typeof body === 'object' && body !== null && !Array.isArray(body) && !('max_tokens' in body) ? { ...body, max_tokens: 1 } : body;
+      const { chat } = parseMessagesRequest(withLimit);
+      resolveModel(ctx.catalog, chat.model, key, 'chat');
+      const usage = await estimateUsage(chat, '');
+      reply.type('application/json').send(JSON.stringify({ input_tokens: usage.prompt_tokens }));
+    };
+    for (const base of ['/v1', '/ai/anthropic/v1']) {
+      scope.post(`${base}/messages`, handler);
+      scope.post(`${base}/messages/count_tokens`, countTokens);
+    }
+  });
+}

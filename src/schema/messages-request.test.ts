@@ -1,0 +1,104 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { ApiError } from '../core/errors.js';
+import { ANTHROPIC_MESSAGES } from '../core/anthropic-messages.js';
+import { CHAT_TOOLS } from '../core/tools.js';
+import { parseMessagesRequest } from './messages-request.js';
+
+describe('parseMessagesRequest', () => {
+  it('reads a Claude Code-style turn into the core chat request', () => {
+    const { chat, thinkingBudget } = parseMessagesRequest({
+      model: 'claude-sonnet-4-5',
+      max_tokens: 32000,
+      system: [
+        { type: 'text', text: 'You are Claude Code.', cache_control: { type: 'ephemeral' } },
+        { type: 'text', text: 'Be brief.' },
+      ],
+      messages: [
+        { role: 'user', content: [{ type: 'text', text: 'List files', cache_control: { type: 'ephemeral' } }] },
+        {
+          role: 'assistant',
+          content: [
+            { type: 'thinking', thinking: 'hmm', signature: 'sig' },
+            { type: 'text', text: 'Listing.' },
+            { type: 'tool_use', id: 'toolu_1', name: 'Bash', input: { command: 'ls' } },
+          ],
+        },
+        {
+          role: 'user',
+          content: [
+            { type: 'tool_result', tool_use_id: 'toolu_1', content: [{ type: 'text', text: 'a.txt' }] },
+            { type: 'tool_result', tool_use_id: 'toolu_2', content: 'denied', is_error: true },
+            { type: 'image', source: { type: 'url', url: 'https://example.com/a.png' } },
+          ],
+        },
+      ],
+      tools: [{ name: 'Bash', description: 'Runs a command', input_schema: { type: 'object', properties: { command: { type: 'string' } } }, cache_control: { type: 'ephemeral' } }],
+      tool_choice: { type: 'any', disable_parallel_tool_use: true },
+      stop_sequences: ['STOP'],
+      temperature: 1,
+      metadata: { user_id: 'user_abc' },
+      thinking: { type: 'enabled', budget_tokens: 8000 },
+      stream: true,
+    });
+    assert.equal(thinkingBudget, 8000);
+    const { [CHAT_TOOLS]: tools, [ANTHROPIC_MESSAGES]: origin, ...plain } = chat;
+    assert.equal(origin?.droppedThinking, true);
+    assert.equal('thinking' in origin!.body || 'stream' in origin!.body, false);
+    assert.deepEqual((origin!.body.messages as Array<{ content: Array<{ type: string }> }>)[1].content.map((b) => b.type), ['text', 'tool_use']);
+    assert.deepEqual(plain, {
+      model: 'claude-sonnet-4-5',
+      max_tokens: 32000,
+      stream: true,
+      stop: ['STOP'],
+      temperature: 1,
+      user: 'user_abc',
+      parallel_tool_calls: false,
+      tool_choice: 'required',
+      tools: [{ type: 'function', function: { name: 'Bash', description: 'Runs a command', parameters: { type: 'object', properties: { command: { type: 'string' } } } } }],
+      messages: [
+        { role: 'system', content: 'You are Claude Code.\n\nBe brief.' },
+        { role: 'user', content: 'List files' },
+        { role: 'assistant', content: 'Listing.', tool_calls: [{ id: 'toolu_1', type: 'function', function: { name: 'Bash', arguments: '{"command":"ls"}' } }] },
+        { role: 'tool', tool_call_id: 'toolu_1', content: 'a.txt' },
+        { role: 'tool', tool_call_id: 'toolu_2', content: 'Error: denied' },
+        { role: 'user', content: [{ type: 'image_url', image_url: { url: 'https://example.com/a.png' } }] },
+      ],
+    });
+    assert.deepEqual(tools?.choice, { type: 'required' });
+    assert.equal(tools?.functions[0].name, 'Bash');
+  });
+
+  it('maps tool_choice tool and none, base64 images and PDF documents', () => {
+    const { chat } = parseMessagesRequest({
+      model: 'm',
+      max_tokens: 10,
+      tools: [{ name: 'f', input_schema: { type: 'object' } }],
+      tool_choice: { type: 'tool', name: 'f' },
+      messages: [
+        {
+          role: 'user',
+          content: [
+            { type: 'image', source: { type: 'base64', media_type: 'image/png', data: 'QUJD' } },
+            { type: 'document', source: { type: 'base64', media_type: 'application/pdf', data: 'UERG' }, title: 'a.pdf' },
+          ],
+        },
+      ],
+    });
+    assert.deepEqual(chat.tool_choice, { type: 'function', function: { name: 'f' } });
+    assert.deepEqual(chat.messages[0].content, [
+      { type: 'image_url', image_url: { url: 'data:image/png;base64,QUJD' } },
+      { type: 'file', file: { file_data: 'data:application/pdf;base64,UERG', filename: 'a.pdf' } },
+    ]);
+    assert.equal(parseMessagesRequest({ model: 'm', max_tokens: 1, tool_choice: { type: 'none' }, messages: [{ role: 'user', content: 'x' }] }).chat.tool_choice, 'none');
+  });
+
+  it('refuses what Anthropic refuses, naming the field', () => {
+    const refused = (body: unknown, message: RegExp) => assert.throws(() => parseMessagesRequest(body), (e: unknown) => e instanceof ApiError && e.status === 400 && message.test(e.message));
+    refused({ model: 'm', messages: [{ role: 'user', content: 'x' }] }, /^max_tokens: Field required$/);
+    refused({ model: 'm', max_tokens: 1, messages: [] }, /at least one message/);
+    refused({ model: 'm', max_tokens: 1, messages: [{ role: 'system', content: 'x' }] }, /^messages\.0\.role/);
+    refused({ model: 'm', max_tokens: 1, messages: [{ role: 'assistant', content: [{ type: 'tool_result', tool_use_id: 'x' }] }] }, /assistant message cannot hold/);
+    refused({ model: 'm', max_tokens: 1, tool_choice: { type: 'tool', name: 'g' }, tools: [{ name: 'f' }], messages: [{ role: 'user', content: 'x' }] }, /not in 'tools'/);
+  });
+});
