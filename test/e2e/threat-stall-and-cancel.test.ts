@@ -26,10 +26,10 @@ after(async () => {
 });
 
 /** Starts a chat request and aborts it once `afterMs` have passed (streams: after the first bytes too). */
-async function cancelled(body: Record<string, unknown>, afterMs: number): Promise<void> {
+async function cancelled(body: Record<string, unknown>, afterMs: number, giveUpMs = afterMs): Promise<void> {
   const controller = new AbortController();
-  // A request whose answer never begins is given up after the same time.
-  const giveUp = setTimeout(() => controller.abort(), afterMs);
+  // A request whose answer never begins is given up after `giveUpMs`.
+  const giveUp = setTimeout(() => controller.abort(), giveUpMs);
   try {
     const res = await request(`${server.url}/v1/chat/completions`, {
       method: 'POST',
@@ -107,13 +107,15 @@ describe('no request holds the event loop', () => {
     const probe = startHealthProbe(server.url);
     await probe.ready;
     const probeStarted = performance.now();
-    // One request every 25 ms, each left after 100 ms: what is measured is their settling, not the
+    // One request every 25 ms, each left 100 ms after its answer began (on a loaded machine admitting
+    // a 400 KB prompt can take longer than that, and a client gone before its answer began leaves
+    // no row to wait for): what is measured is their settling, not the
     // parsing of 8 MB of bodies arriving in the same instant (about 6 ms of JSON.parse each).
     await Promise.all(
       Array.from({ length: 20 }, async (_, i) => {
         await new Promise((r) => setTimeout(r, 25 * i));
         // The hostile text is an earlier turn: the fake upstream (in this process) echoes only the last one.
-        await cancelled({ stream: true, messages: [{ role: 'user', content: hostile[i % 2] }, { role: 'assistant', content: 'Noted.' }, { role: 'user', content: 'Go on. #slow #no-usage' }] }, 100);
+        await cancelled({ stream: true, messages: [{ role: 'user', content: hostile[i % 2] }, { role: 'assistant', content: 'Noted.' }, { role: 'user', content: 'Go on. #slow #no-usage' }] }, 100, 15_000);
       }),
     );
     await waitFor(async () => (await rowsWhere("status = 'cancelled'")).length >= before + 20, 60_000);
