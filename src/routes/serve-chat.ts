@@ -5,6 +5,7 @@ import type { ApiKey } from '../auth/key-store.js';
 import { asApiError } from '../core/as-api-error.js';
 import type { ChatCompletion, ChatRequest, Usage } from '../core/chat.js';
 import { ApiError } from '../core/errors.js';
+import { READ_WARNINGS } from '../core/warnings.js';
 import { SSE_DONE, sseBatch, sseError, writeSseHead } from '../encode/sse.js';
 import { ImageLoader } from '../providers/shared/image-loader.js';
 import type { ChatCall } from '../providers/types.js';
@@ -104,6 +105,7 @@ export async function serveChat(ctx: AppContext, reply: FastifyReply, body: Chat
     call.loadImage = new ImageLoader({ maxTotalBytes: ctx.settings.maxImageBytesPerRequest, concurrency: IMAGE_FETCHES }, scope.signal).load;
     scope.stopLeftoversAtEnd();
   }
+  for (const warning of body[READ_WARNINGS] ?? []) scope.warn(warning.code, warning.message);
   if (ticket.answerCap !== undefined) {
     call.maxAnswerTokens = ticket.answerCap;
     scope.warn('answer_limited', `the answer is limited to ${ticket.answerCap} tokens${(body.n ?? 1) > 1 ? ' per choice' : ''}: what this key's credit affords`);

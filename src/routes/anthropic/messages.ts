@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { presentedKey } from '../../auth/presented-key.js';
 import { ApiError } from '../../core/errors.js';
+import { READ_WARNINGS } from '../../core/warnings.js';
 import { encodeAnthropicMessage } from '../../encode/anthropic-message.js';
 import { AnthropicStreamEncoder } from '../../encode/anthropic-stream.js';
 import { servesThinking } from '../../routing/required-capabilities.js';
@@ -67,6 +68,7 @@ export function registerMessages(app: FastifyInstance, ctx: AppContext): void {
       if (thinkingBudget !== undefined) {
         const model = ctx.catalog.find(chat.model);
         if (model && servesThinking(model)) chat.reasoning_effort = effortFor(thinkingBudget);
+        else chat[READ_WARNINGS] = [{ code: 'dropped_parameter', message: 'no deployment of this model reasons on request; thinking was ignored' }];
       }
       await serveChat(ctx, reply, chat, key, ENDPOINT);
     };
