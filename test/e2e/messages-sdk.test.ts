@@ -334,3 +334,21 @@ describe('an Anthropic deployment gets the client request almost untouched', () 
     assert.equal(Number(rows[0].prompt_tokens), message.usage.input_tokens + 4);
   });
 });
+
+describe('extended thinking', () => {
+  it('a model that reasons gets the budget as its thinking; one that does not answers with a warning', async () => {
+    const thinking = { type: 'enabled' as const, budget_tokens: 8000 };
+    const { data: message, response } = await client.messages
+      .create({ model: 'gemini-2.5-flash', max_tokens: 16000, thinking, messages: [{ role: 'user', content: 'think' }] })
+      .withResponse();
+    assert.deepEqual(message.content, [{ type: 'text', text: 'Echo: think' }]);
+    assert.equal(response.headers.get('x-opensq-warnings'), null);
+    const config = gemini.requests.at(-1)!.body.generationConfig as { thinkingConfig?: { thinkingBudget?: number } };
+    assert.ok((config.thinkingConfig?.thinkingBudget ?? 0) > 0, JSON.stringify(config));
+
+    const plain = await client.messages.create({ model: 'gpt-4o-mini', max_tokens: 16000, thinking, messages: [{ role: 'user', content: 'think' }] }).withResponse();
+    assert.deepEqual(plain.data.content, [{ type: 'text', text: 'Echo: think' }]);
+    assert.match(plain.response.headers.get('x-opensq-warnings') ?? '', /dropped_parameter: no deployment of this model reasons on request; thinking was ignored/);
+    assert.equal(openai.requests.at(-1)!.body.reasoning_effort, undefined);
+  });
+});
