@@ -352,3 +352,20 @@ describe('extended thinking', () => {
     assert.equal(openai.requests.at(-1)!.body.reasoning_effort, undefined);
   });
 });
+
+describe('parallel tool calls', () => {
+  const searchTool: Anthropic.Tool = { name: 'search_products', description: 'Searches products', input_schema: { type: 'object', properties: { query: { type: 'string' }, max_price: { type: 'number' } } } };
+  for (const { provider, model } of MODELS) {
+    it(`over ${provider}: two tool_use blocks, answered and streamed`, async () => {
+      const params = { model, max_tokens: 512, tools: [weatherTool, searchTool], messages: [{ role: 'user' as const, content: 'call both in parallel' }] };
+      const answered = await client.messages.create(params);
+      const streamed = await client.messages.stream(params).finalMessage();
+      for (const message of [answered, streamed]) {
+        assert.equal(message.stop_reason, 'tool_use');
+        const uses = message.content.filter((b) => b.type === 'tool_use');
+        assert.deepEqual(uses.map((b) => b.type === 'tool_use' && [b.name, b.input]), [['get_weather', TOOL_ARGUMENTS[0]], ['search_products', TOOL_ARGUMENTS[1]]]);
+        assert.equal(new Set(uses.map((b) => b.type === 'tool_use' && b.id)).size, 2);
+      }
+    });
+  }
+});
