@@ -53,7 +53,8 @@ export interface Usage {
   prompt_tokens: number;
   completion_tokens: number;
   total_tokens: number;
-  prompt_tokens_details?: { cached_tokens?: number; [key: string]: unknown };
+  /** `cache_creation_tokens`: prompt tokens written to the provider's cache (Anthropic's), not an OpenAI field. */
+  prompt_tokens_details?: { cached_tokens?: number; cache_creation_tokens?: number; [key: string]: unknown };
   completion_tokens_details?: { reasoning_tokens?: number; [key: string]: unknown };
 }
 

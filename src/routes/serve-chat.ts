@@ -113,11 +113,12 @@ export async function serveChat(ctx: AppContext, reply: FastifyReply, body: Chat
   await scope.run(() => (body.stream ? streamChat(ctx, reply, scope, call, model, endpoint.encoder ?? OPENAI_CHAT) : completeChat(ctx, reply, scope, call, model, endpoint, key)));
 }
 
-function tokens(usage: Usage | undefined): Pick<UsageFacts, 'promptTokens' | 'completionTokens' | 'cachedTokens'> {
+function tokens(usage: Usage | undefined): Pick<UsageFacts, 'promptTokens' | 'completionTokens' | 'cachedTokens' | 'cacheWriteTokens'> {
   return {
     promptTokens: usage?.prompt_tokens ?? 0,
     completionTokens: usage?.completion_tokens ?? 0,
     cachedTokens: usage?.prompt_tokens_details?.cached_tokens ?? 0,
+    cacheWriteTokens: usage?.prompt_tokens_details?.cache_creation_tokens ?? 0,
   };
 }
 

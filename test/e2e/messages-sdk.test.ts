@@ -298,7 +298,7 @@ describe('count_tokens and the model list', () => {
 });
 
 describe('an Anthropic deployment gets the client request almost untouched', () => {
-  it('cache_control, system blocks, tool choice and allowed betas reach the upstream; cache reads come back and are recorded', async () => {
+  it('cache_control, system blocks, tool choice and allowed betas reach the upstream; cache reads and writes come back and are recorded', async () => {
     const system: Anthropic.TextBlockParam[] = [{ type: 'text', text: 'Cached system prompt', cache_control: { type: 'ephemeral' } }];
     const tools: Anthropic.Tool[] = [{ ...weatherTool, cache_control: { type: 'ephemeral' } }];
     // top_k is Anthropic's, though this SDK's types leave it out.
@@ -315,6 +315,7 @@ describe('an Anthropic deployment gets the client request almost untouched', () 
     const { data: message, response } = await client.messages.create(params, { headers: { 'anthropic-beta': 'prompt-caching-2024-07-31, claude-code-20250219' } }).withResponse();
     assert.deepEqual(message.content, [{ type: 'text', text: '[Cached system prompt] Echo: hello cache' }]);
     assert.equal(message.usage.cache_read_input_tokens, 4, 'the fake reads 4 tokens from the cache when there is a system prompt');
+    assert.equal(message.usage.cache_creation_input_tokens, 3, 'and writes 3 when a block carries cache_control');
     assert.match(response.headers.get('x-opensq-warnings') ?? '', /dropped_parameter: no deployment of this model reasons on request; thinking was ignored/);
     const sent = anthropic.requests.at(-1)!;
     assert.deepEqual(sent.body, {
@@ -328,10 +329,16 @@ describe('an Anthropic deployment gets the client request almost untouched', () 
     });
     assert.equal(sent.headers['anthropic-beta'], 'prompt-caching-2024-07-31');
     assert.equal(sent.headers['x-api-key'], FAKE_ANTHROPIC_KEY);
-    const rows = await server.query(`SELECT cached_tokens, prompt_tokens FROM usage WHERE request_id = 'chatcmpl-${message.id.slice(4)}'`);
+    const rows = await server.query(`SELECT cached_tokens, cache_write_tokens, prompt_tokens FROM usage WHERE request_id = 'chatcmpl-${message.id.slice(4)}'`);
     assert.equal(rows.length, 1);
     assert.equal(Number(rows[0].cached_tokens), 4);
-    assert.equal(Number(rows[0].prompt_tokens), message.usage.input_tokens + 4);
+    assert.equal(Number(rows[0].cache_write_tokens), 3);
+    assert.equal(Number(rows[0].prompt_tokens), message.usage.input_tokens + 4 + 3);
+
+    const streamed = await client.messages.stream(params).finalMessage();
+    assert.equal(streamed.usage.cache_read_input_tokens, 4);
+    assert.equal(streamed.usage.cache_creation_input_tokens, 3);
+    assert.equal(streamed.usage.input_tokens, message.usage.input_tokens);
   });
 });
 

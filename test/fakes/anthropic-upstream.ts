@@ -179,9 +179,11 @@ function contentOf(answer: FakeAnswer, jsonSchema: boolean): Array<Record<string
   return blocks;
 }
 
-function usageOf(answer: FakeAnswer): Record<string, unknown> {
+/** A request that marks anything with `cache_control` writes 3 prompt tokens to the cache. */
+function usageOf(answer: FakeAnswer, body: Body): Record<string, unknown> {
   const { input, output, cached } = answer.usage;
-  return { input_tokens: input - cached, cache_creation_input_tokens: 0, cache_read_input_tokens: cached, output_tokens: output, service_tier: 'standard' };
+  const written = JSON.stringify(body).includes('"cache_control"') ? 3 : 0;
+  return { input_tokens: input - cached - written, cache_creation_input_tokens: written, cache_read_input_tokens: cached, output_tokens: output, service_tier: 'standard' };
 }
 
 async function handleMessages(body: Body, res: ServerResponse): Promise<void> {
@@ -206,7 +208,7 @@ async function handleMessages(body: Body, res: ServerResponse): Promise<void> {
   const stopReason = content.some((b) => b.type === 'tool_use') ? 'tool_use' : STOP_REASONS[answer.finish];
   const withUsage = !faults.has('no-usage');
   const message: Record<string, unknown> = { id: 'msg_fake123', type: 'message', role: 'assistant', model: String(body.model), content, stop_reason: stopReason, stop_sequence: null };
-  if (withUsage) message.usage = usageOf(answer);
+  if (withUsage) message.usage = usageOf(answer, body);
   if (body.stream !== true) {
     res.writeHead(200, { 'content-type': 'application/json', 'request-id': 'req_fake' });
     return void res.end(JSON.stringify(message));
@@ -215,7 +217,7 @@ async function handleMessages(body: Body, res: ServerResponse): Promise<void> {
   res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', 'request-id': 'req_fake' });
   const send = (event: Record<string, unknown> & { type: string }): boolean => res.write(`event: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`);
   const start: Record<string, unknown> = { ...message, content: [], stop_reason: null };
-  if (withUsage) start.usage = { ...usageOf(answer), output_tokens: 1 };
+  if (withUsage) start.usage = { ...usageOf(answer, body), output_tokens: 1 };
   send({ type: 'message_start', message: start });
   for (const [index, block] of content.entries()) {
     if (block.type === 'text') {
