@@ -281,6 +281,19 @@ describe('count_tokens and the model list', () => {
     assert.ok(missing instanceof Anthropic.NotFoundError, String(missing));
   });
 
+  it('an Anthropic deployment counts itself: the client body goes to its count_tokens; others are estimated', async () => {
+    const system: Anthropic.TextBlockParam[] = [{ type: 'text', text: 'Count me', cache_control: { type: 'ephemeral' } }];
+    const { data: exact, response } = await client.messages.countTokens({ model: 'claude-3.5-sonnet', system, messages: [{ role: 'user', content: 'how many?' }] }).withResponse();
+    assert.equal(response.headers.get('x-opensq-token-count'), 'exact');
+    const sent = anthropic.requests.at(-1)!;
+    assert.equal(sent.path, '/v1/messages/count_tokens');
+    assert.deepEqual(sent.body, { model: 'claude-3-5-sonnet-latest', system, messages: [{ role: 'user', content: 'how many?' }] });
+    assert.ok(exact.input_tokens > 0);
+    const estimated = await client.messages.countTokens({ model: 'gpt-4o-mini', system, messages: [{ role: 'user', content: 'how many?' }] }).withResponse();
+    assert.equal(estimated.response.headers.get('x-opensq-token-count'), 'estimate');
+    assert.notEqual(estimated.data.input_tokens, exact.input_tokens, 'the fake counts otherwise than the estimate');
+  });
+
   it('models.list() in Anthropic shape when the request carries anthropic-version; OpenAI shape otherwise', async () => {
     const ids: string[] = [];
     for await (const model of client.models.list()) {

@@ -186,6 +186,16 @@ function usageOf(answer: FakeAnswer, body: Body): Record<string, unknown> {
   return { input_tokens: input - cached - written, cache_creation_input_tokens: written, cache_read_input_tokens: cached, output_tokens: output, service_tier: 'standard' };
 }
 
+/** `POST /v1/messages/count_tokens`: the body of a message request without `max_tokens`; its prompt's tokens as the fake's answers count them. */
+function countTokens(body: Body, res: ServerResponse): void {
+  if ('max_tokens' in body || 'stream' in body) return sendError(res, 400, 'invalid_request_error', `${'max_tokens' in body ? 'max_tokens' : 'stream'}: Extra inputs are not permitted`);
+  const problem = validate({ ...body, max_tokens: 1 });
+  if (problem) return sendError(res, 400, 'invalid_request_error', problem);
+  if (!KNOWN_MODELS.has(String(body.model))) return sendError(res, 404, 'not_found_error', `model: ${String(body.model)}`);
+  res.writeHead(200, { 'content-type': 'application/json', 'request-id': 'req_fake' });
+  res.end(JSON.stringify({ input_tokens: fakeAnswer(decode(body)).usage.input }));
+}
+
 async function handleMessages(body: Body, res: ServerResponse): Promise<void> {
   const problem = validate(body);
   if (problem) return sendError(res, 400, 'invalid_request_error', problem);
@@ -261,7 +271,7 @@ export async function startFakeAnthropic(): Promise<FakeAnthropic> {
       if (key !== FAKE_ANTHROPIC_KEY) return sendError(res, 401, 'authentication_error', 'invalid x-api-key');
       if (req.headers['anthropic-version'] === undefined) return sendError(res, 400, 'invalid_request_error', 'anthropic-version: header is required');
       if (req.headers['anthropic-version'] !== '2023-06-01') return sendError(res, 400, 'invalid_request_error', `anthropic-version: invalid version ${String(req.headers['anthropic-version'])}`);
-      if (req.method !== 'POST' || path !== '/v1/messages') return sendError(res, 404, 'not_found_error', 'Not Found');
+      if (req.method !== 'POST' || (path !== '/v1/messages' && path !== '/v1/messages/count_tokens')) return sendError(res, 404, 'not_found_error', 'Not Found');
       let body: Body;
       try {
         body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
@@ -270,6 +280,7 @@ export async function startFakeAnthropic(): Promise<FakeAnthropic> {
       }
       if (!isObject(body)) return sendError(res, 400, 'invalid_request_error', 'The request body must be a JSON object.');
       requests.push({ path, headers: req.headers, body });
+      if (path === '/v1/messages/count_tokens') return countTokens(body, res);
       handleMessages(body, res).catch((error) => res.destroy(error));
     });
   });
