@@ -264,6 +264,17 @@ describe('Messages API surface', () => {
     assert.equal((upstream.error as { type: string }).type, 'error');
   });
 
+  it('a rate limit is a rate_limit_error 429 with its retry-after; a model not configured is a 503 api_error, not retried as overloaded', async () => {
+    const limited = await client.messages.create({ model: 'gpt-4o-mini', max_tokens: 10, messages: [{ role: 'user', content: 'slow down #rate-limit' }] }).catch((e: unknown) => e);
+    assert.ok(limited instanceof Anthropic.RateLimitError, String(limited));
+    assert.equal((limited.error as { error: { type: string } }).error.type, 'rate_limit_error');
+    assert.ok(limited.headers?.get('retry-after'));
+    const res = await http(`${server.url}/v1/messages`, { headers: { 'x-api-key': 'openai' }, json: { model: 'deepseek-v3', max_tokens: 10, messages: [{ role: 'user', content: 'x' }] } });
+    assert.equal(res.status, 503, res.text);
+    assert.equal(res.json.error.type, 'api_error');
+    assert.match(res.json.error.message, /DEEPSEEK_API_KEY/);
+  });
+
   it('usage rows carry the endpoint messages', async () => {
     await client.messages.create({ model: 'gpt-4o-mini', max_tokens: 64, messages: [{ role: 'user', content: 'count me' }] });
     const rows = await server.query("SELECT endpoint, model, status, prompt_tokens, completion_tokens FROM usage WHERE endpoint = 'messages'");
