@@ -10,6 +10,4 @@ export interface AnthropicMessagesOrigin {
   body: Record<string, unknown>;
   /** The client's `anthropic-beta` values, for the adapter to pass on those it allows. */
   betas: string[];
-  /** The client asked for extended thinking, which is not passed on (its signed blocks would not survive the answer's translation). */
-  droppedThinking: boolean;
 }

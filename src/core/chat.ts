@@ -1,5 +1,6 @@
 import type { ANTHROPIC_MESSAGES, AnthropicMessagesOrigin } from './anthropic-messages.js';
 import type { CHAT_TOOLS, ChatTools } from './tools.js';
+import type { READ_WARNINGS, Warning } from './warnings.js';
 
 /** Provider-neutral chat types. Requests and answers keep OpenAI's wire names, which are our public contract. */
 
@@ -42,6 +43,8 @@ export interface ChatRequest {
   [CHAT_TOOLS]?: ChatTools;
   /** The Messages API request this chat request was read from (routes/anthropic). */
   [ANTHROPIC_MESSAGES]?: AnthropicMessagesOrigin;
+  /** What reading the request from another API's shape lost, reported as warnings. */
+  [READ_WARNINGS]?: Warning[];
   response_format?: { type: string; json_schema?: { name?: string; schema?: unknown; strict?: boolean } } | null;
   [key: string]: unknown;
 }
@@ -50,7 +53,8 @@ export interface Usage {
   prompt_tokens: number;
   completion_tokens: number;
   total_tokens: number;
-  prompt_tokens_details?: { cached_tokens?: number; [key: string]: unknown };
+  /** `cache_creation_tokens`: prompt tokens written to the provider's cache (Anthropic's), not an OpenAI field. */
+  prompt_tokens_details?: { cached_tokens?: number; cache_creation_tokens?: number; [key: string]: unknown };
   completion_tokens_details?: { reasoning_tokens?: number; [key: string]: unknown };
 }
 

@@ -28,6 +28,12 @@ export type Warn = (code: WarningCode, message: string) => void;
  */
 export const NO_ANSWER_EFFECT: ReadonlySet<string> = new Set(['user', 'safety_identifier', 'store', 'metadata', 'prompt_cache_key', 'prompt_cache_retention', 'service_tier']);
 
+/**
+ * Where a request read from another API's shape (the Messages API) keeps what was lost in the
+ * reading, for serveChat to report with the provider's warnings. A symbol, so no upstream JSON carries it.
+ */
+export const READ_WARNINGS: unique symbol = Symbol('opensq.readWarnings');
+
 /** A warning collected by a pure converter, for the adapter to pass to `warn`. */
 export interface Warning {
   code: WarningCode;

@@ -25,7 +25,7 @@ export interface AnthropicUsage {
 /** Anthropic counts cached prompt tokens apart from `input_tokens`; the core usage counts them inside `prompt_tokens`. */
 export function anthropicUsage(usage: Usage | undefined): AnthropicUsage {
   const cached = usage?.prompt_tokens_details?.cached_tokens ?? 0;
-  const written = Number(usage?.prompt_tokens_details?.cache_creation_tokens ?? 0) || 0;
+  const written = usage?.prompt_tokens_details?.cache_creation_tokens ?? 0;
   return {
     input_tokens: Math.max(0, (usage?.prompt_tokens ?? 0) - cached - written),
     output_tokens: usage?.completion_tokens ?? 0,

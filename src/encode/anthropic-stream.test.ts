@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ApiError } from '../core/errors.js';
 import { encodeAnthropicMessage } from './anthropic-message.js';
-import { AnthropicStreamEncoder } from './anthropic-stream.js';
+import { AnthropicStreamEncoder, plainTextPiece } from './anthropic-stream.js';
 
 const ctx = { id: 'chatcmpl-0123abcd', model: 'claude-x' };
 const chunk = (delta: Record<string, unknown>, finish: string | null = null) => JSON.stringify({ id: 'c', object: 'chat.completion.chunk', choices: [{ index: 0, delta, finish_reason: finish }] });
@@ -83,5 +83,35 @@ describe('encodeAnthropicMessage', () => {
       stop_sequence: null,
       usage: { input_tokens: 7, output_tokens: 3, cache_creation_input_tokens: 0, cache_read_input_tokens: 0 },
     });
+  });
+});
+
+describe('plainTextPiece', () => {
+  it('takes the literal of a chunk that is only a piece of text, and nothing else', () => {
+    const text = 'a "quoted" \\ back\nslash ✓';
+    const plain = chunk({ content: text });
+    assert.equal(plainTextPiece(plain), JSON.stringify(text));
+    const relayed = `{"id":"x","object":"chat.completion.chunk","created":1,"model":"m","system_fingerprint":null,"choices":[{"index":0,"delta":{"content":${JSON.stringify(text)}},"logprobs":null,"finish_reason":null}],"usage":null}`;
+    assert.equal(plainTextPiece(relayed), JSON.stringify(text));
+    assert.equal(plainTextPiece(chunk({ content: '' })), undefined);
+    assert.equal(plainTextPiece(chunk({ role: 'assistant', content: 'x' })), undefined);
+    assert.equal(plainTextPiece(chunk({ content: 'x' }, 'stop')), undefined);
+    assert.equal(plainTextPiece(chunk({ reasoning_content: 'x' })), undefined);
+    assert.equal(plainTextPiece(chunk({ content: 'x', tool_calls: [] })), undefined);
+    assert.equal(plainTextPiece(relayed.replace('"usage":null', '"usage":{"prompt_tokens":1}')), undefined);
+  });
+
+  it('the fast path writes the same events as the parsed one', () => {
+    const pieces = ['Hel', 'lo "w"', 'orld\\n', '✓'];
+    const fast = new AnthropicStreamEncoder(ctx, () => '');
+    const slow = new AnthropicStreamEncoder(ctx, () => '');
+    let a = '';
+    let b = '';
+    for (const piece of pieces) {
+      a += fast.batch([chunk({ content: piece })]);
+      // A role makes the chunk take the parsed path.
+      b += slow.batch([chunk({ role: 'assistant', content: piece })]);
+    }
+    assert.equal(a, b);
   });
 });

@@ -10,6 +10,20 @@ export function anthropicEvent(type: string, data: string): string {
 /** The Anthropic error body for a gateway error; the type is chosen by the route (anthropic-error.ts). */
 export type ErrorBody = (error: ApiError) => string;
 
+/** The delta of a chunk that carries only a piece of text and no finish reason, as most chunks do: its JSON string literal. */
+const PLAIN_TEXT = /"choices":\[\{"index":0,"delta":\{"content":("(?:[^"\\]|\\.)*")\}(?:,"logprobs":null)?,"finish_reason":null\}\]/;
+
+/**
+ * The hot path: most chunks are a piece of text, which is written on as the JSON literal it
+ * already is, without parsing the chunk; anything else (a role, reasoning, tool calls, a finish
+ * reason, usage) is parsed. Undefined when the chunk is not such a piece, or the piece is empty.
+ */
+export function plainTextPiece(chunk: string): string | undefined {
+  if (chunk.includes('"usage":{')) return undefined;
+  const literal = PLAIN_TEXT.exec(chunk)?.[1];
+  return literal === undefined || literal === '""' ? undefined : literal;
+}
+
 interface OpenBlock {
   index: number;
   kind: 'text' | 'thinking' | 'tool_use';
@@ -44,6 +58,11 @@ export class AnthropicStreamEncoder {
   batch(chunks: readonly string[]): string {
     let out = this.start();
     for (const text of chunks) {
+      const piece = plainTextPiece(text);
+      if (piece !== undefined) {
+        out += this.blockFor('text') + this.rawTextDelta(piece);
+        continue;
+      }
       const chunk = JSON.parse(text) as { choices?: Array<{ delta?: ChunkDelta; finish_reason?: FinishReason | null }> };
       const choice = chunk.choices?.[0];
       if (!choice) continue;
@@ -109,6 +128,11 @@ export class AnthropicStreamEncoder {
   /** The hot path, one per streamed piece: the event written around the piece's JSON string, no object built. */
   private textDelta(kind: 'text' | 'thinking', text: string): string {
     return `event: content_block_delta\ndata: {"type":"content_block_delta","index":${this.open!.index},"delta":{"type":"${kind}_delta","${kind}":${JSON.stringify(text)}}}\n\n`;
+  }
+
+  /** A text delta whose JSON string literal is taken as the chunk wrote it. */
+  private rawTextDelta(literal: string): string {
+    return `event: content_block_delta\ndata: {"type":"content_block_delta","index":${this.open!.index},"delta":{"type":"text_delta","text":${literal}}}\n\n`;
   }
 
   private delta(delta: Record<string, unknown>): string {

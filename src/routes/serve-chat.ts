@@ -5,6 +5,7 @@ import type { ApiKey } from '../auth/key-store.js';
 import { asApiError } from '../core/as-api-error.js';
 import type { ChatCompletion, ChatRequest, Usage } from '../core/chat.js';
 import { ApiError } from '../core/errors.js';
+import { READ_WARNINGS } from '../core/warnings.js';
 import { SSE_DONE, sseBatch, sseError, writeSseHead } from '../encode/sse.js';
 import { ImageLoader } from '../providers/shared/image-loader.js';
 import type { ChatCall } from '../providers/types.js';
@@ -106,6 +107,7 @@ export async function serveChat(ctx: AppContext, reply: FastifyReply, body: Chat
     call.loadImage = new ImageLoader({ maxTotalBytes: ctx.settings.maxImageBytesPerRequest, concurrency: IMAGE_FETCHES }, scope.signal).load;
     scope.stopLeftoversAtEnd();
   }
+  for (const warning of body[READ_WARNINGS] ?? []) scope.warn(warning.code, warning.message);
   if (ticket.answerCap !== undefined) {
     call.maxAnswerTokens = ticket.answerCap;
     scope.warn('answer_limited', `the answer is limited to ${ticket.answerCap} tokens${(body.n ?? 1) > 1 ? ' per choice' : ''}: what this key's credit affords`);
@@ -113,11 +115,12 @@ export async function serveChat(ctx: AppContext, reply: FastifyReply, body: Chat
   await scope.run(() => (body.stream ? streamChat(ctx, reply, scope, call, model, endpoint.encoder ?? OPENAI_CHAT) : completeChat(ctx, reply, scope, call, model, endpoint, key)));
 }
 
-function tokens(usage: Usage | undefined): Pick<UsageFacts, 'promptTokens' | 'completionTokens' | 'cachedTokens'> {
+function tokens(usage: Usage | undefined): Pick<UsageFacts, 'promptTokens' | 'completionTokens' | 'cachedTokens' | 'cacheWriteTokens'> {
   return {
     promptTokens: usage?.prompt_tokens ?? 0,
     completionTokens: usage?.completion_tokens ?? 0,
     cachedTokens: usage?.prompt_tokens_details?.cached_tokens ?? 0,
+    cacheWriteTokens: usage?.prompt_tokens_details?.cache_creation_tokens ?? 0,
   };
 }
 

@@ -72,6 +72,8 @@ export function parseMessagesRequest(body: unknown, betas: string[] = []): Messa
   if (request.stop_sequences?.length) chat.stop = request.stop_sequences;
   if (request.temperature !== undefined) chat.temperature = request.temperature;
   if (request.top_p !== undefined) chat.top_p = request.top_p;
+  // Anthropic's and Gemini's own; an OpenAI-compatible upstream takes it or refuses it, as on the chat route.
+  if (request.top_k !== undefined) chat.top_k = request.top_k;
   if (typeof request.metadata?.user_id === 'string') chat.user = request.metadata.user_id;
   const choice = request.tool_choice;
   if (request.tools?.length) {
@@ -88,7 +90,7 @@ export function parseMessagesRequest(body: unknown, betas: string[] = []): Messa
   }
   chat[CHAT_TOOLS] = readChatTools(chat.tools, chat.tool_choice);
   const thinkingBudget = request.thinking?.type === 'enabled' ? (request.thinking.budget_tokens ?? 1024) : undefined;
-  chat[ANTHROPIC_MESSAGES] = { body: originalBody(body as Record<string, unknown>), betas, droppedThinking: thinkingBudget !== undefined };
+  chat[ANTHROPIC_MESSAGES] = { body: originalBody(body as Record<string, unknown>), betas };
   return { chat, thinkingBudget };
 }
 

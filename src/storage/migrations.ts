@@ -171,6 +171,12 @@ function migrations(kind: 'sqlite' | 'postgres'): Record<string, Migration> {
         await db.schema.createIndex('responses_created_at').on('responses').column('created_at').execute();
       },
     },
+    '0009_usage_cache_write_tokens': {
+      async up(db: Kysely<any>) {
+        // Prompt tokens written to a provider's prompt cache (Anthropic's cache_creation_input_tokens), counted in prompt_tokens too.
+        await db.schema.alterTable('usage').addColumn('cache_write_tokens', 'integer', (c) => c.notNull().defaultTo(0)).execute();
+      },
+    },
   };
 }
 

@@ -54,6 +54,8 @@ export interface UsageTable {
   attempts: string | null;
   /** The upstream's own id for the answer when the answer carries ours (`request_id`); else null. */
   upstream_id: string | null;
+  /** Prompt tokens written to the provider's prompt cache; part of prompt_tokens, as cached_tokens (the reads) are. */
+  cache_write_tokens: number;
 }
 
 /** The JSON body a request's client sent, kept a few days for replay; one row per usage row's `request_id`. */

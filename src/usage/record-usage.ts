@@ -15,6 +15,8 @@ export interface UsageFacts {
   promptTokens: number;
   completionTokens: number;
   cachedTokens?: number;
+  /** Prompt tokens written to the provider's prompt cache. */
+  cacheWriteTokens?: number;
   /** `performance.now()` when the request started. */
   started: number;
   ttftMs?: number | null;
@@ -74,6 +76,7 @@ export async function recordUsage(ctx: AppContext, facts: UsageFacts): Promise<v
       prompt_tokens: promptTokens,
       completion_tokens: completionTokens,
       cached_tokens: facts.cachedTokens ?? 0,
+      cache_write_tokens: facts.cacheWriteTokens ?? 0,
       cost,
       latency_ms: latencyMs,
       ttft_ms: facts.ttftMs ?? null,

@@ -264,6 +264,17 @@ describe('Messages API surface', () => {
     assert.equal((upstream.error as { type: string }).type, 'error');
   });
 
+  it('a rate limit is a rate_limit_error 429 with its retry-after; a model not configured is a 503 api_error, not retried as overloaded', async () => {
+    const limited = await client.messages.create({ model: 'gpt-4o-mini', max_tokens: 10, messages: [{ role: 'user', content: 'slow down #rate-limit' }] }).catch((e: unknown) => e);
+    assert.ok(limited instanceof Anthropic.RateLimitError, String(limited));
+    assert.equal((limited.error as { error: { type: string } }).error.type, 'rate_limit_error');
+    assert.ok(limited.headers?.get('retry-after'));
+    const res = await http(`${server.url}/v1/messages`, { headers: { 'x-api-key': 'openai' }, json: { model: 'deepseek-v3', max_tokens: 10, messages: [{ role: 'user', content: 'x' }] } });
+    assert.equal(res.status, 503, res.text);
+    assert.equal(res.json.error.type, 'api_error');
+    assert.match(res.json.error.message, /DEEPSEEK_API_KEY/);
+  });
+
   it('usage rows carry the endpoint messages', async () => {
     await client.messages.create({ model: 'gpt-4o-mini', max_tokens: 64, messages: [{ role: 'user', content: 'count me' }] });
     const rows = await server.query("SELECT endpoint, model, status, prompt_tokens, completion_tokens FROM usage WHERE endpoint = 'messages'");
@@ -279,6 +290,19 @@ describe('count_tokens and the model list', () => {
     assert.ok(short.input_tokens > 0 && long.input_tokens > short.input_tokens + 150, `${short.input_tokens} < ${long.input_tokens}`);
     const missing = await client.messages.countTokens({ model: 'nope', messages: [{ role: 'user', content: 'x' }] }).catch((e: unknown) => e);
     assert.ok(missing instanceof Anthropic.NotFoundError, String(missing));
+  });
+
+  it('an Anthropic deployment counts itself: the client body goes to its count_tokens; others are estimated', async () => {
+    const system: Anthropic.TextBlockParam[] = [{ type: 'text', text: 'Count me', cache_control: { type: 'ephemeral' } }];
+    const { data: exact, response } = await client.messages.countTokens({ model: 'claude-3.5-sonnet', system, messages: [{ role: 'user', content: 'how many?' }] }).withResponse();
+    assert.equal(response.headers.get('x-opensq-token-count'), 'exact');
+    const sent = anthropic.requests.at(-1)!;
+    assert.equal(sent.path, '/v1/messages/count_tokens');
+    assert.deepEqual(sent.body, { model: 'claude-3-5-sonnet-latest', system, messages: [{ role: 'user', content: 'how many?' }] });
+    assert.ok(exact.input_tokens > 0);
+    const estimated = await client.messages.countTokens({ model: 'gpt-4o-mini', system, messages: [{ role: 'user', content: 'how many?' }] }).withResponse();
+    assert.equal(estimated.response.headers.get('x-opensq-token-count'), 'estimate');
+    assert.notEqual(estimated.data.input_tokens, exact.input_tokens, 'the fake counts otherwise than the estimate');
   });
 
   it('models.list() in Anthropic shape when the request carries anthropic-version; OpenAI shape otherwise', async () => {
@@ -298,7 +322,7 @@ describe('count_tokens and the model list', () => {
 });
 
 describe('an Anthropic deployment gets the client request almost untouched', () => {
-  it('cache_control, system blocks, tool choice and allowed betas reach the upstream; cache reads come back and are recorded', async () => {
+  it('cache_control, system blocks, tool choice and allowed betas reach the upstream; cache reads and writes come back and are recorded', async () => {
     const system: Anthropic.TextBlockParam[] = [{ type: 'text', text: 'Cached system prompt', cache_control: { type: 'ephemeral' } }];
     const tools: Anthropic.Tool[] = [{ ...weatherTool, cache_control: { type: 'ephemeral' } }];
     // top_k is Anthropic's, though this SDK's types leave it out.
@@ -315,7 +339,8 @@ describe('an Anthropic deployment gets the client request almost untouched', () 
     const { data: message, response } = await client.messages.create(params, { headers: { 'anthropic-beta': 'prompt-caching-2024-07-31, claude-code-20250219' } }).withResponse();
     assert.deepEqual(message.content, [{ type: 'text', text: '[Cached system prompt] Echo: hello cache' }]);
     assert.equal(message.usage.cache_read_input_tokens, 4, 'the fake reads 4 tokens from the cache when there is a system prompt');
-    assert.match(response.headers.get('x-opensq-warnings') ?? '', /dropped_parameter: extended thinking/);
+    assert.equal(message.usage.cache_creation_input_tokens, 3, 'and writes 3 when a block carries cache_control');
+    assert.match(response.headers.get('x-opensq-warnings') ?? '', /dropped_parameter: no deployment of this model reasons on request; thinking was ignored/);
     const sent = anthropic.requests.at(-1)!;
     assert.deepEqual(sent.body, {
       model: 'claude-3-5-sonnet-latest',
@@ -328,9 +353,50 @@ describe('an Anthropic deployment gets the client request almost untouched', () 
     });
     assert.equal(sent.headers['anthropic-beta'], 'prompt-caching-2024-07-31');
     assert.equal(sent.headers['x-api-key'], FAKE_ANTHROPIC_KEY);
-    const rows = await server.query(`SELECT cached_tokens, prompt_tokens FROM usage WHERE request_id = 'chatcmpl-${message.id.slice(4)}'`);
+    const rows = await server.query(`SELECT cached_tokens, cache_write_tokens, prompt_tokens FROM usage WHERE request_id = 'chatcmpl-${message.id.slice(4)}'`);
     assert.equal(rows.length, 1);
     assert.equal(Number(rows[0].cached_tokens), 4);
-    assert.equal(Number(rows[0].prompt_tokens), message.usage.input_tokens + 4);
+    assert.equal(Number(rows[0].cache_write_tokens), 3);
+    assert.equal(Number(rows[0].prompt_tokens), message.usage.input_tokens + 4 + 3);
+
+    const streamed = await client.messages.stream(params).finalMessage();
+    assert.equal(streamed.usage.cache_read_input_tokens, 4);
+    assert.equal(streamed.usage.cache_creation_input_tokens, 3);
+    assert.equal(streamed.usage.input_tokens, message.usage.input_tokens);
   });
+});
+
+describe('extended thinking', () => {
+  it('a model that reasons gets the budget as its thinking; one that does not answers with a warning', async () => {
+    const thinking = { type: 'enabled' as const, budget_tokens: 8000 };
+    const { data: message, response } = await client.messages
+      .create({ model: 'gemini-2.5-flash', max_tokens: 16000, thinking, messages: [{ role: 'user', content: 'think' }] })
+      .withResponse();
+    assert.deepEqual(message.content, [{ type: 'text', text: 'Echo: think' }]);
+    assert.equal(response.headers.get('x-opensq-warnings'), null);
+    const config = gemini.requests.at(-1)!.body.generationConfig as { thinkingConfig?: { thinkingBudget?: number } };
+    assert.ok((config.thinkingConfig?.thinkingBudget ?? 0) > 0, JSON.stringify(config));
+
+    const plain = await client.messages.create({ model: 'gpt-4o-mini', max_tokens: 16000, thinking, messages: [{ role: 'user', content: 'think' }] }).withResponse();
+    assert.deepEqual(plain.data.content, [{ type: 'text', text: 'Echo: think' }]);
+    assert.match(plain.response.headers.get('x-opensq-warnings') ?? '', /dropped_parameter: no deployment of this model reasons on request; thinking was ignored/);
+    assert.equal(openai.requests.at(-1)!.body.reasoning_effort, undefined);
+  });
+});
+
+describe('parallel tool calls', () => {
+  const searchTool: Anthropic.Tool = { name: 'search_products', description: 'Searches products', input_schema: { type: 'object', properties: { query: { type: 'string' }, max_price: { type: 'number' } } } };
+  for (const { provider, model } of MODELS) {
+    it(`over ${provider}: two tool_use blocks, answered and streamed`, async () => {
+      const params = { model, max_tokens: 512, tools: [weatherTool, searchTool], messages: [{ role: 'user' as const, content: 'call both in parallel' }] };
+      const answered = await client.messages.create(params);
+      const streamed = await client.messages.stream(params).finalMessage();
+      for (const message of [answered, streamed]) {
+        assert.equal(message.stop_reason, 'tool_use');
+        const uses = message.content.filter((b) => b.type === 'tool_use');
+        assert.deepEqual(uses.map((b) => b.type === 'tool_use' && [b.name, b.input]), [['get_weather', TOOL_ARGUMENTS[0]], ['search_products', TOOL_ARGUMENTS[1]]]);
+        assert.equal(new Set(uses.map((b) => b.type === 'tool_use' && b.id)).size, 2);
+      }
+    });
+  }
 });

@@ -179,9 +179,21 @@ function contentOf(answer: FakeAnswer, jsonSchema: boolean): Array<Record<string
   return blocks;
 }
 
-function usageOf(answer: FakeAnswer): Record<string, unknown> {
+/** A request that marks anything with `cache_control` writes 3 prompt tokens to the cache. */
+function usageOf(answer: FakeAnswer, body: Body): Record<string, unknown> {
   const { input, output, cached } = answer.usage;
-  return { input_tokens: input - cached, cache_creation_input_tokens: 0, cache_read_input_tokens: cached, output_tokens: output, service_tier: 'standard' };
+  const written = JSON.stringify(body).includes('"cache_control"') ? 3 : 0;
+  return { input_tokens: input - cached - written, cache_creation_input_tokens: written, cache_read_input_tokens: cached, output_tokens: output, service_tier: 'standard' };
+}
+
+/** `POST /v1/messages/count_tokens`: the body of a message request without `max_tokens`; its prompt's tokens as the fake's answers count them. */
+function countTokens(body: Body, res: ServerResponse): void {
+  if ('max_tokens' in body || 'stream' in body) return sendError(res, 400, 'invalid_request_error', `${'max_tokens' in body ? 'max_tokens' : 'stream'}: Extra inputs are not permitted`);
+  const problem = validate({ ...body, max_tokens: 1 });
+  if (problem) return sendError(res, 400, 'invalid_request_error', problem);
+  if (!KNOWN_MODELS.has(String(body.model))) return sendError(res, 404, 'not_found_error', `model: ${String(body.model)}`);
+  res.writeHead(200, { 'content-type': 'application/json', 'request-id': 'req_fake' });
+  res.end(JSON.stringify({ input_tokens: fakeAnswer(decode(body)).usage.input }));
 }
 
 async function handleMessages(body: Body, res: ServerResponse): Promise<void> {
@@ -206,7 +218,7 @@ async function handleMessages(body: Body, res: ServerResponse): Promise<void> {
   const stopReason = content.some((b) => b.type === 'tool_use') ? 'tool_use' : STOP_REASONS[answer.finish];
   const withUsage = !faults.has('no-usage');
   const message: Record<string, unknown> = { id: 'msg_fake123', type: 'message', role: 'assistant', model: String(body.model), content, stop_reason: stopReason, stop_sequence: null };
-  if (withUsage) message.usage = usageOf(answer);
+  if (withUsage) message.usage = usageOf(answer, body);
   if (body.stream !== true) {
     res.writeHead(200, { 'content-type': 'application/json', 'request-id': 'req_fake' });
     return void res.end(JSON.stringify(message));
@@ -215,7 +227,7 @@ async function handleMessages(body: Body, res: ServerResponse): Promise<void> {
   res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', 'request-id': 'req_fake' });
   const send = (event: Record<string, unknown> & { type: string }): boolean => res.write(`event: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`);
   const start: Record<string, unknown> = { ...message, content: [], stop_reason: null };
-  if (withUsage) start.usage = { ...usageOf(answer), output_tokens: 1 };
+  if (withUsage) start.usage = { ...usageOf(answer, body), output_tokens: 1 };
   send({ type: 'message_start', message: start });
   for (const [index, block] of content.entries()) {
     if (block.type === 'text') {
@@ -259,7 +271,7 @@ export async function startFakeAnthropic(): Promise<FakeAnthropic> {
       if (key !== FAKE_ANTHROPIC_KEY) return sendError(res, 401, 'authentication_error', 'invalid x-api-key');
       if (req.headers['anthropic-version'] === undefined) return sendError(res, 400, 'invalid_request_error', 'anthropic-version: header is required');
       if (req.headers['anthropic-version'] !== '2023-06-01') return sendError(res, 400, 'invalid_request_error', `anthropic-version: invalid version ${String(req.headers['anthropic-version'])}`);
-      if (req.method !== 'POST' || path !== '/v1/messages') return sendError(res, 404, 'not_found_error', 'Not Found');
+      if (req.method !== 'POST' || (path !== '/v1/messages' && path !== '/v1/messages/count_tokens')) return sendError(res, 404, 'not_found_error', 'Not Found');
       let body: Body;
       try {
         body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
@@ -268,6 +280,7 @@ export async function startFakeAnthropic(): Promise<FakeAnthropic> {
       }
       if (!isObject(body)) return sendError(res, 400, 'invalid_request_error', 'The request body must be a JSON object.');
       requests.push({ path, headers: req.headers, body });
+      if (path === '/v1/messages/count_tokens') return countTokens(body, res);
       handleMessages(body, res).catch((error) => res.destroy(error));
     });
   });

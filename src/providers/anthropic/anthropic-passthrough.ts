@@ -29,7 +29,6 @@ export function passthroughRequest(origin: AnthropicMessagesOrigin, options: { m
   const body = { ...origin.body, model: options.model, max_tokens: answerLimit({ max_tokens: asked }, options.maxAnswerTokens) ?? asked } as unknown as AnthropicRequest;
   if (options.stream) body.stream = true;
   const warnings: Warning[] = [];
-  if (origin.droppedThinking) warnings.push({ code: 'dropped_parameter', message: 'extended thinking is not passed on to provider anthropic through this gateway; thinking was ignored' });
   const allowed = origin.betas.filter((beta) => ALLOWED_BETAS.has(beta));
   if (allowed.length < origin.betas.length) warnings.push({ code: 'dropped_parameter', message: `anthropic-beta features that are not allowed were not passed on (${origin.betas.length - allowed.length})` });
   return { body, beta: allowed.length > 0 ? allowed.join(',') : undefined, warnings };

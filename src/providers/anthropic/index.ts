@@ -57,6 +57,33 @@ export class AnthropicAdapter implements ProviderAdapter {
     return encodeChatChunks(parts, { id: call.id, created: call.created, model: call.publicModel, includeUsage });
   }
 
+  /**
+   * Anthropic's own count of a Messages API request's prompt (`POST /v1/messages/count_tokens`):
+   * the client's body with the deployment's model, without the answer limit.
+   */
+  async countTokens(call: ChatCall): Promise<number> {
+    const origin = call.body[ANTHROPIC_MESSAGES];
+    if (!origin) throw new Error('countTokens needs a Messages API request');
+    const { max_tokens: _limit, ...body } = passthroughRequest(origin, { model: call.upstreamModel, stream: false }).body;
+    const res = await postUpstream(this.config, {
+      url: `${this.url}/count_tokens`,
+      headers: this.headers,
+      body,
+      signal: call.signal,
+      timeouts: call.timeouts,
+      mapError: (status, text, retryAfter) => mapAnthropicError(this.config.name, status, text, retryAfter),
+    });
+    const text = await res.text();
+    let count: unknown;
+    try {
+      count = (JSON.parse(text) as { input_tokens?: unknown }).input_tokens;
+    } catch (cause) {
+      throw malformedAnswer(this.config.name, 'an answer that is not JSON', text, cause);
+    }
+    if (typeof count !== 'number' || !Number.isInteger(count) || count < 0) throw malformedAnswer(this.config.name, 'a count without input_tokens', text);
+    return count;
+  }
+
   private async plan(call: ChatCall, stream: boolean): Promise<AnthropicRequestPlan & { beta?: string }> {
     // A Messages API client's own request is sent as it came, not translated twice.
     const origin = call.body[ANTHROPIC_MESSAGES];

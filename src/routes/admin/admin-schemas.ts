@@ -96,6 +96,7 @@ export const usageRowSchema = z.object({
   error_code: z.string().nullable(),
   stream: z.boolean(),
   upstream_id: z.string().nullable().describe("The upstream's own id for the answer, whose id (and x-request-id) is request_id; null when it named none"),
+  cache_write_tokens: z.number().int().describe("Prompt tokens written to the provider's prompt cache (Anthropic's cache_creation_input_tokens); counted in prompt_tokens, as cached_tokens (the reads) are"),
 });
 export const attemptSchema = z.object({
   provider: z.string(),

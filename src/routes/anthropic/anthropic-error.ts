@@ -9,8 +9,8 @@ export function anthropicError(error: ApiError): { status: number; type: string 
   if (status === 404) return { status, type: 'not_found_error' };
   if (status === 413) return { status, type: 'request_too_large' };
   if (status === 429) return { status, type: 'rate_limit_error' };
-  // No deployment can answer now: Anthropic's "overloaded", which its clients retry.
-  if (status === 503 || status === 529) return { status: 529, type: 'overloaded_error' };
+  // No deployment can answer now, but may soon: Anthropic's "overloaded", which its clients retry.
+  if ((status === 503 && error.retryable) || status === 529) return { status: 529, type: 'overloaded_error' };
   if (status === 504) return { status, type: 'timeout_error' };
   if (status >= 500) return { status, type: 'api_error' };
   return { status, type: 'invalid_request_error' };

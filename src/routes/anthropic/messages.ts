@@ -1,8 +1,12 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { presentedKey } from '../../auth/presented-key.js';
+import type { ChatRequest } from '../../core/chat.js';
 import { ApiError } from '../../core/errors.js';
+import { READ_WARNINGS } from '../../core/warnings.js';
 import { encodeAnthropicMessage } from '../../encode/anthropic-message.js';
 import { AnthropicStreamEncoder } from '../../encode/anthropic-stream.js';
+import { AnthropicAdapter } from '../../providers/anthropic/index.js';
+import type { Model } from '../../routing/catalog.js';
 import { servesThinking } from '../../routing/required-capabilities.js';
 import { resolveModel } from '../../routing/resolve-model.js';
 import { parseMessagesRequest } from '../../schema/messages-request.js';
@@ -24,6 +28,28 @@ function effortFor(budget: number): string {
 function betasOf(header: string | string[] | undefined): string[] {
   if (header === undefined) return [];
   return (Array.isArray(header) ? header.join(',') : header).split(',').map((beta) => beta.trim()).filter(Boolean);
+}
+
+/** Anthropic's count of the prompt from the model's first Anthropic deployment; undefined when it has none or the count failed (logged). */
+async function anthropicCount(ctx: AppContext, model: Model, chat: ChatRequest, id: string): Promise<number | undefined> {
+  const deployment = model.usable[0];
+  const adapter = deployment && ctx.registry.adapter(deployment.provider.name);
+  if (!(adapter instanceof AnthropicAdapter)) return undefined;
+  try {
+    return await adapter.countTokens({
+      body: chat,
+      publicModel: chat.model,
+      upstreamModel: deployment.model,
+      signal: new AbortController().signal,
+      id,
+      created: Math.floor(Date.now() / 1000),
+      warn: () => undefined,
+      timeouts: { ...deployment.provider.timeouts, ...model.timeoutOverrides },
+    });
+  } catch (error) {
+    ctx.log.warn({ err: error, provider: deployment.provider.name }, 'count_tokens: the upstream count failed; answered with the estimate');
+    return undefined;
+  }
 }
 
 const ENDPOINT: ChatEndpoint = {
@@ -67,18 +93,20 @@ export function registerMessages(app: FastifyInstance, ctx: AppContext): void {
       if (thinkingBudget !== undefined) {
         const model = ctx.catalog.find(chat.model);
         if (model && servesThinking(model)) chat.reasoning_effort = effortFor(thinkingBudget);
+        else chat[READ_WARNINGS] = [{ code: 'dropped_parameter', message: 'no deployment of this model reasons on request; thinking was ignored' }];
       }
       await serveChat(ctx, reply, chat, key, ENDPOINT);
     };
-    // The project's estimate of the prompt (what a usage row records when an upstream reports none); no upstream is called.
+    // Anthropic's own count when the model's first deployment is Anthropic's; else (or when that fails) the project's estimate of the prompt, what a usage row records when an upstream reports none.
     const countTokens = async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
       const key = await ctx.keys.authenticate(presentedKey(request.headers));
       const body = request.body;
       const withLimit = typeof body === 'object' && body !== null && !Array.isArray(body) && !('max_tokens' in body) ? { ...body, max_tokens: 1 } : body;
-      const { chat } = parseMessagesRequest(withLimit);
-      resolveModel(ctx.catalog, chat.model, key, 'chat');
-      const usage = await estimateUsage(chat, '');
-      reply.type('application/json').send(JSON.stringify({ input_tokens: usage.prompt_tokens }));
+      const { chat } = parseMessagesRequest(withLimit, betasOf(request.headers['anthropic-beta']));
+      const model = resolveModel(ctx.catalog, chat.model, key, 'chat');
+      const exact = await anthropicCount(ctx, model, chat, request.id);
+      const inputTokens = exact ?? (await estimateUsage(chat, '')).prompt_tokens;
+      reply.header('x-opensq-token-count', exact === undefined ? 'estimate' : 'exact').type('application/json').send(JSON.stringify({ input_tokens: inputTokens }));
     };
     for (const base of ['/v1', '/ai/anthropic/v1']) {
       scope.post(`${base}/messages`, handler);
