@@ -64,12 +64,24 @@ export class ResponseEventWriter {
     out.push(`event: ${type}\ndata: ${JSON.stringify({ type, ...fields, sequence_number: this.sequence++ })}\n\n`);
   }
 
+  /**
+   * A delta event, the one written per piece of an answer, as text without building an object.
+   * Item ids are ours (`[a-z0-9_]`), so they need no escaping.
+   */
+  private delta(out: string[], type: string, open: OpenItem, index: string, delta: string, tail: string): void {
+    out.push(
+      `event: ${type}\ndata: {"type":"${type}","item_id":"${open.item.id}","output_index":${open.outputIndex},${index}"delta":${JSON.stringify(delta)}${tail},"sequence_number":${this.sequence++}}\n\n`,
+    );
+  }
+
   private start(out: string[]): void {
     if (this.started) return;
     this.started = true;
-    const response = responseObject(this.echo, this.state);
-    this.event(out, 'response.created', { response });
-    this.event(out, 'response.in_progress', { response });
+    // One serialization for both events, which carry the same Response.
+    const response = JSON.stringify(responseObject(this.echo, this.state));
+    for (const type of ['response.created', 'response.in_progress']) {
+      out.push(`event: ${type}\ndata: {"type":"${type}","response":${response},"sequence_number":${this.sequence++}}\n\n`);
+    }
   }
 
   private openItem(out: string[], kind: OpenItem['kind'], item: ResponseItem): OpenItem {
@@ -112,13 +124,13 @@ export class ResponseEventWriter {
   private text(out: string[], delta: string): void {
     const open = this.open?.kind === 'message' ? this.open : this.openItem(out, 'message', { id: messageItemId(this.state.id), type: 'message', status: 'in_progress', role: 'assistant', content: [] });
     open.text += delta;
-    this.event(out, 'response.output_text.delta', { item_id: open.item.id, output_index: open.outputIndex, content_index: 0, delta, logprobs: [] });
+    this.delta(out, 'response.output_text.delta', open, '"content_index":0,', delta, ',"logprobs":[]');
   }
 
   private reasoning(out: string[], delta: string): void {
     const open = this.open?.kind === 'reasoning' ? this.open : this.openItem(out, 'reasoning', { id: reasoningItemId(this.state.id), type: 'reasoning', summary: [] });
     open.text += delta;
-    this.event(out, 'response.reasoning_summary_text.delta', { item_id: open.item.id, output_index: open.outputIndex, summary_index: 0, delta });
+    this.delta(out, 'response.reasoning_summary_text.delta', open, '"summary_index":0,', delta, '');
   }
 
   private toolCall(out: string[], call: NonNullable<ChunkDelta['tool_calls']>[number]): void {
@@ -132,7 +144,7 @@ export class ResponseEventWriter {
     const delta = call.function?.arguments ?? '';
     if (delta === '') return;
     open.text += delta;
-    this.event(out, 'response.function_call_arguments.delta', { item_id: open.item.id, output_index: open.outputIndex, delta });
+    this.delta(out, 'response.function_call_arguments.delta', open, '', delta, '');
   }
 
   /** The events for one batch of chat chunk JSON texts. */

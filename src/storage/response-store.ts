@@ -17,31 +17,48 @@ export interface ResponseOwner {
 
 /**
  * The Responses API answers kept with `store` (OpenAI's default), each visible to its user only and
- * for OPENSQ_RESPONSES_RETENTION_DAYS. A save is written in the background; a read of the same id
- * waits for it, so a client's next request (`previous_response_id`, `item_reference`) finds it.
+ * for OPENSQ_RESPONSES_RETENTION_DAYS. A save is written at once on SQLite; on Postgres in the
+ * background, and a read of the same id waits for it, so a client's next request
+ * (`previous_response_id`, `item_reference`) finds it.
  */
 export class ResponseStore {
   private readonly pending = new Map<string, Promise<void>>();
+  /** SQLite's insert, prepared once and run at once (no query building per answer). */
+  private readonly insertNow: ((row: Record<string, unknown>) => unknown) | undefined;
 
   constructor(
     private readonly database: Database,
     private readonly retentionDays: number,
     private readonly log: Logger,
-  ) {}
+  ) {
+    const statement = database.sqlite?.prepare(
+      'INSERT INTO responses (id, user_id, key_id, created_at, response, input, conversation) VALUES (@id, @user_id, @key_id, @created_at, @response, @input, @conversation) ON CONFLICT (id) DO NOTHING',
+    );
+    this.insertNow = statement && ((row) => statement.run(row));
+  }
 
   save(owner: ResponseOwner, stored: StoredResponse): void {
     const id = stored.response.id;
+    const row = {
+      id,
+      user_id: owner.userId,
+      key_id: owner.keyId,
+      created_at: Date.now(),
+      response: JSON.stringify(stored.response),
+      input: JSON.stringify(stored.input),
+      conversation: JSON.stringify(stored.conversation),
+    };
+    if (this.insertNow) {
+      try {
+        this.insertNow(row);
+      } catch (error) {
+        this.log.error({ err: error, responseId: id }, 'could not store a response');
+      }
+      return;
+    }
     const write = this.database.db
       .insertInto('responses')
-      .values({
-        id,
-        user_id: owner.userId,
-        key_id: owner.keyId,
-        created_at: Date.now(),
-        response: JSON.stringify(stored.response),
-        input: JSON.stringify(stored.input),
-        conversation: JSON.stringify(stored.conversation),
-      })
+      .values(row)
       .onConflict((oc) => oc.column('id').doNothing())
       .execute()
       .then(
