@@ -5,6 +5,7 @@ import type { ApiKey } from '../auth/key-store.js';
 import { asApiError } from '../core/as-api-error.js';
 import type { ChatCompletion, ChatRequest, Usage } from '../core/chat.js';
 import { ApiError } from '../core/errors.js';
+import type { Warning } from '../core/warnings.js';
 import { SSE_DONE, sseBatch, sseError, writeSseHead } from '../encode/sse.js';
 import { ImageLoader } from '../providers/shared/image-loader.js';
 import type { ChatCall } from '../providers/types.js';
@@ -30,6 +31,8 @@ export interface ChatEndpoint {
   encoder?: AnswerEncoder;
   /** The prefix of the answer's id (and its usage row's request id); `chatcmpl-` when absent. */
   idPrefix?: string;
+  /** What the endpoint could not honour before the request became a chat request, reported with the answer. */
+  warnings?: readonly Warning[];
 }
 
 /**
@@ -92,6 +95,7 @@ export async function serveChat(ctx: AppContext, reply: FastifyReply, body: Chat
     stream: body.stream === true,
     promptTokens: async () => (await estimateUsage(body, '')).prompt_tokens,
   });
+  for (const warning of endpoint.warnings ?? []) scope.warn(warning.code, warning.message);
   const call: ChatCall = {
     body,
     publicModel: model.id,

@@ -218,6 +218,9 @@ describe('POST /v1/responses with the OpenAI SDK', () => {
     const odd = await http(`${server.url}/v1/responses`, { json: { model: 't-anthropic', input: [{ type: 'computer_call_output', call_id: 'x' }] } });
     assert.equal(odd.status, 400);
     assert.equal(odd.json.error.param, 'input[0]');
+    const warned = await http(`${server.url}/v1/responses`, { json: { model: 't-gemini', input: 'Hi', truncation: 'auto', include: ['message.output_text.logprobs'] } });
+    assert.equal(warned.status, 200, warned.text);
+    assert.match(warned.headers['x-opensq-warnings'] as string, /^dropped_parameter: truncation .*; dropped_parameter: include message\.output_text\.logprobs/);
     const missing = await http(`${server.url}/v1/responses`, { json: { model: 't-anthropic' } });
     assert.deepEqual([missing.status, missing.json.error.param], [400, 'input']);
   });

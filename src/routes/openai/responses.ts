@@ -8,7 +8,7 @@ import { completionOutput, finishedStatus, type ResponseEcho, responseEcho, resp
 import type { ChatCall } from '../../providers/types.js';
 import { convertResponsesInput } from '../../schema/convert-responses-input.js';
 import { inputItemResources, inputItems, referencedItemIds, resolveReferences, responseIdOfItem } from '../../schema/responses-items.js';
-import { parseResponsesRequest, type ResponsesInputItem } from '../../schema/responses-request.js';
+import { parseResponsesRequest, type ResponsesInputItem, responsesWarnings } from '../../schema/responses-request.js';
 import { responsesToChatRequest } from '../../schema/responses-to-chat-request.js';
 import type { AppContext } from '../../server/context.js';
 import { ResponseStore } from '../../storage/response-store.js';
@@ -88,7 +88,13 @@ export function registerResponses(app: FastifyInstance, ctx: AppContext): void {
       parsed.store === false
         ? undefined
         : (response) => store.save(owner(key), { response, input: inputItemResources(items, response.id), conversation: [...prior, ...items, ...response.output] });
-    await serveChat(ctx, reply, body, key, { name: 'responses', withUser: false, idPrefix: 'resp_', encoder: responsesEncoder(responseEcho(parsed), settled) });
+    await serveChat(ctx, reply, body, key, {
+      name: 'responses',
+      withUser: false,
+      idPrefix: 'resp_',
+      encoder: responsesEncoder(responseEcho(parsed), settled),
+      warnings: responsesWarnings(parsed),
+    });
   };
 
   const stored = async (request: FastifyRequest<{ Params: { id: string } }>) => {
