@@ -111,6 +111,8 @@ describe('POST /v1/responses with the OpenAI SDK', () => {
       assert.ok(row, 'a usage row under the response id');
       assert.equal(row.endpoint, 'responses');
       assert.equal(Number(row.completion_tokens), res.json.usage.output_tokens);
+      const kept = (await server.query('SELECT * FROM request_bodies')).find((r) => r.request_id === res.json.id);
+      assert.equal(JSON.parse(kept!.body).input, 'Say hello.', 'the body is kept for replay in the playground');
 
       const sdk = await client().responses.create({ model, input: [{ role: 'user', content: [{ type: 'input_text', text: 'Hi there' }] }] });
       assert.equal(sdk.output_text, 'Echo: Hi there');
