@@ -31,6 +31,7 @@ before(async () => {
   [openai, anthropic, gemini] = await Promise.all([startFakeOpenAI(), startFakeAnthropic(), startFakeGemini()]);
   const config = [
     'models:',
+    '  t-gemini3: { paid: false, deployments: [ { provider: gemini, model: gemini-3-pro-preview } ] }',
     ...Object.entries(MODELS).map(([id, target]) => {
       const [provider, model] = target.split('/');
       return `  ${id}: { paid: false, deployments: [ { provider: ${provider}, model: ${model} } ] }`;
@@ -166,6 +167,19 @@ describe('POST /v1/responses with the OpenAI SDK', () => {
       assert.ok(streamedCall && streamedCall.type === 'function_call' && streamedCall.call_id && streamedCall.name === 'get_weather');
     });
 
+    it(`${model}: two calls at once, streamed: two function_call items, each added, filled and done`, async () => {
+      const now = { type: 'function', name: 'now', description: 'The time', parameters: { type: 'object', properties: {} }, strict: false };
+      const res = await http(`${server.url}/v1/responses`, { json: { model, input: 'Weather and time, in parallel please', tools: [weatherTool, now], stream: true } });
+      const events = sseEvents(res.text);
+      assertEventSequence(events);
+      const done = events.filter((e) => e.type === 'response.output_item.done').map((e) => e.item);
+      assert.deepEqual(done.map((item) => [item.type, item.name]), [['function_call', 'get_weather'], ['function_call', 'now']]);
+      assert.deepEqual(done.map((item) => JSON.parse(item.arguments)), [{ latitude: 48.8566, longitude: 2.3522 }, { query: 'phone', max_price: 1000 }]);
+      assert.notEqual(done[0].call_id, done[1].call_id);
+      const final = events.at(-1)!.response;
+      assert.deepEqual(final.output.map((item: { id: string }) => item.id), done.map((item) => item.id));
+    });
+
     it(`${model}: max_output_tokens cuts the answer: status incomplete, reason max_output_tokens, also streamed`, async () => {
       const res = await http(`${server.url}/v1/responses`, { json: { model, input: 'one two three four five six seven', max_output_tokens: 2 } });
       assert.equal(res.status, 200, res.text);
@@ -197,6 +211,26 @@ describe('POST /v1/responses with the OpenAI SDK', () => {
       assert.equal(events.at(-1)!.response.status, 'failed');
     });
   }
+
+  it('Gemini 3: a function-tool loop keeps the call\'s thought signature through call_id', async () => {
+    const input: OpenAI.Responses.ResponseInput = [{ role: 'user', content: 'What is the weather in Paris?' }];
+    const first = await client().responses.create({ model: 't-gemini3', input, tools: [weatherTool] });
+    const call = first.output.find((item) => item.type === 'function_call');
+    assert.ok(call && call.type === 'function_call');
+    const second = await client().responses.create({
+      model: 't-gemini3',
+      input: [...input, ...(first.output as OpenAI.Responses.ResponseInputItem[]), { type: 'function_call_output', call_id: call.call_id, output: 'cloudy' }],
+      tools: [weatherTool],
+    });
+    assert.equal(second.output_text, 'The tool answered: cloudy');
+    const third = await client().responses.create({
+      model: 't-gemini3',
+      previous_response_id: first.id,
+      input: [{ type: 'function_call_output', call_id: call.call_id, output: 'rainy' }],
+      tools: [weatherTool],
+    });
+    assert.equal(third.output_text, 'The tool answered: rainy');
+  });
 
   it('the local model answers text, unstreamed and streamed', async () => {
     const res = await client().responses.create({ model: LOCAL, input: 'Once upon a time', max_output_tokens: 16 });
