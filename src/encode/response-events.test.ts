@@ -52,6 +52,15 @@ describe('chat chunks as Responses stream events', () => {
     assert.deepEqual(settled, completed);
   });
 
+  it('text again after a function call is a new message item with its own id', () => {
+    const w = writer();
+    const list = events(
+      w.batch([chunk({ content: 'Let me look.' }), chunk({ tool_calls: [{ index: 0, id: 'c1', function: { name: 'f', arguments: '{}' } }] }), chunk({ content: 'Done.' })]) + w.end(makeUsage(1, 1)),
+    );
+    const ids = list.at(-1)!.response.output.map((item: { id: string }) => item.id);
+    assert.deepEqual(ids, ['msg_0123456789abcdef0123456789abcdef', 'fc_0123456789abcdef0123456789abcdef_0', 'msg_0123456789abcdef0123456789abcdef_1']);
+  });
+
   it('a cut answer ends with response.incomplete; the item is incomplete', () => {
     const w = writer();
     const list = events(w.batch([chunk({ content: 'a b' }), chunk({}, 'length')]) + w.end(makeUsage(1, 2)));

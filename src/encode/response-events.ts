@@ -49,6 +49,8 @@ export class ResponseEventWriter {
   /** Tool call index (chat) → its item, while it is the open one. */
   private callIndex = -1;
   private calls = 0;
+  private messages = 0;
+  private reasonings = 0;
   private finish: FinishReason | null = null;
   private readonly state: ResponseState;
 
@@ -122,13 +124,13 @@ export class ResponseEventWriter {
   }
 
   private text(out: string[], delta: string): void {
-    const open = this.open?.kind === 'message' ? this.open : this.openItem(out, 'message', { id: messageItemId(this.state.id), type: 'message', status: 'in_progress', role: 'assistant', content: [] });
+    const open = this.open?.kind === 'message' ? this.open : this.openItem(out, 'message', { id: messageItemId(this.state.id, this.messages++), type: 'message', status: 'in_progress', role: 'assistant', content: [] });
     open.text += delta;
     this.delta(out, 'response.output_text.delta', open, '"content_index":0,', delta, ',"logprobs":[]');
   }
 
   private reasoning(out: string[], delta: string): void {
-    const open = this.open?.kind === 'reasoning' ? this.open : this.openItem(out, 'reasoning', { id: reasoningItemId(this.state.id), type: 'reasoning', summary: [] });
+    const open = this.open?.kind === 'reasoning' ? this.open : this.openItem(out, 'reasoning', { id: reasoningItemId(this.state.id, this.reasonings++), type: 'reasoning', summary: [] });
     open.text += delta;
     this.delta(out, 'response.reasoning_summary_text.delta', open, '"summary_index":0,', delta, '');
   }
