@@ -1,8 +1,8 @@
 /**
  * OpenAI's Responses API (`/v1/responses`) over every provider, with the real client libraries as
  * clients: the OpenAI SDK (`responses.create`, `responses.stream`, a function-tool loop) and the
- * Vercel AI SDK 5's default `openai(model)` path, against fakes speaking the OpenAI, Anthropic and
- * Gemini wire formats and the local GGUF model. Every response object and stream event is checked
+ * Vercel AI SDK 5's default `openai(model)` path, against fakes speaking the OpenAI, Anthropic,
+ * Gemini and Cohere wire formats and the local GGUF model. Every response object and stream event is checked
  * against OpenAI's own Responses schemas.
  */
 import assert from 'node:assert/strict';
@@ -11,6 +11,7 @@ import { createOpenAI } from '@ai-sdk/openai';
 import { generateText, jsonSchema, stepCountIs, streamText, tool } from 'ai';
 import OpenAI from 'openai';
 import { FAKE_ANTHROPIC_KEY, type FakeAnthropic, startFakeAnthropic } from '../fakes/anthropic-upstream.js';
+import { FAKE_COHERE_KEY, type FakeCohere, startFakeCohere } from '../fakes/cohere-upstream.js';
 import { FAKE_GEMINI_KEY, type FakeGemini, startFakeGemini } from '../fakes/gemini-upstream.js';
 import { FAKE_KEY, type FakeOpenAI, startFakeOpenAI } from '../fakes/openai-upstream.js';
 import { fixturePath } from '../support/fixtures.js';
@@ -21,14 +22,20 @@ import { type ServerProcess, startServer } from '../support/server-process.js';
 let openai: FakeOpenAI;
 let anthropic: FakeAnthropic;
 let gemini: FakeGemini;
+let cohere: FakeCohere;
 let server: ServerProcess;
 
-const MODELS = { 't-openai': 'openai/gpt-4o-mini', 't-anthropic': 'anthropic/claude-3-5-sonnet-latest', 't-gemini': 'gemini/gemini-2.5-flash' } as const;
+const MODELS = {
+  't-openai': 'openai/gpt-4o-mini',
+  't-anthropic': 'anthropic/claude-3-5-sonnet-latest',
+  't-gemini': 'gemini/gemini-2.5-flash',
+  't-cohere': 'cohere/command-r-plus',
+} as const;
 const WITH_TOOLS = Object.keys(MODELS) as Array<keyof typeof MODELS>;
 const LOCAL = 'stories260K';
 
 before(async () => {
-  [openai, anthropic, gemini] = await Promise.all([startFakeOpenAI(), startFakeAnthropic(), startFakeGemini()]);
+  [openai, anthropic, gemini, cohere] = await Promise.all([startFakeOpenAI(), startFakeAnthropic(), startFakeGemini(), startFakeCohere()]);
   const config = [
     'models:',
     '  t-gemini3: { paid: false, deployments: [ { provider: gemini, model: gemini-3-pro-preview } ] }',
@@ -45,6 +52,8 @@ before(async () => {
       ANTHROPIC_BASE_URL: anthropic.url,
       GEMINI_API_KEY: FAKE_GEMINI_KEY,
       GEMINI_BASE_URL: gemini.url,
+      COHERE_API_KEY: FAKE_COHERE_KEY,
+      COHERE_BASE_URL: cohere.url,
       OPENSQ_LOCAL_MODEL: fixturePath('models/stories260K.gguf'),
       OPENSQ_LOCAL_THREADS: '1',
     },
@@ -54,7 +63,7 @@ before(async () => {
 
 after(async () => {
   await server?.stop();
-  await Promise.all([openai?.close(), anthropic?.close(), gemini?.close()]);
+  await Promise.all([openai?.close(), anthropic?.close(), gemini?.close(), cohere?.close()]);
 });
 
 const client = (): OpenAI => new OpenAI({ baseURL: `${server.url}/v1`, apiKey: 'openai' });
@@ -172,12 +181,15 @@ describe('POST /v1/responses with the OpenAI SDK', () => {
       const res = await http(`${server.url}/v1/responses`, { json: { model, input: 'Weather and time, in parallel please', tools: [weatherTool, now], stream: true } });
       const events = sseEvents(res.text);
       assertEventSequence(events);
-      const done = events.filter((e) => e.type === 'response.output_item.done').map((e) => e.item);
+      const items = events.filter((e) => e.type === 'response.output_item.done').map((e) => e.item);
+      // Cohere plans its calls first (`tool_plan`): a reasoning item with that plan as its summary.
+      if (model === 't-cohere') assert.ok(items[0].type === 'reasoning' && items[0].summary[0].text.length > 0, JSON.stringify(items[0]));
+      const done = items.filter((item) => item.type === 'function_call');
       assert.deepEqual(done.map((item) => [item.type, item.name]), [['function_call', 'get_weather'], ['function_call', 'now']]);
       assert.deepEqual(done.map((item) => JSON.parse(item.arguments)), [{ latitude: 48.8566, longitude: 2.3522 }, { query: 'phone', max_price: 1000 }]);
       assert.notEqual(done[0].call_id, done[1].call_id);
       const final = events.at(-1)!.response;
-      assert.deepEqual(final.output.map((item: { id: string }) => item.id), done.map((item) => item.id));
+      assert.deepEqual(final.output.map((item: { id: string }) => item.id), items.map((item) => item.id));
     });
 
     it(`${model}: max_output_tokens cuts the answer: status incomplete, reason max_output_tokens, also streamed`, async () => {
