@@ -7,6 +7,8 @@ import type { BodyOmitted, RequestDetail } from './types.js';
 /** The view that replays a request of each endpoint; endpoints missing here have nothing to replay. */
 const TARGETS: Record<string, string> = {
   'chat.completions': '/playground',
+  responses: '/playground',
+  completions: '/playground',
   v2: '/playground',
   embeddings: '/playground',
   imagen: '/imagen',

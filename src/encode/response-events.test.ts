@@ -52,6 +52,28 @@ describe('chat chunks as Responses stream events', () => {
     assert.deepEqual(settled, completed);
   });
 
+  it('text again after a function call is a new message item with its own id', () => {
+    const w = writer();
+    const list = events(
+      w.batch([chunk({ content: 'Let me look.' }), chunk({ tool_calls: [{ index: 0, id: 'c1', function: { name: 'f', arguments: '{}' } }] }), chunk({ content: 'Done.' })]) + w.end(makeUsage(1, 1)),
+    );
+    const ids = list.at(-1)!.response.output.map((item: { id: string }) => item.id);
+    assert.deepEqual(ids, ['msg_0123456789abcdef0123456789abcdef', 'fc_0123456789abcdef0123456789abcdef_0', 'msg_0123456789abcdef0123456789abcdef_1']);
+  });
+
+  it('text-only chunks as OpenAI writes them take the fast path and give the same events as parsed ones', () => {
+    const pieces = ['Say "hi"', ' \\ and ', 'ünï\u2028code', '\n'];
+    const openaiChunk = (piece: string, usage = ''): string =>
+      `{"id":"x","object":"chat.completion.chunk","created":1,"model":"m","system_fingerprint":"fp","choices":[{"index":0,"delta":{"content":${JSON.stringify(piece)}},"logprobs":null,"finish_reason":null}]${usage}}`;
+    const fast = writer();
+    const slow = writer();
+    const fastEvents = events(fast.batch([openaiChunk(pieces[0]), openaiChunk(pieces[1], ',"usage":null'), openaiChunk(pieces[2], ',"usage":null,"obfuscation":"ab12"'), openaiChunk(pieces[3])]) + fast.end(makeUsage(1, 1)));
+    const slowEvents = events(slow.batch(pieces.map((piece) => chunk({ content: piece }))) + slow.end(makeUsage(1, 1)));
+    const strip = (list: Array<Record<string, any>>) => list.map((e) => ({ ...e, response: e.response && { ...e.response, completed_at: 0 } }));
+    assert.deepEqual(strip(fastEvents), strip(slowEvents));
+    assert.equal(fastEvents.filter((e) => e.type === 'response.output_text.delta').map((e) => e.delta).join(''), pieces.join(''));
+  });
+
   it('a cut answer ends with response.incomplete; the item is incomplete', () => {
     const w = writer();
     const list = events(w.batch([chunk({ content: 'a b' }), chunk({}, 'length')]) + w.end(makeUsage(1, 2)));

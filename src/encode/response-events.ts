@@ -24,6 +24,12 @@ interface Chunk {
   usage?: Usage | null;
 }
 
+/**
+ * A chunk whose only news is a piece of text for choice 0, as OpenAI and our own encoders write it
+ * (anchored to the end, where only OpenAI's `"usage":null` and `"obfuscation"` may follow the choices).
+ */
+const TEXT_ONLY_CHUNK = /"choices":\[\{"index":0,"delta":\{"content":("(?:[^"\\]|\\.)*")\},"logprobs":null,"finish_reason":null\}\](?:,"usage":null)?(?:,"obfuscation":"[^"\\]*")?\}$/;
+
 /** The item being written: its place in `output`, and the text or arguments so far. */
 interface OpenItem {
   item: ResponseItem;
@@ -49,6 +55,8 @@ export class ResponseEventWriter {
   /** Tool call index (chat) → its item, while it is the open one. */
   private callIndex = -1;
   private calls = 0;
+  private messages = 0;
+  private reasonings = 0;
   private finish: FinishReason | null = null;
   private readonly state: ResponseState;
 
@@ -64,12 +72,24 @@ export class ResponseEventWriter {
     out.push(`event: ${type}\ndata: ${JSON.stringify({ type, ...fields, sequence_number: this.sequence++ })}\n\n`);
   }
 
+  /**
+   * A delta event, the one written per piece of an answer, as text without building an object.
+   * Item ids are ours (`[a-z0-9_]`), so they need no escaping.
+   */
+  private delta(out: string[], type: string, open: OpenItem, index: string, deltaJson: string, tail: string): void {
+    out.push(
+      `event: ${type}\ndata: {"type":"${type}","item_id":"${open.item.id}","output_index":${open.outputIndex},${index}"delta":${deltaJson}${tail},"sequence_number":${this.sequence++}}\n\n`,
+    );
+  }
+
   private start(out: string[]): void {
     if (this.started) return;
     this.started = true;
-    const response = responseObject(this.echo, this.state);
-    this.event(out, 'response.created', { response });
-    this.event(out, 'response.in_progress', { response });
+    // One serialization for both events, which carry the same Response.
+    const response = JSON.stringify(responseObject(this.echo, this.state));
+    for (const type of ['response.created', 'response.in_progress']) {
+      out.push(`event: ${type}\ndata: {"type":"${type}","response":${response},"sequence_number":${this.sequence++}}\n\n`);
+    }
   }
 
   private openItem(out: string[], kind: OpenItem['kind'], item: ResponseItem): OpenItem {
@@ -109,16 +129,17 @@ export class ResponseEventWriter {
     this.event(out, 'response.output_item.done', { output_index: open.outputIndex, item });
   }
 
-  private text(out: string[], delta: string): void {
-    const open = this.open?.kind === 'message' ? this.open : this.openItem(out, 'message', { id: messageItemId(this.state.id), type: 'message', status: 'in_progress', role: 'assistant', content: [] });
+  /** A piece of text; `deltaJson` is its JSON string literal when the chunk's own can be reused as is. */
+  private text(out: string[], delta: string, deltaJson = JSON.stringify(delta)): void {
+    const open = this.open?.kind === 'message' ? this.open : this.openItem(out, 'message', { id: messageItemId(this.state.id, this.messages++), type: 'message', status: 'in_progress', role: 'assistant', content: [] });
     open.text += delta;
-    this.event(out, 'response.output_text.delta', { item_id: open.item.id, output_index: open.outputIndex, content_index: 0, delta, logprobs: [] });
+    this.delta(out, 'response.output_text.delta', open, '"content_index":0,', deltaJson, ',"logprobs":[]');
   }
 
   private reasoning(out: string[], delta: string): void {
-    const open = this.open?.kind === 'reasoning' ? this.open : this.openItem(out, 'reasoning', { id: reasoningItemId(this.state.id), type: 'reasoning', summary: [] });
+    const open = this.open?.kind === 'reasoning' ? this.open : this.openItem(out, 'reasoning', { id: reasoningItemId(this.state.id, this.reasonings++), type: 'reasoning', summary: [] });
     open.text += delta;
-    this.event(out, 'response.reasoning_summary_text.delta', { item_id: open.item.id, output_index: open.outputIndex, summary_index: 0, delta });
+    this.delta(out, 'response.reasoning_summary_text.delta', open, '"summary_index":0,', JSON.stringify(delta), '');
   }
 
   private toolCall(out: string[], call: NonNullable<ChunkDelta['tool_calls']>[number]): void {
@@ -132,7 +153,7 @@ export class ResponseEventWriter {
     const delta = call.function?.arguments ?? '';
     if (delta === '') return;
     open.text += delta;
-    this.event(out, 'response.function_call_arguments.delta', { item_id: open.item.id, output_index: open.outputIndex, delta });
+    this.delta(out, 'response.function_call_arguments.delta', open, '', JSON.stringify(delta), '');
   }
 
   /** The events for one batch of chat chunk JSON texts. */
@@ -140,6 +161,12 @@ export class ResponseEventWriter {
     const out: string[] = [];
     this.start(out);
     for (const text of chunks) {
+      // Most chunks are one piece of text: its JSON string is taken from the chunk and reused.
+      const plain = TEXT_ONLY_CHUNK.exec(text);
+      if (plain) {
+        this.text(out, JSON.parse(plain[1]) as string, plain[1]);
+        continue;
+      }
       const chunk = JSON.parse(text) as Chunk;
       const choice = chunk.choices?.[0];
       if (!choice || (choice.index ?? 0) !== 0) continue;

@@ -34,8 +34,9 @@ export function responseEcho(request: ResponsesRequest): ResponseEcho {
 
 /** The random part of a response's id, which its items' ids share (`resp_<hex>` → `msg_<hex>`). */
 const idPart = (responseId: string): string => responseId.slice(responseId.indexOf('_') + 1);
-export const messageItemId = (responseId: string): string => `msg_${idPart(responseId)}`;
-export const reasoningItemId = (responseId: string): string => `rs_${idPart(responseId)}`;
+/** The n-th message (or reasoning) item of a response: the first plain, later ones numbered, so ids stay unique. */
+export const messageItemId = (responseId: string, n = 0): string => `msg_${idPart(responseId)}${n > 0 ? `_${n}` : ''}`;
+export const reasoningItemId = (responseId: string, n = 0): string => `rs_${idPart(responseId)}${n > 0 ? `_${n}` : ''}`;
 export const functionCallItemId = (responseId: string, index: number): string => `fc_${idPart(responseId)}_${index}`;
 
 export function outputTextPart(text: string): Record<string, unknown> {

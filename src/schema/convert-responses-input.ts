@@ -2,9 +2,6 @@ import type { ChatMessage, ContentPart, ToolCall } from '../core/chat.js';
 import { ApiError } from '../core/errors.js';
 import type { ResponsesInputItem } from './responses-request.js';
 
-/** Finds an earlier output item by its id (`item_reference`); undefined when none is stored. */
-export type ItemLookup = (id: string) => ResponsesInputItem | undefined;
-
 const invalid = (message: string, param: string): ApiError => new ApiError('invalid_request', message, { param });
 const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
@@ -70,7 +67,7 @@ const ROLES = new Set(['user', 'assistant', 'system', 'developer']);
  * assistant text before them), `function_call_output` items become tool messages, and `reasoning`
  * items are left out (no chat provider takes them back).
  */
-export function convertResponsesInput(instructions: string | null | undefined, input: string | ResponsesInputItem[] | undefined, lookup?: ItemLookup): ChatMessage[] {
+export function convertResponsesInput(instructions: string | null | undefined, input: string | ResponsesInputItem[] | undefined): ChatMessage[] {
   const messages: ChatMessage[] = [];
   if (instructions) messages.push({ role: 'system', content: instructions });
   if (input === undefined) return messages;
@@ -78,14 +75,12 @@ export function convertResponsesInput(instructions: string | null | undefined, i
     messages.push({ role: 'user', content: input });
     return messages;
   }
-  for (const [i, raw] of input.entries()) {
+  for (const [i, item] of input.entries()) {
     const param = `input[${i}]`;
-    let item = raw;
+    // The route replaces the references it finds among the user's stored responses; one left is unknown.
     if (item.type === 'item_reference') {
       const id = typeof item.id === 'string' ? item.id : '';
-      const found = lookup?.(id);
-      if (!found) throw invalid(`'${param}' refers to the item ${JSON.stringify(id.slice(0, 80))}, which is not stored for this key.`, param);
-      item = found;
+      throw invalid(`'${param}' refers to the item ${JSON.stringify(id.slice(0, 80))}, which is not stored for this key.`, param);
     }
     const type = item.type ?? 'message';
     if (type === 'message') {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ApiError } from '../core/errors.js';
+import { clientNames, type Warning } from '../core/warnings.js';
 import { asObject, parseModelField } from './body-fields.js';
 
 const nullableNumber = z.number().nullable().optional();
@@ -64,5 +65,26 @@ export function parseResponsesRequest(body: unknown): ResponsesRequest {
   if (result.data.background === true) {
     throw new ApiError('unsupported_parameter', "'background' responses are not supported by this gateway; send the request without it.", { param: 'background' });
   }
+  for (const param of ['conversation', 'prompt'] as const) {
+    if (candidate[param] != null) throw new ApiError('unsupported_parameter', `'${param}' (OpenAI's stored ${param}s) is not supported by this gateway; send the input itself.`, { param });
+  }
   return result.data;
+}
+
+/**
+ * What a Responses request asks that no deployment here does, reported as warnings: the answer is
+ * still given, without it. Storage and caching hints (`service_tier`, `prompt_cache_key`, ...) ask
+ * nothing of the answer and pass without one.
+ */
+export function responsesWarnings(request: ResponsesRequest): Warning[] {
+  const warnings: Warning[] = [];
+  const dropped = (message: string): void => void warnings.push({ code: 'dropped_parameter', message });
+  if (request.truncation === 'auto') dropped("truncation 'auto' is not done here: an input longer than the model's context is refused");
+  if (typeof request.top_logprobs === 'number' && request.top_logprobs > 0) dropped('top_logprobs: answers carry no log probabilities here');
+  if (typeof request.max_tool_calls === 'number') dropped('max_tool_calls limits built-in tools, which are not run here');
+  const include = Array.isArray(request.include) ? request.include : [];
+  if (include.length > 0) dropped(`include ${clientNames(include)}: no extra output is added here`);
+  const verbosity = (request.text as Record<string, unknown> | null | undefined)?.verbosity;
+  if (verbosity != null) dropped('text.verbosity has no counterpart at the providers');
+  return warnings;
 }

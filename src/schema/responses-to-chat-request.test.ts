@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { ApiError } from '../core/errors.js';
 import { CHAT_TOOLS } from '../core/tools.js';
 import { convertResponsesInput } from './convert-responses-input.js';
-import { parseResponsesRequest } from './responses-request.js';
+import { parseResponsesRequest, responsesWarnings } from './responses-request.js';
 import { responsesToChatRequest } from './responses-to-chat-request.js';
 
 const toChat = (body: Record<string, unknown>) => {
@@ -101,5 +101,14 @@ describe('a Responses request as the core chat request', () => {
     refuses({ input: 'x', max_output_tokens: 0 }, 'invalid_request', 'max_output_tokens', /Invalid value/);
     refuses({ input: 'x', text: { format: { type: 'json_schema' } } }, 'invalid_request', 'text.format', /name and a schema/);
     refuses({}, 'invalid_request', 'input', /Missing required parameter/);
+    refuses({ input: 'x', conversation: 'conv_1' }, 'unsupported_parameter', 'conversation', /not supported/);
+    refuses({ input: 'x', prompt: { id: 'pmpt_1' } }, 'unsupported_parameter', 'prompt', /not supported/);
+  });
+
+  it('reports what it cannot honour as dropped_parameter warnings; storage and caching hints pass silently', () => {
+    const warnings = responsesWarnings(parseResponsesRequest({ model: 'm', input: 'x', truncation: 'auto', include: ['reasoning.encrypted_content'], top_logprobs: 2, text: { verbosity: 'low' }, max_tool_calls: 3 }));
+    assert.deepEqual(warnings.map((w) => w.code), Array(5).fill('dropped_parameter'));
+    assert.match(warnings.map((w) => w.message).join('\n'), /truncation[\s\S]*top_logprobs[\s\S]*max_tool_calls[\s\S]*include reasoning\.encrypted_content[\s\S]*verbosity/);
+    assert.deepEqual(responsesWarnings(parseResponsesRequest({ model: 'm', input: 'x', service_tier: 'auto', prompt_cache_key: 'k', safety_identifier: 's', store: false, include: [] })), []);
   });
 });

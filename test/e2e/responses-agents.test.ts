@@ -1,7 +1,7 @@
 /**
  * The OpenAI Agents SDK for JavaScript (`@openai/agents`, which speaks the Responses API) running an
- * agent with a function tool against the gateway, over an OpenAI-wire, an Anthropic and a Gemini
- * deployment; and a plain agent on the local model (which has no tools).
+ * agent with a function tool against the gateway, over an OpenAI-wire, an Anthropic, a Gemini and
+ * a Cohere deployment; and a plain agent on the local model (which has no tools).
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
@@ -9,6 +9,7 @@ import { Agent, run, setDefaultOpenAIClient, setTracingDisabled, tool } from '@o
 import OpenAI from 'openai';
 import { z } from 'zod';
 import { FAKE_ANTHROPIC_KEY, type FakeAnthropic, startFakeAnthropic } from '../fakes/anthropic-upstream.js';
+import { FAKE_COHERE_KEY, type FakeCohere, startFakeCohere } from '../fakes/cohere-upstream.js';
 import { FAKE_GEMINI_KEY, type FakeGemini, startFakeGemini } from '../fakes/gemini-upstream.js';
 import { FAKE_KEY, type FakeOpenAI, startFakeOpenAI } from '../fakes/openai-upstream.js';
 import { fixturePath } from '../support/fixtures.js';
@@ -17,12 +18,18 @@ import { type ServerProcess, startServer } from '../support/server-process.js';
 let openai: FakeOpenAI;
 let anthropic: FakeAnthropic;
 let gemini: FakeGemini;
+let cohere: FakeCohere;
 let server: ServerProcess;
 
-const MODELS = { 't-openai': 'openai/gpt-4o-mini', 't-anthropic': 'anthropic/claude-3-5-sonnet-latest', 't-gemini': 'gemini/gemini-2.5-flash' } as const;
+const MODELS = {
+  't-openai': 'openai/gpt-4o-mini',
+  't-anthropic': 'anthropic/claude-3-5-sonnet-latest',
+  't-gemini': 'gemini/gemini-2.5-flash',
+  't-cohere': 'cohere/command-r-plus',
+} as const;
 
 before(async () => {
-  [openai, anthropic, gemini] = await Promise.all([startFakeOpenAI(), startFakeAnthropic(), startFakeGemini()]);
+  [openai, anthropic, gemini, cohere] = await Promise.all([startFakeOpenAI(), startFakeAnthropic(), startFakeGemini(), startFakeCohere()]);
   const config = ['models:', ...Object.entries(MODELS).map(([id, target]) => {
     const [provider, model] = target.split('/');
     return `  ${id}: { paid: false, deployments: [ { provider: ${provider}, model: ${model} } ] }`;
@@ -35,6 +42,8 @@ before(async () => {
       ANTHROPIC_BASE_URL: anthropic.url,
       GEMINI_API_KEY: FAKE_GEMINI_KEY,
       GEMINI_BASE_URL: gemini.url,
+      COHERE_API_KEY: FAKE_COHERE_KEY,
+      COHERE_BASE_URL: cohere.url,
       OPENSQ_LOCAL_MODEL: fixturePath('models/stories260K.gguf'),
       OPENSQ_LOCAL_THREADS: '1',
     },
@@ -47,7 +56,7 @@ before(async () => {
 
 after(async () => {
   await server?.stop();
-  await Promise.all([openai?.close(), anthropic?.close(), gemini?.close()]);
+  await Promise.all([openai?.close(), anthropic?.close(), gemini?.close(), cohere?.close()]);
 });
 
 const responseRows = async (): Promise<number> => (await server.query("SELECT request_id FROM usage WHERE endpoint = 'responses'")).length;

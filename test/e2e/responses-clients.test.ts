@@ -1,8 +1,8 @@
 /**
  * OpenAI's Responses API (`/v1/responses`) over every provider, with the real client libraries as
  * clients: the OpenAI SDK (`responses.create`, `responses.stream`, a function-tool loop) and the
- * Vercel AI SDK 5's default `openai(model)` path, against fakes speaking the OpenAI, Anthropic and
- * Gemini wire formats and the local GGUF model. Every response object and stream event is checked
+ * Vercel AI SDK 5's default `openai(model)` path, against fakes speaking the OpenAI, Anthropic,
+ * Gemini and Cohere wire formats and the local GGUF model. Every response object and stream event is checked
  * against OpenAI's own Responses schemas.
  */
 import assert from 'node:assert/strict';
@@ -11,6 +11,7 @@ import { createOpenAI } from '@ai-sdk/openai';
 import { generateText, jsonSchema, stepCountIs, streamText, tool } from 'ai';
 import OpenAI from 'openai';
 import { FAKE_ANTHROPIC_KEY, type FakeAnthropic, startFakeAnthropic } from '../fakes/anthropic-upstream.js';
+import { FAKE_COHERE_KEY, type FakeCohere, startFakeCohere } from '../fakes/cohere-upstream.js';
 import { FAKE_GEMINI_KEY, type FakeGemini, startFakeGemini } from '../fakes/gemini-upstream.js';
 import { FAKE_KEY, type FakeOpenAI, startFakeOpenAI } from '../fakes/openai-upstream.js';
 import { fixturePath } from '../support/fixtures.js';
@@ -21,16 +22,23 @@ import { type ServerProcess, startServer } from '../support/server-process.js';
 let openai: FakeOpenAI;
 let anthropic: FakeAnthropic;
 let gemini: FakeGemini;
+let cohere: FakeCohere;
 let server: ServerProcess;
 
-const MODELS = { 't-openai': 'openai/gpt-4o-mini', 't-anthropic': 'anthropic/claude-3-5-sonnet-latest', 't-gemini': 'gemini/gemini-2.5-flash' } as const;
+const MODELS = {
+  't-openai': 'openai/gpt-4o-mini',
+  't-anthropic': 'anthropic/claude-3-5-sonnet-latest',
+  't-gemini': 'gemini/gemini-2.5-flash',
+  't-cohere': 'cohere/command-r-plus',
+} as const;
 const WITH_TOOLS = Object.keys(MODELS) as Array<keyof typeof MODELS>;
 const LOCAL = 'stories260K';
 
 before(async () => {
-  [openai, anthropic, gemini] = await Promise.all([startFakeOpenAI(), startFakeAnthropic(), startFakeGemini()]);
+  [openai, anthropic, gemini, cohere] = await Promise.all([startFakeOpenAI(), startFakeAnthropic(), startFakeGemini(), startFakeCohere()]);
   const config = [
     'models:',
+    '  t-gemini3: { paid: false, deployments: [ { provider: gemini, model: gemini-3-pro-preview } ] }',
     ...Object.entries(MODELS).map(([id, target]) => {
       const [provider, model] = target.split('/');
       return `  ${id}: { paid: false, deployments: [ { provider: ${provider}, model: ${model} } ] }`;
@@ -44,6 +52,8 @@ before(async () => {
       ANTHROPIC_BASE_URL: anthropic.url,
       GEMINI_API_KEY: FAKE_GEMINI_KEY,
       GEMINI_BASE_URL: gemini.url,
+      COHERE_API_KEY: FAKE_COHERE_KEY,
+      COHERE_BASE_URL: cohere.url,
       OPENSQ_LOCAL_MODEL: fixturePath('models/stories260K.gguf'),
       OPENSQ_LOCAL_THREADS: '1',
     },
@@ -53,7 +63,7 @@ before(async () => {
 
 after(async () => {
   await server?.stop();
-  await Promise.all([openai?.close(), anthropic?.close(), gemini?.close()]);
+  await Promise.all([openai?.close(), anthropic?.close(), gemini?.close(), cohere?.close()]);
 });
 
 const client = (): OpenAI => new OpenAI({ baseURL: `${server.url}/v1`, apiKey: 'openai' });
@@ -111,6 +121,8 @@ describe('POST /v1/responses with the OpenAI SDK', () => {
       assert.ok(row, 'a usage row under the response id');
       assert.equal(row.endpoint, 'responses');
       assert.equal(Number(row.completion_tokens), res.json.usage.output_tokens);
+      const kept = (await server.query('SELECT * FROM request_bodies')).find((r) => r.request_id === res.json.id);
+      assert.equal(JSON.parse(kept!.body).input, 'Say hello.', 'the body is kept for replay in the playground');
 
       const sdk = await client().responses.create({ model, input: [{ role: 'user', content: [{ type: 'input_text', text: 'Hi there' }] }] });
       assert.equal(sdk.output_text, 'Echo: Hi there');
@@ -164,6 +176,22 @@ describe('POST /v1/responses with the OpenAI SDK', () => {
       assert.ok(streamedCall && streamedCall.type === 'function_call' && streamedCall.call_id && streamedCall.name === 'get_weather');
     });
 
+    it(`${model}: two calls at once, streamed: two function_call items, each added, filled and done`, async () => {
+      const now = { type: 'function', name: 'now', description: 'The time', parameters: { type: 'object', properties: {} }, strict: false };
+      const res = await http(`${server.url}/v1/responses`, { json: { model, input: 'Weather and time, in parallel please', tools: [weatherTool, now], stream: true } });
+      const events = sseEvents(res.text);
+      assertEventSequence(events);
+      const items = events.filter((e) => e.type === 'response.output_item.done').map((e) => e.item);
+      // Cohere plans its calls first (`tool_plan`): a reasoning item with that plan as its summary.
+      if (model === 't-cohere') assert.ok(items[0].type === 'reasoning' && items[0].summary[0].text.length > 0, JSON.stringify(items[0]));
+      const done = items.filter((item) => item.type === 'function_call');
+      assert.deepEqual(done.map((item) => [item.type, item.name]), [['function_call', 'get_weather'], ['function_call', 'now']]);
+      assert.deepEqual(done.map((item) => JSON.parse(item.arguments)), [{ latitude: 48.8566, longitude: 2.3522 }, { query: 'phone', max_price: 1000 }]);
+      assert.notEqual(done[0].call_id, done[1].call_id);
+      const final = events.at(-1)!.response;
+      assert.deepEqual(final.output.map((item: { id: string }) => item.id), items.map((item) => item.id));
+    });
+
     it(`${model}: max_output_tokens cuts the answer: status incomplete, reason max_output_tokens, also streamed`, async () => {
       const res = await http(`${server.url}/v1/responses`, { json: { model, input: 'one two three four five six seven', max_output_tokens: 2 } });
       assert.equal(res.status, 200, res.text);
@@ -196,6 +224,26 @@ describe('POST /v1/responses with the OpenAI SDK', () => {
     });
   }
 
+  it('Gemini 3: a function-tool loop keeps the call\'s thought signature through call_id', async () => {
+    const input: OpenAI.Responses.ResponseInput = [{ role: 'user', content: 'What is the weather in Paris?' }];
+    const first = await client().responses.create({ model: 't-gemini3', input, tools: [weatherTool] });
+    const call = first.output.find((item) => item.type === 'function_call');
+    assert.ok(call && call.type === 'function_call');
+    const second = await client().responses.create({
+      model: 't-gemini3',
+      input: [...input, ...(first.output as OpenAI.Responses.ResponseInputItem[]), { type: 'function_call_output', call_id: call.call_id, output: 'cloudy' }],
+      tools: [weatherTool],
+    });
+    assert.equal(second.output_text, 'The tool answered: cloudy');
+    const third = await client().responses.create({
+      model: 't-gemini3',
+      previous_response_id: first.id,
+      input: [{ type: 'function_call_output', call_id: call.call_id, output: 'rainy' }],
+      tools: [weatherTool],
+    });
+    assert.equal(third.output_text, 'The tool answered: rainy');
+  });
+
   it('the local model answers text, unstreamed and streamed', async () => {
     const res = await client().responses.create({ model: LOCAL, input: 'Once upon a time', max_output_tokens: 16 });
     assertOpenAISchema('Response', res);
@@ -218,6 +266,9 @@ describe('POST /v1/responses with the OpenAI SDK', () => {
     const odd = await http(`${server.url}/v1/responses`, { json: { model: 't-anthropic', input: [{ type: 'computer_call_output', call_id: 'x' }] } });
     assert.equal(odd.status, 400);
     assert.equal(odd.json.error.param, 'input[0]');
+    const warned = await http(`${server.url}/v1/responses`, { json: { model: 't-gemini', input: 'Hi', truncation: 'auto', include: ['message.output_text.logprobs'] } });
+    assert.equal(warned.status, 200, warned.text);
+    assert.match(warned.headers['x-opensq-warnings'] as string, /^dropped_parameter: truncation .*; dropped_parameter: include message\.output_text\.logprobs/);
     const missing = await http(`${server.url}/v1/responses`, { json: { model: 't-anthropic' } });
     assert.deepEqual([missing.status, missing.json.error.param], [400, 'input']);
   });

@@ -111,7 +111,8 @@ export function Playground() {
 
   const replay = useReplay((detail) => {
     setReplayed(detail);
-    if (detail.endpoint === 'embeddings') return setRaw(true);
+    // Bodies of other shapes than chat's replay as they were sent, in the raw view.
+    if (detail.endpoint === 'embeddings' || detail.endpoint === 'responses' || detail.endpoint === 'completions') return setRaw(true);
     const fill = chatPrefill(detail.endpoint, detail.request_body as Record<string, unknown>);
     setSystem(fill.system);
     setTemperature(fill.temperature);

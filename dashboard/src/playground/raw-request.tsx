@@ -3,12 +3,14 @@ import { CopyButton } from '../copy-button.js';
 import { curlCommand } from './curl-command.js';
 
 /** Where a raw request can go: the JSON endpoints a playground user would try by hand. */
-export const RAW_PATHS = ['/v1/chat/completions', '/ai/v2', '/v1/embeddings'] as const;
+export const RAW_PATHS = ['/v1/chat/completions', '/v1/responses', '/v1/completions', '/ai/v2', '/v1/embeddings'] as const;
 
 /** The path a logged endpoint's body was sent to. */
 export function rawPathOf(endpoint: string | undefined): string {
   if (endpoint === 'v2') return '/ai/v2';
   if (endpoint === 'embeddings') return '/v1/embeddings';
+  if (endpoint === 'responses') return '/v1/responses';
+  if (endpoint === 'completions') return '/v1/completions';
   return '/v1/chat/completions';
 }
 

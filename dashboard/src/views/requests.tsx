@@ -8,7 +8,7 @@ import type { Attempt, RequestDetail, UsageRow } from '../types.js';
 import { type Loaded, useLoad } from '../use-load.js';
 
 /** Endpoint names the ledger records. */
-export const ENDPOINTS = ['chat.completions', 'v2', 'embeddings', 'imagen', 'images', 'tts', 'speech', 'cloud.upload', 'cloud.download', 'cloud.delete'];
+export const ENDPOINTS = ['chat.completions', 'responses', 'completions', 'v2', 'embeddings', 'imagen', 'images', 'tts', 'speech', 'cloud.upload', 'cloud.download', 'cloud.delete'];
 
 const FILTERS = ['key_id', 'model', 'provider', 'status', 'endpoint', 'q', 'from', 'to'] as const;
 

@@ -8,7 +8,8 @@ import { completionOutput, finishedStatus, type ResponseEcho, responseEcho, resp
 import type { ChatCall } from '../../providers/types.js';
 import { convertResponsesInput } from '../../schema/convert-responses-input.js';
 import { inputItemResources, inputItems, referencedItemIds, resolveReferences, responseIdOfItem } from '../../schema/responses-items.js';
-import { parseResponsesRequest, type ResponsesInputItem } from '../../schema/responses-request.js';
+import { parseResponsesRequest, type ResponsesInputItem, responsesWarnings } from '../../schema/responses-request.js';
+import { READ_WARNINGS } from '../../core/warnings.js';
 import { responsesToChatRequest } from '../../schema/responses-to-chat-request.js';
 import type { AppContext } from '../../server/context.js';
 import { ResponseStore } from '../../storage/response-store.js';
@@ -84,11 +85,18 @@ export function registerResponses(app: FastifyInstance, ctx: AppContext): void {
     let items = inputItems(parsed.input);
     if (referencedItemIds(items).length > 0) items = resolveReferences(items, await referencedItems(store, key.userId, items));
     const body = responsesToChatRequest(parsed, convertResponsesInput(parsed.instructions, [...prior, ...items]));
+    const lost = responsesWarnings(parsed);
+    if (lost.length > 0) body[READ_WARNINGS] = [...(body[READ_WARNINGS] ?? []), ...lost];
     const settled: ResponseSettled | undefined =
       parsed.store === false
         ? undefined
         : (response) => store.save(owner(key), { response, input: inputItemResources(items, response.id), conversation: [...prior, ...items, ...response.output] });
-    await serveChat(ctx, reply, body, key, { name: 'responses', withUser: false, idPrefix: 'resp_', encoder: responsesEncoder(responseEcho(parsed), settled) });
+    await serveChat(ctx, reply, body, key, {
+      name: 'responses',
+      withUser: false,
+      idPrefix: 'resp_',
+      encoder: responsesEncoder(responseEcho(parsed), settled),
+    });
   };
 
   const stored = async (request: FastifyRequest<{ Params: { id: string } }>) => {
