@@ -19,11 +19,9 @@ import { registerAdmin } from '../routes/admin/register-admin.js';
 import { registerDashboard } from './register-dashboard.js';
 import type { AppContext } from './context.js';
 import { registerCors } from './cors.js';
-import { drainRequest } from './drain-request.js';
-import { fromFastifyError } from './fastify-error.js';
+import { apiErrorHandler } from './api-error-handler.js';
 import { jsonBodyParser } from './json-body-parser.js';
 import { answerClientError, answerRouterError } from './router-errors.js';
-import { logUrl } from './log-url.js';
 import { makeRequestId, PLAIN_PREFIX, requestIdOf } from './request-id.js';
 
 declare module 'fastify' {
@@ -59,18 +57,7 @@ export function buildApp(ctx: AppContext): FastifyInstance {
   // Clients send JSON with every content type, or none (requests' `json=` and curl's `-d` differ).
   app.addContentTypeParser('*', jsonBodyParser(ctx.settings.bodyLimit));
 
-  app.setErrorHandler(async (error, request, reply) => {
-    const apiError = fromFastifyError(error);
-    if (apiError.code === 'request_too_large') {
-      await drainRequest(request.raw, 4 * ctx.settings.bodyLimit, 10_000);
-      reply.header('connection', 'close');
-    }
-    if (apiError.status >= 500 && !(error instanceof ApiError && error.status !== 500)) {
-      ctx.log.error({ err: error, requestId: reply.getHeader('x-request-id'), url: logUrl(request.url) }, 'request failed');
-    }
-    if (apiError.retryAfter) reply.header('retry-after', apiError.retryAfter);
-    reply.code(apiError.status).type('application/json').send(JSON.stringify(apiError.toJSON()));
-  });
+  app.setErrorHandler(apiErrorHandler(ctx));
 
   const dashboardFallback = registerDashboard(app, { timeZone: ctx.settings.timeZone });
   app.setNotFoundHandler((request, reply) => {

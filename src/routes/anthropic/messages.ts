@@ -1,7 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { presentedKey } from '../../auth/presented-key.js';
 import type { ChatRequest } from '../../core/chat.js';
-import { ApiError } from '../../core/errors.js';
 import { READ_WARNINGS } from '../../core/warnings.js';
 import { encodeAnthropicMessage } from '../../encode/anthropic-message.js';
 import { AnthropicStreamEncoder } from '../../encode/anthropic-stream.js';
@@ -11,9 +10,7 @@ import { servesThinking } from '../../routing/required-capabilities.js';
 import { resolveModel } from '../../routing/resolve-model.js';
 import { parseMessagesRequest } from '../../schema/messages-request.js';
 import type { AppContext } from '../../server/context.js';
-import { drainRequest } from '../../server/drain-request.js';
-import { fromFastifyError } from '../../server/fastify-error.js';
-import { logUrl } from '../../server/log-url.js';
+import { apiErrorHandler } from '../../server/api-error-handler.js';
 import { estimateUsage } from '../../usage/count-tokens.js';
 import { type ChatEndpoint, serveChat } from '../serve-chat.js';
 import { anthropicError, anthropicErrorBody } from './anthropic-error.js';
@@ -74,18 +71,7 @@ export function registerMessages(app: FastifyInstance, ctx: AppContext): void {
       reply.raw.setHeader('request-id', `req_${request.id}`);
       done();
     });
-    scope.setErrorHandler(async (error, request, reply) => {
-      const apiError = fromFastifyError(error);
-      if (apiError.code === 'request_too_large') {
-        await drainRequest(request.raw, 4 * ctx.settings.bodyLimit, 10_000);
-        reply.header('connection', 'close');
-      }
-      if (apiError.status >= 500 && !(error instanceof ApiError && error.status !== 500)) {
-        ctx.log.error({ err: error, requestId: reply.getHeader('x-request-id'), url: logUrl(request.url) }, 'request failed');
-      }
-      if (apiError.retryAfter) reply.header('retry-after', apiError.retryAfter);
-      reply.code(anthropicError(apiError).status).type('application/json').send(anthropicErrorBody(apiError));
-    });
+    scope.setErrorHandler(apiErrorHandler(ctx, (error) => ({ status: anthropicError(error).status, body: anthropicErrorBody(error) })));
     const handler = async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
       const key = await ctx.keys.authenticate(presentedKey(request.headers));
       const { chat, thinkingBudget } = parseMessagesRequest(request.body, betasOf(request.headers['anthropic-beta']));
