@@ -7,9 +7,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { spawn } from 'node:child_process';
-import { request } from 'undici';
 import { FAKE_KEY, type FakeOpenAI, startFakeOpenAI } from '../fakes/openai-upstream.js';
 import { ADMIN_KEY } from '../support/admin.js';
+import { cancelledChat } from '../support/cancelled-chat.js';
 import { type ServerProcess, startServer } from '../support/server-process.js';
 
 let upstream: FakeOpenAI;
@@ -24,30 +24,6 @@ after(async () => {
   await server?.stop();
   await upstream?.close();
 });
-
-/** Starts a chat request and aborts it once `afterMs` have passed (streams: after the first bytes too). */
-async function cancelled(body: Record<string, unknown>, afterMs: number, giveUpMs = afterMs): Promise<void> {
-  const controller = new AbortController();
-  // A request whose answer never begins is given up after `giveUpMs`.
-  const giveUp = setTimeout(() => controller.abort(), giveUpMs);
-  try {
-    const res = await request(`${server.url}/v1/chat/completions`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: 'Bearer openai' },
-      body: JSON.stringify({ model: 'gpt-4o-mini', ...body }),
-      signal: controller.signal,
-    });
-    await res.body[Symbol.asyncIterator]().next();
-    await new Promise((r) => setTimeout(r, afterMs));
-    controller.abort();
-    await res.body.dump().catch(() => undefined);
-  } catch {
-    // Aborted before the answer began: what a client that gives up does.
-  } finally {
-    clearTimeout(giveUp);
-    controller.abort();
-  }
-}
 
 /** A child process that GETs /health every 5 ms and reports each latency in ms when told to stop. */
 function startHealthProbe(baseUrl: string): { ready: Promise<void>; stop(): Promise<number[]> } {
@@ -115,7 +91,7 @@ describe('no request holds the event loop', () => {
       Array.from({ length: 20 }, async (_, i) => {
         await new Promise((r) => setTimeout(r, 25 * i));
         // The hostile text is an earlier turn: the fake upstream (in this process) echoes only the last one.
-        await cancelled({ stream: true, messages: [{ role: 'user', content: hostile[i % 2] }, { role: 'assistant', content: 'Noted.' }, { role: 'user', content: 'Go on. #slow #no-usage' }] }, 100, 15_000);
+        await cancelledChat(server.url, { stream: true, messages: [{ role: 'user', content: hostile[i % 2] }, { role: 'assistant', content: 'Noted.' }, { role: 'user', content: 'Go on. #slow #no-usage' }] }, 100, 15_000);
       }),
     );
     await waitFor(async () => (await rowsWhere("status = 'cancelled'")).length >= before + 20, 60_000);
@@ -136,7 +112,7 @@ describe('cancelled requests are billed their prompt and what was generated', ()
   const prompt = 'Summarise the following carefully. '.repeat(300);
 
   it('a stream its client leaves is billed the prompt (tools included) and the answer seen so far', async () => {
-    await cancelled({ stream: true, tools, tool_choice: 'none', messages: [{ role: 'user', content: `${prompt} #slow #no-usage` }] }, 400);
+    await cancelledChat(server.url, { stream: true, tools, tool_choice: 'none', messages: [{ role: 'user', content: `${prompt} #slow #no-usage` }] }, 400);
     let row: Record<string, any> | undefined;
     await waitFor(async () => (row = (await rowsWhere("status = 'cancelled' AND stream = 1 AND prompt_tokens < 10000 ORDER BY id DESC")).at(0)) !== undefined, 10_000);
     assert.ok(row!.prompt_tokens >= 1_800 + 30, `prompt tokens ${row!.prompt_tokens}: the prompt is ~1,800 tokens plus the tool`);
@@ -145,7 +121,7 @@ describe('cancelled requests are billed their prompt and what was generated', ()
   });
 
   it('a non-streamed request its client leaves before the answer is billed its prompt, not nothing', async () => {
-    await cancelled({ stream: false, messages: [{ role: 'user', content: `${prompt} #hang` }] }, 300);
+    await cancelledChat(server.url, { stream: false, messages: [{ role: 'user', content: `${prompt} #hang` }] }, 300);
     let row: Record<string, any> | undefined;
     await waitFor(async () => (row = (await rowsWhere("status = 'cancelled' AND stream = 0 ORDER BY id DESC")).at(0)) !== undefined, 10_000);
     assert.ok(row!.prompt_tokens >= 1_800, `prompt tokens ${row!.prompt_tokens}`);

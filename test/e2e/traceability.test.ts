@@ -15,6 +15,7 @@ import { FAKE_KEY, type FakeOpenAI, startFakeOpenAI } from '../fakes/openai-upst
 import { ADMIN_KEY, admin, createKey } from '../support/admin.js';
 import { rawRequest, upload } from '../support/cloud-client.js';
 import { http, sseDataLines } from '../support/http.js';
+import { cancelledChat } from '../support/cancelled-chat.js';
 import { type ServerProcess, startServer } from '../support/server-process.js';
 
 const BODY_LIMIT = 64 * 1024;
@@ -178,28 +179,6 @@ describe("a completion's id is its request id, for OpenAI-wire models too", () =
   });
 });
 
-/** Starts a chat request and gives up after `afterMs` (a stream: once its first bytes came, then `afterMs`). */
-async function cancel(body: Record<string, unknown>, afterMs: number): Promise<void> {
-  const controller = new AbortController();
-  const giveUp = setTimeout(() => controller.abort(), afterMs);
-  try {
-    const res = await request(`${server.url}/v1/chat/completions`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: 'Bearer openai' },
-      body: JSON.stringify({ model: 'gpt-4o-mini', ...body }),
-      signal: controller.signal,
-    });
-    await res.body[Symbol.asyncIterator]().next();
-    await new Promise((r) => setTimeout(r, afterMs));
-    controller.abort();
-    await res.body.dump().catch(() => undefined);
-  } catch {
-    // Given up before the answer began.
-  } finally {
-    clearTimeout(giveUp);
-  }
-}
-
 describe('a client that cancels is client_closed_request (499)', () => {
   for (const [what, body] of [
     ['waiting for the upstream', { messages: [{ role: 'user', content: 'cancel me #hang' }] }],
@@ -208,7 +187,7 @@ describe('a client that cancels is client_closed_request (499)', () => {
   ] as const) {
     it(`never upstream_timeout: ${what}`, async () => {
       const before = (await server.query("SELECT max(id) AS id FROM usage"))[0].id ?? 0;
-      await cancel(body, 300);
+      await cancelledChat(server.url, body, 300);
       const logged = await waitFor(async () => (await server.query(`SELECT * FROM usage WHERE id > ${Number(before)} AND status = 'cancelled'`))[0]);
       assert.equal(logged.error_code, 'client_closed_request');
       assert.equal(Number(logged.http_status), 499);
