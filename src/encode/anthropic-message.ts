@@ -1,4 +1,12 @@
+import { signThinking } from '../core/anthropic-messages.js';
 import type { ChatCompletion, FinishReason, Usage } from '../core/chat.js';
+
+/** What an answer is encoded with: the request id, the client's model id and whether the client turned thinking on. */
+export interface AnthropicAnswerContext {
+  id: string;
+  model: string;
+  thinking: boolean;
+}
 
 /** Anthropic's stop reasons for the core finish reasons; an unknown one ends the turn. */
 export function anthropicStopReason(finish: FinishReason | null | undefined): string {
@@ -49,12 +57,16 @@ export function toolInput(args: string): Record<string, unknown> {
   }
 }
 
-/** A chat completion as Anthropic's Message: thinking, text and tool_use blocks in that order. */
-export function encodeAnthropicMessage(completion: ChatCompletion, ctx: { id: string; model: string }): string {
+/**
+ * A chat completion as Anthropic's Message: thinking (when the client turned it on, signed by the
+ * gateway), text and tool_use blocks in that order.
+ */
+export function encodeAnthropicMessage(completion: ChatCompletion, ctx: AnthropicAnswerContext): string {
   const choice = completion.choices[0];
   const message = choice?.message;
   const content: Array<Record<string, unknown>> = [];
-  if (typeof message?.reasoning_content === 'string' && message.reasoning_content !== '') content.push({ type: 'thinking', thinking: message.reasoning_content, signature: '' });
+  const reasoning = message?.reasoning_content;
+  if (ctx.thinking && typeof reasoning === 'string' && reasoning !== '') content.push({ type: 'thinking', thinking: reasoning, signature: signThinking(reasoning) });
   if (typeof message?.content === 'string' && message.content !== '') content.push({ type: 'text', text: message.content });
   for (const call of message?.tool_calls ?? []) content.push({ type: 'tool_use', id: call.id, name: call.function.name, input: toolInput(call.function.arguments) });
   return JSON.stringify({

@@ -12,6 +12,8 @@
  *   - otherwise                               → "[<system>] Echo: <last user text>" (no prefix without system)
  *   - a max token limit of N words            → the first N words, finish "length"
  *   - `#long-answer` in the last user text  → 6,000 more words, unless a limit cuts them
+ *   - `#think` in the last user text        → also reasoning "Thinking about: <last user text>", for
+ *                                               fakes whose provider streams reasoning
  * Faults, by marker in the last user text: #fail-500 #fail-503 #rate-limit #bad-request
  *   #midstream-error #reset #no-usage #not-json #hang #slow, and for resilience tests
  *   #stall (hangs after two chunks), #bad-json (200 with a truncated JSON body),
@@ -46,6 +48,7 @@ export interface FakeAnswer {
   toolCalls: Array<{ id: string; name: string; arguments: string }>;
   finish: 'stop' | 'length' | 'tool_calls';
   usage: { input: number; output: number; cached: number };
+  reasoning?: string;
 }
 
 export type FakeFault =
@@ -88,6 +91,7 @@ export function fakeAnswer(request: FakeRequest): FakeAnswer {
     toolCalls,
     finish,
     usage: { input, output: Math.max(1, ((text ?? '') + JSON.stringify(toolCalls)).length >> 2), cached: request.system ? 4 : 0 },
+    ...(lastUserText(request).includes('#think') ? { reasoning: `Thinking about: ${lastUserText(request)}` } : {}),
   });
   const last = request.turns.at(-1);
   if (last?.role === 'tool') return answer(`The tool answered: ${last.toolResult ?? last.text}`, [], 'stop');

@@ -123,6 +123,8 @@ async function handleChat(body: Record<string, unknown>, res: ServerResponse, se
   const model = `${String(body.model)}-2024-07-18`;
   if (body.stream !== true) {
     const message: Record<string, unknown> = { role: 'assistant', content: answer.text, refusal: null, annotations: [] };
+    // DeepSeek's reasoning models answer their reasoning beside the content.
+    if (answer.reasoning) message.reasoning_content = answer.reasoning;
     if (answer.toolCalls.length) {
       message.tool_calls = answer.toolCalls.map((c) => ({ id: c.id, type: 'function', function: { name: c.name, arguments: c.arguments } }));
     }
@@ -139,6 +141,7 @@ async function handleChat(body: Record<string, unknown>, res: ServerResponse, se
     res.write(`data: ${JSON.stringify(chunk)}\n\n`);
   };
   send([{ index: 0, delta: { role: 'assistant', content: answer.text === null ? null : '', refusal: null }, logprobs: null, finish_reason: null }]);
+  for (const piece of pieces(answer.reasoning ?? '')) send([{ index: 0, delta: { reasoning_content: piece }, logprobs: null, finish_reason: null }]);
   if (answer.text) {
     for (const [i, piece] of pieces(answer.text).entries()) {
       if (slow) await sleep(50);

@@ -2,9 +2,11 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { presentedKey } from '../../auth/presented-key.js';
 import type { ChatRequest } from '../../core/chat.js';
 import { READ_WARNINGS } from '../../core/warnings.js';
-import { encodeAnthropicMessage } from '../../encode/anthropic-message.js';
+import { ANTHROPIC_MESSAGES } from '../../core/anthropic-messages.js';
+import { type AnthropicAnswerContext, encodeAnthropicMessage } from '../../encode/anthropic-message.js';
 import { AnthropicStreamEncoder } from '../../encode/anthropic-stream.js';
 import { AnthropicAdapter } from '../../providers/anthropic/index.js';
+import type { ChatCall } from '../../providers/types.js';
 import type { Model } from '../../routing/catalog.js';
 import { servesThinking } from '../../routing/required-capabilities.js';
 import { resolveModel } from '../../routing/resolve-model.js';
@@ -49,13 +51,17 @@ async function anthropicCount(ctx: AppContext, model: Model, chat: ChatRequest, 
   }
 }
 
+function answerContext(call: ChatCall): AnthropicAnswerContext {
+  return { id: call.id, model: call.body.model, thinking: call.body[ANTHROPIC_MESSAGES]?.thinking === true };
+}
+
 const ENDPOINT: ChatEndpoint = {
   name: 'messages',
   withUser: false,
   encoder: {
     // The client's own model id, as Anthropic answers.
-    completion: (completion, call) => encodeAnthropicMessage(completion, { id: call.id, model: call.body.model }),
-    stream: (call) => new AnthropicStreamEncoder({ id: call.id, model: call.body.model }, anthropicErrorBody),
+    completion: (completion, call) => encodeAnthropicMessage(completion, answerContext(call)),
+    stream: (call) => new AnthropicStreamEncoder(answerContext(call), anthropicErrorBody),
   },
 };
 
