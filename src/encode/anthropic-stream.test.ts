@@ -6,7 +6,7 @@ import { ApiError } from '../core/errors.js';
 import { encodeAnthropicMessage } from './anthropic-message.js';
 import { AnthropicStreamEncoder, plainTextPiece } from './anthropic-stream.js';
 
-const ctx = { id: 'chatcmpl-0123abcd', model: 'claude-x', thinking: true };
+const ctx = { id: 'chatcmpl-0123abcd', model: 'claude-x', thinking: true, stopSequences: ['###', 'END'] };
 const chunk = (delta: Record<string, unknown>, finish: string | null = null) => JSON.stringify({ id: 'c', object: 'chat.completion.chunk', choices: [{ index: 0, delta, finish_reason: finish }] });
 
 function events(bytes: string): Array<[string, unknown]> {
@@ -94,6 +94,36 @@ describe('encodeAnthropicMessage', () => {
       stop_sequence: null,
       usage: { input_tokens: 7, output_tokens: 3, cache_creation_input_tokens: 0, cache_read_input_tokens: 0 },
     });
+  });
+});
+
+describe('stop sequences', () => {
+  const finishChunk = (extra: Record<string, unknown>) => JSON.stringify({ id: 'c', choices: [{ index: 0, delta: {}, finish_reason: 'stop', ...extra }] });
+  const streamed = (extra: Record<string, unknown>) => {
+    const encoder = new AnthropicStreamEncoder(ctx, () => '');
+    const bytes = encoder.batch([chunk({ content: 'a' }), finishChunk(extra)]) + encoder.end({ prompt_tokens: 1, completion_tokens: 1, total_tokens: 2 });
+    return events(bytes).find(([e]) => e === 'message_delta')![1] as { delta: { stop_reason: string; stop_sequence: string | null } };
+  };
+  const answered = (extra: Record<string, unknown>) =>
+    JSON.parse(encodeAnthropicMessage({ id: 'x', object: 'chat.completion', created: 1, model: 'm', choices: [{ index: 0, message: { role: 'assistant', content: 'a' }, finish_reason: 'stop', ...extra }] }, ctx)) as {
+      stop_reason: string;
+      stop_sequence: string | null;
+    };
+
+  it("stop_sequence with the matched string where the provider names it (vLLM's stop_reason, SGLang's matched_stop)", () => {
+    for (const extra of [{ stop_reason: 'END' }, { matched_stop: 'END' }]) {
+      assert.deepEqual(streamed(extra).delta, { stop_reason: 'stop_sequence', stop_sequence: 'END' });
+      const message = answered(extra);
+      assert.deepEqual([message.stop_reason, message.stop_sequence], ['stop_sequence', 'END']);
+    }
+  });
+
+  it('end_turn where the provider names none, or a stop token or a string the client did not ask for', () => {
+    for (const extra of [{}, { stop_reason: null }, { stop_reason: 151645 }, { matched_stop: '<|im_end|>' }]) {
+      assert.deepEqual(streamed(extra).delta, { stop_reason: 'end_turn', stop_sequence: null });
+      const message = answered(extra);
+      assert.deepEqual([message.stop_reason, message.stop_sequence], ['end_turn', null]);
+    }
   });
 });
 

@@ -1,7 +1,7 @@
 import { type ThinkingSigner, thinkingSigner } from '../core/anthropic-messages.js';
 import type { FinishReason, Usage } from '../core/chat.js';
 import type { ApiError } from '../core/errors.js';
-import { type AnthropicAnswerContext, anthropicStopReason, anthropicUsage, messageId } from './anthropic-message.js';
+import { type AnthropicAnswerContext, anthropicStopReason, anthropicUsage, matchedStopSequence, messageId } from './anthropic-message.js';
 
 /** One server-sent event as Anthropic frames it: its type on an `event:` line, then the data. */
 export function anthropicEvent(type: string, data: string): string {
@@ -49,6 +49,7 @@ export class AnthropicStreamEncoder {
   private open: OpenBlock | undefined;
   private next = 0;
   private finish: FinishReason | null = null;
+  private stopSequence: string | undefined;
   /** Tool call index in the chunks → its block, so later argument deltas find it. */
   private readonly tools = new Map<number, OpenBlock>();
   /** The open thinking block's signer. */
@@ -67,7 +68,7 @@ export class AnthropicStreamEncoder {
         out += this.blockFor('text') + this.rawTextDelta(piece);
         continue;
       }
-      const chunk = JSON.parse(text) as { choices?: Array<{ delta?: ChunkDelta; finish_reason?: FinishReason | null }> };
+      const chunk = JSON.parse(text) as { choices?: Array<{ delta?: ChunkDelta; finish_reason?: FinishReason | null; stop_reason?: unknown; matched_stop?: unknown }> };
       const choice = chunk.choices?.[0];
       if (!choice) continue;
       const delta = choice.delta;
@@ -81,7 +82,10 @@ export class AnthropicStreamEncoder {
         }
         for (const call of delta.tool_calls ?? []) out += this.toolDelta(call);
       }
-      if (choice.finish_reason) this.finish = choice.finish_reason;
+      if (choice.finish_reason) {
+        this.finish = choice.finish_reason;
+        this.stopSequence = matchedStopSequence(choice, this.ctx.stopSequences);
+      }
     }
     return out;
   }
@@ -91,7 +95,7 @@ export class AnthropicStreamEncoder {
     return (
       this.start() +
       this.close() +
-      anthropicEvent('message_delta', JSON.stringify({ type: 'message_delta', delta: { stop_reason: anthropicStopReason(this.finish), stop_sequence: null }, usage: counts })) +
+      anthropicEvent('message_delta', JSON.stringify({ type: 'message_delta', delta: { stop_reason: anthropicStopReason(this.finish, this.stopSequence), stop_sequence: this.stopSequence ?? null }, usage: counts })) +
       anthropicEvent('message_stop', '{"type":"message_stop"}')
     );
   }

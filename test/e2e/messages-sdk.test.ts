@@ -400,3 +400,25 @@ describe('parallel tool calls', () => {
     });
   }
 });
+
+describe('stop sequences', () => {
+  it('Anthropic names the sequence that matched: stop_reason stop_sequence with it, answered and streamed', async () => {
+    const params = { model: 'claude-3.5-sonnet', max_tokens: 256, stop_sequences: ['never', 'over'], messages: [{ role: 'user' as const, content: 'it is over now' }] };
+    for (const message of [await client.messages.create(params), await client.messages.stream(params).finalMessage()]) {
+      assert.deepEqual(message.content, [{ type: 'text', text: 'Echo: it is ' }]);
+      assert.equal(message.stop_reason, 'stop_sequence');
+      assert.equal(message.stop_sequence, 'over');
+    }
+  });
+
+  it('a provider that says only "stop" (OpenAI, Gemini) ends the turn: which sequence matched, if any, is not known', async () => {
+    for (const model of ['gpt-4o-mini', 'gemini-2.5-flash']) {
+      const params = { model, max_tokens: 256, stop_sequences: ['over'], messages: [{ role: 'user' as const, content: 'it is over now' }] };
+      for (const message of [await client.messages.create(params), await client.messages.stream(params).finalMessage()]) {
+        assert.equal(message.stop_reason, 'end_turn', model);
+        assert.equal(message.stop_sequence, null);
+      }
+    }
+    assert.deepEqual(openai.requests.at(-1)!.body.stop, ['over']);
+  });
+});

@@ -77,6 +77,8 @@ function decode(body: Record<string, unknown>): FakeRequest {
     toolChoice: typeof choice === 'object' && choice !== null ? { name: choice.function.name } : (choice ?? undefined) as FakeRequest['toolChoice'],
     maxTokens: (body.max_completion_tokens ?? body.max_tokens) as number | undefined,
     jsonSchema: format === 'json_schema' || format === 'json_object',
+    // OpenAI stops at them and says only "stop", never which one.
+    stop: typeof body.stop === 'string' ? [body.stop] : Array.isArray(body.stop) ? (body.stop as string[]) : undefined,
   };
 }
 

@@ -52,7 +52,8 @@ async function anthropicCount(ctx: AppContext, model: Model, chat: ChatRequest, 
 }
 
 function answerContext(call: ChatCall): AnthropicAnswerContext {
-  return { id: call.id, model: call.body.model, thinking: call.body[ANTHROPIC_MESSAGES]?.thinking === true };
+  const stop = call.body.stop;
+  return { id: call.id, model: call.body.model, thinking: call.body[ANTHROPIC_MESSAGES]?.thinking === true, stopSequences: Array.isArray(stop) ? stop : [] };
 }
 
 const ENDPOINT: ChatEndpoint = {
