@@ -264,6 +264,27 @@ describe('Messages API surface', () => {
     assert.equal((upstream.error as { type: string }).type, 'error');
   });
 
+  it('another method is a 405 and another path a 404, in Anthropic shape with request-id', async () => {
+    const cases: Array<[string, string, number, string]> = [
+      ['GET', '/v1/messages', 405, 'invalid_request_error'],
+      ['DELETE', '/ai/anthropic/v1/messages', 405, 'invalid_request_error'],
+      ['GET', '/v1/messages/count_tokens', 405, 'invalid_request_error'],
+      ['POST', '/v1/messages/batches', 404, 'not_found_error'],
+      ['GET', '/v1/messages/batches/msgbatch_01', 404, 'not_found_error'],
+      ['POST', '/ai/anthropic/v1/messages/nope?beta=true', 404, 'not_found_error'],
+    ];
+    for (const [method, path, status, type] of cases) {
+      const res = await http(`${server.url}${path}`, { method, headers: { 'x-api-key': 'openai' }, ...(method === 'POST' ? { json: {} } : {}) });
+      assert.equal(res.status, status, `${method} ${path}`);
+      assert.equal(res.json.type, 'error');
+      assert.equal(res.json.error.type, type, `${method} ${path}`);
+      assert.match(String(res.headers['request-id']), /^req_/);
+      if (status === 405) assert.equal(res.headers.allow, 'POST');
+    }
+    const batches = await client.messages.batches.create({ requests: [] }).catch((e: unknown) => e);
+    assert.ok(batches instanceof Anthropic.NotFoundError, String(batches));
+  });
+
   it('a rate limit is a rate_limit_error 429 with its retry-after; a model not configured is a 503 api_error, not retried as overloaded', async () => {
     const limited = await client.messages.create({ model: 'gpt-4o-mini', max_tokens: 10, messages: [{ role: 'user', content: 'slow down #rate-limit' }] }).catch((e: unknown) => e);
     assert.ok(limited instanceof Anthropic.RateLimitError, String(limited));

@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { presentedKey } from '../../auth/presented-key.js';
 import type { ChatRequest } from '../../core/chat.js';
+import { ApiError } from '../../core/errors.js';
 import { READ_WARNINGS } from '../../core/warnings.js';
 import { ANTHROPIC_MESSAGES } from '../../core/anthropic-messages.js';
 import { type AnthropicAnswerContext, encodeAnthropicMessage } from '../../encode/anthropic-message.js';
@@ -101,9 +102,21 @@ export function registerMessages(app: FastifyInstance, ctx: AppContext): void {
       const inputTokens = exact ?? (await estimateUsage(chat, '')).prompt_tokens;
       reply.header('x-opensq-token-count', exact === undefined ? 'estimate' : 'exact').type('application/json').send(JSON.stringify({ input_tokens: inputTokens }));
     };
+    // Anything else under /messages answers in Anthropic's shape too: another method is a 405 naming
+    // the one allowed, another path (the batches API among them, which the gateway does not serve) a 404.
+    // OPTIONS is left to CORS preflight; HEAD comes with GET.
+    const methodNotAllowed = async (_request: FastifyRequest, reply: FastifyReply): Promise<void> => {
+      reply.header('allow', 'POST');
+      throw new ApiError('method_not_allowed', 'Method Not Allowed: this endpoint takes POST');
+    };
+    const notFound = async (): Promise<void> => {
+      throw new ApiError('not_found', 'Not Found: the gateway serves POST /v1/messages and /v1/messages/count_tokens only');
+    };
     for (const base of ['/v1', '/ai/anthropic/v1']) {
       scope.post(`${base}/messages`, handler);
       scope.post(`${base}/messages/count_tokens`, countTokens);
+      for (const url of [`${base}/messages`, `${base}/messages/count_tokens`]) scope.route({ method: ['GET', 'PUT', 'PATCH', 'DELETE'], url, handler: methodNotAllowed });
+      scope.route({ method: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'], url: `${base}/messages/*`, handler: notFound });
     }
   });
 }
