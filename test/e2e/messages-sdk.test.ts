@@ -13,6 +13,7 @@ import { FAKE_ANTHROPIC_KEY, type FakeAnthropic, startFakeAnthropic } from '../f
 import { TOOL_ARGUMENTS } from '../fakes/fake-behaviour.js';
 import { FAKE_GEMINI_KEY, type FakeGemini, startFakeGemini } from '../fakes/gemini-upstream.js';
 import { FAKE_KEY, type FakeOpenAI, startFakeOpenAI } from '../fakes/openai-upstream.js';
+import { ADMIN_KEY, admin, createKey } from '../support/admin.js';
 import { fixturePath } from '../support/fixtures.js';
 import { http } from '../support/http.js';
 import { openToPublicKey, type ServerProcess, startServer } from '../support/server-process.js';
@@ -44,7 +45,7 @@ before(async () => {
     '',
   ].join('\n');
   server = await startServer({
-    env: { FAKE_UPSTREAM_KEY: FAKE_KEY, ANTHROPIC_API_KEY: FAKE_ANTHROPIC_KEY, ANTHROPIC_BASE_URL: anthropic.url, GEMINI_API_KEY: FAKE_GEMINI_KEY, GEMINI_BASE_URL: gemini.url },
+    env: { OPENSQ_ADMIN_KEY: ADMIN_KEY, FAKE_UPSTREAM_KEY: FAKE_KEY, ANTHROPIC_API_KEY: FAKE_ANTHROPIC_KEY, ANTHROPIC_BASE_URL: anthropic.url, GEMINI_API_KEY: FAKE_GEMINI_KEY, GEMINI_BASE_URL: gemini.url },
     config,
   });
   client = new Anthropic({ baseURL: server.url, apiKey: 'openai', maxRetries: 0 });
@@ -311,6 +312,21 @@ describe('count_tokens and the model list', () => {
     assert.ok(short.input_tokens > 0 && long.input_tokens > short.input_tokens + 150, `${short.input_tokens} < ${long.input_tokens}`);
     const missing = await client.messages.countTokens({ model: 'nope', messages: [{ role: 'user', content: 'x' }] }).catch((e: unknown) => e);
     assert.ok(missing instanceof Anthropic.NotFoundError, String(missing));
+  });
+
+  it("count_tokens is admitted like any request (the key's requests per minute apply) but free: no tokens counted, no credit taken, no usage row", async () => {
+    const { id, key } = await createKey(server.url, { rpm: 2, tpm: 50, credits: 0.001 });
+    const limited = new Anthropic({ baseURL: server.url, apiKey: key, maxRetries: 0 });
+    // Far more than the key's tokens per minute: tokens are not counted for a count.
+    const params = { model: 'gpt-4o-mini', messages: [{ role: 'user' as const, content: 'count '.repeat(500) }] };
+    for (let i = 0; i < 2; i++) assert.ok((await limited.messages.countTokens(params)).input_tokens > 400);
+    const third = await limited.messages.countTokens(params).catch((e: unknown) => e);
+    assert.ok(third instanceof Anthropic.RateLimitError, String(third));
+    assert.equal((third.error as { error: { type: string } }).error.type, 'rate_limit_error');
+    assert.ok(third.headers?.get('retry-after'));
+    const rows = (await admin(server.url, 'GET', `/usage?key_id=${id}`)).json.data as Array<{ endpoint: string; status: string }>;
+    assert.ok(rows.every((r) => r.status !== 'ok'), JSON.stringify(rows));
+    assert.equal((await admin(server.url, 'GET', `/keys/${id}`)).json.credits, 0.001);
   });
 
   it('an Anthropic deployment counts itself: the client body goes to its count_tokens; others are estimated', async () => {

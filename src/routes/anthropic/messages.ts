@@ -92,15 +92,29 @@ export function registerMessages(app: FastifyInstance, ctx: AppContext): void {
       await serveChat(ctx, reply, chat, key, ENDPOINT);
     };
     // Anthropic's own count when the model's first deployment is Anthropic's; else (or when that fails) the project's estimate of the prompt, what a usage row records when an upstream reports none.
+    // Admitted like any request (the key's requests per minute and per day, its concurrency, a paid model's access, a balance
+    // left for a key with credits), but free, as Anthropic's is: no tokens counted against its limits, no credit taken, no
+    // usage row. The estimate's CPU is bounded (usage/count-tokens.ts).
     const countTokens = async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
       const key = await ctx.keys.authenticate(presentedKey(request.headers));
       const body = request.body;
       const withLimit = typeof body === 'object' && body !== null && !Array.isArray(body) && !('max_tokens' in body) ? { ...body, max_tokens: 1 } : body;
       const { chat } = parseMessagesRequest(withLimit, betasOf(request.headers['anthropic-beta']));
       const model = resolveModel(ctx.catalog, chat.model, key, 'chat');
-      const exact = await anthropicCount(ctx, model, chat, request.id);
-      const inputTokens = exact ?? (await estimateUsage(chat, '')).prompt_tokens;
-      reply.header('x-opensq-token-count', exact === undefined ? 'estimate' : 'exact').type('application/json').send(JSON.stringify({ input_tokens: inputTokens }));
+      const ticket = await ctx.admission.admit({
+        key,
+        model,
+        endpoint: 'count_tokens',
+        estimateTokens: () => 0,
+        worstCase: () => ({ promptTokens: 0, answerTokens: 0, choices: 0, images: 0, characters: 0 }),
+      });
+      try {
+        const exact = await anthropicCount(ctx, model, chat, request.id);
+        const inputTokens = exact ?? (await estimateUsage(chat, '')).prompt_tokens;
+        reply.header('x-opensq-token-count', exact === undefined ? 'estimate' : 'exact').type('application/json').send(JSON.stringify({ input_tokens: inputTokens }));
+      } finally {
+        await ticket.settle({ promptTokens: 0, completionTokens: 0, cost: 0 });
+      }
     };
     // Anything else under /messages answers in Anthropic's shape too: another method is a 405 naming
     // the one allowed, another path (the batches API among them, which the gateway does not serve) a 404.
