@@ -132,8 +132,10 @@ function documentPart(b: Block, path: string): ContentPart {
   if (source?.type === 'base64' && typeof source.data === 'string' && typeof source.media_type === 'string') {
     return { type: 'file', file: { file_data: `data:${source.media_type};base64,${source.data}`, filename: typeof b.title === 'string' ? b.title : 'document.pdf' } };
   }
+  // By URL: Anthropic fetches it itself; routing sends it only where a deployment takes files by URL.
+  if (source?.type === 'url' && typeof source.url === 'string') return { type: 'file', file: { file_url: source.url, ...(typeof b.title === 'string' ? { filename: b.title } : {}) } };
   if (source?.type === 'text' && typeof source.data === 'string') return { type: 'text', text: source.data };
-  throw invalid(`${path}.source: expected a base64 or text document source`);
+  throw invalid(`${path}.source: expected a base64, url or text document source`);
 }
 
 /** A user turn: its tool results first, as tool messages (OpenAI's order), then its other blocks as one user message. */

@@ -459,3 +459,55 @@ describe('stop sequences', () => {
     assert.deepEqual(openai.requests.at(-1)!.body.stop, ['over']);
   });
 });
+
+describe('PDF documents', () => {
+  const pdf = Buffer.from('%PDF-1.4 fake pdf bytes').toString('base64');
+  const ask = (source: Anthropic.DocumentBlockParam['source']): Anthropic.MessageParam[] => [
+    { role: 'user', content: [{ type: 'document', source, title: 'report.pdf' }, { type: 'text', text: 'Summarise this' }] },
+  ];
+
+  for (const { provider, model } of MODELS) {
+    it(`a base64 PDF reaches ${provider} (${model})`, async () => {
+      const message = await client.messages.create({ model, max_tokens: 256, messages: ask({ type: 'base64', media_type: 'application/pdf', data: pdf }) });
+      assert.deepEqual(message.content, [{ type: 'text', text: 'I see an image (application/pdf, 23 bytes).' }]);
+    });
+  }
+
+  it('the OpenAI-compatible upstream gets an OpenAI file part; Gemini inline data', async () => {
+    await client.messages.create({ model: 'gpt-4o-mini', max_tokens: 256, messages: ask({ type: 'base64', media_type: 'application/pdf', data: pdf }) });
+    const part = (openai.requests.at(-1)!.body.messages as Array<{ content: unknown[] }>)[0].content[0];
+    assert.deepEqual(part, { type: 'file', file: { file_data: `data:application/pdf;base64,${pdf}`, filename: 'report.pdf' } });
+    await client.messages.create({ model: 'gemini-2.5-flash', max_tokens: 256, messages: ask({ type: 'base64', media_type: 'application/pdf', data: pdf }) });
+    const parts = (gemini.requests.at(-1)!.body.contents as Array<{ parts: Array<Record<string, unknown>> }>)[0].parts;
+    assert.deepEqual(parts[0], { inlineData: { mimeType: 'application/pdf', data: pdf } });
+  });
+
+  it('a PDF by URL goes to Anthropic as sent; a model without a deployment that takes files by URL refuses it with a 400', async () => {
+    const url = 'https://example.com/report.pdf';
+    const message = await client.messages.create({ model: 'claude-3.5-sonnet', max_tokens: 256, messages: ask({ type: 'url', url }) });
+    assert.deepEqual(message.content, [{ type: 'text', text: 'I see an image (remote, 0 bytes).' }]);
+    assert.deepEqual((anthropic.requests.at(-1)!.body.messages as Array<{ content: unknown[] }>)[0].content[0], { type: 'document', source: { type: 'url', url }, title: 'report.pdf' });
+    const before = openai.requests.length;
+    const refused = await client.messages.create({ model: 'gpt-4o-mini', max_tokens: 256, messages: ask({ type: 'url', url }) }).catch((e: unknown) => e);
+    assert.ok(refused instanceof Anthropic.BadRequestError, String(refused));
+    assert.equal((refused.error as { error: { type: string } }).error.type, 'invalid_request_error');
+    assert.match((refused.error as { error: { message: string } }).error.message, /gpt-4o-mini.*messages\[0\]\.content\[0\].*files by URL/);
+    assert.equal(openai.requests.length, before, 'nothing reached the upstream');
+  });
+
+  it('translated for Anthropic (the chat route): a PDF file part becomes a document block; another file type is a 400', async () => {
+    const res = await http(`${server.url}/v1/chat/completions`, {
+      headers: { authorization: 'Bearer openai' },
+      json: { model: 'claude-3.5-sonnet', messages: [{ role: 'user', content: [{ type: 'text', text: 'Read it' }, { type: 'file', file: { file_data: `data:application/pdf;base64,${pdf}`, filename: 'r.pdf' } }] }] },
+    });
+    assert.equal(res.status, 200, res.text);
+    assert.equal(res.json.choices[0].message.content, 'I see an image (application/pdf, 23 bytes).');
+    assert.deepEqual((anthropic.requests.at(-1)!.body.messages as Array<{ content: unknown[] }>)[0].content[1], { type: 'document', source: { type: 'base64', media_type: 'application/pdf', data: pdf }, title: 'r.pdf' });
+    const text = await http(`${server.url}/v1/chat/completions`, {
+      headers: { authorization: 'Bearer openai' },
+      json: { model: 'claude-3.5-sonnet', messages: [{ role: 'user', content: [{ type: 'file', file: { file_data: 'data:text/plain;base64,aGk=' } }] }] },
+    });
+    assert.equal(text.status, 400, text.text);
+    assert.equal(text.json.error.param, 'messages[0].content[0]');
+  });
+});

@@ -130,7 +130,8 @@ function textOf(content: string | Block[] | undefined): string {
 
 function imagesOf(blocks: Block[]): FakeImage[] {
   return blocks
-    .filter((b) => b.type === 'image')
+    // Documents (PDFs) are seen as images are: their media type and size.
+    .filter((b) => b.type === 'image' || b.type === 'document')
     .map((b) => (b.source?.type === 'base64' ? { mediaType: String(b.source.media_type), bytes: Buffer.from(b.source.data ?? '', 'base64').length } : { mediaType: 'remote', bytes: 0 }));
 }
 

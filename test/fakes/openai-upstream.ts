@@ -37,7 +37,7 @@ function sendError(res: ServerResponse, status: number, message: string, type: s
 }
 
 interface Message { role: string; content?: unknown; tool_calls?: Array<{ id: string; function: { name: string; arguments: string } }>; tool_call_id?: string }
-type Part = { type: string; text?: string; image_url?: { url: string } };
+type Part = { type: string; text?: string; image_url?: { url: string }; file?: { file_data?: string } };
 
 function textOf(content: unknown): string {
   if (typeof content === 'string') return content;
@@ -47,10 +47,11 @@ function textOf(content: unknown): string {
 
 function imagesOf(content: unknown): FakeImage[] {
   if (!Array.isArray(content)) return [];
+  // Files (a PDF as file_data) are seen as images are: their media type and size.
   return (content as Part[])
-    .filter((p) => p.type === 'image_url' && p.image_url)
+    .filter((p) => (p.type === 'image_url' && p.image_url) || (p.type === 'file' && typeof p.file?.file_data === 'string'))
     .map((p) => {
-      const m = /^data:([^;]+);base64,(.*)$/s.exec(p.image_url!.url);
+      const m = /^data:([^;]+);base64,(.*)$/s.exec(p.image_url?.url ?? p.file!.file_data!);
       return m ? { mediaType: m[1], bytes: Buffer.from(m[2], 'base64').length } : { mediaType: 'remote', bytes: 0 };
     });
 }
