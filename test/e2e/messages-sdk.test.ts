@@ -511,3 +511,22 @@ describe('PDF documents', () => {
     assert.equal(text.json.error.param, 'messages[0].content[0]');
   });
 });
+
+describe('cache prices', () => {
+  it("credits charge Claude's cache reads at 0.1× and writes at 1.25× the input price; the row's cost is the same", async () => {
+    const { id, key } = await createKey(server.url, { credits: 1 });
+    const paying = new Anthropic({ baseURL: server.url, apiKey: key, maxRetries: 0 });
+    const system: Anthropic.TextBlockParam[] = [{ type: 'text', text: 'Cached system prompt', cache_control: { type: 'ephemeral' } }];
+    const message = await paying.messages.create({ model: 'claude-3.5-sonnet', max_tokens: 100, system, messages: [{ role: 'user', content: 'price me' }] });
+    const { input_tokens: plain, cache_read_input_tokens: reads, cache_creation_input_tokens: writes, output_tokens: output } = message.usage;
+    assert.deepEqual([reads, writes], [4, 3]);
+    // claude-3.5-sonnet: $3 input, $15 output, $0.30 cache reads, $3.75 cache writes per million tokens.
+    const expected = (plain * 3 + 4 * 0.3 + 3 * 3.75 + output * 15) / 1_000_000;
+    const [row] = await server.query(`SELECT cost FROM usage WHERE request_id = 'chatcmpl-${message.id.slice(4)}'`);
+    assert.ok(Math.abs(Number(row.cost) - expected) < 1e-12, `${row.cost} != ${expected}`);
+    const credits = (await admin(server.url, 'GET', `/keys/${id}`)).json.credits as number;
+    assert.ok(Math.abs(1 - credits - expected) < 1e-9, `charged ${1 - credits}, expected ${expected}`);
+    // As plain input they would have cost more than this: the cache prices were applied.
+    assert.ok(expected < ((plain + 7) * 3 + output * 15) / 1_000_000);
+  });
+});
