@@ -48,6 +48,7 @@ export interface UsageRow {
   prompt_tokens: number;
   completion_tokens: number;
   cached_tokens: number;
+  cache_write_tokens: number;
   cost: number;
   latency_ms: number;
   ttft_ms: number | null;
@@ -84,6 +85,7 @@ export interface SeriesPoint {
   prompt_tokens: number;
   completion_tokens: number;
   cached_tokens: number;
+  cache_write_tokens: number;
   cost: number;
 }
 

@@ -21,6 +21,10 @@ export interface DeploymentSpec {
 export interface ModelCost {
   input: number;
   output: number;
+  /** Per million prompt tokens read from the provider's prompt cache; `input` when not set. */
+  cache_read?: number;
+  /** Per million prompt tokens written to the provider's prompt cache; `input` when not set. */
+  cache_write?: number;
   per_image?: number;
   per_1k_chars?: number;
 }

@@ -49,7 +49,14 @@ const modelSchema = z
     max_output_tokens: z.number().int().positive().optional(),
     limits: z.tuple([z.number(), z.number(), z.number(), z.number()]).optional(),
     cost: z
-      .object({ input: z.number().min(0), output: z.number().min(0), per_image: z.number().min(0).optional(), per_1k_chars: z.number().min(0).optional() })
+      .object({
+        input: z.number().min(0),
+        output: z.number().min(0),
+        cache_read: z.number().min(0).optional(),
+        cache_write: z.number().min(0).optional(),
+        per_image: z.number().min(0).optional(),
+        per_1k_chars: z.number().min(0).optional(),
+      })
       .strict()
       .optional(),
     deployments: z.array(deploymentSchema).optional(),

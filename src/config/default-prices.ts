@@ -3,7 +3,18 @@
  * models, so the ledger's `cost` means something out of the box. Operators override any model's
  * `cost` in OPENSQ_CONFIG; models not listed cost 0.
  */
-export const DEFAULT_PRICES: Readonly<Record<string, { input: number; output: number }>> = {
+type Price = { input: number; output: number; cache_read?: number; cache_write?: number };
+
+/** Anthropic's prices: a cache write (5-minute TTL) costs 1.25× the input price and a cache read 0.1×, as Anthropic publishes. */
+function claude(input: number, output: number): Price {
+  return { input, output, cache_read: round(input * 0.1), cache_write: round(input * 1.25) };
+}
+
+function round(price: number): number {
+  return Math.round(price * 1e6) / 1e6;
+}
+
+export const DEFAULT_PRICES: Readonly<Record<string, Price>> = {
   'gpt-4o-mini': { input: 0.15, output: 0.6 },
   'gpt-4o': { input: 2.5, output: 10 },
   'chatgpt-4o-latest': { input: 5, output: 15 },
@@ -23,7 +34,16 @@ export const DEFAULT_PRICES: Readonly<Record<string, { input: number; output: nu
   'gpt-3.5-turbo': { input: 0.5, output: 1.5 },
   'text-embedding-3-small': { input: 0.02, output: 0 },
   'text-embedding-3-large': { input: 0.13, output: 0 },
-  'claude-3.5-sonnet': { input: 3, output: 15 },
+  'claude-3.5-sonnet': claude(3, 15),
+  'claude-3-5-sonnet': claude(3, 15),
+  'claude-3-7-sonnet': claude(3, 15),
+  'claude-3-5-haiku': claude(0.8, 4),
+  'claude-sonnet-4': claude(3, 15),
+  'claude-sonnet-4-5': claude(3, 15),
+  'claude-haiku-4-5': claude(1, 5),
+  'claude-opus-4': claude(15, 75),
+  'claude-opus-4-1': claude(15, 75),
+  'claude-opus-4-5': claude(5, 25),
   'gemini-2.5-flash': { input: 0.3, output: 2.5 },
   'gemini-2.0-flash': { input: 0.1, output: 0.4 },
   'gemini-2.0-flash-lite': { input: 0.075, output: 0.3 },
@@ -36,9 +56,9 @@ export const DEFAULT_PRICES: Readonly<Record<string, { input: number; output: nu
   'command-a-03-2025': { input: 2.5, output: 10 },
 };
 
-/** A dated snapshot (`gpt-4o-2024-08-06`) costs what its family does unless listed itself. */
-export function defaultPrice(id: string): { input: number; output: number } | undefined {
-  return DEFAULT_PRICES[id] ?? DEFAULT_PRICES[id.replace(/-(\d{4}-\d{2}-\d{2}|\d{4}|preview|latest)$/, '')];
+/** A dated snapshot (`gpt-4o-2024-08-06`, `claude-sonnet-4-5-20250929`) costs what its family does unless listed itself. */
+export function defaultPrice(id: string): Price | undefined {
+  return DEFAULT_PRICES[id] ?? DEFAULT_PRICES[id.replace(/-(\d{4}-\d{2}-\d{2}|\d{8}|\d{4}|preview|latest)$/, '')];
 }
 
 /**

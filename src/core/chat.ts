@@ -70,6 +70,9 @@ export interface ChatCompletion {
     index: number;
     message: { role: 'assistant'; content: string | null; tool_calls?: ToolCall[]; reasoning_content?: string; refusal?: null; [key: string]: unknown };
     finish_reason: FinishReason | null;
+    /** The stop sequence that ended the answer, as vLLM names it (SGLang: `matched_stop`); only when one did. */
+    stop_reason?: string | number | null;
+    matched_stop?: string | number | null;
     logprobs?: unknown;
   }>;
   usage?: Usage;
@@ -81,7 +84,8 @@ export type StreamPart =
   | { type: 'text'; text: string }
   | { type: 'reasoning'; text: string }
   | { type: 'tool-call'; index: number; id?: string; name?: string; arguments: string }
-  | { type: 'finish'; reason: FinishReason }
+  /** `stopSequence`: the client's stop sequence that ended the answer, where the provider says which. */
+  | { type: 'finish'; reason: FinishReason; stopSequence?: string }
   | { type: 'usage'; usage: Usage };
 
 export function makeUsage(prompt: number, completion: number): Usage {

@@ -1,8 +1,29 @@
+import { signThinking } from '../core/anthropic-messages.js';
 import type { ChatCompletion, FinishReason, Usage } from '../core/chat.js';
 
+/** What an answer is encoded with: the request id, the client's model id, whether the client turned thinking on, its stop sequences. */
+export interface AnthropicAnswerContext {
+  id: string;
+  model: string;
+  thinking: boolean;
+  stopSequences: readonly string[];
+}
+
+/**
+ * The client's stop sequence that ended the answer, where the provider named it: vLLM's
+ * `stop_reason` (the gateway's own providers write it too), SGLang's `matched_stop`. A name that
+ * is not one of the client's sequences (a stop token's id, the model's own end marker) is none.
+ */
+export function matchedStopSequence(choice: { stop_reason?: unknown; matched_stop?: unknown } | undefined, stops: readonly string[]): string | undefined {
+  const named = choice?.stop_reason ?? choice?.matched_stop;
+  return typeof named === 'string' && stops.includes(named) ? named : undefined;
+}
+
 /** Anthropic's stop reasons for the core finish reasons; an unknown one ends the turn. */
-export function anthropicStopReason(finish: FinishReason | null | undefined): string {
+export function anthropicStopReason(finish: FinishReason | null | undefined, stopSequence?: string): string {
   switch (finish) {
+    case 'stop':
+      return stopSequence === undefined ? 'end_turn' : 'stop_sequence';
     case 'length':
       return 'max_tokens';
     case 'tool_calls':
@@ -49,12 +70,17 @@ export function toolInput(args: string): Record<string, unknown> {
   }
 }
 
-/** A chat completion as Anthropic's Message: thinking, text and tool_use blocks in that order. */
-export function encodeAnthropicMessage(completion: ChatCompletion, ctx: { id: string; model: string }): string {
+/**
+ * A chat completion as Anthropic's Message: thinking (when the client turned it on, signed by the
+ * gateway), text and tool_use blocks in that order.
+ */
+export function encodeAnthropicMessage(completion: ChatCompletion, ctx: AnthropicAnswerContext): string {
   const choice = completion.choices[0];
   const message = choice?.message;
   const content: Array<Record<string, unknown>> = [];
-  if (typeof message?.reasoning_content === 'string' && message.reasoning_content !== '') content.push({ type: 'thinking', thinking: message.reasoning_content, signature: '' });
+  const stopSequence = matchedStopSequence(choice, ctx.stopSequences);
+  const reasoning = message?.reasoning_content;
+  if (ctx.thinking && typeof reasoning === 'string' && reasoning !== '') content.push({ type: 'thinking', thinking: reasoning, signature: signThinking(reasoning) });
   if (typeof message?.content === 'string' && message.content !== '') content.push({ type: 'text', text: message.content });
   for (const call of message?.tool_calls ?? []) content.push({ type: 'tool_use', id: call.id, name: call.function.name, input: toolInput(call.function.arguments) });
   return JSON.stringify({
@@ -63,8 +89,8 @@ export function encodeAnthropicMessage(completion: ChatCompletion, ctx: { id: st
     role: 'assistant',
     model: ctx.model,
     content,
-    stop_reason: anthropicStopReason(choice?.finish_reason),
-    stop_sequence: null,
+    stop_reason: anthropicStopReason(choice?.finish_reason, stopSequence),
+    stop_sequence: stopSequence ?? null,
     usage: anthropicUsage(completion.usage),
   });
 }

@@ -1,10 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { isGatewayThinking, signThinking } from '../core/anthropic-messages.js';
+import type { ChatCompletion } from '../core/chat.js';
 import { ApiError } from '../core/errors.js';
 import { encodeAnthropicMessage } from './anthropic-message.js';
 import { AnthropicStreamEncoder, plainTextPiece } from './anthropic-stream.js';
 
-const ctx = { id: 'chatcmpl-0123abcd', model: 'claude-x' };
+const ctx = { id: 'chatcmpl-0123abcd', model: 'claude-x', thinking: true, stopSequences: ['###', 'END'] };
 const chunk = (delta: Record<string, unknown>, finish: string | null = null) => JSON.stringify({ id: 'c', object: 'chat.completion.chunk', choices: [{ index: 0, delta, finish_reason: finish }] });
 
 function events(bytes: string): Array<[string, unknown]> {
@@ -22,7 +24,7 @@ function events(bytes: string): Array<[string, unknown]> {
 describe('AnthropicStreamEncoder', () => {
   it('writes thinking, text and tool_use blocks in Anthropic order, ending with stop reason and usage', () => {
     const encoder = new AnthropicStreamEncoder(ctx, () => '');
-    let bytes = encoder.batch([chunk({ role: 'assistant', content: '' }), chunk({ reasoning_content: 'Let me think' })]);
+    let bytes = encoder.batch([chunk({ role: 'assistant', content: '' }), chunk({ reasoning_content: 'Let me' }), chunk({ reasoning_content: ' think' })]);
     bytes += encoder.batch([chunk({ content: 'Hi' }), chunk({ content: ' there' })]);
     bytes += encoder.batch([chunk({ tool_calls: [{ index: 0, id: 'call_1', type: 'function', function: { name: 'f', arguments: '' } }] }), chunk({ tool_calls: [{ index: 0, function: { arguments: '{"a":1}' } }] })]);
     bytes += encoder.batch([chunk({}, 'tool_calls'), JSON.stringify({ id: 'c', choices: [], usage: { prompt_tokens: 10, completion_tokens: 5, total_tokens: 15 } })]);
@@ -31,7 +33,9 @@ describe('AnthropicStreamEncoder', () => {
       ['message_start', { type: 'message_start', message: { id: 'msg_0123abcd', type: 'message', role: 'assistant', model: 'claude-x', content: [], stop_reason: null, stop_sequence: null, usage: { input_tokens: 0, output_tokens: 0, cache_creation_input_tokens: 0, cache_read_input_tokens: 0 } } }],
       ['content_block_start', { type: 'content_block_start', index: 0, content_block: { type: 'thinking', thinking: '', signature: '' } }],
       ['ping', { type: 'ping' }],
-      ['content_block_delta', { type: 'content_block_delta', index: 0, delta: { type: 'thinking_delta', thinking: 'Let me think' } }],
+      ['content_block_delta', { type: 'content_block_delta', index: 0, delta: { type: 'thinking_delta', thinking: 'Let me' } }],
+      ['content_block_delta', { type: 'content_block_delta', index: 0, delta: { type: 'thinking_delta', thinking: ' think' } }],
+      ['content_block_delta', { type: 'content_block_delta', index: 0, delta: { type: 'signature_delta', signature: signThinking('Let me think') } }],
       ['content_block_stop', { type: 'content_block_stop', index: 0 }],
       ['content_block_start', { type: 'content_block_start', index: 1, content_block: { type: 'text', text: '' } }],
       ['content_block_delta', { type: 'content_block_delta', index: 1, delta: { type: 'text_delta', text: 'Hi' } }],
@@ -43,6 +47,13 @@ describe('AnthropicStreamEncoder', () => {
       ['message_delta', { type: 'message_delta', delta: { stop_reason: 'tool_use', stop_sequence: null }, usage: { input_tokens: 6, output_tokens: 5, cache_creation_input_tokens: 0, cache_read_input_tokens: 4 } }],
       ['message_stop', { type: 'message_stop' }],
     ]);
+  });
+
+  it('reasoning is left out when the client did not turn thinking on, as Anthropic answers', () => {
+    const encoder = new AnthropicStreamEncoder({ ...ctx, thinking: false }, () => '');
+    const bytes = encoder.batch([chunk({ reasoning_content: 'hidden' }), chunk({ content: 'Hi' })]) + encoder.end({ prompt_tokens: 1, completion_tokens: 2, total_tokens: 3 });
+    assert.doesNotMatch(bytes, /thinking|hidden/);
+    assert.equal(events(bytes).filter(([e]) => e === 'content_block_start').length, 1);
   });
 
   it('an empty stream still starts and stops the message; a failure is an error event', () => {
@@ -83,6 +94,56 @@ describe('encodeAnthropicMessage', () => {
       stop_sequence: null,
       usage: { input_tokens: 7, output_tokens: 3, cache_creation_input_tokens: 0, cache_read_input_tokens: 0 },
     });
+  });
+});
+
+describe('stop sequences', () => {
+  const finishChunk = (extra: Record<string, unknown>) => JSON.stringify({ id: 'c', choices: [{ index: 0, delta: {}, finish_reason: 'stop', ...extra }] });
+  const streamed = (extra: Record<string, unknown>) => {
+    const encoder = new AnthropicStreamEncoder(ctx, () => '');
+    const bytes = encoder.batch([chunk({ content: 'a' }), finishChunk(extra)]) + encoder.end({ prompt_tokens: 1, completion_tokens: 1, total_tokens: 2 });
+    return events(bytes).find(([e]) => e === 'message_delta')![1] as { delta: { stop_reason: string; stop_sequence: string | null } };
+  };
+  const answered = (extra: Record<string, unknown>) =>
+    JSON.parse(encodeAnthropicMessage({ id: 'x', object: 'chat.completion', created: 1, model: 'm', choices: [{ index: 0, message: { role: 'assistant', content: 'a' }, finish_reason: 'stop', ...extra }] }, ctx)) as {
+      stop_reason: string;
+      stop_sequence: string | null;
+    };
+
+  it("stop_sequence with the matched string where the provider names it (vLLM's stop_reason, SGLang's matched_stop)", () => {
+    for (const extra of [{ stop_reason: 'END' }, { matched_stop: 'END' }]) {
+      assert.deepEqual(streamed(extra).delta, { stop_reason: 'stop_sequence', stop_sequence: 'END' });
+      const message = answered(extra);
+      assert.deepEqual([message.stop_reason, message.stop_sequence], ['stop_sequence', 'END']);
+    }
+  });
+
+  it('end_turn where the provider names none, or a stop token or a string the client did not ask for', () => {
+    for (const extra of [{}, { stop_reason: null }, { stop_reason: 151645 }, { matched_stop: '<|im_end|>' }]) {
+      assert.deepEqual(streamed(extra).delta, { stop_reason: 'end_turn', stop_sequence: null });
+      const message = answered(extra);
+      assert.deepEqual([message.stop_reason, message.stop_sequence], ['end_turn', null]);
+    }
+  });
+});
+
+describe('thinking signatures', () => {
+  const completion = (reasoning: string): ChatCompletion => ({
+    id: 'x',
+    object: 'chat.completion',
+    created: 1,
+    model: 'm',
+    choices: [{ index: 0, message: { role: 'assistant', content: 'answer', reasoning_content: reasoning }, finish_reason: 'stop' }],
+  });
+
+  it('an answer carries its reasoning as a thinking block the gateway recognises for that text only', () => {
+    const message = JSON.parse(encodeAnthropicMessage(completion('step one'), ctx));
+    assert.equal(message.content[0].type, 'thinking');
+    assert.equal(message.content[0].thinking, 'step one');
+    assert.ok(isGatewayThinking('step one', message.content[0].signature));
+    assert.ok(!isGatewayThinking('step two', message.content[0].signature), 'another text');
+    assert.ok(!isGatewayThinking('step one', 'EqQBCgIYAhIM1gbcDa9GJwZA2b3hGgxBdjrkzLoky3dl1pkiMOYds'), "Anthropic's own");
+    assert.deepEqual(JSON.parse(encodeAnthropicMessage(completion('step one'), { ...ctx, thinking: false })).content, [{ type: 'text', text: 'answer' }]);
   });
 });
 

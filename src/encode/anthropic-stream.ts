@@ -1,6 +1,7 @@
+import { type ThinkingSigner, thinkingSigner } from '../core/anthropic-messages.js';
 import type { FinishReason, Usage } from '../core/chat.js';
 import type { ApiError } from '../core/errors.js';
-import { anthropicStopReason, anthropicUsage, messageId } from './anthropic-message.js';
+import { type AnthropicAnswerContext, anthropicStopReason, anthropicUsage, matchedStopSequence, messageId } from './anthropic-message.js';
 
 /** One server-sent event as Anthropic frames it: its type on an `event:` line, then the data. */
 export function anthropicEvent(type: string, data: string): string {
@@ -39,7 +40,8 @@ interface ChunkDelta {
  * Turns a stream of OpenAI `chat.completion.chunk` JSON texts into Anthropic's events, in its
  * order: `message_start`, then per block `content_block_start` (the first followed by `ping`),
  * its deltas and `content_block_stop`, and at the end `message_delta` (stop reason and usage)
- * and `message_stop`. A block is closed when the next kind of content begins.
+ * and `message_stop`. A block is closed when the next kind of content begins. Reasoning is written
+ * as thinking blocks only when the client turned thinking on, each closed by its signature.
  */
 export class AnthropicStreamEncoder {
   private started = false;
@@ -47,11 +49,14 @@ export class AnthropicStreamEncoder {
   private open: OpenBlock | undefined;
   private next = 0;
   private finish: FinishReason | null = null;
+  private stopSequence: string | undefined;
   /** Tool call index in the chunks → its block, so later argument deltas find it. */
   private readonly tools = new Map<number, OpenBlock>();
+  /** The open thinking block's signer. */
+  private signer: ThinkingSigner | undefined;
 
   constructor(
-    private readonly ctx: { id: string; model: string },
+    private readonly ctx: AnthropicAnswerContext,
     private readonly errorBody: ErrorBody,
   ) {}
 
@@ -63,20 +68,24 @@ export class AnthropicStreamEncoder {
         out += this.blockFor('text') + this.rawTextDelta(piece);
         continue;
       }
-      const chunk = JSON.parse(text) as { choices?: Array<{ delta?: ChunkDelta; finish_reason?: FinishReason | null }> };
+      const chunk = JSON.parse(text) as { choices?: Array<{ delta?: ChunkDelta; finish_reason?: FinishReason | null; stop_reason?: unknown; matched_stop?: unknown }> };
       const choice = chunk.choices?.[0];
       if (!choice) continue;
       const delta = choice.delta;
       if (delta) {
-        if (typeof delta.reasoning_content === 'string' && delta.reasoning_content !== '') {
+        if (this.ctx.thinking && typeof delta.reasoning_content === 'string' && delta.reasoning_content !== '') {
           out += this.blockFor('thinking') + this.textDelta('thinking', delta.reasoning_content);
+          this.signer!.update(delta.reasoning_content);
         }
         if (typeof delta.content === 'string' && delta.content !== '') {
           out += this.blockFor('text') + this.textDelta('text', delta.content);
         }
         for (const call of delta.tool_calls ?? []) out += this.toolDelta(call);
       }
-      if (choice.finish_reason) this.finish = choice.finish_reason;
+      if (choice.finish_reason) {
+        this.finish = choice.finish_reason;
+        this.stopSequence = matchedStopSequence(choice, this.ctx.stopSequences);
+      }
     }
     return out;
   }
@@ -86,7 +95,7 @@ export class AnthropicStreamEncoder {
     return (
       this.start() +
       this.close() +
-      anthropicEvent('message_delta', JSON.stringify({ type: 'message_delta', delta: { stop_reason: anthropicStopReason(this.finish), stop_sequence: null }, usage: counts })) +
+      anthropicEvent('message_delta', JSON.stringify({ type: 'message_delta', delta: { stop_reason: anthropicStopReason(this.finish, this.stopSequence), stop_sequence: this.stopSequence ?? null }, usage: counts })) +
       anthropicEvent('message_stop', '{"type":"message_stop"}')
     );
   }
@@ -115,14 +124,20 @@ export class AnthropicStreamEncoder {
 
   private blockFor(kind: 'text' | 'thinking'): string {
     if (this.open?.kind === kind) return '';
-    return this.begin(kind, kind === 'text' ? { type: 'text', text: '' } : { type: 'thinking', thinking: '', signature: '' });
+    if (kind === 'text') return this.begin(kind, { type: 'text', text: '' });
+    const out = this.begin(kind, { type: 'thinking', thinking: '', signature: '' });
+    this.signer = thinkingSigner();
+    return out;
   }
 
+  /** Closes the open block; a thinking block gets its signature first, as Anthropic sends it. */
   private close(): string {
     if (!this.open) return '';
     const index = this.open.index;
+    let out = '';
+    if (this.open.kind === 'thinking') out = this.delta({ type: 'signature_delta', signature: this.signer!.signature() });
     this.open = undefined;
-    return anthropicEvent('content_block_stop', `{"type":"content_block_stop","index":${index}}`);
+    return out + anthropicEvent('content_block_stop', `{"type":"content_block_stop","index":${index}}`);
   }
 
   /** The hot path, one per streamed piece: the event written around the piece's JSON string, no object built. */

@@ -19,12 +19,14 @@ export function encodeChatChunks(parts: AsyncIterable<StreamPart[]>, ctx: ChunkC
   let text = '';
   // The fixed part of every chunk is serialized once per stream; each piece adds only its delta.
   const head = `{"id":${JSON.stringify(ctx.id)},"object":"chat.completion.chunk","created":${ctx.created},"model":${JSON.stringify(ctx.model)},"choices":[{"index":0,"delta":`;
-  const chunk = (delta: Record<string, unknown>, finish: FinishReason | null): string =>
-    `${head}${JSON.stringify(delta)},"logprobs":null,"finish_reason":${finish === null ? 'null' : JSON.stringify(finish)}}]}`;
+  // A matched stop sequence rides on the finish chunk as vLLM's `stop_reason`.
+  const chunk = (delta: Record<string, unknown>, finish: FinishReason | null, stopSequence?: string): string =>
+    `${head}${JSON.stringify(delta)},"logprobs":null,"finish_reason":${finish === null ? 'null' : JSON.stringify(finish)}${stopSequence === undefined ? '' : `,"stop_reason":${JSON.stringify(stopSequence)}`}}]}`;
 
   async function* events(): AsyncGenerator<string[]> {
     let roleSent = false;
     let finish: FinishReason | undefined;
+    let stopSequence: string | undefined;
     const withRole = (delta: Record<string, unknown>): Record<string, unknown> => {
       if (roleSent) return delta;
       roleSent = true;
@@ -55,6 +57,7 @@ export function encodeChatChunks(parts: AsyncIterable<StreamPart[]>, ctx: ChunkC
           }
           case 'finish':
             finish = part.reason;
+            stopSequence = part.stopSequence;
             break;
           case 'usage':
             usage = part.usage;
@@ -63,7 +66,7 @@ export function encodeChatChunks(parts: AsyncIterable<StreamPart[]>, ctx: ChunkC
       }
       if (out.length > 0) yield out;
     }
-    const tail = [chunk(withRole({}), finish ?? 'stop')];
+    const tail = [chunk(withRole({}), finish ?? 'stop', stopSequence)];
     if (ctx.includeUsage && usage) {
       tail.push(JSON.stringify({ id: ctx.id, object: 'chat.completion.chunk', created: ctx.created, model: ctx.model, choices: [], usage }));
     }
@@ -81,13 +84,17 @@ export async function collectChatCompletion(
   let content = '';
   let reasoning = '';
   let finish: FinishReason = 'stop';
+  let stopSequence: string | undefined;
   let usage: Usage | undefined;
   const calls: ToolCall[] = [];
   for await (const batch of parts) {
     for (const part of batch) {
       if (part.type === 'text') content += part.text;
       else if (part.type === 'reasoning') reasoning += part.text;
-      else if (part.type === 'finish') finish = part.reason;
+      else if (part.type === 'finish') {
+        finish = part.reason;
+        stopSequence = part.stopSequence;
+      }
       else if (part.type === 'usage') usage = part.usage;
       else {
         const call = (calls[part.index] ??= { id: part.id ?? '', type: 'function', function: { name: '', arguments: '' } });
@@ -105,7 +112,7 @@ export async function collectChatCompletion(
     object: 'chat.completion',
     created: ctx.created,
     model: ctx.model,
-    choices: [{ index: 0, message, logprobs: null, finish_reason: finish }],
+    choices: [{ index: 0, message, logprobs: null, finish_reason: finish, ...(stopSequence === undefined ? {} : { stop_reason: stopSequence }) }],
   };
   if (usage) completion.usage = usage;
   return { completion, usage };

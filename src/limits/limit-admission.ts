@@ -144,7 +144,8 @@ export class LimitAdmission implements Admission {
    */
   private async reserveCredits(key: ApiKey, model: Model, worst: WorstCase): Promise<{ reserved: number; answerCap: number | undefined }> {
     const { cost } = model;
-    const fixed = (worst.promptTokens * cost.input) / 1_000_000 + worst.images * (cost.per_image ?? 0) + (worst.characters / 1000) * (cost.per_1k_chars ?? 0);
+    // A prompt written to the provider's cache may cost more than plain input: reserve at the dearer price.
+    const fixed = (worst.promptTokens * Math.max(cost.input, cost.cache_write ?? 0)) / 1_000_000 + worst.images * (cost.per_image ?? 0) + (worst.characters / 1000) * (cost.per_1k_chars ?? 0);
     const perAnswerToken = (worst.choices * cost.output) / 1_000_000;
     const answer = Math.min(worst.answerTokens ?? model.maxOutputTokens, model.maxOutputTokens);
     const reserved = await this.options.credits.reserve(key.id, fixed + answer * perAnswerToken, fixed + Math.min(answer, MIN_ANSWER) * perAnswerToken);

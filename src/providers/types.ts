@@ -114,6 +114,8 @@ export interface Capabilities {
   jsonSchema: boolean;
   /** `file` content parts (documents such as PDFs, as `file_data`). */
   files: boolean;
+  /** `file` parts by URL (`file.file_url`, a Messages API document's url source), not only as data. */
+  fileUrls?: boolean;
   /** `input_audio` content parts. */
   audioInput: boolean;
   /** Spoken answers: `modalities` with "audio", or `audio`. */

@@ -6,7 +6,7 @@ import type { Capabilities } from '../providers/types.js';
 import type { Deployment, Model } from './catalog.js';
 
 /** The chat features routing enforces, one bit each, in the order a refusal names them. */
-const FEATURES = ['tools', 'toolChoice', 'images', 'jsonSchema', 'audioInput', 'audioOutput', 'thinking', 'files', 'otherTools'] as const;
+const FEATURES = ['tools', 'toolChoice', 'images', 'jsonSchema', 'audioInput', 'audioOutput', 'thinking', 'files', 'otherTools', 'fileUrls'] as const;
 type Feature = (typeof FEATURES)[number];
 
 const TOOLS = 1;
@@ -18,6 +18,7 @@ const AUDIO_OUTPUT = 32;
 const THINKING = 64;
 const FILES = 128;
 const OTHER_TOOLS = 256;
+const FILE_URLS = 512;
 
 /** What each feature is called in a refusal. */
 const DESCRIPTIONS: Record<Feature, string> = {
@@ -30,13 +31,14 @@ const DESCRIPTIONS: Record<Feature, string> = {
   thinking: 'reasoning (reasoning_effort)',
   files: 'file inputs',
   otherTools: 'tools other than functions (web search, custom tools, ...)',
+  fileUrls: 'files by URL (a document with a url source; send it as base64 instead)',
 };
 
 /**
  * The features a chat request needs, as a bit set: non-empty `tools` (or legacy `functions`);
  * `tool_choice` "required" or an object (a named function, allowed tools); image parts;
  * `response_format` json_schema; `input_audio` parts; `modalities` with "audio" or `audio`;
- * `reasoning_effort` other than "none"; `file` parts; a tool (or tool choice) that is not a function.
+ * `reasoning_effort` other than "none"; `file` parts (by URL too); a tool (or tool choice) that is not a function.
  * Property reads and one pass over array contents.
  */
 export function requiredFeatures(body: ChatRequest): number {
@@ -54,7 +56,7 @@ export function requiredFeatures(body: ChatRequest): number {
     for (const part of message.content) {
       if (part?.type === 'image_url') need |= IMAGES;
       else if (part?.type === 'input_audio') need |= AUDIO_INPUT;
-      else if (part?.type === 'file') need |= FILES;
+      else if (part?.type === 'file') need |= typeof (part.file as { file_url?: unknown } | undefined)?.file_url === 'string' ? FILES | FILE_URLS : FILES;
     }
   }
   return need;
@@ -92,6 +94,7 @@ function featureBits(capabilities: Capabilities | undefined, model: Model): numb
   if (capabilities.thinking && model.canThink) bits |= THINKING;
   if (capabilities.files) bits |= FILES;
   if (capabilities.otherTools) bits |= OTHER_TOOLS;
+  if (capabilities.fileUrls) bits |= FILE_URLS;
   return bits;
 }
 
@@ -157,10 +160,11 @@ function paramOf(body: ChatRequest, feature: number): string {
     case THINKING:
       return 'reasoning_effort';
     default: {
-      const type = feature === IMAGES ? 'image_url' : feature === FILES ? 'file' : 'input_audio';
+      const type = feature === IMAGES ? 'image_url' : feature === FILES || feature === FILE_URLS ? 'file' : 'input_audio';
+      const byUrl = (part: object): boolean => feature !== FILE_URLS || typeof ((part as { file?: unknown }).file as { file_url?: unknown } | undefined)?.file_url === 'string';
       for (const [i, message] of body.messages.entries()) {
         if (!Array.isArray(message.content)) continue;
-        const j = message.content.findIndex((part) => part?.type === type);
+        const j = message.content.findIndex((part) => part?.type === type && byUrl(part));
         if (j >= 0) return `messages[${i}].content[${j}]`;
       }
       return 'messages';

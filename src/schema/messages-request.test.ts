@@ -1,11 +1,32 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ApiError } from '../core/errors.js';
-import { ANTHROPIC_MESSAGES } from '../core/anthropic-messages.js';
+import { ANTHROPIC_MESSAGES, signThinking } from '../core/anthropic-messages.js';
 import { CHAT_TOOLS } from '../core/tools.js';
 import { parseMessagesRequest } from './messages-request.js';
 
 describe('parseMessagesRequest', () => {
+  it("thinking the gateway signed goes back as the turn's reasoning; another provider's, or an altered text, is left out; Anthropic is sent none", () => {
+    const turn = (blocks: Array<Record<string, unknown>>) =>
+      parseMessagesRequest({
+        model: 'm',
+        max_tokens: 10,
+        messages: [
+          { role: 'user', content: 'q' },
+          { role: 'assistant', content: [...blocks, { type: 'tool_use', id: 't1', name: 'f', input: {} }] },
+          { role: 'user', content: [{ type: 'tool_result', tool_use_id: 't1', content: 'r' }] },
+        ],
+      }).chat;
+    const ours = turn([{ type: 'thinking', thinking: 'plan', signature: signThinking('plan') }]);
+    assert.equal(ours.messages[1].reasoning_content, 'plan');
+    assert.deepEqual((ours[ANTHROPIC_MESSAGES]!.body.messages as Array<{ content: Array<{ type: string }> }>)[1].content.map((b) => b.type), ['tool_use']);
+    assert.equal(ours[ANTHROPIC_MESSAGES]!.thinking, false);
+    const foreign = turn([{ type: 'thinking', thinking: 'plan', signature: 'EqQBCgIYAhIM1gbcDa9G' }, { type: 'redacted_thinking', data: 'xyz' }]);
+    assert.equal(foreign.messages[1].reasoning_content, undefined);
+    const altered = turn([{ type: 'thinking', thinking: 'plan B', signature: signThinking('plan') }]);
+    assert.equal(altered.messages[1].reasoning_content, undefined);
+  });
+
   it('reads a Claude Code-style turn into the core chat request', () => {
     const { chat, thinkingBudget } = parseMessagesRequest({
       model: 'claude-sonnet-4-5',

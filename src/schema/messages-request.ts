@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { ChatMessage, ChatRequest, ContentPart, ToolCall } from '../core/chat.js';
 import { ApiError } from '../core/errors.js';
-import { ANTHROPIC_MESSAGES } from '../core/anthropic-messages.js';
+import { ANTHROPIC_MESSAGES, isGatewayThinking } from '../core/anthropic-messages.js';
 import { CHAT_TOOLS, readChatTools } from '../core/tools.js';
 
 /**
@@ -90,7 +90,7 @@ export function parseMessagesRequest(body: unknown, betas: string[] = []): Messa
   }
   chat[CHAT_TOOLS] = readChatTools(chat.tools, chat.tool_choice);
   const thinkingBudget = request.thinking?.type === 'enabled' ? (request.thinking.budget_tokens ?? 1024) : undefined;
-  chat[ANTHROPIC_MESSAGES] = { body: originalBody(body as Record<string, unknown>), betas };
+  chat[ANTHROPIC_MESSAGES] = { body: originalBody(body as Record<string, unknown>), betas, thinking: thinkingBudget !== undefined };
   return { chat, thinkingBudget };
 }
 
@@ -132,8 +132,10 @@ function documentPart(b: Block, path: string): ContentPart {
   if (source?.type === 'base64' && typeof source.data === 'string' && typeof source.media_type === 'string') {
     return { type: 'file', file: { file_data: `data:${source.media_type};base64,${source.data}`, filename: typeof b.title === 'string' ? b.title : 'document.pdf' } };
   }
+  // By URL: Anthropic fetches it itself; routing sends it only where a deployment takes files by URL.
+  if (source?.type === 'url' && typeof source.url === 'string') return { type: 'file', file: { file_url: source.url, ...(typeof b.title === 'string' ? { filename: b.title } : {}) } };
   if (source?.type === 'text' && typeof source.data === 'string') return { type: 'text', text: source.data };
-  throw invalid(`${path}.source: expected a base64 or text document source`);
+  throw invalid(`${path}.source: expected a base64, url or text document source`);
 }
 
 /** A user turn: its tool results first, as tool messages (OpenAI's order), then its other blocks as one user message. */
@@ -184,10 +186,15 @@ function toolMessage(b: Block, path: string): ChatMessage {
   return { role: 'tool', tool_call_id: b.tool_use_id, content: text };
 }
 
-/** An assistant turn: its text and tool calls; thinking blocks are the model's own and are not sent to other providers. */
+/**
+ * An assistant turn: its text and tool calls, and the text of the thinking blocks the gateway
+ * signed as the turn's reasoning (models that reason across tool calls take it back). Other
+ * thinking blocks are another provider's, signed for it alone, and are left out.
+ */
 function assistantMessage(value: string | Block[], path: string): ChatMessage {
   if (typeof value === 'string') return { role: 'assistant', content: value };
   let text = '';
+  let reasoning = '';
   const calls: ToolCall[] = [];
   for (const [i, b] of value.entries()) {
     const at = `${path}.${i}`;
@@ -197,11 +204,14 @@ function assistantMessage(value: string | Block[], path: string): ChatMessage {
     } else if (b.type === 'tool_use') {
       if (typeof b.id !== 'string' || typeof b.name !== 'string') throw invalid(`${at}: a tool_use block needs an id and a name`);
       calls.push({ id: b.id, type: 'function', function: { name: b.name, arguments: JSON.stringify(b.input ?? {}) } });
-    } else if (b.type !== 'thinking' && b.type !== 'redacted_thinking') {
+    } else if (b.type === 'thinking') {
+      if (typeof b.thinking === 'string' && isGatewayThinking(b.thinking, b.signature)) reasoning += b.thinking;
+    } else if (b.type !== 'redacted_thinking') {
       throw invalid(`${at}.type: an assistant message cannot hold a ${JSON.stringify(String(b.type).slice(0, 40))} block`);
     }
   }
   const message: ChatMessage = { role: 'assistant', content: text === '' && calls.length > 0 ? null : text };
   if (calls.length > 0) message.tool_calls = calls;
+  if (reasoning !== '') message.reasoning_content = reasoning;
   return message;
 }

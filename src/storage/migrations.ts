@@ -177,6 +177,12 @@ function migrations(kind: 'sqlite' | 'postgres'): Record<string, Migration> {
         await db.schema.alterTable('usage').addColumn('cache_write_tokens', 'integer', (c) => c.notNull().defaultTo(0)).execute();
       },
     },
+    '0011_usage_hourly_cache_write_tokens': {
+      async up(db: Kysely<any>) {
+        // The hourly totals count cache writes too; hours rolled up before this migration have none recorded (0).
+        await db.schema.alterTable('usage_hourly').addColumn('cache_write_tokens', 'bigint', (c) => c.notNull().defaultTo(0)).execute();
+      },
+    },
   };
 }
 

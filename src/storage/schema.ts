@@ -93,6 +93,7 @@ export interface UsageHourlyTable {
   prompt_tokens: number;
   completion_tokens: number;
   cached_tokens: number;
+  cache_write_tokens: number;
   cost: number;
   latency_ms_sum: number;
 }

@@ -1,4 +1,5 @@
 import type { ApiKey } from '../auth/key-store.js';
+import type { ModelCost } from '../config/catalog-entry.js';
 import type { ApiError } from '../core/errors.js';
 import type { Ticket } from '../limits/admission.js';
 import type { Deployment, Model } from '../routing/catalog.js';
@@ -46,6 +47,12 @@ function attemptsJson(attempts: AttemptRecord[] | undefined): string | null {
   return JSON.stringify(attempts);
 }
 
+/** Prompt tokens at their prices, per million: cache reads and writes (part of the prompt) at the model's cache prices where it has them. */
+function promptCost(cost: ModelCost, prompt: number, cacheReads: number, cacheWrites: number): number {
+  const plain = Math.max(0, prompt - cacheReads - cacheWrites);
+  return plain * cost.input + cacheReads * (cost.cache_read ?? cost.input) + cacheWrites * (cost.cache_write ?? cost.input);
+}
+
 /**
  * Writes a request's usage row, priced from the catalog, and settles its admission ticket.
  * Awaited before the response ends; a failure to write is logged, never turned into a failed
@@ -54,7 +61,7 @@ function attemptsJson(attempts: AttemptRecord[] | undefined): string | null {
 export async function recordUsage(ctx: AppContext, facts: UsageFacts): Promise<void> {
   const { model, promptTokens, completionTokens } = facts;
   const cost =
-    (promptTokens * model.cost.input + completionTokens * model.cost.output) / 1_000_000 +
+    (promptCost(model.cost, promptTokens, facts.cachedTokens ?? 0, facts.cacheWriteTokens ?? 0) + completionTokens * model.cost.output) / 1_000_000 +
     (facts.units?.images ?? 0) * (model.cost.per_image ?? 0) +
     ((facts.units?.characters ?? 0) / 1000) * (model.cost.per_1k_chars ?? 0);
   const latencyMs = Math.round(performance.now() - facts.started);

@@ -13,9 +13,9 @@ export async function readRolledUntil(db: Kysely<Schema>): Promise<number> {
   return Number(row?.value ?? 0);
 }
 
-const ROLLUP = `INSERT INTO usage_hourly (hour, key_id, user_id, model, provider, endpoint, requests, errors, prompt_tokens, completion_tokens, cached_tokens, cost, latency_ms_sum)
+const ROLLUP = `INSERT INTO usage_hourly (hour, key_id, user_id, model, provider, endpoint, requests, errors, prompt_tokens, completion_tokens, cached_tokens, cache_write_tokens, cost, latency_ms_sum)
   SELECT ts / ${HOUR_MS}, key_id, user_id, model, provider, endpoint, count(*), sum(case when status = 'ok' then 0 else 1 end),
-    sum(prompt_tokens), sum(completion_tokens), sum(cached_tokens), sum(cost), sum(latency_ms)
+    sum(prompt_tokens), sum(completion_tokens), sum(cached_tokens), sum(cache_write_tokens), sum(cost), sum(latency_ms)
   FROM usage WHERE ts >= $1 AND ts < $2
   GROUP BY ts / ${HOUR_MS}, key_id, user_id, model, provider, endpoint`;
 const ADVANCE = `UPDATE opensq_meta SET value = $1 WHERE name = '${WATERMARK}' AND value = $2`;

@@ -17,6 +17,8 @@ export interface SeriesPoint {
   prompt_tokens: number;
   completion_tokens: number;
   cached_tokens: number;
+  /** Prompt tokens written to a provider's prompt cache (part of prompt_tokens, as cached_tokens are). */
+  cache_write_tokens: number;
   cost: number;
 }
 
@@ -52,7 +54,7 @@ export async function usageSeries(
     const id = `${key}\u0000${g}\u0000${sg}`;
     let point = points.get(id);
     if (!point) {
-      point = { t: new Date(bucketing.start(key)).toISOString(), group: g, subgroup: sg, requests: 0, errors: 0, prompt_tokens: 0, completion_tokens: 0, cached_tokens: 0, cost: 0 };
+      point = { t: new Date(bucketing.start(key)).toISOString(), group: g, subgroup: sg, requests: 0, errors: 0, prompt_tokens: 0, completion_tokens: 0, cached_tokens: 0, cache_write_tokens: 0, cost: 0 };
       points.set(id, point);
     }
     point.requests += Number(row.requests);
@@ -60,6 +62,7 @@ export async function usageSeries(
     point.prompt_tokens += Number(row.prompt_tokens ?? 0);
     point.completion_tokens += Number(row.completion_tokens ?? 0);
     point.cached_tokens += Number(row.cached_tokens ?? 0);
+    point.cache_write_tokens += Number(row.cache_write_tokens ?? 0);
     point.cost += Number(row.cost ?? 0);
   };
   const sums = [
@@ -68,6 +71,7 @@ export async function usageSeries(
     sql<number>`sum(prompt_tokens)`.as('prompt_tokens'),
     sql<number>`sum(completion_tokens)`.as('completion_tokens'),
     sql<number>`sum(cached_tokens)`.as('cached_tokens'),
+    sql<number>`sum(cache_write_tokens)`.as('cache_write_tokens'),
     sql<number>`sum(cost)`.as('cost'),
   ];
   // Without a grouping, a constant (never in GROUP BY: SQL reads a number there as a column position).
@@ -99,6 +103,7 @@ export async function usageSeries(
         sql<number>`sum(prompt_tokens)`.as('prompt_tokens'),
         sql<number>`sum(completion_tokens)`.as('completion_tokens'),
         sql<number>`sum(cached_tokens)`.as('cached_tokens'),
+        sql<number>`sum(cache_write_tokens)`.as('cache_write_tokens'),
         sql<number>`sum(cost)`.as('cost'),
       ])
       .groupBy([rolledKey, ...groups] as never)

@@ -77,7 +77,9 @@ export const CONTRACT_PROVIDERS: ContractProvider[] = [
     },
     chatModel: 'claude-3-5-sonnet-latest',
     scripted: true,
-    forwarded: {},
+    forwarded: {
+      files: (body) => parts(body.messages).some((p) => p.type === 'document' && (p.source as Body | undefined)?.type === 'base64'),
+    },
   },
   {
     type: 'cohere',

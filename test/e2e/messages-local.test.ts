@@ -42,3 +42,15 @@ describe('@anthropic-ai/sdk over the local deployment (stories260K)', () => {
     assert.ok(message.usage.output_tokens > 0);
   });
 });
+
+describe('stop sequences on the local deployment', () => {
+  it('the matched stop sequence is named: stop_reason stop_sequence, answered and streamed', async () => {
+    // The tiny model writes common letters within a few tokens; 'e' stops it (greedy, so both answers agree).
+    const params = { model, max_tokens: 64, temperature: 0, stop_sequences: ['e', 'zzzz'], messages: [{ role: 'user' as const, content: 'Once upon a time' }] };
+    for (const message of [await client.messages.create(params), await client.messages.stream(params).finalMessage()]) {
+      assert.equal(message.stop_reason, 'stop_sequence', JSON.stringify(message.content));
+      assert.equal(message.stop_sequence, 'e');
+      assert.ok(message.content.every((b) => b.type !== 'text' || !b.text.includes('e')));
+    }
+  });
+});

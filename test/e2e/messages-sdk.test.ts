@@ -13,6 +13,7 @@ import { FAKE_ANTHROPIC_KEY, type FakeAnthropic, startFakeAnthropic } from '../f
 import { TOOL_ARGUMENTS } from '../fakes/fake-behaviour.js';
 import { FAKE_GEMINI_KEY, type FakeGemini, startFakeGemini } from '../fakes/gemini-upstream.js';
 import { FAKE_KEY, type FakeOpenAI, startFakeOpenAI } from '../fakes/openai-upstream.js';
+import { ADMIN_KEY, admin, createKey } from '../support/admin.js';
 import { fixturePath } from '../support/fixtures.js';
 import { http } from '../support/http.js';
 import { openToPublicKey, type ServerProcess, startServer } from '../support/server-process.js';
@@ -44,7 +45,7 @@ before(async () => {
     '',
   ].join('\n');
   server = await startServer({
-    env: { FAKE_UPSTREAM_KEY: FAKE_KEY, ANTHROPIC_API_KEY: FAKE_ANTHROPIC_KEY, ANTHROPIC_BASE_URL: anthropic.url, GEMINI_API_KEY: FAKE_GEMINI_KEY, GEMINI_BASE_URL: gemini.url },
+    env: { OPENSQ_ADMIN_KEY: ADMIN_KEY, FAKE_UPSTREAM_KEY: FAKE_KEY, ANTHROPIC_API_KEY: FAKE_ANTHROPIC_KEY, ANTHROPIC_BASE_URL: anthropic.url, GEMINI_API_KEY: FAKE_GEMINI_KEY, GEMINI_BASE_URL: gemini.url },
     config,
   });
   client = new Anthropic({ baseURL: server.url, apiKey: 'openai', maxRetries: 0 });
@@ -264,6 +265,27 @@ describe('Messages API surface', () => {
     assert.equal((upstream.error as { type: string }).type, 'error');
   });
 
+  it('another method is a 405 and another path a 404, in Anthropic shape with request-id', async () => {
+    const cases: Array<[string, string, number, string]> = [
+      ['GET', '/v1/messages', 405, 'invalid_request_error'],
+      ['DELETE', '/ai/anthropic/v1/messages', 405, 'invalid_request_error'],
+      ['GET', '/v1/messages/count_tokens', 405, 'invalid_request_error'],
+      ['POST', '/v1/messages/batches', 404, 'not_found_error'],
+      ['GET', '/v1/messages/batches/msgbatch_01', 404, 'not_found_error'],
+      ['POST', '/ai/anthropic/v1/messages/nope?beta=true', 404, 'not_found_error'],
+    ];
+    for (const [method, path, status, type] of cases) {
+      const res = await http(`${server.url}${path}`, { method, headers: { 'x-api-key': 'openai' }, ...(method === 'POST' ? { json: {} } : {}) });
+      assert.equal(res.status, status, `${method} ${path}`);
+      assert.equal(res.json.type, 'error');
+      assert.equal(res.json.error.type, type, `${method} ${path}`);
+      assert.match(String(res.headers['request-id']), /^req_/);
+      if (status === 405) assert.equal(res.headers.allow, 'POST');
+    }
+    const batches = await client.messages.batches.create({ requests: [] }).catch((e: unknown) => e);
+    assert.ok(batches instanceof Anthropic.NotFoundError, String(batches));
+  });
+
   it('a rate limit is a rate_limit_error 429 with its retry-after; a model not configured is a 503 api_error, not retried as overloaded', async () => {
     const limited = await client.messages.create({ model: 'gpt-4o-mini', max_tokens: 10, messages: [{ role: 'user', content: 'slow down #rate-limit' }] }).catch((e: unknown) => e);
     assert.ok(limited instanceof Anthropic.RateLimitError, String(limited));
@@ -290,6 +312,21 @@ describe('count_tokens and the model list', () => {
     assert.ok(short.input_tokens > 0 && long.input_tokens > short.input_tokens + 150, `${short.input_tokens} < ${long.input_tokens}`);
     const missing = await client.messages.countTokens({ model: 'nope', messages: [{ role: 'user', content: 'x' }] }).catch((e: unknown) => e);
     assert.ok(missing instanceof Anthropic.NotFoundError, String(missing));
+  });
+
+  it("count_tokens is admitted like any request (the key's requests per minute apply) but free: no tokens counted, no credit taken, no usage row", async () => {
+    const { id, key } = await createKey(server.url, { rpm: 2, tpm: 50, credits: 0.001 });
+    const limited = new Anthropic({ baseURL: server.url, apiKey: key, maxRetries: 0 });
+    // Far more than the key's tokens per minute: tokens are not counted for a count.
+    const params = { model: 'gpt-4o-mini', messages: [{ role: 'user' as const, content: 'count '.repeat(500) }] };
+    for (let i = 0; i < 2; i++) assert.ok((await limited.messages.countTokens(params)).input_tokens > 400);
+    const third = await limited.messages.countTokens(params).catch((e: unknown) => e);
+    assert.ok(third instanceof Anthropic.RateLimitError, String(third));
+    assert.equal((third.error as { error: { type: string } }).error.type, 'rate_limit_error');
+    assert.ok(third.headers?.get('retry-after'));
+    const rows = (await admin(server.url, 'GET', `/usage?key_id=${id}`)).json.data as Array<{ endpoint: string; status: string }>;
+    assert.ok(rows.every((r) => r.status !== 'ok'), JSON.stringify(rows));
+    assert.equal((await admin(server.url, 'GET', `/keys/${id}`)).json.credits, 0.001);
   });
 
   it('an Anthropic deployment counts itself: the client body goes to its count_tokens; others are estimated', async () => {
@@ -399,4 +436,97 @@ describe('parallel tool calls', () => {
       }
     });
   }
+});
+
+describe('stop sequences', () => {
+  it('Anthropic names the sequence that matched: stop_reason stop_sequence with it, answered and streamed', async () => {
+    const params = { model: 'claude-3.5-sonnet', max_tokens: 256, stop_sequences: ['never', 'over'], messages: [{ role: 'user' as const, content: 'it is over now' }] };
+    for (const message of [await client.messages.create(params), await client.messages.stream(params).finalMessage()]) {
+      assert.deepEqual(message.content, [{ type: 'text', text: 'Echo: it is ' }]);
+      assert.equal(message.stop_reason, 'stop_sequence');
+      assert.equal(message.stop_sequence, 'over');
+    }
+  });
+
+  it('a provider that says only "stop" (OpenAI, Gemini) ends the turn: which sequence matched, if any, is not known', async () => {
+    for (const model of ['gpt-4o-mini', 'gemini-2.5-flash']) {
+      const params = { model, max_tokens: 256, stop_sequences: ['over'], messages: [{ role: 'user' as const, content: 'it is over now' }] };
+      for (const message of [await client.messages.create(params), await client.messages.stream(params).finalMessage()]) {
+        assert.equal(message.stop_reason, 'end_turn', model);
+        assert.equal(message.stop_sequence, null);
+      }
+    }
+    assert.deepEqual(openai.requests.at(-1)!.body.stop, ['over']);
+  });
+});
+
+describe('PDF documents', () => {
+  const pdf = Buffer.from('%PDF-1.4 fake pdf bytes').toString('base64');
+  const ask = (source: Anthropic.DocumentBlockParam['source']): Anthropic.MessageParam[] => [
+    { role: 'user', content: [{ type: 'document', source, title: 'report.pdf' }, { type: 'text', text: 'Summarise this' }] },
+  ];
+
+  for (const { provider, model } of MODELS) {
+    it(`a base64 PDF reaches ${provider} (${model})`, async () => {
+      const message = await client.messages.create({ model, max_tokens: 256, messages: ask({ type: 'base64', media_type: 'application/pdf', data: pdf }) });
+      assert.deepEqual(message.content, [{ type: 'text', text: 'I see an image (application/pdf, 23 bytes).' }]);
+    });
+  }
+
+  it('the OpenAI-compatible upstream gets an OpenAI file part; Gemini inline data', async () => {
+    await client.messages.create({ model: 'gpt-4o-mini', max_tokens: 256, messages: ask({ type: 'base64', media_type: 'application/pdf', data: pdf }) });
+    const part = (openai.requests.at(-1)!.body.messages as Array<{ content: unknown[] }>)[0].content[0];
+    assert.deepEqual(part, { type: 'file', file: { file_data: `data:application/pdf;base64,${pdf}`, filename: 'report.pdf' } });
+    await client.messages.create({ model: 'gemini-2.5-flash', max_tokens: 256, messages: ask({ type: 'base64', media_type: 'application/pdf', data: pdf }) });
+    const parts = (gemini.requests.at(-1)!.body.contents as Array<{ parts: Array<Record<string, unknown>> }>)[0].parts;
+    assert.deepEqual(parts[0], { inlineData: { mimeType: 'application/pdf', data: pdf } });
+  });
+
+  it('a PDF by URL goes to Anthropic as sent; a model without a deployment that takes files by URL refuses it with a 400', async () => {
+    const url = 'https://example.com/report.pdf';
+    const message = await client.messages.create({ model: 'claude-3.5-sonnet', max_tokens: 256, messages: ask({ type: 'url', url }) });
+    assert.deepEqual(message.content, [{ type: 'text', text: 'I see an image (remote, 0 bytes).' }]);
+    assert.deepEqual((anthropic.requests.at(-1)!.body.messages as Array<{ content: unknown[] }>)[0].content[0], { type: 'document', source: { type: 'url', url }, title: 'report.pdf' });
+    const before = openai.requests.length;
+    const refused = await client.messages.create({ model: 'gpt-4o-mini', max_tokens: 256, messages: ask({ type: 'url', url }) }).catch((e: unknown) => e);
+    assert.ok(refused instanceof Anthropic.BadRequestError, String(refused));
+    assert.equal((refused.error as { error: { type: string } }).error.type, 'invalid_request_error');
+    assert.match((refused.error as { error: { message: string } }).error.message, /gpt-4o-mini.*messages\[0\]\.content\[0\].*files by URL/);
+    assert.equal(openai.requests.length, before, 'nothing reached the upstream');
+  });
+
+  it('translated for Anthropic (the chat route): a PDF file part becomes a document block; another file type is a 400', async () => {
+    const res = await http(`${server.url}/v1/chat/completions`, {
+      headers: { authorization: 'Bearer openai' },
+      json: { model: 'claude-3.5-sonnet', messages: [{ role: 'user', content: [{ type: 'text', text: 'Read it' }, { type: 'file', file: { file_data: `data:application/pdf;base64,${pdf}`, filename: 'r.pdf' } }] }] },
+    });
+    assert.equal(res.status, 200, res.text);
+    assert.equal(res.json.choices[0].message.content, 'I see an image (application/pdf, 23 bytes).');
+    assert.deepEqual((anthropic.requests.at(-1)!.body.messages as Array<{ content: unknown[] }>)[0].content[1], { type: 'document', source: { type: 'base64', media_type: 'application/pdf', data: pdf }, title: 'r.pdf' });
+    const text = await http(`${server.url}/v1/chat/completions`, {
+      headers: { authorization: 'Bearer openai' },
+      json: { model: 'claude-3.5-sonnet', messages: [{ role: 'user', content: [{ type: 'file', file: { file_data: 'data:text/plain;base64,aGk=' } }] }] },
+    });
+    assert.equal(text.status, 400, text.text);
+    assert.equal(text.json.error.param, 'messages[0].content[0]');
+  });
+});
+
+describe('cache prices', () => {
+  it("credits charge Claude's cache reads at 0.1× and writes at 1.25× the input price; the row's cost is the same", async () => {
+    const { id, key } = await createKey(server.url, { credits: 1 });
+    const paying = new Anthropic({ baseURL: server.url, apiKey: key, maxRetries: 0 });
+    const system: Anthropic.TextBlockParam[] = [{ type: 'text', text: 'Cached system prompt', cache_control: { type: 'ephemeral' } }];
+    const message = await paying.messages.create({ model: 'claude-3.5-sonnet', max_tokens: 100, system, messages: [{ role: 'user', content: 'price me' }] });
+    const { input_tokens: plain, cache_read_input_tokens: reads, cache_creation_input_tokens: writes, output_tokens: output } = message.usage;
+    assert.deepEqual([reads, writes], [4, 3]);
+    // claude-3.5-sonnet: $3 input, $15 output, $0.30 cache reads, $3.75 cache writes per million tokens.
+    const expected = (plain * 3 + 4 * 0.3 + 3 * 3.75 + output * 15) / 1_000_000;
+    const [row] = await server.query(`SELECT cost FROM usage WHERE request_id = 'chatcmpl-${message.id.slice(4)}'`);
+    assert.ok(Math.abs(Number(row.cost) - expected) < 1e-12, `${row.cost} != ${expected}`);
+    const credits = (await admin(server.url, 'GET', `/keys/${id}`)).json.credits as number;
+    assert.ok(Math.abs(1 - credits - expected) < 1e-9, `charged ${1 - credits}, expected ${expected}`);
+    // As plain input they would have cost more than this: the cache prices were applied.
+    assert.ok(expected < ((plain + 7) * 3 + output * 15) / 1_000_000);
+  });
 });

@@ -15,7 +15,7 @@ const DAY = 86_400_000;
 
 function oldRow(daysAgo: number, n: number, status = 'ok'): string {
   const ts = Date.now() - daysAgo * DAY;
-  return `(${ts}, 'req-old-${daysAgo}-${n}', 'key_public', 0, 'chat.completions', 'gpt-4o-mini', 'openai', 'gpt-4o-mini', 10, 5, 0, 0.5, 100, NULL, '${status}', ${status === 'ok' ? 200 : 502}, ${status === 'ok' ? 'NULL' : "'upstream_error'"}, 0)`;
+  return `(${ts}, 'req-old-${daysAgo}-${n}', 'key_public', 0, 'chat.completions', 'gpt-4o-mini', 'openai', 'gpt-4o-mini', 10, 5, 0, 2, 0.5, 100, NULL, '${status}', ${status === 'ok' ? 200 : 502}, ${status === 'ok' ? 'NULL' : "'upstream_error'"}, 0)`;
 }
 
 describe('usage rollup', () => {
@@ -26,7 +26,7 @@ describe('usage rollup', () => {
     try {
       const first = await startServer({ env, dataDir });
       const rows = [oldRow(10, 1), oldRow(10, 2), oldRow(10, 3, 'error'), oldRow(5, 1), oldRow(2, 1)];
-      await first.query(`INSERT INTO usage (ts, request_id, key_id, user_id, endpoint, model, provider, deployment, prompt_tokens, completion_tokens, cached_tokens, cost, latency_ms, ttft_ms, status, http_status, error_code, stream) VALUES ${rows.join(', ')}`);
+      await first.query(`INSERT INTO usage (ts, request_id, key_id, user_id, endpoint, model, provider, deployment, prompt_tokens, completion_tokens, cached_tokens, cache_write_tokens, cost, latency_ms, ttft_ms, status, http_status, error_code, stream) VALUES ${rows.join(', ')}`);
       const before = (await admin(first.url, 'GET', '/usage/summary?group_by=day')).json;
       assert.equal(before.totals.requests, 5);
       await first.stop();
@@ -37,8 +37,11 @@ describe('usage rollup', () => {
         let raw: Array<Record<string, any>> = [];
         while (Date.now() < deadline && (raw = await second.query('SELECT request_id FROM usage')).length !== 1) await new Promise((r) => setTimeout(r, 200));
         assert.deepEqual(raw.map((r) => r.request_id), ['req-old-2-1'], 'raw rows older than 3 days are pruned');
-        const daily = await second.query('SELECT hour, requests, errors, cost FROM usage_hourly ORDER BY hour');
-        assert.deepEqual(daily.map((d) => [d.requests, d.errors]), [[3, 1], [1, 0], [1, 0]]);
+        const daily = await second.query('SELECT hour, requests, errors, cache_write_tokens, cost FROM usage_hourly ORDER BY hour');
+        assert.deepEqual(daily.map((d) => [d.requests, d.errors, Number(d.cache_write_tokens)]), [[3, 1, 6], [1, 0, 2], [1, 0, 2]]);
+        const from = new Date(Date.now() - 11 * DAY).toISOString();
+        const series = (await admin(second.url, 'GET', `/usage/series?bucket=day&from=${from}&to=${new Date().toISOString()}`)).json;
+        assert.equal(series.data.reduce((sum: number, p: { cache_write_tokens: number }) => sum + p.cache_write_tokens, 0), 10, 'rolled-up and raw hours both count cache writes');
         const after = (await admin(second.url, 'GET', '/usage/summary?group_by=day')).json;
         assert.deepEqual(after.totals.requests, before.totals.requests);
         assert.equal(after.totals.errors, 1);

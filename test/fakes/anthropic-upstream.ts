@@ -130,7 +130,8 @@ function textOf(content: string | Block[] | undefined): string {
 
 function imagesOf(blocks: Block[]): FakeImage[] {
   return blocks
-    .filter((b) => b.type === 'image')
+    // Documents (PDFs) are seen as images are: their media type and size.
+    .filter((b) => b.type === 'image' || b.type === 'document')
     .map((b) => (b.source?.type === 'base64' ? { mediaType: String(b.source.media_type), bytes: Buffer.from(b.source.data ?? '', 'base64').length } : { mediaType: 'remote', bytes: 0 }));
 }
 
@@ -157,7 +158,8 @@ function decode(body: Body): FakeRequest {
   const jsonSchema = names.includes(JSON_RESPONSE_TOOL) && (choice?.type === 'any' || (choice?.type === 'tool' && choice.name === JSON_RESPONSE_TOOL));
   const toolChoice: FakeRequest['toolChoice'] =
     choice?.type === 'tool' ? (choice.name === JSON_RESPONSE_TOOL ? undefined : { name: choice.name! }) : choice?.type === 'any' ? 'required' : (choice?.type as 'auto' | 'none' | undefined);
-  return { system, turns, tools: names.filter((n) => n !== JSON_RESPONSE_TOOL), toolChoice, maxTokens: body.max_tokens as number, jsonSchema };
+  const stop = Array.isArray(body.stop_sequences) ? (body.stop_sequences as string[]) : undefined;
+  return { system, turns, tools: names.filter((n) => n !== JSON_RESPONSE_TOOL), toolChoice, maxTokens: body.max_tokens as number, jsonSchema, stop };
 }
 
 const STOP_REASONS = { stop: 'end_turn', length: 'max_tokens', tool_calls: 'tool_use' } as const;
@@ -215,9 +217,9 @@ async function handleMessages(body: Body, res: ServerResponse): Promise<void> {
 
   const answer = fakeAnswer(request);
   const content = contentOf(answer, request.jsonSchema);
-  const stopReason = content.some((b) => b.type === 'tool_use') ? 'tool_use' : STOP_REASONS[answer.finish];
+  const stopReason = content.some((b) => b.type === 'tool_use') ? 'tool_use' : answer.stopSequence !== undefined ? 'stop_sequence' : STOP_REASONS[answer.finish];
   const withUsage = !faults.has('no-usage');
-  const message: Record<string, unknown> = { id: 'msg_fake123', type: 'message', role: 'assistant', model: String(body.model), content, stop_reason: stopReason, stop_sequence: null };
+  const message: Record<string, unknown> = { id: 'msg_fake123', type: 'message', role: 'assistant', model: String(body.model), content, stop_reason: stopReason, stop_sequence: answer.stopSequence ?? null };
   if (withUsage) message.usage = usageOf(answer, body);
   if (body.stream !== true) {
     res.writeHead(200, { 'content-type': 'application/json', 'request-id': 'req_fake' });
@@ -252,7 +254,7 @@ async function handleMessages(body: Body, res: ServerResponse): Promise<void> {
     }
     send({ type: 'content_block_stop', index });
   }
-  const delta: Record<string, unknown> = { type: 'message_delta', delta: { stop_reason: stopReason, stop_sequence: null } };
+  const delta: Record<string, unknown> = { type: 'message_delta', delta: { stop_reason: stopReason, stop_sequence: answer.stopSequence ?? null } };
   if (withUsage) delta.usage = { output_tokens: answer.usage.output };
   send(delta as { type: string });
   send({ type: 'message_stop' });

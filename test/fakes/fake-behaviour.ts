@@ -11,7 +11,11 @@
  *   - a JSON schema asked for                 → {"answer":"<last user text>"}
  *   - otherwise                               → "[<system>] Echo: <last user text>" (no prefix without system)
  *   - a max token limit of N words            → the first N words, finish "length"
+ *   - a stop sequence (fakes that read them) in the text → the text before it, finish "stop",
+ *                                               and `stopSequence` the one that matched first
  *   - `#long-answer` in the last user text  → 6,000 more words, unless a limit cuts them
+ *   - `#think` in the last user text        → also reasoning "Thinking about: <last user text>", for
+ *                                               fakes whose provider streams reasoning
  * Faults, by marker in the last user text: #fail-500 #fail-503 #rate-limit #bad-request
  *   #midstream-error #reset #no-usage #not-json #hang #slow, and for resilience tests
  *   #stall (hangs after two chunks), #bad-json (200 with a truncated JSON body),
@@ -39,6 +43,8 @@ export interface FakeRequest {
   toolChoice: 'auto' | 'none' | 'required' | { name: string } | undefined;
   maxTokens: number | undefined;
   jsonSchema: boolean;
+  /** The request's stop sequences, for fakes that read them. */
+  stop?: string[];
 }
 
 export interface FakeAnswer {
@@ -46,6 +52,8 @@ export interface FakeAnswer {
   toolCalls: Array<{ id: string; name: string; arguments: string }>;
   finish: 'stop' | 'length' | 'tool_calls';
   usage: { input: number; output: number; cached: number };
+  reasoning?: string;
+  stopSequence?: string;
 }
 
 export type FakeFault =
@@ -88,6 +96,7 @@ export function fakeAnswer(request: FakeRequest): FakeAnswer {
     toolCalls,
     finish,
     usage: { input, output: Math.max(1, ((text ?? '') + JSON.stringify(toolCalls)).length >> 2), cached: request.system ? 4 : 0 },
+    ...(lastUserText(request).includes('#think') ? { reasoning: `Thinking about: ${lastUserText(request)}` } : {}),
   });
   const last = request.turns.at(-1);
   if (last?.role === 'tool') return answer(`The tool answered: ${last.toolResult ?? last.text}`, [], 'stop');
@@ -103,13 +112,15 @@ export function fakeAnswer(request: FakeRequest): FakeAnswer {
   if (request.jsonSchema) return answer(JSON.stringify({ answer: lastUserText(request) }), [], 'stop');
   let text = `${request.system ? `[${request.system}] ` : ''}Echo: ${lastUserText(request)}`;
   if (lastUserText(request).includes('#long-answer')) text += ' and on'.repeat(LONG_ANSWER_WORDS / 2);
+  const stops = (request.stop ?? []).map((stop) => ({ stop, at: text.indexOf(stop) })).filter((s) => s.at >= 0).sort((a, b) => a.at - b.at);
+  if (stops.length > 0) text = text.slice(0, stops[0].at);
   if (request.maxTokens !== undefined && text.split(' ').length > request.maxTokens) {
     // Cut at the limit, which counts words here; like a real provider it never bills more.
     const cut = answer(text.split(' ').slice(0, request.maxTokens).join(' '), [], 'length');
     cut.usage.output = Math.min(cut.usage.output, request.maxTokens);
     return cut;
   }
-  return answer(text, [], 'stop');
+  return stops.length > 0 ? { ...answer(text, [], 'stop'), stopSequence: stops[0].stop } : answer(text, [], 'stop');
 }
 
 /** Text split the way fakes stream it: a few characters per event. */

@@ -201,7 +201,7 @@ function checkGenerateRequest(body: Json): void {
   }
 }
 
-type GeminiPart = { text?: string; inlineData?: { mimeType: string; data: string }; functionCall?: { name: string; args?: Json }; functionResponse?: { name: string; response: Json }; thoughtSignature?: string };
+type GeminiPart = { text?: string; thought?: boolean; inlineData?: { mimeType: string; data: string }; functionCall?: { name: string; args?: Json }; functionResponse?: { name: string; response: Json }; thoughtSignature?: string };
 
 /** A value as Python's `json.dumps` writes it (`", "` and `": "`), the way tool results usually look. */
 function pythonJson(value: unknown): string {
@@ -294,7 +294,7 @@ async function handleGenerate(model: string, stream: boolean, sse: boolean, body
   const common = { modelVersion: model, responseId: 'fake-gemini-response' };
   const withUsage = !faults.has('no-usage');
   if (!stream) {
-    const parts: GeminiPart[] = [...(answer.text ? [{ text: answer.text }] : []), ...callParts(answer, model)];
+    const parts: GeminiPart[] = [...(answer.reasoning ? [{ text: answer.reasoning, thought: true }] : []), ...(answer.text ? [{ text: answer.text }] : []), ...callParts(answer, model)];
     const count = Number((body.generationConfig as { candidateCount?: number } | undefined)?.candidateCount ?? 1);
     const candidates = Array.from({ length: count }, (_, index) => ({ content: { parts, role: 'model' }, finishReason: finishOf(answer), index }));
     res.writeHead(200, { 'content-type': 'application/json; charset=UTF-8' });
@@ -313,6 +313,7 @@ async function handleGenerate(model: string, stream: boolean, sse: boolean, body
     ...(withUsage ? { usageMetadata: usageOf(answer, final) } : {}),
     ...common,
   });
+  for (const piece of pieces(answer.reasoning ?? '')) write(event([{ text: piece, thought: true }], false));
   const texts = answer.text ? pieces(answer.text) : [];
   for (const [i, piece] of texts.entries()) {
     if (faults.has('slow')) await sleep(50);

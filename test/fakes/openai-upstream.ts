@@ -37,7 +37,7 @@ function sendError(res: ServerResponse, status: number, message: string, type: s
 }
 
 interface Message { role: string; content?: unknown; tool_calls?: Array<{ id: string; function: { name: string; arguments: string } }>; tool_call_id?: string }
-type Part = { type: string; text?: string; image_url?: { url: string } };
+type Part = { type: string; text?: string; image_url?: { url: string }; file?: { file_data?: string } };
 
 function textOf(content: unknown): string {
   if (typeof content === 'string') return content;
@@ -47,10 +47,11 @@ function textOf(content: unknown): string {
 
 function imagesOf(content: unknown): FakeImage[] {
   if (!Array.isArray(content)) return [];
+  // Files (a PDF as file_data) are seen as images are: their media type and size.
   return (content as Part[])
-    .filter((p) => p.type === 'image_url' && p.image_url)
+    .filter((p) => (p.type === 'image_url' && p.image_url) || (p.type === 'file' && typeof p.file?.file_data === 'string'))
     .map((p) => {
-      const m = /^data:([^;]+);base64,(.*)$/s.exec(p.image_url!.url);
+      const m = /^data:([^;]+);base64,(.*)$/s.exec(p.image_url?.url ?? p.file!.file_data!);
       return m ? { mediaType: m[1], bytes: Buffer.from(m[2], 'base64').length } : { mediaType: 'remote', bytes: 0 };
     });
 }
@@ -77,6 +78,8 @@ function decode(body: Record<string, unknown>): FakeRequest {
     toolChoice: typeof choice === 'object' && choice !== null ? { name: choice.function.name } : (choice ?? undefined) as FakeRequest['toolChoice'],
     maxTokens: (body.max_completion_tokens ?? body.max_tokens) as number | undefined,
     jsonSchema: format === 'json_schema' || format === 'json_object',
+    // OpenAI stops at them and says only "stop", never which one.
+    stop: typeof body.stop === 'string' ? [body.stop] : Array.isArray(body.stop) ? (body.stop as string[]) : undefined,
   };
 }
 
@@ -123,6 +126,8 @@ async function handleChat(body: Record<string, unknown>, res: ServerResponse, se
   const model = `${String(body.model)}-2024-07-18`;
   if (body.stream !== true) {
     const message: Record<string, unknown> = { role: 'assistant', content: answer.text, refusal: null, annotations: [] };
+    // DeepSeek's reasoning models answer their reasoning beside the content.
+    if (answer.reasoning) message.reasoning_content = answer.reasoning;
     if (answer.toolCalls.length) {
       message.tool_calls = answer.toolCalls.map((c) => ({ id: c.id, type: 'function', function: { name: c.name, arguments: c.arguments } }));
     }
@@ -139,6 +144,7 @@ async function handleChat(body: Record<string, unknown>, res: ServerResponse, se
     res.write(`data: ${JSON.stringify(chunk)}\n\n`);
   };
   send([{ index: 0, delta: { role: 'assistant', content: answer.text === null ? null : '', refusal: null }, logprobs: null, finish_reason: null }]);
+  for (const piece of pieces(answer.reasoning ?? '')) send([{ index: 0, delta: { reasoning_content: piece }, logprobs: null, finish_reason: null }]);
   if (answer.text) {
     for (const [i, piece] of pieces(answer.text).entries()) {
       if (slow) await sleep(50);

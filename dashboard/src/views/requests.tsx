@@ -82,7 +82,7 @@ function Detail({ row, onClose }: { row: UsageRow; onClose: () => void }) {
         <dt>Model</dt><dd>{row.model}</dd>
         <dt>Served by</dt><dd>{row.deployment ? `${row.provider} · ${row.deployment}` : (row.provider ?? '—')}</dd>
         <dt>Key</dt><dd class="mono">{row.key_id} (user {row.user})</dd>
-        <dt>Tokens</dt><dd>{num(row.prompt_tokens)} in ({num(row.cached_tokens)} cached) · {num(row.completion_tokens)} out</dd>
+        <dt>Tokens</dt><dd>{num(row.prompt_tokens)} in ({num(row.cached_tokens)} cached, {num(row.cache_write_tokens)} written to cache) · {num(row.completion_tokens)} out</dd>
         <dt>Cost</dt><dd>{credits(row.cost)} credits</dd>
         <dt>Latency</dt><dd>{ms(row.latency_ms)} total · {ms(row.ttft_ms)} to first token{tokensPerSecond ? ` · ${tokensPerSecond.toFixed(1)} tokens/s` : ''}</dd>
       </dl>

@@ -68,7 +68,7 @@ export function Usage() {
     const groups = [...new Set((data?.data ?? []).map(labelOf))].sort();
     const series: ChartSeries[] =
       metric === 'tokens' && !groupBy
-        ? (['prompt_tokens', 'completion_tokens', 'cached_tokens'] as const).map((field) => ({ label: field.replace('_tokens', ''), values: x.map(() => 0) }))
+        ? (['prompt_tokens', 'completion_tokens', 'cached_tokens', 'cache_write_tokens'] as const).map((field) => ({ label: field.replace('_tokens', '').replace('_', ' '), values: x.map(() => 0) }))
         : (groupBy ? groups : ['total']).map((label) => ({ label, values: x.map(() => 0) }));
     const rows = new Map<string, number>();
     for (const p of data?.data ?? []) {
@@ -79,6 +79,7 @@ export function Usage() {
         series[0].values[i] = (series[0].values[i] ?? 0) + p.prompt_tokens;
         series[1].values[i] = (series[1].values[i] ?? 0) + p.completion_tokens;
         series[2].values[i] = (series[2].values[i] ?? 0) + p.cached_tokens;
+        series[3].values[i] = (series[3].values[i] ?? 0) + p.cache_write_tokens;
       } else {
         const s = groupBy ? series[groups.indexOf(label)] : series[0];
         s.values[i] = (s.values[i] ?? 0) + value(p, metric);

@@ -12,11 +12,15 @@ export interface AnthropicImageSource {
   url?: string;
 }
 
+/** A PDF, as bytes or by an https URL Anthropic fetches itself. */
+export type AnthropicDocumentSource = { type: 'base64'; media_type: 'application/pdf'; data: string } | { type: 'url'; url: string };
+
 export type AnthropicRequestBlock =
   | { type: 'text'; text: string }
   | { type: 'image'; source: AnthropicImageSource }
+  | { type: 'document'; source: AnthropicDocumentSource; title?: string }
   | { type: 'tool_use'; id: string; name: string; input: Record<string, unknown> }
-  | { type: 'tool_result'; tool_use_id: string; content?: string | Array<Extract<AnthropicRequestBlock, { type: 'text' | 'image' }>> };
+  | { type: 'tool_result'; tool_use_id: string; content?: string | Array<Extract<AnthropicRequestBlock, { type: 'text' | 'image' | 'document' }>> };
 
 export interface AnthropicMessageParam {
   role: 'user' | 'assistant';

@@ -45,6 +45,7 @@ export async function* anthropicStreamParts(body: AsyncIterable<Uint8Array>, opt
   let toolCount = 0;
   let usage: AnthropicUsage | undefined;
   let stopReason: string | null | undefined;
+  let stopSequence: string | null | undefined;
   let finished = false;
   let failure: UpstreamError | undefined;
   let batch: StreamPart[] = [];
@@ -99,11 +100,12 @@ export async function* anthropicStreamParts(body: AsyncIterable<Uint8Array>, opt
       }
       case 'message_delta':
         stopReason = event.delta?.stop_reason ?? stopReason;
+        stopSequence = event.delta?.stop_sequence ?? stopSequence;
         usage = mergeUsage(usage, event.usage);
         break;
       case 'message_stop':
         finished = true;
-        batch.push({ type: 'finish', reason: mapAnthropicFinishReason(stopReason, toolCount > 0) });
+        batch.push({ type: 'finish', reason: mapAnthropicFinishReason(stopReason, toolCount > 0), ...(typeof stopSequence === 'string' ? { stopSequence } : {}) });
         if (usage) batch.push({ type: 'usage', usage: convertAnthropicUsage(usage) });
         break;
       case 'error':

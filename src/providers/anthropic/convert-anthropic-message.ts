@@ -24,7 +24,8 @@ export function convertAnthropicMessage(message: AnthropicMessage, options: { js
       else parts.push({ type: 'tool-call', index: toolCalls++, id: String(block.id), name: String(block.name), arguments: input });
     }
   }
-  parts.push({ type: 'finish', reason: mapAnthropicFinishReason(message.stop_reason, toolCalls > 0) });
+  const stopSequence = typeof message.stop_sequence === 'string' ? { stopSequence: message.stop_sequence } : {};
+  parts.push({ type: 'finish', reason: mapAnthropicFinishReason(message.stop_reason, toolCalls > 0), ...stopSequence });
   if (message.usage) parts.push({ type: 'usage', usage: convertAnthropicUsage(message.usage) });
   return parts;
 }

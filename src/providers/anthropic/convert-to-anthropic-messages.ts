@@ -1,7 +1,7 @@
 import type { ChatMessage, ContentPart } from '../../core/chat.js';
 import { ApiError } from '../../core/errors.js';
 import type { LoadedImage } from '../shared/fetch-image.js';
-import type { AnthropicImageSource, AnthropicMessageParam, AnthropicRequestBlock } from './anthropic-api.js';
+import type { AnthropicDocumentSource, AnthropicImageSource, AnthropicMessageParam, AnthropicRequestBlock } from './anthropic-api.js';
 import { clientName, type Warning } from '../../core/warnings.js';
 import { movedSystemMessage, requireSystemText, systemPromptLength, wrapSystemText } from '../../core/system-messages.js';
 
@@ -14,7 +14,7 @@ export interface AnthropicPrompt {
   warnings: Warning[];
 }
 
-type TextOrImage = Extract<AnthropicRequestBlock, { type: 'text' | 'image' }>;
+type TextOrImage = Extract<AnthropicRequestBlock, { type: 'text' | 'image' | 'document' }>;
 
 function invalid(message: string, param: string): ApiError {
   return new ApiError('invalid_request', message, { param });
@@ -27,7 +27,16 @@ async function imageSource(url: string, loadImage: LoadImage): Promise<Anthropic
   return { type: 'base64', media_type: image.mediaType, data: image.data };
 }
 
-/** A message's content as text and image blocks; empty texts are left out, as Anthropic rejects them. */
+const PDF_DATA = 'data:application/pdf;base64,';
+
+/** A `file` part as a document block: a PDF as a data URL, or by an https URL (a Messages API document's url source). */
+function documentSource(file: { file_data?: unknown; file_url?: unknown } | undefined, param: string): AnthropicDocumentSource {
+  if (typeof file?.file_data === 'string' && file.file_data.startsWith(PDF_DATA)) return { type: 'base64', media_type: 'application/pdf', data: file.file_data.slice(PDF_DATA.length) };
+  if (typeof file?.file_url === 'string' && file.file_url.startsWith('https://')) return { type: 'url', url: file.file_url };
+  throw invalid('Provider anthropic takes PDF files only, as a data:application/pdf;base64 URL or an https URL.', param);
+}
+
+/** A message's content as text, image and document blocks; empty texts are left out, as Anthropic rejects them. */
 async function contentBlocks(content: ChatMessage['content'], param: string, loadImage: LoadImage, warnings: Warning[]): Promise<TextOrImage[]> {
   if (content === null || content === undefined) return [];
   if (typeof content === 'string') return content ? [{ type: 'text', text: content }] : [];
@@ -40,6 +49,11 @@ async function contentBlocks(content: ChatMessage['content'], param: string, loa
       const image = part.image_url as { url: string; detail?: string };
       if (image.detail && image.detail !== 'auto') warnings.push({ code: 'dropped_content', message: `image_url.detail ${clientName(image.detail)} is not supported by provider anthropic` });
       blocks.push({ type: 'image', source: await imageSource(image.url, loadImage) });
+    } else if (part.type === 'file') {
+      const file = part.file as { file_data?: unknown; file_url?: unknown; filename?: unknown } | undefined;
+      const block: TextOrImage = { type: 'document', source: documentSource(file, `${param}[${j}]`) };
+      if (typeof file?.filename === 'string') block.title = file.filename;
+      blocks.push(block);
     } else {
       throw invalid(`Content parts of type "${part.type}" are not supported by provider anthropic.`, `${param}[${j}]`);
     }

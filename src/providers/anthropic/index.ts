@@ -132,7 +132,9 @@ export const anthropicType: ProviderType = {
     images: true,
     // Through a forced tool whose input schema is the client's schema (prepare-anthropic-tools.ts).
     jsonSchema: true,
-    files: false,
+    // PDFs, as bytes or by URL (convert-to-anthropic-messages.ts); a Messages API client's documents pass as sent.
+    files: true,
+    fileUrls: true,
     otherTools: false,
     audioInput: false,
     audioOutput: false,

@@ -106,8 +106,11 @@ async function* generate(
       });
     }
     const used = sequence.tokenMeter.diff(before);
+    const metadata = result.response.metadata;
+    // A stop trigger is the text of one of the client's stop sequences (tokens only for the model's own).
+    const stopSequence = metadata.stopReason === 'customStopTrigger' ? metadata.customStopTrigger.filter((t) => typeof t === 'string').join('') : undefined;
     yield [
-      { type: 'finish', reason: result.response.metadata.stopReason === 'maxTokens' ? 'length' : 'stop' },
+      { type: 'finish', reason: metadata.stopReason === 'maxTokens' ? 'length' : 'stop', ...(stopSequence ? { stopSequence } : {}) },
       { type: 'usage', usage: makeUsage(used.usedInputTokens, used.usedOutputTokens) },
     ];
   } finally {

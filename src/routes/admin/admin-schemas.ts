@@ -239,6 +239,7 @@ export const usageSeriesSchema = z.object({
       prompt_tokens: z.number().int(),
       completion_tokens: z.number().int(),
       cached_tokens: z.number().int(),
+      cache_write_tokens: z.number().int().describe("Prompt tokens written to the provider's prompt cache; counted in prompt_tokens, as cached_tokens are"),
       cost: z.number(),
     }),
   ),

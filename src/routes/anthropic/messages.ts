@@ -1,10 +1,13 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { presentedKey } from '../../auth/presented-key.js';
 import type { ChatRequest } from '../../core/chat.js';
+import { ApiError } from '../../core/errors.js';
 import { READ_WARNINGS } from '../../core/warnings.js';
-import { encodeAnthropicMessage } from '../../encode/anthropic-message.js';
+import { ANTHROPIC_MESSAGES } from '../../core/anthropic-messages.js';
+import { type AnthropicAnswerContext, encodeAnthropicMessage } from '../../encode/anthropic-message.js';
 import { AnthropicStreamEncoder } from '../../encode/anthropic-stream.js';
 import { AnthropicAdapter } from '../../providers/anthropic/index.js';
+import type { ChatCall } from '../../providers/types.js';
 import type { Model } from '../../routing/catalog.js';
 import { servesThinking } from '../../routing/required-capabilities.js';
 import { resolveModel } from '../../routing/resolve-model.js';
@@ -49,13 +52,18 @@ async function anthropicCount(ctx: AppContext, model: Model, chat: ChatRequest, 
   }
 }
 
+function answerContext(call: ChatCall): AnthropicAnswerContext {
+  const stop = call.body.stop;
+  return { id: call.id, model: call.body.model, thinking: call.body[ANTHROPIC_MESSAGES]?.thinking === true, stopSequences: Array.isArray(stop) ? stop : [] };
+}
+
 const ENDPOINT: ChatEndpoint = {
   name: 'messages',
   withUser: false,
   encoder: {
     // The client's own model id, as Anthropic answers.
-    completion: (completion, call) => encodeAnthropicMessage(completion, { id: call.id, model: call.body.model }),
-    stream: (call) => new AnthropicStreamEncoder({ id: call.id, model: call.body.model }, anthropicErrorBody),
+    completion: (completion, call) => encodeAnthropicMessage(completion, answerContext(call)),
+    stream: (call) => new AnthropicStreamEncoder(answerContext(call), anthropicErrorBody),
   },
 };
 
@@ -84,19 +92,45 @@ export function registerMessages(app: FastifyInstance, ctx: AppContext): void {
       await serveChat(ctx, reply, chat, key, ENDPOINT);
     };
     // Anthropic's own count when the model's first deployment is Anthropic's; else (or when that fails) the project's estimate of the prompt, what a usage row records when an upstream reports none.
+    // Admitted like any request (the key's requests per minute and per day, its concurrency, a paid model's access, a balance
+    // left for a key with credits), but free, as Anthropic's is: no tokens counted against its limits, no credit taken, no
+    // usage row. The estimate's CPU is bounded (usage/count-tokens.ts).
     const countTokens = async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
       const key = await ctx.keys.authenticate(presentedKey(request.headers));
       const body = request.body;
       const withLimit = typeof body === 'object' && body !== null && !Array.isArray(body) && !('max_tokens' in body) ? { ...body, max_tokens: 1 } : body;
       const { chat } = parseMessagesRequest(withLimit, betasOf(request.headers['anthropic-beta']));
       const model = resolveModel(ctx.catalog, chat.model, key, 'chat');
-      const exact = await anthropicCount(ctx, model, chat, request.id);
-      const inputTokens = exact ?? (await estimateUsage(chat, '')).prompt_tokens;
-      reply.header('x-opensq-token-count', exact === undefined ? 'estimate' : 'exact').type('application/json').send(JSON.stringify({ input_tokens: inputTokens }));
+      const ticket = await ctx.admission.admit({
+        key,
+        model,
+        endpoint: 'count_tokens',
+        estimateTokens: () => 0,
+        worstCase: () => ({ promptTokens: 0, answerTokens: 0, choices: 0, images: 0, characters: 0 }),
+      });
+      try {
+        const exact = await anthropicCount(ctx, model, chat, request.id);
+        const inputTokens = exact ?? (await estimateUsage(chat, '')).prompt_tokens;
+        reply.header('x-opensq-token-count', exact === undefined ? 'estimate' : 'exact').type('application/json').send(JSON.stringify({ input_tokens: inputTokens }));
+      } finally {
+        await ticket.settle({ promptTokens: 0, completionTokens: 0, cost: 0 });
+      }
+    };
+    // Anything else under /messages answers in Anthropic's shape too: another method is a 405 naming
+    // the one allowed, another path (the batches API among them, which the gateway does not serve) a 404.
+    // OPTIONS is left to CORS preflight; HEAD comes with GET.
+    const methodNotAllowed = async (_request: FastifyRequest, reply: FastifyReply): Promise<void> => {
+      reply.header('allow', 'POST');
+      throw new ApiError('method_not_allowed', 'Method Not Allowed: this endpoint takes POST');
+    };
+    const notFound = async (): Promise<void> => {
+      throw new ApiError('not_found', 'Not Found: the gateway serves POST /v1/messages and /v1/messages/count_tokens only');
     };
     for (const base of ['/v1', '/ai/anthropic/v1']) {
       scope.post(`${base}/messages`, handler);
       scope.post(`${base}/messages/count_tokens`, countTokens);
+      for (const url of [`${base}/messages`, `${base}/messages/count_tokens`]) scope.route({ method: ['GET', 'PUT', 'PATCH', 'DELETE'], url, handler: methodNotAllowed });
+      scope.route({ method: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'], url: `${base}/messages/*`, handler: notFound });
     }
   });
 }
