@@ -20,7 +20,9 @@ export interface AnthropicMessagesOrigin {
  * Thinking blocks the gateway writes for models other than Anthropic's are signed with this prefix
  * and the SHA-256 of their text, so one sent back is recognised: its text goes back to the model as
  * its reasoning, and it never reaches Anthropic, which would reject a signature it did not issue.
- * Not a secret: it proves only that the text is what the gateway wrote, which is all it is used for.
+ * A checksum, not a secret: it tells the gateway's blocks from others' (Anthropic's, or one whose
+ * text was edited) but authenticates nothing — a client could compute it, and gains no more than it
+ * could by writing the assistant turn itself, which is why it is enough here.
  */
 const SIGNATURE_PREFIX = 'opensq.v1.';
 
