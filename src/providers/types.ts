@@ -81,6 +81,8 @@ export interface ProviderAdapter {
   generateImage?(call: ImageCall): Promise<ImageResult>;
   /** Absent when the provider has no text to speech. */
   speak?(call: SpeechCall): Promise<SpeechResult>;
+  /** The upstream's own count of a Messages API request's prompt tokens; absent when it has none. */
+  countTokens?(call: ChatCall): Promise<number>;
   close?(): Promise<void>;
 }
 

@@ -47,8 +47,8 @@ function fromConfig(name: string, spec: ConfigProvider, base: ProviderConfig | u
 }
 
 /**
- * The provider instances of this process. `load` imports the adapters of the types some usable
- * instance has, once; adapters are then built on first use. Without `settings` (a registry that
+ * The provider instances of this process. `load` imports the adapters of the types in use, once;
+ * adapters are then built on first use. Without `settings` (a registry that
  * only reads configuration) provider types add no options of their own and discover no models.
  */
 export class ProviderRegistry {
@@ -83,9 +83,13 @@ export class ProviderRegistry {
     return this.all().flatMap((config) => PROVIDER_TYPES.get(config.type)?.discoverModels?.(config.name, settings) ?? []);
   }
 
-  /** Imports the adapter module of every provider type that has a usable instance. */
-  async load(): Promise<void> {
-    const types = new Set(this.all().flatMap((config) => (config.missing ? [] : [config.type])));
+  /** Imports the adapter modules of the named instances' provider types (those the catalog deploys to), once each. */
+  async load(instances: Iterable<string>): Promise<void> {
+    const types = new Set<string>();
+    for (const name of instances) {
+      const config = this.configs.get(name);
+      if (config && !config.missing) types.add(config.type);
+    }
     await Promise.all(
       [...types].map(async (name) => {
         const type = PROVIDER_TYPES.get(name);
@@ -101,7 +105,7 @@ export class ProviderRegistry {
     if (!config) throw new ApiError('provider_not_configured', `provider ${name} is not defined`);
     if (config.missing) throw new ApiError('provider_not_configured', config.missing);
     const create = this.factories.get(config.type);
-    if (!create) throw new Error(`provider type ${config.type} was not loaded: call ProviderRegistry.load() first`);
+    if (!create) throw new Error(`provider type ${config.type} was not loaded: ProviderRegistry.load() was not given an instance of it`);
     adapter = create(config);
     this.adapters.set(name, adapter);
     return adapter;

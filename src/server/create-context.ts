@@ -24,7 +24,8 @@ export async function createContext(settings: Settings, env: NodeJS.ProcessEnv =
   const file = settings.configPath ? loadConfigFile(settings.configPath, env) : {};
   const registry = new ProviderRegistry(env, file.providers, providerSettings(settings));
   const catalog = new Catalog(registry, { models: file.models, aliases: file.aliases });
-  await registry.load();
+  // Only the providers some model can be served from: the others' code is never loaded.
+  await registry.load(catalog.list().flatMap((m) => m.usable.map((d) => d.provider.name)));
   const redis = settings.redisUrl ? await connectRedis(settings.redisUrl) : undefined;
   // One subscriber connection carries every channel (pub/sub needs a connection of its own); publishing uses `redis`.
   const subscriber = redis?.duplicate({ enableOfflineQueue: true, commandTimeout: undefined });

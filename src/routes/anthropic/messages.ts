@@ -4,7 +4,6 @@ import type { ChatRequest } from '../../core/chat.js';
 import { READ_WARNINGS } from '../../core/warnings.js';
 import { encodeAnthropicMessage } from '../../encode/anthropic-message.js';
 import { AnthropicStreamEncoder } from '../../encode/anthropic-stream.js';
-import { AnthropicAdapter } from '../../providers/anthropic/index.js';
 import type { Model } from '../../routing/catalog.js';
 import { servesThinking } from '../../routing/required-capabilities.js';
 import { resolveModel } from '../../routing/resolve-model.js';
@@ -27,11 +26,11 @@ function betasOf(header: string | string[] | undefined): string[] {
   return (Array.isArray(header) ? header.join(',') : header).split(',').map((beta) => beta.trim()).filter(Boolean);
 }
 
-/** Anthropic's count of the prompt from the model's first Anthropic deployment; undefined when it has none or the count failed (logged). */
+/** The upstream's count of the prompt from the model's first deployment, when its provider counts (Anthropic); undefined when it does not or the count failed (logged). */
 async function anthropicCount(ctx: AppContext, model: Model, chat: ChatRequest, id: string): Promise<number | undefined> {
   const deployment = model.usable[0];
   const adapter = deployment && ctx.registry.adapter(deployment.provider.name);
-  if (!(adapter instanceof AnthropicAdapter)) return undefined;
+  if (!adapter?.countTokens) return undefined;
   try {
     return await adapter.countTokens({
       body: chat,
