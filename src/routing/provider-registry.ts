@@ -1,6 +1,5 @@
 import type { CatalogEntry } from '../config/catalog-entry.js';
 import type { ConfigProvider } from '../config/config-file.js';
-import type { Settings } from '../config/settings.js';
 import { ApiError } from '../core/errors.js';
 import { PROVIDER_PRESETS, PROVIDER_TYPES } from '../providers/index.js';
 import type { CreateAdapter, ProviderAdapter, ProviderConfig, ProviderPreset, ProviderSettings, ProviderType, Timeouts } from '../providers/types.js';
@@ -8,7 +7,7 @@ import type { CreateAdapter, ProviderAdapter, ProviderConfig, ProviderPreset, Pr
 export const DEFAULT_TIMEOUTS: Timeouts = { connectMs: 10_000, firstByteMs: 120_000, idleMs: 60_000, totalMs: 600_000 };
 
 /** The part of the process's settings provider types configure themselves from. */
-export function providerSettings(settings: Pick<Settings, 'dataDir' | 'localThreads' | 'localModel'>): ProviderSettings {
+export function providerSettings(settings: { dataDir: string; localThreads: number; localModel?: string }): ProviderSettings {
   return { dataDir: settings.dataDir, threads: settings.localThreads, modelLocation: settings.localModel };
 }
 
@@ -28,7 +27,15 @@ function fromPreset(preset: ProviderPreset, env: NodeJS.ProcessEnv, settings: Pr
   return { name: preset.name, type: preset.type, apiKey, baseUrl, options, timeouts: DEFAULT_TIMEOUTS, missing };
 }
 
-function fromConfig(name: string, spec: ConfigProvider, base: ProviderConfig | undefined, settings: ProviderSettings | undefined): ProviderConfig {
+interface ConfigInstance {
+  name: string;
+  spec: ConfigProvider;
+  /** The preset of the same name and type, whose settings the file's override. */
+  base: ProviderConfig | undefined;
+  settings: ProviderSettings | undefined;
+}
+
+function fromConfig({ name, spec, base, settings }: ConfigInstance): ProviderConfig {
   const t = spec.timeouts ?? {};
   const timeouts: Timeouts = {
     connectMs: t.connect_ms ?? base?.timeouts.connectMs ?? DEFAULT_TIMEOUTS.connectMs,
@@ -64,7 +71,7 @@ export class ProviderRegistry {
     for (const preset of PROVIDER_PRESETS) this.configs.set(preset.name, fromPreset(preset, env, settings));
     for (const [name, spec] of Object.entries(fileProviders)) {
       const base = this.configs.get(name);
-      this.configs.set(name, fromConfig(name, spec, base?.type === spec.type ? base : undefined, settings));
+      this.configs.set(name, fromConfig({ name, spec, base: base?.type === spec.type ? base : undefined, settings }));
     }
   }
 
