@@ -1,13 +1,12 @@
-/** The admin API's answers as the dashboard reads them (see /admin/openapi.json). */
-export interface Totals {
-  requests: number;
-  errors: number;
-  prompt_tokens: number;
-  completion_tokens: number;
-  cost: number;
-  latency_p50_ms: number | null;
-  latency_p95_ms: number | null;
-}
+import type { KeyView, SeriesPoint, UsageRowView, UsageTotals } from '../../src/schema/admin-wire.js';
+
+/**
+ * The admin API's answers as the dashboard reads them (see /admin/openapi.json). Those the server
+ * declares in src/schema/admin-wire.ts come from there, so the two cannot drift apart.
+ */
+export type { KeyView, SeriesPoint };
+export type Totals = UsageTotals;
+export type UsageRow = UsageRowView;
 
 export interface Overview {
   totals: Totals & { ttft_p50_ms: number | null };
@@ -15,47 +14,6 @@ export interface Overview {
   strip: Array<{ t: string; provider: string; requests: number; errors: number }>;
   providers: string[];
   checklist: { provider_configured: boolean; key_created: boolean; first_request: boolean };
-}
-
-export interface KeyView {
-  id: string;
-  name: string;
-  prefix: string;
-  user: number;
-  tier: number;
-  allowed_models: string[] | null;
-  rpm: number | null;
-  tpm: number | null;
-  rpd: number | null;
-  max_concurrency: number | null;
-  credits: number | null;
-  expires_at: string | null;
-  created_at: string;
-  revoked_at: string | null;
-  status: 'active' | 'revoked' | 'expired';
-}
-
-export interface UsageRow {
-  id: number;
-  created_at: string;
-  request_id: string;
-  key_id: string;
-  user: number;
-  endpoint: string;
-  model: string;
-  provider: string | null;
-  deployment: string | null;
-  prompt_tokens: number;
-  completion_tokens: number;
-  cached_tokens: number;
-  cache_write_tokens: number;
-  cost: number;
-  latency_ms: number;
-  ttft_ms: number | null;
-  status: 'ok' | 'error' | 'cancelled';
-  http_status: number;
-  error_code: string | null;
-  stream: boolean;
 }
 
 export interface Attempt {
@@ -74,19 +32,6 @@ export interface RequestDetail extends UsageRow {
   /** The JSON body the client sent; null when not kept, and `request_body_omitted` says why. */
   request_body: unknown;
   request_body_omitted: BodyOmitted | null;
-}
-
-export interface SeriesPoint {
-  t: string;
-  group: string | null;
-  subgroup?: string | null;
-  requests: number;
-  errors: number;
-  prompt_tokens: number;
-  completion_tokens: number;
-  cached_tokens: number;
-  cache_write_tokens: number;
-  cost: number;
 }
 
 export interface DeploymentHealth {

@@ -3,7 +3,10 @@ import { ApiError } from '../core/errors.js';
 import { newId } from '../core/ids.js';
 import type { Database } from '../storage/database.js';
 import type { ApiKeysTable } from '../storage/schema.js';
+import type { KeyView } from '../schema/admin-wire.js';
 import { generateKey, hashKey } from './hash-key.js';
+
+export type { KeyView };
 
 /** What an operator sets on a key; a field left out keeps its value (on create: the tier's default). */
 export interface KeyFields {
@@ -18,26 +21,6 @@ export interface KeyFields {
   credits?: number | null;
   /** ISO 8601 or unix seconds; null for never. */
   expires_at?: string | number | null;
-}
-
-/** A key as the admin API and CLI show it: never the secret, only its first characters. */
-export interface KeyView {
-  object: 'api_key';
-  id: string;
-  name: string;
-  prefix: string;
-  user: number;
-  tier: number;
-  allowed_models: string[] | null;
-  rpm: number | null;
-  tpm: number | null;
-  rpd: number | null;
-  max_concurrency: number | null;
-  credits: number | null;
-  expires_at: string | null;
-  created_at: string;
-  revoked_at: string | null;
-  status: 'active' | 'revoked' | 'expired';
 }
 
 const PREFIX_LENGTH = 10;

@@ -29,7 +29,7 @@ export async function chatCommand(settings: Settings, args: string[], write: (te
   const messages = [...(values.system ? [{ role: 'system', content: values.system }] : []), { role: 'user', content: prompt }];
   const key = values.key ?? process.env.OPENSQ_API_KEY ?? 'openai';
   const url = values.url ?? process.env.OPENSQ_URL;
-  if (url) return ask(url, key, values.model, messages, values.json === true, write);
+  if (url) return ask({ base: url, key, model: values.model, messages, json: values.json === true, write });
 
   const { buildApp } = await import('../server/app.js');
   const { createContext, closeContext } = await import('../server/create-context.js');
@@ -38,7 +38,7 @@ export async function chatCommand(settings: Settings, args: string[], write: (te
   const app = buildApp(ctx);
   try {
     const address = await app.listen({ port: 0, host: '127.0.0.1' });
-    await ask(address, key, values.model, messages, values.json === true, write);
+    await ask({ base: address, key, model: values.model, messages, json: values.json === true, write });
   } finally {
     await app.close();
     await closeContext(ctx);
@@ -46,7 +46,18 @@ export async function chatCommand(settings: Settings, args: string[], write: (te
   }
 }
 
-async function ask(base: string, key: string, model: string, messages: unknown[], json: boolean, write: (text: string) => void): Promise<void> {
+interface Question {
+  /** The server's URL. */
+  base: string;
+  key: string;
+  model: string;
+  messages: unknown[];
+  /** The whole chat.completion, printed, instead of the streamed text. */
+  json: boolean;
+  write(text: string): void;
+}
+
+async function ask({ base, key, model, messages, json, write }: Question): Promise<void> {
   const res = await request(`${base.replace(/\/+$/, '')}/v1/chat/completions`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },

@@ -1,13 +1,13 @@
 import { loadConfigFile } from '../config/config-file.js';
 import type { Settings } from '../config/settings.js';
 import { Catalog } from '../routing/catalog.js';
-import { ProviderRegistry } from '../routing/provider-registry.js';
+import { ProviderRegistry, providerSettings } from '../routing/provider-registry.js';
 
 /** `opensq models` and `opensq doctor`: the resolved catalog and providers, without starting a server. */
 export function describeCatalog(settings: Settings, command: 'models' | 'doctor', json: boolean): string {
   const file = settings.configPath ? loadConfigFile(settings.configPath) : {};
-  const registry = new ProviderRegistry(process.env, file.providers, settings.localThreads);
-  const catalog = new Catalog(registry, { localModel: settings.localModel, dataDir: settings.dataDir, models: file.models, aliases: file.aliases });
+  const registry = new ProviderRegistry(process.env, file.providers, providerSettings(settings));
+  const catalog = new Catalog(registry, { models: file.models, aliases: file.aliases });
   const models = catalog.list();
   if (command === 'models') {
     if (json) return `${JSON.stringify(models.map((m) => ({ id: m.id, owner: m.owner, kind: m.kind, status: m.downReason ? 'down' : 'work', deployments: m.deployments.map((d) => `${d.provider.name}:${d.model}`) })), null, 2)}\n`;

@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import type { Settings } from '../config/settings.js';
-import { parseTime } from '../routes/admin/parse-admin-input.js';
+import { parseTime } from '../time/parse-time.js';
 import { pruneRequestBodies } from '../usage/prune-request-bodies.js';
 import { rollupUsage } from '../usage/rollup-usage.js';
 import { type GroupBy, UsageReport } from '../usage/usage-report.js';

@@ -1,5 +1,5 @@
 import type { ChatCompletion, FinishReason, StreamPart, ToolCall, Usage } from '../core/chat.js';
-import type { ChatStream } from '../providers/types.js';
+import type { ChatStream } from '../core/chat-stream.js';
 
 export interface ChunkContext {
   id: string;

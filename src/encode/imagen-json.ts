@@ -1,6 +1,6 @@
 import { sniffImage } from '../core/image-format.js';
 import type { ImageSize } from '../core/images.js';
-import type { GeneratedAnswer } from '../routes/serve-images.js';
+import type { GeneratedAnswer } from './generated-answer.js';
 
 /** OnlySq's "improvised token counter based on image height and width": one per 64x64 pixels. */
 export function imagenUsage(size: ImageSize): number {

@@ -7,7 +7,7 @@ import { PROVIDER_TYPES } from './index.js';
 describe('media capabilities', () => {
   for (const type of PROVIDER_TYPES.values()) {
     it(`${type.type}: declares image generation and speech exactly when its adapter has them`, async () => {
-      const adapter = type.create({ name: type.type, type: type.type, baseUrl: 'http://127.0.0.1:9', apiKey: 'k', options: {}, timeouts: DEFAULT_TIMEOUTS });
+      const adapter = (await type.load())({ name: type.type, type: type.type, baseUrl: 'http://127.0.0.1:9', apiKey: 'k', options: {}, timeouts: DEFAULT_TIMEOUTS });
       try {
         assert.equal(typeof adapter.generateImage === 'function', type.capabilities.imageGeneration === true);
         assert.equal(typeof adapter.speak === 'function', type.capabilities.speech === true);
@@ -18,7 +18,7 @@ describe('media capabilities', () => {
     });
   }
   it('media-only adapters refuse chat with a 400 that names the provider', async () => {
-    const bfl = PROVIDER_TYPES.get('bfl')!.create({ name: 'bfl', type: 'bfl', options: {}, timeouts: DEFAULT_TIMEOUTS });
+    const bfl = (await PROVIDER_TYPES.get('bfl')!.load())({ name: 'bfl', type: 'bfl', options: {}, timeouts: DEFAULT_TIMEOUTS });
     await assert.rejects(bfl.chat({} as never), (e: Error & { status?: number }) => e.status === 400 && /bfl.*serves no chat/.test(e.message));
   });
 });

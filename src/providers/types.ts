@@ -1,4 +1,6 @@
+import type { CatalogEntry } from '../config/catalog-entry.js';
 import type { ChatCompletion, ChatRequest, Usage } from '../core/chat.js';
+import type { ChatStream } from '../core/chat-stream.js';
 import type { EmbeddingRequest, EmbeddingResult } from '../core/embeddings.js';
 import type { ImageCall, ImageResult } from '../core/images.js';
 import type { SpeechCall, SpeechResult } from '../core/speech.js';
@@ -6,7 +8,7 @@ import type { LoadedImage } from './shared/fetch-image.js';
 import type { Timeouts } from '../core/timeouts.js';
 import type { Warn } from '../core/warnings.js';
 
-export type { Timeouts };
+export type { ChatStream, Timeouts };
 
 /** A configured provider instance, from presets and environment or from OPENSQ_CONFIG. */
 export interface ProviderConfig {
@@ -68,20 +70,6 @@ export interface ChatResult {
   upstreamId?: string;
 }
 
-/**
- * A streamed answer already encoded as OpenAI `chat.completion.chunk` JSON texts, batched per
- * upstream read so the route can write each batch at once. Iteration throws an ApiError if the
- * upstream fails mid-stream.
- */
-export interface ChatStream extends AsyncIterable<string[]> {
-  /** Usage once iteration has ended: upstream's own, or counted with a tokenizer. */
-  usage(): Usage | undefined;
-  /** The generated text, for counting tokens when the upstream sent no usage. */
-  completionText(): string;
-  /** The upstream's own id for the answer, once a chunk has come, when the chunks carry ours. */
-  upstreamId?(): string | undefined;
-}
-
 export interface ProviderAdapter {
   readonly config: ProviderConfig;
   chat(call: ChatCall): Promise<ChatResult>;
@@ -93,6 +81,8 @@ export interface ProviderAdapter {
   generateImage?(call: ImageCall): Promise<ImageResult>;
   /** Absent when the provider has no text to speech. */
   speak?(call: SpeechCall): Promise<SpeechResult>;
+  /** The upstream's own count of a Messages API request's prompt tokens; absent when it has none. */
+  countTokens?(call: ChatCall): Promise<number>;
   close?(): Promise<void>;
 }
 
@@ -134,11 +124,35 @@ export interface Capabilities {
   speech?: boolean;
 }
 
-/** Everything about one provider type: how it is built and what it supports. */
+/** What the process's settings give a provider type to configure its instances and find its models with. */
+export interface ProviderSettings {
+  /** The server's data directory (OPENSQ_DATA_DIR). */
+  dataDir: string;
+  /** CPU threads a provider that runs models in-process may use (OPENSQ_LOCAL_THREADS). */
+  threads: number;
+  /** A model file or URI the environment names for in-process serving (OPENSQ_LOCAL_MODEL). */
+  modelLocation?: string;
+}
+
+/** Builds an adapter for one configured instance of a provider type. */
+export type CreateAdapter = (config: ProviderConfig) => ProviderAdapter;
+
+/**
+ * Everything about one provider type: what it supports, how it configures itself, and where its
+ * adapter is. The adapter's module is imported only when an instance of the type is usable, so a
+ * process loads the code of the providers its configuration uses.
+ */
 export interface ProviderType {
   type: string;
   capabilities: Capabilities;
-  create(config: ProviderConfig): ProviderAdapter;
+  /** Runs in-process, so an instance needs no `base_url`. */
+  inProcess?: boolean;
+  /** Options every instance starts from, derived from the process's settings; an instance's own options win. */
+  defaultOptions?(settings: ProviderSettings): Record<string, unknown>;
+  /** Catalog entries for models the type finds by itself (files on disk, the environment), served by `providerName`. */
+  discoverModels?(providerName: string, settings: ProviderSettings): CatalogEntry[];
+  /** Imports the adapter's module. */
+  load(): Promise<CreateAdapter>;
 }
 
 /** A named provider instance known without any config file, configured from the environment. */
@@ -151,4 +165,6 @@ export interface ProviderPreset {
   defaultBaseUrl?: string;
   /** Set when the preset is usable only once this variable is set (e.g. a local server's URL). */
   requiredVar?: string;
+  /** Options of the instance, as a config file's `options` would set them (e.g. an upstream's API dialect). */
+  options?: Record<string, unknown>;
 }

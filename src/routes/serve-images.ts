@@ -3,12 +3,14 @@ import type { ApiKey } from '../auth/key-store.js';
 import { asApiError } from '../core/as-api-error.js';
 import { ApiError } from '../core/errors.js';
 import { requestIdOf } from '../server/request-id.js';
-import type { GeneratedImage, InputImage, SizeRequest } from '../core/images.js';
-import type { Model } from '../routing/catalog.js';
+import type { InputImage, SizeRequest } from '../core/images.js';
 import { resolveModel } from '../routing/resolve-model.js';
 import type { AppContext } from '../server/context.js';
 import { failpoint } from '../server/failpoints.js';
 import { RequestScope } from './request-scope.js';
+import type { GeneratedAnswer } from '../encode/generated-answer.js';
+
+export type { GeneratedAnswer };
 
 export interface ImageJob {
   model: string;
@@ -17,16 +19,6 @@ export interface ImageJob {
   n: number;
   inputImages: InputImage[];
   extra: Record<string, unknown>;
-}
-
-export interface GeneratedAnswer {
-  id: string;
-  /** Unix seconds. */
-  created: number;
-  model: Model;
-  images: GeneratedImage[];
-  /** Seconds from the request's arrival to the last image. */
-  elapsedSeconds: number;
 }
 
 export interface ImageEndpoint {

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
-import { Catalog, localModelId } from './catalog.js';
+import { localModelId } from '../providers/local/discover-local-models.js';
+import { Catalog } from './catalog.js';
 import { DeploymentHealth } from './deployment-health.js';
 import { ProviderRegistry } from './provider-registry.js';
 import { DEFAULT_RETRY_POLICY } from './retry-policy.js';
@@ -18,7 +19,7 @@ function seedModels(): SeedRow[] {
 }
 
 describe('default catalog', () => {
-  const catalog = new Catalog(new ProviderRegistry({}), { dataDir: '/nonexistent' });
+  const catalog = new Catalog(new ProviderRegistry({}));
 
   it('has every model of the seed table, with its description, type, modality and endpoints', () => {
     const rows = seedModels();
@@ -72,7 +73,7 @@ describe('default catalog', () => {
 
   it('a configured provider brings its models up; deployments are planned by priority', () => {
     const registry = new ProviderRegistry({ GROQ_API_KEY: 'k', TOGETHER_API_KEY: 'k' });
-    const live = new Catalog(registry, { dataDir: '/nonexistent' });
+    const live = new Catalog(registry);
     const model = live.get('llama-3.3-70b')!;
     assert.equal(model.downReason, undefined);
     assert.equal(router.order(model).length, 2);
@@ -80,10 +81,9 @@ describe('default catalog', () => {
   });
 
   it('the config file overrides deployments and adds models; local models are named after their file', () => {
-    const registry = new ProviderRegistry({}, { mine: { type: 'openai-compatible', base_url: 'http://127.0.0.1:1/v1' } });
+    const settings = { dataDir: '/nonexistent', threads: 1, modelLocation: '/models/stories260K.gguf' };
+    const registry = new ProviderRegistry({}, { mine: { type: 'openai-compatible', base_url: 'http://127.0.0.1:1/v1' } }, settings);
     const custom = new Catalog(registry, {
-      dataDir: '/nonexistent',
-      localModel: '/models/stories260K.gguf',
       models: {
         'gpt-4o-mini': { deployments: [{ provider: 'mine', model: 'small', priority: 1 }, { provider: 'mine', model: 'big', priority: 0 }] },
         'my-model': { name: 'Mine', owner: 'me', deployments: [{ provider: 'mine', model: 'x' }] },
@@ -100,7 +100,6 @@ describe('default catalog', () => {
 
 describe('model aliases', () => {
   const catalog = new Catalog(new ProviderRegistry({}), {
-    dataDir: '/nonexistent',
     aliases: { 'claude-*': 'gpt-4o-mini', 'claude-*-haiku-*': 'gemini-2.0-flash', 'claude-3.5-sonnet': 'gpt-4o', 'my.model+1': 'gpt-4o' },
   });
 
@@ -116,6 +115,6 @@ describe('model aliases', () => {
   });
 
   it('an alias to a model the catalog does not have is a config error naming it', () => {
-    assert.throws(() => new Catalog(new ProviderRegistry({}), { dataDir: '/nonexistent', aliases: { 'claude-*': 'nope' } }), /aliases\.claude-\*: the model nope is not in the catalog/);
+    assert.throws(() => new Catalog(new ProviderRegistry({}), { aliases: { 'claude-*': 'nope' } }), /aliases\.claude-\*: the model nope is not in the catalog/);
   });
 });

@@ -1,5 +1,3 @@
-import { readdirSync } from 'node:fs';
-import path from 'node:path';
 import type { CatalogEntry, ModelCost, ModelKind } from '../config/catalog-entry.js';
 import type { ConfigModel } from '../config/config-file.js';
 import { DEFAULT_CATALOG } from '../config/default-catalog.js';
@@ -56,35 +54,6 @@ export interface Model {
 
 const DEFAULT_LIMITS: [number, number, number, number] = [20, 60, 120, 300];
 
-/** The id a local GGUF model is served as: its file name without `.gguf`. */
-export function localModelId(location: string): string {
-  return path.basename(location.replace(/^hf:/, '')).replace(/\.gguf$/i, '');
-}
-
-function localEntry(location: string): CatalogEntry {
-  return {
-    id: localModelId(location),
-    description: `A llama.cpp model served in-process from ${location}.`,
-    owner: 'local',
-    type: 'keys',
-    modality: 'text',
-    kind: 'chat',
-    canTools: false,
-    deployments: [{ provider: 'local', model: location }],
-  };
-}
-
-/** GGUF files dropped into `<data>/models` are served without any configuration. */
-function discoverLocalModels(dataDir: string): string[] {
-  try {
-    return readdirSync(path.join(dataDir, 'models'))
-      .filter((f) => f.toLowerCase().endsWith('.gguf'))
-      .map((f) => path.join(dataDir, 'models', f));
-  } catch {
-    return [];
-  }
-}
-
 function fromConfig(id: string, spec: ConfigModel, base: CatalogEntry | undefined): CatalogEntry {
   return {
     ...base,
@@ -114,8 +83,6 @@ function fromConfig(id: string, spec: ConfigModel, base: CatalogEntry | undefine
 }
 
 export interface CatalogSources {
-  localModel?: string;
-  dataDir: string;
   models?: Record<string, ConfigModel>;
   /** OPENSQ_CONFIG's `aliases`: a requested id (exact, or a pattern with `*`) → a catalog model id. */
   aliases?: Record<string, string>;
@@ -128,19 +95,15 @@ interface WildcardAlias {
   target: Model;
 }
 
-/** The public models: the default catalog, local GGUF models and the config file's additions. */
+/** The public models: the default catalog, the models providers discover (local GGUF files) and the config file's additions. */
 export class Catalog {
   private readonly models = new Map<string, Model>();
   private readonly exactAliases = new Map<string, Model>();
   private readonly wildcardAliases: WildcardAlias[] = [];
 
-  constructor(registry: ProviderRegistry, sources: CatalogSources) {
+  constructor(registry: ProviderRegistry, sources: CatalogSources = {}) {
     const entries = new Map<string, CatalogEntry>(DEFAULT_CATALOG.map((e) => [e.id, e]));
-    const locals = [...(sources.localModel ? [sources.localModel] : []), ...discoverLocalModels(sources.dataDir)];
-    for (const location of locals) {
-      const entry = localEntry(location);
-      if (!entries.has(entry.id)) entries.set(entry.id, entry);
-    }
+    for (const entry of registry.discoverModels()) if (!entries.has(entry.id)) entries.set(entry.id, entry);
     for (const [id, spec] of Object.entries(sources.models ?? {})) {
       entries.set(id, fromConfig(id, spec, entries.get(id)));
     }

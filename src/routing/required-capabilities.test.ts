@@ -8,7 +8,6 @@ import { modelForRequest, requiredFeatures } from './required-capabilities.js';
 
 const registry = new ProviderRegistry({ OPENAI_API_KEY: 'k', ANTHROPIC_API_KEY: 'k', GEMINI_API_KEY: 'k', COHERE_API_KEY: 'k' });
 const catalog = new Catalog(registry, {
-  dataDir: '/nonexistent',
   models: {
     mixed: { deployments: [{ provider: 'openai', model: 'gpt-4o-mini' }, { provider: 'local', model: '/m/tiny.gguf' }] },
     'only-local': { deployments: [{ provider: 'local', model: '/m/tiny.gguf' }] },

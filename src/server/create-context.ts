@@ -11,7 +11,7 @@ import { DeploymentHealth } from '../routing/deployment-health.js';
 import { RedisCooldowns } from '../routing/redis-cooldowns.js';
 import { DEFAULT_RETRY_POLICY } from '../routing/retry-policy.js';
 import { Router } from '../routing/router.js';
-import { ProviderRegistry } from '../routing/provider-registry.js';
+import { ProviderRegistry, providerSettings } from '../routing/provider-registry.js';
 import { loadCloudSettings } from '../storage/cloud/cloud-settings.js';
 import { openCloudStore } from '../storage/cloud/open-cloud-store.js';
 import { openDatabase } from '../storage/database.js';
@@ -22,10 +22,10 @@ import type { AppContext } from './context.js';
 export async function createContext(settings: Settings, env: NodeJS.ProcessEnv = process.env): Promise<AppContext> {
   const log = pino({ level: settings.logLevel, base: undefined });
   const file = settings.configPath ? loadConfigFile(settings.configPath, env) : {};
-  const registry = new ProviderRegistry(env, file.providers, settings.localThreads);
-  const local = registry.get('local');
-  if (local) local.options = { ...local.options, modelsDir: `${settings.dataDir}/models` };
-  const catalog = new Catalog(registry, { localModel: settings.localModel, dataDir: settings.dataDir, models: file.models, aliases: file.aliases });
+  const registry = new ProviderRegistry(env, file.providers, providerSettings(settings));
+  const catalog = new Catalog(registry, { models: file.models, aliases: file.aliases });
+  // Only the providers some model can be served from: the others' code is never loaded.
+  await registry.load(catalog.list().flatMap((m) => m.usable.map((d) => d.provider.name)));
   const redis = settings.redisUrl ? await connectRedis(settings.redisUrl) : undefined;
   // One subscriber connection carries every channel (pub/sub needs a connection of its own); publishing uses `redis`.
   const subscriber = redis?.duplicate({ enableOfflineQueue: true, commandTimeout: undefined });

@@ -4,8 +4,19 @@ import type { ApiError } from '../core/errors.js';
 import type { Ticket } from '../limits/admission.js';
 import type { Deployment, Model } from '../routing/catalog.js';
 import type { AttemptRecord } from '../routing/router.js';
-import type { AppContext } from '../server/context.js';
+import type { Logger } from 'pino';
+import type { Settings } from '../config/settings.js';
+import type { Metrics } from '../observability/metrics.js';
+import type { UsageLedger } from './ledger.js';
 import { keptRequestBody } from './kept-request-body.js';
+
+/** What writing a usage row needs of the process: its settings for kept bodies, the ledger, metrics and the log. */
+export interface UsageServices {
+  settings: Pick<Settings, 'logRequestBodies' | 'requestBodyMaxBytes'>;
+  ledger: UsageLedger;
+  metrics: Pick<Metrics, 'observe'>;
+  log: Logger;
+}
 
 export interface UsageFacts {
   requestId: string;
@@ -58,7 +69,7 @@ function promptCost(cost: ModelCost, prompt: number, cacheReads: number, cacheWr
  * Awaited before the response ends; a failure to write is logged, never turned into a failed
  * request.
  */
-export async function recordUsage(ctx: AppContext, facts: UsageFacts): Promise<void> {
+export async function recordUsage(ctx: UsageServices, facts: UsageFacts): Promise<void> {
   const { model, promptTokens, completionTokens } = facts;
   const cost =
     (promptCost(model.cost, promptTokens, facts.cachedTokens ?? 0, facts.cacheWriteTokens ?? 0) + completionTokens * model.cost.output) / 1_000_000 +
@@ -100,7 +111,7 @@ export async function recordUsage(ctx: AppContext, facts: UsageFacts): Promise<v
   await settled;
 }
 
-async function settle(ctx: AppContext, facts: UsageFacts, cost: number): Promise<void> {
+async function settle(ctx: UsageServices, facts: UsageFacts, cost: number): Promise<void> {
   try {
     await facts.ticket?.settle({ promptTokens: facts.promptTokens, completionTokens: facts.completionTokens, cost });
   } catch (error) {

@@ -1,4 +1,6 @@
-import type { AppContext } from '../server/context.js';
+import type { Logger } from 'pino';
+import type { Settings } from '../config/settings.js';
+import type { Database } from '../storage/database.js';
 import { pruneRequestBodies } from './prune-request-bodies.js';
 import { rollupUsage } from './rollup-usage.js';
 
@@ -7,7 +9,11 @@ import { rollupUsage } from './rollup-usage.js';
  * OPENSQ_USAGE_ROLLUP_INTERVAL_MS (0: never).
  * Returns a function that stops the schedule.
  */
-export function scheduleRollup(ctx: AppContext): () => void {
+export function scheduleRollup(ctx: {
+  settings: Pick<Settings, 'usageRollupIntervalMs' | 'usageRetentionDays' | 'requestBodyRetentionDays'>;
+  database: Database;
+  log: Logger;
+}): () => void {
   const interval = ctx.settings.usageRollupIntervalMs;
   if (interval === 0) return () => undefined;
   const run = (): void => {

@@ -1,4 +1,5 @@
 import { type SelectQueryBuilder, sql } from 'kysely';
+import type { UsageRowView, UsageTotals } from '../schema/admin-wire.js';
 import type { Database } from '../storage/database.js';
 import type { Schema, UsageTable } from '../storage/schema.js';
 import { DAY_MS, HOUR_MS } from '../time/zone-time.js';
@@ -15,21 +16,9 @@ export interface UsageFilter {
 }
 
 export type GroupBy = 'key' | 'user' | 'model' | 'day';
-
-export interface UsageTotals {
-  requests: number;
-  errors: number;
-  prompt_tokens: number;
-  completion_tokens: number;
-  cost: number;
-  /** Over successful model requests (not Cloud's) whose raw rows are still kept; null when there are none. */
-  latency_p50_ms: number | null;
-  latency_p95_ms: number | null;
-}
+export type { UsageRowView, UsageTotals };
 
 export type UsageGroup = UsageTotals & { key_id?: string; user?: number; model?: string; day?: string };
-
-export type UsageRowView = Omit<UsageTable, 'id' | 'ts' | 'user_id' | 'stream' | 'attempts'> & { id: number; created_at: string; user: number; stream: boolean };
 
 const RAW_GROUP = { key: 'key_id', user: 'user_id', model: 'model', day: sql.raw<number>(`ts / ${DAY_MS}`) } as const;
 const ROLLED_GROUP = { key: 'key_id', user: 'user_id', model: 'model', day: sql.raw<number>('hour / 24') } as const;
@@ -50,6 +39,7 @@ export function usageRowView(row: UsageTable & { id: number }): UsageRowView {
     latency_ms: Number(rest.latency_ms),
     ttft_ms: rest.ttft_ms === null ? null : Number(rest.ttft_ms),
     http_status: Number(rest.http_status),
+    status: rest.status as UsageRowView['status'],
     stream: Number(stream) === 1,
   };
 }

@@ -1,26 +1,12 @@
 import { sql } from 'kysely';
+import type { SeriesPoint } from '../schema/admin-wire.js';
 import type { Database } from '../storage/database.js';
 import { DAY_MS, HOUR_MS, hourShift, offsetSegments, zoneDayStart, zoneOffset } from '../time/zone-time.js';
 import { readRolledUntil } from './rollup-usage.js';
 
 export type SeriesBucket = 'hour' | 'day';
 export type SeriesGroup = 'model' | 'provider' | 'key' | 'endpoint' | 'tier';
-
-export interface SeriesPoint {
-  /** Start of the bucket, ISO 8601 in UTC. */
-  t: string;
-  group: string | null;
-  /** The second dimension's value, with `subgroupBy`; null otherwise. */
-  subgroup: string | null;
-  requests: number;
-  errors: number;
-  prompt_tokens: number;
-  completion_tokens: number;
-  cached_tokens: number;
-  /** Prompt tokens written to a provider's prompt cache (part of prompt_tokens, as cached_tokens are). */
-  cache_write_tokens: number;
-  cost: number;
-}
+export type { SeriesPoint };
 
 // A tier is the key's: rows are grouped by key and each key mapped to its tier afterwards (one small read of api_keys, no join).
 const RAW_COLUMN: Record<SeriesGroup, string> = { model: 'model', provider: 'provider', key: 'key_id', endpoint: 'endpoint', tier: 'key_id' };
@@ -39,7 +25,7 @@ export async function usageSeries(
 ): Promise<SeriesPoint[]> {
   const db = database.db;
   const zone = options.tz ?? 'UTC';
-  const bucketing = zoneBucketing(zone, options.bucket, options.from, options.to);
+  const bucketing = zoneBucketing({ zone, bucket: options.bucket, from: options.from, to: options.to });
   const rolledUntil = await readRolledUntil(db);
   const dims = [options.groupBy, options.groupBy ? options.subgroupBy : undefined] as const;
   const tiers = dims.includes('tier') ? new Map((await db.selectFrom('api_keys').select(['id', 'tier']).execute()).map((k) => [k.id, String(k.tier)])) : undefined;
@@ -48,13 +34,15 @@ export async function usageSeries(
     return dim === 'tier' ? (tiers?.get(String(value)) ?? null) : String(value);
   };
   const points = new Map<string, SeriesPoint>();
-  const add = (key: number, group: unknown, subgroup: unknown, row: Record<string, unknown>): void => {
-    const g = label(dims[0], group);
-    const sg = label(dims[1], subgroup);
+  /** Adds a row of `b` (bucket key), `g` and `sg` (group values) and its sums. */
+  const add = (row: Record<string, unknown>): void => {
+    const key = Number(row.b);
+    const g = label(dims[0], row.g);
+    const sg = label(dims[1], row.sg);
     const id = `${key}\u0000${g}\u0000${sg}`;
     let point = points.get(id);
     if (!point) {
-      point = { t: new Date(bucketing.start(key)).toISOString(), group: g, subgroup: sg, requests: 0, errors: 0, prompt_tokens: 0, completion_tokens: 0, cached_tokens: 0, cache_write_tokens: 0, cost: 0 };
+      point = { t: new Date(bucketing.start(key)).toISOString(), group: g, subgroup: sg, requests: 0, errors: 0, prompt_tokens: 0, completion_tokens: 0, cached_tokens: 0, cost: 0 };
       points.set(id, point);
     }
     point.requests += Number(row.requests);
@@ -62,7 +50,6 @@ export async function usageSeries(
     point.prompt_tokens += Number(row.prompt_tokens ?? 0);
     point.completion_tokens += Number(row.completion_tokens ?? 0);
     point.cached_tokens += Number(row.cached_tokens ?? 0);
-    point.cache_write_tokens += Number(row.cache_write_tokens ?? 0);
     point.cost += Number(row.cost ?? 0);
   };
   const sums = [
@@ -71,7 +58,6 @@ export async function usageSeries(
     sql<number>`sum(prompt_tokens)`.as('prompt_tokens'),
     sql<number>`sum(completion_tokens)`.as('completion_tokens'),
     sql<number>`sum(cached_tokens)`.as('cached_tokens'),
-    sql<number>`sum(cache_write_tokens)`.as('cache_write_tokens'),
     sql<number>`sum(cost)`.as('cost'),
   ];
   // Without a grouping, a constant (never in GROUP BY: SQL reads a number there as a column position).
@@ -84,7 +70,7 @@ export async function usageSeries(
   if (options.keyId) raw = raw.where('key_id', '=', options.keyId);
   if (options.model) raw = raw.where('model', '=', options.model);
   const rawRows = await raw.select([rawKey.as('b'), ...selectGroups, ...sums]).groupBy([rawKey, ...groups]).execute();
-  for (const row of rawRows as Array<Record<string, unknown>>) add(Number(row.b), row.g, row.sg, row);
+  for (const row of rawRows as Array<Record<string, unknown>>) add(row);
 
   if (options.from < rolledUntil) {
     const rolledKey = sql.raw<number>(bucketing.keySql(`hour * ${HOUR_MS}`));
@@ -103,12 +89,11 @@ export async function usageSeries(
         sql<number>`sum(prompt_tokens)`.as('prompt_tokens'),
         sql<number>`sum(completion_tokens)`.as('completion_tokens'),
         sql<number>`sum(cached_tokens)`.as('cached_tokens'),
-        sql<number>`sum(cache_write_tokens)`.as('cache_write_tokens'),
         sql<number>`sum(cost)`.as('cost'),
       ])
       .groupBy([rolledKey, ...groups] as never)
       .execute();
-    for (const row of rolledRows as Array<Record<string, unknown>>) add(Number(row.b), row.g, row.sg, row);
+    for (const row of rolledRows as Array<Record<string, unknown>>) add(row);
   }
   return [...points.values()]
     .map((p) => ({ ...p, cost: Math.round(p.cost * 1e9) / 1e9 }))
@@ -122,7 +107,7 @@ export async function usageSeries(
  * UTC hours shifted by the offset's part below an hour (30 minutes in India), so the repeated hour
  * when clocks go back stays two buckets.
  */
-function zoneBucketing(zone: string, bucket: SeriesBucket, from: number, to: number): { keySql(t: string): string; start(key: number): number } {
+function zoneBucketing({ zone, bucket, from, to }: { zone: string; bucket: SeriesBucket; from: number; to: number }): { keySql(t: string): string; start(key: number): number } {
   const segments = offsetSegments(zone, from, to);
   const shift = (offset: number): number => (bucket === 'day' ? offset : hourShift(offset));
   const size = bucket === 'day' ? DAY_MS : HOUR_MS;

@@ -3,18 +3,13 @@ import { collectChatCompletion, encodeChatChunks } from '../../encode/chat-chunk
 import { fetchImage } from '../shared/fetch-image.js';
 import { postUpstream } from '../shared/post-upstream.js';
 import { malformedAnswer } from '../shared/malformed-answer.js';
-import type { ChatCall, ChatResult, ChatStream, ProviderAdapter, ProviderConfig, ProviderPreset, ProviderType } from '../types.js';
+import type { ChatCall, ChatResult, ChatStream, ProviderAdapter, ProviderConfig } from '../types.js';
 import { ANTHROPIC_VERSION, type AnthropicMessage, type AnthropicRequest } from './anthropic-api.js';
 import { mapAnthropicError } from './anthropic-error.js';
 import { passthroughRequest } from './anthropic-passthrough.js';
 import { anthropicStreamParts } from './anthropic-stream.js';
 import { convertAnthropicMessage } from './convert-anthropic-message.js';
 import { type AnthropicRequestPlan, convertToAnthropicRequest } from './convert-to-anthropic-request.js';
-
-/** As the official SDKs: `ANTHROPIC_BASE_URL` is a host root, to which the adapter appends `/v1/messages`. */
-export const anthropicPresets: readonly ProviderPreset[] = [
-  { name: 'anthropic', type: 'anthropic', keyVar: 'ANTHROPIC_API_KEY', baseUrlVar: 'ANTHROPIC_BASE_URL', defaultBaseUrl: 'https://api.anthropic.com' },
-];
 
 /** Claude through the Messages API, translated both ways between OpenAI's chat format and Anthropic's. */
 export class AnthropicAdapter implements ProviderAdapter {
@@ -120,28 +115,3 @@ export class AnthropicAdapter implements ProviderAdapter {
 async function* once<T>(value: T): AsyncGenerator<T> {
   yield value;
 }
-
-export const anthropicType: ProviderType = {
-  type: 'anthropic',
-  capabilities: {
-    streaming: true,
-    tools: true,
-    streamedTools: true,
-    parallelTools: true,
-    toolChoice: true,
-    images: true,
-    // Through a forced tool whose input schema is the client's schema (prepare-anthropic-tools.ts).
-    jsonSchema: true,
-    // PDFs, as bytes or by URL (convert-to-anthropic-messages.ts); a Messages API client's documents pass as sent.
-    files: true,
-    fileUrls: true,
-    otherTools: false,
-    audioInput: false,
-    audioOutput: false,
-    // reasoning_effort is not mapped to Anthropic's extended thinking.
-    thinking: false,
-    usageInStream: true,
-    embeddings: false,
-  },
-  create: (config) => new AnthropicAdapter(config),
-};

@@ -3,18 +3,13 @@ import { sniffImage } from '../../core/image-format.js';
 import type { GeneratedImage, ImageCall, ImageResult } from '../../core/images.js';
 import { downloadUpstreamFile } from '../shared/download-upstream-file.js';
 import { fitImageSize, parseRatio } from '../shared/fit-image-size.js';
-import { mediaOnlyAdapter, mediaOnlyCapabilities } from '../shared/media-only-adapter.js';
 import { postUpstream } from '../shared/post-upstream.js';
-import type { ProviderAdapter, ProviderConfig, ProviderPreset, ProviderType } from '../types.js';
+import type { ProviderConfig } from '../types.js';
 import type { BflSubmitAnswer } from './bfl-api.js';
 import { BFL_SIZE_RULE, ratioOf, takesAspectRatio, takesInputImages } from './bfl-size.js';
 import { mapBflError } from './map-bfl-error.js';
 import { pollBflResult } from './poll-bfl-result.js';
 import { clientNames } from '../../core/warnings.js';
-
-export const bflPresets: readonly ProviderPreset[] = [
-  { name: 'bfl', type: 'bfl', keyVar: 'BFL_API_KEY', baseUrlVar: 'BFL_BASE_URL', defaultBaseUrl: 'https://api.bfl.ai' },
-];
 
 const MAX_INPUT_IMAGES = 4;
 
@@ -91,9 +86,3 @@ export class BflAdapter {
     return { data, mediaType: info.mediaType };
   }
 }
-
-export const bflType: ProviderType = {
-  type: 'bfl',
-  capabilities: mediaOnlyCapabilities({ imageGeneration: true, imageInputs: true }),
-  create: (config): ProviderAdapter => mediaOnlyAdapter(new BflAdapter(config)),
-};

@@ -3,18 +3,13 @@ import type { StreamPart } from '../../core/chat.js';
 import type { EmbeddingResult } from '../../core/embeddings.js';
 import { collectChatCompletion, encodeChatChunks } from '../../encode/chat-chunks.js';
 import { postUpstream } from '../shared/post-upstream.js';
-import type { ChatCall, ChatResult, ChatStream, EmbedCall, ProviderAdapter, ProviderConfig, ProviderPreset, ProviderType, Timeouts } from '../types.js';
+import type { ChatCall, ChatResult, ChatStream, EmbedCall, ProviderAdapter, ProviderConfig, Timeouts } from '../types.js';
 import type { CohereChatResponse, CohereEmbedRequest, CohereEmbedResponse } from './cohere-api.js';
 import { mapCohereError } from './cohere-error.js';
 import { readCohereStream } from './cohere-stream.js';
 import { convertCohereResponse } from './convert-cohere-response.js';
 import { convertToCohereEmbedRequests } from './convert-to-cohere-embed-requests.js';
 import { convertToCohereRequest } from './convert-to-cohere-request.js';
-
-/** Like Cohere's SDKs: `COHERE_BASE_URL` is a host root, to which the adapter appends `/v2/...`. */
-export const coherePresets: readonly ProviderPreset[] = [
-  { name: 'cohere', type: 'cohere', keyVar: 'COHERE_API_KEY', baseUrlVar: 'COHERE_BASE_URL', defaultBaseUrl: 'https://api.cohere.com' },
-];
 
 /** Cohere's v2 API: chat (`/v2/chat`, JSON or server-sent events) and embeddings (`/v2/embed`). */
 export class CohereAdapter implements ProviderAdapter {
@@ -92,29 +87,3 @@ export class CohereAdapter implements ProviderAdapter {
 async function* single(parts: StreamPart[]): AsyncGenerator<StreamPart[]> {
   yield parts;
 }
-
-/**
- * Named tool choices are emulated (only that tool offered, with `REQUIRED`) and reported;
- * images are Cohere vision models' `image_url` parts; JSON schemas are enforced through
- * `response_format.json_schema`.
- */
-export const cohereType: ProviderType = {
-  type: 'cohere',
-  capabilities: {
-    streaming: true,
-    tools: true,
-    streamedTools: true,
-    parallelTools: true,
-    toolChoice: true,
-    images: true,
-    jsonSchema: true,
-    files: false,
-    otherTools: false,
-    audioInput: false,
-    audioOutput: false,
-    thinking: false,
-    usageInStream: true,
-    embeddings: true,
-  },
-  create: (config) => new CohereAdapter(config),
-};

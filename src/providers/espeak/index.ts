@@ -1,13 +1,10 @@
 import { ApiError } from '../../core/errors.js';
 import type { SpeechCall, SpeechResult } from '../../core/speech.js';
-import { mediaOnlyAdapter, mediaOnlyCapabilities } from '../shared/media-only-adapter.js';
-import type { ProviderAdapter, ProviderConfig, ProviderPreset, ProviderType } from '../types.js';
+import type { ProviderConfig } from '../types.js';
 import { espeakVoices, speaksLanguage } from './espeak-voices.js';
 import { fixWavHeader } from './fix-wav-header.js';
 import { runEspeak } from './run-espeak.js';
 import { clientName } from '../../core/warnings.js';
-
-export const espeakPresets: readonly ProviderPreset[] = [{ name: 'espeak', type: 'espeak' }];
 
 /** espeak-ng's normal rate is 175 words per minute; it speaks from 80 to 450. */
 const NORMAL_WPM = 175;
@@ -54,9 +51,3 @@ export class EspeakAdapter {
     return { audio: fixWavHeader(result.stdout), format: 'wav', contentType: 'audio/wav' };
   }
 }
-
-export const espeakType: ProviderType = {
-  type: 'espeak',
-  capabilities: mediaOnlyCapabilities({ speech: true }),
-  create: (config): ProviderAdapter => mediaOnlyAdapter(new EspeakAdapter(config)),
-};

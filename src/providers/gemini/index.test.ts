@@ -10,7 +10,7 @@ import { http } from '../../../test/support/http.js';
 import type { ChatRequest } from '../../core/chat.js';
 import { ApiError, UpstreamError } from '../../core/errors.js';
 import type { ChatCall, ProviderConfig } from '../types.js';
-import { GeminiAdapter, geminiType } from './index.js';
+import { GeminiAdapter } from './index.js';
 
 const FIXTURES = fixturePath('gemini');
 const mock = (name: string): string => readFileSync(path.join(FIXTURES, 'mock-responses', name), 'utf8');
@@ -41,7 +41,7 @@ before(async () => {
 after(() => server.close());
 
 function adapter(overrides: Partial<ProviderConfig> = {}): GeminiAdapter {
-  return geminiType.create({
+  return new GeminiAdapter({
     name: 'gemini',
     type: 'gemini',
     baseUrl: `${base}/`,
@@ -49,7 +49,7 @@ function adapter(overrides: Partial<ProviderConfig> = {}): GeminiAdapter {
     options: {},
     timeouts: { connectMs: 1000, firstByteMs: 2000, idleMs: 2000, totalMs: 5000 },
     ...overrides,
-  }) as GeminiAdapter;
+  });
 }
 
 function call(body: Partial<ChatRequest>, upstreamModel = 'gemini-2.0-flash'): ChatCall & { warnings: string[] } {

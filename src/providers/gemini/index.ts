@@ -3,17 +3,13 @@ import type { EmbeddingResult } from '../../core/embeddings.js';
 import { encodeChatChunks } from '../../encode/chat-chunks.js';
 import { fetchImage } from '../shared/fetch-image.js';
 import { postUpstream } from '../shared/post-upstream.js';
-import type { ChatCall, ChatResult, ChatStream, EmbedCall, ProviderAdapter, ProviderConfig, ProviderPreset, ProviderType, Timeouts } from '../types.js';
+import type { ChatCall, ChatResult, ChatStream, EmbedCall, ProviderAdapter, ProviderConfig, Timeouts } from '../types.js';
 import { convertGeminiEmbedResponse, convertToGeminiEmbedRequest } from './convert-gemini-embeddings.js';
 import { convertGeminiResponse } from './convert-gemini-response.js';
 import { convertToGeminiRequest } from './convert-to-gemini-request.js';
 import type { BatchEmbedContentsResponse, GenerateContentRequest, GenerateContentResponse } from './gemini-api.js';
 import { mapGeminiError } from './gemini-error.js';
 import { geminiStreamParts } from './gemini-stream.js';
-
-export const geminiPresets: readonly ProviderPreset[] = [
-  { name: 'gemini', type: 'gemini', keyVar: 'GEMINI_API_KEY', baseUrlVar: 'GEMINI_BASE_URL', defaultBaseUrl: 'https://generativelanguage.googleapis.com' },
-];
 
 /**
  * Google's Gemini API (Generative Language API v1beta): `generateContent`,
@@ -99,31 +95,3 @@ export class GeminiAdapter implements ProviderAdapter {
 function modelName(model: string): string {
   return model.includes('/') ? model : `models/${model}`;
 }
-
-export const geminiType: ProviderType = {
-  type: 'gemini',
-  /**
-   * Everything the contract checks: function calls arrive whole, so streamed tool calls are one
-   * delta each (id, name and full arguments, with their index); parallel calls are several
-   * functionCall parts; json_schema is enforced by `responseSchema`; usage comes in every event.
-   */
-  capabilities: {
-    streaming: true,
-    tools: true,
-    streamedTools: true,
-    parallelTools: true,
-    toolChoice: true,
-    images: true,
-    jsonSchema: true,
-    // file and input_audio parts become inline data; spoken answers are not requested.
-    files: true,
-    otherTools: false,
-    audioInput: true,
-    audioOutput: false,
-    // reasoning_effort as a thinking budget (convert-to-gemini-request.ts).
-    thinking: true,
-    usageInStream: true,
-    embeddings: true,
-  },
-  create: (config) => new GeminiAdapter(config),
-};

@@ -1,14 +1,9 @@
 import { ApiError, type ErrorCode, UpstreamError } from '../../core/errors.js';
 import type { SpeechCall, SpeechResult } from '../../core/speech.js';
 import { callUpstream } from '../shared/call-upstream.js';
-import { mediaOnlyAdapter, mediaOnlyCapabilities } from '../shared/media-only-adapter.js';
-import type { ProviderAdapter, ProviderConfig, ProviderPreset, ProviderType } from '../types.js';
+import type { ProviderConfig } from '../types.js';
 import { splitTtsText } from './split-tts-text.js';
 import { clientName } from '../../core/warnings.js';
-
-export const gttsPresets: readonly ProviderPreset[] = [
-  { name: 'gtts', type: 'gtts', baseUrlVar: 'GTTS_BASE_URL', defaultBaseUrl: 'https://translate.google.com' },
-];
 
 /** Google Translate's TTS reads at most about 200 characters per request. */
 const MAX_CHUNK = 200;
@@ -92,9 +87,3 @@ function gttsError(provider: string, status: number, body: string): UpstreamErro
   }
   return new UpstreamError(code, message, { provider, upstreamStatus: status, upstreamBody: body, status: outStatus, ...(outStatus && { param: 'lang' }) });
 }
-
-export const gttsType: ProviderType = {
-  type: 'gtts',
-  capabilities: mediaOnlyCapabilities({ speech: true }),
-  create: (config): ProviderAdapter => mediaOnlyAdapter(new GttsAdapter(config)),
-};

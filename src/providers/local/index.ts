@@ -1,14 +1,12 @@
 import type { StreamPart } from '../../core/chat.js';
 import { collectChatCompletion, encodeChatChunks } from '../../encode/chat-chunks.js';
-import type { ChatCall, ChatResult, ChatStream, ProviderAdapter, ProviderConfig, ProviderPreset, ProviderType } from '../types.js';
+import type { ChatCall, ChatResult, ChatStream, ProviderAdapter, ProviderConfig } from '../types.js';
 import { convertToLlamaHistory } from './convert-to-llama-history.js';
 import { generateLocalParts } from './local-generation.js';
 import { LocalRuntime } from './local-runtime.js';
 import { readLocalSettings } from './local-settings.js';
 import { reportIgnoredParameters } from './report-ignored-parameters.js';
 import { responseGrammar } from './response-grammar.js';
-
-export const localPresets: readonly ProviderPreset[] = [{ name: 'local', type: 'local' }];
 
 /**
  * GGUF models run in-process with llama.cpp (node-llama-cpp). `call.upstreamModel` is the model's
@@ -47,25 +45,3 @@ export class LocalAdapter implements ProviderAdapter {
     return generateLocalParts({ loaded, call, grammar, history, provider: this.config.name });
   }
 }
-
-export const localType: ProviderType = {
-  type: 'local',
-  capabilities: {
-    streaming: true,
-    tools: false,
-    streamedTools: false,
-    parallelTools: false,
-    toolChoice: false,
-    images: false,
-    // Through a grammar built from the schema (response-grammar.ts).
-    jsonSchema: true,
-    files: false,
-    otherTools: false,
-    audioInput: false,
-    audioOutput: false,
-    thinking: false,
-    usageInStream: true,
-    embeddings: false,
-  },
-  create: (config) => new LocalAdapter(config),
-};

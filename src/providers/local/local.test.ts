@@ -8,7 +8,7 @@ import type { ChatRequest } from '../../core/chat.js';
 import { ApiError } from '../../core/errors.js';
 import type { ChatCall, ChatStream, ProviderAdapter } from '../types.js';
 import { convertToLlamaHistory } from './convert-to-llama-history.js';
-import { localType } from './index.js';
+import { LocalAdapter } from './index.js';
 import { fixturePath } from '../../../test/support/fixtures.js';
 
 const MODEL = fixturePath('models/stories260K.gguf');
@@ -60,7 +60,7 @@ describe('local provider', () => {
     const digest = createHash('sha256').update(await readFile(MODEL)).digest('hex');
     assert.equal(digest, MODEL_SHA256, `unexpected test model at ${MODEL}`);
     modelsDir = await mkdtemp(path.join(os.tmpdir(), 'opensq-local-'));
-    adapter = localType.create({
+    adapter = new LocalAdapter({
       name: 'local',
       type: 'local',
       options: { threads: 1, sequences: 2, modelsDir },

@@ -3,7 +3,7 @@ import type { ChatCompletion } from '../../core/chat.js';
 import type { EmbeddingResult } from '../../core/embeddings.js';
 import type { ImageCall, ImageResult } from '../../core/images.js';
 import type { SpeechCall, SpeechResult } from '../../core/speech.js';
-import type { ChatCall, ChatResult, ChatStream, EmbedCall, ProviderAdapter, ProviderConfig, ProviderType, Timeouts } from '../types.js';
+import type { ChatCall, ChatResult, ChatStream, EmbedCall, ProviderAdapter, ProviderConfig, Timeouts } from '../types.js';
 import { legacyCompletion } from '../../core/legacy-completion.js';
 import { capAnswerTokens } from './cap-answer-tokens.js';
 import { chatResultOfTextCompletion, legacyUpstreamBody, textChunksAsChat } from './legacy-completions.js';
@@ -116,33 +116,3 @@ export class OpenAICompatibleAdapter implements ProviderAdapter {
 
 
 }
-
-/** Relayed as is, so everything the upstream supports works; these are what OpenAI itself supports. */
-const capabilities = {
-  streaming: true,
-  tools: true,
-  streamedTools: true,
-  parallelTools: true,
-  toolChoice: true,
-  images: true,
-  jsonSchema: true,
-  // Passed on as sent: the upstream answers them or refuses with its own 400.
-  files: true,
-  otherTools: true,
-  audioInput: true,
-  audioOutput: true,
-  thinking: true,
-  usageInStream: true,
-  embeddings: true,
-  imageGeneration: true,
-  imageInputs: true,
-  speech: true,
-};
-
-export const openAICompatibleType: ProviderType = {
-  type: 'openai-compatible',
-  capabilities,
-  create: (config) => new OpenAICompatibleAdapter(config),
-};
-
-export const openAIType: ProviderType = { type: 'openai', capabilities, create: (config) => new OpenAICompatibleAdapter(config) };

@@ -12,14 +12,12 @@ import { clientNames } from '../../core/warnings.js';
 /**
  * Two flavours of `POST {base}/images/generations`: OpenAI's (`size: "WxH"`, `response_format:
  * "b64_json"`, edits for input images) and Together's (`width`/`height`, `response_format:
- * "base64"`). Together's preset speaks its own; any provider may choose with `options.images_api`.
+ * "base64"`). An instance chooses with `options.images_api` (Together's preset sets it); OpenAI's is the default.
  */
 export type ImagesDialect = 'openai' | 'together';
 
 export function imagesDialect(config: ProviderConfig): ImagesDialect {
-  const chosen = config.options.images_api;
-  if (chosen === 'openai' || chosen === 'together') return chosen;
-  return config.name === 'together' ? 'together' : 'openai';
+  return config.options.images_api === 'together' ? 'together' : 'openai';
 }
 
 /** OpenAI image parameters relayed to OpenAI-dialect upstreams as the client sent them. */

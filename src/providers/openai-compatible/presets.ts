@@ -17,7 +17,8 @@ export const OPENAI_COMPATIBLE_PRESETS: readonly ProviderPreset[] = [
   { ...preset('openai', 'https://api.openai.com/v1'), type: 'openai' },
   preset('deepseek', 'https://api.deepseek.com/v1'),
   preset('groq', 'https://api.groq.com/openai/v1'),
-  preset('together', 'https://api.together.xyz/v1'),
+  // Together's image generation takes `width`/`height` (openai-images.ts).
+  { ...preset('together', 'https://api.together.xyz/v1'), options: { images_api: 'together' } },
   preset('mistral', 'https://api.mistral.ai/v1'),
   preset('xai', 'https://api.x.ai/v1'),
   preset('openrouter', 'https://openrouter.ai/api/v1'),

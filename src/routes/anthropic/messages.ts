@@ -6,7 +6,6 @@ import { READ_WARNINGS } from '../../core/warnings.js';
 import { ANTHROPIC_MESSAGES } from '../../core/anthropic-messages.js';
 import { type AnthropicAnswerContext, encodeAnthropicMessage } from '../../encode/anthropic-message.js';
 import { AnthropicStreamEncoder } from '../../encode/anthropic-stream.js';
-import { AnthropicAdapter } from '../../providers/anthropic/index.js';
 import type { ChatCall } from '../../providers/types.js';
 import type { Model } from '../../routing/catalog.js';
 import { servesThinking } from '../../routing/required-capabilities.js';
@@ -30,11 +29,11 @@ function betasOf(header: string | string[] | undefined): string[] {
   return (Array.isArray(header) ? header.join(',') : header).split(',').map((beta) => beta.trim()).filter(Boolean);
 }
 
-/** Anthropic's count of the prompt from the model's first Anthropic deployment; undefined when it has none or the count failed (logged). */
+/** The upstream's count of the prompt from the model's first deployment, when its provider counts (Anthropic); undefined when it does not or the count failed (logged). */
 async function anthropicCount(ctx: AppContext, model: Model, chat: ChatRequest, id: string): Promise<number | undefined> {
   const deployment = model.usable[0];
   const adapter = deployment && ctx.registry.adapter(deployment.provider.name);
-  if (!(adapter instanceof AnthropicAdapter)) return undefined;
+  if (!adapter?.countTokens) return undefined;
   try {
     return await adapter.countTokens({
       body: chat,

@@ -30,7 +30,7 @@ export class S3Backend implements CloudBackend {
       pending = [];
       pendingBytes = 0;
       uploadId ??= await this.client.createMultipartUpload(id, contentType);
-      etags.push(await this.client.uploadPart(id, uploadId, etags.length + 1, part));
+      etags.push(await this.client.uploadPart({ key: id, uploadId, partNumber: etags.length + 1, body: part }));
     };
     try {
       for await (const chunk of source) {

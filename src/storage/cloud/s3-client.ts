@@ -89,7 +89,7 @@ export class S3Client {
     return uploadId;
   }
 
-  async uploadPart(key: string, uploadId: string, partNumber: number, body: Buffer): Promise<string> {
+  async uploadPart({ key, uploadId, partNumber, body }: { key: string; uploadId: string; partNumber: number; body: Buffer }): Promise<string> {
     const res = await this.send({ method: 'PUT', key, query: { partNumber: String(partNumber), uploadId }, body });
     await this.expectOk(res, `PUT ${key} part ${partNumber}`);
     const etag = res.headers.etag;
