@@ -42,7 +42,7 @@ export async function usageSeries(
     const id = `${key}\u0000${g}\u0000${sg}`;
     let point = points.get(id);
     if (!point) {
-      point = { t: new Date(bucketing.start(key)).toISOString(), group: g, subgroup: sg, requests: 0, errors: 0, prompt_tokens: 0, completion_tokens: 0, cached_tokens: 0, cost: 0 };
+      point = { t: new Date(bucketing.start(key)).toISOString(), group: g, subgroup: sg, requests: 0, errors: 0, prompt_tokens: 0, completion_tokens: 0, cached_tokens: 0, cache_write_tokens: 0, cost: 0 };
       points.set(id, point);
     }
     point.requests += Number(row.requests);
@@ -50,6 +50,7 @@ export async function usageSeries(
     point.prompt_tokens += Number(row.prompt_tokens ?? 0);
     point.completion_tokens += Number(row.completion_tokens ?? 0);
     point.cached_tokens += Number(row.cached_tokens ?? 0);
+    point.cache_write_tokens += Number(row.cache_write_tokens ?? 0);
     point.cost += Number(row.cost ?? 0);
   };
   const sums = [
@@ -58,6 +59,7 @@ export async function usageSeries(
     sql<number>`sum(prompt_tokens)`.as('prompt_tokens'),
     sql<number>`sum(completion_tokens)`.as('completion_tokens'),
     sql<number>`sum(cached_tokens)`.as('cached_tokens'),
+    sql<number>`sum(cache_write_tokens)`.as('cache_write_tokens'),
     sql<number>`sum(cost)`.as('cost'),
   ];
   // Without a grouping, a constant (never in GROUP BY: SQL reads a number there as a column position).
@@ -89,6 +91,7 @@ export async function usageSeries(
         sql<number>`sum(prompt_tokens)`.as('prompt_tokens'),
         sql<number>`sum(completion_tokens)`.as('completion_tokens'),
         sql<number>`sum(cached_tokens)`.as('cached_tokens'),
+        sql<number>`sum(cache_write_tokens)`.as('cache_write_tokens'),
         sql<number>`sum(cost)`.as('cost'),
       ])
       .groupBy([rolledKey, ...groups] as never)
