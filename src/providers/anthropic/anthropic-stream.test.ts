@@ -4,7 +4,7 @@ import { describe, it } from 'node:test';
 import type { StreamPart } from '../../core/chat.js';
 import { ApiError } from '../../core/errors.js';
 import { encodeChatChunks } from '../../encode/chat-chunks.js';
-import { anthropicStreamParts } from './anthropic-stream.js';
+import { readAnthropicStream } from './anthropic-stream.js';
 import { fixturePath } from '../../../test/support/fixtures.js';
 
 const fixture = (name: string): string => readFileSync(fixturePath('anthropic', name), 'utf8');
@@ -31,7 +31,7 @@ async function drain<T>(stream: AsyncIterable<T[]>): Promise<T[][]> {
   return out;
 }
 
-const parts = (body: AsyncIterable<Uint8Array>, jsonResponse = false) => anthropicStreamParts(body, { provider: 'anthropic', jsonResponse });
+const parts = (body: AsyncIterable<Uint8Array>, jsonResponse = false) => readAnthropicStream(body, { provider: 'anthropic', jsonResponse });
 
 const event = (data: Record<string, unknown>): string => `event: ${String(data.type)}\ndata: ${JSON.stringify(data)}\n\n`;
 const start = (usage: Record<string, unknown> = { input_tokens: 10, output_tokens: 1 }) =>
@@ -42,7 +42,7 @@ const blockStop = (index: number) => event({ type: 'content_block_stop', index }
 const end = (stopReason: string, usage: Record<string, unknown> = { output_tokens: 5 }) =>
   event({ type: 'message_delta', delta: { stop_reason: stopReason, stop_sequence: null }, usage }) + event({ type: 'message_stop' });
 
-describe('anthropicStreamParts: recorded streams (test/fixtures/anthropic)', () => {
+describe('readAnthropicStream: recorded streams (test/fixtures/anthropic)', () => {
   it('basic_response.txt: text deltas, then finish and usage, in one batch per read', async () => {
     const batches = await drain(parts(bytes(fixture('basic_response.txt'))));
     assert.deepEqual(batches, [
@@ -130,7 +130,7 @@ describe('anthropicStreamParts: recorded streams (test/fixtures/anthropic)', () 
   });
 });
 
-describe('anthropicStreamParts: composed streams', () => {
+describe('readAnthropicStream: composed streams', () => {
   it('thinking blocks become reasoning parts; signatures are not text', async () => {
     const body =
       start() +
@@ -222,7 +222,7 @@ describe('anthropicStreamParts: composed streams', () => {
   });
 });
 
-describe('anthropicStreamParts: failures', () => {
+describe('readAnthropicStream: failures', () => {
   it('an error event throws after the parts before it: overloaded_error is a retryable 503', async () => {
     const body = start() + blockStart(0, { type: 'text', text: '' }) + delta(0, { type: 'text_delta', text: 'partial' });
     const seen: StreamPart[] = [];

@@ -7,7 +7,7 @@ import { assertOpenAISchema } from '../../../test/support/openai-schemas.js';
 import type { StreamPart } from '../../core/chat.js';
 import { UpstreamError } from '../../core/errors.js';
 import { encodeChatChunks } from '../../encode/chat-chunks.js';
-import { geminiStreamParts } from './gemini-stream.js';
+import { readGeminiStream } from './gemini-stream.js';
 
 const FIXTURES = fixturePath('gemini');
 const mock = (name: string): string => readFileSync(path.join(FIXTURES, 'mock-responses', name), 'utf8');
@@ -29,7 +29,7 @@ async function* bytes(text: string, size = 1 << 20): AsyncGenerator<Uint8Array> 
 
 async function partsOf(text: string, size?: number): Promise<StreamPart[]> {
   const out: StreamPart[] = [];
-  for await (const batch of geminiStreamParts(bytes(text, size), { provider: 'gemini', requestId: 'chatcmpl-r1' })) out.push(...batch);
+  for await (const batch of readGeminiStream(bytes(text, size), { provider: 'gemini', requestId: 'chatcmpl-r1' })) out.push(...batch);
   return out;
 }
 
@@ -54,7 +54,7 @@ const usage = (prompt: number, completion: number, reasoning = 0, cached = 0) =>
 
 const failsWith = (text: string, check: (e: UpstreamError) => boolean) => assert.rejects(partsOf(text), (e: unknown) => e instanceof UpstreamError && check(e));
 
-describe('geminiStreamParts (recorded Gemini streams in, typed parts out)', () => {
+describe('readGeminiStream (recorded Gemini streams in, typed parts out)', () => {
   it('text deltas, the finish reason, and the last usage, whatever the read boundaries', async () => {
     const expected = [
       { type: 'text', text: 'The' },
@@ -159,7 +159,7 @@ describe('geminiStreamParts (recorded Gemini streams in, typed parts out)', () =
 
   it('a bare error object in the stream is thrown after the text before it', async () => {
     const seen: StreamPart[] = [];
-    const stream = geminiStreamParts(bytes(mock('vertexai/streaming-failure-error-mid-stream.txt'), 64), { provider: 'gemini', requestId: 'chatcmpl-r1' });
+    const stream = readGeminiStream(bytes(mock('vertexai/streaming-failure-error-mid-stream.txt'), 64), { provider: 'gemini', requestId: 'chatcmpl-r1' });
     await assert.rejects(
       (async () => {
         for await (const batch of stream) seen.push(...batch);
@@ -183,7 +183,7 @@ describe('geminiStreamParts (recorded Gemini streams in, typed parts out)', () =
   });
 
   it('encoded for the client: role first, one tool-call delta with id, name and arguments, finish, usage', async () => {
-    const parts = geminiStreamParts(bytes(mock('googleai/streaming-success-thinking-function-call-thought-summary-signature.txt')), { provider: 'gemini', requestId: 'chatcmpl-r1' });
+    const parts = readGeminiStream(bytes(mock('googleai/streaming-success-thinking-function-call-thought-summary-signature.txt')), { provider: 'gemini', requestId: 'chatcmpl-r1' });
     const chunks: Array<Record<string, any>> = [];
     for await (const batch of encodeChatChunks(parts, { id: 'chatcmpl-r1', created: 1, model: 'gemini-2.5-flash', includeUsage: true })) {
       for (const text of batch) chunks.push(JSON.parse(text));
