@@ -1,3 +1,4 @@
+import { StringDecoder } from 'node:string_decoder';
 import { createParser } from 'eventsource-parser';
 import { mapTransportError } from './map-transport-error.js';
 
@@ -17,8 +18,6 @@ export interface StreamEventReader<T> {
   /** The body ended cleanly: appends the final parts, or throws when the answer is incomplete. */
   end(out: T[]): void;
 }
-
-const STREAMING = { stream: true } as const;
 
 /**
  * An upstream's server-sent events read by `reader`, one batch per network read so a caller can
@@ -45,10 +44,19 @@ export async function* readEventStream<T>(body: AsyncIterable<Uint8Array>, provi
       if (!failed && error.type === 'unknown-field') reader.strayLine?.(error.line ?? '');
     },
   });
-  const decoder = new TextDecoder();
+  // Node's own UTF-8 decoder: about twice as fast per read as TextDecoder's streaming mode; a
+  // character split across reads waits for its last bytes.
+  const decoder = new StringDecoder('utf8');
+  let first = true;
   try {
     for await (const chunk of body) {
-      parser.feed(decoder.decode(chunk, STREAMING));
+      let text = decoder.write(chunk as Buffer);
+      if (first && text !== '') {
+        first = false;
+        // TextDecoder dropped a byte order mark; the parser would read it as part of a field name.
+        if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+      }
+      parser.feed(text);
       if (!failed && reader.readEnd) {
         try {
           reader.readEnd(out);
@@ -69,7 +77,7 @@ export async function* readEventStream<T>(body: AsyncIterable<Uint8Array>, provi
     throw mapTransportError(provider, error);
   }
   if (!failed) {
-    parser.feed(`${decoder.decode()}\n\n`);
+    parser.feed(`${decoder.end()}\n\n`);
     try {
       if (!failed) reader.end(out);
     } catch (error) {
