@@ -256,3 +256,50 @@ describe('readAnthropicStream: failures', () => {
     await assert.rejects(drain(parts(broken())), (error: unknown) => error instanceof ApiError && error.code === 'upstream_error' && /other side closed/.test(error.message));
   });
 });
+
+describe('readAnthropicStream: text and thinking deltas read by position', () => {
+  const TEXTS = ['plain', 'two\nlines', 'a "quote"', 'back\\slash\\', 'é 😀 \u2028', '"}}', '\t', '\\"}}'];
+
+  /** Counts the events (JSON objects) JSON.parse reads while `run` runs; an escaped text alone is parsed as a string. */
+  async function parses<T>(run: () => Promise<T>): Promise<{ result: T; count: number }> {
+    const parse = JSON.parse;
+    let count = 0;
+    JSON.parse = ((...args: Parameters<typeof parse>) => {
+      if (args[0].startsWith('{')) count++;
+      return parse(...args);
+    }) as typeof JSON.parse;
+    try {
+      return { result: await run(), count };
+    } finally {
+      JSON.parse = parse;
+    }
+  }
+
+  it('escapes, quotes, non-ASCII and line separators come out as the general reading gives them', async () => {
+    const deltas = TEXTS.map((text, i) => delta(0, i % 2 ? { type: 'thinking_delta', thinking: text } : { type: 'text_delta', text })).join('');
+    const body = start() + blockStart(0, { type: 'text', text: '' }) + deltas + end('end_turn');
+    const got = (await drain(parts(bytes(body)))).flat().filter((p) => p.type === 'text' || p.type === 'reasoning');
+    assert.deepEqual(got, TEXTS.map((text, i) => ({ type: i % 2 ? 'reasoning' : 'text', text })));
+    const escaped = 'event: content_block_delta\ndata: {"type":"content_block_delta","index":12,"delta":{"type":"text_delta","text":"\\u00e9\\ud83d\\ude00\\/"}}\n\n';
+    const [first] = (await drain(parts(bytes(start(), escaped, end('end_turn'))))).flat();
+    assert.deepEqual(first, { type: 'text', text: 'é😀/' });
+  });
+
+  it('a text delta is not parsed as an event; only the other events are', async () => {
+    const body = start() + blockStart(0, { type: 'text', text: '' }) + TEXTS.map((text) => delta(0, { type: 'text_delta', text })).join('') + end('end_turn');
+    const { result, count } = await parses(() => drain(parts(bytes(body))));
+    assert.equal(result.flat().length, TEXTS.length + 2);
+    // message_start, content_block_start, message_delta, message_stop
+    assert.equal(count, 4);
+  });
+
+  it('other spellings of a delta take the general path; a delta cut or malformed after its text is still an error', async () => {
+    const spaced = 'event: content_block_delta\ndata: {"type": "content_block_delta", "index": 0, "delta": {"type": "text_delta", "text": "spaced"}}\n\n';
+    const reordered = 'event: content_block_delta\ndata: {"type":"content_block_delta","index":0,"delta":{"text":"reordered","type":"text_delta"}}\n\n';
+    const got = (await drain(parts(bytes(start(), spaced, reordered, end('end_turn'))))).flat();
+    assert.deepEqual(got.slice(0, 2), [{ type: 'text', text: 'spaced' }, { type: 'text', text: 'reordered' }]);
+    for (const bad of ['{"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"a\\"}}', '{"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"a"}}x', '{"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"a"b"}}']) {
+      await assert.rejects(drain(parts(bytes(start(), `event: content_block_delta\ndata: ${bad}\n\n`))), (error: unknown) => error instanceof ApiError && /malformed content_block_delta/.test(error.message), bad);
+    }
+  });
+});

@@ -204,3 +204,59 @@ describe('readGeminiStream (recorded Gemini streams in, typed parts out)', () =>
     ]);
   });
 });
+
+describe('readGeminiStream: text-only events read by position', () => {
+  const spaced = (text: string, fields = '') => `data: {"candidates": [{"content": {"parts": [{"text": ${JSON.stringify(text)}}],"role": "model"}}]${fields}}\r\n\r\n`;
+  const compact = (text: string, fields = '') => `data: {"candidates":[{"content":{"parts":[{"text":${JSON.stringify(text)}}],"role":"model"},"index":0}]${fields}}\r\n\r\n`;
+  const meta = (total: number) => `,"usageMetadata": {"promptTokenCount": 7,"candidatesTokenCount": ${total - 7},"totalTokenCount": ${total}},"modelVersion": "gemini-2.0-flash","responseId": "r"`;
+  const finish = (fields = '') => `data: {"candidates": [{"content": {"parts": [{"text": "."}],"role": "model"},"finishReason": "STOP"}]${fields}}\r\n\r\n`;
+  const TEXTS = ['plain', 'two\nlines', 'a "quote"', 'back\\slash\\', 'é 😀 \u2028', '"}],"role": "model"}}]', '\t'];
+
+  async function eventsParsed<T>(run: () => Promise<T>): Promise<{ result: T; count: number }> {
+    const parse = JSON.parse;
+    let count = 0;
+    JSON.parse = ((...args: Parameters<typeof parse>) => {
+      if (args[0].startsWith('{')) count++;
+      return parse(...args);
+    }) as typeof JSON.parse;
+    try {
+      return { result: await run(), count };
+    } finally {
+      JSON.parse = parse;
+    }
+  }
+
+  it("Google's spacing and compact JSON, escapes and look-alike text: the same parts as the general reading", async () => {
+    for (const event of [spaced, compact]) {
+      const parts = await partsOf(TEXTS.map((text, i) => event(text, meta(8 + i))).join('') + finish(meta(20)));
+      assert.deepEqual(parts, [...TEXTS.map((text) => ({ type: 'text', text })), { type: 'text', text: '.' }, { type: 'finish', reason: 'stop' }, { type: 'usage', usage: usage(7, 13) }]);
+    }
+  });
+
+  it('text events with usage are not parsed as events; the usage of the last one counts, read once at the end', async () => {
+    const { result, count } = await eventsParsed(() => partsOf(finish() + TEXTS.map((text, i) => spaced(text, meta(8 + i))).join('')));
+    assert.deepEqual(result.at(-1), { type: 'usage', usage: usage(7, 7) });
+    // The finish event, and the last text event's fields after its candidates.
+    assert.equal(count, 2);
+    const earlier = await partsOf(spaced('a', meta(30)) + finish(meta(9)));
+    assert.deepEqual(earlier.at(-1), { type: 'usage', usage: usage(7, 2) }, 'a later parsed event wins over an earlier quick one');
+  });
+
+  it('thoughts, finish reasons and errors beside the text take the general path', async () => {
+    const thought = 'data: {"candidates": [{"content": {"parts": [{"text": "hmm","thought": true}],"role": "model"}}]}\r\n\r\n';
+    assert.deepEqual((await partsOf(thought + finish())).slice(0, 1), [{ type: 'reasoning', text: 'hmm' }]);
+    await failsWith(spaced('a', ',"error": {"code": 503,"message": "overloaded","status": "UNAVAILABLE"}'), (e) => /503 UNAVAILABLE\): overloaded/.test(e.message));
+  });
+
+  it('a text event whose usage is not JSON fails when the stream ends, after the text; one cut short fails at once', async () => {
+    const seen: StreamPart[] = [];
+    await assert.rejects(
+      (async () => {
+        for await (const batch of readGeminiStream(bytes(spaced('kept', ',"usageMetadata": {"promptTokenCount": }') + finish()), { provider: 'gemini', requestId: 'chatcmpl-r1' })) seen.push(...batch);
+      })(),
+      (e: unknown) => e instanceof UpstreamError && e.status === 502 && /not JSON/.test(e.message),
+    );
+    assert.deepEqual(seen, [{ type: 'text', text: 'kept' }, { type: 'text', text: '.' }]);
+    await failsWith(spaced('a', ',"usageMetadata": {"promptTokenCount": 7').replace('}\r\n', '\r\n'), (e) => /not JSON/.test(e.message));
+  });
+});
