@@ -259,4 +259,19 @@ describe('readGeminiStream: text-only events read by position', () => {
     assert.deepEqual(seen, [{ type: 'text', text: 'kept' }, { type: 'text', text: '.' }]);
     await failsWith(spaced('a', ',"usageMetadata": {"promptTokenCount": 7').replace('}\r\n', '\r\n'), (e) => /not JSON/.test(e.message));
   });
+
+  it('bare lines that never make up a JSON object fail once they pass 64 KiB, without waiting for the end', async () => {
+    const seen: StreamPart[] = [];
+    const reads = ['{ junk that never closes\n'.repeat(3000), 'data: {"candidates": [{"content": {"parts": [{"text": "late"}],"role": "model"},"finishReason": "STOP"}]}\r\n\r\n'];
+    async function* source(): AsyncGenerator<Uint8Array> {
+      for (const read of reads) yield Buffer.from(read);
+    }
+    await assert.rejects(
+      (async () => {
+        for await (const batch of readGeminiStream(source(), { provider: 'gemini', requestId: 'chatcmpl-r1' })) seen.push(...batch);
+      })(),
+      (e: unknown) => e instanceof UpstreamError && e.status === 502 && /not an event/.test(e.message),
+    );
+    assert.deepEqual(seen, []);
+  });
 });

@@ -14,6 +14,9 @@ export interface GeminiStreamOptions {
   requestId: string;
 }
 
+/** Bare lines held while they may still make up an error object (Google's are a few hundred bytes). */
+const MAX_STRAY_CHARS = 64 * 1024;
+
 /** How an event holding one text part begins: as Google spaces it, and compact (JSON.stringify). */
 const TEXT_HEADS = ['{"candidates": [{"content": {"parts": [{"text": "', '{"candidates":[{"content":{"parts":[{"text":"'];
 /** ...and how its candidate ends, with nothing else in it (no finish reason, no thought). */
@@ -45,6 +48,7 @@ class GeminiStreamReader implements StreamEventReader<StreamPart> {
   private usageFrom = 0;
   // Lines outside any `data:` field: the bare JSON of an error Google writes into the stream.
   private stray: string[] = [];
+  private strayChars = 0;
 
   constructor(options: GeminiStreamOptions) {
     this.provider = options.provider;
@@ -57,6 +61,10 @@ class GeminiStreamReader implements StreamEventReader<StreamPart> {
   }
 
   strayLine(line: string): void {
+    this.strayChars += line.length;
+    if (this.strayChars > MAX_STRAY_CHARS) {
+      throw new UpstreamError('upstream_error', `provider ${this.provider} sent bytes that are not an event`, { provider: this.provider, upstreamBody: this.stray.join('\n') });
+    }
     this.stray.push(line);
   }
 
@@ -145,6 +153,7 @@ class GeminiStreamReader implements StreamEventReader<StreamPart> {
       return;
     }
     this.stray = [];
+    this.strayChars = 0;
     this.parse(text, out);
   }
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { UpstreamError } from '../../core/errors.js';
-import { type StreamEventReader, readEventStream } from './stream-loop.js';
+import { MAX_EVENT_CHARS, type StreamEventReader, readEventStream } from './stream-loop.js';
 
 /** A body of the given reads; `closed` tells whether the loop gave the body back (its `finally` ran). */
 function body(reads: Array<string | Uint8Array | Error>): AsyncIterable<Uint8Array> & { closed: boolean; taken: number } {
@@ -124,5 +124,17 @@ describe('readEventStream (the one stream loop every provider reader runs in)', 
     const batches = await drain(readEventStream(body(['data: a\n\n', 'data: b\n\n']), 'p', new Recorder()));
     assert.notEqual(batches[0], batches[1]);
     assert.deepEqual(batches, [['a'], ['b'], ['final']]);
+  });
+
+  it('an event that grows past the limit while it arrives is an error, and the rest is not read', async () => {
+    const mib = Buffer.alloc(1024 * 1024, 'x');
+    const reads = [Buffer.from('data: a\n\ndata: '), ...Array.from({ length: MAX_EVENT_CHARS / mib.length + 1 }, () => mib), Buffer.from('\n\n')];
+    const source = body(reads);
+    const seen: string[] = [];
+    await assert.rejects(async () => {
+      for await (const batch of readEventStream(source, 'p', new Recorder())) seen.push(...batch);
+    }, (e: unknown) => e instanceof UpstreamError && e.status === 502 && /provider p sent an event longer than/.test(e.message));
+    assert.deepEqual(seen, ['a']);
+    assert.ok(source.taken < reads.length);
   });
 });

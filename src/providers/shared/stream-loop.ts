@@ -1,5 +1,6 @@
 import { StringDecoder } from 'node:string_decoder';
 import { createParser } from 'eventsource-parser';
+import { UpstreamError } from '../../core/errors.js';
 import { mapTransportError } from './map-transport-error.js';
 
 /**
@@ -18,6 +19,9 @@ export interface StreamEventReader<T> {
   /** The body ended cleanly: appends the final parts, or throws when the answer is incomplete. */
   end(out: T[]): void;
 }
+
+/** The longest event (or line) held while it arrives, in characters: as much as the largest body read whole. */
+export const MAX_EVENT_CHARS = 64 * 1024 * 1024;
 
 /**
  * An upstream's server-sent events read by `reader`, one batch per network read so a caller can
@@ -41,8 +45,21 @@ export async function* readEventStream<T>(body: AsyncIterable<Uint8Array>, provi
       }
     },
     onError: (error) => {
-      if (!failed && error.type === 'unknown-field') reader.strayLine?.(error.line ?? '');
+      if (failed) return;
+      if (error.type === 'max-buffer-size-exceeded') {
+        failed = true;
+        failure = new UpstreamError('upstream_error', `provider ${provider} sent an event longer than ${MAX_EVENT_CHARS} characters`, { provider });
+        return;
+      }
+      if (error.type !== 'unknown-field' || !reader.strayLine) return;
+      try {
+        reader.strayLine(error.line ?? '');
+      } catch (cause) {
+        failed = true;
+        failure = cause;
+      }
     },
+    maxBufferSize: MAX_EVENT_CHARS,
   });
   // Node's own UTF-8 decoder: about twice as fast per read as TextDecoder's streaming mode; a
   // character split across reads waits for its last bytes.
@@ -50,10 +67,10 @@ export async function* readEventStream<T>(body: AsyncIterable<Uint8Array>, provi
   let first = true;
   try {
     for await (const chunk of body) {
-      let text = decoder.write(chunk as Buffer);
+      let text = decoder.write(chunk);
       if (first && text !== '') {
         first = false;
-        // TextDecoder dropped a byte order mark; the parser would read it as part of a field name.
+        // A byte order mark is no part of the stream; the parser would read it as part of a field name.
         if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
       }
       parser.feed(text);
