@@ -236,10 +236,18 @@ describe('readGeminiStream: text-only events read by position', () => {
   it('text events with usage are not parsed as events; the usage of the last one counts, read once at the end', async () => {
     const { result, count } = await eventsParsed(() => partsOf(finish() + TEXTS.map((text, i) => spaced(text, meta(8 + i))).join('')));
     assert.deepEqual(result.at(-1), { type: 'usage', usage: usage(7, 7) });
-    // The finish event, and the last text event's fields after its candidates.
-    assert.equal(count, 2);
-    const earlier = await partsOf(spaced('a', meta(30)) + finish(meta(9)));
-    assert.deepEqual(earlier.at(-1), { type: 'usage', usage: usage(7, 2) }, 'a later parsed event wins over an earlier quick one');
+    // Only the last text event's fields after its candidates.
+    assert.equal(count, 1);
+    const rated = `data: {"candidates": [{"content": {"parts": [{"text": "."}],"role": "model"},"finishReason": "STOP","safetyRatings": []}]${meta(9)}}\r\n\r\n`;
+    const earlier = await eventsParsed(() => partsOf(spaced('a', meta(30)) + rated));
+    assert.deepEqual(earlier.result.at(-1), { type: 'usage', usage: usage(7, 2) }, 'a later parsed event wins over an earlier quick one');
+    assert.equal(earlier.count, 1);
+  });
+
+  it('a finish reason beside the text is read by position too', async () => {
+    const { result, count } = await eventsParsed(() => partsOf(compact('a') + compact('b').replace('"role":"model"}', '"role":"model"},"finishReason":"MAX_TOKENS"')));
+    assert.deepEqual(result, [{ type: 'text', text: 'a' }, { type: 'text', text: 'b' }, { type: 'finish', reason: 'length' }]);
+    assert.equal(count, 0);
   });
 
   it('thoughts, finish reasons and errors beside the text take the general path', async () => {

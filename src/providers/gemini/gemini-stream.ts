@@ -19,8 +19,9 @@ const MAX_STRAY_CHARS = 64 * 1024;
 
 /** How an event holding one text part begins: as Google spaces it, and compact (JSON.stringify). */
 const TEXT_HEADS = ['{"candidates": [{"content": {"parts": [{"text": "', '{"candidates":[{"content":{"parts":[{"text":"'];
-/** ...and how its candidate ends, with nothing else in it (no finish reason, no thought). */
-const TEXT_CANDIDATE_END = /"\}\],\s*"role":\s*"model"\}(?:,\s*"index":\s*0)?\}\]/y;
+/** ...and how its candidate ends, with nothing else in it but a finish reason (no thought, no ratings). */
+const TEXT_CANDIDATE_END = /"\}\],\s*"role":\s*"model"\}(?:,\s*"finishReason":\s*"[A-Z_]+")?(?:,\s*"index":\s*0)?\}\]/y;
+const FINISH_REASON = '"finishReason"';
 
 /**
  * A `streamGenerateContent?alt=sse` body as typed stream parts, one batch per upstream read. Each
@@ -84,8 +85,8 @@ class GeminiStreamReader implements StreamEventReader<StreamPart> {
   }
 
   /**
-   * An event whose only candidate holds one text part and nothing else, as most events of a stream
-   * are, read by position: its text is the part's text when it has no escapes, and its other fields
+   * An event whose only candidate holds one text part and nothing else but perhaps its finish
+   * reason, as most events of a stream are, read by position: its text is the part's text when it has no escapes, and its other fields
    * (usage, model version, response id) are left for the end. A well-formed text whose usage is not
    * JSON is thus reported when the stream ends; any other event goes to the general path.
    */
@@ -102,6 +103,11 @@ class GeminiStreamReader implements StreamEventReader<StreamPart> {
     const text = jsonStringValue(data, head.length, end);
     if (text === undefined) return false;
     if (text) out.push({ type: 'text', text });
+    const finish = data.indexOf(FINISH_REASON, end);
+    if (finish > 0 && finish < rest) {
+      const open = data.indexOf('"', finish + FINISH_REASON.length) + 1;
+      this.finishReason = data.slice(open, data.indexOf('"', open));
+    }
     if (!whole && data.includes('"usageMetadata"', rest)) {
       this.usageEvent = data;
       this.usageFrom = rest + 1;
