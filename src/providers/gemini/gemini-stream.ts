@@ -85,10 +85,10 @@ class GeminiStreamReader implements StreamEventReader<StreamPart> {
   }
 
   /**
-   * An event whose only candidate holds one text part and nothing else but perhaps its finish
-   * reason, as most events of a stream are, read by position: its text is the part's text when it has no escapes, and its other fields
-   * (usage, model version, response id) are left for the end. A well-formed text whose usage is not
-   * JSON is thus reported when the stream ends; any other event goes to the general path.
+   * An event whose only candidate holds one text part and perhaps its finish reason, as most events
+   * of a stream are, read by position: its text is the part's text when it has no escapes, and its
+   * other fields (usage, model version, response id) are left for the end. A well-formed text whose
+   * usage is not JSON is thus reported when the stream ends; any other event takes the general path.
    */
   private quickText(data: string, out: StreamPart[]): boolean {
     const head = data.startsWith(TEXT_HEADS[0]) ? TEXT_HEADS[0] : data.startsWith(TEXT_HEADS[1]) ? TEXT_HEADS[1] : undefined;
