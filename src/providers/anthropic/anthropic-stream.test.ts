@@ -4,7 +4,7 @@ import { describe, it } from 'node:test';
 import type { StreamPart } from '../../core/chat.js';
 import { ApiError } from '../../core/errors.js';
 import { encodeChatChunks } from '../../encode/chat-chunks.js';
-import { anthropicStreamParts } from './anthropic-stream.js';
+import { readAnthropicStream } from './anthropic-stream.js';
 import { fixturePath } from '../../../test/support/fixtures.js';
 
 const fixture = (name: string): string => readFileSync(fixturePath('anthropic', name), 'utf8');
@@ -31,7 +31,7 @@ async function drain<T>(stream: AsyncIterable<T[]>): Promise<T[][]> {
   return out;
 }
 
-const parts = (body: AsyncIterable<Uint8Array>, jsonResponse = false) => anthropicStreamParts(body, { provider: 'anthropic', jsonResponse });
+const parts = (body: AsyncIterable<Uint8Array>, jsonResponse = false) => readAnthropicStream(body, { provider: 'anthropic', jsonResponse });
 
 const event = (data: Record<string, unknown>): string => `event: ${String(data.type)}\ndata: ${JSON.stringify(data)}\n\n`;
 const start = (usage: Record<string, unknown> = { input_tokens: 10, output_tokens: 1 }) =>
@@ -42,7 +42,7 @@ const blockStop = (index: number) => event({ type: 'content_block_stop', index }
 const end = (stopReason: string, usage: Record<string, unknown> = { output_tokens: 5 }) =>
   event({ type: 'message_delta', delta: { stop_reason: stopReason, stop_sequence: null }, usage }) + event({ type: 'message_stop' });
 
-describe('anthropicStreamParts: recorded streams (test/fixtures/anthropic)', () => {
+describe('readAnthropicStream: recorded streams (test/fixtures/anthropic)', () => {
   it('basic_response.txt: text deltas, then finish and usage, in one batch per read', async () => {
     const batches = await drain(parts(bytes(fixture('basic_response.txt'))));
     assert.deepEqual(batches, [
@@ -130,7 +130,7 @@ describe('anthropicStreamParts: recorded streams (test/fixtures/anthropic)', () 
   });
 });
 
-describe('anthropicStreamParts: composed streams', () => {
+describe('readAnthropicStream: composed streams', () => {
   it('thinking blocks become reasoning parts; signatures are not text', async () => {
     const body =
       start() +
@@ -222,7 +222,7 @@ describe('anthropicStreamParts: composed streams', () => {
   });
 });
 
-describe('anthropicStreamParts: failures', () => {
+describe('readAnthropicStream: failures', () => {
   it('an error event throws after the parts before it: overloaded_error is a retryable 503', async () => {
     const body = start() + blockStart(0, { type: 'text', text: '' }) + delta(0, { type: 'text_delta', text: 'partial' });
     const seen: StreamPart[] = [];
@@ -254,5 +254,52 @@ describe('anthropicStreamParts: failures', () => {
       throw Object.assign(new Error('other side closed'), { code: 'UND_ERR_SOCKET' });
     }
     await assert.rejects(drain(parts(broken())), (error: unknown) => error instanceof ApiError && error.code === 'upstream_error' && /other side closed/.test(error.message));
+  });
+});
+
+describe('readAnthropicStream: text and thinking deltas read by position', () => {
+  const TEXTS = ['plain', 'two\nlines', 'a "quote"', 'back\\slash\\', 'é 😀 \u2028', '"}}', '\t', '\\"}}'];
+
+  /** Counts the events (JSON objects) JSON.parse reads while `run` runs; an escaped text alone is parsed as a string. */
+  async function parses<T>(run: () => Promise<T>): Promise<{ result: T; count: number }> {
+    const parse = JSON.parse;
+    let count = 0;
+    JSON.parse = ((...args: Parameters<typeof parse>) => {
+      if (args[0].startsWith('{')) count++;
+      return parse(...args);
+    }) as typeof JSON.parse;
+    try {
+      return { result: await run(), count };
+    } finally {
+      JSON.parse = parse;
+    }
+  }
+
+  it('escapes, quotes, non-ASCII and line separators come out as the general reading gives them', async () => {
+    const deltas = TEXTS.map((text, i) => delta(0, i % 2 ? { type: 'thinking_delta', thinking: text } : { type: 'text_delta', text })).join('');
+    const body = start() + blockStart(0, { type: 'text', text: '' }) + deltas + end('end_turn');
+    const got = (await drain(parts(bytes(body)))).flat().filter((p) => p.type === 'text' || p.type === 'reasoning');
+    assert.deepEqual(got, TEXTS.map((text, i) => ({ type: i % 2 ? 'reasoning' : 'text', text })));
+    const escaped = 'event: content_block_delta\ndata: {"type":"content_block_delta","index":12,"delta":{"type":"text_delta","text":"\\u00e9\\ud83d\\ude00\\/"}}\n\n';
+    const [first] = (await drain(parts(bytes(start(), escaped, end('end_turn'))))).flat();
+    assert.deepEqual(first, { type: 'text', text: 'é😀/' });
+  });
+
+  it('a text delta is not parsed as an event; only the other events are', async () => {
+    const body = start() + blockStart(0, { type: 'text', text: '' }) + TEXTS.map((text) => delta(0, { type: 'text_delta', text })).join('') + end('end_turn');
+    const { result, count } = await parses(() => drain(parts(bytes(body))));
+    assert.equal(result.flat().length, TEXTS.length + 2);
+    // message_start, content_block_start, message_delta, message_stop
+    assert.equal(count, 4);
+  });
+
+  it('other spellings of a delta take the general path; a delta cut or malformed after its text is still an error', async () => {
+    const spaced = 'event: content_block_delta\ndata: {"type": "content_block_delta", "index": 0, "delta": {"type": "text_delta", "text": "spaced"}}\n\n';
+    const reordered = 'event: content_block_delta\ndata: {"type":"content_block_delta","index":0,"delta":{"text":"reordered","type":"text_delta"}}\n\n';
+    const got = (await drain(parts(bytes(start(), spaced, reordered, end('end_turn'))))).flat();
+    assert.deepEqual(got.slice(0, 2), [{ type: 'text', text: 'spaced' }, { type: 'text', text: 'reordered' }]);
+    for (const bad of ['{"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"a\\"}}', '{"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"a"}}x', '{"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"a"b"}}']) {
+      await assert.rejects(drain(parts(bytes(start(), `event: content_block_delta\ndata: ${bad}\n\n`))), (error: unknown) => error instanceof ApiError && /malformed content_block_delta/.test(error.message), bad);
+    }
   });
 });

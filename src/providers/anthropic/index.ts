@@ -3,11 +3,12 @@ import { collectChatCompletion, encodeChatChunks } from '../../encode/chat-chunk
 import { fetchImage } from '../shared/fetch-image.js';
 import { postUpstream } from '../shared/post-upstream.js';
 import { malformedAnswer } from '../shared/malformed-answer.js';
+import { oneBatch } from '../shared/one-batch.js';
 import type { ChatCall, ChatResult, ChatStream, ProviderAdapter, ProviderConfig } from '../types.js';
 import { ANTHROPIC_VERSION, type AnthropicMessage, type AnthropicRequest } from './anthropic-api.js';
 import { mapAnthropicError } from './anthropic-error.js';
 import { passthroughRequest } from './anthropic-passthrough.js';
-import { anthropicStreamParts } from './anthropic-stream.js';
+import { readAnthropicStream } from './anthropic-stream.js';
 import { convertAnthropicMessage } from './convert-anthropic-message.js';
 import { type AnthropicRequestPlan, convertToAnthropicRequest } from './convert-to-anthropic-request.js';
 
@@ -36,7 +37,7 @@ export class AnthropicAdapter implements ProviderAdapter {
     }
     if (!message || !Array.isArray(message.content)) throw malformedAnswer(this.config.name, 'an answer without content', text);
     const parts = convertAnthropicMessage(message, { jsonResponse: plan.jsonResponse });
-    return collectChatCompletion(once(parts), { id: call.id, created: call.created, model: call.publicModel });
+    return collectChatCompletion(oneBatch(parts), { id: call.id, created: call.created, model: call.publicModel });
   }
 
   async stream(call: ChatCall): Promise<ChatStream> {
@@ -47,7 +48,7 @@ export class AnthropicAdapter implements ProviderAdapter {
       const text = await res.text();
       throw malformedAnswer(this.config.name, `content type "${type}" instead of an event stream`, text);
     }
-    const parts = anthropicStreamParts(res.body, { provider: this.config.name, jsonResponse: plan.jsonResponse });
+    const parts = readAnthropicStream(res.body, { provider: this.config.name, jsonResponse: plan.jsonResponse });
     const includeUsage = call.body.stream_options?.include_usage === true;
     return encodeChatChunks(parts, { id: call.id, created: call.created, model: call.publicModel, includeUsage });
   }
@@ -112,6 +113,3 @@ export class AnthropicAdapter implements ProviderAdapter {
 
 }
 
-async function* once<T>(value: T): AsyncGenerator<T> {
-  yield value;
-}

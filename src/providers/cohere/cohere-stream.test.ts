@@ -23,7 +23,7 @@ async function* body(text: string, splits: number[] = []): AsyncGenerator<Uint8A
 
 async function collect(text: string, splits?: number[]): Promise<StreamPart[][]> {
   const batches: StreamPart[][] = [];
-  for await (const batch of readCohereStream(body(text, splits), 'cohere')) batches.push(batch);
+  for await (const batch of readCohereStream(body(text, splits), { provider: 'cohere' })) batches.push(batch);
   return batches;
 }
 
@@ -132,7 +132,7 @@ describe('readCohereStream', () => {
     const seen: StreamPart[] = [];
     await assert.rejects(
       (async () => {
-        for await (const batch of readCohereStream(body(stream), 'cohere')) seen.push(...batch);
+        for await (const batch of readCohereStream(body(stream), { provider: 'cohere' })) seen.push(...batch);
       })(),
       (e: unknown) => e instanceof UpstreamError && e.code === 'upstream_error' && e.status === 502 && /failed mid-stream: internal server error/.test(e.message),
     );
@@ -150,7 +150,7 @@ describe('Cohere stream → OpenAI chunks', () => {
   const ctx = { id: 'chatcmpl-1', created: 1_750_000_000, model: 'command-r-plus', includeUsage: true };
   const chunks = async (stream: string) => {
     const out: unknown[] = [];
-    for await (const batch of encodeChatChunks(readCohereStream(body(stream), 'cohere'), ctx)) out.push(...batch.map((c) => JSON.parse(c)));
+    for await (const batch of encodeChatChunks(readCohereStream(body(stream), { provider: 'cohere' }), ctx)) out.push(...batch.map((c) => JSON.parse(c)));
     return out;
   };
   const chunk = (delta: object, finish: string | null = null) => ({ id: 'chatcmpl-1', object: 'chat.completion.chunk', created: 1_750_000_000, model: 'command-r-plus', choices: [{ index: 0, delta, logprobs: null, finish_reason: finish }] });

@@ -1,10 +1,13 @@
-import type { EventSourceMessage } from 'eventsource-parser';
 import type { StreamPart } from '../../core/chat.js';
 import { UpstreamError } from '../../core/errors.js';
-import { sseEvents } from '../shared/sse-events.js';
+import { type StreamEventReader, readEventStream } from '../shared/stream-loop.js';
 import type { CohereStreamEvent } from './cohere-api.js';
 import { convertCohereUsage } from './convert-cohere-usage.js';
 import { mapCohereFinishReason } from './map-cohere-finish-reason.js';
+
+export interface CohereStreamOptions {
+  provider: string;
+}
 
 /**
  * Reads Cohere's v2 chat event stream (`event: <type>` / `data: {...}`) as typed stream parts,
@@ -15,39 +18,40 @@ import { mapCohereFinishReason } from './map-cohere-finish-reason.js';
  * a stream that ends without `message-end`.
  * Citation, debug and unknown events carry nothing for an OpenAI client and are skipped.
  */
-export async function* readCohereStream(body: AsyncIterable<Uint8Array>, provider: string): AsyncGenerator<StreamPart[]> {
-  let batch: StreamPart[] = [];
-  let failure: UpstreamError | undefined;
-  let ended = false;
-  const toolIndex = new Map<number, number>();
-  const withArguments = new Set<number>();
-  const fail = (message: string, upstreamBody?: string): void => {
-    failure ??= new UpstreamError('upstream_error', `provider ${provider} ${message}`, { provider, upstreamBody });
-  };
-  const push = (part: StreamPart): void => {
-    const last = batch.at(-1);
-    if ((part.type === 'text' || part.type === 'reasoning') && last?.type === part.type) last.text += part.text;
-    else batch.push(part);
-  };
+export function readCohereStream(body: AsyncIterable<Uint8Array>, options: CohereStreamOptions): AsyncGenerator<StreamPart[]> {
+  return readEventStream(body, options.provider, new CohereStreamReader(options.provider));
+}
 
-  const onEvent = ({ data, event: name }: EventSourceMessage): void => {
+class CohereStreamReader implements StreamEventReader<StreamPart> {
+  private readonly provider: string;
+  private ended = false;
+  private readonly toolIndex = new Map<number, number>();
+  private readonly withArguments = new Set<number>();
+
+  constructor(provider: string) {
+    this.provider = provider;
+  }
+
+  event(data: string, name: string | undefined, out: StreamPart[]): void {
     // Whatever follows `message-end` (such as a `[DONE]` line) is not part of the answer.
-    if (ended || failure) return;
+    if (this.ended) return;
     let event: CohereStreamEvent;
     try {
       event = JSON.parse(data) as CohereStreamEvent;
     } catch {
-      return fail('sent a stream event that is not JSON', data);
+      throw this.failure('sent a stream event that is not JSON', data);
     }
+    if (typeof event !== 'object' || event === null) throw this.failure('sent a stream event that is not a JSON object', data);
     const message = event.delta?.message;
+    const { toolIndex, withArguments } = this;
     switch (event.type ?? name) {
       case 'content-start':
       case 'content-delta':
-        if (message?.content?.text) push({ type: 'text', text: message.content.text });
-        if (message?.content?.thinking) push({ type: 'reasoning', text: message.content.thinking });
+        if (message?.content?.text) push(out, { type: 'text', text: message.content.text });
+        if (message?.content?.thinking) push(out, { type: 'reasoning', text: message.content.thinking });
         break;
       case 'tool-plan-delta':
-        if (message?.tool_plan) push({ type: 'reasoning', text: message.tool_plan });
+        if (message?.tool_plan) push(out, { type: 'reasoning', text: message.tool_plan });
         break;
       case 'tool-call-start': {
         const index = toolIndex.size;
@@ -55,48 +59,49 @@ export async function* readCohereStream(body: AsyncIterable<Uint8Array>, provide
         const call = message?.tool_calls;
         const args = call?.function?.arguments ?? '';
         if (args) withArguments.add(index);
-        push({ type: 'tool-call', index, id: call?.id, name: call?.function?.name, arguments: args });
+        push(out, { type: 'tool-call', index, id: call?.id, name: call?.function?.name, arguments: args });
         break;
       }
       case 'tool-call-delta': {
         const index = toolIndex.get(event.index ?? toolIndex.size - 1);
-        if (index === undefined) return fail('sent a tool call delta before its tool-call-start', data);
+        if (index === undefined) throw this.failure('sent a tool call delta before its tool-call-start', data);
         const args = message?.tool_calls?.function?.arguments;
         if (args) {
           withArguments.add(index);
-          push({ type: 'tool-call', index, arguments: args });
+          push(out, { type: 'tool-call', index, arguments: args });
         }
         break;
       }
       case 'tool-call-end': {
         // A call of a function without parameters has no argument deltas; clients parse the arguments as JSON.
         const index = toolIndex.get(event.index ?? toolIndex.size - 1);
-        if (index !== undefined && !withArguments.has(index)) push({ type: 'tool-call', index, arguments: '{}' });
+        if (index !== undefined && !withArguments.has(index)) push(out, { type: 'tool-call', index, arguments: '{}' });
         break;
       }
       case 'message-end': {
         const delta = event.delta ?? {};
-        if (delta.error) return fail(`failed mid-stream: ${delta.error}`, data);
-        ended = true;
-        push({ type: 'finish', reason: mapCohereFinishReason(delta.finish_reason) });
+        if (delta.error) throw this.failure(`failed mid-stream: ${delta.error}`, data);
+        this.ended = true;
+        push(out, { type: 'finish', reason: mapCohereFinishReason(delta.finish_reason) });
         const usage = convertCohereUsage(delta.usage);
-        if (usage) push({ type: 'usage', usage });
+        if (usage) push(out, { type: 'usage', usage });
         break;
       }
     }
-  };
-  const take = (): StreamPart[] => {
-    const out = batch;
-    batch = [];
-    return out;
-  };
-
-  for await (const events of sseEvents(body, provider)) {
-    for (const event of events) onEvent(event);
-    if (batch.length > 0) yield take();
-    if (failure) throw failure;
   }
-  if (batch.length > 0) yield take();
-  if (failure) throw failure;
-  if (!ended) throw new UpstreamError('upstream_error', `provider ${provider} ended the stream before message-end`, { provider });
+
+  end(): void {
+    if (!this.ended) throw new UpstreamError('upstream_error', `provider ${this.provider} ended the stream before message-end`, { provider: this.provider });
+  }
+
+  private failure(message: string, upstreamBody: string): UpstreamError {
+    return new UpstreamError('upstream_error', `provider ${this.provider} ${message}`, { provider: this.provider, upstreamBody });
+  }
+}
+
+/** Cohere sends text in small deltas: those of one read are joined into one part. */
+function push(out: StreamPart[], part: StreamPart): void {
+  const last = out.at(-1);
+  if ((part.type === 'text' || part.type === 'reasoning') && last?.type === part.type) last.text += part.text;
+  else out.push(part);
 }

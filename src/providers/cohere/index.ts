@@ -1,7 +1,7 @@
 import { malformedAnswer } from '../shared/malformed-answer.js';
-import type { StreamPart } from '../../core/chat.js';
 import type { EmbeddingResult } from '../../core/embeddings.js';
 import { collectChatCompletion, encodeChatChunks } from '../../encode/chat-chunks.js';
+import { oneBatch } from '../shared/one-batch.js';
 import { postUpstream } from '../shared/post-upstream.js';
 import type { ChatCall, ChatResult, ChatStream, EmbedCall, ProviderAdapter, ProviderConfig, Timeouts } from '../types.js';
 import type { CohereChatResponse, CohereEmbedRequest, CohereEmbedResponse } from './cohere-api.js';
@@ -32,7 +32,7 @@ export class CohereAdapter implements ProviderAdapter {
     const res = await this.send(call, this.chatUrl, body, 'application/json');
     const answer = this.parse<CohereChatResponse>(await res.text(), 'a chat answer');
     if (typeof answer?.message !== 'object' || answer.message === null) throw malformedAnswer(this.config.name, 'a chat answer without a message', JSON.stringify(answer));
-    return collectChatCompletion(single(convertCohereResponse(answer)), { id: call.id, created: call.created, model: call.publicModel });
+    return collectChatCompletion(oneBatch(convertCohereResponse(answer)), { id: call.id, created: call.created, model: call.publicModel });
   }
 
   async stream(call: ChatCall): Promise<ChatStream> {
@@ -43,7 +43,7 @@ export class CohereAdapter implements ProviderAdapter {
       throw malformedAnswer(this.config.name, `content type "${type}" instead of an event stream`, await res.text());
     }
     const includeUsage = call.body.stream_options?.include_usage === true;
-    return encodeChatChunks(readCohereStream(res.body, this.config.name), { id: call.id, created: call.created, model: call.publicModel, includeUsage });
+    return encodeChatChunks(readCohereStream(res.body, { provider: this.config.name }), { id: call.id, created: call.created, model: call.publicModel, includeUsage });
   }
 
   async embed(call: EmbedCall): Promise<EmbeddingResult> {
@@ -84,6 +84,3 @@ export class CohereAdapter implements ProviderAdapter {
 
 }
 
-async function* single(parts: StreamPart[]): AsyncGenerator<StreamPart[]> {
-  yield parts;
-}

@@ -30,9 +30,9 @@ export class ToolCallNumbering {
  * reasoning, and each function call whole, with its id, name and arguments in one part; a call's
  * thought signature travels in its id (gemini-tool-call-id.ts). Parts with nothing for a chat answer
  * (code execution, inline media, signatures on text, which Gemini does not require back) are skipped.
+ * Appended to `out` when given (a stream's batch), so no array is made per event.
  */
-export function convertGeminiParts(parts: readonly GeminiPart[] | undefined, calls: ToolCallNumbering): StreamPart[] {
-  const out: StreamPart[] = [];
+export function convertGeminiParts(parts: readonly GeminiPart[] | undefined, calls: ToolCallNumbering, out: StreamPart[] = []): StreamPart[] {
   for (const part of parts ?? []) {
     if (part.functionCall) {
       const { index, id } = calls.next(part.functionCall.id);

@@ -7,7 +7,7 @@ import { assertOpenAISchema } from '../../../test/support/openai-schemas.js';
 import type { StreamPart } from '../../core/chat.js';
 import { UpstreamError } from '../../core/errors.js';
 import { encodeChatChunks } from '../../encode/chat-chunks.js';
-import { geminiStreamParts } from './gemini-stream.js';
+import { readGeminiStream } from './gemini-stream.js';
 
 const FIXTURES = fixturePath('gemini');
 const mock = (name: string): string => readFileSync(path.join(FIXTURES, 'mock-responses', name), 'utf8');
@@ -29,7 +29,7 @@ async function* bytes(text: string, size = 1 << 20): AsyncGenerator<Uint8Array> 
 
 async function partsOf(text: string, size?: number): Promise<StreamPart[]> {
   const out: StreamPart[] = [];
-  for await (const batch of geminiStreamParts(bytes(text, size), { provider: 'gemini', requestId: 'chatcmpl-r1' })) out.push(...batch);
+  for await (const batch of readGeminiStream(bytes(text, size), { provider: 'gemini', requestId: 'chatcmpl-r1' })) out.push(...batch);
   return out;
 }
 
@@ -54,7 +54,7 @@ const usage = (prompt: number, completion: number, reasoning = 0, cached = 0) =>
 
 const failsWith = (text: string, check: (e: UpstreamError) => boolean) => assert.rejects(partsOf(text), (e: unknown) => e instanceof UpstreamError && check(e));
 
-describe('geminiStreamParts (recorded Gemini streams in, typed parts out)', () => {
+describe('readGeminiStream (recorded Gemini streams in, typed parts out)', () => {
   it('text deltas, the finish reason, and the last usage, whatever the read boundaries', async () => {
     const expected = [
       { type: 'text', text: 'The' },
@@ -159,7 +159,7 @@ describe('geminiStreamParts (recorded Gemini streams in, typed parts out)', () =
 
   it('a bare error object in the stream is thrown after the text before it', async () => {
     const seen: StreamPart[] = [];
-    const stream = geminiStreamParts(bytes(mock('vertexai/streaming-failure-error-mid-stream.txt'), 64), { provider: 'gemini', requestId: 'chatcmpl-r1' });
+    const stream = readGeminiStream(bytes(mock('vertexai/streaming-failure-error-mid-stream.txt'), 64), { provider: 'gemini', requestId: 'chatcmpl-r1' });
     await assert.rejects(
       (async () => {
         for await (const batch of stream) seen.push(...batch);
@@ -183,7 +183,7 @@ describe('geminiStreamParts (recorded Gemini streams in, typed parts out)', () =
   });
 
   it('encoded for the client: role first, one tool-call delta with id, name and arguments, finish, usage', async () => {
-    const parts = geminiStreamParts(bytes(mock('googleai/streaming-success-thinking-function-call-thought-summary-signature.txt')), { provider: 'gemini', requestId: 'chatcmpl-r1' });
+    const parts = readGeminiStream(bytes(mock('googleai/streaming-success-thinking-function-call-thought-summary-signature.txt')), { provider: 'gemini', requestId: 'chatcmpl-r1' });
     const chunks: Array<Record<string, any>> = [];
     for await (const batch of encodeChatChunks(parts, { id: 'chatcmpl-r1', created: 1, model: 'gemini-2.5-flash', includeUsage: true })) {
       for (const text of batch) chunks.push(JSON.parse(text));
@@ -202,5 +202,84 @@ describe('geminiStreamParts (recorded Gemini streams in, typed parts out)', () =
       { id: 'chatcmpl-r1', object: 'chat.completion.chunk', created: 1, model: 'gemini-2.5-flash', choices: [{ index: 0, delta: {}, logprobs: null, finish_reason: 'tool_calls' }] },
       { id: 'chatcmpl-r1', object: 'chat.completion.chunk', created: 1, model: 'gemini-2.5-flash', choices: [], usage: usage(38, 174, 168) },
     ]);
+  });
+});
+
+describe('readGeminiStream: text-only events read by position', () => {
+  const spaced = (text: string, fields = '') => `data: {"candidates": [{"content": {"parts": [{"text": ${JSON.stringify(text)}}],"role": "model"}}]${fields}}\r\n\r\n`;
+  const compact = (text: string, fields = '') => `data: {"candidates":[{"content":{"parts":[{"text":${JSON.stringify(text)}}],"role":"model"},"index":0}]${fields}}\r\n\r\n`;
+  const meta = (total: number) => `,"usageMetadata": {"promptTokenCount": 7,"candidatesTokenCount": ${total - 7},"totalTokenCount": ${total}},"modelVersion": "gemini-2.0-flash","responseId": "r"`;
+  const finish = (fields = '') => `data: {"candidates": [{"content": {"parts": [{"text": "."}],"role": "model"},"finishReason": "STOP"}]${fields}}\r\n\r\n`;
+  const TEXTS = ['plain', 'two\nlines', 'a "quote"', 'back\\slash\\', 'é 😀 \u2028', '"}],"role": "model"}}]', '\t'];
+
+  async function eventsParsed<T>(run: () => Promise<T>): Promise<{ result: T; count: number }> {
+    const parse = JSON.parse;
+    let count = 0;
+    JSON.parse = ((...args: Parameters<typeof parse>) => {
+      if (args[0].startsWith('{')) count++;
+      return parse(...args);
+    }) as typeof JSON.parse;
+    try {
+      return { result: await run(), count };
+    } finally {
+      JSON.parse = parse;
+    }
+  }
+
+  it("Google's spacing and compact JSON, escapes and look-alike text: the same parts as the general reading", async () => {
+    for (const event of [spaced, compact]) {
+      const parts = await partsOf(TEXTS.map((text, i) => event(text, meta(8 + i))).join('') + finish(meta(20)));
+      assert.deepEqual(parts, [...TEXTS.map((text) => ({ type: 'text', text })), { type: 'text', text: '.' }, { type: 'finish', reason: 'stop' }, { type: 'usage', usage: usage(7, 13) }]);
+    }
+  });
+
+  it('text events with usage are not parsed as events; the usage of the last one counts, read once at the end', async () => {
+    const { result, count } = await eventsParsed(() => partsOf(finish() + TEXTS.map((text, i) => spaced(text, meta(8 + i))).join('')));
+    assert.deepEqual(result.at(-1), { type: 'usage', usage: usage(7, 7) });
+    // Only the last text event's fields after its candidates.
+    assert.equal(count, 1);
+    const rated = `data: {"candidates": [{"content": {"parts": [{"text": "."}],"role": "model"},"finishReason": "STOP","safetyRatings": []}]${meta(9)}}\r\n\r\n`;
+    const earlier = await eventsParsed(() => partsOf(spaced('a', meta(30)) + rated));
+    assert.deepEqual(earlier.result.at(-1), { type: 'usage', usage: usage(7, 2) }, 'a later parsed event wins over an earlier quick one');
+    assert.equal(earlier.count, 1);
+  });
+
+  it('a finish reason beside the text is read by position too', async () => {
+    const { result, count } = await eventsParsed(() => partsOf(compact('a') + compact('b').replace('"role":"model"}', '"role":"model"},"finishReason":"MAX_TOKENS"')));
+    assert.deepEqual(result, [{ type: 'text', text: 'a' }, { type: 'text', text: 'b' }, { type: 'finish', reason: 'length' }]);
+    assert.equal(count, 0);
+  });
+
+  it('thoughts, finish reasons and errors beside the text take the general path', async () => {
+    const thought = 'data: {"candidates": [{"content": {"parts": [{"text": "hmm","thought": true}],"role": "model"}}]}\r\n\r\n';
+    assert.deepEqual((await partsOf(thought + finish())).slice(0, 1), [{ type: 'reasoning', text: 'hmm' }]);
+    await failsWith(spaced('a', ',"error": {"code": 503,"message": "overloaded","status": "UNAVAILABLE"}'), (e) => /503 UNAVAILABLE\): overloaded/.test(e.message));
+  });
+
+  it('a text event whose usage is not JSON fails when the stream ends, after the text; one cut short fails at once', async () => {
+    const seen: StreamPart[] = [];
+    await assert.rejects(
+      (async () => {
+        for await (const batch of readGeminiStream(bytes(spaced('kept', ',"usageMetadata": {"promptTokenCount": }') + finish()), { provider: 'gemini', requestId: 'chatcmpl-r1' })) seen.push(...batch);
+      })(),
+      (e: unknown) => e instanceof UpstreamError && e.status === 502 && /not JSON/.test(e.message),
+    );
+    assert.deepEqual(seen, [{ type: 'text', text: 'kept' }, { type: 'text', text: '.' }]);
+    await failsWith(spaced('a', ',"usageMetadata": {"promptTokenCount": 7').replace('}\r\n', '\r\n'), (e) => /not JSON/.test(e.message));
+  });
+
+  it('bare lines that never make up a JSON object fail once they pass 64 KiB, without waiting for the end', async () => {
+    const seen: StreamPart[] = [];
+    const reads = ['{ junk that never closes\n'.repeat(3000), 'data: {"candidates": [{"content": {"parts": [{"text": "late"}],"role": "model"},"finishReason": "STOP"}]}\r\n\r\n'];
+    async function* source(): AsyncGenerator<Uint8Array> {
+      for (const read of reads) yield Buffer.from(read);
+    }
+    await assert.rejects(
+      (async () => {
+        for await (const batch of readGeminiStream(source(), { provider: 'gemini', requestId: 'chatcmpl-r1' })) seen.push(...batch);
+      })(),
+      (e: unknown) => e instanceof UpstreamError && e.status === 502 && /not an event/.test(e.message),
+    );
+    assert.deepEqual(seen, []);
   });
 });

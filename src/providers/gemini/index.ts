@@ -9,7 +9,7 @@ import { convertGeminiResponse } from './convert-gemini-response.js';
 import { convertToGeminiRequest } from './convert-to-gemini-request.js';
 import type { BatchEmbedContentsResponse, GenerateContentRequest, GenerateContentResponse } from './gemini-api.js';
 import { mapGeminiError } from './gemini-error.js';
-import { geminiStreamParts } from './gemini-stream.js';
+import { readGeminiStream } from './gemini-stream.js';
 
 /**
  * Google's Gemini API (Generative Language API v1beta): `generateContent`,
@@ -42,7 +42,7 @@ export class GeminiAdapter implements ProviderAdapter {
     if (!type.includes('text/event-stream')) {
       throw malformedAnswer(this.config.name, `content type "${type}" instead of an event stream`, await res.text());
     }
-    const parts = geminiStreamParts(res.body, { provider: this.config.name, requestId: call.id });
+    const parts = readGeminiStream(res.body, { provider: this.config.name, requestId: call.id });
     const includeUsage = call.body.stream_options?.include_usage === true;
     return encodeChatChunks(parts, { id: call.id, created: call.created, model: call.publicModel, includeUsage });
   }

@@ -105,4 +105,14 @@ describe('relayOpenAIStream (upstream bytes in, client payloads out)', () => {
     assert.equal((JSON.parse(only) as { id: string }).id, ID);
     assert.equal(stream.upstreamId?.(), 'c"1');
   });
+
+  it('replaces the whole model name, escaped or spaced, and only the first model field', async () => {
+    const escaped = '{"id":"c1","object":"chat.completion.chunk","created":1,"model":"gpt-\\"x\\\\","choices":[{"index":0,"delta":{"content":"a"},"finish_reason":null}]}';
+    const spaced = '{"id":"c1","object":"chat.completion.chunk","created":1,"model" : "gpt-4o","choices":[{"index":0,"delta":{"content":"b"},"finish_reason":null}]}';
+    const nested = '{"id":"c1","object":"chat.completion.chunk","created":1,"model":"gpt-4o","choices":[{"index":0,"delta":{},"finish_reason":"stop"}],"extra":{"model":"kept"}}';
+    const stream = relayOpenAIStream(bytes(...[escaped, spaced, nested].map((c) => `data: ${c}\n\n`)), { provider: 'p', publicModel: 'pub "1"', id: ID, clientWantsUsage: false });
+    const out = (await drain(stream)).flat().map((c) => JSON.parse(c) as { id: string; model: string; extra?: { model: string } });
+    assert.deepEqual(out.map((c) => [c.id, c.model]), [[ID, 'pub "1"'], [ID, 'pub "1"'], [ID, 'pub "1"']]);
+    assert.equal(out[2].extra?.model, 'kept');
+  });
 });

@@ -1,8 +1,8 @@
-import type { EventSourceMessage } from 'eventsource-parser';
 import type { Usage } from '../../core/chat.js';
 import { UpstreamError } from '../../core/errors.js';
 import type { ChatStream } from '../types.js';
-import { sseEvents } from '../shared/sse-events.js';
+import { jsonStringEnd, jsonStringText } from '../shared/json-string.js';
+import { type StreamEventReader, readEventStream } from '../shared/stream-loop.js';
 import { mapOpenAIError } from './map-openai-error.js';
 
 const MODEL_FIELD = /"model"\s*:\s*"(?:[^"\\]|\\.)*"/;
@@ -10,6 +10,8 @@ const MODEL_FIELD = /"model"\s*:\s*"(?:[^"\\]|\\.)*"/;
 const MODEL_FIELD_FROM = /"model"\s*:\s*"(?:[^"\\]|\\.)*"/g;
 /** How OpenAI and nearly every compatible upstream begin a chunk; anything else takes the slow path. */
 const ID_OPENING = '{"id":"';
+/** How they write the model: found without a pattern, and without a match object per chunk. */
+const MODEL_OPENING = '"model":"';
 const ID_AT_START = /^\{\s*"id"\s*:\s*"((?:[^"\\]|\\.)*)"/;
 const USAGE_OBJECT = /"usage"\s*:\s*\{/;
 const FINISHED = /"finish_reason"\s*:\s*"/;
@@ -32,94 +34,92 @@ export interface RelayOptions {
  * whose upstream sent no usage can be counted with a tokenizer at the end.
  */
 export function relayOpenAIStream(body: AsyncIterable<Uint8Array>, options: RelayOptions): ChatStream {
-  const modelField = `"model":${JSON.stringify(options.publicModel)}`;
-  const idOpening = `{"id":${JSON.stringify(options.id)}`;
-  const seen: string[] = [];
-  let usage: Usage | undefined;
-  let upstreamId: string | undefined;
+  const reader = new RelayReader(options);
+  return {
+    [Symbol.asyncIterator]: () => readEventStream(body, options.provider, reader),
+    usage: () => reader.usage,
+    upstreamId: () => reader.upstreamId,
+    completionText: () => collectText(reader.seen),
+  };
+}
+
+/** The relay's reading of OpenAI's chunk events: JSON texts in, JSON texts out. */
+class RelayReader implements StreamEventReader<string> {
+  usage: Usage | undefined;
+  upstreamId: string | undefined;
+  readonly seen: string[] = [];
+  private done = false;
+  private finished = false;
+  private readonly options: RelayOptions;
+  private readonly modelField: string;
+  private readonly idOpening: string;
+
+  constructor(options: RelayOptions) {
+    this.options = options;
+    this.modelField = `"model":${JSON.stringify(options.publicModel)}`;
+    this.idOpening = `{"id":${JSON.stringify(options.id)}`;
+  }
+
+  event(data: string, name: string | undefined, out: string[]): void {
+    if (this.done) return;
+    if (data === '[DONE]') {
+      this.done = true;
+      return;
+    }
+    if (data.startsWith('{"error"') || name === 'error') throw upstreamStreamError(this.options.provider, data);
+    let chunk = this.rewrite(data);
+    if (USAGE_OBJECT.test(data)) {
+      const parsed = safeParse(chunk);
+      if (parsed?.usage) this.usage = parsed.usage as Usage;
+      const hasChoices = Array.isArray(parsed?.choices) && (parsed.choices as unknown[]).length > 0;
+      if (!hasChoices && !this.options.clientWantsUsage) return;
+      if (parsed && !hasChoices) chunk = JSON.stringify(parsed);
+    }
+    if (!this.finished && FINISHED.test(data)) this.finished = true;
+    this.seen.push(chunk);
+    out.push(chunk);
+  }
+
+  end(): void {
+    if (!this.done && !this.finished) {
+      const provider = this.options.provider;
+      throw new UpstreamError('upstream_error', `provider ${provider} ended the stream before finishing`, { provider });
+    }
+  }
 
   /**
    * The chunk under our id and the public model. Where the id comes first, unescaped (the upstreams
    * we know), both are spliced in one pass; else the model is replaced and the id found or parsed.
    */
-  const rewrite = (data: string): string => {
+  private rewrite(data: string): string {
     if (data.startsWith(ID_OPENING)) {
       const end = data.indexOf('"', ID_OPENING.length);
       if (end > 0 && data.charCodeAt(end - 1) !== 92) {
-        upstreamId ??= data.slice(ID_OPENING.length, end);
+        this.upstreamId ??= data.slice(ID_OPENING.length, end);
+        const model = data.indexOf(MODEL_OPENING, end);
+        const modelEnd = model < 0 ? -1 : jsonStringEnd(data, model + MODEL_OPENING.length);
+        if (modelEnd > 0) return this.idOpening + data.slice(end + 1, model) + this.modelField + data.slice(modelEnd + 1);
         MODEL_FIELD_FROM.lastIndex = end;
-        const model = MODEL_FIELD_FROM.exec(data);
-        if (!model) return idOpening + data.slice(end + 1);
-        return idOpening + data.slice(end + 1, model.index) + modelField + data.slice(MODEL_FIELD_FROM.lastIndex);
+        const spaced = MODEL_FIELD_FROM.exec(data);
+        if (!spaced) return this.idOpening + data.slice(end + 1);
+        return this.idOpening + data.slice(end + 1, spaced.index) + this.modelField + data.slice(MODEL_FIELD_FROM.lastIndex);
       }
     }
-    return withOurId(data.replace(MODEL_FIELD, modelField));
-  };
+    return this.withOurId(data.replace(MODEL_FIELD, this.modelField));
+  }
 
   /** An id not first, spaced or escaped, or missing: found at the start by a pattern, else by a parse. */
-  const withOurId = (data: string): string => {
+  private withOurId(data: string): string {
     const head = ID_AT_START.exec(data);
     if (head) {
-      upstreamId ??= jsonString(head[1]);
-      return idOpening + data.slice(head[0].length);
+      this.upstreamId ??= jsonStringText(head[1]);
+      return this.idOpening + data.slice(head[0].length);
     }
     const parsed = safeParse(data);
     if (!parsed) return data;
-    if (typeof parsed.id === 'string') upstreamId ??= parsed.id;
-    return JSON.stringify({ ...parsed, id: options.id });
-  };
-
-  async function* events(): AsyncGenerator<string[]> {
-    let batch: string[] = [];
-    let done = false;
-    let finished = false;
-    let failure: UpstreamError | undefined;
-
-    const onEvent = (event: EventSourceMessage): void => {
-      const data = event.data;
-      if (done || failure) return;
-      if (data === '[DONE]') {
-        done = true;
-        return;
-      }
-      if (data.startsWith('{"error"') || event.event === 'error') {
-        failure = upstreamStreamError(options.provider, data);
-        return;
-      }
-      let out = rewrite(data);
-      if (USAGE_OBJECT.test(data)) {
-        const parsed = safeParse(out);
-        if (parsed?.usage) usage = parsed.usage as Usage;
-        const hasChoices = Array.isArray(parsed?.choices) && (parsed.choices as unknown[]).length > 0;
-        if (!hasChoices && !options.clientWantsUsage) return;
-        if (parsed && !hasChoices) out = JSON.stringify(parsed);
-      }
-      if (!finished && FINISHED.test(data)) finished = true;
-      seen.push(out);
-      batch.push(out);
-    };
-    for await (const events of sseEvents(body, options.provider)) {
-      for (const event of events) onEvent(event);
-      if (batch.length > 0) {
-        const out = batch;
-        batch = [];
-        yield out;
-      }
-      if (failure) throw failure;
-    }
-    if (batch.length > 0) yield batch;
-    if (failure) throw failure;
-    if (!done && !finished) {
-      throw new UpstreamError('upstream_error', `provider ${options.provider} ended the stream before finishing`, { provider: options.provider });
-    }
+    if (typeof parsed.id === 'string') this.upstreamId ??= parsed.id;
+    return JSON.stringify({ ...parsed, id: this.options.id });
   }
-
-  return {
-    [Symbol.asyncIterator]: events,
-    usage: () => usage,
-    upstreamId: () => upstreamId,
-    completionText: () => collectText(seen),
-  };
 }
 
 function safeParse(text: string): Record<string, unknown> | undefined {
@@ -127,15 +127,6 @@ function safeParse(text: string): Record<string, unknown> | undefined {
     return JSON.parse(text) as Record<string, unknown>;
   } catch {
     return undefined;
-  }
-}
-
-/** The value of a JSON string's text between its quotes. */
-function jsonString(escaped: string): string {
-  try {
-    return JSON.parse(`"${escaped}"`) as string;
-  } catch {
-    return escaped;
   }
 }
 

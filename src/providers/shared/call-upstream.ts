@@ -43,7 +43,7 @@ export interface UpstreamRequest {
 export interface UpstreamResponse {
   status: number;
   headers: IncomingHttpHeaders;
-  /** The body as it arrives, for stream relays (whose reader maps read failures, as `sseEvents` does). */
+  /** The body as it arrives, for stream relays (whose reader maps read failures, as `readEventStream` does). */
   body: Dispatcher.ResponseData['body'];
   /** The whole body; a reset, a timeout or more than `maxBytes` is our 502 or 504. */
   bytes(): Promise<Buffer>;
