@@ -105,18 +105,10 @@ export class OpenAICompatibleAdapter implements ProviderAdapter {
   }
 
   private send(call: { signal: AbortSignal; timeouts?: Timeouts }, body: Record<string, unknown>, url = this.chatUrl, maxBytes?: number) {
-    const provider = this.config.name;
-    return postUpstream(this.config, {
-      url,
-      headers: this.headers,
-      body,
-      signal: call.signal,
-      timeouts: call.timeouts,
-      maxBytes,
-      mapError: (status, text, retryAfter) => mapOpenAIError(provider, status, text, retryAfter),
-    });
+    return postUpstream(this.config, { url, headers: this.headers, body, signal: call.signal, timeouts: call.timeouts, maxBytes, mapError: this.mapError });
   }
 
+  private readonly mapError = (status: number, text: string, retryAfter: string | undefined) => mapOpenAIError(this.config.name, status, text, retryAfter);
 
 }
 

@@ -69,7 +69,7 @@ const MAX_REDIRECTS = 3;
  * - reads bodies guarded (a reset is a 502, a timeout a 504, an oversized body a 502);
  * - scrubs the provider's credentials from every error it throws: message, upstream body, causes.
  */
-export async function callUpstream(config: ProviderConfig, req: UpstreamRequest): Promise<UpstreamResponse> {
+export async function callUpstream(config: ProviderConfig, req: UpstreamRequest, method = req.method ?? 'GET'): Promise<UpstreamResponse> {
   const timeouts = req.timeouts ?? config.timeouts;
   const secrets = providerSecrets(config);
   const fail = (error: unknown): ApiError => redactError(asUpstreamError(config.name, error, req.signal), secrets);
@@ -83,7 +83,7 @@ export async function callUpstream(config: ProviderConfig, req: UpstreamRequest)
       const res = await route.dispatcher.request({
         origin: target.origin,
         path: target.path,
-        method: req.method ?? 'GET',
+        method,
         headers: route.headers,
         body,
         signal: req.signal,
