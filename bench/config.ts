@@ -39,6 +39,8 @@ export const config = {
   gatewayNodeArgs: (process.env.BENCH_GATEWAY_NODE_ARGS ?? '').split(/\s+/).filter(Boolean),
   /** Also measure the translated routes (Gemini, Anthropic) next to the relay; BENCH_TRANSLATION=0 skips them. */
   translation: process.env.BENCH_TRANSLATION !== '0',
+  /** Measure Portkey's gateway beside OpenSq (bench/portkey.ts); BENCH_PORTKEY=0 skips it. */
+  portkey: process.env.BENCH_PORTKEY !== '0',
   /** Sequential warm-up requests per path of each translated route (the relay's is `warmup`). */
   translatedWarmup: 0,
   /** A translated route's load slice, as a share of the relay's (shorter in a quick run, to keep it short). */

@@ -213,6 +213,8 @@ export interface LoadSlot {
   target: Target;
   pool: Pool;
   sliceMs: number;
+  /** The processes to meter when the target is another gateway (Portkey); `load`'s own when absent. */
+  pids?: Pids;
 }
 
 /**
@@ -220,12 +222,12 @@ export interface LoadSlot {
  * the order reversed every other round (so with [gateway, direct] the two alternate as
  * gateway-direct, direct-gateway, ...). Returns each slot's totals.
  */
-export async function load(kind: 'json' | 'stream', slots: readonly LoadSlot[], pids: Pids, noise: NoiseMeter): Promise<SliceTotals[]> {
+export async function load(kind: 'json' | 'stream', slots: readonly LoadSlot[], pids: Pids, noise?: NoiseMeter): Promise<SliceTotals[]> {
   const totals = slots.map(() => emptyTotals());
   const slices = loadSlices();
   for (let s = 0; s < slices; s++) {
     const order = s % 2 === 0 ? slots.map((_, n) => n) : slots.map((_, n) => slots.length - 1 - n);
-    for (const n of order) await loadSlice(kind, slots[n].pool, slots[n].target, slots[n].sliceMs, pids, totals[n], true, noise);
+    for (const n of order) await loadSlice(kind, slots[n].pool, slots[n].target, slots[n].sliceMs, slots[n].pids ?? pids, totals[n], true, noise);
   }
   return totals;
 }

@@ -15,9 +15,14 @@
  *   (d) translation: (a) and (b) also for `gemini-2.0-flash` and `claude-3.5-sonnet`, routed to
  *       the fake's Gemini and Anthropic endpoints, their blocks and slices interleaved with the
  *       relay's; "direct" there is the fake called in the provider's own format
- *       (bench/translated.ts). BENCH_TRANSLATION=0 leaves this out.
+ *       (bench/translated.ts). BENCH_TRANSLATION=0 leaves this out;
+ *   (e) Portkey's gateway (pinned, installed from npm into .bench/portkey) beside OpenSq, on the
+ *       same core: added latency and CPU per request (bench/portkey.ts, portkey-line.ts);
+ *       BENCH_PORTKEY=0 leaves it out, and without network it is skipped, said so;
+ *   then the rows measured by their own modules (bench/extra-rows.ts).
  *
- * Prints a report, checks the goals and writes everything to .bench/last.json.
+ * Prints a report, checks the goals of issue 16 (bench/goal-rows.ts: PASS/FAIL/SKIP per row) and
+ * writes everything to .bench/last.json.
  *
  *   npm run bench                     full run (~2 min)
  *   npm run bench -- --quick          ~30 s
@@ -50,7 +55,10 @@ import { type Lane, type LoadSlot, type Pids, type SequentialResult, type SliceT
 import { installCleanup, killAllNow, removeStaleDataDirs, stopAll, stopChild } from './processes.js';
 import { type Memory, NoiseMeter, initClockTicks, memory, systemTicks, ticksToMs } from './proc-stats.js';
 import { type ProfileResult, profileGateway } from './profile.js';
+import { extraRows } from './extra-rows.js';
 import { limitsLine } from './limits-bench.js';
+import { PORTKEY_VERSION } from './portkey.js';
+import { portkeyLine } from './portkey-line.js';
 import { buildReport } from './report.js';
 import type { RouteResult } from './report-translation.js';
 import { CLIENT_OPTIONS, DIRECT, GATEWAY, RELAY, type Route, validate } from './requests.js';
@@ -164,6 +172,9 @@ async function main(): Promise<void> {
   }
   log(`(d) limits and credits on: a second gateway, ${config.durationS} s per path`);
   const limits = await limitsLine(pinning, upstream, gateway, pids);
+  log(`Portkey ${PORTKEY_VERSION} beside OpenSq (installed into .bench/portkey on first use)`);
+  const portkey = await portkeyLine(pinning, upstream, gateway, pids, log);
+  if ('skipped' in portkey) log(`Portkey skipped: ${portkey.skipped}`);
   const gatewayAlive = !gateway.child.done;
   await stopChild(gateway.child);
 
@@ -178,6 +189,7 @@ async function main(): Promise<void> {
       profileError = (error as Error).message;
     }
   }
+  const extra = await extraRows({ pinning, upstream, log });
   await stopAll();
 
   // Slots 0 and 1 are the relay's gateway and direct paths; slot n + 1 is routes[n]'s gateway.
@@ -207,6 +219,8 @@ async function main(): Promise<void> {
     profile,
     profileError,
     limits,
+    portkey,
+    extra,
   });
   process.stdout.write(text);
   mkdirSync(BENCH_OUT, { recursive: true });

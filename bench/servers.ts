@@ -59,6 +59,8 @@ export async function startGateway(
   extraNodeArgs: string[] = [],
   logFile?: string,
   extraEnv: (dataDir: string) => Record<string, string> = () => ({}),
+  /** The gateway's entry script: this build's, or another's (bench/ab.ts). */
+  entry = GATEWAY_ENTRY,
 ): Promise<Gateway> {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), `opensq-bench-${process.pid}-`));
   tempDirs.push(dataDir);
@@ -89,7 +91,7 @@ export async function startGateway(
   writeFileSync(configFile, 'models:\n  claude-3.5-sonnet: { paid: false }\n');
   env.OPENSQ_CONFIG = configFile;
   Object.assign(env, extraEnv(dataDir));
-  const child = launch('gateway', [...extraNodeArgs, '--import', GUARD, GATEWAY_ENTRY, 'serve'], env, pinning.gatewayCpu, logFile);
+  const child = launch('gateway', [...extraNodeArgs, '--import', GUARD, entry, 'serve'], env, pinning.gatewayCpu, logFile);
   const origin = `http://${HOST}:${port}`;
   await waitForHealth(child, origin, 30_000);
   return { child, origin, dataDir };

@@ -66,6 +66,12 @@ export interface EmbedCall {
 export interface ChatResult {
   completion: ChatCompletion;
   usage: Usage | undefined;
+  /**
+   * The completion's JSON text as relayed (our id, the public model), when the adapter passed the
+   * upstream's bytes on: an OpenAI-shaped answer can be sent as it is, and `completion` is then
+   * parsed only if something reads it.
+   */
+  json?: string;
   /** The upstream's own id for the answer, kept on the usage row when the answer's id is ours. */
   upstreamId?: string;
 }

@@ -134,12 +134,20 @@ async function completeChat(ctx: AppContext, reply: FastifyReply, scope: Request
   if (!routed.ok) return scope.fail(routed);
   scope.hold(routed);
   scope.release();
-  const { completion } = routed.value;
-  const usage = routed.value.usage ?? (await estimateUsage(call.body, completionText(completion)));
-  completion.usage ??= usage;
-  if (endpoint.withUser) completion.user = key.userId;
+  const result = routed.value;
+  const encoder = endpoint.encoder ?? OPENAI_CHAT;
+  // An answer relayed as the upstream wrote it, with its usage, goes out as it came: no parse, no stringify.
+  const relayed = result.json !== undefined && result.usage !== undefined && encoder === OPENAI_CHAT && !endpoint.withUser;
+  const usage = result.usage ?? (await estimateUsage(call.body, completionText(result.completion)));
   failpoint('complete.encode');
-  const payload = (endpoint.encoder ?? OPENAI_CHAT).completion(completion, call);
+  let payload: string;
+  if (relayed) payload = result.json!;
+  else {
+    const completion = result.completion;
+    completion.usage ??= usage;
+    if (endpoint.withUser) completion.user = key.userId;
+    payload = encoder.completion(completion, call);
+  }
   await scope.record({ deployment: routed.deployment, attempts: routed.attempts, ...tokens(usage), status: 'ok', httpStatus: 200, upstreamId: routed.value.upstreamId });
   scope.setHeaders(routed.deployment, routed.attempts);
   reply.type('application/json').send(payload);

@@ -12,6 +12,7 @@ import { generateOpenAICompatibleImages } from './openai-images.js';
 import { speakOpenAI } from './openai-speech.js';
 import { postUpstream } from '../shared/post-upstream.js';
 import { relayOpenAIStream } from './relay-stream.js';
+import { type SplicedCompletion, spliceCompletion } from './splice-completion.js';
 
 /** OpenAI answers up to 2,048 inputs of 3,072 floats as JSON text: about 90 MB. */
 const EMBEDDINGS_MAX_BYTES = 256 * 1024 * 1024;
@@ -46,6 +47,8 @@ export class OpenAICompatibleAdapter implements ProviderAdapter {
     }
     const res = await this.send(call, { ...capAnswerTokens(call.body, call.maxAnswerTokens, this.config.type), model: call.upstreamModel, stream: false, stream_options: undefined });
     const text = await res.text();
+    const spliced = spliceCompletion(text, call.id, call.publicModel);
+    if (spliced) return relayedCompletion(spliced);
     let completion: ChatCompletion;
     try {
       completion = JSON.parse(text) as ChatCompletion;
@@ -102,17 +105,22 @@ export class OpenAICompatibleAdapter implements ProviderAdapter {
   }
 
   private send(call: { signal: AbortSignal; timeouts?: Timeouts }, body: Record<string, unknown>, url = this.chatUrl, maxBytes?: number) {
-    const provider = this.config.name;
-    return postUpstream(this.config, {
-      url,
-      headers: this.headers,
-      body,
-      signal: call.signal,
-      timeouts: call.timeouts,
-      maxBytes,
-      mapError: (status, text, retryAfter) => mapOpenAIError(provider, status, text, retryAfter),
-    });
+    return postUpstream(this.config, { url, headers: this.headers, body, signal: call.signal, timeouts: call.timeouts, maxBytes, mapError: this.mapError });
   }
 
+  private readonly mapError = (status: number, text: string, retryAfter: string | undefined) => mapOpenAIError(this.config.name, status, text, retryAfter);
 
+}
+
+/** The answer as the upstream wrote it (id and model ours); its object is parsed only when read. */
+function relayedCompletion(spliced: SplicedCompletion): ChatResult {
+  let completion: ChatCompletion | undefined;
+  return {
+    json: spliced.json,
+    usage: spliced.usage ?? undefined,
+    upstreamId: spliced.upstreamId,
+    get completion(): ChatCompletion {
+      return (completion ??= JSON.parse(spliced.json) as ChatCompletion);
+    },
+  };
 }

@@ -1,5 +1,5 @@
 import type { IncomingHttpHeaders } from 'node:http';
-import { type Dispatcher, FormData, request } from 'undici';
+import { type Dispatcher, FormData } from 'undici';
 import { ApiError, UpstreamError } from '../../core/errors.js';
 import { sanitizeRetryAfter } from '../../core/retry-after.js';
 import type { ProviderConfig, Timeouts } from '../types.js';
@@ -69,21 +69,23 @@ const MAX_REDIRECTS = 3;
  * - reads bodies guarded (a reset is a 502, a timeout a 504, an oversized body a 502);
  * - scrubs the provider's credentials from every error it throws: message, upstream body, causes.
  */
-export async function callUpstream(config: ProviderConfig, req: UpstreamRequest): Promise<UpstreamResponse> {
+export async function callUpstream(config: ProviderConfig, req: UpstreamRequest, method = req.method ?? 'GET'): Promise<UpstreamResponse> {
   const timeouts = req.timeouts ?? config.timeouts;
   const secrets = providerSecrets(config);
   const fail = (error: unknown): ApiError => redactError(asUpstreamError(config.name, error, req.signal), secrets);
   // Encoded before the exchange: a body that cannot be encoded is the gateway's failure, not the provider's.
   const body = req.body === undefined || req.body instanceof FormData ? req.body : JSON.stringify(req.body);
   try {
-    let url = new URL(req.url);
+    let target = ownEndpoint(config, req.url) ?? endpointOf(new URL(req.url));
     for (let redirects = 0; ; redirects++) {
-      const route = routeFor(config, req, url, secrets, timeouts.connectMs);
-      const res = await request(url, {
-        method: req.method ?? 'GET',
+      const route = routeFor(config, req, target, secrets, timeouts.connectMs);
+      // The dispatcher itself, with origin and path already known: undici's `request(url)` would parse the URL again.
+      const res = await route.dispatcher.request({
+        origin: target.origin,
+        path: target.path,
+        method,
         headers: route.headers,
         body,
-        dispatcher: route.dispatcher,
         signal: req.signal,
         headersTimeout: timeouts.firstByteMs,
         bodyTimeout: timeouts.idleMs,
@@ -91,7 +93,7 @@ export async function callUpstream(config: ProviderConfig, req: UpstreamRequest)
       const location = res.headers.location;
       if (req.handedOut && res.statusCode >= 300 && res.statusCode < 400 && typeof location === 'string' && redirects < MAX_REDIRECTS) {
         await res.body.dump();
-        url = new URL(location, url);
+        target = endpointOf(new URL(location, target.url));
         continue;
       }
       if (res.statusCode >= 200 && res.statusCode < 300) return answer(config, res, req.maxBytes ?? DEFAULT_MAX_BYTES, fail, secrets);
@@ -102,6 +104,49 @@ export async function callUpstream(config: ProviderConfig, req: UpstreamRequest)
   }
 }
 
+/** A URL with the parts undici's dispatcher takes, each computed once. */
+interface Endpoint {
+  url: URL;
+  href: string;
+  origin: string;
+  path: string;
+}
+
+function endpointOf(url: URL): Endpoint {
+  return { url, href: url.href, origin: url.origin, path: url.pathname + url.search };
+}
+
+/** The origin of a provider's base URL, parsed once per config; null without a valid one. */
+const baseOrigins = new WeakMap<ProviderConfig, string | null>();
+
+function baseOrigin(config: ProviderConfig): string | null {
+  let origin = baseOrigins.get(config);
+  if (origin === undefined) {
+    origin = config.baseUrl && URL.canParse(config.baseUrl) ? new URL(config.baseUrl).origin : null;
+    baseOrigins.set(config, origin);
+  }
+  return origin;
+}
+
+/**
+ * The URLs on a provider's own origin that it calls (chat, embeddings, ...: a handful), parsed
+ * once per config. Others (handed-out files, URLs with ids in them) are parsed per call and, past
+ * the first few, not kept.
+ */
+const ownEndpoints = new WeakMap<ProviderConfig, Map<string, Endpoint>>();
+const MAX_OWN_ENDPOINTS = 16;
+
+function ownEndpoint(config: ProviderConfig, href: string): Endpoint | undefined {
+  let known = ownEndpoints.get(config);
+  const hit = known?.get(href);
+  if (hit || !URL.canParse(href)) return hit;
+  const endpoint = endpointOf(new URL(href));
+  if (endpoint.origin !== baseOrigin(config)) return endpoint;
+  if (!known) ownEndpoints.set(config, (known = new Map()));
+  if (known.size < MAX_OWN_ENDPOINTS) known.set(href, endpoint);
+  return endpoint;
+}
+
 interface Route {
   dispatcher: Dispatcher;
   headers: Record<string, string>;
@@ -110,11 +155,12 @@ interface Route {
 }
 
 /** Where and with which headers a URL may be called, or why it may not. */
-function routeFor(config: ProviderConfig, req: UpstreamRequest, url: URL, secrets: readonly string[], connectMs: number): Route {
+function routeFor(config: ProviderConfig, req: UpstreamRequest, target: Endpoint, secrets: readonly string[], connectMs: number): Route {
+  const url = target.url;
   const headers = req.headers ?? {};
-  const credentials = secrets.some((s) => url.href.includes(s) || Object.values(headers).some((v) => v.includes(s)));
+  const credentials = secrets.length > 0 && secrets.some((s) => target.href.includes(s) || Object.values(headers).some((v) => v.includes(s)));
   if (url.protocol !== 'https:' && url.protocol !== 'http:') throw refused(config.name, url, 'that is not http(s)');
-  if (config.baseUrl && URL.canParse(config.baseUrl) && new URL(config.baseUrl).origin === url.origin) {
+  if (target.origin === baseOrigin(config)) {
     return { dispatcher: upstreamDispatcher(connectMs), headers, credentials };
   }
   const own = req.ownHost?.(url) === true;
@@ -164,7 +210,17 @@ function answer(config: ProviderConfig, res: Dispatcher.ResponseData, maxBytes: 
       throw fail(error);
     }
   };
-  const text = async (): Promise<string> => (await bytes()).toString('utf8');
+  const text = async (): Promise<string> => {
+    // A declared length undici holds the body to: read whole by undici's own consumer, no async iterator.
+    if (Number(res.headers['content-length']) <= maxBytes) {
+      try {
+        return await res.body.text();
+      } catch (error) {
+        throw fail(error);
+      }
+    }
+    return (await bytes()).toString('utf8');
+  };
   return {
     status: res.statusCode,
     headers: res.headers,

@@ -5,5 +5,5 @@ export type UpstreamPost = Omit<UpstreamRequest, 'method' | 'handedOut' | 'body'
 
 /** POSTs JSON or a form to the provider through the one door (`callUpstream`): the 2xx answer, or our error. */
 export function postUpstream(config: ProviderConfig, post: UpstreamPost): Promise<UpstreamResponse> {
-  return callUpstream(config, { ...post, method: 'POST' });
+  return callUpstream(config, post, 'POST');
 }
