@@ -19,6 +19,9 @@ let alice: OpenAI;
 let bob: OpenAI;
 
 const CONFIG = [
+  // The translated path over an OpenAI-wire chat upstream; the Responses pass-through has its own test (responses-passthrough.test.ts).
+  'providers:',
+  '  openai: { type: openai, options: { responses_api: false } }',
   'models:',
   '  t-openai: { paid: false, deployments: [ { provider: openai, model: gpt-4o-mini } ] }',
   '  t-anthropic: { paid: false, deployments: [ { provider: anthropic, model: claude-3-5-sonnet-latest } ] }',

@@ -1,11 +1,16 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ApiKey } from '../../auth/key-store.js';
 import { presentedKey } from '../../auth/presented-key.js';
-import type { ChatCompletion } from '../../core/chat.js';
+import type { ChatCompletion, ChatRequest } from '../../core/chat.js';
 import { ApiError } from '../../core/errors.js';
 import { ResponseEventWriter, type ResponseSettled } from '../../encode/response-events.js';
-import { completionOutput, finishedStatus, type ResponseEcho, responseEcho, responseObject } from '../../encode/response-object.js';
+import { completionOutput, finishedStatus, type ResponseEcho, responseEcho, type ResponseObject, responseObject } from '../../encode/response-object.js';
+import { RESPONSES_ANSWER, RESPONSES_EVENTS, RESPONSES_ORIGIN, type WithResponsesAnswer, type WithResponsesEvents, type WithResponsesOrigin } from '../../core/responses-origin.js';
+import { ResponseRelayWriter } from '../../encode/response-relay.js';
+import { speaksResponses } from '../../providers/openai-compatible/responses-passthrough.js';
 import type { ChatCall } from '../../providers/types.js';
+import type { Deployment } from '../../routing/catalog.js';
+import { resolveModel } from '../../routing/resolve-model.js';
 import { convertResponsesInput } from '../../schema/convert-responses-input.js';
 import { inputItemResources, inputItems, referencedItemIds, resolveReferences, responseIdOfItem } from '../../schema/responses-items.js';
 import { parseResponsesRequest, type ResponsesInputItem, responsesWarnings } from '../../schema/responses-request.js';
@@ -21,6 +26,11 @@ type Call = Pick<ChatCall, 'id' | 'created' | 'publicModel'>;
 function responsesEncoder(echo: ResponseEcho, settled: ResponseSettled | undefined): AnswerEncoder {
   return {
     completion(completion: ChatCompletion, call: Call): string {
+      const relayed = (completion as WithResponsesAnswer)[RESPONSES_ANSWER];
+      if (relayed) {
+        settled?.(relayed as unknown as ResponseObject);
+        return JSON.stringify(relayed);
+      }
       const finish = completion.choices[0]?.finish_reason;
       const response = responseObject(echo, {
         id: call.id,
@@ -34,7 +44,11 @@ function responsesEncoder(echo: ResponseEcho, settled: ResponseSettled | undefin
       settled?.(response);
       return JSON.stringify(response);
     },
-    stream: (call: Call) => new ResponseEventWriter(echo, { id: call.id, createdAt: call.created, model: call.publicModel }, settled),
+    stream: (call, upstream) => {
+      const relayed = (upstream as WithResponsesEvents)[RESPONSES_EVENTS];
+      if (relayed) return new ResponseRelayWriter(relayed, settled);
+      return new ResponseEventWriter(echo, { id: call.id, createdAt: call.created, model: call.publicModel }, settled);
+    },
   };
 }
 
@@ -53,6 +67,29 @@ async function referencedItems(store: ResponseStore, userId: number, items: read
     }
   }
   return found;
+}
+
+const native = (deployment: Deployment): boolean => speaksResponses(deployment.provider);
+
+/** The client's body as a deployment that speaks the Responses API is sent it: the state (`input` and its history, `store`) is the gateway's. */
+function originBody(body: unknown): Record<string, unknown> {
+  const { input: _input, previous_response_id: _previous, stream: _stream, store: _store, ...rest } = body as Record<string, unknown>;
+  return rest;
+}
+
+/**
+ * A request only a deployment that speaks the Responses API can take (a built-in tool, its items)
+ * as a chat request for admission and the token estimate: the conversation's JSON as the prompt.
+ */
+function shadowChatRequest(parsed: ReturnType<typeof parseResponsesRequest>, conversation: readonly ResponsesInputItem[]): ChatRequest {
+  const chat: ChatRequest = { model: parsed.model, messages: [{ role: 'user', content: JSON.stringify(conversation) }] };
+  if (parsed.instructions) chat.messages.unshift({ role: 'system', content: parsed.instructions });
+  if (parsed.stream) {
+    chat.stream = true;
+    chat.stream_options = { include_usage: true };
+  }
+  if (parsed.max_output_tokens != null) chat.max_completion_tokens = parsed.max_output_tokens;
+  return chat;
 }
 
 function listParams(query: unknown): { order: 'asc' | 'desc'; limit: number; after: string | undefined } {
@@ -84,8 +121,24 @@ export function registerResponses(app: FastifyInstance, ctx: AppContext): void {
     }
     let items = inputItems(parsed.input);
     if (referencedItemIds(items).length > 0) items = resolveReferences(items, await referencedItems(store, key.userId, items));
-    const body = responsesToChatRequest(parsed, convertResponsesInput(parsed.instructions, [...prior, ...items]));
-    const lost = responsesWarnings(parsed);
+    const conversation = [...prior, ...items];
+    const usable = resolveModel(ctx.catalog, parsed.model, key, 'chat').usable;
+    const someNative = usable.some(native);
+    let body: ChatRequest;
+    let only: ((deployment: Deployment) => boolean) | undefined;
+    try {
+      body = responsesToChatRequest(parsed, convertResponsesInput(parsed.instructions, conversation));
+    } catch (error) {
+      // What the translation cannot carry (built-in tools, their items) goes as it is to the deployments that speak the Responses API; with none, the 400 stands.
+      if (!someNative || !(error instanceof ApiError) || error.status !== 400) throw error;
+      body = shadowChatRequest(parsed, conversation);
+      only = native;
+    }
+    if (someNative) {
+      const own = { previous_response_id: parsed.previous_response_id ?? null, store: parsed.store !== false };
+      (body as WithResponsesOrigin)[RESPONSES_ORIGIN] = { body: originBody(request.body), input: conversation, own };
+    }
+    const lost = only || usable.every(native) ? [] : responsesWarnings(parsed);
     if (lost.length > 0) body[READ_WARNINGS] = [...(body[READ_WARNINGS] ?? []), ...lost];
     const settled: ResponseSettled | undefined =
       parsed.store === false
@@ -96,6 +149,7 @@ export function registerResponses(app: FastifyInstance, ctx: AppContext): void {
       withUser: false,
       idPrefix: 'resp_',
       encoder: responsesEncoder(responseEcho(parsed), settled),
+      deployments: only,
     });
   };
 
