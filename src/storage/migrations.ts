@@ -177,6 +177,13 @@ function migrations(kind: 'sqlite' | 'postgres'): Record<string, Migration> {
         await db.schema.alterTable('usage').addColumn('cache_write_tokens', 'integer', (c) => c.notNull().defaultTo(0)).execute();
       },
     },
+    '0010_responses_chain': {
+      async up(db: Kysely<any>) {
+        // A stored response keeps only its own input and output and points at the one it continues;
+        // a continuation walks the chain. Rows from before keep their whole conversation and end a walk.
+        await db.schema.alterTable('responses').addColumn('previous_id', 'text').execute();
+      },
+    },
   };
 }
 

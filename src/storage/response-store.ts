@@ -1,14 +1,28 @@
+import { sql } from 'kysely';
 import type { Logger } from 'pino';
+import { ApiError } from '../core/errors.js';
 import type { Database } from './database.js';
 import type { Schema } from './schema.js';
 
 const DAY_MS = 86_400_000;
+/** The most stored responses one conversation is rebuilt from, and their most JSON text: beyond, a continuation is a 400. */
+export const MAX_CHAIN_TURNS = 1000;
+export const MAX_CHAIN_CHARS = 32 * 1024 * 1024;
 
-/** One stored answer, its JSON read back. */
+/** One stored answer, its JSON read back: the response, and its own input items only. */
 export interface StoredResponse {
   response: Record<string, unknown> & { id: string; output: Array<Record<string, unknown>> };
   input: Array<Record<string, unknown>>;
-  conversation: Array<Record<string, unknown>>;
+  /** The stored response this one continues (`previous_response_id`). */
+  previousId: string | null;
+}
+
+interface ChainRow {
+  id: string;
+  previous_id: string | null;
+  response: string;
+  input: string;
+  conversation: string;
 }
 
 export interface ResponseOwner {
@@ -44,7 +58,7 @@ export class ResponseStore {
     const sqlite = database.sqlite;
     if (sqlite) {
       const insert = sqlite.prepare(
-        'INSERT INTO responses (id, user_id, key_id, created_at, response, input, conversation) VALUES (@id, @user_id, @key_id, @created_at, @response, @input, @conversation) ON CONFLICT (id) DO NOTHING',
+        'INSERT INTO responses (id, user_id, key_id, created_at, response, input, conversation, previous_id) VALUES (@id, @user_id, @key_id, @created_at, @response, @input, @conversation, @previous_id) ON CONFLICT (id) DO NOTHING',
       );
       this.insertBatch = sqlite.transaction((rows: Schema['responses'][]) => {
         for (const row of rows) insert.run(row);
@@ -91,13 +105,55 @@ export class ResponseStore {
     await this.pending.get(id);
     const row = await this.database.db
       .selectFrom('responses')
-      .select(['response', 'input', 'conversation'])
+      .select(['response', 'input', 'previous_id'])
       .where('id', '=', id)
       .where('user_id', '=', userId)
       .where('created_at', '>=', Date.now() - this.retentionDays * DAY_MS)
       .executeTakeFirst();
     if (!row) return undefined;
-    return { response: JSON.parse(row.response), input: JSON.parse(row.input), conversation: JSON.parse(row.conversation) };
+    return { response: JSON.parse(row.response), input: JSON.parse(row.input), previousId: row.previous_id };
+  }
+
+  /**
+   * The conversation a continuation of the user's stored response starts from: each response of its
+   * chain (walked through `previous_id` in one recursive query, oldest first) gives its input items
+   * and its output. Undefined when the response is not the user's or has expired; a 400 when an
+   * earlier response of the chain is gone or the chain passes MAX_CHAIN_TURNS or MAX_CHAIN_CHARS.
+   */
+  async conversation(userId: number, id: string): Promise<Array<Record<string, unknown>> | undefined> {
+    await this.flushing;
+    await this.pending.get(id);
+    const since = Date.now() - this.retentionDays * DAY_MS;
+    const { rows } = await sql<ChainRow>`
+      WITH RECURSIVE chain (id, previous_id, response, input, conversation, depth) AS (
+        SELECT id, previous_id, response, input, conversation, 1 FROM responses WHERE id = ${id} AND user_id = ${userId} AND created_at >= ${since}
+        UNION ALL
+        SELECT r.id, r.previous_id, r.response, r.input, r.conversation, chain.depth + 1 FROM responses r JOIN chain ON r.id = chain.previous_id
+        WHERE r.user_id = ${userId} AND r.created_at >= ${since} AND chain.depth <= ${MAX_CHAIN_TURNS}
+      )
+      SELECT id, previous_id, response, input, conversation FROM chain ORDER BY depth DESC`.execute(this.database.db);
+    if (rows.length === 0) return undefined;
+    if (rows.length > MAX_CHAIN_TURNS) throw chainTooLong(`more than ${MAX_CHAIN_TURNS} responses`);
+    let chars = 0;
+    for (const row of rows) chars += row.response.length + row.input.length + row.conversation.length;
+    if (chars > MAX_CHAIN_CHARS) throw chainTooLong(`more than ${MAX_CHAIN_CHARS / 1024 / 1024} MiB of stored items`);
+    const oldest = rows[0];
+    if (oldest.previous_id !== null) {
+      throw new ApiError('invalid_request', `The conversation of this response cannot be rebuilt: an earlier response in it (${JSON.stringify(oldest.previous_id.slice(0, 80))}) was deleted or has expired.`, { param: 'previous_response_id' });
+    }
+    const items: Array<Record<string, unknown>> = [];
+    for (const row of rows) {
+      // A row stored before the chain was kept holds its whole conversation, output included.
+      const whole = JSON.parse(row.conversation) as Array<Record<string, unknown>>;
+      if (whole.length > 0) {
+        items.length = 0;
+        items.push(...whole);
+        continue;
+      }
+      items.push(...(JSON.parse(row.input) as Array<Record<string, unknown>>));
+      items.push(...(JSON.parse(row.response) as StoredResponse['response']).output);
+    }
+    return items;
   }
 
   /** Deletes the user's stored answer; false when there was none. */
@@ -123,6 +179,11 @@ function row(saved: Saved): Schema['responses'] {
     created_at: saved.createdAt,
     response: JSON.stringify(saved.stored.response),
     input: JSON.stringify(saved.stored.input),
-    conversation: JSON.stringify(saved.stored.conversation),
+    conversation: '[]',
+    previous_id: saved.stored.previousId,
   };
+}
+
+function chainTooLong(what: string): ApiError {
+  return new ApiError('invalid_request', `The conversation of previous_response_id is too long to continue here (${what}); start a new one with the items you need as input.`, { param: 'previous_response_id' });
 }

@@ -108,8 +108,10 @@ export interface ResponsesTable {
   response: string;
   /** This request's input items, with ids (`GET /v1/responses/{id}/input_items`). */
   input: string;
-  /** Every item a continuation (`previous_response_id`) starts from: earlier items, the input, the output. */
+  /** Rows stored before 0010: every item a continuation starts from; `[]` since (the chain is walked instead). */
   conversation: string;
+  /** The stored response this one continues (`previous_response_id`), walked to rebuild a conversation. */
+  previous_id: string | null;
 }
 
 /** Small facts the instances share, e.g. up to when the ledger is rolled up. */

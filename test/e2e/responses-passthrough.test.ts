@@ -70,7 +70,7 @@ describe('Responses pass-through to a deployment that speaks the Responses API',
       assertOpenAISchema('Response', response);
       assert.match(response.id, /^resp_[0-9a-f]{32}$/);
       assert.equal(response.model, model);
-      assert.equal(response.store, true, 'the gateway stored it');
+      assert.equal((response as unknown as { store: boolean }).store, true, 'the gateway stored it');
       assert.deepEqual(response.output.map((item) => item.type), ['web_search_call', 'function_call']);
       assert.deepEqual(response.usage, FAKE_USAGE);
       const sent = native.requests.at(-1)!.body;

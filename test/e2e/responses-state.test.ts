@@ -115,6 +115,53 @@ describe('stored responses', () => {
     await notFound(alice.responses.delete(mine.id));
   });
 
+  it('a 30-turn chain is stored linearly: each row holds its own turn; the 30th continuation sends every earlier turn', async (t) => {
+    const ids: string[] = [];
+    let previous: string | undefined;
+    for (let turn = 1; turn <= 30; turn++) {
+      const created = await alice.responses.create({ model: 't-openai', input: `Turn ${String(turn).padStart(2, '0')}: tell me more.`, previous_response_id: previous });
+      ids.push(created.id);
+      previous = created.id;
+    }
+    assert.equal((openai.requests.at(-1)!.body.messages as unknown[]).length, 59, '29 earlier turns of two messages, and this one');
+    const rows = await server.query(`SELECT id, length(response) + length(input) + length(conversation) AS size FROM responses WHERE id IN (${ids.map((id) => `'${id}'`).join(',')})`);
+    const sizes = ids.map((id) => Number(rows.find((r) => r.id === id)!.size));
+    const total = sizes.reduce((a, b) => a + b, 0);
+    t.diagnostic(`stored characters: turn 1 ${sizes[0]}, turn 15 ${sizes[14]}, turn 30 ${sizes[29]}, all 30 ${total}`);
+    // Quadratic storage would make the 30th row about 30 times the first.
+    assert.ok(Math.max(...sizes) < 1.2 * Math.min(...sizes), sizes.join(','));
+  });
+
+  it('a chain with a deleted response cannot be continued past it (a 400 naming it); a row stored before the chain column still continues', async () => {
+    const first = await alice.responses.create({ model: 't-openai', input: 'One' });
+    const second = await alice.responses.create({ model: 't-openai', input: 'Two', previous_response_id: first.id });
+    const third = await alice.responses.create({ model: 't-openai', input: 'Three', previous_response_id: second.id });
+    await alice.responses.delete(second.id);
+    await assert.rejects(alice.responses.create({ model: 't-openai', input: 'Four', previous_response_id: third.id }), (error: unknown) => {
+      assert.ok(error instanceof OpenAI.BadRequestError, String(error));
+      assert.equal(error.param, 'previous_response_id');
+      assert.match(error.message, new RegExp(second.id));
+      return true;
+    });
+
+    const [owner] = await server.query(`SELECT user_id, key_id FROM responses WHERE id = '${first.id}'`);
+    const legacyId = `resp_${'ab'.repeat(16)}`;
+    const conversation = [
+      { type: 'message', role: 'user', content: 'Old question' },
+      { type: 'message', role: 'assistant', content: [{ type: 'output_text', text: 'Old answer' }] },
+    ];
+    const response = { id: legacyId, object: 'response', output: [conversation[1]] };
+    await server.query(
+      `INSERT INTO responses (id, user_id, key_id, created_at, response, input, conversation) VALUES ('${legacyId}', ${owner.user_id}, '${owner.key_id}', ${Date.now()}, '${JSON.stringify(response)}', '[]', '${JSON.stringify(conversation)}')`,
+    );
+    await alice.responses.create({ model: 't-openai', input: 'New question', previous_response_id: legacyId });
+    assert.deepEqual(openai.requests.at(-1)!.body.messages, [
+      { role: 'user', content: 'Old question' },
+      { role: 'assistant', content: 'Old answer' },
+      { role: 'user', content: 'New question' },
+    ]);
+  });
+
   it('store: false keeps nothing', async () => {
     const unstored = await alice.responses.create({ model: 't-openai', input: 'Forget me', store: false });
     assert.equal((unstored as unknown as { store: boolean }).store, false);

@@ -115,9 +115,9 @@ export function registerResponses(app: FastifyInstance, ctx: AppContext): void {
     const parsed = parseResponsesRequest(request.body);
     let prior: ResponsesInputItem[] = [];
     if (parsed.previous_response_id) {
-      const previous = await store.get(key.userId, parsed.previous_response_id);
+      const previous = await store.conversation(key.userId, parsed.previous_response_id);
       if (!previous) throw notFound(parsed.previous_response_id, 'previous_response_id');
-      prior = previous.conversation as ResponsesInputItem[];
+      prior = previous as ResponsesInputItem[];
     }
     let items = inputItems(parsed.input);
     if (referencedItemIds(items).length > 0) items = resolveReferences(items, await referencedItems(store, key.userId, items));
@@ -143,7 +143,7 @@ export function registerResponses(app: FastifyInstance, ctx: AppContext): void {
     const settled: ResponseSettled | undefined =
       parsed.store === false
         ? undefined
-        : (response) => store.save(owner(key), { response, input: inputItemResources(items, response.id), conversation: [...prior, ...items, ...response.output] });
+        : (response) => store.save(owner(key), { response, input: inputItemResources(items, response.id), previousId: parsed.previous_response_id ?? null });
     await serveChat(ctx, reply, body, key, {
       name: 'responses',
       withUser: false,
