@@ -5,7 +5,7 @@ import { FAKE_KEY } from './openai-upstream.js';
 /**
  * A fake of OpenAI's own Responses API (`POST /v1/responses`), JSON and SSE, in its exact wire
  * format: the Response object and the stream's event names with consecutive `sequence_number`s.
- * It answers an echo of the last user text; a `web_search*` tool adds a `web_search_call` item, a
+ * It answers an echo of the last user text (or of a `function_call_output` that ends the input); a `web_search*` tool adds a `web_search_call` item, a
  * function tool (before any `function_call_output`) a function call instead of text, a
  * `reasoning.effort` a reasoning item (with `encrypted_content` when `include` asks for it). It
  * refuses what OpenAI refuses without stored state: `previous_response_id`, and a reasoning item
@@ -56,7 +56,9 @@ function outputOf(body: Item, n: number): Item[] {
     return output;
   }
   const carried = input.filter((i) => i.type === 'reasoning' && typeof i.encrypted_content === 'string').map((i) => i.encrypted_content);
-  const text = `Echo: ${lastUserText(body.input)}${carried.length > 0 ? ` [carried ${carried.join(',')}]` : ''}`;
+  const last = input.at(-1);
+  const answer = last?.type === 'function_call_output' ? `The tool answered: ${last.output}` : `Echo: ${lastUserText(body.input)}`;
+  const text = `${answer}${carried.length > 0 ? ` [carried ${carried.join(',')}]` : ''}`;
   output.push({ id: `msg_up${n}`, type: 'message', role: 'assistant', status: 'completed', content: [{ type: 'output_text', text, annotations: [], logprobs: [] }] });
   return output;
 }
