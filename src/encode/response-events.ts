@@ -30,7 +30,10 @@ interface Chunk {
  */
 const TEXT_ONLY_CHUNK = /"choices":\[\{"index":0,"delta":\{"content":("(?:[^"\\]|\\.)*")\},"logprobs":null,"finish_reason":null\}\](?:,"usage":null)?(?:,"obfuscation":"[^"\\]*")?\}$/;
 
-/** The item being written: its place in `output`, and the text or arguments so far. */
+/**
+ * The item being written: its place in `output`, and the text or arguments so far; a message's
+ * text is kept as the inside of a JSON string (its deltas' literals joined, parsed once at the end).
+ */
 interface OpenItem {
   item: ResponseItem;
   outputIndex: number;
@@ -38,8 +41,8 @@ interface OpenItem {
   text: string;
 }
 
-/** Called once with the final Response of a stream that ended (completed, incomplete or failed). */
-export type ResponseSettled = (response: ResponseObject) => void;
+/** Called once with the final Response of a stream that ended (completed, incomplete or failed), and its JSON text. */
+export type ResponseSettled = (response: ResponseObject, json: string) => void;
 
 /**
  * Writes one streamed Responses answer from the OpenAI chat chunks the providers give: each piece
@@ -112,8 +115,9 @@ export class ResponseEventWriter {
     const at = { item_id: open.item.id, output_index: open.outputIndex };
     let item: ResponseItem;
     if (open.kind === 'message') {
-      const part = outputTextPart(open.text);
-      this.event(out, 'response.output_text.done', { ...at, content_index: 0, text: open.text, logprobs: [] });
+      const text = JSON.parse(`"${open.text}"`) as string;
+      const part = outputTextPart(text);
+      this.event(out, 'response.output_text.done', { ...at, content_index: 0, text, logprobs: [] });
       this.event(out, 'response.content_part.done', { ...at, content_index: 0, part });
       item = { ...open.item, status, content: [part] };
     } else if (open.kind === 'reasoning') {
@@ -129,10 +133,10 @@ export class ResponseEventWriter {
     this.event(out, 'response.output_item.done', { output_index: open.outputIndex, item });
   }
 
-  /** A piece of text; `deltaJson` is its JSON string literal when the chunk's own can be reused as is. */
-  private text(out: string[], delta: string, deltaJson = JSON.stringify(delta)): void {
+  /** A piece of text as its JSON string literal (the chunk's own, reused as is where it can be). */
+  private text(out: string[], deltaJson: string): void {
     const open = this.open?.kind === 'message' ? this.open : this.openItem(out, 'message', { id: messageItemId(this.state.id, this.messages++), type: 'message', status: 'in_progress', role: 'assistant', content: [] });
-    open.text += delta;
+    open.text += deltaJson.slice(1, -1);
     this.delta(out, 'response.output_text.delta', open, '"content_index":0,', deltaJson, ',"logprobs":[]');
   }
 
@@ -164,7 +168,7 @@ export class ResponseEventWriter {
       // Most chunks are one piece of text: its JSON string is taken from the chunk and reused.
       const plain = TEXT_ONLY_CHUNK.exec(text);
       if (plain) {
-        this.text(out, JSON.parse(plain[1]) as string, plain[1]);
+        this.text(out, plain[1]);
         continue;
       }
       const chunk = JSON.parse(text) as Chunk;
@@ -172,7 +176,7 @@ export class ResponseEventWriter {
       if (!choice || (choice.index ?? 0) !== 0) continue;
       const delta = choice.delta;
       if (delta?.reasoning_content) this.reasoning(out, delta.reasoning_content);
-      if (delta?.content) this.text(out, delta.content);
+      if (delta?.content) this.text(out, JSON.stringify(delta.content));
       for (const call of delta?.tool_calls ?? []) this.toolCall(out, call);
       if (choice.finish_reason) this.finish = choice.finish_reason;
     }
@@ -186,9 +190,7 @@ export class ResponseEventWriter {
     const status = finishedStatus(this.finish);
     this.close(out, status);
     Object.assign(this.state, { status, finish: this.finish, usage });
-    const response = responseObject(this.echo, this.state);
-    this.event(out, status === 'completed' ? 'response.completed' : 'response.incomplete', { response });
-    this.settled?.(response);
+    this.final(out, status === 'completed' ? 'response.completed' : 'response.incomplete');
     return out.join('');
   }
 
@@ -198,9 +200,15 @@ export class ResponseEventWriter {
     this.start(out);
     this.event(out, 'error', { code: error.code, message: error.message, param: error.param });
     Object.assign(this.state, { status: 'failed', error });
-    const response = responseObject(this.echo, this.state);
-    this.event(out, 'response.failed', { response });
-    this.settled?.(response);
+    this.final(out, 'response.failed');
     return out.join('');
+  }
+
+  /** The event with the final Response; its JSON text, made once, is also what `settled` stores. */
+  private final(out: string[], type: string): void {
+    const response = responseObject(this.echo, this.state);
+    const json = JSON.stringify(response);
+    out.push(`event: ${type}\ndata: {"type":"${type}","response":${json},"sequence_number":${this.sequence++}}\n\n`);
+    this.settled?.(response, json);
   }
 }

@@ -1,9 +1,7 @@
 import type { ApiError } from '../core/errors.js';
 import type { RelayedResponseEvents } from '../core/responses-origin.js';
+import type { ResponseSettled } from './response-events.js';
 import type { ResponseObject } from './response-object.js';
-
-/** Called once with the final Response a relayed stream ended with. */
-export type RelaySettled = (response: ResponseObject) => void;
 
 /**
  * Writes a Responses stream relayed from a deployment that speaks the Responses API: its batches
@@ -13,7 +11,7 @@ export type RelaySettled = (response: ResponseObject) => void;
 export class ResponseRelayWriter {
   constructor(
     private readonly relayed: RelayedResponseEvents,
-    private readonly settled: RelaySettled | undefined,
+    private readonly settled: ResponseSettled | undefined,
   ) {}
 
   batch(events: readonly string[]): string {
@@ -34,6 +32,6 @@ export class ResponseRelayWriter {
 
   private settle(): void {
     const response = this.relayed.finalResponse();
-    if (response) this.settled?.(response as unknown as ResponseObject);
+    if (response) this.settled?.(response as unknown as ResponseObject, JSON.stringify(response));
   }
 }

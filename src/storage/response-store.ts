@@ -33,6 +33,8 @@ export interface ResponseOwner {
 interface Saved {
   owner: ResponseOwner;
   stored: StoredResponse;
+  /** The response's JSON text, when the answer already made it. */
+  responseJson: string | undefined;
   createdAt: number;
 }
 
@@ -66,8 +68,9 @@ export class ResponseStore {
     }
   }
 
-  save(owner: ResponseOwner, stored: StoredResponse): void {
-    const saved: Saved = { owner, stored, createdAt: Date.now() };
+  /** Stores an answer (`responseJson`: its response's JSON text, if already made). */
+  save(owner: ResponseOwner, stored: StoredResponse, responseJson?: string): void {
+    const saved: Saved = { owner, stored, responseJson, createdAt: Date.now() };
     if (!this.insertBatch) {
       const id = stored.response.id;
       const write = this.database.db
@@ -177,7 +180,7 @@ function row(saved: Saved): Schema['responses'] {
     user_id: saved.owner.userId,
     key_id: saved.owner.keyId,
     created_at: saved.createdAt,
-    response: JSON.stringify(saved.stored.response),
+    response: saved.responseJson ?? JSON.stringify(saved.stored.response),
     input: JSON.stringify(saved.stored.input),
     conversation: '[]',
     previous_id: saved.stored.previousId,

@@ -28,8 +28,9 @@ function responsesEncoder(echo: ResponseEcho, settled: ResponseSettled | undefin
     completion(completion: ChatCompletion, call: Call): string {
       const relayed = (completion as WithResponsesAnswer)[RESPONSES_ANSWER];
       if (relayed) {
-        settled?.(relayed as unknown as ResponseObject);
-        return JSON.stringify(relayed);
+        const json = JSON.stringify(relayed);
+        settled?.(relayed as unknown as ResponseObject, json);
+        return json;
       }
       const finish = completion.choices[0]?.finish_reason;
       const response = responseObject(echo, {
@@ -41,8 +42,9 @@ function responsesEncoder(echo: ResponseEcho, settled: ResponseSettled | undefin
         output: completionOutput(completion, call.id),
         usage: completion.usage,
       });
-      settled?.(response);
-      return JSON.stringify(response);
+      const json = JSON.stringify(response);
+      settled?.(response, json);
+      return json;
     },
     stream: (call, upstream) => {
       const relayed = (upstream as WithResponsesEvents)[RESPONSES_EVENTS];
@@ -143,7 +145,7 @@ export function registerResponses(app: FastifyInstance, ctx: AppContext): void {
     const settled: ResponseSettled | undefined =
       parsed.store === false
         ? undefined
-        : (response) => store.save(owner(key), { response, input: inputItemResources(items, response.id), previousId: parsed.previous_response_id ?? null });
+        : (response, json) => store.save(owner(key), { response, input: inputItemResources(items, response.id), previousId: parsed.previous_response_id ?? null }, json);
     await serveChat(ctx, reply, body, key, {
       name: 'responses',
       withUser: false,
