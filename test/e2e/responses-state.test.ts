@@ -162,6 +162,36 @@ describe('stored responses', () => {
     ]);
   });
 
+  it('retrieve with stream: true replays a stored response as its events (from starting_after); cancel is a 400, as OpenAI answers for a response that is not a background one', async () => {
+    const input: OpenAI.Responses.ResponseInput = [{ role: 'user', content: 'Weather in Paris?' }];
+    for (const created of [await alice.responses.create({ model: 't-openai', input: 'Replay me' }), await alice.responses.create({ model: 't-anthropic', input, tools: [weatherTool] })]) {
+      const events: Array<Record<string, any>> = [];
+      for await (const event of await alice.responses.retrieve(created.id, { stream: true })) events.push(event as unknown as Record<string, any>);
+      events.forEach((event, i) => {
+        assertOpenAISchema('ResponseStreamEvent', event);
+        assert.equal(event.sequence_number, i);
+      });
+      assert.deepEqual(events.slice(0, 2).map((e) => e.type), ['response.created', 'response.in_progress']);
+      assert.equal(events.at(-1)!.type, 'response.completed');
+      assert.deepEqual({ ...events.at(-1)!.response, output_text: undefined }, { ...created, output_text: undefined });
+      const deltas = events.filter((e) => e.type === 'response.output_text.delta' || e.type === 'response.function_call_arguments.delta').map((e) => e.delta).join('');
+      const item = created.output[0];
+      assert.equal(deltas, item.type === 'message' && item.content[0].type === 'output_text' ? item.content[0].text : item.type === 'function_call' ? item.arguments : undefined);
+      const later: Array<Record<string, any>> = [];
+      for await (const event of await alice.responses.retrieve(created.id, { stream: true, starting_after: 2 })) later.push(event as unknown as Record<string, any>);
+      assert.deepEqual(later.map((e) => e.sequence_number), events.slice(3).map((e) => e.sequence_number));
+    }
+
+    const mine = await alice.responses.create({ model: 't-openai', input: 'Cancel me' });
+    await assert.rejects(alice.responses.cancel(mine.id), (error: unknown) => {
+      assert.ok(error instanceof OpenAI.BadRequestError, String(error));
+      assert.match(error.message, /Cannot cancel a synchronous response/);
+      return true;
+    });
+    await notFound(bob.responses.cancel(mine.id));
+    await notFound(bob.responses.retrieve(mine.id, { stream: true }));
+  });
+
   it('store: false keeps nothing', async () => {
     const unstored = await alice.responses.create({ model: 't-openai', input: 'Forget me', store: false });
     assert.equal((unstored as unknown as { store: boolean }).store, false);

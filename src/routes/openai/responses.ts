@@ -7,6 +7,8 @@ import { ResponseEventWriter, type ResponseSettled } from '../../encode/response
 import { completionOutput, finishedStatus, type ResponseEcho, responseEcho, type ResponseObject, responseObject } from '../../encode/response-object.js';
 import { RESPONSES_ANSWER, RESPONSES_EVENTS, RESPONSES_ORIGIN, type WithResponsesAnswer, type WithResponsesEvents, type WithResponsesOrigin } from '../../core/responses-origin.js';
 import { ResponseRelayWriter } from '../../encode/response-relay.js';
+import { replayResponseEvents } from '../../encode/response-replay.js';
+import { SSE_HEADERS } from '../../encode/sse.js';
 import { speaksResponses } from '../../providers/openai-compatible/responses-passthrough.js';
 import type { ChatCall } from '../../providers/types.js';
 import type { Deployment } from '../../routing/catalog.js';
@@ -94,6 +96,15 @@ function shadowChatRequest(parsed: ReturnType<typeof parseResponsesRequest>, con
   return chat;
 }
 
+/** `stream=true` (with `starting_after`, a sequence number) asks for a stored response as its events. */
+function replayParams(query: unknown): { startingAfter: number } | undefined {
+  const q = (query ?? {}) as Record<string, string | undefined>;
+  if (q.stream !== 'true') return undefined;
+  const startingAfter = q.starting_after === undefined ? -1 : Number(q.starting_after);
+  if (!Number.isInteger(startingAfter) || startingAfter < -1) throw new ApiError('invalid_request', "Invalid value for 'starting_after': expected a sequence number.", { param: 'starting_after' });
+  return { startingAfter };
+}
+
 function listParams(query: unknown): { order: 'asc' | 'desc'; limit: number; after: string | undefined } {
   const q = (query ?? {}) as Record<string, string | undefined>;
   const limit = q.limit === undefined ? 20 : Number(q.limit);
@@ -165,7 +176,15 @@ export function registerResponses(app: FastifyInstance, ctx: AppContext): void {
   for (const base of ['/v1', '/ai/openai']) {
     app.post(`${base}/responses`, create);
     app.get<{ Params: { id: string } }>(`${base}/responses/:id`, async (request, reply) => {
-      reply.type('application/json').send(JSON.stringify((await stored(request)).response));
+      const { response } = await stored(request);
+      const replay = replayParams(request.query);
+      if (!replay) return reply.type('application/json').send(JSON.stringify(response));
+      reply.headers(SSE_HEADERS).send(replayResponseEvents(response as ResponseObject, replay.startingAfter));
+    });
+    // Every response here was answered in the request that made it (no `background`): there is nothing to cancel, as OpenAI answers for those.
+    app.post<{ Params: { id: string } }>(`${base}/responses/:id/cancel`, async (request) => {
+      await stored(request);
+      throw new ApiError('invalid_request', 'Cannot cancel a synchronous response.', {});
     });
     app.delete<{ Params: { id: string } }>(`${base}/responses/:id`, async (request, reply) => {
       const key = await ctx.keys.authenticate(presentedKey(request.headers));
