@@ -112,15 +112,13 @@ export class ResponseEventWriter {
     const open = this.open;
     if (!open) return;
     this.open = undefined;
+    if (open.kind === 'message') {
+      this.closeMessage(out, open, status);
+      return;
+    }
     const at = { item_id: open.item.id, output_index: open.outputIndex };
     let item: ResponseItem;
-    if (open.kind === 'message') {
-      const text = JSON.parse(`"${open.text}"`) as string;
-      const part = outputTextPart(text);
-      this.event(out, 'response.output_text.done', { ...at, content_index: 0, text, logprobs: [] });
-      this.event(out, 'response.content_part.done', { ...at, content_index: 0, part });
-      item = { ...open.item, status, content: [part] };
-    } else if (open.kind === 'reasoning') {
+    if (open.kind === 'reasoning') {
       const part = { type: 'summary_text', text: open.text };
       this.event(out, 'response.reasoning_summary_text.done', { ...at, summary_index: 0, text: open.text });
       this.event(out, 'response.reasoning_summary_part.done', { ...at, summary_index: 0, part });
@@ -131,6 +129,24 @@ export class ResponseEventWriter {
     }
     this.state.output[open.outputIndex] = item;
     this.event(out, 'response.output_item.done', { output_index: open.outputIndex, item });
+  }
+
+  /**
+   * A message's done events written around its text's JSON literal (its deltas' joined), which is
+   * never serialized again; the text is parsed once, for the final Response. Item ids are ours.
+   */
+  private closeMessage(out: string[], open: OpenItem, status: 'completed' | 'incomplete'): void {
+    const textJson = `"${open.text}"`;
+    const partJson = `{"type":"output_text","text":${textJson},"annotations":[],"logprobs":[]}`;
+    const head = `"item_id":"${open.item.id}","output_index":${open.outputIndex},"content_index":0`;
+    out.push(
+      `event: response.output_text.done\ndata: {"type":"response.output_text.done",${head},"text":${textJson},"logprobs":[],"sequence_number":${this.sequence++}}\n\n`,
+      `event: response.content_part.done\ndata: {"type":"response.content_part.done",${head},"part":${partJson},"sequence_number":${this.sequence++}}\n\n`,
+    );
+    const item: ResponseItem = { ...open.item, status, content: [outputTextPart(JSON.parse(textJson) as string)] };
+    this.state.output[open.outputIndex] = item;
+    const itemJson = `{"id":"${item.id}","type":"message","status":"${status}","role":"assistant","content":[${partJson}]}`;
+    out.push(`event: response.output_item.done\ndata: {"type":"response.output_item.done","output_index":${open.outputIndex},"item":${itemJson},"sequence_number":${this.sequence++}}\n\n`);
   }
 
   /** A piece of text as its JSON string literal (the chunk's own, reused as is where it can be). */
