@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import type { Logger } from 'pino';
 import { ApiError } from '../core/errors.js';
+import { responseIdOfItem } from '../schema/responses-items.js';
 import type { Database } from './database.js';
 import type { Schema } from './schema.js';
 
@@ -49,8 +50,8 @@ export class ResponseStore {
   private readonly pending = new Map<string, Promise<void>>();
   private queued: Saved[] = [];
   private flushing: Promise<void> | undefined;
-  /** SQLite's inserts of a batch, prepared once, in one transaction. */
-  private readonly insertBatch: ((rows: Schema['responses'][]) => void) | undefined;
+  /** SQLite's inserts of a batch (responses, then their upstream item ids), prepared once, in one transaction. */
+  private readonly insertBatch: ((rows: Schema['responses'][], items: Schema['response_items'][]) => void) | undefined;
 
   constructor(
     private readonly database: Database,
@@ -62,8 +63,10 @@ export class ResponseStore {
       const insert = sqlite.prepare(
         'INSERT INTO responses (id, user_id, key_id, created_at, response, input, conversation, previous_id) VALUES (@id, @user_id, @key_id, @created_at, @response, @input, @conversation, @previous_id) ON CONFLICT (id) DO NOTHING',
       );
-      this.insertBatch = sqlite.transaction((rows: Schema['responses'][]) => {
+      const insertItem = sqlite.prepare('INSERT INTO response_items (item_id, response_id) VALUES (@item_id, @response_id) ON CONFLICT (item_id) DO NOTHING');
+      this.insertBatch = sqlite.transaction((rows: Schema['responses'][], items: Schema['response_items'][]) => {
         for (const row of rows) insert.run(row);
+        for (const item of items) insertItem.run(item);
       });
     }
   }
@@ -73,11 +76,13 @@ export class ResponseStore {
     const saved: Saved = { owner, stored, responseJson, createdAt: Date.now() };
     if (!this.insertBatch) {
       const id = stored.response.id;
+      const items = foreignItems(saved);
       const write = this.database.db
         .insertInto('responses')
         .values(row(saved))
         .onConflict((oc) => oc.column('id').doNothing())
         .execute()
+        .then(() => (items.length > 0 ? this.database.db.insertInto('response_items').values(items).onConflict((oc) => oc.column('item_id').doNothing()).execute() : undefined))
         .then(
           () => undefined,
           (error: unknown) => this.log.error({ err: error, responseId: id }, 'could not store a response'),
@@ -93,7 +98,7 @@ export class ResponseStore {
         this.queued = [];
         this.flushing = undefined;
         try {
-          this.insertBatch!(batch.map(row));
+          this.insertBatch!(batch.map(row), batch.flatMap(foreignItems));
         } catch (error) {
           this.log.error({ err: error, responses: batch.length }, 'could not store responses');
         }
@@ -159,18 +164,31 @@ export class ResponseStore {
     return items;
   }
 
+  /** The stored responses that gave these (upstream) output item ids, by item id. */
+  async responsesOfItems(itemIds: readonly string[]): Promise<string[]> {
+    if (itemIds.length === 0) return [];
+    await this.flushing;
+    await Promise.all(this.pending.values());
+    const rows = await this.database.db.selectFrom('response_items').select('response_id').where('item_id', 'in', [...itemIds]).execute();
+    return rows.map((r) => r.response_id);
+  }
+
   /** Deletes the user's stored answer; false when there was none. */
   async delete(userId: number, id: string): Promise<boolean> {
     await this.flushing;
     await this.pending.get(id);
     const result = await this.database.db.deleteFrom('responses').where('id', '=', id).where('user_id', '=', userId).executeTakeFirst();
-    return Number(result.numDeletedRows) > 0;
+    if (Number(result.numDeletedRows) === 0) return false;
+    await this.database.db.deleteFrom('response_items').where('response_id', '=', id).execute();
+    return true;
   }
 
-  /** Deletes answers past their retention; answers how many went. */
+  /** Deletes answers past their retention, and their item ids; answers how many went. */
   async prune(now = Date.now()): Promise<number> {
     const result = await this.database.db.deleteFrom('responses').where('created_at', '<', now - this.retentionDays * DAY_MS).executeTakeFirst();
-    return Number(result.numDeletedRows);
+    const pruned = Number(result.numDeletedRows);
+    if (pruned > 0) await this.database.db.deleteFrom('response_items').where('response_id', 'not in', (qb) => qb.selectFrom('responses').select('id')).execute();
+    return pruned;
   }
 }
 
@@ -185,6 +203,15 @@ function row(saved: Saved): Schema['responses'] {
     conversation: '[]',
     previous_id: saved.stored.previousId,
   };
+}
+
+/** Output items whose ids are not made here (`responseIdOfItem` cannot find their response): an upstream's, passed through. */
+function foreignItems(saved: Saved): Schema['response_items'][] {
+  const items: Schema['response_items'][] = [];
+  for (const item of saved.stored.response.output) {
+    if (typeof item.id === 'string' && responseIdOfItem(item.id) === undefined) items.push({ item_id: item.id, response_id: saved.stored.response.id });
+  }
+  return items;
 }
 
 function chainTooLong(what: string): ApiError {

@@ -114,6 +114,12 @@ export interface ResponsesTable {
   previous_id: string | null;
 }
 
+/** Output items of stored responses whose ids are an upstream's (the Responses pass-through), so an `item_reference` finds its response. */
+export interface ResponseItemsTable {
+  item_id: string;
+  response_id: string;
+}
+
 /** Small facts the instances share, e.g. up to when the ledger is rolled up. */
 export interface MetaTable {
   name: string;
@@ -129,4 +135,5 @@ export interface Schema {
   usage_hourly: UsageHourlyTable;
   opensq_meta: MetaTable;
   responses: ResponsesTable;
+  response_items: ResponseItemsTable;
 }

@@ -135,6 +135,20 @@ describe('Responses pass-through to a deployment that speaks the Responses API',
     assert.ok(!native.requests.at(-1)!.body.input.some((i: Record<string, unknown>) => i.type === 'reasoning'));
   });
 
+  it("an item_reference to a passed-through output item (the upstream's id) is resolved from the stored response, as the AI SDK sends between steps", async () => {
+    const input: OpenAI.Responses.ResponseInput = [{ role: 'user', content: 'Weather?' }];
+    const first = await client.responses.create({ model: 't-native', input, tools: [weatherTool] });
+    const call = first.output.find((item) => item.type === 'function_call');
+    assert.ok(call && call.type === 'function_call' && call.id, JSON.stringify(first.output));
+    assert.match(call.id, /^fc_up/, "the upstream's item id, relayed as it is");
+    const second = await client.responses.create({ model: 't-native', input: [...input, { type: 'item_reference', id: call.id }, { type: 'function_call_output', call_id: call.call_id, output: 'sunny' }], tools: [weatherTool] });
+    assert.equal(second.output_text, 'The tool answered: sunny');
+    const sent = native.requests.at(-1)!.body.input as Array<Record<string, unknown>>;
+    assert.deepEqual(sent[1], { type: 'function_call', status: 'completed', call_id: call.call_id, name: 'get_weather', arguments: call.arguments });
+    await client.responses.delete(first.id);
+    await assert.rejects(client.responses.create({ model: 't-native', input: [{ type: 'item_reference', id: call.id }] }), OpenAI.BadRequestError);
+  });
+
   it('upstream errors keep OpenAI shapes: a 400 as the upstream said it, a 500 as a 502, a mid-stream error relayed once', async () => {
     await assert.rejects(client.responses.create({ model: 't-native', input: 'x #fail-400' }), (error: unknown) => {
       assert.ok(error instanceof OpenAI.BadRequestError, String(error));

@@ -64,6 +64,8 @@ async function referencedItems(store: ResponseStore, userId: number, items: read
   const found = new Map<string, ResponsesInputItem>();
   const ids = referencedItemIds(items);
   const responseIds = new Set(ids.map(responseIdOfItem).filter((id): id is string => id !== undefined));
+  // Ids not made here are an upstream's, of a passed-through answer: the store knows whose they are.
+  for (const id of await store.responsesOfItems(ids.filter((id) => responseIdOfItem(id) === undefined))) responseIds.add(id);
   for (const responseId of responseIds) {
     const stored = await store.get(userId, responseId);
     for (const item of [...(stored?.response.output ?? []), ...(stored?.input ?? [])]) {
@@ -142,8 +144,9 @@ export function registerResponses(app: FastifyInstance, ctx: AppContext): void {
     try {
       body = responsesToChatRequest(parsed, convertResponsesInput(parsed.instructions, conversation));
     } catch (error) {
-      // What the translation cannot carry (built-in tools, their items) goes as it is to the deployments that speak the Responses API; with none, the 400 stands.
-      if (!someNative || !(error instanceof ApiError) || error.status !== 400) throw error;
+      // What the translation cannot carry (built-in tools, their items) goes as it is to the deployments that speak the Responses API;
+      // with none, or for an item_reference not found here (the upstream keeps no state to find it in), the 400 stands.
+      if (!someNative || !(error instanceof ApiError) || error.status !== 400 || conversation.some((item) => item.type === 'item_reference')) throw error;
       body = shadowChatRequest(parsed, conversation);
       only = native;
     }
