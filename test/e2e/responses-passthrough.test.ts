@@ -7,6 +7,8 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { createOpenAI } from '@ai-sdk/openai';
+import { generateText, jsonSchema, stepCountIs, streamText, tool } from 'ai';
 import OpenAI from 'openai';
 import { FAKE_ANTHROPIC_KEY, type FakeAnthropic, startFakeAnthropic } from '../fakes/anthropic-upstream.js';
 import { FAKE_USAGE, type FakeOpenAIResponses, startFakeOpenAIResponses, UPSTREAM_MODEL_ANSWER } from '../fakes/openai-responses-upstream.js';
@@ -147,6 +149,24 @@ describe('Responses pass-through to a deployment that speaks the Responses API',
     assert.deepEqual(sent[1], { type: 'function_call', status: 'completed', call_id: call.call_id, name: 'get_weather', arguments: call.arguments });
     await client.responses.delete(first.id);
     await assert.rejects(client.responses.create({ model: 't-native', input: [{ type: 'item_reference', id: call.id }] }), OpenAI.BadRequestError);
+  });
+
+  it('the AI SDK 5 default path: tools over multiple steps (item_reference, then store: false by value), generateText and streamText', async () => {
+    const aiSdk = createOpenAI({ baseURL: `${server.url}/v1`, apiKey: 'openai' });
+    const weather = tool({
+      description: 'Weather in a city',
+      inputSchema: jsonSchema<{ city: string }>({ type: 'object', properties: { city: { type: 'string' } }, required: ['city'] }),
+      execute: async ({ city }) => `sunny in ${city}`,
+    });
+    for (const providerOptions of [undefined, { openai: { store: false } }]) {
+      const result = await generateText({ model: aiSdk('t-native'), prompt: 'Weather?', tools: { get_weather: weather }, stopWhen: stepCountIs(3), providerOptions });
+      assert.equal(result.steps.length, 2);
+      assert.equal(result.text, 'The tool answered: sunny in Paris');
+      const streamed = streamText({ model: aiSdk('t-native'), prompt: 'Weather, streamed?', tools: { get_weather: weather }, stopWhen: stepCountIs(3), providerOptions });
+      let text = '';
+      for await (const delta of streamed.textStream) text += delta;
+      assert.equal(text, 'The tool answered: sunny in Paris');
+    }
   });
 
   it('upstream errors keep OpenAI shapes: a 400 as the upstream said it, a 500 as a 502, a mid-stream error relayed once', async () => {
