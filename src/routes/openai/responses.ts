@@ -15,7 +15,7 @@ import type { Deployment } from '../../routing/catalog.js';
 import { resolveModel } from '../../routing/resolve-model.js';
 import { convertResponsesInput } from '../../schema/convert-responses-input.js';
 import { inputItemResources, inputItems, referencedItemIds, resolveReferences, responseIdOfItem } from '../../schema/responses-items.js';
-import { parseResponsesRequest, type ResponsesInputItem, responsesWarnings } from '../../schema/responses-request.js';
+import { parseResponsesRequest, type ResponsesInputItem, type ResponsesRequest, responsesWarnings } from '../../schema/responses-request.js';
 import { READ_WARNINGS } from '../../core/warnings.js';
 import { responsesToChatRequest } from '../../schema/responses-to-chat-request.js';
 import type { AppContext } from '../../server/context.js';
@@ -87,7 +87,7 @@ function originBody(body: unknown): Record<string, unknown> {
  * A request only a deployment that speaks the Responses API can take (a built-in tool, its items)
  * as a chat request for admission and the token estimate: the conversation's JSON as the prompt.
  */
-function shadowChatRequest(parsed: ReturnType<typeof parseResponsesRequest>, conversation: readonly ResponsesInputItem[]): ChatRequest {
+function shadowChatRequest(parsed: ResponsesRequest, conversation: readonly ResponsesInputItem[]): ChatRequest {
   const chat: ChatRequest = { model: parsed.model, messages: [{ role: 'user', content: JSON.stringify(conversation) }] };
   if (parsed.instructions) chat.messages.unshift({ role: 'system', content: parsed.instructions });
   if (parsed.stream) {
@@ -107,6 +107,34 @@ function replayParams(query: unknown): { startingAfter: number } | undefined {
   return { startingAfter };
 }
 
+/**
+ * The chat request a Responses request is served as, and the deployments that may serve it: every
+ * one when it translates; those that speak the Responses API when only they can take it as it is
+ * (built-in tools, their items). For a model that has such deployments, the client's own request
+ * rides along for them (RESPONSES_ORIGIN).
+ */
+function chatRequestFor(parsed: ResponsesRequest, raw: unknown, conversation: ResponsesInputItem[], usable: readonly Deployment[]): { body: ChatRequest; only?: (deployment: Deployment) => boolean } {
+  const someNative = usable.some(native);
+  let body: ChatRequest;
+  let only: ((deployment: Deployment) => boolean) | undefined;
+  try {
+    body = responsesToChatRequest(parsed, convertResponsesInput(parsed.instructions, conversation));
+  } catch (error) {
+    // With no such deployment, or for an item_reference not found here (the upstream keeps no state to find it in), the 400 stands.
+    if (!someNative || !(error instanceof ApiError) || error.status !== 400 || conversation.some((item) => item.type === 'item_reference')) throw error;
+    body = shadowChatRequest(parsed, conversation);
+    only = native;
+  }
+  if (someNative) {
+    const own = { previous_response_id: parsed.previous_response_id ?? null, store: parsed.store !== false };
+    (body as WithResponsesOrigin)[RESPONSES_ORIGIN] = { body: originBody(raw), input: conversation, own };
+  }
+  // What the translation drops is lost only where it is translated.
+  const lost = only || usable.every(native) ? [] : responsesWarnings(parsed);
+  if (lost.length > 0) body[READ_WARNINGS] = [...(body[READ_WARNINGS] ?? []), ...lost];
+  return { body, only };
+}
+
 function listParams(query: unknown): { order: 'asc' | 'desc'; limit: number; after: string | undefined } {
   const q = (query ?? {}) as Record<string, string | undefined>;
   const limit = q.limit === undefined ? 20 : Number(q.limit);
@@ -117,9 +145,11 @@ function listParams(query: unknown): { order: 'asc' | 'desc'; limit: number; aft
 
 /**
  * OpenAI's Responses API over every chat model: `POST /v1/responses` (and `/ai/openai/responses`)
- * answers through serveChat like a chat completion; with `store` (the default) the answer is kept
- * for `GET` and `DELETE /v1/responses/{id}`, `GET .../input_items`, `previous_response_id` and
- * `item_reference`, for the key's user only.
+ * answers through serveChat like a chat completion, or, on a deployment that speaks the Responses
+ * API, relays the upstream's own answer; with `store` (the default) the answer is kept for `GET`
+ * (as JSON, or replayed as events) and `DELETE /v1/responses/{id}`, `GET .../input_items`,
+ * `previous_response_id` and `item_reference`, for the key's user only; `POST .../cancel` is
+ * OpenAI's 400 for a response that is not a background one.
  */
 export function registerResponses(app: FastifyInstance, ctx: AppContext): void {
   const store = new ResponseStore(ctx.database, ctx.settings.responsesRetentionDays, ctx.log);
@@ -136,26 +166,7 @@ export function registerResponses(app: FastifyInstance, ctx: AppContext): void {
     }
     let items = inputItems(parsed.input);
     if (referencedItemIds(items).length > 0) items = resolveReferences(items, await referencedItems(store, key.userId, items));
-    const conversation = [...prior, ...items];
-    const usable = resolveModel(ctx.catalog, parsed.model, key, 'chat').usable;
-    const someNative = usable.some(native);
-    let body: ChatRequest;
-    let only: ((deployment: Deployment) => boolean) | undefined;
-    try {
-      body = responsesToChatRequest(parsed, convertResponsesInput(parsed.instructions, conversation));
-    } catch (error) {
-      // What the translation cannot carry (built-in tools, their items) goes as it is to the deployments that speak the Responses API;
-      // with none, or for an item_reference not found here (the upstream keeps no state to find it in), the 400 stands.
-      if (!someNative || !(error instanceof ApiError) || error.status !== 400 || conversation.some((item) => item.type === 'item_reference')) throw error;
-      body = shadowChatRequest(parsed, conversation);
-      only = native;
-    }
-    if (someNative) {
-      const own = { previous_response_id: parsed.previous_response_id ?? null, store: parsed.store !== false };
-      (body as WithResponsesOrigin)[RESPONSES_ORIGIN] = { body: originBody(request.body), input: conversation, own };
-    }
-    const lost = only || usable.every(native) ? [] : responsesWarnings(parsed);
-    if (lost.length > 0) body[READ_WARNINGS] = [...(body[READ_WARNINGS] ?? []), ...lost];
+    const { body, only } = chatRequestFor(parsed, request.body, [...prior, ...items], resolveModel(ctx.catalog, parsed.model, key, 'chat').usable);
     const settled: ResponseSettled | undefined =
       parsed.store === false
         ? undefined
