@@ -3,13 +3,16 @@
  * `openai`, or `responses_api: true`): the client's request is sent as it is (built-in tools,
  * `include`, reasoning items kept; the conversation from `previous_response_id` rebuilt by the
  * gateway, `store: false` upstream), the answer relayed with the gateway's id and the public model,
- * usage from the upstream's Response. Every other deployment refuses a built-in tool with a 400.
+ * usage from the upstream's Response; with the OpenAI SDK, the AI SDK 5 and the Agents SDK as
+ * clients. Every other deployment refuses a built-in tool with a 400.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { createOpenAI } from '@ai-sdk/openai';
+import { Agent, run, setDefaultOpenAIClient, setTracingDisabled, tool as agentTool } from '@openai/agents';
 import { generateText, jsonSchema, stepCountIs, streamText, tool } from 'ai';
 import OpenAI from 'openai';
+import { z } from 'zod';
 import { FAKE_ANTHROPIC_KEY, type FakeAnthropic, startFakeAnthropic } from '../fakes/anthropic-upstream.js';
 import { FAKE_USAGE, type FakeOpenAIResponses, startFakeOpenAIResponses, UPSTREAM_MODEL_ANSWER } from '../fakes/openai-responses-upstream.js';
 import { FAKE_KEY, type FakeOpenAI, startFakeOpenAI } from '../fakes/openai-upstream.js';
@@ -167,6 +170,31 @@ describe('Responses pass-through to a deployment that speaks the Responses API',
       for await (const delta of streamed.textStream) text += delta;
       assert.equal(text, 'The tool answered: sunny in Paris');
     }
+  });
+
+  it('the OpenAI Agents SDK: an agent calls its function tool and answers from the result, unstreamed and streamed', async () => {
+    // The Agents SDK pins its own major of `openai`; the client is the same shape where the SDK uses it.
+    setDefaultOpenAIClient(new OpenAI({ baseURL: `${server.url}/v1`, apiKey: 'openai' }) as never);
+    setTracingDisabled(true);
+    const cities: string[] = [];
+    const getWeather = agentTool({
+      name: 'get_weather',
+      description: 'The weather in a city',
+      parameters: z.object({ city: z.string() }),
+      execute: async ({ city }) => {
+        cities.push(city);
+        return `sunny in ${city}`;
+      },
+    });
+    const agent = new Agent({ name: 'Weather', instructions: 'Answer with the tool.', model: 't-native', tools: [getWeather] });
+    const result = await run(agent, 'What is the weather?');
+    assert.equal(result.finalOutput, 'The tool answered: sunny in Paris');
+    const streamed = await run(agent, 'And now?', { stream: true });
+    let text = '';
+    for await (const chunk of streamed.toTextStream()) text += chunk;
+    await streamed.completed;
+    assert.equal(text, 'The tool answered: sunny in Paris');
+    assert.deepEqual(cities, ['Paris', 'Paris']);
   });
 
   it('upstream errors keep OpenAI shapes: a 400 as the upstream said it, a 500 as a 502, a mid-stream error relayed once', async () => {
