@@ -5,8 +5,14 @@
  * BENCH_CONNECTIONS connections, in slices alternating the two routes. The goal: the Responses
  * route within 1.2× of the chat route's added latency and CPU per request.
  *
- * `npm run build && node --import tsx bench/responses-bench.ts` (BENCH_REQUESTS, BENCH_SLICES).
+ * The OpenAI deployment is set to translate (`responses_api: false`): the fake upstream has no
+ * Responses API, and the translation is what every other provider's Responses requests take.
+ *
+ * `npm run build && node --import tsx bench/responses-bench.ts` (BENCH_REQUESTS, BENCH_SLICES;
+ * BENCH_PROFILE_DIR=dir writes the gateway's CPU profile there, for bench/profile-summary.ts).
  */
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { Pool } from 'undici';
 import { MODEL } from './config.js';
 import { installCleanup, stopAll } from './processes.js';
@@ -57,7 +63,13 @@ async function main(): Promise<void> {
   initClockTicks();
   const pinning = setUpPinning();
   const upstream = await startUpstream(pinning);
-  const gateway = await startGateway(pinning, upstream.origin);
+  // The translated Responses route, which every provider but OpenAI's own takes: the fake upstream speaks chat completions only.
+  const profile = process.env.BENCH_PROFILE_DIR ? [`--cpu-prof`, `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`] : [];
+  const gateway = await startGateway(pinning, upstream.origin, profile, undefined, (dataDir) => {
+    const file = path.join(dataDir, 'responses-bench.yaml');
+    writeFileSync(file, 'providers:\n  openai: { type: openai, options: { responses_api: false } }\n');
+    return { OPENSQ_CONFIG: file };
+  });
   const direct = new Pool(upstream.origin, { ...CLIENT_OPTIONS, connections: CONNECTIONS });
   const via = new Pool(gateway.origin, { ...CLIENT_OPTIONS, connections: CONNECTIONS });
   const pools = new Map<string, Pool>([[DIRECT.name, direct], [GATEWAY.name, via], [RESPONSES.name, via]]);

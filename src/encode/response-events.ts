@@ -30,7 +30,10 @@ interface Chunk {
  */
 const TEXT_ONLY_CHUNK = /"choices":\[\{"index":0,"delta":\{"content":("(?:[^"\\]|\\.)*")\},"logprobs":null,"finish_reason":null\}\](?:,"usage":null)?(?:,"obfuscation":"[^"\\]*")?\}$/;
 
-/** The item being written: its place in `output`, and the text or arguments so far. */
+/**
+ * The item being written: its place in `output`, and the text or arguments so far; a message's
+ * text is kept as the inside of a JSON string (its deltas' literals joined, parsed once at the end).
+ */
 interface OpenItem {
   item: ResponseItem;
   outputIndex: number;
@@ -38,8 +41,8 @@ interface OpenItem {
   text: string;
 }
 
-/** Called once with the final Response of a stream that ended (completed, incomplete or failed). */
-export type ResponseSettled = (response: ResponseObject) => void;
+/** Called once with the final Response of a stream that ended (completed, incomplete or failed), and its JSON text. */
+export type ResponseSettled = (response: ResponseObject, json: string) => void;
 
 /**
  * Writes one streamed Responses answer from the OpenAI chat chunks the providers give: each piece
@@ -109,14 +112,13 @@ export class ResponseEventWriter {
     const open = this.open;
     if (!open) return;
     this.open = undefined;
+    if (open.kind === 'message') {
+      this.closeMessage(out, open, status);
+      return;
+    }
     const at = { item_id: open.item.id, output_index: open.outputIndex };
     let item: ResponseItem;
-    if (open.kind === 'message') {
-      const part = outputTextPart(open.text);
-      this.event(out, 'response.output_text.done', { ...at, content_index: 0, text: open.text, logprobs: [] });
-      this.event(out, 'response.content_part.done', { ...at, content_index: 0, part });
-      item = { ...open.item, status, content: [part] };
-    } else if (open.kind === 'reasoning') {
+    if (open.kind === 'reasoning') {
       const part = { type: 'summary_text', text: open.text };
       this.event(out, 'response.reasoning_summary_text.done', { ...at, summary_index: 0, text: open.text });
       this.event(out, 'response.reasoning_summary_part.done', { ...at, summary_index: 0, part });
@@ -129,10 +131,28 @@ export class ResponseEventWriter {
     this.event(out, 'response.output_item.done', { output_index: open.outputIndex, item });
   }
 
-  /** A piece of text; `deltaJson` is its JSON string literal when the chunk's own can be reused as is. */
-  private text(out: string[], delta: string, deltaJson = JSON.stringify(delta)): void {
+  /**
+   * A message's done events written around its text's JSON literal (its deltas' joined), which is
+   * never serialized again; the text is parsed once, for the final Response. Item ids are ours.
+   */
+  private closeMessage(out: string[], open: OpenItem, status: 'completed' | 'incomplete'): void {
+    const textJson = `"${open.text}"`;
+    const partJson = `{"type":"output_text","text":${textJson},"annotations":[],"logprobs":[]}`;
+    const head = `"item_id":"${open.item.id}","output_index":${open.outputIndex},"content_index":0`;
+    out.push(
+      `event: response.output_text.done\ndata: {"type":"response.output_text.done",${head},"text":${textJson},"logprobs":[],"sequence_number":${this.sequence++}}\n\n`,
+      `event: response.content_part.done\ndata: {"type":"response.content_part.done",${head},"part":${partJson},"sequence_number":${this.sequence++}}\n\n`,
+    );
+    const item: ResponseItem = { ...open.item, status, content: [outputTextPart(JSON.parse(textJson) as string)] };
+    this.state.output[open.outputIndex] = item;
+    const itemJson = `{"id":"${item.id}","type":"message","status":"${status}","role":"assistant","content":[${partJson}]}`;
+    out.push(`event: response.output_item.done\ndata: {"type":"response.output_item.done","output_index":${open.outputIndex},"item":${itemJson},"sequence_number":${this.sequence++}}\n\n`);
+  }
+
+  /** A piece of text as its JSON string literal (the chunk's own, reused as is where it can be). */
+  private text(out: string[], deltaJson: string): void {
     const open = this.open?.kind === 'message' ? this.open : this.openItem(out, 'message', { id: messageItemId(this.state.id, this.messages++), type: 'message', status: 'in_progress', role: 'assistant', content: [] });
-    open.text += delta;
+    open.text += deltaJson.slice(1, -1);
     this.delta(out, 'response.output_text.delta', open, '"content_index":0,', deltaJson, ',"logprobs":[]');
   }
 
@@ -164,7 +184,7 @@ export class ResponseEventWriter {
       // Most chunks are one piece of text: its JSON string is taken from the chunk and reused.
       const plain = TEXT_ONLY_CHUNK.exec(text);
       if (plain) {
-        this.text(out, JSON.parse(plain[1]) as string, plain[1]);
+        this.text(out, plain[1]);
         continue;
       }
       const chunk = JSON.parse(text) as Chunk;
@@ -172,7 +192,7 @@ export class ResponseEventWriter {
       if (!choice || (choice.index ?? 0) !== 0) continue;
       const delta = choice.delta;
       if (delta?.reasoning_content) this.reasoning(out, delta.reasoning_content);
-      if (delta?.content) this.text(out, delta.content);
+      if (delta?.content) this.text(out, JSON.stringify(delta.content));
       for (const call of delta?.tool_calls ?? []) this.toolCall(out, call);
       if (choice.finish_reason) this.finish = choice.finish_reason;
     }
@@ -186,9 +206,7 @@ export class ResponseEventWriter {
     const status = finishedStatus(this.finish);
     this.close(out, status);
     Object.assign(this.state, { status, finish: this.finish, usage });
-    const response = responseObject(this.echo, this.state);
-    this.event(out, status === 'completed' ? 'response.completed' : 'response.incomplete', { response });
-    this.settled?.(response);
+    this.final(out, status === 'completed' ? 'response.completed' : 'response.incomplete');
     return out.join('');
   }
 
@@ -198,9 +216,15 @@ export class ResponseEventWriter {
     this.start(out);
     this.event(out, 'error', { code: error.code, message: error.message, param: error.param });
     Object.assign(this.state, { status: 'failed', error });
-    const response = responseObject(this.echo, this.state);
-    this.event(out, 'response.failed', { response });
-    this.settled?.(response);
+    this.final(out, 'response.failed');
     return out.join('');
+  }
+
+  /** The event with the final Response; its JSON text, made once, is also what `settled` stores. */
+  private final(out: string[], type: string): void {
+    const response = responseObject(this.echo, this.state);
+    const json = JSON.stringify(response);
+    out.push(`event: ${type}\ndata: {"type":"${type}","response":${json},"sequence_number":${this.sequence++}}\n\n`);
+    this.settled?.(response, json);
   }
 }

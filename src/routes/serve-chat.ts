@@ -8,7 +8,7 @@ import { ApiError } from '../core/errors.js';
 import { READ_WARNINGS } from '../core/warnings.js';
 import { SSE_DONE, sseBatch, sseError, writeSseHead } from '../encode/sse.js';
 import { ImageLoader } from '../providers/shared/image-loader.js';
-import type { ChatCall } from '../providers/types.js';
+import type { ChatCall, ChatStream } from '../providers/types.js';
 import type { Deployment, Model } from '../routing/catalog.js';
 import { modelForRequest } from '../routing/required-capabilities.js';
 import { resolveModel } from '../routing/resolve-model.js';
@@ -31,6 +31,8 @@ export interface ChatEndpoint {
   encoder?: AnswerEncoder;
   /** The prefix of the answer's id (and its usage row's request id); `chatcmpl-` when absent. */
   idPrefix?: string;
+  /** Only these of the model's deployments may serve the request (e.g. those that take a Responses request as it is). */
+  deployments?(deployment: Deployment): boolean;
 }
 
 /**
@@ -41,8 +43,8 @@ export interface ChatEndpoint {
 export interface AnswerEncoder {
   /** The non-streamed answer's JSON text. */
   completion(completion: ChatCompletion, call: ChatCall): string;
-  /** The writer of one streamed answer. */
-  stream(call: ChatCall): StreamEncoder;
+  /** The writer of one streamed answer, from the provider's stream. */
+  stream(call: ChatCall, upstream: ChatStream): StreamEncoder;
 }
 
 export interface StreamEncoder {
@@ -66,7 +68,7 @@ export const OPENAI_CHAT: AnswerEncoder = { completion: (completion) => JSON.str
  */
 export async function serveChat(ctx: AppContext, reply: FastifyReply, body: ChatRequest, key: ApiKey, endpoint: ChatEndpoint): Promise<void> {
   // Only deployments that serve the tools, images, audio or reasoning the request asks for; a 400 if none does.
-  const model = modelForRequest(resolveModel(ctx.catalog, body.model, key, 'chat'), body);
+  const model = onlyDeployments(modelForRequest(resolveModel(ctx.catalog, body.model, key, 'chat'), body), endpoint.deployments);
   const images = countImageParts(body.messages);
   if (images > ctx.settings.maxImagesPerRequest) {
     throw new ApiError('invalid_request', `This request has ${images} images; this server takes at most ${ctx.settings.maxImagesPerRequest} in one request.`, { param: 'messages' });
@@ -115,6 +117,12 @@ export async function serveChat(ctx: AppContext, reply: FastifyReply, body: Chat
   await scope.run(() => (body.stream ? streamChat(ctx, reply, scope, call, model, endpoint.encoder ?? OPENAI_CHAT) : completeChat(ctx, reply, scope, call, model, endpoint, key)));
 }
 
+function onlyDeployments(model: Model, allowed: ChatEndpoint['deployments']): Model {
+  if (!allowed) return model;
+  const usable = model.usable.filter(allowed);
+  return usable.length === model.usable.length ? model : { ...model, usable };
+}
+
 function tokens(usage: Usage | undefined): Pick<UsageFacts, 'promptTokens' | 'completionTokens' | 'cachedTokens' | 'cacheWriteTokens'> {
   return {
     promptTokens: usage?.prompt_tokens ?? 0,
@@ -161,7 +169,7 @@ async function streamChat(ctx: AppContext, reply: FastifyReply, scope: RequestSc
   scope.hijack();
   failpoint('stream.head');
   const res = reply.raw;
-  const writer = encoder.stream(call);
+  const writer = encoder.stream(call, stream);
   writeSseHead(res, scope.headers(routed.deployment, routed.attempts));
   let ttftMs: number | null = null;
   let failure: ApiError | undefined;

@@ -177,6 +177,16 @@ function migrations(kind: 'sqlite' | 'postgres'): Record<string, Migration> {
         await db.schema.alterTable('usage').addColumn('cache_write_tokens', 'integer', (c) => c.notNull().defaultTo(0)).execute();
       },
     },
+    '0010_responses_chain': {
+      async up(db: Kysely<any>) {
+        // A stored response keeps only its own input and output and points at the one it continues;
+        // a continuation walks the chain. Rows from before keep their whole conversation and end a walk.
+        await db.schema.alterTable('responses').addColumn('previous_id', 'text').execute();
+        // The upstream's ids of passed-through output items, so an `item_reference` to one finds its response.
+        await db.schema.createTable('response_items').addColumn('item_id', 'text', (c) => c.primaryKey()).addColumn('response_id', 'text', (c) => c.notNull()).execute();
+        await db.schema.createIndex('response_items_response').on('response_items').column('response_id').execute();
+      },
+    },
     '0011_usage_hourly_cache_write_tokens': {
       async up(db: Kysely<any>) {
         // The hourly totals count cache writes too; hours rolled up before this migration have none recorded (0).

@@ -1,14 +1,29 @@
+import { sql } from 'kysely';
 import type { Logger } from 'pino';
+import { ApiError } from '../core/errors.js';
+import { responseIdOfItem } from '../schema/responses-items.js';
 import type { Database } from './database.js';
 import type { Schema } from './schema.js';
 
 const DAY_MS = 86_400_000;
+/** The most stored responses one conversation is rebuilt from, and their most JSON text: beyond, a continuation is a 400. */
+export const MAX_CHAIN_TURNS = 1000;
+export const MAX_CHAIN_CHARS = 32 * 1024 * 1024;
 
-/** One stored answer, its JSON read back. */
+/** One stored answer, its JSON read back: the response, and its own input items only. */
 export interface StoredResponse {
   response: Record<string, unknown> & { id: string; output: Array<Record<string, unknown>> };
   input: Array<Record<string, unknown>>;
-  conversation: Array<Record<string, unknown>>;
+  /** The stored response this one continues (`previous_response_id`). */
+  previousId: string | null;
+}
+
+interface ChainRow {
+  id: string;
+  previous_id: string | null;
+  response: string;
+  input: string;
+  conversation: string;
 }
 
 export interface ResponseOwner {
@@ -19,6 +34,8 @@ export interface ResponseOwner {
 interface Saved {
   owner: ResponseOwner;
   stored: StoredResponse;
+  /** The response's JSON text, when the answer already made it. */
+  responseJson: string | undefined;
   createdAt: number;
 }
 
@@ -33,8 +50,8 @@ export class ResponseStore {
   private readonly pending = new Map<string, Promise<void>>();
   private queued: Saved[] = [];
   private flushing: Promise<void> | undefined;
-  /** SQLite's inserts of a batch, prepared once, in one transaction. */
-  private readonly insertBatch: ((rows: Schema['responses'][]) => void) | undefined;
+  /** SQLite's inserts of a batch (responses, then their upstream item ids), prepared once, in one transaction. */
+  private readonly insertBatch: ((rows: Schema['responses'][], items: Schema['response_items'][]) => void) | undefined;
 
   constructor(
     private readonly database: Database,
@@ -44,23 +61,28 @@ export class ResponseStore {
     const sqlite = database.sqlite;
     if (sqlite) {
       const insert = sqlite.prepare(
-        'INSERT INTO responses (id, user_id, key_id, created_at, response, input, conversation) VALUES (@id, @user_id, @key_id, @created_at, @response, @input, @conversation) ON CONFLICT (id) DO NOTHING',
+        'INSERT INTO responses (id, user_id, key_id, created_at, response, input, conversation, previous_id) VALUES (@id, @user_id, @key_id, @created_at, @response, @input, @conversation, @previous_id) ON CONFLICT (id) DO NOTHING',
       );
-      this.insertBatch = sqlite.transaction((rows: Schema['responses'][]) => {
+      const insertItem = sqlite.prepare('INSERT INTO response_items (item_id, response_id) VALUES (@item_id, @response_id) ON CONFLICT (item_id) DO NOTHING');
+      this.insertBatch = sqlite.transaction((rows: Schema['responses'][], items: Schema['response_items'][]) => {
         for (const row of rows) insert.run(row);
+        for (const item of items) insertItem.run(item);
       });
     }
   }
 
-  save(owner: ResponseOwner, stored: StoredResponse): void {
-    const saved: Saved = { owner, stored, createdAt: Date.now() };
+  /** Stores an answer (`responseJson`: its response's JSON text, if already made). */
+  save(owner: ResponseOwner, stored: StoredResponse, responseJson?: string): void {
+    const saved: Saved = { owner, stored, responseJson, createdAt: Date.now() };
     if (!this.insertBatch) {
       const id = stored.response.id;
+      const items = foreignItems(saved);
       const write = this.database.db
         .insertInto('responses')
         .values(row(saved))
         .onConflict((oc) => oc.column('id').doNothing())
         .execute()
+        .then(() => (items.length > 0 ? this.database.db.insertInto('response_items').values(items).onConflict((oc) => oc.column('item_id').doNothing()).execute() : undefined))
         .then(
           () => undefined,
           (error: unknown) => this.log.error({ err: error, responseId: id }, 'could not store a response'),
@@ -76,7 +98,7 @@ export class ResponseStore {
         this.queued = [];
         this.flushing = undefined;
         try {
-          this.insertBatch!(batch.map(row));
+          this.insertBatch!(batch.map(row), batch.flatMap(foreignItems));
         } catch (error) {
           this.log.error({ err: error, responses: batch.length }, 'could not store responses');
         }
@@ -91,13 +113,64 @@ export class ResponseStore {
     await this.pending.get(id);
     const row = await this.database.db
       .selectFrom('responses')
-      .select(['response', 'input', 'conversation'])
+      .select(['response', 'input', 'previous_id'])
       .where('id', '=', id)
       .where('user_id', '=', userId)
       .where('created_at', '>=', Date.now() - this.retentionDays * DAY_MS)
       .executeTakeFirst();
     if (!row) return undefined;
-    return { response: JSON.parse(row.response), input: JSON.parse(row.input), conversation: JSON.parse(row.conversation) };
+    return { response: JSON.parse(row.response), input: JSON.parse(row.input), previousId: row.previous_id };
+  }
+
+  /**
+   * The conversation a continuation of the user's stored response starts from: each response of its
+   * chain (walked through `previous_id` in one recursive query, oldest first) gives its input items
+   * and its output. Undefined when the response is not the user's or has expired; a 400 when an
+   * earlier response of the chain is gone or the chain passes MAX_CHAIN_TURNS or MAX_CHAIN_CHARS.
+   */
+  async conversation(userId: number, id: string): Promise<Array<Record<string, unknown>> | undefined> {
+    await this.flushing;
+    await this.pending.get(id);
+    const since = Date.now() - this.retentionDays * DAY_MS;
+    const { rows } = await sql<ChainRow>`
+      WITH RECURSIVE chain (id, previous_id, response, input, conversation, depth) AS (
+        SELECT id, previous_id, response, input, conversation, 1 FROM responses WHERE id = ${id} AND user_id = ${userId} AND created_at >= ${since}
+        UNION ALL
+        SELECT r.id, r.previous_id, r.response, r.input, r.conversation, chain.depth + 1 FROM responses r JOIN chain ON r.id = chain.previous_id
+        WHERE r.user_id = ${userId} AND r.created_at >= ${since} AND chain.depth <= ${MAX_CHAIN_TURNS}
+      )
+      SELECT id, previous_id, response, input, conversation FROM chain ORDER BY depth DESC`.execute(this.database.db);
+    if (rows.length === 0) return undefined;
+    if (rows.length > MAX_CHAIN_TURNS) throw chainTooLong(`more than ${MAX_CHAIN_TURNS} responses`);
+    let chars = 0;
+    for (const row of rows) chars += row.response.length + row.input.length + row.conversation.length;
+    if (chars > MAX_CHAIN_CHARS) throw chainTooLong(`more than ${MAX_CHAIN_CHARS / 1024 / 1024} MiB of stored items`);
+    const oldest = rows[0];
+    if (oldest.previous_id !== null) {
+      throw new ApiError('invalid_request', `The conversation of this response cannot be rebuilt: an earlier response in it (${JSON.stringify(oldest.previous_id.slice(0, 80))}) was deleted or has expired.`, { param: 'previous_response_id' });
+    }
+    const items: Array<Record<string, unknown>> = [];
+    for (const row of rows) {
+      // A row stored before the chain was kept holds its whole conversation, output included.
+      const whole = JSON.parse(row.conversation) as Array<Record<string, unknown>>;
+      if (whole.length > 0) {
+        items.length = 0;
+        items.push(...whole);
+        continue;
+      }
+      items.push(...(JSON.parse(row.input) as Array<Record<string, unknown>>));
+      items.push(...(JSON.parse(row.response) as StoredResponse['response']).output);
+    }
+    return items;
+  }
+
+  /** The stored responses that gave these (upstream) output item ids, by item id. */
+  async responsesOfItems(itemIds: readonly string[]): Promise<string[]> {
+    if (itemIds.length === 0) return [];
+    await this.flushing;
+    await Promise.all(this.pending.values());
+    const rows = await this.database.db.selectFrom('response_items').select('response_id').where('item_id', 'in', [...itemIds]).execute();
+    return rows.map((r) => r.response_id);
   }
 
   /** Deletes the user's stored answer; false when there was none. */
@@ -105,13 +178,17 @@ export class ResponseStore {
     await this.flushing;
     await this.pending.get(id);
     const result = await this.database.db.deleteFrom('responses').where('id', '=', id).where('user_id', '=', userId).executeTakeFirst();
-    return Number(result.numDeletedRows) > 0;
+    if (Number(result.numDeletedRows) === 0) return false;
+    await this.database.db.deleteFrom('response_items').where('response_id', '=', id).execute();
+    return true;
   }
 
-  /** Deletes answers past their retention; answers how many went. */
+  /** Deletes answers past their retention, and their item ids; answers how many went. */
   async prune(now = Date.now()): Promise<number> {
     const result = await this.database.db.deleteFrom('responses').where('created_at', '<', now - this.retentionDays * DAY_MS).executeTakeFirst();
-    return Number(result.numDeletedRows);
+    const pruned = Number(result.numDeletedRows);
+    if (pruned > 0) await this.database.db.deleteFrom('response_items').where('response_id', 'not in', (qb) => qb.selectFrom('responses').select('id')).execute();
+    return pruned;
   }
 }
 
@@ -121,8 +198,22 @@ function row(saved: Saved): Schema['responses'] {
     user_id: saved.owner.userId,
     key_id: saved.owner.keyId,
     created_at: saved.createdAt,
-    response: JSON.stringify(saved.stored.response),
+    response: saved.responseJson ?? JSON.stringify(saved.stored.response),
     input: JSON.stringify(saved.stored.input),
-    conversation: JSON.stringify(saved.stored.conversation),
+    conversation: '[]',
+    previous_id: saved.stored.previousId,
   };
+}
+
+/** Output items whose ids are not made here (`responseIdOfItem` cannot find their response): an upstream's, passed through. */
+function foreignItems(saved: Saved): Schema['response_items'][] {
+  const items: Schema['response_items'][] = [];
+  for (const item of saved.stored.response.output) {
+    if (typeof item.id === 'string' && responseIdOfItem(item.id) === undefined) items.push({ item_id: item.id, response_id: saved.stored.response.id });
+  }
+  return items;
+}
+
+function chainTooLong(what: string): ApiError {
+  return new ApiError('invalid_request', `The conversation of previous_response_id is too long to continue here (${what}); start a new one with the items you need as input.`, { param: 'previous_response_id' });
 }

@@ -109,8 +109,16 @@ export interface ResponsesTable {
   response: string;
   /** This request's input items, with ids (`GET /v1/responses/{id}/input_items`). */
   input: string;
-  /** Every item a continuation (`previous_response_id`) starts from: earlier items, the input, the output. */
+  /** Rows stored before 0010: every item a continuation starts from; `[]` since (the chain is walked instead). */
   conversation: string;
+  /** The stored response this one continues (`previous_response_id`), walked to rebuild a conversation. */
+  previous_id: string | null;
+}
+
+/** Output items of stored responses whose ids are an upstream's (the Responses pass-through), so an `item_reference` finds its response. */
+export interface ResponseItemsTable {
+  item_id: string;
+  response_id: string;
 }
 
 /** Small facts the instances share, e.g. up to when the ledger is rolled up. */
@@ -128,4 +136,5 @@ export interface Schema {
   usage_hourly: UsageHourlyTable;
   opensq_meta: MetaTable;
   responses: ResponsesTable;
+  response_items: ResponseItemsTable;
 }

@@ -30,7 +30,8 @@ const MODELS = {
 
 before(async () => {
   [openai, anthropic, gemini, cohere] = await Promise.all([startFakeOpenAI(), startFakeAnthropic(), startFakeGemini(), startFakeCohere()]);
-  const config = ['models:', ...Object.entries(MODELS).map(([id, target]) => {
+  // The translated path over an OpenAI-wire chat upstream; the Responses pass-through has its own test (responses-passthrough.test.ts).
+  const config = ['providers:', '  openai: { type: openai, options: { responses_api: false } }', 'models:', ...Object.entries(MODELS).map(([id, target]) => {
     const [provider, model] = target.split('/');
     return `  ${id}: { paid: false, deployments: [ { provider: ${provider}, model: ${model} } ] }`;
   })].join('\n');

@@ -37,6 +37,9 @@ const LOCAL = 'stories260K';
 before(async () => {
   [openai, anthropic, gemini, cohere] = await Promise.all([startFakeOpenAI(), startFakeAnthropic(), startFakeGemini(), startFakeCohere()]);
   const config = [
+    // The translated path over an OpenAI-wire chat upstream; the Responses pass-through has its own test (responses-passthrough.test.ts).
+    'providers:',
+    '  openai: { type: openai, options: { responses_api: false } }',
     'models:',
     '  t-gemini3: { paid: false, deployments: [ { provider: gemini, model: gemini-3-pro-preview } ] }',
     ...Object.entries(MODELS).map(([id, target]) => {

@@ -19,6 +19,9 @@ let alice: OpenAI;
 let bob: OpenAI;
 
 const CONFIG = [
+  // The translated path over an OpenAI-wire chat upstream; the Responses pass-through has its own test (responses-passthrough.test.ts).
+  'providers:',
+  '  openai: { type: openai, options: { responses_api: false } }',
   'models:',
   '  t-openai: { paid: false, deployments: [ { provider: openai, model: gpt-4o-mini } ] }',
   '  t-anthropic: { paid: false, deployments: [ { provider: anthropic, model: claude-3-5-sonnet-latest } ] }',
@@ -110,6 +113,83 @@ describe('stored responses', () => {
     await alice.responses.delete(mine.id);
     await notFound(alice.responses.retrieve(mine.id));
     await notFound(alice.responses.delete(mine.id));
+  });
+
+  it('a 30-turn chain is stored linearly: each row holds its own turn; the 30th continuation sends every earlier turn', async (t) => {
+    const ids: string[] = [];
+    let previous: string | undefined;
+    for (let turn = 1; turn <= 30; turn++) {
+      const created = await alice.responses.create({ model: 't-openai', input: `Turn ${String(turn).padStart(2, '0')}: tell me more.`, previous_response_id: previous });
+      ids.push(created.id);
+      previous = created.id;
+    }
+    assert.equal((openai.requests.at(-1)!.body.messages as unknown[]).length, 59, '29 earlier turns of two messages, and this one');
+    const rows = await server.query(`SELECT id, length(response) + length(input) + length(conversation) AS size FROM responses WHERE id IN (${ids.map((id) => `'${id}'`).join(',')})`);
+    const sizes = ids.map((id) => Number(rows.find((r) => r.id === id)!.size));
+    const total = sizes.reduce((a, b) => a + b, 0);
+    t.diagnostic(`stored characters: turn 1 ${sizes[0]}, turn 15 ${sizes[14]}, turn 30 ${sizes[29]}, all 30 ${total}`);
+    // Quadratic storage would make the 30th row about 30 times the first.
+    assert.ok(Math.max(...sizes) < 1.2 * Math.min(...sizes), sizes.join(','));
+  });
+
+  it('a chain with a deleted response cannot be continued past it (a 400 naming it); a row stored before the chain column still continues', async () => {
+    const first = await alice.responses.create({ model: 't-openai', input: 'One' });
+    const second = await alice.responses.create({ model: 't-openai', input: 'Two', previous_response_id: first.id });
+    const third = await alice.responses.create({ model: 't-openai', input: 'Three', previous_response_id: second.id });
+    await alice.responses.delete(second.id);
+    await assert.rejects(alice.responses.create({ model: 't-openai', input: 'Four', previous_response_id: third.id }), (error: unknown) => {
+      assert.ok(error instanceof OpenAI.BadRequestError, String(error));
+      assert.equal(error.param, 'previous_response_id');
+      assert.match(error.message, new RegExp(second.id));
+      return true;
+    });
+
+    const [owner] = await server.query(`SELECT user_id, key_id FROM responses WHERE id = '${first.id}'`);
+    const legacyId = `resp_${'ab'.repeat(16)}`;
+    const conversation = [
+      { type: 'message', role: 'user', content: 'Old question' },
+      { type: 'message', role: 'assistant', content: [{ type: 'output_text', text: 'Old answer' }] },
+    ];
+    const response = { id: legacyId, object: 'response', output: [conversation[1]] };
+    await server.query(
+      `INSERT INTO responses (id, user_id, key_id, created_at, response, input, conversation) VALUES ('${legacyId}', ${owner.user_id}, '${owner.key_id}', ${Date.now()}, '${JSON.stringify(response)}', '[]', '${JSON.stringify(conversation)}')`,
+    );
+    await alice.responses.create({ model: 't-openai', input: 'New question', previous_response_id: legacyId });
+    assert.deepEqual(openai.requests.at(-1)!.body.messages, [
+      { role: 'user', content: 'Old question' },
+      { role: 'assistant', content: 'Old answer' },
+      { role: 'user', content: 'New question' },
+    ]);
+  });
+
+  it('retrieve with stream: true replays a stored response as its events (from starting_after); cancel is a 400, as OpenAI answers for a response that is not a background one', async () => {
+    const input: OpenAI.Responses.ResponseInput = [{ role: 'user', content: 'Weather in Paris?' }];
+    for (const created of [await alice.responses.create({ model: 't-openai', input: 'Replay me' }), await alice.responses.create({ model: 't-anthropic', input, tools: [weatherTool] })]) {
+      const events: Array<Record<string, any>> = [];
+      for await (const event of await alice.responses.retrieve(created.id, { stream: true })) events.push(event as unknown as Record<string, any>);
+      events.forEach((event, i) => {
+        assertOpenAISchema('ResponseStreamEvent', event);
+        assert.equal(event.sequence_number, i);
+      });
+      assert.deepEqual(events.slice(0, 2).map((e) => e.type), ['response.created', 'response.in_progress']);
+      assert.equal(events.at(-1)!.type, 'response.completed');
+      assert.deepEqual({ ...events.at(-1)!.response, output_text: undefined }, { ...created, output_text: undefined });
+      const deltas = events.filter((e) => e.type === 'response.output_text.delta' || e.type === 'response.function_call_arguments.delta').map((e) => e.delta).join('');
+      const item = created.output[0];
+      assert.equal(deltas, item.type === 'message' && item.content[0].type === 'output_text' ? item.content[0].text : item.type === 'function_call' ? item.arguments : undefined);
+      const later: Array<Record<string, any>> = [];
+      for await (const event of await alice.responses.retrieve(created.id, { stream: true, starting_after: 2 })) later.push(event as unknown as Record<string, any>);
+      assert.deepEqual(later.map((e) => e.sequence_number), events.slice(3).map((e) => e.sequence_number));
+    }
+
+    const mine = await alice.responses.create({ model: 't-openai', input: 'Cancel me' });
+    await assert.rejects(alice.responses.cancel(mine.id), (error: unknown) => {
+      assert.ok(error instanceof OpenAI.BadRequestError, String(error));
+      assert.match(error.message, /Cannot cancel a synchronous response/);
+      return true;
+    });
+    await notFound(bob.responses.cancel(mine.id));
+    await notFound(bob.responses.retrieve(mine.id, { stream: true }));
   });
 
   it('store: false keeps nothing', async () => {

@@ -13,6 +13,9 @@ import { speakOpenAI } from './openai-speech.js';
 import { postUpstream } from '../shared/post-upstream.js';
 import { relayOpenAIStream } from './relay-stream.js';
 import { type SplicedCompletion, spliceCompletion } from './splice-completion.js';
+import { RESPONSES_ORIGIN, type ResponsesOrigin, type WithResponsesOrigin } from '../../core/responses-origin.js';
+import { passthroughResponsesRequest, responsesAnswer, speaksResponses } from './responses-passthrough.js';
+import { relayResponsesStream } from './relay-responses-stream.js';
 
 /** OpenAI answers up to 2,048 inputs of 3,072 floats as JSON text: about 90 MB. */
 const EMBEDDINGS_MAX_BYTES = 256 * 1024 * 1024;
@@ -27,6 +30,8 @@ export class OpenAICompatibleAdapter implements ProviderAdapter {
   private readonly chatUrl: string;
   private readonly embeddingsUrl: string;
   private readonly completionsUrl: string;
+  /** Set when the provider takes Responses API requests as they are (responses-passthrough.ts). */
+  private readonly responsesUrl: string | undefined;
   private readonly headers: Record<string, string>;
 
   constructor(config: ProviderConfig) {
@@ -35,11 +40,14 @@ export class OpenAICompatibleAdapter implements ProviderAdapter {
     this.chatUrl = `${base}/chat/completions`;
     this.embeddingsUrl = `${base}/embeddings`;
     this.completionsUrl = `${base}/completions`;
+    this.responsesUrl = speaksResponses(config) ? `${base}/responses` : undefined;
     this.headers = { 'content-type': 'application/json', accept: 'application/json, text/event-stream' };
     if (config.apiKey) this.headers.authorization = `Bearer ${config.apiKey}`;
   }
 
   async chat(call: ChatCall): Promise<ChatResult> {
+    const responses = this.responsesRequest(call, false);
+    if (responses) return responsesAnswer(await (await this.send(call, responses.body, this.responsesUrl)).text(), call, responses.origin, this.config.name);
     const legacy = legacyCompletion(call.body);
     if (legacy) {
       const res = await this.send(call, legacyUpstreamBody(legacy, call, false), this.completionsUrl);
@@ -63,6 +71,12 @@ export class OpenAICompatibleAdapter implements ProviderAdapter {
   }
 
   async stream(call: ChatCall): Promise<ChatStream> {
+    const responses = this.responsesRequest(call, true);
+    if (responses) {
+      const res = await this.send(call, responses.body, this.responsesUrl);
+      await this.expectEventStream(res);
+      return relayResponsesStream(res.body, call, responses.origin, this.config.name);
+    }
     const clientWantsUsage = call.body.stream_options?.include_usage === true;
     const legacy = legacyCompletion(call.body);
     const body = legacy ? legacyUpstreamBody(legacy, call, true) : {
@@ -72,11 +86,7 @@ export class OpenAICompatibleAdapter implements ProviderAdapter {
       stream_options: { ...(call.body.stream_options ?? {}), include_usage: true },
     };
     const res = await this.send(call, body, legacy ? this.completionsUrl : this.chatUrl);
-    const type = String(res.headers['content-type'] ?? '');
-    if (!type.includes('text/event-stream')) {
-      const text = await res.text();
-      throw malformedAnswer(this.config.name, `content type "${type}" instead of an event stream`, text);
-    }
+    await this.expectEventStream(res);
     const relayed = relayOpenAIStream(res.body, { provider: this.config.name, publicModel: call.publicModel, id: call.id, clientWantsUsage });
     return legacy ? textChunksAsChat(relayed, call) : relayed;
   }
@@ -102,6 +112,20 @@ export class OpenAICompatibleAdapter implements ProviderAdapter {
 
   speak(call: SpeechCall): Promise<SpeechResult> {
     return speakOpenAI(this.config, call);
+  }
+
+  /** A Responses API client's own request, when this provider takes it as it is. */
+  private responsesRequest(call: ChatCall, stream: boolean): { body: Record<string, unknown>; origin: ResponsesOrigin } | undefined {
+    const origin = (call.body as WithResponsesOrigin)[RESPONSES_ORIGIN];
+    if (!origin || !this.responsesUrl) return undefined;
+    const plan = passthroughResponsesRequest(origin, { model: call.upstreamModel, stream, maxAnswerTokens: call.maxAnswerTokens });
+    for (const warning of plan.warnings) call.warn(warning.code, warning.message);
+    return { body: plan.body, origin };
+  }
+
+  private async expectEventStream(res: { headers: Record<string, unknown>; text(): Promise<string> }): Promise<void> {
+    const type = String(res.headers['content-type'] ?? '');
+    if (!type.includes('text/event-stream')) throw malformedAnswer(this.config.name, `content type "${type}" instead of an event stream`, await res.text());
   }
 
   private send(call: { signal: AbortSignal; timeouts?: Timeouts }, body: Record<string, unknown>, url = this.chatUrl, maxBytes?: number) {

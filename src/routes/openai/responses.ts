@@ -1,14 +1,21 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ApiKey } from '../../auth/key-store.js';
 import { presentedKey } from '../../auth/presented-key.js';
-import type { ChatCompletion } from '../../core/chat.js';
+import type { ChatCompletion, ChatRequest } from '../../core/chat.js';
 import { ApiError } from '../../core/errors.js';
 import { ResponseEventWriter, type ResponseSettled } from '../../encode/response-events.js';
-import { completionOutput, finishedStatus, type ResponseEcho, responseEcho, responseObject } from '../../encode/response-object.js';
+import { completionOutput, finishedStatus, type ResponseEcho, responseEcho, type ResponseObject, responseObject } from '../../encode/response-object.js';
+import { RESPONSES_ANSWER, RESPONSES_EVENTS, RESPONSES_ORIGIN, type WithResponsesAnswer, type WithResponsesEvents, type WithResponsesOrigin } from '../../core/responses-origin.js';
+import { ResponseRelayWriter } from '../../encode/response-relay.js';
+import { replayResponseEvents } from '../../encode/response-replay.js';
+import { SSE_HEADERS } from '../../encode/sse.js';
+import { speaksResponses } from '../../providers/openai-compatible/responses-passthrough.js';
 import type { ChatCall } from '../../providers/types.js';
+import type { Deployment } from '../../routing/catalog.js';
+import { resolveModel } from '../../routing/resolve-model.js';
 import { convertResponsesInput } from '../../schema/convert-responses-input.js';
 import { inputItemResources, inputItems, referencedItemIds, resolveReferences, responseIdOfItem } from '../../schema/responses-items.js';
-import { parseResponsesRequest, type ResponsesInputItem, responsesWarnings } from '../../schema/responses-request.js';
+import { parseResponsesRequest, type ResponsesInputItem, type ResponsesRequest, responsesWarnings } from '../../schema/responses-request.js';
 import { READ_WARNINGS } from '../../core/warnings.js';
 import { responsesToChatRequest } from '../../schema/responses-to-chat-request.js';
 import type { AppContext } from '../../server/context.js';
@@ -21,6 +28,12 @@ type Call = Pick<ChatCall, 'id' | 'created' | 'publicModel'>;
 function responsesEncoder(echo: ResponseEcho, settled: ResponseSettled | undefined): AnswerEncoder {
   return {
     completion(completion: ChatCompletion, call: Call): string {
+      const relayed = (completion as WithResponsesAnswer)[RESPONSES_ANSWER];
+      if (relayed) {
+        const json = JSON.stringify(relayed);
+        settled?.(relayed as unknown as ResponseObject, json);
+        return json;
+      }
       const finish = completion.choices[0]?.finish_reason;
       const response = responseObject(echo, {
         id: call.id,
@@ -31,10 +44,15 @@ function responsesEncoder(echo: ResponseEcho, settled: ResponseSettled | undefin
         output: completionOutput(completion, call.id),
         usage: completion.usage,
       });
-      settled?.(response);
-      return JSON.stringify(response);
+      const json = JSON.stringify(response);
+      settled?.(response, json);
+      return json;
     },
-    stream: (call: Call) => new ResponseEventWriter(echo, { id: call.id, createdAt: call.created, model: call.publicModel }, settled),
+    stream: (call, upstream) => {
+      const relayed = (upstream as WithResponsesEvents)[RESPONSES_EVENTS];
+      if (relayed) return new ResponseRelayWriter(relayed, settled);
+      return new ResponseEventWriter(echo, { id: call.id, createdAt: call.created, model: call.publicModel }, settled);
+    },
   };
 }
 
@@ -46,6 +64,8 @@ async function referencedItems(store: ResponseStore, userId: number, items: read
   const found = new Map<string, ResponsesInputItem>();
   const ids = referencedItemIds(items);
   const responseIds = new Set(ids.map(responseIdOfItem).filter((id): id is string => id !== undefined));
+  // Ids not made here are an upstream's, of a passed-through answer: the store knows whose they are.
+  for (const id of await store.responsesOfItems(ids.filter((id) => responseIdOfItem(id) === undefined))) responseIds.add(id);
   for (const responseId of responseIds) {
     const stored = await store.get(userId, responseId);
     for (const item of [...(stored?.response.output ?? []), ...(stored?.input ?? [])]) {
@@ -53,6 +73,66 @@ async function referencedItems(store: ResponseStore, userId: number, items: read
     }
   }
   return found;
+}
+
+const native = (deployment: Deployment): boolean => speaksResponses(deployment.provider);
+
+/** The client's body as a deployment that speaks the Responses API is sent it: the state (`input` and its history, `store`) is the gateway's. */
+function originBody(body: unknown): Record<string, unknown> {
+  const { input: _input, previous_response_id: _previous, stream: _stream, store: _store, ...rest } = body as Record<string, unknown>;
+  return rest;
+}
+
+/**
+ * A request only a deployment that speaks the Responses API can take (a built-in tool, its items)
+ * as a chat request for admission and the token estimate: the conversation's JSON as the prompt.
+ */
+function shadowChatRequest(parsed: ResponsesRequest, conversation: readonly ResponsesInputItem[]): ChatRequest {
+  const chat: ChatRequest = { model: parsed.model, messages: [{ role: 'user', content: JSON.stringify(conversation) }] };
+  if (parsed.instructions) chat.messages.unshift({ role: 'system', content: parsed.instructions });
+  if (parsed.stream) {
+    chat.stream = true;
+    chat.stream_options = { include_usage: true };
+  }
+  if (parsed.max_output_tokens != null) chat.max_completion_tokens = parsed.max_output_tokens;
+  return chat;
+}
+
+/** `stream=true` (with `starting_after`, a sequence number) asks for a stored response as its events. */
+function replayParams(query: unknown): { startingAfter: number } | undefined {
+  const q = (query ?? {}) as Record<string, string | undefined>;
+  if (q.stream !== 'true') return undefined;
+  const startingAfter = q.starting_after === undefined ? -1 : Number(q.starting_after);
+  if (!Number.isInteger(startingAfter) || startingAfter < -1) throw new ApiError('invalid_request', "Invalid value for 'starting_after': expected a sequence number.", { param: 'starting_after' });
+  return { startingAfter };
+}
+
+/**
+ * The chat request a Responses request is served as, and the deployments that may serve it: every
+ * one when it translates; those that speak the Responses API when only they can take it as it is
+ * (built-in tools, their items). For a model that has such deployments, the client's own request
+ * rides along for them (RESPONSES_ORIGIN).
+ */
+function chatRequestFor(parsed: ResponsesRequest, raw: unknown, conversation: ResponsesInputItem[], usable: readonly Deployment[]): { body: ChatRequest; only?: (deployment: Deployment) => boolean } {
+  const someNative = usable.some(native);
+  let body: ChatRequest;
+  let only: ((deployment: Deployment) => boolean) | undefined;
+  try {
+    body = responsesToChatRequest(parsed, convertResponsesInput(parsed.instructions, conversation));
+  } catch (error) {
+    // With no such deployment, or for an item_reference not found here (the upstream keeps no state to find it in), the 400 stands.
+    if (!someNative || !(error instanceof ApiError) || error.status !== 400 || conversation.some((item) => item.type === 'item_reference')) throw error;
+    body = shadowChatRequest(parsed, conversation);
+    only = native;
+  }
+  if (someNative) {
+    const own = { previous_response_id: parsed.previous_response_id ?? null, store: parsed.store !== false };
+    (body as WithResponsesOrigin)[RESPONSES_ORIGIN] = { body: originBody(raw), input: conversation, own };
+  }
+  // What the translation drops is lost only where it is translated.
+  const lost = only || usable.every(native) ? [] : responsesWarnings(parsed);
+  if (lost.length > 0) body[READ_WARNINGS] = [...(body[READ_WARNINGS] ?? []), ...lost];
+  return { body, only };
 }
 
 function listParams(query: unknown): { order: 'asc' | 'desc'; limit: number; after: string | undefined } {
@@ -65,9 +145,11 @@ function listParams(query: unknown): { order: 'asc' | 'desc'; limit: number; aft
 
 /**
  * OpenAI's Responses API over every chat model: `POST /v1/responses` (and `/ai/openai/responses`)
- * answers through serveChat like a chat completion; with `store` (the default) the answer is kept
- * for `GET` and `DELETE /v1/responses/{id}`, `GET .../input_items`, `previous_response_id` and
- * `item_reference`, for the key's user only.
+ * answers through serveChat like a chat completion, or, on a deployment that speaks the Responses
+ * API, relays the upstream's own answer; with `store` (the default) the answer is kept for `GET`
+ * (as JSON, or replayed as events) and `DELETE /v1/responses/{id}`, `GET .../input_items`,
+ * `previous_response_id` and `item_reference`, for the key's user only; `POST .../cancel` is
+ * OpenAI's 400 for a response that is not a background one.
  */
 export function registerResponses(app: FastifyInstance, ctx: AppContext): void {
   const store = new ResponseStore(ctx.database, ctx.settings.responsesRetentionDays, ctx.log);
@@ -78,24 +160,23 @@ export function registerResponses(app: FastifyInstance, ctx: AppContext): void {
     const parsed = parseResponsesRequest(request.body);
     let prior: ResponsesInputItem[] = [];
     if (parsed.previous_response_id) {
-      const previous = await store.get(key.userId, parsed.previous_response_id);
+      const previous = await store.conversation(key.userId, parsed.previous_response_id);
       if (!previous) throw notFound(parsed.previous_response_id, 'previous_response_id');
-      prior = previous.conversation as ResponsesInputItem[];
+      prior = previous as ResponsesInputItem[];
     }
     let items = inputItems(parsed.input);
     if (referencedItemIds(items).length > 0) items = resolveReferences(items, await referencedItems(store, key.userId, items));
-    const body = responsesToChatRequest(parsed, convertResponsesInput(parsed.instructions, [...prior, ...items]));
-    const lost = responsesWarnings(parsed);
-    if (lost.length > 0) body[READ_WARNINGS] = [...(body[READ_WARNINGS] ?? []), ...lost];
+    const { body, only } = chatRequestFor(parsed, request.body, [...prior, ...items], resolveModel(ctx.catalog, parsed.model, key, 'chat').usable);
     const settled: ResponseSettled | undefined =
       parsed.store === false
         ? undefined
-        : (response) => store.save(owner(key), { response, input: inputItemResources(items, response.id), conversation: [...prior, ...items, ...response.output] });
+        : (response, json) => store.save(owner(key), { response, input: inputItemResources(items, response.id), previousId: parsed.previous_response_id ?? null }, json);
     await serveChat(ctx, reply, body, key, {
       name: 'responses',
       withUser: false,
       idPrefix: 'resp_',
       encoder: responsesEncoder(responseEcho(parsed), settled),
+      deployments: only,
     });
   };
 
@@ -109,7 +190,15 @@ export function registerResponses(app: FastifyInstance, ctx: AppContext): void {
   for (const base of ['/v1', '/ai/openai']) {
     app.post(`${base}/responses`, create);
     app.get<{ Params: { id: string } }>(`${base}/responses/:id`, async (request, reply) => {
-      reply.type('application/json').send(JSON.stringify((await stored(request)).response));
+      const { response } = await stored(request);
+      const replay = replayParams(request.query);
+      if (!replay) return reply.type('application/json').send(JSON.stringify(response));
+      reply.headers(SSE_HEADERS).send(replayResponseEvents(response as ResponseObject, replay.startingAfter));
+    });
+    // Every response here was answered in the request that made it (no `background`): there is nothing to cancel, as OpenAI answers for those.
+    app.post<{ Params: { id: string } }>(`${base}/responses/:id/cancel`, async (request) => {
+      await stored(request);
+      throw new ApiError('invalid_request', 'Cannot cancel a synchronous response.', {});
     });
     app.delete<{ Params: { id: string } }>(`${base}/responses/:id`, async (request, reply) => {
       const key = await ctx.keys.authenticate(presentedKey(request.headers));
