@@ -27,6 +27,10 @@ before(async () => {
   [chat, native, anthropic, gemini] = await Promise.all([startFakeOpenAI(), startFakeOpenAIResponses(), startFakeAnthropic(), startFakeGemini()]);
   const config = [
     'providers:',
+    // The openai preset at a fake: only OpenAI's own address is assumed to speak the Responses API.
+    '  openai:',
+    '    type: openai',
+    '    options: { responses_api: true }',
     '  compat-chat:',
     '    type: openai-compatible',
     `    base_url: ${chat.url}`,

@@ -30,6 +30,10 @@ before(async () => {
   [native, chatOnly, anthropic] = await Promise.all([startFakeOpenAIResponses(), startFakeOpenAI(), startFakeAnthropic()]);
   const config = [
     'providers:',
+    // The openai preset at a fake: only OpenAI's own address is assumed to speak the Responses API.
+    '  openai:',
+    '    type: openai',
+    '    options: { responses_api: true }',
     '  compat-native:',
     '    type: openai-compatible',
     `    base_url: ${native.url}`,
