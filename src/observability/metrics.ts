@@ -2,6 +2,7 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 import type { Deployment, Model } from '../routing/catalog.js';
 import { type DeploymentHealth, deploymentKey } from '../routing/deployment-health.js';
 import type { RouterEvents } from '../routing/router.js';
+import { registerUpstreamPoolMetrics } from './upstream-pool-metrics.js';
 
 const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120];
 
@@ -18,6 +19,7 @@ export class Metrics implements RouterEvents {
 
   constructor(health: DeploymentHealth, deployments: () => Iterable<Deployment>, inFlight: { count: number } = { count: 0 }) {
     collectDefaultMetrics({ register: this.registry, prefix: 'opensq_process_' });
+    registerUpstreamPoolMetrics(this.registry);
     const registry = this.registry;
     new Gauge({
       name: 'opensq_requests_in_flight',

@@ -1,7 +1,7 @@
 import cluster from 'node:cluster';
 import { resolveAdminKey } from '../auth/admin-key-file.js';
 import type { Settings } from '../config/settings.js';
-import { closeUpstreamDispatcher } from '../providers/shared/http-client.js';
+import { closeUpstreamDispatcher, configureUpstreamPool } from '../providers/shared/http-client.js';
 import { buildApp } from './app.js';
 import { closeContext, createContext } from './create-context.js';
 import { startupReport } from './startup-report.js';
@@ -14,6 +14,7 @@ import { scheduleRollup } from '../usage/schedule-rollup.js';
 export async function serve(given: Settings): Promise<void> {
   const admin = resolveAdminKey(given);
   const settings = { ...given, adminKey: admin.key };
+  configureUpstreamPool(settings.upstreamPool);
   const ctx = await createContext(settings);
   const app = buildApp(ctx);
   const address = await app.listen({ port: settings.port, host: settings.host });
