@@ -63,11 +63,8 @@ export interface Settings {
   /** Image parts one chat request may carry, and their bytes together (fetched or inline). */
   maxImagesPerRequest: number;
   maxImageBytesPerRequest: number;
-  /**
-   * How the pool to providers connects: OPENSQ_UPSTREAM_CONNECTIONS sockets per origin (unset: no
-   * cap), OPENSQ_UPSTREAM_HTTP2 to offer HTTP/2 to https origins.
-   */
-  upstreamPool: { connections: number | undefined; http2: boolean };
+  /** How the pool to providers connects: OPENSQ_UPSTREAM_CONNECTIONS sockets per origin (unset: no cap). */
+  upstreamPool: { connections: number | undefined };
 }
 
 function timeZoneVar(raw: string | undefined): string | undefined {
@@ -131,7 +128,7 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     metricsKey: env.OPENSQ_METRICS_KEY || undefined,
     maxImagesPerRequest: intVar(env, 'OPENSQ_MAX_IMAGES_PER_REQUEST', MAX_IMAGES_PER_REQUEST),
     maxImageBytesPerRequest: intVar(env, 'OPENSQ_MAX_IMAGE_BYTES_PER_REQUEST', MAX_IMAGE_BYTES_PER_REQUEST),
-    upstreamPool: { connections: upstreamConnectionsVar(env.OPENSQ_UPSTREAM_CONNECTIONS), http2: isOn(env.OPENSQ_UPSTREAM_HTTP2) },
+    upstreamPool: { connections: upstreamConnectionsVar(env.OPENSQ_UPSTREAM_CONNECTIONS) },
   };
 }
 

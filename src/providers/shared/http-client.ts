@@ -1,14 +1,16 @@
 import { Agent, type Dispatcher } from 'undici';
 
-/** How the pool to providers connects: see `OPENSQ_UPSTREAM_CONNECTIONS` and `OPENSQ_UPSTREAM_HTTP2`. */
+/**
+ * How the pool to providers connects (`OPENSQ_UPSTREAM_CONNECTIONS`). HTTP/1.1 only: undici's
+ * HTTP/2 cost 2.6× the CPU per stream of HTTP/1.1 (bench/h2-upstream.ts), and it multiplexes only
+ * with `pipelining` > 1, which would also pipeline HTTP/1.1 origins (streams queued behind streams).
+ */
 export interface UpstreamPoolOptions {
   /** Sockets per origin; `undefined`: no cap, so a stream never waits behind others for a socket. */
   connections: number | undefined;
-  /** Offer HTTP/2 by ALPN to https origins (plain-http origins always speak HTTP/1.1). */
-  http2: boolean;
 }
 
-let options: UpstreamPoolOptions = { connections: undefined, http2: false };
+let options: UpstreamPoolOptions = { connections: undefined };
 
 /** Told how long each request waited for a socket (connect included), in ms; unset, nothing is timed. */
 type SocketWaitObserver = (origin: string, ms: number) => void;
@@ -59,7 +61,6 @@ export function upstreamDispatcher(connectMs = 10_000): Dispatcher {
       keepAliveMaxTimeout: 600_000,
       connections: options.connections ?? null,
       pipelining: 1,
-      allowH2: options.http2,
       connect: { timeout: connectMs },
     });
     agents.set(connectMs, agent);
