@@ -31,7 +31,8 @@ class TimedAgent extends Agent {
     const onConnect = handler.onConnect;
     if (observe && onConnect) {
       const start = performance.now();
-      const origin = String(opts.origin);
+      // As the pool's stats name it: a URL's origin has no trailing slash.
+      const origin = typeof opts.origin === 'string' ? opts.origin : (opts.origin?.origin ?? '');
       handler.onConnect = function (this: Dispatcher.DispatchHandler, ...args) {
         observe(origin, performance.now() - start);
         return onConnect.apply(this, args);
