@@ -7,6 +7,8 @@
  */
 import type { Row } from './goal-rows.js';
 import type { Pinning, Upstream } from './servers.js';
+import { slowStreamsRows } from './slow-streams.js';
+import { workersRows } from './workers-bench.js';
 
 /** What an extra row may use: the pinning (servers on core 0, load on core 1) and the running fake upstream. */
 export interface ExtraRowContext {
@@ -19,17 +21,31 @@ export interface ExtraMeasure {
   /** The row's figure, for the FAIL row when the measure throws. */
   figure: string;
   goal: string;
-  measure(context: ExtraRowContext): Promise<Row>;
+  measure(context: ExtraRowContext): Promise<Row[]>;
 }
 
-/** Wired in when merging, e.g. `{ figure: '1,000 concurrent 10-second streams', goal: '…', measure: slowStreamsRow }`. */
-const MEASURES: ExtraMeasure[] = [];
+/** The modules' own rows (name, pass — undefined for a figure without a goal —, measured, target) as the table's. */
+interface ModuleRow {
+  name: string;
+  pass: boolean | undefined;
+  measured: string;
+  target: string;
+}
+
+const asRows = (rows: readonly ModuleRow[]): Row[] =>
+  rows.map((r) => ({ figure: r.name, measured: r.measured, goal: r.target, status: r.pass === undefined ? 'INFO' : r.pass ? 'PASS' : 'FAIL' }));
+
+/** Each starts its own gateway (and, for the slow streams, its own slow fake upstream). */
+const MEASURES: ExtraMeasure[] = [
+  { figure: '1,000 concurrent 10-second streams', goal: 'all done ≤ 12 s, ≤ 200 MB, ≤ 5% of a core', measure: async () => asRows(await slowStreamsRows()) },
+  { figure: '`--workers 2` throughput vs 1 worker', goal: '≥ 1.8×', measure: async () => asRows(await workersRows()) },
+];
 
 export async function extraRows(context: ExtraRowContext): Promise<Row[]> {
   const rows: Row[] = [];
   for (const m of MEASURES) {
     try {
-      rows.push(await m.measure(context));
+      rows.push(...(await m.measure(context)));
     } catch (error) {
       rows.push({ figure: m.figure, measured: 'failed', goal: m.goal, status: 'FAIL', note: (error as Error).message.split('\n')[0].slice(0, 300) });
     }

@@ -19,11 +19,13 @@
  * Environment: FAKE_PORT (default 0 = any free port), FAKE_HOST (default 127.0.0.1; must be a
  * loopback address), FAKE_CHUNK_DELAY_MS (default 0: no delay between chunks; each chunk is still
  * written in its own event-loop turn), FAKE_SYNC_CHUNKS=1 (write all chunks in one tick); see
- * fake-common.ts.
+ * fake-common.ts. FAKE_STREAM_CHUNKS=N (OpenAI dialect only) streams the same text in N content
+ * chunks instead of 20: with FAKE_CHUNK_DELAY_MS=1000 and N=10, a 10-second stream of one chunk a
+ * second (the slow-streams bench).
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { handleAnthropic } from './fake-anthropic.js';
-import { COMPLETION_TOKENS, FULL_TEXT, PIECES, PROMPT_TOKENS, newId as prefixedId, readJson, schedule, sendJson } from './fake-common.js';
+import { COMPLETION_TOKENS, FULL_TEXT, PIECES as ALL_PIECES, PROMPT_TOKENS, newId as prefixedId, readJson, schedule, sendJson } from './fake-common.js';
 import { handleGemini } from './fake-gemini.js';
 
 const HOST = process.env.FAKE_HOST || '127.0.0.1';
@@ -32,6 +34,15 @@ const PORT = Number(process.env.FAKE_PORT || 0);
 if (!['127.0.0.1', '::1', 'localhost'].includes(HOST)) {
   process.stderr.write(`fake-upstream: refusing to bind to non-loopback address ${HOST}\n`);
   process.exit(2);
+}
+
+/** The streamed pieces: the 20 of fake-common.ts, or as many as FAKE_STREAM_CHUNKS asks, joined in order. */
+const PIECES = groupPieces(Number(process.env.FAKE_STREAM_CHUNKS || ALL_PIECES.length));
+
+function groupPieces(count: number): string[] {
+  if (!Number.isInteger(count) || count < 1 || count > ALL_PIECES.length) throw new Error(`FAKE_STREAM_CHUNKS must be from 1 to ${ALL_PIECES.length}`);
+  const size = ALL_PIECES.length / count;
+  return Array.from({ length: count }, (_, i) => ALL_PIECES.slice(Math.round(i * size), Math.round((i + 1) * size)).join(''));
 }
 
 const USAGE = {
@@ -137,7 +148,8 @@ function onRequest(req: IncomingMessage, res: ServerResponse): void {
 }
 
 const server = createServer({ keepAliveTimeout: 65_000 }, onRequest);
-server.listen(PORT, HOST, () => {
+// A backlog large enough for the slow-streams bench's 1,000 connections opened at once.
+server.listen(PORT, HOST, 4096, () => {
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : PORT;
   process.stdout.write(`listening ${port}\n`);

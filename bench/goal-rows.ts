@@ -13,7 +13,8 @@ export interface Row {
   /** What this run measured, with its reference where there is one. */
   measured: string;
   goal: string;
-  status: 'PASS' | 'FAIL' | 'SKIP';
+  /** INFO: a figure shown beside the goals, with none of its own. */
+  status: 'PASS' | 'FAIL' | 'SKIP' | 'INFO';
   /** How it was measured, or why it was skipped. */
   note?: string;
 }

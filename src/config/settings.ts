@@ -63,6 +63,8 @@ export interface Settings {
   /** Image parts one chat request may carry, and their bytes together (fetched or inline). */
   maxImagesPerRequest: number;
   maxImageBytesPerRequest: number;
+  /** How the pool to providers connects: OPENSQ_UPSTREAM_CONNECTIONS sockets per origin (unset: no cap). */
+  upstreamPool: { connections: number | undefined };
 }
 
 function timeZoneVar(raw: string | undefined): string | undefined {
@@ -126,7 +128,16 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     metricsKey: env.OPENSQ_METRICS_KEY || undefined,
     maxImagesPerRequest: intVar(env, 'OPENSQ_MAX_IMAGES_PER_REQUEST', MAX_IMAGES_PER_REQUEST),
     maxImageBytesPerRequest: intVar(env, 'OPENSQ_MAX_IMAGE_BYTES_PER_REQUEST', MAX_IMAGE_BYTES_PER_REQUEST),
+    upstreamPool: { connections: upstreamConnectionsVar(env.OPENSQ_UPSTREAM_CONNECTIONS) },
   };
+}
+
+/** Sockets per provider origin: unset or `unlimited` for no cap (a capped pool queues streams silently), else a whole number ≥ 1. */
+function upstreamConnectionsVar(raw: string | undefined): number | undefined {
+  if (raw === undefined || raw === '' || raw === 'unlimited') return undefined;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 1) throw new Error(`OPENSQ_UPSTREAM_CONNECTIONS must be a whole number ≥ 1 or "unlimited", got "${raw}"`);
+  return value;
 }
 
 function cooldownVars(env: NodeJS.ProcessEnv): CooldownSettings {

@@ -2,6 +2,7 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 import type { Deployment, Model } from '../routing/catalog.js';
 import { type DeploymentHealth, deploymentKey } from '../routing/deployment-health.js';
 import type { RouterEvents } from '../routing/router.js';
+import { registerUpstreamPoolMetrics } from './upstream-pool-metrics.js';
 
 const STATUSES = ['ok', 'error', 'cancelled'] as const;
 type Outcomes = Record<(typeof STATUSES)[number], number>;
@@ -29,6 +30,7 @@ export class Metrics implements RouterEvents {
 
   constructor(health: DeploymentHealth, deployments: () => Iterable<Deployment>, inFlight: { count: number } = { count: 0 }) {
     collectDefaultMetrics({ register: this.registry, prefix: 'opensq_process_' });
+    registerUpstreamPoolMetrics(this.registry);
     const registry = this.registry;
     new Gauge({
       name: 'opensq_requests_in_flight',

@@ -1,3 +1,4 @@
+import cluster from 'node:cluster';
 import type { Redis } from 'ioredis';
 import pino from 'pino';
 import { joinKeyChanges } from '../auth/key-change-broadcast.js';
@@ -9,6 +10,7 @@ import { Metrics } from '../observability/metrics.js';
 import { Catalog } from '../routing/catalog.js';
 import { DeploymentHealth } from '../routing/deployment-health.js';
 import { RedisCooldowns } from '../routing/redis-cooldowns.js';
+import { WorkerCooldowns } from '../routing/worker-cooldowns.js';
 import { DEFAULT_RETRY_POLICY } from '../routing/retry-policy.js';
 import { Router } from '../routing/router.js';
 import { ProviderRegistry, providerSettings } from '../routing/provider-registry.js';
@@ -30,7 +32,8 @@ export async function createContext(settings: Settings, env: NodeJS.ProcessEnv =
   // One subscriber connection carries every channel (pub/sub needs a connection of its own); publishing uses `redis`.
   const subscriber = redis?.duplicate({ enableOfflineQueue: true, commandTimeout: undefined });
   const cooldowns = redis && subscriber ? await RedisCooldowns.attach(redis, subscriber, settings.redisPrefix) : undefined;
-  const health = new DeploymentHealth(settings.cooldown, cooldowns);
+  // Without Redis, the workers of `serve --workers` share cooldowns through the primary.
+  const health = new DeploymentHealth(settings.cooldown, cooldowns ?? (cluster.isWorker ? new WorkerCooldowns() : undefined));
   await cooldowns?.loadExisting();
   const inFlight = { count: 0 };
   const metrics = new Metrics(health, () => catalog.list().flatMap((m) => m.usable), inFlight);

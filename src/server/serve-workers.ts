@@ -3,6 +3,7 @@ import os from 'node:os';
 import type { Settings } from '../config/settings.js';
 import { relayKeyChanges } from '../auth/key-change-broadcast.js';
 import { serveLimitsToWorkers } from '../limits/primary-limit-store.js';
+import { relayCooldowns } from '../routing/worker-cooldowns.js';
 import { openDatabase } from '../storage/database.js';
 import { serve } from './serve.js';
 
@@ -26,7 +27,10 @@ export async function serveWorkers(settings: Settings, count: number): Promise<v
   if (cluster.isWorker) return serve(settings);
   const database = await openDatabase({ databaseUrl: settings.databaseUrl, dataDir: settings.dataDir });
   await database.close();
-  if (!settings.redisUrl) serveLimitsToWorkers();
+  if (!settings.redisUrl) {
+    serveLimitsToWorkers();
+    relayCooldowns();
+  }
   relayKeyChanges();
 
   let stopping = false;
