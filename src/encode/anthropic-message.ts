@@ -71,8 +71,8 @@ export function toolInput(args: string): Record<string, unknown> {
 }
 
 /**
- * A chat completion as Anthropic's Message: thinking (when the client turned it on, signed by the
- * gateway), text and tool_use blocks in that order.
+ * A chat completion as Anthropic's Message: thinking (when the client turned it on: the provider's
+ * signed and redacted blocks as they came, else signed by the gateway), text and tool_use blocks in that order.
  */
 export function encodeAnthropicMessage(completion: ChatCompletion, ctx: AnthropicAnswerContext): string {
   const choice = completion.choices[0];
@@ -80,7 +80,9 @@ export function encodeAnthropicMessage(completion: ChatCompletion, ctx: Anthropi
   const content: Array<Record<string, unknown>> = [];
   const stopSequence = matchedStopSequence(choice, ctx.stopSequences);
   const reasoning = message?.reasoning_content;
-  if (ctx.thinking && typeof reasoning === 'string' && reasoning !== '') content.push({ type: 'thinking', thinking: reasoning, signature: signThinking(reasoning) });
+  if (ctx.thinking && message?.thinking_blocks) {
+    for (const block of message.thinking_blocks) content.push(block.type === 'thinking' && block.signature === undefined ? { ...block, signature: signThinking(block.thinking) } : block);
+  } else if (ctx.thinking && typeof reasoning === 'string' && reasoning !== '') content.push({ type: 'thinking', thinking: reasoning, signature: signThinking(reasoning) });
   if (typeof message?.content === 'string' && message.content !== '') content.push({ type: 'text', text: message.content });
   for (const call of message?.tool_calls ?? []) content.push({ type: 'tool_use', id: call.id, name: call.function.name, input: toolInput(call.function.arguments) });
   return JSON.stringify({

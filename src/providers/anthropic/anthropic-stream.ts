@@ -58,6 +58,8 @@ export async function* anthropicStreamParts(body: AsyncIterable<Uint8Array>, opt
     } else if (block.type === 'thinking') {
       open.kind = 'reasoning';
       if (typeof block.thinking === 'string' && block.thinking) batch.push({ type: 'reasoning', text: block.thinking });
+    } else if (block.type === 'redacted_thinking') {
+      if (typeof block.data === 'string') batch.push({ type: 'redacted-reasoning', data: block.data });
     } else if (block.type === 'tool_use') {
       open.startInput = block.input;
       if (jsonResponse && block.name === JSON_RESPONSE_TOOL) {
@@ -90,6 +92,7 @@ export async function* anthropicStreamParts(body: AsyncIterable<Uint8Array>, opt
         const delta = event.delta;
         if (delta.type === 'text_delta' && typeof delta.text === 'string' && delta.text) batch.push({ type: 'text', text: delta.text });
         else if (delta.type === 'thinking_delta' && typeof delta.thinking === 'string' && delta.thinking) batch.push({ type: 'reasoning', text: delta.thinking });
+        else if (delta.type === 'signature_delta' && typeof delta.signature === 'string' && delta.signature) batch.push({ type: 'reasoning', text: '', signature: delta.signature });
         else if (delta.type === 'input_json_delta' && (open?.kind === 'tool' || open?.kind === 'json')) inputText(open, String(delta.partial_json ?? ''));
         break;
       }

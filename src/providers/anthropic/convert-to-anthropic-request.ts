@@ -1,6 +1,7 @@
 import { answerLimit, type ChatRequest } from '../../core/chat.js';
 import type { AnthropicRequest } from './anthropic-api.js';
 import { convertToAnthropicMessages, type LoadImage } from './convert-to-anthropic-messages.js';
+import { prepareAnthropicThinking } from './prepare-anthropic-thinking.js';
 import { prepareAnthropicTools } from './prepare-anthropic-tools.js';
 import { NO_ANSWER_EFFECT, type Warning } from '../../core/warnings.js';
 
@@ -17,8 +18,11 @@ const MAX_TEMPERATURE = 1;
 /** Fields read below, or with no meaning upstream (streaming is the adapter's choice). */
 const HANDLED = new Set([
   'model', 'messages', 'stream', 'stream_options', 'max_tokens', 'max_completion_tokens', 'temperature', 'top_p', 'top_k',
-  'stop', 'tools', 'tool_choice', 'parallel_tool_calls', 'response_format', 'user', 'n',
+  'stop', 'tools', 'tool_choice', 'parallel_tool_calls', 'response_format', 'user', 'n', 'reasoning_effort',
 ]);
+
+/** With thinking on, Anthropic takes no temperature but 1, no top_k, and top_p from 0.95. */
+const MIN_TOP_P_THINKING = 0.95;
 
 export interface AnthropicRequestPlan {
   body: AnthropicRequest;
@@ -39,24 +43,37 @@ export async function convertToAnthropicRequest(
   request: ChatRequest,
   options: { model: string; stream: boolean; loadImage: LoadImage; maxAnswerTokens?: number },
 ): Promise<AnthropicRequestPlan> {
-  const prompt = await convertToAnthropicMessages(request.messages, options.loadImage);
+  const warnings: Warning[] = [];
+  const { thinking, maxTokens } = prepareAnthropicThinking(request.reasoning_effort, answerLimit(request, options.maxAnswerTokens), warnings);
+  const prompt = await convertToAnthropicMessages(request.messages, options.loadImage, { thinking: thinking !== undefined });
   const tools = prepareAnthropicTools(request);
-  const warnings = [...prompt.warnings, ...tools.warnings];
+  warnings.push(...prompt.warnings, ...tools.warnings);
 
   const body: AnthropicRequest = {
     model: options.model,
-    max_tokens: answerLimit(request, options.maxAnswerTokens) ?? DEFAULT_MAX_TOKENS,
+    max_tokens: maxTokens ?? DEFAULT_MAX_TOKENS,
     messages: prompt.messages,
   };
   if (prompt.system) body.system = prompt.system;
   if (options.stream) body.stream = true;
+  if (thinking) body.thinking = thinking;
+  const dropWithThinking = (name: string): void => void warnings.push({ code: 'dropped_parameter', message: `${name} cannot be used with provider anthropic's extended thinking (reasoning_effort); it was ignored` });
   if (typeof request.temperature === 'number') {
-    if (request.temperature > MAX_TEMPERATURE) warnings.push({ code: 'adjusted_parameter', message: `temperature ${request.temperature} is above provider anthropic's maximum; sent ${MAX_TEMPERATURE}` });
-    body.temperature = Math.min(request.temperature, MAX_TEMPERATURE);
+    if (thinking && request.temperature !== 1) dropWithThinking('temperature');
+    else {
+      if (request.temperature > MAX_TEMPERATURE) warnings.push({ code: 'adjusted_parameter', message: `temperature ${request.temperature} is above provider anthropic's maximum; sent ${MAX_TEMPERATURE}` });
+      body.temperature = Math.min(request.temperature, MAX_TEMPERATURE);
+    }
   }
-  if (typeof request.top_p === 'number') body.top_p = request.top_p;
+  if (typeof request.top_p === 'number') {
+    if (thinking && request.top_p < MIN_TOP_P_THINKING) dropWithThinking('top_p below 0.95');
+    else body.top_p = request.top_p;
+  }
   // Not an OpenAI parameter, but Anthropic's own, sent by clients that know they talk to Claude.
-  if (typeof request.top_k === 'number') body.top_k = request.top_k;
+  if (typeof request.top_k === 'number') {
+    if (thinking) dropWithThinking('top_k');
+    else body.top_k = request.top_k;
+  }
   const stops = (typeof request.stop === 'string' ? [request.stop] : (request.stop ?? [])).filter((stop) => stop !== '');
   if (stops.length > 0) body.stop_sequences = stops;
   if (tools.tools) body.tools = tools.tools;
