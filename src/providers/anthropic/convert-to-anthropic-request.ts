@@ -38,14 +38,29 @@ function isNeutral(value: unknown): boolean {
   return typeof value === 'object' && Object.keys(value as object).length === 0;
 }
 
+/** False when the last assistant turn calls tools without starting with a thinking block, as Anthropic requires with thinking on. */
+function thinkingLeadsToolTurn(messages: AnthropicRequest['messages']): boolean {
+  const last = messages.findLast((m) => m.role === 'assistant');
+  if (!last?.content.some((b) => b.type === 'tool_use')) return true;
+  return last.content[0].type === 'thinking' || last.content[0].type === 'redacted_thinking';
+}
+
 /** A client's OpenAI chat request as the body of `POST /v1/messages`. Pure apart from loading images. */
 export async function convertToAnthropicRequest(
   request: ChatRequest,
   options: { model: string; stream: boolean; loadImage: LoadImage; maxAnswerTokens?: number },
 ): Promise<AnthropicRequestPlan> {
   const warnings: Warning[] = [];
-  const { thinking, maxTokens } = prepareAnthropicThinking(request.reasoning_effort, answerLimit(request, options.maxAnswerTokens), warnings);
+  const limit = answerLimit(request, options.maxAnswerTokens);
+  let { thinking, maxTokens } = prepareAnthropicThinking(request.reasoning_effort, limit, warnings);
   const prompt = await convertToAnthropicMessages(request.messages, options.loadImage, { thinking: thinking !== undefined });
+  if (thinking && !thinkingLeadsToolTurn(prompt.messages)) {
+    // Anthropic refuses thinking when the turn whose tool calls are being answered does not start with its signed thinking.
+    warnings.push({ code: 'dropped_parameter', message: "reasoning_effort was ignored: the assistant turn with the tool calls being answered has no thinking_blocks signed by provider anthropic, which it requires with thinking" });
+    thinking = undefined;
+    maxTokens = limit;
+    for (const message of prompt.messages) if (message.role === 'assistant') message.content = message.content.filter((b) => b.type !== 'thinking' && b.type !== 'redacted_thinking');
+  }
   const tools = prepareAnthropicTools(request);
   warnings.push(...prompt.warnings, ...tools.warnings);
 

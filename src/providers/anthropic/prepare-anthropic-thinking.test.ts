@@ -68,4 +68,22 @@ describe('reasoning_effort as Anthropic extended thinking', () => {
     const off = await convert({ messages });
     assert.deepEqual(off.body.messages[1].content, [{ type: 'tool_use', id: 'toolu_1', name: 'f', input: {} }]);
   });
+
+  it('a tool loop whose tool-calling turn came back without signed thinking_blocks is sent without thinking (reported), as Anthropic would refuse it', async () => {
+    const messages: ChatRequest['messages'] = [
+      { role: 'user', content: 'q' },
+      { role: 'assistant', content: 'earlier', thinking_blocks: [{ type: 'thinking', thinking: 'old', signature: 'EvQBold' }] },
+      { role: 'user', content: 'q2' },
+      { role: 'assistant', content: null, thinking_blocks: [{ type: 'thinking', thinking: 'mine', signature: signThinking('mine') }], tool_calls: [{ id: 'toolu_1', type: 'function', function: { name: 'f', arguments: '{}' } }] },
+      { role: 'tool', tool_call_id: 'toolu_1', content: 'r' },
+    ];
+    const plan = await convert({ reasoning_effort: 'high', messages });
+    assert.equal(plan.body.thinking, undefined);
+    assert.equal(plan.body.max_tokens, 4096);
+    assert.deepEqual(plan.body.messages[1].content, [{ type: 'text', text: 'earlier' }]);
+    assert.match(codes(plan), /dropped_parameter: reasoning_effort was ignored: the assistant turn with the tool calls/);
+    const answered = await convert({ reasoning_effort: 'high', messages: messages.slice(0, 3) });
+    assert.deepEqual(answered.body.thinking, { type: 'enabled', budget_tokens: 4096 });
+    assert.equal(answered.body.messages[1].content[0].type, 'thinking');
+  });
 });
