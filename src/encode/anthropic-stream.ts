@@ -79,7 +79,8 @@ export class AnthropicStreamEncoder {
           out += this.blockFor('thinking') + this.textDelta('thinking', delta.reasoning_content);
           this.signer!.update(delta.reasoning_content);
         }
-        if (this.ctx.thinking) for (const block of delta.thinking_blocks ?? []) out += this.thinkingBlock(block);
+        // Written by chat-chunks.ts, or by an OpenAI-compatible upstream (LiteLLM writes them too): checked, not trusted.
+        if (this.ctx.thinking && Array.isArray(delta.thinking_blocks)) for (const block of delta.thinking_blocks) if (typeof block === 'object' && block !== null) out += this.thinkingBlock(block);
         if (typeof delta.content === 'string' && delta.content !== '') {
           out += this.blockFor('text') + this.textDelta('text', delta.content);
         }
@@ -139,7 +140,7 @@ export class AnthropicStreamEncoder {
       if (typeof block.data !== 'string') return '';
       return this.begin('redacted_thinking', { type: 'redacted_thinking', data: block.data }) + this.close();
     }
-    if (typeof block.signature !== 'string') return '';
+    if (typeof block.signature !== 'string' || block.signature === '') return '';
     const out = this.blockFor('thinking') + this.delta({ type: 'signature_delta', signature: block.signature });
     this.signer = undefined;
     const index = this.open!.index;

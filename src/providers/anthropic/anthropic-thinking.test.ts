@@ -110,6 +110,18 @@ describe('Anthropic extended thinking through the core parts', () => {
     ]);
   });
 
+  it('thinking_blocks an OpenAI-compatible upstream wrote wrong are skipped, streamed or not', () => {
+    const encoder = new AnthropicStreamEncoder(ctx, () => '');
+    const chunk = (thinkingBlocks: unknown) => JSON.stringify({ choices: [{ index: 0, delta: { reasoning_content: 'r', thinking_blocks: thinkingBlocks }, finish_reason: null }] });
+    const out = encoder.batch([chunk('sig'), chunk({ type: 'thinking' }), chunk([null, 5, 'x', { type: 'thinking' }, { type: 'thinking', signature: '' }, { type: 'redacted_thinking', data: 7 }])]);
+    assert.doesNotMatch(out, /signature_delta|redacted/);
+    assert.match(encoder.end({ prompt_tokens: 1, completion_tokens: 1, total_tokens: 2 }), new RegExp(`"signature":"${signThinking('rrr')}"`));
+    const completion = (thinkingBlocks: unknown) => ({ id: ctx.id, object: 'chat.completion' as const, created: 1, model: 'm', choices: [{ index: 0, message: { role: 'assistant' as const, content: 'a', reasoning_content: 'why', thinking_blocks: thinkingBlocks as never }, finish_reason: 'stop' }] });
+    for (const bad of [{}, 'x', [null, { type: 'thinking' }]]) {
+      assert.deepEqual(JSON.parse(encodeAnthropicMessage(completion(bad), ctx)).content, [{ type: 'thinking', thinking: 'why', signature: signThinking('why') }, { type: 'text', text: 'a' }]);
+    }
+  });
+
   it("unsigned reasoning (another provider's) is still signed by the gateway", async () => {
     const out = await reencode(once([{ type: 'reasoning', text: 'mine' }, { type: 'text', text: 'x' }, { type: 'finish', reason: 'stop' }]));
     assert.ok(out.includes(`"signature_delta","signature":"${signThinking('mine')}"`), out);
