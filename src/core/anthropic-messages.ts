@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 export const ANTHROPIC_MESSAGES: unique symbol = Symbol('opensq.anthropicMessages');
 
 export interface AnthropicMessagesOrigin {
-  /** The client's body without `stream` and `thinking`, and without thinking blocks in its history. */
+  /** The client's body without `stream`; the Anthropic adapter decides what of its `thinking` and thinking blocks to send. */
   body: Record<string, unknown>;
   /** The client's `anthropic-beta` values, for the adapter to pass on those it allows. */
   betas: string[];
@@ -44,6 +44,11 @@ export function signThinking(text: string): string {
   const signer = thinkingSigner();
   signer.update(text);
   return signer.signature();
+}
+
+/** True when the signature is written as the gateway writes its own, whether or not it matches the text: such a block is never Anthropic's. */
+export function isGatewaySignature(signature: unknown): boolean {
+  return typeof signature === 'string' && signature.startsWith(SIGNATURE_PREFIX);
 }
 
 /** True when the signature is the gateway's own for exactly this text. */

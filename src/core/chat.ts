@@ -61,6 +61,12 @@ export interface Usage {
 /** OpenAI's finish reasons plus OnlySq's `error`; a provider's unknown value is kept raw. */
 export type FinishReason = 'stop' | 'length' | 'tool_calls' | 'content_filter' | 'error' | (string & {});
 
+/**
+ * A reasoning block with what the provider needs to take it back: Anthropic's signature, or an
+ * encrypted block's data. Written on answers as `thinking_blocks` (LiteLLM's field for them).
+ */
+export type ThinkingBlock = { type: 'thinking'; thinking: string; signature?: string } | { type: 'redacted_thinking'; data: string };
+
 export interface ChatCompletion {
   id: string;
   object: 'chat.completion';
@@ -68,7 +74,7 @@ export interface ChatCompletion {
   model: string;
   choices: Array<{
     index: number;
-    message: { role: 'assistant'; content: string | null; tool_calls?: ToolCall[]; reasoning_content?: string; refusal?: null; [key: string]: unknown };
+    message: { role: 'assistant'; content: string | null; tool_calls?: ToolCall[]; reasoning_content?: string; thinking_blocks?: ThinkingBlock[]; refusal?: null; [key: string]: unknown };
     finish_reason: FinishReason | null;
     /** The stop sequence that ended the answer, as vLLM names it (SGLang: `matched_stop`); only when one did. */
     stop_reason?: string | number | null;
@@ -82,7 +88,10 @@ export interface ChatCompletion {
 /** What a non-relay provider yields while streaming; encoded to OpenAI chunks at the edge. */
 export type StreamPart =
   | { type: 'text'; text: string }
-  | { type: 'reasoning'; text: string }
+  /** `signature`: the provider's signature of the reasoning block this piece ends (Anthropic's), for the client to send back. */
+  | { type: 'reasoning'; text: string; signature?: string }
+  /** A reasoning block the provider encrypted: only its opaque `data`, for the client to send back. */
+  | { type: 'redacted-reasoning'; data: string }
   | { type: 'tool-call'; index: number; id?: string; name?: string; arguments: string }
   /** `stopSequence`: the client's stop sequence that ended the answer, where the provider says which. */
   | { type: 'finish'; reason: FinishReason; stopSequence?: string }

@@ -71,8 +71,23 @@ export function toolInput(args: string): Record<string, unknown> {
 }
 
 /**
- * A chat completion as Anthropic's Message: thinking (when the client turned it on, signed by the
- * gateway), text and tool_use blocks in that order.
+ * An answer's `thinking_blocks` as Anthropic's blocks: a signed one as it came, an unsigned one signed
+ * by the gateway, a redacted one with its data. Checked, as an OpenAI-compatible upstream may write them.
+ */
+function thinkingBlocks(value: unknown): Array<Record<string, unknown>> {
+  if (!Array.isArray(value)) return [];
+  const blocks: Array<Record<string, unknown>> = [];
+  for (const block of value as Array<Partial<Record<string, unknown>> | null>) {
+    if (block?.type === 'thinking' && typeof block.thinking === 'string') {
+      blocks.push({ type: 'thinking', thinking: block.thinking, signature: typeof block.signature === 'string' && block.signature !== '' ? block.signature : signThinking(block.thinking) });
+    } else if (block?.type === 'redacted_thinking' && typeof block.data === 'string') blocks.push({ type: 'redacted_thinking', data: block.data });
+  }
+  return blocks;
+}
+
+/**
+ * A chat completion as Anthropic's Message: thinking (when the client turned it on: the provider's
+ * signed and redacted blocks as they came, else signed by the gateway), text and tool_use blocks in that order.
  */
 export function encodeAnthropicMessage(completion: ChatCompletion, ctx: AnthropicAnswerContext): string {
   const choice = completion.choices[0];
@@ -80,7 +95,9 @@ export function encodeAnthropicMessage(completion: ChatCompletion, ctx: Anthropi
   const content: Array<Record<string, unknown>> = [];
   const stopSequence = matchedStopSequence(choice, ctx.stopSequences);
   const reasoning = message?.reasoning_content;
-  if (ctx.thinking && typeof reasoning === 'string' && reasoning !== '') content.push({ type: 'thinking', thinking: reasoning, signature: signThinking(reasoning) });
+  const blocks = ctx.thinking ? thinkingBlocks(message?.thinking_blocks) : [];
+  if (blocks.length > 0) content.push(...blocks);
+  else if (ctx.thinking && typeof reasoning === 'string' && reasoning !== '') content.push({ type: 'thinking', thinking: reasoning, signature: signThinking(reasoning) });
   if (typeof message?.content === 'string' && message.content !== '') content.push({ type: 'text', text: message.content });
   for (const call of message?.tool_calls ?? []) content.push({ type: 'tool_use', id: call.id, name: call.function.name, input: toolInput(call.function.arguments) });
   return JSON.stringify({

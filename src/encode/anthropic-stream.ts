@@ -1,5 +1,5 @@
 import { type ThinkingSigner, thinkingSigner } from '../core/anthropic-messages.js';
-import type { FinishReason, Usage } from '../core/chat.js';
+import type { FinishReason, ThinkingBlock, Usage } from '../core/chat.js';
 import type { ApiError } from '../core/errors.js';
 import { type AnthropicAnswerContext, anthropicStopReason, anthropicUsage, matchedStopSequence, messageId } from './anthropic-message.js';
 
@@ -27,12 +27,14 @@ export function plainTextPiece(chunk: string): string | undefined {
 
 interface OpenBlock {
   index: number;
-  kind: 'text' | 'thinking' | 'tool_use';
+  kind: 'text' | 'thinking' | 'redacted_thinking' | 'tool_use';
 }
 
 interface ChunkDelta {
   content?: string | null;
   reasoning_content?: string | null;
+  /** Provider-signed reasoning (chat-chunks.ts): a signature ending the open thinking block, or a redacted block. */
+  thinking_blocks?: ThinkingBlock[];
   tool_calls?: Array<{ index?: number; id?: string; function?: { name?: string; arguments?: string } }>;
 }
 
@@ -77,6 +79,8 @@ export class AnthropicStreamEncoder {
           out += this.blockFor('thinking') + this.textDelta('thinking', delta.reasoning_content);
           this.signer!.update(delta.reasoning_content);
         }
+        // Written by chat-chunks.ts, or by an OpenAI-compatible upstream (LiteLLM writes them too): checked, not trusted.
+        if (this.ctx.thinking && Array.isArray(delta.thinking_blocks)) for (const block of delta.thinking_blocks) if (typeof block === 'object' && block !== null) out += this.thinkingBlock(block);
         if (typeof delta.content === 'string' && delta.content !== '') {
           out += this.blockFor('text') + this.textDelta('text', delta.content);
         }
@@ -128,6 +132,20 @@ export class AnthropicStreamEncoder {
     const out = this.begin(kind, { type: 'thinking', thinking: '', signature: '' });
     this.signer = thinkingSigner();
     return out;
+  }
+
+  /** The provider's own thinking block end (its signature, not the gateway's) or a redacted block, passed on as Anthropic sent it. */
+  private thinkingBlock(block: ThinkingBlock): string {
+    if (block.type === 'redacted_thinking') {
+      if (typeof block.data !== 'string') return '';
+      return this.begin('redacted_thinking', { type: 'redacted_thinking', data: block.data }) + this.close();
+    }
+    if (typeof block.signature !== 'string' || block.signature === '') return '';
+    const out = this.blockFor('thinking') + this.delta({ type: 'signature_delta', signature: block.signature });
+    this.signer = undefined;
+    const index = this.open!.index;
+    this.open = undefined;
+    return out + anthropicEvent('content_block_stop', `{"type":"content_block_stop","index":${index}}`);
   }
 
   /** Closes the open block; a thinking block gets its signature first, as Anthropic sends it. */

@@ -1,4 +1,4 @@
-import type { ChatCompletion, FinishReason, StreamPart, ToolCall, Usage } from '../core/chat.js';
+import type { ChatCompletion, FinishReason, StreamPart, ThinkingBlock, ToolCall, Usage } from '../core/chat.js';
 import type { ChatStream } from '../core/chat-stream.js';
 
 export interface ChunkContext {
@@ -42,7 +42,11 @@ export function encodeChatChunks(parts: AsyncIterable<StreamPart[]>, ctx: ChunkC
             break;
           case 'reasoning':
             text += part.text;
-            out.push(chunk(withRole({ reasoning_content: part.text }), null));
+            if (part.signature === undefined) out.push(chunk(withRole({ reasoning_content: part.text }), null));
+            else out.push(chunk(withRole(signedDelta(part.text, part.signature)), null));
+            break;
+          case 'redacted-reasoning':
+            out.push(chunk(withRole({ thinking_blocks: [{ type: 'redacted_thinking', data: part.data }] }), null));
             break;
           case 'tool-call': {
             text += (part.name ?? '') + part.arguments;
@@ -76,6 +80,15 @@ export function encodeChatChunks(parts: AsyncIterable<StreamPart[]>, ctx: ChunkC
   return { [Symbol.asyncIterator]: events, usage: () => usage, completionText: () => text };
 }
 
+/**
+ * A reasoning piece that ends a signed block: the piece as `reasoning_content`, and the signature in
+ * `thinking_blocks` (LiteLLM's name for Anthropic's blocks in OpenAI's shape), for clients to send back.
+ */
+function signedDelta(text: string, signature: string): Record<string, unknown> {
+  const block = { type: 'thinking', thinking: '', signature };
+  return text === '' ? { thinking_blocks: [block] } : { reasoning_content: text, thinking_blocks: [block] };
+}
+
 /** Collects typed stream parts into one `chat.completion`, for providers that only stream. */
 export async function collectChatCompletion(
   parts: AsyncIterable<StreamPart[]>,
@@ -83,6 +96,9 @@ export async function collectChatCompletion(
 ): Promise<{ completion: ChatCompletion; usage: Usage | undefined }> {
   let content = '';
   let reasoning = '';
+  // Signed and redacted reasoning blocks as `thinking_blocks`, and the text of the block being read.
+  const blocks: ThinkingBlock[] = [];
+  let block = '';
   let finish: FinishReason = 'stop';
   let stopSequence: string | undefined;
   let usage: Usage | undefined;
@@ -90,7 +106,14 @@ export async function collectChatCompletion(
   for await (const batch of parts) {
     for (const part of batch) {
       if (part.type === 'text') content += part.text;
-      else if (part.type === 'reasoning') reasoning += part.text;
+      else if (part.type === 'reasoning') {
+        reasoning += part.text;
+        block += part.text;
+        if (part.signature !== undefined) {
+          blocks.push({ type: 'thinking', thinking: block, signature: part.signature });
+          block = '';
+        }
+      } else if (part.type === 'redacted-reasoning') blocks.push({ type: 'redacted_thinking', data: part.data });
       else if (part.type === 'finish') {
         finish = part.reason;
         stopSequence = part.stopSequence;
@@ -106,6 +129,7 @@ export async function collectChatCompletion(
   }
   const message: ChatCompletion['choices'][number]['message'] = { role: 'assistant', content: content || (calls.length ? null : ''), refusal: null };
   if (reasoning) message.reasoning_content = reasoning;
+  if (blocks.length > 0) message.thinking_blocks = block === '' ? blocks : [...blocks, { type: 'thinking', thinking: block }];
   if (calls.length) message.tool_calls = calls.filter(Boolean);
   const completion: ChatCompletion = {
     id: ctx.id,

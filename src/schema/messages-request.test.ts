@@ -6,7 +6,7 @@ import { CHAT_TOOLS } from '../core/tools.js';
 import { parseMessagesRequest } from './messages-request.js';
 
 describe('parseMessagesRequest', () => {
-  it("thinking the gateway signed goes back as the turn's reasoning; another provider's, or an altered text, is left out; Anthropic is sent none", () => {
+  it("thinking the gateway signed goes back as the turn's reasoning; another provider's, or an altered text, is left out; the origin keeps them all for the Anthropic adapter to choose", () => {
     const turn = (blocks: Array<Record<string, unknown>>) =>
       parseMessagesRequest({
         model: 'm',
@@ -19,7 +19,7 @@ describe('parseMessagesRequest', () => {
       }).chat;
     const ours = turn([{ type: 'thinking', thinking: 'plan', signature: signThinking('plan') }]);
     assert.equal(ours.messages[1].reasoning_content, 'plan');
-    assert.deepEqual((ours[ANTHROPIC_MESSAGES]!.body.messages as Array<{ content: Array<{ type: string }> }>)[1].content.map((b) => b.type), ['tool_use']);
+    assert.deepEqual((ours[ANTHROPIC_MESSAGES]!.body.messages as Array<{ content: Array<{ type: string }> }>)[1].content.map((b) => b.type), ['thinking', 'tool_use']);
     assert.equal(ours[ANTHROPIC_MESSAGES]!.thinking, false);
     const foreign = turn([{ type: 'thinking', thinking: 'plan', signature: 'EqQBCgIYAhIM1gbcDa9G' }, { type: 'redacted_thinking', data: 'xyz' }]);
     assert.equal(foreign.messages[1].reasoning_content, undefined);
@@ -64,8 +64,9 @@ describe('parseMessagesRequest', () => {
     });
     assert.equal(thinkingBudget, 8000);
     const { [CHAT_TOOLS]: tools, [ANTHROPIC_MESSAGES]: origin, ...plain } = chat;
-    assert.equal('thinking' in origin!.body || 'stream' in origin!.body, false);
-    assert.deepEqual((origin!.body.messages as Array<{ content: Array<{ type: string }> }>)[1].content.map((b) => b.type), ['text', 'tool_use']);
+    assert.equal('stream' in origin!.body, false);
+    assert.deepEqual(origin!.body.thinking, { type: 'enabled', budget_tokens: 8000 });
+    assert.deepEqual((origin!.body.messages as Array<{ content: Array<{ type: string }> }>)[1].content.map((b) => b.type), ['thinking', 'text', 'tool_use']);
     assert.deepEqual(plain, {
       model: 'claude-sonnet-4-5',
       max_tokens: 32000,

@@ -94,18 +94,10 @@ export function parseMessagesRequest(body: unknown, betas: string[] = []): Messa
   return { chat, thinkingBudget };
 }
 
-/** The client's body as an Anthropic deployment is sent it: without `stream` (the adapter's choice) and without thinking. */
+/** The client's body as an Anthropic deployment is sent it, without `stream` (the adapter's choice); its thinking is the adapter's to pass on or leave out. */
 function originalBody(body: Record<string, unknown>): Record<string, unknown> {
-  const { stream: _stream, thinking: _thinking, ...rest } = body;
-  const messages = rest.messages as Array<{ role: string; content: unknown }>;
-  if (messages.some((m) => m.role === 'assistant' && Array.isArray(m.content) && (m.content as Block[]).some(isThinking))) {
-    rest.messages = messages.map((m) => (m.role === 'assistant' && Array.isArray(m.content) ? { ...m, content: (m.content as Block[]).filter((b) => !isThinking(b)) } : m));
-  }
+  const { stream: _stream, ...rest } = body;
   return rest;
-}
-
-function isThinking(b: Block): boolean {
-  return b.type === 'thinking' || b.type === 'redacted_thinking';
 }
 
 /** The text of blocks that can only hold text (the system prompt, a tool result read as text). */

@@ -79,6 +79,7 @@ export const CONTRACT_PROVIDERS: ContractProvider[] = [
     scripted: true,
     forwarded: {
       files: (body) => parts(body.messages).some((p) => p.type === 'document' && (p.source as Body | undefined)?.type === 'base64'),
+      thinking: (body) => Number((body.thinking as Body | undefined)?.budget_tokens) >= 1024,
     },
   },
   {

@@ -1,7 +1,8 @@
+import { createHash } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { JSON_RESPONSE_TOOL } from '../../src/providers/anthropic/prepare-anthropic-tools.js';
-import { type FakeAnswer, type FakeImage, type FakeRequest, type FakeTurn, fakeAnswer, faultsOf, pieces, sleep } from './fake-behaviour.js';
+import { type FakeAnswer, type FakeImage, type FakeRequest, type FakeTurn, fakeAnswer, faultsOf, lastUserText, pieces, sleep } from './fake-behaviour.js';
 
 /**
  * A fake Anthropic Messages API for tests: `POST /v1/messages` with `x-api-key` and
@@ -12,6 +13,11 @@ import { type FakeAnswer, type FakeImage, type FakeRequest, type FakeTurn, fakeA
  * every fake does (fake-behaviour.ts); #fail-503 is Anthropic's 529 overloaded_error and
  * #rate-limit a 429 with Retry-After: 7. The gateway asks for a JSON schema through its
  * JSON_RESPONSE_TOOL, which this fake model answers as a schema-following model would: by calling it.
+ * With `thinking` enabled it thinks first ("Thinking about: <last user text>", a thinking block with
+ * a signature only this fake issues; `#redacted-thinking` adds a redacted_thinking block), and holds
+ * the request to Anthropic's rules for thinking: a budget of at least 1024 below max_tokens, no
+ * temperature but 1, no top_k, a final assistant turn with tool use that starts with its thinking,
+ * and only thinking blocks whose signature it issued (redacted ones it wrote).
  */
 export interface FakeAnthropic {
   /** A host root, as ANTHROPIC_BASE_URL holds it. */
@@ -123,6 +129,38 @@ function validate(body: Body): string | undefined {
   return undefined;
 }
 
+/** The signature this fake gives a thinking text (Anthropic's are opaque base64 of the same look). */
+export function fakeThinkingSignature(thinking: string): string {
+  return `EqFake${createHash('sha256').update(thinking).digest('base64')}`;
+}
+
+export const FAKE_REDACTED_THINKING = 'EmwKAhgBEgyFakeRedactedThinkingData';
+
+/** The first problem Anthropic would report with a request that turns thinking on. */
+function invalidThinking(body: Body): string | undefined {
+  const thinking = body.thinking as { type?: string; budget_tokens?: unknown } | undefined;
+  if (thinking === undefined || thinking.type !== 'enabled') return undefined;
+  const budget = thinking.budget_tokens;
+  if (!Number.isInteger(budget) || (budget as number) < 1024) return 'thinking.enabled.budget_tokens: Input should be greater than or equal to 1024';
+  if ((budget as number) >= (body.max_tokens as number)) return '`max_tokens` must be greater than `thinking.budget_tokens`. Please consult our documentation at https://docs.claude.com/en/docs/build-with-claude/extended-thinking#max-tokens-and-context-window-size';
+  if (body.temperature !== undefined && body.temperature !== 1) return '`temperature` may only be set to 1 when thinking is enabled. Please consult our documentation at https://docs.claude.com/en/docs/build-with-claude/extended-thinking#feature-compatibility';
+  if (body.top_k !== undefined) return '`top_k` cannot be set when thinking is enabled. Please consult our documentation at https://docs.claude.com/en/docs/build-with-claude/extended-thinking#feature-compatibility';
+  const messages = body.messages as Message[];
+  for (const [i, message] of messages.entries()) {
+    if (message.role !== 'assistant' || typeof message.content === 'string') continue;
+    for (const [j, block] of (message.content as Array<Block & { thinking?: unknown; signature?: unknown; data?: unknown }>).entries()) {
+      if (block.type === 'thinking' && (typeof block.thinking !== 'string' || block.signature !== fakeThinkingSignature(block.thinking))) return `messages.${i}.content.${j}: Invalid \`signature\` in \`thinking\` block`;
+      if (block.type === 'redacted_thinking' && block.data !== FAKE_REDACTED_THINKING) return `messages.${i}.content.${j}: Invalid \`data\` in \`redacted_thinking\` block`;
+    }
+  }
+  const lastAssistant = messages.findLastIndex((m) => m.role === 'assistant');
+  const last = lastAssistant >= 0 ? blocksOf(messages[lastAssistant]) : [];
+  if (last.some((b) => b.type === 'tool_use') && last[0].type !== 'thinking' && last[0].type !== 'redacted_thinking') {
+    return `messages.${lastAssistant}.content.0.type: Expected \`thinking\` or \`redacted_thinking\`, but found \`${last[0].type}\`. When \`thinking\` is enabled, a final \`assistant\` message must start with a thinking block (preceeding the lastmost set of \`tool_use\` and \`tool_result\` blocks). We recommend you include thinking blocks from previous turns. To avoid this requirement, disable \`thinking\`. Please consult our documentation at https://docs.claude.com/en/docs/build-with-claude/extended-thinking`;
+  }
+  return undefined;
+}
+
 function textOf(content: string | Block[] | undefined): string {
   if (typeof content === 'string') return content;
   return (content ?? []).filter((b) => b.type === 'text').map((b) => b.text).join(' ');
@@ -199,7 +237,7 @@ function countTokens(body: Body, res: ServerResponse): void {
 }
 
 async function handleMessages(body: Body, res: ServerResponse): Promise<void> {
-  const problem = validate(body);
+  const problem = validate(body) ?? invalidThinking(body);
   if (problem) return sendError(res, 400, 'invalid_request_error', problem);
   if (!KNOWN_MODELS.has(String(body.model))) return sendError(res, 404, 'not_found_error', `model: ${String(body.model)}`);
 
@@ -217,6 +255,12 @@ async function handleMessages(body: Body, res: ServerResponse): Promise<void> {
 
   const answer = fakeAnswer(request);
   const content = contentOf(answer, request.jsonSchema);
+  if ((body.thinking as { type?: string } | undefined)?.type === 'enabled') {
+    const thinking = `Thinking about: ${lastUserText(request)}`;
+    const blocks: Array<Record<string, unknown>> = [{ type: 'thinking', thinking, signature: fakeThinkingSignature(thinking) }];
+    if (lastUserText(request).includes('#redacted-thinking')) blocks.push({ type: 'redacted_thinking', data: FAKE_REDACTED_THINKING });
+    content.unshift(...blocks);
+  }
   const stopReason = content.some((b) => b.type === 'tool_use') ? 'tool_use' : answer.stopSequence !== undefined ? 'stop_sequence' : STOP_REASONS[answer.finish];
   const withUsage = !faults.has('no-usage');
   const message: Record<string, unknown> = { id: 'msg_fake123', type: 'message', role: 'assistant', model: String(body.model), content, stop_reason: stopReason, stop_sequence: answer.stopSequence ?? null };
@@ -247,6 +291,13 @@ async function handleMessages(body: Body, res: ServerResponse): Promise<void> {
           return void res.end();
         }
       }
+    } else if (block.type === 'thinking') {
+      send({ type: 'content_block_start', index, content_block: { type: 'thinking', thinking: '', signature: '' } });
+      if (index === 0) send({ type: 'ping' });
+      for (const piece of pieces(String(block.thinking))) send({ type: 'content_block_delta', index, delta: { type: 'thinking_delta', thinking: piece } });
+      send({ type: 'content_block_delta', index, delta: { type: 'signature_delta', signature: block.signature } });
+    } else if (block.type === 'redacted_thinking') {
+      send({ type: 'content_block_start', index, content_block: block });
     } else {
       send({ type: 'content_block_start', index, content_block: { ...block, input: {} } });
       send({ type: 'content_block_delta', index, delta: { type: 'input_json_delta', partial_json: '' } });

@@ -20,6 +20,8 @@ export type AnthropicRequestBlock =
   | { type: 'image'; source: AnthropicImageSource }
   | { type: 'document'; source: AnthropicDocumentSource; title?: string }
   | { type: 'tool_use'; id: string; name: string; input: Record<string, unknown> }
+  | { type: 'thinking'; thinking: string; signature: string }
+  | { type: 'redacted_thinking'; data: string }
   | { type: 'tool_result'; tool_use_id: string; content?: string | Array<Extract<AnthropicRequestBlock, { type: 'text' | 'image' | 'document' }>> };
 
 export interface AnthropicMessageParam {
@@ -51,6 +53,8 @@ export interface AnthropicRequest {
   tools?: AnthropicTool[];
   tool_choice?: AnthropicToolChoice;
   metadata?: { user_id: string };
+  /** Extended thinking; `budget_tokens` at least 1024 and below `max_tokens`, and no temperature but 1 beside it. */
+  thinking?: Record<string, unknown>;
 }
 
 export interface AnthropicUsage {

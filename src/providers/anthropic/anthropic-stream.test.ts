@@ -131,7 +131,7 @@ describe('readAnthropicStream: recorded streams (test/fixtures/anthropic)', () =
 });
 
 describe('readAnthropicStream: composed streams', () => {
-  it('thinking blocks become reasoning parts; signatures are not text', async () => {
+  it('thinking blocks become reasoning parts; a signature ends its block as a reasoning part with no text', async () => {
     const body =
       start() +
       blockStart(0, { type: 'thinking', thinking: '', signature: '' }) +
@@ -144,14 +144,16 @@ describe('readAnthropicStream: composed streams', () => {
       blockStop(1) +
       end('end_turn');
     const flat = (await drain(parts(bytes(body)))).flat();
-    assert.deepEqual(flat.slice(0, 4), [
+    assert.deepEqual(flat.slice(0, 5), [
       { type: 'reasoning', text: 'Let me think' },
       { type: 'reasoning', text: ' briefly.' },
+      { type: 'reasoning', text: '', signature: 'EqQBCgIYAhIM' },
       { type: 'text', text: '42' },
       { type: 'finish', reason: 'stop' },
     ]);
     const chunks = (await drain(encodeChatChunks(parts(bytes(body)), { id: 'c', created: 1, model: 'm', includeUsage: false }))).flat().map((t) => JSON.parse(t));
     assert.deepEqual(chunks[0].choices[0].delta, { role: 'assistant', reasoning_content: 'Let me think' });
+    assert.deepEqual(chunks[2].choices[0].delta, { thinking_blocks: [{ type: 'thinking', thinking: '', signature: 'EqQBCgIYAhIM' }] });
   });
 
   it('parallel tool calls after text get OpenAI indexes 0 and 1; a call without input deltas has arguments {}', async () => {

@@ -117,6 +117,8 @@ class AnthropicStreamReader implements StreamEventReader<StreamPart> {
         const delta = event.delta;
         if (delta.type === 'text_delta' && typeof delta.text === 'string' && delta.text) out.push({ type: 'text', text: delta.text });
         else if (delta.type === 'thinking_delta' && typeof delta.thinking === 'string' && delta.thinking) out.push({ type: 'reasoning', text: delta.thinking });
+        // A signature ends its thinking block: a reasoning part of no text that carries it.
+        else if (delta.type === 'signature_delta' && typeof delta.signature === 'string' && delta.signature) out.push({ type: 'reasoning', text: '', signature: delta.signature });
         else if (delta.type === 'input_json_delta' && (open?.kind === 'tool' || open?.kind === 'json')) inputText(open, String(delta.partial_json ?? ''), out);
         break;
       }
@@ -151,6 +153,8 @@ class AnthropicStreamReader implements StreamEventReader<StreamPart> {
     } else if (block.type === 'thinking') {
       open.kind = 'reasoning';
       if (typeof block.thinking === 'string' && block.thinking) out.push({ type: 'reasoning', text: block.thinking });
+    } else if (block.type === 'redacted_thinking') {
+      if (typeof block.data === 'string') out.push({ type: 'redacted-reasoning', data: block.data });
     } else if (block.type === 'tool_use') {
       open.startInput = block.input;
       if (this.jsonResponse && block.name === JSON_RESPONSE_TOOL) {

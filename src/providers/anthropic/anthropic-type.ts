@@ -22,8 +22,8 @@ export const anthropicType: ProviderType = {
     otherTools: false,
     audioInput: false,
     audioOutput: false,
-    // reasoning_effort is not mapped to Anthropic's extended thinking.
-    thinking: false,
+    // reasoning_effort as extended thinking budgets (prepare-anthropic-thinking.ts); a Messages API client's thinking as sent.
+    thinking: true,
     usageInStream: true,
     embeddings: false,
   },

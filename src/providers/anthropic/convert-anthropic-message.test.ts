@@ -58,7 +58,7 @@ describe('convertAnthropicMessage (a non-streamed answer)', () => {
     });
   });
 
-  it('only tool calls: content null; thinking: reasoning_content', async () => {
+  it('only tool calls: content null; thinking: reasoning_content, and thinking_blocks with its signature and the redacted data', async () => {
     const completion = await complete(
       message({
         content: [
@@ -75,6 +75,10 @@ describe('convertAnthropicMessage (a non-streamed answer)', () => {
       content: null,
       refusal: null,
       reasoning_content: 'The user wants two cities.',
+      thinking_blocks: [
+        { type: 'thinking', thinking: 'The user wants two cities.', signature: 'sig' },
+        { type: 'redacted_thinking', data: 'opaque' },
+      ],
       tool_calls: [
         { id: 'a', type: 'function', function: { name: 'f', arguments: '{}' } },
         { id: 'b', type: 'function', function: { name: 'g', arguments: '{"x":[1]}' } },

@@ -6,7 +6,7 @@ import { JSON_RESPONSE_TOOL } from './prepare-anthropic-tools.js';
 
 /**
  * A non-streamed Anthropic message as the same typed parts a stream yields, so one collector
- * builds every `chat.completion`: text and thinking blocks in order, tool_use blocks as tool
+ * builds every `chat.completion`: text and thinking blocks in order (thinking with its signature, redacted thinking with its data), tool_use blocks as tool
  * calls (or as the text, for the JSON response tool), then finish reason and usage.
  * Server-tool and other newer block types carry nothing an OpenAI client could read.
  */
@@ -17,7 +17,9 @@ export function convertAnthropicMessage(message: AnthropicMessage, options: { js
     if (block.type === 'text' && typeof block.text === 'string') {
       parts.push({ type: 'text', text: block.text });
     } else if (block.type === 'thinking' && typeof block.thinking === 'string') {
-      parts.push({ type: 'reasoning', text: block.thinking });
+      parts.push(typeof block.signature === 'string' && block.signature ? { type: 'reasoning', text: block.thinking, signature: block.signature } : { type: 'reasoning', text: block.thinking });
+    } else if (block.type === 'redacted_thinking' && typeof block.data === 'string') {
+      parts.push({ type: 'redacted-reasoning', data: block.data });
     } else if (block.type === 'tool_use') {
       const input = JSON.stringify(block.input ?? {});
       if (options.jsonResponse && block.name === JSON_RESPONSE_TOOL) parts.push({ type: 'text', text: input });

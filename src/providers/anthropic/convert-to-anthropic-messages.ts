@@ -1,4 +1,5 @@
 import type { ChatMessage, ContentPart } from '../../core/chat.js';
+import { isGatewaySignature } from '../../core/anthropic-messages.js';
 import { ApiError } from '../../core/errors.js';
 import type { LoadedImage } from '../shared/fetch-image.js';
 import type { AnthropicDocumentSource, AnthropicImageSource, AnthropicMessageParam, AnthropicRequestBlock } from './anthropic-api.js';
@@ -80,13 +81,29 @@ function toolUse(call: NonNullable<ChatMessage['tool_calls']>[number], param: st
 }
 
 /**
+ * An assistant turn's `thinking_blocks` (as answers carry them, chat-chunks.ts) that Anthropic
+ * signed, to go back first in the turn as Anthropic requires with thinking and tools; unsigned
+ * blocks and the gateway's own are left out, as Anthropic would refuse them.
+ */
+function signedThinking(value: unknown): AnthropicRequestBlock[] {
+  if (!Array.isArray(value)) return [];
+  const blocks: AnthropicRequestBlock[] = [];
+  for (const block of value as Array<Record<string, unknown>>) {
+    if (block?.type === 'thinking' && typeof block.thinking === 'string' && typeof block.signature === 'string' && !isGatewaySignature(block.signature)) {
+      blocks.push({ type: 'thinking', thinking: block.thinking, signature: block.signature });
+    } else if (block?.type === 'redacted_thinking' && typeof block.data === 'string') blocks.push({ type: 'redacted_thinking', data: block.data });
+  }
+  return blocks;
+}
+
+/**
  * OpenAI's messages as Anthropic's `system` and `messages`: leading system and developer messages
  * are the top-level system prompt, later ones user turns wrapped in `<system>` tags
  * (core/system-messages.ts); tool results become `tool_result` blocks of a user turn;
  * assistant tool calls become `tool_use` blocks; consecutive turns of one role are merged, since
  * Anthropic requires user and assistant to alternate, with tool results first in their turn.
  */
-export async function convertToAnthropicMessages(input: readonly ChatMessage[], loadImage: LoadImage): Promise<AnthropicPrompt> {
+export async function convertToAnthropicMessages(input: readonly ChatMessage[], loadImage: LoadImage, options: { thinking?: boolean } = {}): Promise<AnthropicPrompt> {
   const warnings: Warning[] = [];
   const leading = systemPromptLength(input);
   let moved = false;
@@ -120,7 +137,8 @@ export async function convertToAnthropicMessages(input: readonly ChatMessage[], 
         push('user', await contentBlocks(message.content, `${param}.content`, loadImage, warnings));
         break;
       case 'assistant': {
-        const blocks: AnthropicRequestBlock[] = await contentBlocks(message.content, `${param}.content`, loadImage, warnings);
+        const blocks: AnthropicRequestBlock[] = options.thinking ? signedThinking(message.thinking_blocks) : [];
+        blocks.push(...(await contentBlocks(message.content, `${param}.content`, loadImage, warnings)));
         for (const [j, call] of (message.tool_calls ?? []).entries()) blocks.push(toolUse(call, `${param}.tool_calls[${j}]`));
         push('assistant', blocks);
         break;

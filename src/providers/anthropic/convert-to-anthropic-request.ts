@@ -1,6 +1,7 @@
 import { answerLimit, type ChatRequest } from '../../core/chat.js';
 import type { AnthropicRequest } from './anthropic-api.js';
 import { convertToAnthropicMessages, type LoadImage } from './convert-to-anthropic-messages.js';
+import { prepareAnthropicThinking } from './prepare-anthropic-thinking.js';
 import { prepareAnthropicTools } from './prepare-anthropic-tools.js';
 import { NO_ANSWER_EFFECT, type Warning } from '../../core/warnings.js';
 
@@ -17,8 +18,11 @@ const MAX_TEMPERATURE = 1;
 /** Fields read below, or with no meaning upstream (streaming is the adapter's choice). */
 const HANDLED = new Set([
   'model', 'messages', 'stream', 'stream_options', 'max_tokens', 'max_completion_tokens', 'temperature', 'top_p', 'top_k',
-  'stop', 'tools', 'tool_choice', 'parallel_tool_calls', 'response_format', 'user', 'n',
+  'stop', 'tools', 'tool_choice', 'parallel_tool_calls', 'response_format', 'user', 'n', 'reasoning_effort',
 ]);
+
+/** With thinking on, Anthropic takes no temperature but 1, no top_k, and top_p from 0.95. */
+const MIN_TOP_P_THINKING = 0.95;
 
 export interface AnthropicRequestPlan {
   body: AnthropicRequest;
@@ -34,29 +38,57 @@ function isNeutral(value: unknown): boolean {
   return typeof value === 'object' && Object.keys(value as object).length === 0;
 }
 
+/** False when the last assistant turn calls tools without starting with a thinking block, as Anthropic requires with thinking on. */
+function thinkingLeadsToolTurn(messages: AnthropicRequest['messages']): boolean {
+  const last = messages.findLast((m) => m.role === 'assistant');
+  if (!last?.content.some((b) => b.type === 'tool_use')) return true;
+  return last.content[0].type === 'thinking' || last.content[0].type === 'redacted_thinking';
+}
+
 /** A client's OpenAI chat request as the body of `POST /v1/messages`. Pure apart from loading images. */
 export async function convertToAnthropicRequest(
   request: ChatRequest,
   options: { model: string; stream: boolean; loadImage: LoadImage; maxAnswerTokens?: number },
 ): Promise<AnthropicRequestPlan> {
-  const prompt = await convertToAnthropicMessages(request.messages, options.loadImage);
+  const warnings: Warning[] = [];
+  const limit = answerLimit(request, options.maxAnswerTokens);
+  let { thinking, maxTokens } = prepareAnthropicThinking(request.reasoning_effort, limit, warnings);
+  const prompt = await convertToAnthropicMessages(request.messages, options.loadImage, { thinking: thinking !== undefined });
+  if (thinking && !thinkingLeadsToolTurn(prompt.messages)) {
+    // Anthropic refuses thinking when the turn whose tool calls are being answered does not start with its signed thinking.
+    warnings.push({ code: 'dropped_parameter', message: "reasoning_effort was ignored: the assistant turn with the tool calls being answered has no thinking_blocks signed by provider anthropic, which it requires with thinking" });
+    thinking = undefined;
+    maxTokens = limit;
+    for (const message of prompt.messages) if (message.role === 'assistant') message.content = message.content.filter((b) => b.type !== 'thinking' && b.type !== 'redacted_thinking');
+  }
   const tools = prepareAnthropicTools(request);
-  const warnings = [...prompt.warnings, ...tools.warnings];
+  warnings.push(...prompt.warnings, ...tools.warnings);
 
   const body: AnthropicRequest = {
     model: options.model,
-    max_tokens: answerLimit(request, options.maxAnswerTokens) ?? DEFAULT_MAX_TOKENS,
+    max_tokens: maxTokens ?? DEFAULT_MAX_TOKENS,
     messages: prompt.messages,
   };
   if (prompt.system) body.system = prompt.system;
   if (options.stream) body.stream = true;
+  if (thinking) body.thinking = thinking;
+  const dropWithThinking = (name: string): void => void warnings.push({ code: 'dropped_parameter', message: `${name} cannot be used with provider anthropic's extended thinking (reasoning_effort); it was ignored` });
   if (typeof request.temperature === 'number') {
-    if (request.temperature > MAX_TEMPERATURE) warnings.push({ code: 'adjusted_parameter', message: `temperature ${request.temperature} is above provider anthropic's maximum; sent ${MAX_TEMPERATURE}` });
-    body.temperature = Math.min(request.temperature, MAX_TEMPERATURE);
+    if (thinking && request.temperature !== 1) dropWithThinking('temperature');
+    else {
+      if (request.temperature > MAX_TEMPERATURE) warnings.push({ code: 'adjusted_parameter', message: `temperature ${request.temperature} is above provider anthropic's maximum; sent ${MAX_TEMPERATURE}` });
+      body.temperature = Math.min(request.temperature, MAX_TEMPERATURE);
+    }
   }
-  if (typeof request.top_p === 'number') body.top_p = request.top_p;
+  if (typeof request.top_p === 'number') {
+    if (thinking && request.top_p < MIN_TOP_P_THINKING) dropWithThinking('top_p below 0.95');
+    else body.top_p = request.top_p;
+  }
   // Not an OpenAI parameter, but Anthropic's own, sent by clients that know they talk to Claude.
-  if (typeof request.top_k === 'number') body.top_k = request.top_k;
+  if (typeof request.top_k === 'number') {
+    if (thinking) dropWithThinking('top_k');
+    else body.top_k = request.top_k;
+  }
   const stops = (typeof request.stop === 'string' ? [request.stop] : (request.stop ?? [])).filter((stop) => stop !== '');
   if (stops.length > 0) body.stop_sequences = stops;
   if (tools.tools) body.tools = tools.tools;

@@ -84,7 +84,9 @@ export class AnthropicAdapter implements ProviderAdapter {
     // A Messages API client's own request is sent as it came, not translated twice.
     const origin = call.body[ANTHROPIC_MESSAGES];
     if (origin) {
-      const passed = passthroughRequest(origin, { model: call.upstreamModel, stream, maxAnswerTokens: call.maxAnswerTokens });
+      // The route asks for reasoning only when the model serves it (routes/anthropic/messages.ts).
+      const thinking = origin.thinking && call.body.reasoning_effort != null;
+      const passed = passthroughRequest(origin, { model: call.upstreamModel, stream, maxAnswerTokens: call.maxAnswerTokens, thinking });
       for (const warning of passed.warnings) call.warn(warning.code, warning.message);
       return { body: passed.body, jsonResponse: false, warnings: [], beta: passed.beta };
     }
