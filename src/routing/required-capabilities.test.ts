@@ -11,7 +11,8 @@ const catalog = new Catalog(registry, {
   models: {
     mixed: { deployments: [{ provider: 'openai', model: 'gpt-4o-mini' }, { provider: 'local', model: '/m/tiny.gguf' }] },
     'only-local': { deployments: [{ provider: 'local', model: '/m/tiny.gguf' }] },
-    'claude-and-gemini': { deployments: [{ provider: 'anthropic', model: 'claude' }, { provider: 'gemini', model: 'gemini-2.5-flash' }] },
+    // Cohere's adapter does not think (Anthropic's does, through reasoning_effort budgets).
+    'cohere-and-gemini': { deployments: [{ provider: 'cohere', model: 'command-a' }, { provider: 'gemini', model: 'gemini-2.5-flash' }] },
     'openai-and-claude': { deployments: [{ provider: 'openai', model: 'gpt-4o-mini' }, { provider: 'anthropic', model: 'claude' }] },
     'text-only': { can_vision: false, deployments: [{ provider: 'openai', model: 'gpt-4o-mini' }] },
   },
@@ -72,7 +73,7 @@ describe('required capabilities', () => {
     assert.deepEqual(narrowed.usable.map((d) => d.provider.name), ['openai']);
     assert.equal(narrowed.usable[0], mixed.usable.find((d) => d.provider.name === 'openai'), 'the same deployment, so its health is shared');
     assert.equal(modelForRequest(mixed, request({ tools: [tool] })), narrowed);
-    assert.deepEqual(modelForRequest(model('claude-and-gemini'), request({ reasoning_effort: 'high' })).usable.map((d) => d.provider.name), ['gemini']);
+    assert.deepEqual(modelForRequest(model('cohere-and-gemini'), request({ reasoning_effort: 'high' })).usable.map((d) => d.provider.name), ['gemini']);
   });
 
   it('refuses with 400 unsupported_parameter naming the parameter and the model when no deployment can', () => {
@@ -84,7 +85,7 @@ describe('required capabilities', () => {
     refused(() => modelForRequest(local, request({ modalities: ['text', 'audio'] })), 'modalities', 'only-local');
     refused(() => modelForRequest(local, request({ reasoning_effort: 'medium' })), 'reasoning_effort', 'only-local');
     refused(() => modelForRequest(local, request({ messages: user([{ type: 'text', text: 'read' }, { type: 'file', file: { file_data: 'data:,' } }]) })), 'messages[0].content[1]', 'only-local');
-    refused(() => modelForRequest(model('claude-and-gemini'), request({ modalities: ['audio'], audio: { voice: 'alloy' } })), 'modalities', 'claude-and-gemini');
+    refused(() => modelForRequest(model('cohere-and-gemini'), request({ modalities: ['audio'], audio: { voice: 'alloy' } })), 'modalities', 'cohere-and-gemini');
   });
 
   it('sends a tool that is not a function only where it is relayed as sent (OpenAI-wire), whichever deployment the router would pick', () => {
@@ -93,9 +94,9 @@ describe('required capabilities', () => {
     assert.equal(requiredFeatures(request({ tools: [tool, search] })) & 256, 256);
     assert.deepEqual(modelForRequest(model('openai-and-claude'), request({ tools: [tool, search] })).usable.map((d) => d.provider.name), ['openai']);
     assert.equal(modelForRequest(model('openai-and-claude'), request({ tools: [tool] })), model('openai-and-claude'));
-    refused(() => modelForRequest(model('claude-and-gemini'), request({ tools: [search] })), 'tools', 'claude-and-gemini');
+    refused(() => modelForRequest(model('cohere-and-gemini'), request({ tools: [search] })), 'tools', 'cohere-and-gemini');
     const allowedSearch = { type: 'allowed_tools', allowed_tools: { mode: 'auto', tools: [search] } };
-    refused(() => modelForRequest(model('claude-and-gemini'), request({ tools: [tool], tool_choice: allowedSearch })), 'tool_choice', 'claude-and-gemini');
+    refused(() => modelForRequest(model('cohere-and-gemini'), request({ tools: [tool], tool_choice: allowedSearch })), 'tool_choice', 'cohere-and-gemini');
   });
 
   it("follows the catalog's own word on a model: a text-only model of a vision provider takes no images", () => {
@@ -106,9 +107,9 @@ describe('required capabilities', () => {
   });
 
   it('names the first missing feature when a request needs several', () => {
-    const both = model('claude-and-gemini');
+    const both = model('cohere-and-gemini');
     assert.deepEqual(modelForRequest(both, request({ reasoning_effort: 'low', messages: user([image]) })).usable.map((d) => d.provider.name), ['gemini']);
-    refused(() => modelForRequest(both, request({ reasoning_effort: 'low', modalities: ['audio'] })), 'modalities', 'claude-and-gemini');
+    refused(() => modelForRequest(both, request({ reasoning_effort: 'low', modalities: ['audio'] })), 'modalities', 'cohere-and-gemini');
     refused(() => modelForRequest(model('only-local'), request({ reasoning_effort: 'low', tools: [tool], messages: user([image]) })), 'tools', 'only-local');
   });
 
@@ -116,7 +117,7 @@ describe('required capabilities', () => {
     assert.equal(model('mixed').canTools, true);
     assert.equal(model('only-local').canTools, false);
     assert.equal(model('only-local').canVision, false);
-    assert.equal(model('claude-and-gemini').canThink, true);
+    assert.equal(model('cohere-and-gemini').canThink, true);
     assert.equal(model('text-only').canVision, false);
   });
 });
