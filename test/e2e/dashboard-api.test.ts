@@ -35,7 +35,8 @@ let server: ServerProcess;
 
 before(async () => {
   upstream = await startFakeOpenAI();
-  server = await startServer({ env: { OPENAI_API_KEY: FAKE_KEY, OPENAI_BASE_URL: upstream.url, OPENSQ_ADMIN_KEY: ADMIN_KEY, OPENSQ_TIMEZONE: 'Asia/Kolkata' } });
+  // No rollup: the tests write raw rows into past hours, which a rollup that ran first (1 s after start) would have sealed.
+  server = await startServer({ env: { OPENAI_API_KEY: FAKE_KEY, OPENAI_BASE_URL: upstream.url, OPENSQ_ADMIN_KEY: ADMIN_KEY, OPENSQ_TIMEZONE: 'Asia/Kolkata', OPENSQ_USAGE_ROLLUP_INTERVAL_MS: '0' } });
 });
 
 after(async () => {
