@@ -1,6 +1,7 @@
 /**
  * `serve --workers 2`: whichever worker a scrape of /metrics lands on, it reports the whole
- * cluster: counters and histograms summed over the workers, in-flight gauges too.
+ * cluster: counters and histograms summed over the workers, in-flight gauges too. And a
+ * concurrency limit holds across the workers (the primary keeps the slots; rpm: cli.test.ts).
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
@@ -95,5 +96,48 @@ describe('serve --workers 2: /metrics', () => {
       abort.abort();
       for (const res of streams) await res.body.dump().catch(() => {});
     }
+  });
+});
+
+describe('serve --workers 2 without Redis: a concurrency limit', () => {
+  let upstream: FakeOpenAI;
+  let server: ServerProcess;
+  before(async () => {
+    upstream = await startFakeOpenAI();
+    server = await startServer({ env: { OPENAI_API_KEY: FAKE_KEY, OPENAI_BASE_URL: upstream.url, OPENSQ_ANONYMOUS_CONCURRENCY: '1' }, args: ['--workers', '2'] });
+    await waitFor('both workers', () => /worker 2 listening/.test(server.output()));
+  });
+  after(async () => {
+    await server?.stop();
+    await upstream?.close();
+  });
+
+  it('a slot held on one worker is held for the other, and freed when its client goes', async () => {
+    const abort = new AbortController();
+    const held = await request(`${server.url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', connection: 'close' },
+      body: JSON.stringify({ ...CHAT, stream: true, messages: [{ role: 'user', content: '#stall hold the slot' }] }),
+      signal: abort.signal,
+    });
+    assert.equal(held.statusCode, 200);
+    try {
+      // Fresh connections: the primary hands them to both workers.
+      for (let i = 0; i < 4; i++) {
+        const res = await http(`${server.url}/v1/chat/completions`, { headers: { connection: 'close' }, json: CHAT });
+        assert.equal(res.status, 429, res.text);
+        assert.equal(res.json.error.code, 'rate_limit_exceeded');
+      }
+    } finally {
+      abort.abort();
+      await held.body.dump().catch(() => {});
+    }
+    let freed = 0;
+    for (let i = 0; i < 40 && freed < 4; i++) {
+      const res = await http(`${server.url}/v1/chat/completions`, { headers: { connection: 'close' }, json: CHAT });
+      freed = res.status === 200 ? freed + 1 : 0;
+      if (res.status !== 200) await new Promise((r) => setTimeout(r, 50));
+    }
+    assert.equal(freed, 4, 'once the held stream ends, both workers serve again');
   });
 });
