@@ -4,6 +4,7 @@
  * concurrency limit holds across the workers (the primary keeps the slots; rpm: cli.test.ts).
  */
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
 import { request } from 'undici';
 import { FAKE_KEY, type FakeOpenAI, startFakeOpenAI } from '../fakes/openai-upstream.js';
@@ -96,6 +97,35 @@ describe('serve --workers 2: /metrics', () => {
       abort.abort();
       for (const res of streams) await res.body.dump().catch(() => {});
     }
+  });
+
+  it('a worker that cannot answer fails the scrape with a 503, never a hang', async () => {
+    const [pid] = spawnSync('pgrep', ['-P', String(server.proc.pid)], { encoding: 'utf8' }).stdout.trim().split('\n');
+    assert.ok(pid, 'a worker to stop');
+    process.kill(Number(pid), 'SIGSTOP');
+    const abort = new AbortController();
+    try {
+      // The stopped worker takes at most one of these connections; the others reach the live one.
+      const answers = await Promise.all(
+        Array.from({ length: 3 }, () =>
+          request(`${server.url}/metrics`, { headers: { connection: 'close' }, signal: abort.signal }).then(
+            async (res) => ({ status: res.statusCode, body: await res.body.text() }),
+            () => undefined,
+          ),
+        ).map((p) => Promise.race([p, new Promise<undefined>((r) => setTimeout(r, 9000))])),
+      );
+      const answered = answers.filter((a) => a !== undefined);
+      assert.ok(answered.length >= 1, 'the live worker answered');
+      for (const a of answered) {
+        assert.equal(a.status, 503, a.body);
+        assert.equal(JSON.parse(a.body).error.code, 'metrics_unavailable');
+      }
+    } finally {
+      abort.abort();
+      process.kill(Number(pid), 'SIGCONT');
+    }
+    const texts = await scrapes(server, 4);
+    assert.ok(texts.every((t) => sumOf(t, 'opensq_requests_total') >= 10));
   });
 });
 
