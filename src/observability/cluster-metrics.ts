@@ -99,7 +99,10 @@ export function serveMetricsToWorkers(): void {
       if (round.pending.size > 0 || current !== round) return;
       current = undefined;
       clearTimeout(timer);
-      AggregatorRegistry.aggregate(round.responses).metrics().then(resolve, reject);
+      // In a promise: a throw while folding fails this scrape, not the primary.
+      Promise.resolve(round.responses)
+        .then((responses) => AggregatorRegistry.aggregate(responses).metrics())
+        .then(resolve, reject);
     };
     current = round;
     for (const worker of ready) {
