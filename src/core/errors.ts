@@ -31,6 +31,8 @@ export const ERRORS = {
   provider_not_configured: { status: 503, type: 'service_unavailable', retryable: false },
   model_unavailable: { status: 503, type: 'service_unavailable', retryable: true },
   limits_unavailable: { status: 503, type: 'service_unavailable', retryable: true },
+  /** `serve --workers N`: a worker did not hand its metrics to the primary in time. */
+  metrics_unavailable: { status: 503, type: 'service_unavailable', retryable: true },
   upstream_timeout: { status: 504, type: 'timeout_error', retryable: true },
   insufficient_storage: { status: 507, type: 'server_error', retryable: false },
 } as const;

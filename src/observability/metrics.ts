@@ -42,9 +42,10 @@ export class Metrics implements RouterEvents {
     });
     new Gauge({
       name: 'opensq_deployment_cooling',
-      help: 'Whether a deployment is cooling down or paused (1) or serving (0).',
+      help: 'Whether a deployment is cooling down or paused (1) or serving (0); with `serve --workers N`, 1 only when every worker skips it.',
       labelNames: ['deployment'],
       registers: [registry],
+      aggregator: 'min',
       collect() {
         for (const d of deployments()) this.set({ deployment: deploymentKey(d) }, health.isCooling(d) ? 1 : 0);
       },

@@ -3,6 +3,7 @@ import os from 'node:os';
 import type { Settings } from '../config/settings.js';
 import { relayKeyChanges } from '../auth/key-change-broadcast.js';
 import { serveLimitsToWorkers } from '../limits/primary-limit-store.js';
+import { serveMetricsToWorkers } from '../observability/cluster-metrics.js';
 import { relayCooldowns } from '../routing/worker-cooldowns.js';
 import { openDatabase } from '../storage/database.js';
 import { serve } from './serve.js';
@@ -32,6 +33,7 @@ export async function serveWorkers(settings: Settings, count: number): Promise<v
     relayCooldowns();
   }
   relayKeyChanges();
+  if (settings.metricsEnabled) serveMetricsToWorkers();
 
   let stopping = false;
   const started = new Map<Worker, number>();
