@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { ChatRequest } from '../core/chat.js';
 import { ApiError } from '../core/errors.js';
 import { CHAT_TOOLS, readChatTools } from '../core/tools.js';
+import { isPlainChatRequest } from './chat-request-fast-path.js';
 
 const nullableNumber = z.number().nullable().optional();
 const nullableInt = z.number().int().nullable().optional();
@@ -53,7 +54,16 @@ function paramPath(path: readonly PropertyKey[]): string {
   return out;
 }
 
-/** Validates a chat request body; the first problem becomes a 400 naming its parameter. */
+/** The body as the schema reads it, or a 400 naming the first problem. */
+function checked(body: unknown, prefix: string): Record<string, unknown> {
+  const result = chatRequest.safeParse(body);
+  if (result.success) return result.data;
+  const issue = result.error.issues[0];
+  const param = prefix + paramPath(issue.path);
+  throw new ApiError('invalid_request', `Invalid value for '${param}': ${issue.message}`, { param });
+}
+
+/** Validates a chat request body (the common valid one by hand, anything else by the schema); the first problem becomes a 400 naming its parameter. */
 export function parseChatRequest(body: unknown, prefix = ''): ChatRequest {
   if (body === null || typeof body !== 'object' || Array.isArray(body)) {
     throw new ApiError('invalid_request', 'The request body must be a JSON object.');
@@ -65,13 +75,7 @@ export function parseChatRequest(body: unknown, prefix = ''): ChatRequest {
   if (candidate.messages === undefined) {
     throw new ApiError('invalid_request', "Missing required parameter: 'messages'.", { param: `${prefix}messages` });
   }
-  const result = chatRequest.safeParse(body);
-  if (!result.success) {
-    const issue = result.error.issues[0];
-    const param = prefix + paramPath(issue.path);
-    throw new ApiError('invalid_request', `Invalid value for '${param}': ${issue.message}`, { param });
-  }
-  const request = result.data as ChatRequest;
+  const request = (isPlainChatRequest(candidate) ? candidate : checked(body, prefix)) as ChatRequest;
   for (const field of CLIENT_ONLY_FIELDS) if (field in request) delete request[field];
   try {
     request[CHAT_TOOLS] = readChatTools(request.tools, request.tool_choice);

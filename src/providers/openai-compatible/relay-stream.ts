@@ -4,6 +4,7 @@ import type { ChatStream } from '../types.js';
 import { jsonStringEnd, jsonStringText } from '../shared/json-string.js';
 import { type StreamEventReader, readEventStream } from '../shared/stream-loop.js';
 import { mapOpenAIError } from './map-openai-error.js';
+import { RelayedText } from './relayed-text.js';
 
 const MODEL_FIELD = /"model"\s*:\s*"(?:[^"\\]|\\.)*"/;
 /** The same, searched from a position (after the id). */
@@ -30,8 +31,8 @@ export interface RelayOptions {
  * JSON text is passed on as is, except that the id becomes the request's (the upstream's is kept
  * for the usage row), the model name is rewritten to the public id and the
  * usage-only chunk (which we always request) is parsed for the ledger and dropped unless the
- * client asked for it. Content is never parsed on the hot path; the texts are kept so a stream
- * whose upstream sent no usage can be counted with a tokenizer at the end.
+ * client asked for it. Content is never parsed on the hot path; until usage comes, the answer's
+ * text is kept (bounded: see RelayedText) so a stream whose upstream sent none can be counted.
  */
 export function relayOpenAIStream(body: AsyncIterable<Uint8Array>, options: RelayOptions): ChatStream {
   const reader = new RelayReader(options);
@@ -39,7 +40,7 @@ export function relayOpenAIStream(body: AsyncIterable<Uint8Array>, options: Rela
     [Symbol.asyncIterator]: () => readEventStream(body, options.provider, reader),
     usage: () => reader.usage,
     upstreamId: () => reader.upstreamId,
-    completionText: () => collectText(reader.seen),
+    completionText: () => reader.text.text(),
   };
 }
 
@@ -47,7 +48,7 @@ export function relayOpenAIStream(body: AsyncIterable<Uint8Array>, options: Rela
 class RelayReader implements StreamEventReader<string> {
   usage: Usage | undefined;
   upstreamId: string | undefined;
-  readonly seen: string[] = [];
+  readonly text = new RelayedText();
   private done = false;
   private finished = false;
   private readonly options: RelayOptions;
@@ -70,13 +71,16 @@ class RelayReader implements StreamEventReader<string> {
     let chunk = this.rewrite(data);
     if (USAGE_OBJECT.test(data)) {
       const parsed = safeParse(chunk);
-      if (parsed?.usage) this.usage = parsed.usage as Usage;
+      if (parsed?.usage) {
+        this.usage = parsed.usage as Usage;
+        this.text.usageArrived();
+      }
       const hasChoices = Array.isArray(parsed?.choices) && (parsed.choices as unknown[]).length > 0;
       if (!hasChoices && !this.options.clientWantsUsage) return;
       if (parsed && !hasChoices) chunk = JSON.stringify(parsed);
     }
     if (!this.finished && FINISHED.test(data)) this.finished = true;
-    this.seen.push(chunk);
+    this.text.add(chunk);
     out.push(chunk);
   }
 
@@ -134,21 +138,4 @@ function upstreamStreamError(provider: string, data: string): UpstreamError {
   const parsed = safeParse(data) as { error?: { code?: unknown; type?: unknown } } | undefined;
   const status = typeof parsed?.error?.code === 'number' ? parsed.error.code : 500;
   return mapOpenAIError(provider, status >= 400 ? status : 500, data);
-}
-
-/** The generated text of relayed chunks, for counting tokens when the upstream sent no usage. */
-function collectText(chunks: readonly string[]): string {
-  let text = '';
-  for (const chunk of chunks) {
-    const parsed = safeParse(chunk) as { choices?: Array<{ delta?: Record<string, unknown> }> } | undefined;
-    for (const choice of parsed?.choices ?? []) {
-      const delta = choice.delta ?? {};
-      if (typeof delta.content === 'string') text += delta.content;
-      if (typeof delta.reasoning_content === 'string') text += delta.reasoning_content;
-      for (const call of (delta.tool_calls as Array<{ function?: { name?: string; arguments?: string } }> | undefined) ?? []) {
-        text += (call.function?.name ?? '') + (call.function?.arguments ?? '');
-      }
-    }
-  }
-  return text;
 }
