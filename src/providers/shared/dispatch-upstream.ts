@@ -120,7 +120,13 @@ export class UpstreamBody implements AsyncIterableIterator<Uint8Array> {
   private ended = false;
   private error: Error | null = null;
   private done = false;
-  private waiting: { resolve: (r: IteratorResult<Uint8Array>) => void; reject: (e: unknown) => void } | null = null;
+  /** The pending read's settlers (two fields, not an object: one allocation less per chunk). */
+  private waiting: ((r: IteratorResult<Uint8Array>) => void) | null = null;
+  private waitingFailed: ((e: unknown) => void) | null = null;
+  private readonly wait = (resolve: (r: IteratorResult<Uint8Array>) => void, reject: (e: unknown) => void): void => {
+    this.waiting = resolve;
+    this.waitingFailed = reject;
+  };
 
   constructor(
     private readonly handler: UpstreamHandler,
@@ -133,7 +139,8 @@ export class UpstreamBody implements AsyncIterableIterator<Uint8Array> {
     const waiting = this.waiting;
     if (waiting) {
       this.waiting = null;
-      waiting.resolve({ value: chunk, done: false });
+      this.waitingFailed = null;
+      waiting({ value: chunk, done: false });
       return true;
     }
     this.queue.push(chunk);
@@ -153,10 +160,11 @@ export class UpstreamBody implements AsyncIterableIterator<Uint8Array> {
     this.error = error;
     this.queue = [];
     this.queued = 0;
-    const waiting = this.waiting;
+    const failed = this.waitingFailed;
     this.waiting = null;
+    this.waitingFailed = null;
     this.close();
-    waiting?.reject(error);
+    failed?.(error);
   }
 
   next(): Promise<IteratorResult<Uint8Array>> {
@@ -174,9 +182,7 @@ export class UpstreamBody implements AsyncIterableIterator<Uint8Array> {
       this.close();
       return Promise.resolve({ value: undefined, done: true });
     }
-    return new Promise((resolve, reject) => {
-      this.waiting = { resolve, reject };
-    });
+    return new Promise(this.wait);
   }
 
   /** The reader left before the end: the rest is not read, and the socket is closed. */
@@ -229,8 +235,9 @@ export class UpstreamBody implements AsyncIterableIterator<Uint8Array> {
   private finish(): void {
     const waiting = this.waiting;
     this.waiting = null;
+    this.waitingFailed = null;
     this.close();
-    waiting?.resolve({ value: undefined, done: true });
+    waiting?.({ value: undefined, done: true });
   }
 
   private close(): void {
