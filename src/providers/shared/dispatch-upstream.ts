@@ -109,8 +109,8 @@ function abortReason(signal: AbortSignal): Error {
 }
 
 /**
- * An upstream body: an async iterable of its chunks for stream readers (leaving the loop early
- * closes the socket), or read whole. Chunks that arrive before anyone reads them are queued; past
+ * An upstream body: an async iterable of what arrived since the last read, for stream readers
+ * (leaving the loop early closes the socket), or read whole. Chunks that arrive before anyone reads them are queued; past
  * 64 KiB queued, undici stops reading the socket until the reader catches up.
  */
 export class UpstreamBody implements AsyncIterableIterator<Uint8Array> {
@@ -169,10 +169,13 @@ export class UpstreamBody implements AsyncIterableIterator<Uint8Array> {
 
   next(): Promise<IteratorResult<Uint8Array>> {
     if (this.error) return Promise.reject(this.error);
-    const chunk = this.queue.shift();
-    if (chunk) {
-      this.queued -= chunk.length;
-      if (this.paused && this.queued < HIGH_WATER_BYTES) {
+    if (this.queued > 0) {
+      // Everything that arrived since the last read, as one chunk (as a Readable's read() gives it):
+      // the reader then answers it with one batch and one write to its client.
+      const chunk = this.queue.length === 1 ? this.queue[0]! : Buffer.concat(this.queue, this.queued);
+      this.queue = [];
+      this.queued = 0;
+      if (this.paused) {
         this.paused = false;
         this.resume();
       }
