@@ -3,6 +3,7 @@ import { type Dispatcher, FormData } from 'undici';
 import { ApiError, UpstreamError } from '../../core/errors.js';
 import { sanitizeRetryAfter } from '../../core/retry-after.js';
 import type { ProviderConfig, Timeouts } from '../types.js';
+import { dispatchUpstream, type UpstreamExchange } from './dispatch-upstream.js';
 import { upstreamDispatcher } from './http-client.js';
 import { malformedAnswer } from './malformed-answer.js';
 import { mapTransportError } from './map-transport-error.js';
@@ -44,7 +45,7 @@ export interface UpstreamResponse {
   status: number;
   headers: IncomingHttpHeaders;
   /** The body as it arrives, for stream relays (whose reader maps read failures, as `readEventStream` does). */
-  body: Dispatcher.ResponseData['body'];
+  body: AsyncIterable<Uint8Array>;
   /** The whole body; a reset, a timeout or more than `maxBytes` is our 502 or 504. */
   bytes(): Promise<Buffer>;
   text(): Promise<string>;
@@ -79,17 +80,12 @@ export async function callUpstream(config: ProviderConfig, req: UpstreamRequest,
     let target = ownEndpoint(config, req.url) ?? endpointOf(new URL(req.url));
     for (let redirects = 0; ; redirects++) {
       const route = routeFor(config, req, target, secrets, timeouts.connectMs);
-      // The dispatcher itself, with origin and path already known: undici's `request(url)` would parse the URL again.
-      const res = await route.dispatcher.request({
-        origin: target.origin,
-        path: target.path,
-        method,
-        headers: route.headers,
-        body,
-        signal: req.signal,
-        headersTimeout: timeouts.firstByteMs,
-        bodyTimeout: timeouts.idleMs,
-      });
+      // The dispatcher itself, with origin and path already known, and no request() machinery (bench/README.md, issue 16).
+      const res = await dispatchUpstream(
+        route.dispatcher,
+        { origin: target.origin, path: target.path, method, headers: route.headers, body, headersTimeout: timeouts.firstByteMs, bodyTimeout: timeouts.idleMs },
+        req.signal,
+      );
       const location = res.headers.location;
       if (req.handedOut && res.statusCode >= 300 && res.statusCode < 400 && typeof location === 'string' && redirects < MAX_REDIRECTS) {
         await res.body.dump();
@@ -176,8 +172,8 @@ function refused(provider: string, url: URL, why: string): UpstreamError {
 }
 
 /** An error response in our terms, its body scrubbed, a refusal of the credentials made generic. */
-async function failure(config: ProviderConfig, req: UpstreamRequest, res: Dispatcher.ResponseData, credentials: boolean, secrets: readonly string[]): Promise<ApiError> {
-  const { data } = await readUpTo(res, ERROR_BODY_BYTES).catch(() => ({ data: Buffer.alloc(0) }));
+async function failure(config: ProviderConfig, req: UpstreamRequest, res: UpstreamExchange, credentials: boolean, secrets: readonly string[]): Promise<ApiError> {
+  const { data } = await res.body.readUpTo(ERROR_BODY_BYTES).catch(() => ({ data: Buffer.alloc(0) }));
   const body = redactText(data.toString('utf8'), secrets);
   const status = res.statusCode;
   if (credentials && (status === 401 || status === 403)) return credentialsRefused(config.name, status, body);
@@ -195,7 +191,7 @@ function credentialsRefused(provider: string, status: number, body: string): Ups
   });
 }
 
-function answer(config: ProviderConfig, res: Dispatcher.ResponseData, maxBytes: number, fail: (error: unknown) => ApiError, secrets: readonly string[]): UpstreamResponse {
+function answer(config: ProviderConfig, res: UpstreamExchange, maxBytes: number, fail: (error: unknown) => ApiError, secrets: readonly string[]): UpstreamResponse {
   const tooLarge = (): UpstreamError => new UpstreamError('upstream_error', `provider ${config.name} sent a body larger than ${maxBytes} bytes`, { provider: config.name });
   const bytes = async (): Promise<Buffer> => {
     try {
@@ -203,7 +199,7 @@ function answer(config: ProviderConfig, res: Dispatcher.ResponseData, maxBytes: 
         res.body.destroy();
         throw tooLarge();
       }
-      const { data, complete } = await readUpTo(res, maxBytes);
+      const { data, complete } = await res.body.readUpTo(maxBytes);
       if (!complete) throw tooLarge();
       return data;
     } catch (error) {
@@ -211,15 +207,10 @@ function answer(config: ProviderConfig, res: Dispatcher.ResponseData, maxBytes: 
     }
   };
   const text = async (): Promise<string> => {
-    // A declared length undici holds the body to: read whole by undici's own consumer, no async iterator.
-    if (Number(res.headers['content-length']) <= maxBytes) {
-      try {
-        return await res.body.text();
-      } catch (error) {
-        throw fail(error);
-      }
-    }
-    return (await bytes()).toString('utf8');
+    const data = await bytes();
+    // As undici's body.text() did for a declared length: a UTF-8 byte order mark is no part of the text.
+    const bom = Number(res.headers['content-length']) <= maxBytes && data.length > 2 && data[0] === 0xef && data[1] === 0xbb && data[2] === 0xbf;
+    return data.toString('utf8', bom ? 3 : 0);
   };
   return {
     status: res.statusCode,
@@ -236,21 +227,6 @@ function answer(config: ProviderConfig, res: Dispatcher.ResponseData, maxBytes: 
       }
     },
   };
-}
-
-/** The body up to `limit` bytes; not `complete` when it was longer (the rest is not read). */
-async function readUpTo(res: Dispatcher.ResponseData, limit: number): Promise<{ data: Buffer; complete: boolean }> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of res.body) {
-    chunks.push(chunk as Buffer);
-    size += (chunk as Buffer).length;
-    if (size > limit) {
-      res.body.destroy();
-      return { data: Buffer.concat(chunks).subarray(0, limit), complete: false };
-    }
-  }
-  return { data: Buffer.concat(chunks), complete: true };
 }
 
 /** A failure to talk to the upstream (no HTTP answer, or a body cut short) in our error shape. */
