@@ -82,7 +82,7 @@ export function relayResponsesStream(body: AsyncIterable<Uint8Array>, call: Pick
   return {
     [Symbol.asyncIterator]: events,
     [RESPONSES_EVENTS]: state,
-    usage: (): Usage | undefined => responsesUsage(final?.usage),
+    usage: (): Usage | undefined => responsesUsage(final?.usage, final?.output),
     upstreamId: () => upstreamId,
     completionText: () => collectText(texts),
   };
