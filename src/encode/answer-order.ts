@@ -13,8 +13,9 @@ export type AnswerBlock = { type: 'thinking'; block: number } | { type: 'text'; 
 
 type Message = ChatCompletion['choices'][number]['message'];
 
+/** Not enumerable: copies and comparisons of the message see only its wire fields. */
 export function setAnswerOrder(message: Message, order: AnswerBlock[]): void {
-  (message as Message & { [ANSWER_ORDER]?: AnswerBlock[] })[ANSWER_ORDER] = order;
+  Object.defineProperty(message, ANSWER_ORDER, { value: order, enumerable: false });
 }
 
 /** The order a collector recorded; undefined for an answer that came whole (a relayed one), whose fields give no order. */

@@ -1,4 +1,4 @@
-import { BUILTIN_TOOL_CALLS, type WithBuiltinToolCalls } from '../../core/builtin-tool-calls.js';
+import { BUILTIN_TOOL_CALLS } from '../../core/builtin-tool-calls.js';
 import type { ChatCompletion, Usage } from '../../core/chat.js';
 import { RESPONSES_ANSWER, type ResponsesOrigin, type WithResponsesAnswer } from '../../core/responses-origin.js';
 import type { Warning } from '../../core/warnings.js';
@@ -103,7 +103,8 @@ export function responsesUsage(usage: unknown, output?: unknown): Usage | undefi
   if (u.input_tokens_details?.cached_tokens) out.prompt_tokens_details = { cached_tokens: u.input_tokens_details.cached_tokens };
   if (u.output_tokens_details?.reasoning_tokens) out.completion_tokens_details = { reasoning_tokens: u.output_tokens_details.reasoning_tokens };
   const calls = countBuiltinToolCalls(output);
-  if (calls) (out as WithBuiltinToolCalls)[BUILTIN_TOOL_CALLS] = calls;
+  // Not enumerable: copies and comparisons of the usage see only its wire fields.
+  if (calls) Object.defineProperty(out, BUILTIN_TOOL_CALLS, { value: calls, enumerable: false });
   return out;
 }
 
