@@ -192,7 +192,7 @@ async function streamChat(ctx: AppContext, reply: FastifyReply, scope: RequestSc
   const cancelled = scope.clientGone || failure?.code === 'client_closed_request';
   const status = cancelled ? 'cancelled' : failure ? 'error' : 'ok';
   const error = cancelled ? clientClosed() : failure;
-  await scope.record({ deployment: routed.deployment, attempts: routed.attempts, ...tokens(usage), ttftMs, status, httpStatus: error ? error.status : 200, error, upstreamId: stream.upstreamId?.() });
+  await scope.record({ deployment: routed.deployment, attempts: routed.attempts, ...tokens(usage), builtinToolCalls: stream.builtinToolCalls?.(), ttftMs, status, httpStatus: error ? error.status : 200, error, upstreamId: stream.upstreamId?.() });
   if (cancelled) res.destroy();
   else res.end(failure ? writer.fail(failure) : writer.end(usage));
 }

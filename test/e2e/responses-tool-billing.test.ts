@@ -68,6 +68,19 @@ describe('built-in tool calls are billed on /v1/responses', () => {
     });
   }
 
+  it('a stream that fails after its searches, before the final Response, still pays for them', async () => {
+    const { id, key } = await createKey(server.url, { credits: 10 });
+    const res = await respond(key, 'Search then fail #searches-2 #fail-midstream', { stream: true });
+    assert.equal(res.status, 200, res.text);
+    assert.match(res.text, /event: error/);
+    const row = await rowOf(String(res.headers['x-request-id']));
+    assert.ok(row);
+    assert.equal(row.status, 'error');
+    assert.equal(row.builtin_tool_calls, 2);
+    const left = await balance(id);
+    assert.ok(left <= 10 - 2 * SEARCH && left > 10 - 2 * SEARCH - 0.001, String(left));
+  });
+
   it("a client's own max_tool_calls under what the credit covers is sent as it is, without a warning", async () => {
     const { key } = await createKey(server.url, { credits: 10 });
     const res = await respond(key, 'Search twice #searches-5', { max_tool_calls: 2 });
