@@ -107,16 +107,18 @@ export async function collectChatCompletion(
   // The blocks in the order they came; `thinking` is true while a thinking block is being read.
   const order: AnswerBlock[] = [];
   let thinking = false;
+  // The text block being read, extended by each text part until another block starts.
+  let text: Extract<AnswerBlock, { type: 'text' }> | undefined;
   for await (const batch of parts) {
     for (const part of batch) {
       if (part.type === 'text') {
         if (part.text === '') continue;
-        const last = order.at(-1);
-        if (last?.type === 'text') last.end += part.text.length;
-        else order.push({ type: 'text', start: content.length, end: content.length + part.text.length });
         content += part.text;
+        if (text) text.end = content.length;
+        else order.push((text = { type: 'text', start: content.length - part.text.length, end: content.length }));
         thinking = false;
       } else if (part.type === 'reasoning') {
+        text = undefined;
         if (!thinking) order.push({ type: 'thinking', block: blocks.length });
         thinking = true;
         reasoning += part.text;
@@ -127,6 +129,7 @@ export async function collectChatCompletion(
           thinking = false;
         }
       } else if (part.type === 'redacted-reasoning') {
+        text = undefined;
         order.push({ type: 'thinking', block: blocks.length });
         blocks.push({ type: 'redacted_thinking', data: part.data });
         thinking = false;
@@ -138,6 +141,7 @@ export async function collectChatCompletion(
       else {
         if (calls[part.index] === undefined) order.push({ type: 'tool_use', call: part.index });
         thinking = false;
+        text = undefined;
         const call = (calls[part.index] ??= { id: part.id ?? '', type: 'function', function: { name: '', arguments: '' } });
         if (part.id) call.id = part.id;
         if (part.name) call.function.name = part.name;
