@@ -27,6 +27,11 @@ export interface ModelCost {
   cache_write?: number;
   per_image?: number;
   per_1k_chars?: number;
+  /**
+   * Per call to one of the provider's built-in tools, by kind as the answer names it without `_call`
+   * (`web_search`, `file_search`, `code_interpreter`, `image_generation`, ...); a kind not listed costs nothing.
+   */
+  tool_calls?: Record<string, number>;
 }
 
 /** One model of the catalog as written in the default catalog or the config file. */

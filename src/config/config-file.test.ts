@@ -31,4 +31,11 @@ describe('OPENSQ_CONFIG', () => {
     const bad = file('providers: [\n');
     assert.throws(() => loadConfigFile(bad, {}), (e: Error) => e.message.startsWith(bad));
   });
+
+  it("a model's cost prices built-in tool calls by kind; a negative price or a kind that is not a plain name is refused", () => {
+    const config = loadConfigFile(file('models:\n  m:\n    cost: { input: 1, output: 2, tool_calls: { web_search: 0.01, code_interpreter: 0.03 } }\n'), {});
+    assert.deepEqual(config.models!.m.cost!.tool_calls, { web_search: 0.01, code_interpreter: 0.03 });
+    assert.throws(() => loadConfigFile(file('models:\n  m:\n    cost: { input: 1, output: 2, tool_calls: { web_search: -1 } }\n'), {}), (e: Error) => e.message.includes('models.m.cost.tool_calls'));
+    assert.throws(() => loadConfigFile(file('models:\n  m:\n    cost: { input: 1, output: 2, tool_calls: { "Web Search!": 1 } }\n'), {}), (e: Error) => e.message.includes('models.m.cost.tool_calls'));
+  });
 });

@@ -56,6 +56,7 @@ const modelSchema = z
         cache_write: z.number().min(0).optional(),
         per_image: z.number().min(0).optional(),
         per_1k_chars: z.number().min(0).optional(),
+        tool_calls: z.record(z.string().regex(/^[a-z][a-z0-9_]{0,63}$/), z.number().min(0)).optional(),
       })
       .strict()
       .optional(),

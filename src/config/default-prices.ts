@@ -3,7 +3,19 @@
  * models, so the ledger's `cost` means something out of the box. Operators override any model's
  * `cost` in OPENSQ_CONFIG; models not listed cost 0.
  */
-type Price = { input: number; output: number; cache_read?: number; cache_write?: number };
+type Price = { input: number; output: number; cache_read?: number; cache_write?: number; tool_calls?: Record<string, number> };
+
+/**
+ * OpenAI's built-in tools in the Responses API, per call, as OpenAI publishes them: web search $10 and
+ * file search $2.50 per 1,000 calls (web_search_preview on non-reasoning models is $25 per 1,000: set
+ * it in OPENSQ_CONFIG for those). Code interpreter (per container) and image generation (per image)
+ * are not priced per call here: an operator who allows them sets their price.
+ */
+const OPENAI_TOOL_CALLS: Readonly<Record<string, number>> = { web_search: 0.01, file_search: 0.0025 };
+
+function openai(input: number, output: number): Price {
+  return { input, output, tool_calls: OPENAI_TOOL_CALLS };
+}
 
 /** Anthropic's prices: a cache write (5-minute TTL) costs 1.25× the input price and a cache read 0.1×, as Anthropic publishes. */
 function claude(input: number, output: number): Price {
@@ -15,23 +27,23 @@ function round(price: number): number {
 }
 
 export const DEFAULT_PRICES: Readonly<Record<string, Price>> = {
-  'gpt-4o-mini': { input: 0.15, output: 0.6 },
-  'gpt-4o': { input: 2.5, output: 10 },
-  'chatgpt-4o-latest': { input: 5, output: 15 },
-  'gpt-4.1': { input: 2, output: 8 },
-  'gpt-4.1-mini': { input: 0.4, output: 1.6 },
-  'gpt-4.1-nano': { input: 0.1, output: 0.4 },
-  'gpt-5': { input: 1.25, output: 10 },
-  'gpt-5-mini': { input: 0.25, output: 2 },
-  'gpt-5-nano': { input: 0.05, output: 0.4 },
-  'gpt-5.1': { input: 1.25, output: 10 },
-  o1: { input: 15, output: 60 },
-  o3: { input: 2, output: 8 },
-  'o3-mini': { input: 1.1, output: 4.4 },
-  'o4-mini': { input: 1.1, output: 4.4 },
-  'gpt-4-turbo': { input: 10, output: 30 },
-  'gpt-4': { input: 30, output: 60 },
-  'gpt-3.5-turbo': { input: 0.5, output: 1.5 },
+  'gpt-4o-mini': openai(0.15, 0.6),
+  'gpt-4o': openai(2.5, 10),
+  'chatgpt-4o-latest': openai(5, 15),
+  'gpt-4.1': openai(2, 8),
+  'gpt-4.1-mini': openai(0.4, 1.6),
+  'gpt-4.1-nano': openai(0.1, 0.4),
+  'gpt-5': openai(1.25, 10),
+  'gpt-5-mini': openai(0.25, 2),
+  'gpt-5-nano': openai(0.05, 0.4),
+  'gpt-5.1': openai(1.25, 10),
+  o1: openai(15, 60),
+  o3: openai(2, 8),
+  'o3-mini': openai(1.1, 4.4),
+  'o4-mini': openai(1.1, 4.4),
+  'gpt-4-turbo': openai(10, 30),
+  'gpt-4': openai(30, 60),
+  'gpt-3.5-turbo': openai(0.5, 1.5),
   'text-embedding-3-small': { input: 0.02, output: 0 },
   'text-embedding-3-large': { input: 0.13, output: 0 },
   'claude-3.5-sonnet': claude(3, 15),

@@ -1,3 +1,4 @@
+import type { BuiltinToolCalls } from './builtin-tool-calls.js';
 import type { Usage } from './chat.js';
 
 /**
@@ -12,4 +13,6 @@ export interface ChatStream extends AsyncIterable<string[]> {
   completionText(): string;
   /** The upstream's own id for the answer, once a chunk has come, when the chunks carry ours. */
   upstreamId?(): string | undefined;
+  /** Calls to the provider's built-in tools the answer started, also when it ended early (they are billed all the same). */
+  builtinToolCalls?(): BuiltinToolCalls | undefined;
 }

@@ -15,6 +15,7 @@ export const WARNINGS = {
   dropped_content: 'a content part or attribute of a message the provider cannot take was left out',
   moved_system_message: 'a system or developer message after the first turn was sent as a user turn',
   answer_limited: "the answer limit was lowered to what the key's credit affords",
+  tool_calls_limited: "the calls to the provider's built-in tools were limited (max_tool_calls) to what the key's credit affords",
 } as const;
 
 export type WarningCode = keyof typeof WARNINGS;

@@ -1,5 +1,6 @@
 import { signThinking } from '../core/anthropic-messages.js';
-import type { ChatCompletion, FinishReason, Usage } from '../core/chat.js';
+import type { ChatCompletion, FinishReason, ToolCall, Usage } from '../core/chat.js';
+import { type AnswerBlock, answerOrder } from './answer-order.js';
 
 /** What an answer is encoded with: the request id, the client's model id, whether the client turned thinking on, its stop sequences. */
 export interface AnthropicAnswerContext {
@@ -71,35 +72,80 @@ export function toolInput(args: string): Record<string, unknown> {
 }
 
 /**
- * An answer's `thinking_blocks` as Anthropic's blocks: a signed one as it came, an unsigned one signed
- * by the gateway, a redacted one with its data. Checked, as an OpenAI-compatible upstream may write them.
+ * One of an answer's `thinking_blocks` as Anthropic's block: a signed one as it came, an unsigned one signed
+ * by the gateway, a redacted one with its data; undefined for a malformed one (an OpenAI-compatible upstream may write them).
  */
-function thinkingBlocks(value: unknown): Array<Record<string, unknown>> {
-  if (!Array.isArray(value)) return [];
-  const blocks: Array<Record<string, unknown>> = [];
-  for (const block of value as Array<Partial<Record<string, unknown>> | null>) {
-    if (block?.type === 'thinking' && typeof block.thinking === 'string') {
-      blocks.push({ type: 'thinking', thinking: block.thinking, signature: typeof block.signature === 'string' && block.signature !== '' ? block.signature : signThinking(block.thinking) });
-    } else if (block?.type === 'redacted_thinking' && typeof block.data === 'string') blocks.push({ type: 'redacted_thinking', data: block.data });
+function thinkingBlock(block: Partial<Record<string, unknown>> | null | undefined): Record<string, unknown> | undefined {
+  if (block?.type === 'thinking' && typeof block.thinking === 'string') {
+    return { type: 'thinking', thinking: block.thinking, signature: typeof block.signature === 'string' && block.signature !== '' ? block.signature : signThinking(block.thinking) };
   }
+  if (block?.type === 'redacted_thinking' && typeof block.data === 'string') return { type: 'redacted_thinking', data: block.data };
+  return undefined;
+}
+
+type Message = ChatCompletion['choices'][number]['message'];
+
+/** The answer's reasoning as thinking blocks (when the client turned thinking on): the provider's blocks, else its reasoning text signed by the gateway. */
+function thinkingBlocks(message: Message | undefined): Array<Record<string, unknown>> {
+  const blocks: Array<Record<string, unknown>> = [];
+  const given: unknown = message?.thinking_blocks;
+  if (Array.isArray(given)) {
+    for (const block of given as Array<Partial<Record<string, unknown>> | null>) {
+      const checked = thinkingBlock(block);
+      if (checked) blocks.push(checked);
+    }
+  }
+  const reasoning = message?.reasoning_content;
+  if (blocks.length === 0 && typeof reasoning === 'string' && reasoning !== '') blocks.push({ type: 'thinking', thinking: reasoning, signature: signThinking(reasoning) });
   return blocks;
+}
+
+function toolUse(call: ToolCall): Record<string, unknown> {
+  return { type: 'tool_use', id: call.id, name: call.function.name, input: toolInput(call.function.arguments) };
+}
+
+/**
+ * The blocks in the order the collector recorded (interleaved thinking: [thinking, text, thinking, tool_use]).
+ * Reasoning without the provider's blocks is one block, written where it began.
+ */
+function orderedContent(message: Message, order: readonly AnswerBlock[], thinking: boolean): Array<Record<string, unknown>> {
+  const content: Array<Record<string, unknown>> = [];
+  const given = Array.isArray(message.thinking_blocks) ? (message.thinking_blocks as Array<Partial<Record<string, unknown>> | null>) : undefined;
+  let reasoningWritten = false;
+  for (const entry of order) {
+    if (entry.type === 'text') {
+      if (typeof message.content === 'string' && entry.end > entry.start) content.push({ type: 'text', text: message.content.slice(entry.start, entry.end) });
+    } else if (entry.type === 'tool_use') {
+      const call = message.tool_calls?.[entry.call];
+      if (call) content.push(toolUse(call));
+    } else if (thinking && given) {
+      const block = thinkingBlock(given[entry.block]);
+      if (block) content.push(block);
+    } else if (thinking && !reasoningWritten) {
+      reasoningWritten = true;
+      content.push(...thinkingBlocks(message));
+    }
+  }
+  return content;
 }
 
 /**
  * A chat completion as Anthropic's Message: thinking (when the client turned it on: the provider's
- * signed and redacted blocks as they came, else signed by the gateway), text and tool_use blocks in that order.
+ * signed and redacted blocks as they came, else signed by the gateway), text and tool_use blocks, in the
+ * order they came when the answer was collected from parts, else thinking, text and tool_use.
  */
 export function encodeAnthropicMessage(completion: ChatCompletion, ctx: AnthropicAnswerContext): string {
   const choice = completion.choices[0];
   const message = choice?.message;
-  const content: Array<Record<string, unknown>> = [];
   const stopSequence = matchedStopSequence(choice, ctx.stopSequences);
-  const reasoning = message?.reasoning_content;
-  const blocks = ctx.thinking ? thinkingBlocks(message?.thinking_blocks) : [];
-  if (blocks.length > 0) content.push(...blocks);
-  else if (ctx.thinking && typeof reasoning === 'string' && reasoning !== '') content.push({ type: 'thinking', thinking: reasoning, signature: signThinking(reasoning) });
-  if (typeof message?.content === 'string' && message.content !== '') content.push({ type: 'text', text: message.content });
-  for (const call of message?.tool_calls ?? []) content.push({ type: 'tool_use', id: call.id, name: call.function.name, input: toolInput(call.function.arguments) });
+  const order = answerOrder(message);
+  let content: Array<Record<string, unknown>>;
+  if (message && order) content = orderedContent(message, order, ctx.thinking);
+  else {
+    content = ctx.thinking ? thinkingBlocks(message) : [];
+    if (typeof message?.content === 'string' && message.content !== '') content.push({ type: 'text', text: message.content });
+    for (const call of message?.tool_calls ?? []) content.push(toolUse(call));
+  }
   return JSON.stringify({
     id: messageId(ctx.id),
     type: 'message',

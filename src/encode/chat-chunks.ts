@@ -1,5 +1,6 @@
 import type { ChatCompletion, FinishReason, StreamPart, ThinkingBlock, ToolCall, Usage } from '../core/chat.js';
 import type { ChatStream } from '../core/chat-stream.js';
+import { type AnswerBlock, setAnswerOrder } from './answer-order.js';
 
 export interface ChunkContext {
   id: string;
@@ -103,23 +104,44 @@ export async function collectChatCompletion(
   let stopSequence: string | undefined;
   let usage: Usage | undefined;
   const calls: ToolCall[] = [];
+  // The blocks in the order they came; `thinking` is true while a thinking block is being read.
+  const order: AnswerBlock[] = [];
+  let thinking = false;
+  // The text block being read, extended by each text part until another block starts.
+  let text: Extract<AnswerBlock, { type: 'text' }> | undefined;
   for await (const batch of parts) {
     for (const part of batch) {
-      if (part.type === 'text') content += part.text;
-      else if (part.type === 'reasoning') {
+      if (part.type === 'text') {
+        if (part.text === '') continue;
+        content += part.text;
+        if (text) text.end = content.length;
+        else order.push((text = { type: 'text', start: content.length - part.text.length, end: content.length }));
+        thinking = false;
+      } else if (part.type === 'reasoning') {
+        text = undefined;
+        if (!thinking) order.push({ type: 'thinking', block: blocks.length });
+        thinking = true;
         reasoning += part.text;
         block += part.text;
         if (part.signature !== undefined) {
           blocks.push({ type: 'thinking', thinking: block, signature: part.signature });
           block = '';
+          thinking = false;
         }
-      } else if (part.type === 'redacted-reasoning') blocks.push({ type: 'redacted_thinking', data: part.data });
-      else if (part.type === 'finish') {
+      } else if (part.type === 'redacted-reasoning') {
+        text = undefined;
+        order.push({ type: 'thinking', block: blocks.length });
+        blocks.push({ type: 'redacted_thinking', data: part.data });
+        thinking = false;
+      } else if (part.type === 'finish') {
         finish = part.reason;
         stopSequence = part.stopSequence;
       }
       else if (part.type === 'usage') usage = part.usage;
       else {
+        if (calls[part.index] === undefined) order.push({ type: 'tool_use', call: part.index });
+        thinking = false;
+        text = undefined;
         const call = (calls[part.index] ??= { id: part.id ?? '', type: 'function', function: { name: '', arguments: '' } });
         if (part.id) call.id = part.id;
         if (part.name) call.function.name = part.name;
@@ -130,7 +152,12 @@ export async function collectChatCompletion(
   const message: ChatCompletion['choices'][number]['message'] = { role: 'assistant', content: content || (calls.length ? null : ''), refusal: null };
   if (reasoning) message.reasoning_content = reasoning;
   if (blocks.length > 0) message.thinking_blocks = block === '' ? blocks : [...blocks, { type: 'thinking', thinking: block }];
-  if (calls.length) message.tool_calls = calls.filter(Boolean);
+  if (calls.length) {
+    message.tool_calls = calls.filter(Boolean);
+    // Calls indexed sparsely by the provider are numbered densely in `tool_calls`.
+    if (message.tool_calls.length < calls.length) for (const entry of order) if (entry.type === 'tool_use') entry.call = message.tool_calls.indexOf(calls[entry.call]!);
+  }
+  setAnswerOrder(message, order);
   const completion: ChatCompletion = {
     id: ctx.id,
     object: 'chat.completion',

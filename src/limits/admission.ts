@@ -15,6 +15,8 @@ export interface WorstCase {
   choices: number;
   images: number;
   characters: number;
+  /** The request declares the provider's built-in tools (billed per call), with the most calls it allows; undefined: none declared. */
+  builtinTools?: { maxCalls: number | undefined };
 }
 
 /** What a request is expected to cost, known before it is sent upstream. */
@@ -42,6 +44,11 @@ export interface Ticket {
    * (or the model) would otherwise allow; the provider must not generate more.
    */
   readonly answerCap?: number;
+  /**
+   * The most built-in tool calls the key's credit affords, for a request that declares built-in tools on a
+   * key with a balance: the provider must be sent it as its limit (`max_tool_calls`).
+   */
+  readonly toolCallCap?: number;
   settle(settlement: Settlement): Promise<void> | void;
 }
 

@@ -6,7 +6,7 @@ import type { Model } from '../routing/catalog.js';
 import type { CreditAccounts } from './credit-accounts.js';
 import type { UsageLedger } from '../usage/ledger.js';
 import type { AdmissionRequest } from './admission.js';
-import { LimitAdmission } from './limit-admission.js';
+import { LimitAdmission, UNASKED_TOOL_CALLS } from './limit-admission.js';
 import type { GiveBack, LimitStore, TakeRequest, TakeResult } from './limit-store.js';
 import { NO_LIMITS } from './limit-values.js';
 
@@ -67,5 +67,70 @@ describe('limit admission while the store is unreachable', () => {
     store.down = true;
     await gate.admit(request);
     assert.deepEqual(logged, ['warn limits_fail_open', 'info limits_restored', 'warn limits_fail_open']);
+  });
+});
+
+describe('credit reservations for built-in tool calls', () => {
+  /** A balance of `balance` credits; reserve takes the full amount, or what there is down to the minimum. */
+  function withBalance(balance: number) {
+    const reserves: Array<[number, number]> = [];
+    const credits = {
+      reserve: async (_id: string, full: number, min: number) => {
+        reserves.push([full, min]);
+        return balance >= full ? full : balance >= min ? balance : undefined;
+      },
+    } as unknown as CreditAccounts;
+    const gate = new LimitAdmission({
+      store: new SwitchableStore(),
+      tiers: { tiers: [NO_LIMITS], anonymous: NO_LIMITS },
+      modelLimits: false,
+      credits,
+      ledger: {} as UsageLedger,
+      onRefused: async () => undefined,
+      failOpen: false,
+      log: { warn: () => undefined, info: () => undefined } as never,
+    });
+    return { gate, reserves };
+  }
+  // 1 credit per million tokens in and 2 out; a web search costs 0.01.
+  const model = { id: 'm', paid: false, limits: [0, 0, 0, 0], maxOutputTokens: 1000, cost: { input: 1, output: 2, tool_calls: { web_search: 0.01, file_search: 0.0025 } } } as unknown as Model;
+  const tooled = (maxCalls: number | undefined): AdmissionRequest => ({
+    key: { ...key, rpm: null, maxConcurrency: null, credits: 1 },
+    model,
+    endpoint: 'responses',
+    estimateTokens: () => 10,
+    worstCase: () => ({ promptTokens: 1000, answerTokens: 1000, choices: 1, images: 0, characters: 0, builtinTools: { maxCalls } }),
+  });
+
+  it('a balance that covers it all reserves every call asked for at the dearest price, and caps them at that', async () => {
+    const { gate, reserves } = withBalance(10);
+    const ticket = await gate.admit(tooled(5));
+    assert.equal(ticket.toolCallCap, 5);
+    assert.equal(ticket.answerCap, undefined);
+    assert.ok(Math.abs(reserves[0]![0] - (0.001 + 0.002 + 5 * 0.01)) < 1e-12, String(reserves[0]));
+  });
+
+  it('a request that sets no max_tool_calls is reserved and capped at UNASKED_TOOL_CALLS', async () => {
+    const { gate } = withBalance(10);
+    assert.equal((await gate.admit(tooled(undefined))).toolCallCap, UNASKED_TOOL_CALLS);
+  });
+
+  it('a balance for the tokens and some calls: the calls are capped to what it leaves beside a short answer; the answer to the rest', async () => {
+    const { gate } = withBalance(0.025);
+    const ticket = await gate.admit(tooled(9));
+    assert.equal(ticket.toolCallCap, 2);
+    // 0.025 - 0.001 prompt - 0.02 calls leaves 0.004: 2000 answer tokens, more than the request's 1000.
+    assert.equal(ticket.answerCap, undefined);
+    const tight = await withBalance(0.0115).gate.admit(tooled(9));
+    assert.equal(tight.toolCallCap, 1);
+    assert.equal(tight.answerCap, 250);
+  });
+
+  it('a balance below the prompt, a short answer and one call is refused; a request without built-in tools is not reserved any', async () => {
+    const { gate, reserves } = withBalance(0.005);
+    await assert.rejects(async () => gate.admit(tooled(3)), (e: ApiError) => e.code === 'insufficient_quota');
+    const plain = await gate.admit({ ...tooled(3), worstCase: () => ({ promptTokens: 1000, answerTokens: 1000, choices: 1, images: 0, characters: 0 }) });
+    assert.equal(plain.toolCallCap, undefined);
+    assert.ok(Math.abs(reserves[1]![0] - 0.003) < 1e-12, String(reserves[1]));
   });
 });

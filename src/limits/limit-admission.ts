@@ -12,6 +12,18 @@ const MINUTE = 60_000;
 const DAY = 86_400_000;
 /** A balance must afford the prompt and at least this many answer tokens to be admitted. */
 const MIN_ANSWER = 16;
+/**
+ * Built-in tool calls reserved for a request that sets no `max_tool_calls`, on a key with a balance:
+ * it is sent this limit (or less, what the credit affords), as nothing else bounds what it may cost.
+ */
+export const UNASKED_TOOL_CALLS = 32;
+
+/** The dearest of a model's built-in tool calls: a request's calls are reserved at it, whichever tools it makes. */
+function dearestToolCall(cost: Model['cost']): number {
+  let dearest = 0;
+  for (const price of Object.values(cost.tool_calls ?? {})) if (price > dearest) dearest = price;
+  return dearest;
+}
 
 export interface LimitAdmissionOptions {
   store: LimitStore;
@@ -105,16 +117,17 @@ export class LimitAdmission implements Admission {
     }
     let reserved = 0;
     let answerCap: number | undefined;
+    let toolCallCap: number | undefined;
     if (key.credits !== null) {
       const undoLimits = () => store.giveBack({ adjust: windows.map((w) => ({ key: w.key, amount: -w.amount })), release: held });
       try {
-        ({ reserved, answerCap } = await this.reserveCredits(key, model, request.worstCase()));
+        ({ reserved, answerCap, toolCallCap } = await this.reserveCredits(key, model, request.worstCase()));
       } catch (error) {
         await undoLimits();
         throw error;
       }
     }
-    return new LimitTicket(this.options, key, tpmKey === undefined ? undefined : { key: tpmKey, estimated: tokens! }, held, reserved, answerCap);
+    return new LimitTicket(this.options, key, tpmKey === undefined ? undefined : { key: tpmKey, estimated: tokens! }, held, reserved, answerCap, toolCallCap);
   }
 
   /** Takes from the store; undefined when it is unreachable and the operator chose to fail open (logged once per outage). */
@@ -137,25 +150,32 @@ export class LimitAdmission implements Admission {
   }
 
   /**
-   * Reserves the request's worst case: its prompt, media and every answer at full length, at the
-   * model's prices. A balance too small for that is not refused while it still affords the prompt
-   * and a short answer: the reservation takes what there is and the answer is capped to fit, so the
-   * real cost never exceeds what was reserved.
+   * Reserves the request's worst case: its prompt, media, every answer at full length and its
+   * built-in tool calls (at the dearest such call), at the model's prices. A balance too small for
+   * that is not refused while it still affords the prompt, a short answer and one tool call (for a
+   * request with built-in tools): the reservation takes what there is, the tool calls are capped to
+   * what it leaves beside a short answer, and the answer to the rest, so the real cost never exceeds
+   * what was reserved.
    */
-  private async reserveCredits(key: ApiKey, model: Model, worst: WorstCase): Promise<{ reserved: number; answerCap: number | undefined }> {
+  private async reserveCredits(key: ApiKey, model: Model, worst: WorstCase): Promise<{ reserved: number; answerCap: number | undefined; toolCallCap: number | undefined }> {
     const { cost } = model;
     // A prompt written to the provider's cache may cost more than plain input: reserve at the dearer price.
     const fixed = (worst.promptTokens * Math.max(cost.input, cost.cache_write ?? 0)) / 1_000_000 + worst.images * (cost.per_image ?? 0) + (worst.characters / 1000) * (cost.per_1k_chars ?? 0);
     const perAnswerToken = (worst.choices * cost.output) / 1_000_000;
     const answer = Math.min(worst.answerTokens ?? model.maxOutputTokens, model.maxOutputTokens);
-    const reserved = await this.options.credits.reserve(key.id, fixed + answer * perAnswerToken, fixed + Math.min(answer, MIN_ANSWER) * perAnswerToken);
+    const perToolCall = worst.builtinTools ? dearestToolCall(cost) : 0;
+    const calls = perToolCall > 0 ? (worst.builtinTools!.maxCalls ?? UNASKED_TOOL_CALLS) : 0;
+    const shortAnswer = Math.min(answer, MIN_ANSWER) * perAnswerToken;
+    const reserved = await this.options.credits.reserve(key.id, fixed + answer * perAnswerToken + calls * perToolCall, fixed + shortAnswer + Math.min(calls, 1) * perToolCall);
     if (reserved === undefined) {
       throw new ApiError('insufficient_quota', 'You exceeded your current quota: this key has not enough credit left for this request. Ask the operator to add credits.');
     }
-    if (perAnswerToken === 0) return { reserved, answerCap: undefined };
-    const affordable = Math.floor((reserved - fixed) / perAnswerToken + 1e-9);
+    // Every priced request with built-in tools is sent a limit: without one, nothing bounds its calls.
+    const toolCallCap = perToolCall > 0 ? Math.min(calls, Math.floor((reserved - fixed - shortAnswer) / perToolCall + 1e-9)) : undefined;
+    if (perAnswerToken === 0) return { reserved, answerCap: undefined, toolCallCap };
+    const affordable = Math.floor((reserved - fixed - (toolCallCap ?? 0) * perToolCall) / perAnswerToken + 1e-9);
     // A cap only where the balance, not the request or the model, is what limits the answer.
-    return { reserved, answerCap: affordable < answer ? Math.max(1, affordable) : undefined };
+    return { reserved, answerCap: affordable < answer ? Math.max(1, affordable) : undefined, toolCallCap };
   }
 }
 
@@ -181,6 +201,7 @@ class LimitTicket implements Ticket {
     private readonly slot: string | undefined,
     private readonly reserved: number,
     readonly answerCap: number | undefined,
+    readonly toolCallCap: number | undefined,
   ) {}
 
   settle(settlement: Settlement): void | Promise<void> {

@@ -47,6 +47,8 @@ export interface ChatCall {
    * the provider must lower its answer limit to it.
    */
   maxAnswerTokens?: number;
+  /** The most calls to the provider's built-in tools the key's credit affords (Responses `max_tool_calls`). */
+  maxToolCalls?: number;
   /**
    * Loads an image part's bytes for providers that send them inline: the request's own loader
    * (each URL once across attempts, a total byte allowance); `fetchImage` of each URL when absent.

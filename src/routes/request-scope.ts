@@ -35,7 +35,7 @@ export interface ScopeStart {
 }
 
 /** How a request ended, for its usage row. */
-export type Outcome = Pick<UsageFacts, 'status' | 'httpStatus' | 'error' | 'ttftMs' | 'cachedTokens' | 'cacheWriteTokens' | 'units' | 'attempts' | 'upstreamId'> &
+export type Outcome = Pick<UsageFacts, 'status' | 'httpStatus' | 'error' | 'ttftMs' | 'cachedTokens' | 'cacheWriteTokens' | 'units' | 'attempts' | 'upstreamId' | 'builtinToolCalls'> &
   Partial<Pick<UsageFacts, 'promptTokens' | 'completionTokens' | 'deployment'>>;
 
 /**

@@ -3,6 +3,7 @@ import type { ServerResponse } from 'node:http';
 import type { FastifyReply } from 'fastify';
 import type { ApiKey } from '../auth/key-store.js';
 import { asApiError } from '../core/as-api-error.js';
+import { BUILTIN_TOOL_CALLS, builtinToolsAsked, type WithBuiltinToolCalls } from '../core/builtin-tool-calls.js';
 import type { ChatCompletion, ChatRequest, Usage } from '../core/chat.js';
 import { ApiError } from '../core/errors.js';
 import { READ_WARNINGS } from '../core/warnings.js';
@@ -84,6 +85,7 @@ export async function serveChat(ctx: AppContext, reply: FastifyReply, body: Chat
       choices: Math.max(1, body.n ?? 1),
       images: 0,
       characters: 0,
+      builtinTools: builtinToolsAsked(body),
     }),
   });
   const scope = new RequestScope(ctx, reply, {
@@ -114,6 +116,7 @@ export async function serveChat(ctx: AppContext, reply: FastifyReply, body: Chat
     call.maxAnswerTokens = ticket.answerCap;
     scope.warn('answer_limited', `the answer is limited to ${ticket.answerCap} tokens${(body.n ?? 1) > 1 ? ' per choice' : ''}: what this key's credit affords`);
   }
+  if (ticket.toolCallCap !== undefined) call.maxToolCalls = ticket.toolCallCap;
   await scope.run(() => (body.stream ? streamChat(ctx, reply, scope, call, model, endpoint.encoder ?? OPENAI_CHAT) : completeChat(ctx, reply, scope, call, model, endpoint, key)));
 }
 
@@ -123,8 +126,9 @@ function onlyDeployments(model: Model, allowed: ChatEndpoint['deployments']): Mo
   return usable.length === model.usable.length ? model : { ...model, usable };
 }
 
-function tokens(usage: Usage | undefined): Pick<UsageFacts, 'promptTokens' | 'completionTokens' | 'cachedTokens' | 'cacheWriteTokens'> {
+function tokens(usage: Usage | undefined): Pick<UsageFacts, 'promptTokens' | 'completionTokens' | 'cachedTokens' | 'cacheWriteTokens' | 'builtinToolCalls'> {
   return {
+    builtinToolCalls: (usage as WithBuiltinToolCalls | undefined)?.[BUILTIN_TOOL_CALLS],
     promptTokens: usage?.prompt_tokens ?? 0,
     completionTokens: usage?.completion_tokens ?? 0,
     cachedTokens: usage?.prompt_tokens_details?.cached_tokens ?? 0,
@@ -188,7 +192,7 @@ async function streamChat(ctx: AppContext, reply: FastifyReply, scope: RequestSc
   const cancelled = scope.clientGone || failure?.code === 'client_closed_request';
   const status = cancelled ? 'cancelled' : failure ? 'error' : 'ok';
   const error = cancelled ? clientClosed() : failure;
-  await scope.record({ deployment: routed.deployment, attempts: routed.attempts, ...tokens(usage), ttftMs, status, httpStatus: error ? error.status : 200, error, upstreamId: stream.upstreamId?.() });
+  await scope.record({ deployment: routed.deployment, attempts: routed.attempts, ...tokens(usage), builtinToolCalls: stream.builtinToolCalls?.(), ttftMs, status, httpStatus: error ? error.status : 200, error, upstreamId: stream.upstreamId?.() });
   if (cancelled) res.destroy();
   else res.end(failure ? writer.fail(failure) : writer.end(usage));
 }

@@ -60,6 +60,8 @@ export interface UsageRowView {
   stream: boolean;
   /** The upstream's own id for the answer when the answer carries ours (`request_id`); else null. */
   upstream_id: string | null;
+  /** Calls to the provider's built-in tools, billed per call and priced into `cost`. */
+  builtin_tool_calls: number;
 }
 
 /** One bucket of the usage series (`/admin/usage/series`). */

@@ -193,6 +193,12 @@ function migrations(kind: 'sqlite' | 'postgres'): Record<string, Migration> {
         await db.schema.alterTable('usage_hourly').addColumn('cache_write_tokens', 'bigint', (c) => c.notNull().defaultTo(0)).execute();
       },
     },
+    '0012_usage_builtin_tool_calls': {
+      async up(db: Kysely<any>) {
+        // Calls to a provider's built-in tools, billed per call; rows from before made none that were counted (0).
+        await db.schema.alterTable('usage').addColumn('builtin_tool_calls', 'integer', (c) => c.notNull().defaultTo(0)).execute();
+      },
+    },
   };
 }
 

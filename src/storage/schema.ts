@@ -56,6 +56,8 @@ export interface UsageTable {
   upstream_id: string | null;
   /** Prompt tokens written to the provider's prompt cache; part of prompt_tokens, as cached_tokens (the reads) are. */
   cache_write_tokens: number;
+  /** Calls to the provider's built-in tools (web search, file search, ...), priced into `cost`. */
+  builtin_tool_calls: number;
 }
 
 /** The JSON body a request's client sent, kept a few days for replay; one row per usage row's `request_id`. */

@@ -3,13 +3,13 @@ import type { Database } from '../storage/database.js';
 import type { RequestBodiesTable, UsageTable } from '../storage/schema.js';
 
 /** A row to write; `upstream_id` only where an upstream named its answer (model requests). */
-export type UsageRow = Omit<UsageTable, 'id' | 'upstream_id' | 'cache_write_tokens'> & { upstream_id?: string | null; cache_write_tokens?: number };
+export type UsageRow = Omit<UsageTable, 'id' | 'upstream_id' | 'cache_write_tokens' | 'builtin_tool_calls'> & { upstream_id?: string | null; cache_write_tokens?: number; builtin_tool_calls?: number };
 export type RequestBodyRow = RequestBodiesTable;
 
 const COLUMNS = [
   'ts', 'request_id', 'key_id', 'user_id', 'endpoint', 'model', 'provider', 'deployment', 'prompt_tokens',
   'completion_tokens', 'cached_tokens', 'cost', 'latency_ms', 'ttft_ms', 'status', 'http_status', 'error_code', 'stream',
-  'attempts', 'upstream_id', 'cache_write_tokens',
+  'attempts', 'upstream_id', 'cache_write_tokens', 'builtin_tool_calls',
 ] as const;
 
 type Write = (rows: UsageRow[], bodies: RequestBodyRow[], credits: Map<string, number>) => void | Promise<unknown>;
@@ -46,8 +46,8 @@ export class UsageLedger {
     } else {
       this.write = (rows, bodies, credits) =>
         database.db.transaction().execute(async (trx) => {
-          // record() gave every row its cache_write_tokens.
-          if (rows.length > 0) await trx.insertInto('usage').values(rows as Array<UsageRow & { cache_write_tokens: number }>).execute();
+          // record() gave every row its cache_write_tokens and builtin_tool_calls.
+          if (rows.length > 0) await trx.insertInto('usage').values(rows as Array<UsageRow & { cache_write_tokens: number; builtin_tool_calls: number }>).execute();
           if (bodies.length > 0) await trx.insertInto('request_bodies').values(bodies).onConflict((oc) => oc.column('request_id').doNothing()).execute();
           for (const [keyId, delta] of credits) {
             await trx.updateTable('api_keys').set({ credits: sql<number>`GREATEST(credits + ${delta}::float8, LEAST(credits, 0))` }).where('id', '=', keyId).where('credits', 'is not', null).execute();
@@ -60,6 +60,7 @@ export class UsageLedger {
   record(row: UsageRow, body?: RequestBodyRow): Promise<void> {
     row.upstream_id ??= null;
     row.cache_write_tokens ??= 0;
+    row.builtin_tool_calls ??= 0;
     this.pending.push(row);
     if (body) this.bodies.push(body);
     return this.schedule();

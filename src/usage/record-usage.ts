@@ -1,5 +1,6 @@
 import type { ApiKey } from '../auth/key-store.js';
 import type { ModelCost } from '../config/catalog-entry.js';
+import type { BuiltinToolCalls } from '../core/builtin-tool-calls.js';
 import type { ApiError } from '../core/errors.js';
 import type { Ticket } from '../limits/admission.js';
 import type { Deployment, Model } from '../routing/catalog.js';
@@ -46,6 +47,8 @@ export interface UsageFacts {
   requestBody?: string;
   /** The upstream's own id for an answer that carries ours. */
   upstreamId?: string;
+  /** Calls to the provider's built-in tools, by kind: priced per call from the model's `cost.tool_calls`. */
+  builtinToolCalls?: BuiltinToolCalls;
 }
 
 /** An upstream id longer than any real one is cut, so an upstream cannot grow the ledger. */
@@ -64,6 +67,18 @@ function promptCost(cost: ModelCost, prompt: number, cacheReads: number, cacheWr
   return plain * cost.input + cacheReads * (cost.cache_read ?? cost.input) + cacheWrites * (cost.cache_write ?? cost.input);
 }
 
+/** Built-in tool calls at the model's prices per call, and how many there were; a kind without a price costs nothing. */
+function toolCallsCost(cost: ModelCost, calls: BuiltinToolCalls | undefined): { cost: number; count: number } {
+  if (calls === undefined) return { cost: 0, count: 0 };
+  let total = 0;
+  let count = 0;
+  for (const [kind, n] of Object.entries(calls)) {
+    count += n;
+    total += n * (cost.tool_calls?.[kind] ?? 0);
+  }
+  return { cost: total, count };
+}
+
 /**
  * Writes a request's usage row, priced from the catalog, and settles its admission ticket.
  * Awaited before the response ends; a failure to write is logged, never turned into a failed
@@ -71,10 +86,12 @@ function promptCost(cost: ModelCost, prompt: number, cacheReads: number, cacheWr
  */
 export async function recordUsage(ctx: UsageServices, facts: UsageFacts): Promise<void> {
   const { model, promptTokens, completionTokens } = facts;
+  const tools = toolCallsCost(model.cost, facts.builtinToolCalls);
   const cost =
     (promptCost(model.cost, promptTokens, facts.cachedTokens ?? 0, facts.cacheWriteTokens ?? 0) + completionTokens * model.cost.output) / 1_000_000 +
     (facts.units?.images ?? 0) * (model.cost.per_image ?? 0) +
-    ((facts.units?.characters ?? 0) / 1000) * (model.cost.per_1k_chars ?? 0);
+    ((facts.units?.characters ?? 0) / 1000) * (model.cost.per_1k_chars ?? 0) +
+    tools.cost;
   const latencyMs = Math.round(performance.now() - facts.started);
   ctx.metrics.observe(facts.endpoint, model, facts.status, latencyMs, facts.ttftMs ?? null, facts.error?.code);
   // Settled and recorded in the same turn, so a credit debit commits in the same batch as the row.
@@ -104,6 +121,7 @@ export async function recordUsage(ctx: UsageServices, facts: UsageFacts): Promis
       stream: facts.stream ? 1 : 0,
       attempts: attemptsJson(facts.attempts),
       upstream_id: facts.upstreamId?.slice(0, MAX_UPSTREAM_ID) ?? null,
+      builtin_tool_calls: tools.count,
     }, body === undefined ? undefined : { request_id: facts.requestId, ts, body });
   } catch (error) {
     ctx.log.error({ err: error, requestId: facts.requestId }, 'could not write the usage row');

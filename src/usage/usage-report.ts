@@ -35,6 +35,7 @@ export function usageRowView(row: UsageTable & { id: number }): UsageRowView {
     completion_tokens: Number(rest.completion_tokens),
     cached_tokens: Number(rest.cached_tokens),
     cache_write_tokens: Number(rest.cache_write_tokens),
+    builtin_tool_calls: Number(rest.builtin_tool_calls),
     cost: Number(rest.cost),
     latency_ms: Number(rest.latency_ms),
     ttft_ms: rest.ttft_ms === null ? null : Number(rest.ttft_ms),

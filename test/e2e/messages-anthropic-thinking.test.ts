@@ -9,7 +9,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import Anthropic from '@anthropic-ai/sdk';
-import { FAKE_ANTHROPIC_KEY, FAKE_REDACTED_THINKING, type FakeAnthropic, fakeThinkingSignature, startFakeAnthropic } from '../fakes/anthropic-upstream.js';
+import { FAKE_ANTHROPIC_KEY, FAKE_INTERLEAVED_TEXT, FAKE_REDACTED_THINKING, FAKE_SECOND_THOUGHT, type FakeAnthropic, fakeThinkingSignature, startFakeAnthropic } from '../fakes/anthropic-upstream.js';
 import { http } from '../support/http.js';
 import { type ServerProcess, startServer } from '../support/server-process.js';
 
@@ -90,6 +90,20 @@ describe('/v1/messages with thinking over an Anthropic deployment', () => {
       assert.deepEqual(sent[1], { role: 'assistant', content: [{ type: 'thinking', thinking: THOUGHT, signature: fakeThinkingSignature(THOUGHT) }, { type: 'tool_use', id: use.id, name: 'get_weather', input: use.input }] });
     });
   }
+
+  it('interleaved thinking keeps its order, streamed or not: [thinking, text, thinking, tool_use] as Anthropic answered', async () => {
+    const text = `${question} #interleaved-thinking`;
+    const thought = `Thinking about: ${text}`;
+    const params = { model: MODEL, max_tokens: 4096, thinking, tools: [weatherTool], messages: [{ role: 'user' as const, content: text }] };
+    for (const message of [await client.messages.create(params), await client.messages.stream(params).finalMessage()]) {
+      assert.deepEqual(message.content.map((b) => b.type), ['thinking', 'text', 'thinking', 'tool_use']);
+      assert.deepEqual(message.content.slice(0, 3), [
+        { type: 'thinking', thinking: thought, signature: fakeThinkingSignature(thought) },
+        { type: 'text', text: FAKE_INTERLEAVED_TEXT },
+        { type: 'thinking', thinking: FAKE_SECOND_THOUGHT, signature: fakeThinkingSignature(FAKE_SECOND_THOUGHT) },
+      ]);
+    }
+  });
 
   it("a thinking block Anthropic did not sign goes to Anthropic, which refuses it in its words; the gateway's own never goes", async () => {
     const turn = (block: Anthropic.ThinkingBlockParam): Anthropic.MessageParam[] => [

@@ -342,6 +342,15 @@ describe('count_tokens and the model list', () => {
     assert.notEqual(estimated.data.input_tokens, exact.input_tokens, 'the fake counts otherwise than the estimate');
   });
 
+  it("an Anthropic deployment's count is sent the client's thinking, which Anthropic counts", async () => {
+    const thinking = { type: 'enabled' as const, budget_tokens: 2048 };
+    const { response } = await client.messages.countTokens({ model: 'claude-3.5-sonnet', thinking, messages: [{ role: 'user', content: 'think first' }] }).withResponse();
+    assert.equal(response.headers.get('x-opensq-token-count'), 'exact');
+    const sent = anthropic.requests.at(-1)!;
+    assert.equal(sent.path, '/v1/messages/count_tokens');
+    assert.deepEqual(sent.body, { model: 'claude-3-5-sonnet-latest', thinking, messages: [{ role: 'user', content: 'think first' }] });
+  });
+
   it('models.list() in Anthropic shape when the request carries anthropic-version; OpenAI shape otherwise', async () => {
     const ids: string[] = [];
     for await (const model of client.models.list()) {

@@ -14,7 +14,8 @@ import { type FakeAnswer, type FakeImage, type FakeRequest, type FakeTurn, fakeA
  * #rate-limit a 429 with Retry-After: 7. The gateway asks for a JSON schema through its
  * JSON_RESPONSE_TOOL, which this fake model answers as a schema-following model would: by calling it.
  * With `thinking` enabled it thinks first ("Thinking about: <last user text>", a thinking block with
- * a signature only this fake issues; `#redacted-thinking` adds a redacted_thinking block), and holds
+ * a signature only this fake issues; `#redacted-thinking` adds a redacted_thinking block,
+ * `#interleaved-thinking` a text and a second thinking block after the first, as interleaved thinking answers), and holds
  * the request to Anthropic's rules for thinking: a budget of at least 1024 below max_tokens, no
  * temperature but 1, no top_k, a final assistant turn with tool use that starts with its thinking,
  * and only thinking blocks whose signature it issued (redacted ones it wrote).
@@ -135,6 +136,9 @@ export function fakeThinkingSignature(thinking: string): string {
 }
 
 export const FAKE_REDACTED_THINKING = 'EmwKAhgBEgyFakeRedactedThinkingData';
+/** What `#interleaved-thinking` writes between its first and second thinking block, and its second thought. */
+export const FAKE_INTERLEAVED_TEXT = 'Let me look that up.';
+export const FAKE_SECOND_THOUGHT = 'Thinking again: the tool will know.';
 
 /** The first problem Anthropic would report with a request that turns thinking on. */
 function invalidThinking(body: Body): string | undefined {
@@ -259,6 +263,7 @@ async function handleMessages(body: Body, res: ServerResponse): Promise<void> {
     const thinking = `Thinking about: ${lastUserText(request)}`;
     const blocks: Array<Record<string, unknown>> = [{ type: 'thinking', thinking, signature: fakeThinkingSignature(thinking) }];
     if (lastUserText(request).includes('#redacted-thinking')) blocks.push({ type: 'redacted_thinking', data: FAKE_REDACTED_THINKING });
+    if (lastUserText(request).includes('#interleaved-thinking')) blocks.push({ type: 'text', text: FAKE_INTERLEAVED_TEXT }, { type: 'thinking', thinking: FAKE_SECOND_THOUGHT, signature: fakeThinkingSignature(FAKE_SECOND_THOUGHT) });
     content.unshift(...blocks);
   }
   const stopReason = content.some((b) => b.type === 'tool_use') ? 'tool_use' : answer.stopSequence !== undefined ? 'stop_sequence' : STOP_REASONS[answer.finish];

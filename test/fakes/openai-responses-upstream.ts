@@ -10,7 +10,7 @@ import { FAKE_KEY } from './openai-upstream.js';
  * `reasoning.effort` a reasoning item (with `encrypted_content` when `include` asks for it). It
  * refuses what OpenAI refuses without stored state: `previous_response_id`, and a reasoning item
  * without `encrypted_content` when `store` is false. Markers in the user text: #fail-400, #fail-500,
- * #fail-midstream (an `error` event after the first delta).
+ * #fail-midstream (an `error` event after the first delta), #searches-<k> (k web_search_calls, at most `max_tool_calls`).
  */
 export interface FakeOpenAIResponses {
   url: string;
@@ -49,7 +49,12 @@ function outputOf(body: Item, n: number): Item[] {
     output.push(reasoning);
   }
   const search = tools.find((t) => String(t.type).startsWith('web_search'));
-  if (search) output.push({ id: `ws_up${n}`, type: 'web_search_call', status: 'completed', action: { type: 'search', query: lastUserText(body.input) } });
+  if (search) {
+    // `#searches-<k>` in the user text searches k times, never more than `max_tool_calls`, as OpenAI holds to it.
+    const asked = Number(/#searches-(\d{1,2})\b/.exec(lastUserText(body.input))?.[1] ?? 1);
+    const searches = typeof body.max_tool_calls === 'number' ? Math.min(asked, body.max_tool_calls) : asked;
+    for (let i = 0; i < searches; i++) output.push({ id: `ws_up${n}_${i}`, type: 'web_search_call', status: 'completed', action: { type: 'search', query: lastUserText(body.input) } });
+  }
   const fn = tools.find((t) => t.type === 'function');
   if (fn && !input.some((i) => i.type === 'function_call_output')) {
     output.push({ id: `fc_up${n}`, type: 'function_call', status: 'completed', call_id: `call_up${n}`, name: fn.name, arguments: '{"city":"Paris"}' });

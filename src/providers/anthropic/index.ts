@@ -60,10 +60,12 @@ export class AnthropicAdapter implements ProviderAdapter {
   async countTokens(call: ChatCall): Promise<number> {
     const origin = call.body[ANTHROPIC_MESSAGES];
     if (!origin) throw new Error('countTokens needs a Messages API request');
-    const { max_tokens: _limit, ...body } = passthroughRequest(origin, { model: call.upstreamModel, stream: false }).body;
+    // Anthropic counts the client's thinking and the signed thinking blocks it keeps, so both go as a message would send them.
+    const passed = passthroughRequest(origin, { model: call.upstreamModel, stream: false, thinking: origin.thinking });
+    const { max_tokens: _limit, ...body } = passed.body;
     const res = await postUpstream(this.config, {
       url: `${this.url}/count_tokens`,
-      headers: this.headers,
+      headers: passed.beta === undefined ? this.headers : { ...this.headers, 'anthropic-beta': passed.beta },
       body,
       signal: call.signal,
       timeouts: call.timeouts,

@@ -118,7 +118,7 @@ export class OpenAICompatibleAdapter implements ProviderAdapter {
   private responsesRequest(call: ChatCall, stream: boolean): { body: Record<string, unknown>; origin: ResponsesOrigin } | undefined {
     const origin = (call.body as WithResponsesOrigin)[RESPONSES_ORIGIN];
     if (!origin || !this.responsesUrl) return undefined;
-    const plan = passthroughResponsesRequest(origin, { model: call.upstreamModel, stream, maxAnswerTokens: call.maxAnswerTokens });
+    const plan = passthroughResponsesRequest(origin, { model: call.upstreamModel, stream, maxAnswerTokens: call.maxAnswerTokens, maxToolCalls: call.maxToolCalls });
     for (const warning of plan.warnings) call.warn(warning.code, warning.message);
     return { body: plan.body, origin };
   }

@@ -4,6 +4,7 @@ import { RESPONSES_EVENTS, type RelayedResponseEvents, type ResponsesOrigin, typ
 import { readEventStream } from '../shared/stream-loop.js';
 import type { ChatCall, ChatStream } from '../types.js';
 import { mapOpenAIError } from './map-openai-error.js';
+import { countBuiltinToolCalls } from './count-builtin-tool-calls.js';
 import { adoptResponse, responsesUsage } from './responses-passthrough.js';
 
 type ResponseJson = Record<string, unknown> & { id: string; output: Array<Record<string, unknown>> };
@@ -42,6 +43,7 @@ export function relayResponsesStream(body: AsyncIterable<Uint8Array>, call: Pick
   let relayed = 0;
   let ended = false;
   const texts: string[] = [];
+  const started: unknown[] = [];
 
   // Each event's bytes as they are, or rewritten; a failure is thrown after its own event is written.
   const reader = {
@@ -70,6 +72,8 @@ export function relayResponsesStream(body: AsyncIterable<Uint8Array>, call: Pick
         return;
       }
       if (name === 'response.output_text.delta') texts.push(data);
+      // A built-in tool call is counted when it starts: it is billed even if the stream ends before the final Response.
+      else if (name === 'response.output_item.added' && data.includes('_call"')) started.push(safeParse(data)?.item);
       out.push(name === undefined ? `data: ${data}\n\n` : `event: ${name}\ndata: ${data}\n\n`);
     },
     end(): void {
@@ -82,8 +86,9 @@ export function relayResponsesStream(body: AsyncIterable<Uint8Array>, call: Pick
   return {
     [Symbol.asyncIterator]: events,
     [RESPONSES_EVENTS]: state,
-    usage: (): Usage | undefined => responsesUsage(final?.usage),
+    usage: (): Usage | undefined => responsesUsage(final?.usage, final?.output),
     upstreamId: () => upstreamId,
+    builtinToolCalls: () => countBuiltinToolCalls(final?.output ?? started),
     completionText: () => collectText(texts),
   };
 }

@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { BUILTIN_TOOL_CALLS, type WithBuiltinToolCalls } from '../../core/builtin-tool-calls.js';
 import { ApiError } from '../../core/errors.js';
 import { RESPONSES_ANSWER, RESPONSES_EVENTS, type ResponsesOrigin, type WithResponsesAnswer } from '../../core/responses-origin.js';
+import { countBuiltinToolCalls } from './count-builtin-tool-calls.js';
 import { relayResponsesStream } from './relay-responses-stream.js';
 import { passthroughResponsesRequest, responsesAnswer, responsesUsage, speaksResponses } from './responses-passthrough.js';
 
@@ -126,5 +128,37 @@ describe('relayResponsesStream', () => {
       for await (const _ of cut);
     }, /ended the stream before finishing/);
     assert.equal(cut[RESPONSES_EVENTS]!.ended(), false);
+  });
+});
+
+describe('built-in tool calls', () => {
+  it("are counted by kind from a Response's output; client tools and other items are not", () => {
+    const output = [
+      { type: 'web_search_call', id: 'ws_1' },
+      { type: 'reasoning', id: 'rs_1' },
+      { type: 'web_search_call', id: 'ws_2' },
+      { type: 'file_search_call', id: 'fs_1' },
+      { type: 'function_call', call_id: 'c' },
+      { type: 'custom_tool_call', call_id: 'd' },
+      { type: 'message', content: [] },
+      null,
+    ];
+    assert.deepEqual(countBuiltinToolCalls(output), { web_search: 2, file_search: 1 });
+    assert.equal(countBuiltinToolCalls([{ type: 'message' }]), undefined);
+    assert.equal(countBuiltinToolCalls('nope'), undefined);
+    const usage = responsesUsage({ input_tokens: 1, output_tokens: 1 }, output) as WithBuiltinToolCalls;
+    assert.deepEqual(usage[BUILTIN_TOOL_CALLS], { web_search: 2, file_search: 1 });
+    assert.equal(JSON.stringify(usage), '{"prompt_tokens":1,"completion_tokens":1,"total_tokens":2}', 'never in JSON');
+  });
+
+  it("the gateway's max_tool_calls is sent when the client asks for more or sets none, with a warning; a lower one of the client's stays", () => {
+    const capped = passthroughResponsesRequest(origin([]), { model: 'm', stream: false, maxToolCalls: 3 });
+    assert.equal(capped.body.max_tool_calls, 3);
+    assert.deepEqual(capped.warnings.map((w) => w.code), ['tool_calls_limited']);
+    assert.equal(passthroughResponsesRequest(origin([], { max_tool_calls: 9 }), { model: 'm', stream: false, maxToolCalls: 3 }).body.max_tool_calls, 3);
+    const own = passthroughResponsesRequest(origin([], { max_tool_calls: 2 }), { model: 'm', stream: false, maxToolCalls: 3 });
+    assert.equal(own.body.max_tool_calls, 2);
+    assert.deepEqual(own.warnings, []);
+    assert.equal('max_tool_calls' in passthroughResponsesRequest(origin([]), { model: 'm', stream: false }).body, false);
   });
 });

@@ -1,7 +1,9 @@
+import { BUILTIN_TOOL_CALLS } from '../../core/builtin-tool-calls.js';
 import type { ChatCompletion, Usage } from '../../core/chat.js';
 import { RESPONSES_ANSWER, type ResponsesOrigin, type WithResponsesAnswer } from '../../core/responses-origin.js';
 import type { Warning } from '../../core/warnings.js';
 import { malformedAnswer } from '../shared/malformed-answer.js';
+import { countBuiltinToolCalls } from './count-builtin-tool-calls.js';
 import type { ChatCall, ChatResult, ProviderConfig } from '../types.js';
 
 /**
@@ -64,14 +66,19 @@ export interface ResponsesPassthroughPlan {
 /**
  * A Responses client's own request for an OpenAI deployment: its model, the whole conversation as
  * input (the gateway keeps the state, so `store: false` upstream and no `previous_response_id`),
- * and the answer limit under the gateway's cap.
+ * and the answer limit and built-in tool calls (`max_tool_calls`) under the gateway's caps.
  */
-export function passthroughResponsesRequest(origin: ResponsesOrigin, options: { model: string; stream: boolean; maxAnswerTokens?: number }): ResponsesPassthroughPlan {
+export function passthroughResponsesRequest(origin: ResponsesOrigin, options: { model: string; stream: boolean; maxAnswerTokens?: number; maxToolCalls?: number }): ResponsesPassthroughPlan {
   const { input, droppedReasoning } = statelessInput(origin.input);
   const body: Record<string, unknown> = { ...origin.body, model: options.model, input, store: false, stream: options.stream };
   const asked = typeof body.max_output_tokens === 'number' ? body.max_output_tokens : undefined;
   if (options.maxAnswerTokens !== undefined && (asked === undefined || asked > options.maxAnswerTokens)) body.max_output_tokens = options.maxAnswerTokens;
   const warnings: Warning[] = [];
+  const askedCalls = typeof body.max_tool_calls === 'number' ? body.max_tool_calls : undefined;
+  if (options.maxToolCalls !== undefined && (askedCalls === undefined || askedCalls > options.maxToolCalls)) {
+    body.max_tool_calls = options.maxToolCalls;
+    warnings.push({ code: 'tool_calls_limited', message: `built-in tool calls are limited to ${options.maxToolCalls} (max_tool_calls): what the gateway reserved of this key's credit` });
+  }
   if (droppedReasoning > 0) {
     warnings.push({ code: 'dropped_parameter', message: `${droppedReasoning} reasoning item(s) without encrypted_content were not sent: ask for include ["reasoning.encrypted_content"] to carry reasoning between turns` });
   }
@@ -86,8 +93,8 @@ interface ResponsesUsage {
   total_tokens?: number;
 }
 
-/** A Response's `usage` as the ledger counts it; undefined when it has none. */
-export function responsesUsage(usage: unknown): Usage | undefined {
+/** A Response's `usage` as the ledger counts it, with the built-in tool calls of its `output`; undefined when it has none. */
+export function responsesUsage(usage: unknown, output?: unknown): Usage | undefined {
   if (typeof usage !== 'object' || usage === null) return undefined;
   const u = usage as ResponsesUsage;
   const prompt = u.input_tokens ?? 0;
@@ -95,6 +102,9 @@ export function responsesUsage(usage: unknown): Usage | undefined {
   const out: Usage = { prompt_tokens: prompt, completion_tokens: completion, total_tokens: u.total_tokens ?? prompt + completion };
   if (u.input_tokens_details?.cached_tokens) out.prompt_tokens_details = { cached_tokens: u.input_tokens_details.cached_tokens };
   if (u.output_tokens_details?.reasoning_tokens) out.completion_tokens_details = { reasoning_tokens: u.output_tokens_details.reasoning_tokens };
+  const calls = countBuiltinToolCalls(output);
+  // Not enumerable: copies and comparisons of the usage see only its wire fields.
+  if (calls) Object.defineProperty(out, BUILTIN_TOOL_CALLS, { value: calls, enumerable: false });
   return out;
 }
 
@@ -120,7 +130,7 @@ export function responsesAnswer(text: string, call: Pick<ChatCall, 'id' | 'creat
   }
   if (typeof response !== 'object' || response === null || !Array.isArray(response.output)) throw malformedAnswer(provider, 'a Response without output', text);
   const upstreamId = adoptResponse(response, call, origin.own);
-  const usage = responsesUsage(response.usage);
+  const usage = responsesUsage(response.usage, response.output);
   const completion: ChatCompletion & WithResponsesAnswer = { id: call.id, object: 'chat.completion', created: call.created, model: call.publicModel, choices: [] };
   completion[RESPONSES_ANSWER] = response as Record<string, unknown> & { id: string; output: Item[] };
   return { completion, usage, upstreamId };

@@ -97,6 +97,7 @@ export const usageRowSchema = z.object({
   stream: z.boolean(),
   upstream_id: z.string().nullable().describe("The upstream's own id for the answer, whose id (and x-request-id) is request_id; null when it named none"),
   cache_write_tokens: z.number().int().describe("Prompt tokens written to the provider's prompt cache (Anthropic's cache_creation_input_tokens); counted in prompt_tokens, as cached_tokens (the reads) are"),
+  builtin_tool_calls: z.number().int().describe("Calls to the provider's built-in tools (web search, file search, ...), billed per call and priced into cost"),
 });
 export const attemptSchema = z.object({
   provider: z.string(),
