@@ -20,7 +20,8 @@ export interface Child {
 const children = new Set<Child>();
 export const tempDirs: string[] = [];
 
-export function launch(name: string, nodeArgs: string[], env: NodeJS.ProcessEnv, cpu: number | undefined, logFile?: string): Child {
+/** `cpu`: a core, or a `taskset` list such as "0-1"; undefined leaves the affinity this process has. */
+export function launch(name: string, nodeArgs: string[], env: NodeJS.ProcessEnv, cpu: number | string | undefined, logFile?: string): Child {
   const args = [...nodeArgs];
   const command = cpu === undefined ? process.execPath : 'taskset';
   if (cpu !== undefined) args.unshift('-c', String(cpu), process.execPath);

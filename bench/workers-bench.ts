@@ -19,6 +19,12 @@ import { type Child, freePort, installCleanup, launch, stopChild, waitForHealth,
 
 const GOAL_RATIO = 1.8;
 
+/**
+ * Every core of the machine, for the gateways and the fake upstream: `npm run bench` pins itself
+ * (the load generator) to one core, and children inherit that, which would put both workers on it.
+ */
+const ALL_CORES = `0-${os.cpus().length - 1}`;
+
 export interface WorkersRow {
   name: string;
   pass: boolean | undefined;
@@ -76,7 +82,7 @@ async function startWorkers(workers: number, upstreamOrigin: string, dataDir: st
     OPENSQ_ANONYMOUS_CONCURRENCY: '0',
   };
   for (const name of ['DATABASE_URL', 'REDIS_URL', 'OPENSQ_CONFIG', 'OPENSQ_LOCAL_MODEL', 'OPENSQ_ADMIN_KEY', 'NODE_OPTIONS']) delete env[name];
-  const child = launch(`gateway ×${workers}`, ['--import', GUARD, GATEWAY_ENTRY, 'serve', '--workers', String(workers)], env, undefined);
+  const child = launch(`gateway ×${workers}`, ['--import', GUARD, GATEWAY_ENTRY, 'serve', '--workers', String(workers)], env, ALL_CORES);
   const origin = `http://${HOST}:${port}`;
   await waitForHealth(child, origin, 30_000);
   // Every worker listening, not just the first.
@@ -128,7 +134,7 @@ export async function measureWorkers(): Promise<WorkersResult> {
   const warmupS = numberEnv('WORKERS_WARMUP_S', 5, 0);
   const slices = Math.floor(numberEnv('WORKERS_SLICES', 3, 1));
   const connections = Math.floor(numberEnv('BENCH_CONNECTIONS', 32, 1));
-  const upstream = launch('fake upstream', ['--import', 'tsx', '--import', GUARD, UPSTREAM_ENTRY], { ...process.env, FAKE_HOST: HOST, FAKE_PORT: '0' }, undefined);
+  const upstream = launch('fake upstream', ['--import', 'tsx', '--import', GUARD, UPSTREAM_ENTRY], { ...process.env, FAKE_HOST: HOST, FAKE_PORT: '0' }, ALL_CORES);
   const dirs = [1, 2].map(() => mkdtempSync(path.join(os.tmpdir(), `opensq-bench-${process.pid}-`)));
   const sides: Side[] = [];
   const pools: Pool[] = [];
@@ -164,7 +170,7 @@ export async function measureWorkers(): Promise<WorkersResult> {
       target: `≥ ${GOAL_RATIO}×`,
     },
     ...summary.map((side) => ({
-      name: `CPU budget with ${side.workers} worker${side.workers > 1 ? 's' : ''} (of ${os.availableParallelism()} cores)`,
+      name: `CPU budget with ${side.workers} worker${side.workers > 1 ? 's' : ''} (of ${os.cpus().length} cores)`,
       pass: undefined,
       measured: `gateway ${side.cpuCores.toFixed(2)}, load generator ${side.loadCores.toFixed(2)}, fake upstream ${side.upstreamCores.toFixed(2)}, everything else on the machine ${side.othersCores.toFixed(2)} cores`,
       target: 'none',
@@ -182,7 +188,7 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   installCleanup();
   initClockTicks();
   const result = await measureWorkers();
-  process.stdout.write(`serve --workers (${os.availableParallelism()} cores, shared with the load generator and the fake upstream; machine shared, numbers noisy)\n`);
+  process.stdout.write(`serve --workers (${os.cpus().length} cores, shared with the load generator and the fake upstream; machine shared, numbers noisy)\n`);
   for (const row of result.rows) process.stdout.write(`  [${row.pass === undefined ? 'INFO' : row.pass ? 'PASS' : 'FAIL'}] ${row.name}: ${row.measured}  (goal ${row.target})\n`);
   process.exit(0);
 }
