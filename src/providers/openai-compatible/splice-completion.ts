@@ -1,4 +1,5 @@
 import type { Usage } from '../../core/chat.js';
+import { jsonStringEnd } from '../shared/json-string.js';
 
 /** A chat completion's JSON text under our id and the public model, with what the ledger needs from it. */
 export interface SplicedCompletion {
@@ -10,7 +11,6 @@ export interface SplicedCompletion {
 }
 
 const QUOTE = 34;
-const BACKSLASH = 92;
 const OPEN_BRACE = 123;
 const CLOSE_BRACE = 125;
 const OPEN_BRACKET = 91;
@@ -105,16 +105,7 @@ function skipSpace(text: string, i: number): number {
 }
 
 /** The index of the quote that closes the string opened at `open`; -1 if it never closes. */
-function stringEnd(text: string, open: number): number {
-  let j = text.indexOf('"', open + 1);
-  while (j > 0) {
-    let slashes = 0;
-    while (text.charCodeAt(j - 1 - slashes) === BACKSLASH) slashes++;
-    if (slashes % 2 === 0) return j;
-    j = text.indexOf('"', j + 1);
-  }
-  return -1;
-}
+const stringEnd = (text: string, open: number): number => jsonStringEnd(text, open + 1);
 
 /** The index just past the JSON value that starts at `start`; -1 if it is cut short or unbalanced. */
 function valueEnd(text: string, start: number): number {
