@@ -162,12 +162,21 @@ export async function measureWorkers(): Promise<WorkersResult> {
   });
   const [one, two] = summary;
   const ratio = two.rps / one.rps;
+  const ceiling = os.cpus().length / (one.cpuCores + one.loadCores + one.upstreamCores);
   const rows: WorkersRow[] = [
     {
       name: `--workers 2 throughput vs 1 worker (${connections} connections, non-streaming)`,
       pass: ratio >= GOAL_RATIO && one.errors + two.errors === 0,
       measured: `${ratio.toFixed(2)}× (${Math.round(one.rps)} → ${Math.round(two.rps)} req/s; gateway CPU ${one.cpuCores.toFixed(2)} → ${two.cpuCores.toFixed(2)} cores; errors ${one.errors + two.errors})`,
       target: `≥ ${GOAL_RATIO}×`,
+    },
+    {
+      // Load generator and fake upstream run on the same cores: with every core busy at the one-worker
+      // side's CPU per request (gateway + load generator + fake), no number of workers can go past this.
+      name: `--workers 2: ceiling on this machine (all ${os.cpus().length} cores at 1 worker's CPU per request, load generator and fake upstream included)`,
+      pass: undefined,
+      measured: `${ceiling.toFixed(2)}× (measured ${ratio.toFixed(2)}× = ${Math.round((ratio / ceiling) * 100)}% of it)`,
+      target: 'none',
     },
     ...summary.map((side) => ({
       name: `CPU budget with ${side.workers} worker${side.workers > 1 ? 's' : ''} (of ${os.cpus().length} cores)`,
