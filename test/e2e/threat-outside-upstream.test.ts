@@ -1,0 +1,71 @@
+/**
+ * Outside checks of what a hostile upstream can make the gateway say: an upstream that quotes the
+ * credential it was sent in an error event after the stream has started. Every route that streams
+ * chat (OpenAI chat, API2.0, Responses, Messages) over an OpenAI-wire and an Anthropic-wire
+ * provider must end the stream with an error that does not carry the key, and keep it out of
+ * the log and the usage ledger too.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { type HostileUpstream, startHostileUpstream } from '../fakes/hostile-upstream.js';
+import { http } from '../support/http.js';
+import { openToPublicKey, type ServerProcess, startServer } from '../support/server-process.js';
+
+let upstream: HostileUpstream;
+let server: ServerProcess;
+
+before(async () => {
+  upstream = await startHostileUpstream();
+  const config = [
+    'providers:',
+    '  hostile-claude:',
+    '    type: anthropic',
+    `    base_url: ${upstream.url}`,
+    `    api_key: ${upstream.key}`,
+    'models:',
+    '  claude-3.5-sonnet:',
+    '    paid: false',
+    '    deployments:',
+    '      - { provider: hostile-claude, model: claude-3-5-sonnet-latest }',
+    ...openToPublicKey(['gpt-4o-mini']),
+    '',
+  ].join('\n');
+  server = await startServer({ env: { OPENAI_API_KEY: upstream.key, OPENAI_BASE_URL: upstream.url, OPENSQ_MAX_ATTEMPTS: '1', LOG_LEVEL: 'trace' }, config });
+});
+
+after(async () => {
+  await server?.stop();
+  await upstream?.close();
+});
+
+type Route = (model: string, text: string) => [string, unknown];
+
+const STREAMING_ROUTES: Record<string, Route> = {
+  chat: (model, text) => ['/v1/chat/completions', { model, stream: true, messages: [{ role: 'user', content: text }] }],
+  'API2.0': (model, text) => ['/ai/v2', { model, request: { stream: true, messages: [{ role: 'user', content: text }] } }],
+  responses: (model, text) => ['/v1/responses', { model, stream: true, input: text }],
+  messages: (model, text) => ['/v1/messages', { model, stream: true, max_tokens: 64, messages: [{ role: 'user', content: text }] }],
+};
+
+describe('an upstream quoting its key in an error event mid-stream', () => {
+  for (const model of ['gpt-4o-mini', 'claude-3.5-sonnet']) {
+    for (const [name, route] of Object.entries(STREAMING_ROUTES)) {
+      it(`${name} over ${model}: the stream ends in an error without the key`, async () => {
+        const [path, body] = route(model, 'hello #h-echo-key-midstream');
+        const res = await http(`${server.url}${path}`, { json: body });
+        assert.equal(res.status, 200, res.text.slice(0, 300));
+        assert.match(res.text, /error/, `the stream did not end in an error: ${res.text.slice(-300)}`);
+        assert.ok(!res.text.includes(upstream.key), `the stream quotes the provider key: ${res.text.slice(-300)}`);
+        assert.match(res.text, /\[redacted\]/, 'the error keeps the rest of what the upstream said');
+      });
+    }
+  }
+
+  it('the key is in no log line and no usage row', async () => {
+    await new Promise((r) => setTimeout(r, 200));
+    const rows = await server.query('SELECT * FROM usage');
+    assert.ok(rows.length >= 8, `expected a usage row per request, got ${rows.length}`);
+    assert.ok(!JSON.stringify(rows).includes(upstream.key), 'the ledger quotes the provider key');
+    assert.ok(!server.output().includes(upstream.key), 'the log quotes the provider key');
+  });
+});
