@@ -3,11 +3,13 @@
  * credential it was sent in an error event after the stream has started. Every route that streams
  * chat (OpenAI chat, API2.0, Responses, Messages) over an OpenAI-wire and an Anthropic-wire
  * provider must end the stream with an error that does not carry the key, and keep it out of
- * the log and the usage ledger too.
+ * the log and the usage ledger too. And an upstream whose usage counts are impossible (below zero,
+ * or 1e308 tokens): a key's balance is never raised by a request, nor emptied by one count.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { type HostileUpstream, startHostileUpstream } from '../fakes/hostile-upstream.js';
+import { ADMIN_KEY, admin, createKey } from '../support/admin.js';
 import { http } from '../support/http.js';
 import { openToPublicKey, type ServerProcess, startServer } from '../support/server-process.js';
 
@@ -25,12 +27,13 @@ before(async () => {
     'models:',
     '  claude-3.5-sonnet:',
     '    paid: false',
+    '    cost: { input: 3, output: 15 }',
     '    deployments:',
     '      - { provider: hostile-claude, model: claude-3-5-sonnet-latest }',
     ...openToPublicKey(['gpt-4o-mini']),
     '',
   ].join('\n');
-  server = await startServer({ env: { OPENAI_API_KEY: upstream.key, OPENAI_BASE_URL: upstream.url, OPENSQ_MAX_ATTEMPTS: '1', LOG_LEVEL: 'trace' }, config });
+  server = await startServer({ env: { OPENAI_API_KEY: upstream.key, OPENAI_BASE_URL: upstream.url, OPENSQ_MAX_ATTEMPTS: '1', LOG_LEVEL: 'trace', OPENSQ_ADMIN_KEY: ADMIN_KEY }, config });
 });
 
 after(async () => {
@@ -68,4 +71,37 @@ describe('an upstream quoting its key in an error event mid-stream', () => {
     assert.ok(!JSON.stringify(rows).includes(upstream.key), 'the ledger quotes the provider key');
     assert.ok(!server.output().includes(upstream.key), 'the log quotes the provider key');
   });
+});
+
+const ROUTES: Record<string, Route> = {
+  chat: (model, text) => ['/v1/chat/completions', { model, messages: [{ role: 'user', content: text }] }],
+  responses: (model, text) => ['/v1/responses', { model, input: text }],
+  messages: (model, text) => ['/v1/messages', { model, max_tokens: 64, messages: [{ role: 'user', content: text }] }],
+};
+
+describe('an upstream reporting impossible usage', () => {
+  for (const mode of ['usage-negative', 'usage-huge']) {
+    for (const model of ['gpt-4o-mini', 'claude-3.5-sonnet']) {
+      it(`${mode} over ${model}: every route, streamed or not, costs the key a sane amount and records sane counts`, async () => {
+        const initial = 10;
+        const { id, key } = await createKey(server.url, { credits: initial });
+        for (const [name, route] of Object.entries(ROUTES)) {
+          for (const stream of [false, true]) {
+            const [path, body] = route(model, `hello #h-${mode}`);
+            const res = await http(`${server.url}${path}`, { headers: { authorization: `Bearer ${key}` }, json: { ...(body as object), stream } });
+            assert.equal(res.status, 200, `${name} stream=${stream}: ${res.text.slice(0, 300)}`);
+          }
+        }
+        const balance = (await admin(server.url, 'GET', `/keys/${id}`)).json.credits;
+        assert.ok(balance <= initial, `the requests raised the balance from ${initial} to ${balance}`);
+        assert.ok(balance > initial - 1, `six short answers cost ${initial - balance} credits`);
+        const rows = await server.query(`SELECT prompt_tokens, completion_tokens, cost FROM usage WHERE key_id = '${id}'`);
+        assert.equal(rows.length, 6);
+        for (const row of rows) {
+          for (const count of [row.prompt_tokens, row.completion_tokens]) assert.ok(Number.isSafeInteger(Number(count)) && Number(count) >= 0, `a usage row counts ${count} tokens`);
+          assert.ok(Number(row.cost) >= 0 && Number(row.cost) < 1, `a usage row costs ${row.cost}`);
+        }
+      });
+    }
+  }
 });

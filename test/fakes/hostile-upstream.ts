@@ -8,6 +8,9 @@ import type { AddressInfo } from 'node:net';
  * answers a short "hello", streamed when asked. Modes:
  *   echo-key-midstream  a first chunk, then an error event quoting the credential it was sent
  *                       (OpenAI's `data: {"error":...}`; Anthropic's `event: error`)
+ *   usage-negative      an answer (streamed when asked) whose usage counts a million prompt
+ *                       tokens below zero
+ *   usage-huge          an answer whose usage counts 1e308 completion tokens
  */
 export interface HostileUpstream {
   url: string;
@@ -27,21 +30,49 @@ const ANTHROPIC_START = anthropicEvent('message_start', {
   message: { id: 'msg_up', type: 'message', role: 'assistant', model: 'claude-x', content: [], stop_reason: null, stop_sequence: null, usage: { input_tokens: 5, output_tokens: 0 } },
 });
 
+/** The usage counts of each `usage-*` mode: prompt and completion tokens. */
+const USAGE: Record<string, [number, number]> = { 'usage-negative': [-1_000_000, 1], 'usage-huge': [5, 1e308] };
+
+function openAIAnswer(res: ServerResponse, body: Record<string, unknown>, [prompt, completion]: [number, number]): void {
+  const usage = { prompt_tokens: prompt, completion_tokens: completion, total_tokens: prompt + completion };
+  if (body.stream === true) {
+    sse(res);
+    const last = `data: ${JSON.stringify({ id: 'chatcmpl-up', object: 'chat.completion.chunk', created: 1, model: 'gpt-4o-mini', choices: [], usage })}\n\n`;
+    res.end(`${openAIChunk({ role: 'assistant', content: 'hello' })}${openAIChunk({}, 'stop')}${last}data: [DONE]\n\n`);
+    return;
+  }
+  res.writeHead(200, { 'content-type': 'application/json' });
+  res.end(JSON.stringify({ id: 'chatcmpl-up', object: 'chat.completion', created: 1, model: 'gpt-4o-mini', choices: [{ index: 0, message: { role: 'assistant', content: 'hello' }, finish_reason: 'stop' }], usage }));
+}
+
+function anthropicAnswer(res: ServerResponse, body: Record<string, unknown>, [input, output]: [number, number]): void {
+  if (body.stream === true) {
+    sse(res);
+    const start = anthropicEvent('message_start', {
+      message: { id: 'msg_up', type: 'message', role: 'assistant', model: 'claude-x', content: [], stop_reason: null, stop_sequence: null, usage: { input_tokens: input, output_tokens: 0 } },
+    });
+    res.end(
+      start +
+        anthropicEvent('content_block_start', { index: 0, content_block: { type: 'text', text: '' } }) +
+        anthropicEvent('content_block_delta', { index: 0, delta: { type: 'text_delta', text: 'hello' } }) +
+        anthropicEvent('content_block_stop', { index: 0 }) +
+        anthropicEvent('message_delta', { delta: { stop_reason: 'end_turn', stop_sequence: null }, usage: { output_tokens: output } }) +
+        anthropicEvent('message_stop', {}),
+    );
+    return;
+  }
+  res.writeHead(200, { 'content-type': 'application/json' });
+  res.end(JSON.stringify({ id: 'msg_up', type: 'message', role: 'assistant', model: 'claude-x', content: [{ type: 'text', text: 'hello' }], stop_reason: 'end_turn', stop_sequence: null, usage: { input_tokens: input, output_tokens: output } }));
+}
+
 const OPENAI: Record<string, Handler> = {
   'echo-key-midstream': (req, res) => {
     sse(res);
     res.write(openAIChunk({ role: 'assistant', content: 'par' }));
     res.end(`data: ${JSON.stringify({ error: { message: `Invalid credential ${credential(req)}`, type: 'server_error', code: null } })}\n\n`);
   },
-  ok: (_req, res, body) => {
-    if (body.stream === true) {
-      sse(res);
-      res.end(`${openAIChunk({ role: 'assistant', content: 'hello' })}${openAIChunk({}, 'stop')}data: [DONE]\n\n`);
-      return;
-    }
-    res.writeHead(200, { 'content-type': 'application/json' });
-    res.end(JSON.stringify({ id: 'chatcmpl-up', object: 'chat.completion', created: 1, model: 'gpt-4o-mini', choices: [{ index: 0, message: { role: 'assistant', content: 'hello' }, finish_reason: 'stop' }], usage: { prompt_tokens: 5, completion_tokens: 1, total_tokens: 6 } }));
-  },
+  ok: (_req, res, body) => openAIAnswer(res, body, [5, 1]),
+  ...Object.fromEntries(Object.entries(USAGE).map(([mode, counts]) => [mode, (_req: IncomingMessage, res: ServerResponse, body: Record<string, unknown>) => openAIAnswer(res, body, counts)])),
 };
 
 const ANTHROPIC: Record<string, Handler> = {
@@ -50,6 +81,8 @@ const ANTHROPIC: Record<string, Handler> = {
     res.write(ANTHROPIC_START);
     res.end(anthropicEvent('error', { error: { type: 'overloaded_error', message: `Invalid credential ${credential(req)}` } }));
   },
+  ok: (_req, res, body) => anthropicAnswer(res, body, [5, 1]),
+  ...Object.fromEntries(Object.entries(USAGE).map(([mode, counts]) => [mode, (_req: IncomingMessage, res: ServerResponse, body: Record<string, unknown>) => anthropicAnswer(res, body, counts)])),
 };
 
 export async function startHostileUpstream(key = 'sk-hostile-upstream-secret-4711'): Promise<HostileUpstream> {
@@ -66,7 +99,7 @@ export async function startHostileUpstream(key = 'sk-hostile-upstream-secret-471
       }
       const mode = /#h-([a-z0-9-]+)/.exec(text)?.[1] ?? 'ok';
       const handlers = req.url?.endsWith('/messages') ? ANTHROPIC : OPENAI;
-      (handlers[mode] ?? OPENAI.ok)(req, res, body);
+      (handlers[mode] ?? handlers.ok)(req, res, body);
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
