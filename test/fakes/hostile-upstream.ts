@@ -11,6 +11,7 @@ import type { AddressInfo } from 'node:net';
  *   usage-negative      an answer (streamed when asked) whose usage counts a million prompt
  *                       tokens below zero
  *   usage-huge          an answer whose usage counts 1e308 completion tokens
+ *   deep-json           a 200 chat completion whose `choices` nests 100,000 arrays deep
  */
 export interface HostileUpstream {
   url: string;
@@ -70,6 +71,10 @@ const OPENAI: Record<string, Handler> = {
     sse(res);
     res.write(openAIChunk({ role: 'assistant', content: 'par' }));
     res.end(`data: ${JSON.stringify({ error: { message: `Invalid credential ${credential(req)}`, type: 'server_error', code: null } })}\n\n`);
+  },
+  'deep-json': (_req, res) => {
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end(`{"id":"chatcmpl-up","object":"chat.completion","created":1,"model":"gpt-4o-mini","choices":${'['.repeat(100_000)}${']'.repeat(100_000)}}`);
   },
   ok: (_req, res, body) => openAIAnswer(res, body, [5, 1]),
   ...Object.fromEntries(Object.entries(USAGE).map(([mode, counts]) => [mode, (_req: IncomingMessage, res: ServerResponse, body: Record<string, unknown>) => openAIAnswer(res, body, counts)])),
