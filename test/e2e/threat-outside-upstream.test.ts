@@ -64,11 +64,14 @@ describe('an upstream quoting its key in an error event mid-stream', () => {
     }
   }
 
-  it('the key is in no log line and no usage row', async () => {
+  it('the key is in no log line, no usage row and no stored response', async () => {
     await new Promise((r) => setTimeout(r, 200));
     const rows = await server.query('SELECT * FROM usage');
     assert.ok(rows.length >= 8, `expected a usage row per request, got ${rows.length}`);
     assert.ok(!JSON.stringify(rows).includes(upstream.key), 'the ledger quotes the provider key');
+    const stored = await server.query('SELECT * FROM responses');
+    assert.ok(stored.length >= 2, `expected the failed Responses streams stored, got ${stored.length}`);
+    assert.ok(!JSON.stringify(stored).includes(upstream.key), 'a stored response quotes the provider key');
     assert.ok(!server.output().includes(upstream.key), 'the log quotes the provider key');
   });
 });
