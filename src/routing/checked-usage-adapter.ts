@@ -21,14 +21,18 @@ export function plausibleUsage(usage: Usage): boolean {
  * The adapter whose chat answers bill only plausible usage. An upstream that counts tokens below
  * zero or past any request's size (a bug, or a hostile endpoint) would otherwise write that count
  * into the ledger and drain a key's whole balance in one request; its usage is then treated as
- * missing, and the gateway counts the request itself, as it does for upstreams that send none.
+ * missing, and the gateway counts the request itself, as it does for upstreams that send none
+ * (chat answers, streamed or not, and embeddings).
  */
 export function checkedUsageAdapter(adapter: ProviderAdapter): ProviderAdapter {
-  return {
+  const out: ProviderAdapter = {
     ...delegated(adapter),
     chat: (call) => adapter.chat(call).then((result) => (result.usage === undefined || plausibleUsage(result.usage) ? result : { ...result, usage: undefined, json: undefined })),
     stream: (call) => adapter.stream(call).then(checkedStream),
   };
+  // An embedding's usage of 0 tokens is the embeddings route's sign to count the input itself.
+  if (adapter.embed) out.embed = (call) => adapter.embed!(call).then((result) => (plausibleCount(result.usage.prompt_tokens) ? result : { ...result, usage: { prompt_tokens: 0, total_tokens: 0 } }));
+  return out;
 }
 
 /** The adapter's own methods, bound, for a wrapper to override some of. */

@@ -3,7 +3,8 @@ import type { AddressInfo } from 'node:net';
 
 /**
  * An upstream that turns on the gateway, for the outside checks (threat-outside-*): one server
- * speaking OpenAI's chat wire (`/chat/completions`) and Anthropic's (`/v1/messages`), whose
+ * speaking OpenAI's chat wire (`/chat/completions`, and `/embeddings` for the usage modes) and
+ * Anthropic's (`/v1/messages`), whose
  * behaviour is picked by a `#h-<mode>` marker anywhere in the request body. Without a marker it
  * answers a short "hello", streamed when asked. Modes:
  *   echo-key-midstream  a first chunk, then an error event quoting the credential it was sent
@@ -66,6 +67,11 @@ function anthropicAnswer(res: ServerResponse, body: Record<string, unknown>, [in
   res.end(JSON.stringify({ id: 'msg_up', type: 'message', role: 'assistant', model: 'claude-x', content: [{ type: 'text', text: 'hello' }], stop_reason: 'end_turn', stop_sequence: null, usage: { input_tokens: input, output_tokens: output } }));
 }
 
+function embeddings(res: ServerResponse, [prompt]: [number, number]): void {
+  res.writeHead(200, { 'content-type': 'application/json' });
+  res.end(JSON.stringify({ object: 'list', data: [{ object: 'embedding', index: 0, embedding: [0.1, 0.2, 0.3] }], model: 'text-embedding-3-small', usage: { prompt_tokens: prompt, total_tokens: prompt } }));
+}
+
 const OPENAI: Record<string, Handler> = {
   'echo-key-midstream': (req, res) => {
     sse(res);
@@ -103,6 +109,7 @@ export async function startHostileUpstream(key = 'sk-hostile-upstream-secret-471
         // A body that is not JSON gets the default answer.
       }
       const mode = /#h-([a-z0-9-]+)/.exec(text)?.[1] ?? 'ok';
+      if (req.url?.endsWith('/embeddings')) return embeddings(res, USAGE[mode] ?? [5, 0]);
       const handlers = req.url?.endsWith('/messages') ? ANTHROPIC : OPENAI;
       (handlers[mode] ?? handlers.ok)(req, res, body);
     });
