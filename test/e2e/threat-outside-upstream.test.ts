@@ -65,6 +65,16 @@ describe('an upstream quoting its key in an error event mid-stream', () => {
     }
   }
 
+  it("an error event's 5 MB message reaches the client bounded, as an error before the stream's first byte is", async () => {
+    for (const [name, route] of Object.entries(STREAMING_ROUTES)) {
+      const [path, body] = route('gpt-4o-mini', 'hello #h-huge-error-midstream');
+      const res = await http(`${server.url}${path}`, { json: body });
+      assert.equal(res.status, 200, `${name}: ${res.text.slice(0, 300)}`);
+      assert.match(res.text, /zzzz/, `${name}: the upstream's message is quoted`);
+      assert.ok(res.text.length < 64 * 1024, `${name}: the stream is ${res.text.length} characters long`);
+    }
+  });
+
   it('the key is in no log line, no usage row and no stored response', async () => {
     await new Promise((r) => setTimeout(r, 200));
     const rows = await server.query('SELECT * FROM usage');

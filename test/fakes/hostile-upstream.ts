@@ -12,6 +12,7 @@ import type { AddressInfo } from 'node:net';
  *   usage-negative      an answer (streamed when asked) whose usage counts a million prompt
  *                       tokens below zero
  *   usage-huge          an answer whose usage counts 1e308 completion tokens
+ *   huge-error-midstream  a first chunk, then an error event whose message is 5 MB long
  *   deep-json           a 200 chat completion whose `choices` nests 100,000 arrays deep
  */
 export interface HostileUpstream {
@@ -77,6 +78,11 @@ const OPENAI: Record<string, Handler> = {
     sse(res);
     res.write(openAIChunk({ role: 'assistant', content: 'par' }));
     res.end(`data: ${JSON.stringify({ error: { message: `Invalid credential ${credential(req)}`, type: 'server_error', code: null } })}\n\n`);
+  },
+  'huge-error-midstream': (_req, res) => {
+    sse(res);
+    res.write(openAIChunk({ role: 'assistant', content: 'par' }));
+    res.end(`data: ${JSON.stringify({ error: { message: 'z'.repeat(5_000_000), type: 'server_error', code: null } })}\n\n`);
   },
   'deep-json': (_req, res) => {
     res.writeHead(200, { 'content-type': 'application/json' });
