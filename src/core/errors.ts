@@ -74,6 +74,18 @@ export class ApiError extends Error {
   }
 }
 
+/**
+ * The longest message an upstream error keeps, in characters: the upstream's own text quoted in it
+ * is bounded the same whether it came in an error body (read up to 64 KiB) or in an event of a
+ * stream already under way (up to the 64 MiB an event may hold).
+ */
+export const MAX_UPSTREAM_MESSAGE_CHARS = 4096;
+
+function bounded(message: string): string {
+  if (message.length <= MAX_UPSTREAM_MESSAGE_CHARS) return message;
+  return `${message.slice(0, MAX_UPSTREAM_MESSAGE_CHARS)}… (${message.length - MAX_UPSTREAM_MESSAGE_CHARS} more characters)`;
+}
+
 /** An error raised by a provider's upstream, keeping what is needed to diagnose it. */
 export class UpstreamError extends ApiError {
   readonly provider: string;
@@ -86,7 +98,7 @@ export class UpstreamError extends ApiError {
     message: string,
     details: { provider: string; upstreamStatus?: number; upstreamBody?: string } & ErrorOptions,
   ) {
-    super(code, message, details);
+    super(code, bounded(message), details);
     this.name = 'UpstreamError';
     this.provider = details.provider;
     this.upstreamStatus = details.upstreamStatus;
