@@ -79,7 +79,7 @@ export class Router {
       let pick = order.find((d) => !tried.has(d) && this.acquire(d));
       if (!pick && lastError) {
         // Every deployment has been tried: retry one, after a backoff or the upstream's Retry-After.
-        const delay = retryDelay(lastError, n, this.policy);
+        const delay = retryDelay({ error: lastError, retry: n, policy: this.policy });
         if (delay === undefined) break;
         try {
           await sleep(delay, undefined, { signal });

@@ -70,7 +70,7 @@ export class CohereAdapter implements ProviderAdapter {
       body,
       signal: call.signal,
       timeouts: call.timeouts,
-      mapError: (status, text, retryAfter) => mapCohereError(provider, status, text, retryAfter),
+      mapError: (status, text, retryAfter) => mapCohereError({ provider, status, body: text, retryAfter }),
     });
   }
 
