@@ -84,18 +84,24 @@ export type ConfigFile = z.infer<typeof configSchema>;
 export type ConfigProvider = z.infer<typeof providerSchema>;
 export type ConfigModel = z.infer<typeof modelSchema>;
 
-/** Replaces `${NAME}` with the variable's value; an unset variable is an error naming it. */
-function substituteEnv(value: unknown, env: NodeJS.ProcessEnv, at: string, file: string): unknown {
+/** Where `${NAME}` is looked up, and the file an error names: the same for the whole walk. */
+interface EnvSource {
+  env: NodeJS.ProcessEnv;
+  file: string;
+}
+
+/** Replaces `${NAME}` in `value` (at key path `at`) with the variable's value; an unset variable is an error naming it. */
+function substituteEnv(value: unknown, at: string, source: EnvSource): unknown {
   if (typeof value === 'string') {
     return value.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (_match, name: string) => {
-      const resolved = env[name];
-      if (resolved === undefined) throw new Error(`${file}: ${at} refers to \${${name}}, which is not set`);
+      const resolved = source.env[name];
+      if (resolved === undefined) throw new Error(`${source.file}: ${at} refers to \${${name}}, which is not set`);
       return resolved;
     });
   }
-  if (Array.isArray(value)) return value.map((item, i) => substituteEnv(item, env, `${at}[${i}]`, file));
+  if (Array.isArray(value)) return value.map((item, i) => substituteEnv(item, `${at}[${i}]`, source));
   if (value && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, substituteEnv(v, env, at ? `${at}.${k}` : k, file)]));
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, substituteEnv(v, at ? `${at}.${k}` : k, source)]));
   }
   return value;
 }
@@ -109,7 +115,7 @@ export function loadConfigFile(file: string, env: NodeJS.ProcessEnv = process.en
     throw new Error(`${file}: cannot read the config: ${(error as Error).message}`);
   }
   if (raw === null || raw === undefined) return {};
-  const result = configSchema.safeParse(substituteEnv(raw, env, '', file));
+  const result = configSchema.safeParse(substituteEnv(raw, '', { env, file }));
   if (!result.success) {
     const issue = result.error.issues[0];
     const key = issue.path.join('.') || '(top level)';

@@ -1,7 +1,8 @@
 import type { Model } from '../routing/catalog.js';
+import type { OnlySqCatalogView, OnlySqModelView } from '../schema/onlysq-models-wire.js';
 
 /** One model as OnlySq's `GET /ai/models` shows it (hyphenated keys are OnlySq's own). */
-function onlysqModel(model: Model, available: (model: Model) => boolean): Record<string, unknown> {
+function onlysqModel(model: Model, available: (model: Model) => boolean): OnlySqModelView {
   return {
     name: model.name,
     description: model.description,
@@ -22,9 +23,9 @@ function onlysqModel(model: Model, available: (model: Model) => boolean): Record
 }
 
 /** `{"models": {id: ...}, "classified": {"text": {...}, "image": {...}, "sound": {...}}}`. */
-export function onlysqCatalog(models: readonly Model[], available: (model: Model) => boolean = () => true): Record<string, unknown> {
-  const all: Record<string, unknown> = {};
-  const classified: Record<string, Record<string, unknown>> = { text: {}, image: {}, sound: {} };
+export function onlysqCatalog(models: readonly Model[], available: (model: Model) => boolean = () => true): OnlySqCatalogView {
+  const all: Record<string, OnlySqModelView> = {};
+  const classified: Record<string, Record<string, OnlySqModelView>> = { text: {}, image: {}, sound: {} };
   for (const model of models) {
     const entry = onlysqModel(model, available);
     all[model.id] = entry;

@@ -113,7 +113,7 @@ export class LimitAdmission implements Admission {
         windows.length = 0;
         tpmKey = undefined;
         held = undefined;
-      } else if (!taken.ok) throw rateLimited(key, taken.failed === -1 ? undefined : windows[taken.failed], limits, taken.retryAfterMs);
+      } else if (!taken.ok) throw rateLimited({ key, window: taken.failed === -1 ? undefined : windows[taken.failed], limits, retryAfterMs: taken.retryAfterMs });
     }
     let reserved = 0;
     let answerCap: number | undefined;
@@ -179,7 +179,16 @@ export class LimitAdmission implements Admission {
   }
 }
 
-function rateLimited(key: ApiKey, window: Window | undefined, limits: LimitValues, retryAfterMs: number): ApiError {
+interface Refusal {
+  key: ApiKey;
+  /** The window that is full; undefined when the concurrency slot was refused. */
+  window: Window | undefined;
+  limits: LimitValues;
+  retryAfterMs: number;
+}
+
+/** The 429 for a limit reached, in OpenAI's words, with when to try again. */
+function rateLimited({ key, window, limits, retryAfterMs }: Refusal): ApiError {
   const seconds = Math.max(1, Math.ceil(retryAfterMs / 1000));
   const what = window
     ? window.amount > window.limit

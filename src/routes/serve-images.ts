@@ -29,11 +29,18 @@ export interface ImageEndpoint {
   encode(answer: GeneratedAnswer): Promise<string>;
 }
 
+export interface ImageServing {
+  reply: FastifyReply;
+  key: ApiKey;
+  job: ImageJob;
+  endpoint: ImageEndpoint;
+}
+
 /**
  * Serves one image request for any image endpoint: tries the model's deployments while failures
  * are retryable, encodes the answer, and writes the usage row (priced per image) before replying.
  */
-export async function serveImages(ctx: AppContext, reply: FastifyReply, key: ApiKey, job: ImageJob, endpoint: ImageEndpoint): Promise<void> {
+export async function serveImages(ctx: AppContext, { reply, key, job, endpoint }: ImageServing): Promise<void> {
   const model = resolveModel(ctx.catalog, job.model, key, 'image');
   const ticket = await ctx.admission.admit({
     key,

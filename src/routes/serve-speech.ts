@@ -7,11 +7,19 @@ import type { SpeechRequest } from '../schema/speech-request.js';
 import type { AppContext } from '../server/context.js';
 import { RequestScope } from './request-scope.js';
 
+export interface SpeechServing {
+  reply: FastifyReply;
+  key: ApiKey;
+  body: SpeechRequest;
+  /** The endpoint's name in the usage ledger. */
+  endpoint: string;
+}
+
 /**
  * Serves one text-to-speech request for any speech endpoint: the audio bytes with their content
  * type, and a usage row priced per thousand characters.
  */
-export async function serveSpeech(ctx: AppContext, reply: FastifyReply, key: ApiKey, body: SpeechRequest, endpoint: string): Promise<void> {
+export async function serveSpeech(ctx: AppContext, { reply, key, body, endpoint }: SpeechServing): Promise<void> {
   const model = resolveModel(ctx.catalog, body.model, key, 'speech');
   const ticket = await ctx.admission.admit({
     key,

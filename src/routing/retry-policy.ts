@@ -22,12 +22,22 @@ export function retryAfterMs(header: string | undefined, now = Date.now()): numb
   return Number.isNaN(date) ? undefined : Math.max(0, date - now);
 }
 
+export interface RetryAfterFailure {
+  /** How the deployment just failed. */
+  error: ApiError;
+  /** The retry about to be made, 1-based. */
+  retry: number;
+  policy: RetryPolicy;
+  /** Uniform in [0, 1), for the jitter; Math.random unless a test fixes it. */
+  random?: () => number;
+}
+
 /**
- * How long to wait before retrying a deployment that just failed with `error` on retry number
- * `retry` (1-based): the upstream's Retry-After when it gave one, else exponential backoff with
- * full jitter. Undefined means "do not retry": the upstream asked for longer than we will wait.
+ * How long to wait before retrying a deployment that just failed: the upstream's Retry-After when
+ * it gave one, else exponential backoff with full jitter. Undefined means "do not retry": the
+ * upstream asked for longer than we will wait.
  */
-export function retryDelay(error: ApiError, retry: number, policy: RetryPolicy, random = Math.random): number | undefined {
+export function retryDelay({ error, retry, policy, random = Math.random }: RetryAfterFailure): number | undefined {
   const asked = retryAfterMs(error.retryAfter);
   if (asked !== undefined) return asked <= policy.maxRetryAfterMs ? asked : undefined;
   const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (retry - 1));

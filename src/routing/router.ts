@@ -1,19 +1,13 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { asApiError } from '../core/as-api-error.js';
 import { ApiError } from '../core/errors.js';
+import type { UpstreamAttempt } from '../schema/admin-wire.js';
 import type { Deployment, Model } from './catalog.js';
 import type { DeploymentHealth } from './deployment-health.js';
 import { type RetryPolicy, retryAfterMs, retryDelay } from './retry-policy.js';
 
-/** One upstream attempt, as response headers and logs report it. */
-export interface AttemptRecord {
-  provider: string;
-  model: string;
-  ms: number;
-  error?: { code: string; status: number; message: string };
-  /** Sent by "panic" routing: every deployment of the model was cooling down or paused. */
-  panic?: true;
-}
+/** One upstream attempt, as response headers, logs, the usage row and the admin API report it. */
+export type AttemptRecord = UpstreamAttempt;
 
 export type Routed<T> =
   | {
@@ -85,7 +79,7 @@ export class Router {
       let pick = order.find((d) => !tried.has(d) && this.acquire(d));
       if (!pick && lastError) {
         // Every deployment has been tried: retry one, after a backoff or the upstream's Retry-After.
-        const delay = retryDelay(lastError, n, this.policy);
+        const delay = retryDelay({ error: lastError, retry: n, policy: this.policy });
         if (delay === undefined) break;
         try {
           await sleep(delay, undefined, { signal });

@@ -1,9 +1,9 @@
 import { sql } from 'kysely';
 import type { Settings } from '../config/settings.js';
-import type { AttemptRecord } from '../routing/router.js';
+import type { BodyOmitted, RequestDetailView, RequestLogPage, UpstreamAttempt } from '../schema/admin-wire.js';
 import type { Database } from '../storage/database.js';
 import type { UsageTable } from '../storage/schema.js';
-import { type UsageRowView, usageRowView } from './usage-report.js';
+import { usageRowView } from './usage-report.js';
 
 export interface RequestLogFilter {
   keyId?: string;
@@ -17,22 +17,13 @@ export interface RequestLogFilter {
   to?: number;
 }
 
-/** Why a request's body is not in its detail. */
-export type BodyOmitted = 'too_large' | 'disabled' | 'expired' | 'not_kept';
-
-export type RequestDetailView = UsageRowView & {
-  attempts: AttemptRecord[] | null;
-  request_body: unknown;
-  request_body_omitted: BodyOmitted | null;
-};
-
 const DAY_MS = 86_400_000;
 
-function parseAttempts(text: string | null): AttemptRecord[] | null {
+function parseAttempts(text: string | null): UpstreamAttempt[] | null {
   if (!text) return null;
   try {
     const parsed: unknown = JSON.parse(text);
-    return Array.isArray(parsed) ? (parsed as AttemptRecord[]) : null;
+    return Array.isArray(parsed) ? (parsed as UpstreamAttempt[]) : null;
   } catch {
     return null;
   }
@@ -49,7 +40,7 @@ export class RequestLog {
     private readonly settings: Pick<Settings, 'logRequestBodies' | 'requestBodyRetentionDays'>,
   ) {}
 
-  async page(filter: RequestLogFilter, options: { limit: number; before?: number }): Promise<{ data: UsageRowView[]; next_before: number | null }> {
+  async page(filter: RequestLogFilter, options: { limit: number; before?: number }): Promise<Omit<RequestLogPage, 'object'>> {
     let q = this.database.db.selectFrom('usage').selectAll();
     if (filter.keyId) q = q.where('key_id', '=', filter.keyId);
     if (filter.model) q = q.where('model', '=', filter.model);

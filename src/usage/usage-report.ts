@@ -1,5 +1,5 @@
 import { type SelectQueryBuilder, sql } from 'kysely';
-import type { UsageRowView, UsageTotals } from '../schema/admin-wire.js';
+import type { UsageGroup, UsageRowView, UsageTotals } from '../schema/admin-wire.js';
 import type { Database } from '../storage/database.js';
 import type { Schema, UsageTable } from '../storage/schema.js';
 import { DAY_MS, HOUR_MS } from '../time/zone-time.js';
@@ -16,9 +16,8 @@ export interface UsageFilter {
 }
 
 export type GroupBy = 'key' | 'user' | 'model' | 'day';
-export type { UsageRowView, UsageTotals };
+export type { UsageGroup, UsageRowView, UsageTotals };
 
-export type UsageGroup = UsageTotals & { key_id?: string; user?: number; model?: string; day?: string };
 
 const RAW_GROUP = { key: 'key_id', user: 'user_id', model: 'model', day: sql.raw<number>(`ts / ${DAY_MS}`) } as const;
 const ROLLED_GROUP = { key: 'key_id', user: 'user_id', model: 'model', day: sql.raw<number>('hour / 24') } as const;

@@ -160,10 +160,13 @@ describe('dashboard in a browser', { skip: !existsSync(CHROMIUM) && `no Chromium
   it('finds a request made with the key in the log, with its drawer, and counts it in usage', async () => {
     const chat = await http(`${server.url}/v1/chat/completions`, { headers: { authorization: `Bearer ${secret}` }, json: { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'from the browser test' }] } });
     assert.equal(chat.status, 200, chat.text);
+    // As a Responses pass-through row whose answer called built-in tools would be.
+    await server.query(`UPDATE usage SET builtin_tool_calls = 2 WHERE request_id = '${chat.json.id}'`);
     await nav('Requests').click();
     await page.getByRole('cell', { name: 'gpt-4o-mini' }).first().click();
     const drawer = page.getByRole('dialog');
     await drawer.getByText('1 attempt → provider openai').waitFor();
+    await drawer.getByText('2 (billed per call, in the cost)').waitFor();
     await shootStates('requests-drawer');
     await drawer.getByRole('button', { name: 'Close' }).click();
 
@@ -185,6 +188,7 @@ describe('dashboard in a browser', { skip: !existsSync(CHROMIUM) && `no Chromium
     await page.getByRole('cell', { name: 'gpt-4o', exact: true }).first().click();
     await drawer.getByText('3 attempts → no answer').waitFor();
     assert.equal(await drawer.locator('.attempt-list li.failed').count(), 3);
+    assert.equal(await drawer.getByText('Built-in tool calls').count(), 0, 'shown only where there were some');
     await shootStates('requests-drawer-failed');
     await drawer.getByRole('button', { name: 'Close' }).click();
 

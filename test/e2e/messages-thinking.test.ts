@@ -8,55 +8,19 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import Anthropic from '@anthropic-ai/sdk';
-import { FAKE_ANTHROPIC_KEY, type FakeAnthropic, startFakeAnthropic } from '../fakes/anthropic-upstream.js';
-import { FAKE_COHERE_KEY, type FakeCohere, startFakeCohere } from '../fakes/cohere-upstream.js';
-import { FAKE_GEMINI_KEY, type FakeGemini, startFakeGemini } from '../fakes/gemini-upstream.js';
-import { FAKE_KEY, type FakeOpenAI, startFakeOpenAI } from '../fakes/openai-upstream.js';
+import { type FourProviderGateway, ONE_MODEL_A_PROVIDER as MODELS, startFourProviderGateway } from '../support/four-providers.js';
 import { http } from '../support/http.js';
-import { type ServerProcess, startServer } from '../support/server-process.js';
 
-let openai: FakeOpenAI;
-let anthropic: FakeAnthropic;
-let gemini: FakeGemini;
-let cohere: FakeCohere;
-let server: ServerProcess;
+let gateway: FourProviderGateway;
 let client: Anthropic;
 
-const MODELS = {
-  't-openai': 'openai/gpt-4o-mini',
-  't-gemini': 'gemini/gemini-2.5-flash',
-  't-cohere': 'cohere/command-r-plus',
-  't-anthropic': 'anthropic/claude-3-5-sonnet-latest',
-} as const;
-
 before(async () => {
-  [openai, anthropic, gemini, cohere] = await Promise.all([startFakeOpenAI(), startFakeAnthropic(), startFakeGemini(), startFakeCohere()]);
-  const config = [
-    'models:',
-    ...Object.entries(MODELS).map(([id, target]) => {
-      const [provider, model] = target.split('/');
-      return `  ${id}: { paid: false, deployments: [ { provider: ${provider}, model: ${model} } ] }`;
-    }),
-  ].join('\n');
-  server = await startServer({
-    env: {
-      OPENAI_API_KEY: FAKE_KEY,
-      OPENAI_BASE_URL: openai.url,
-      ANTHROPIC_API_KEY: FAKE_ANTHROPIC_KEY,
-      ANTHROPIC_BASE_URL: anthropic.url,
-      GEMINI_API_KEY: FAKE_GEMINI_KEY,
-      GEMINI_BASE_URL: gemini.url,
-      COHERE_API_KEY: FAKE_COHERE_KEY,
-      COHERE_BASE_URL: cohere.url,
-    },
-    config: `${config}\n`,
-  });
-  client = new Anthropic({ baseURL: server.url, apiKey: 'openai', maxRetries: 0 });
+  gateway = await startFourProviderGateway({ models: MODELS });
+  client = new Anthropic({ baseURL: gateway.server.url, apiKey: 'openai', maxRetries: 0 });
 });
 
 after(async () => {
-  await server?.stop();
-  await Promise.all([openai?.close(), anthropic?.close(), gemini?.close(), cohere?.close()]);
+  await gateway?.stop();
 });
 
 const weatherTool: Anthropic.Tool = {
@@ -104,17 +68,17 @@ for (const model of ['t-openai', 't-gemini', 't-cohere'] as const) {
       assert.equal(second.content.at(-1)?.type === 'text' && second.content.at(-1)!.type === 'text' ? (second.content.at(-1) as Anthropic.TextBlock).text : '', 'The tool answered: 12.3');
       // The gateway's thinking went back to the model as the turn's reasoning, where its provider takes it.
       if (model === 't-openai') {
-        const assistant = (openai.requests.at(-1)!.body.messages as Array<Record<string, unknown>>).find((m) => m.role === 'assistant');
+        const assistant = (gateway.openai.requests.at(-1)!.body.messages as Array<Record<string, unknown>>).find((m) => m.role === 'assistant');
         assert.equal(assistant?.reasoning_content, REASONING[model]);
       }
       if (model === 't-cohere') {
-        const assistant = (cohere.requests.at(-1)!.body.messages as Array<Record<string, unknown>>).find((m) => m.role === 'assistant');
+        const assistant = (gateway.cohere.requests.at(-1)!.body.messages as Array<Record<string, unknown>>).find((m) => m.role === 'assistant');
         assert.equal(assistant?.tool_plan, REASONING[model]);
       }
     });
 
     it('raw events: thinking_delta pieces, then its signature_delta, then content_block_stop', async () => {
-      const res = await http(`${server.url}/v1/messages`, {
+      const res = await http(`${gateway.server.url}/v1/messages`, {
         headers: { 'x-api-key': 'openai', 'anthropic-version': '2023-06-01' },
         json: { model, max_tokens: 4096, thinking, tools: [weatherTool], stream: true, messages: [{ role: 'user', content: question }] },
       });
@@ -147,7 +111,7 @@ describe('thinking sent back to another model', () => {
     ];
     const second = await client.messages.create({ model: 't-anthropic', max_tokens: 4096, tools: [weatherTool], messages });
     assert.deepEqual(second.content, [{ type: 'text', text: 'The tool answered: 12.3' }]);
-    const sent = anthropic.requests.at(-1)!.body.messages as Array<{ role: string; content: Array<{ type: string }> }>;
+    const sent = gateway.anthropic.requests.at(-1)!.body.messages as Array<{ role: string; content: Array<{ type: string }> }>;
     assert.deepEqual(sent[1].content.map((b) => b.type), ['tool_use']);
   });
 });

@@ -8,59 +8,23 @@ import { after, before, describe, it } from 'node:test';
 import { Agent, run, setDefaultOpenAIClient, setTracingDisabled, tool } from '@openai/agents';
 import OpenAI from 'openai';
 import { z } from 'zod';
-import { FAKE_ANTHROPIC_KEY, type FakeAnthropic, startFakeAnthropic } from '../fakes/anthropic-upstream.js';
-import { FAKE_COHERE_KEY, type FakeCohere, startFakeCohere } from '../fakes/cohere-upstream.js';
-import { FAKE_GEMINI_KEY, type FakeGemini, startFakeGemini } from '../fakes/gemini-upstream.js';
-import { FAKE_KEY, type FakeOpenAI, startFakeOpenAI } from '../fakes/openai-upstream.js';
-import { fixturePath } from '../support/fixtures.js';
-import { type ServerProcess, startServer } from '../support/server-process.js';
+import { type FourProviderGateway, ONE_MODEL_A_PROVIDER as MODELS, startFourProviderGateway } from '../support/four-providers.js';
 
-let openai: FakeOpenAI;
-let anthropic: FakeAnthropic;
-let gemini: FakeGemini;
-let cohere: FakeCohere;
-let server: ServerProcess;
-
-const MODELS = {
-  't-openai': 'openai/gpt-4o-mini',
-  't-anthropic': 'anthropic/claude-3-5-sonnet-latest',
-  't-gemini': 'gemini/gemini-2.5-flash',
-  't-cohere': 'cohere/command-r-plus',
-} as const;
+let gateway: FourProviderGateway;
 
 before(async () => {
-  [openai, anthropic, gemini, cohere] = await Promise.all([startFakeOpenAI(), startFakeAnthropic(), startFakeGemini(), startFakeCohere()]);
-  // The translated path over an OpenAI-wire chat upstream; the Responses pass-through has its own test (responses-passthrough.test.ts).
-  const config = ['providers:', '  openai: { type: openai, options: { responses_api: false } }', 'models:', ...Object.entries(MODELS).map(([id, target]) => {
-    const [provider, model] = target.split('/');
-    return `  ${id}: { paid: false, deployments: [ { provider: ${provider}, model: ${model} } ] }`;
-  })].join('\n');
-  server = await startServer({
-    env: {
-      OPENAI_API_KEY: FAKE_KEY,
-      OPENAI_BASE_URL: openai.url,
-      ANTHROPIC_API_KEY: FAKE_ANTHROPIC_KEY,
-      ANTHROPIC_BASE_URL: anthropic.url,
-      GEMINI_API_KEY: FAKE_GEMINI_KEY,
-      GEMINI_BASE_URL: gemini.url,
-      COHERE_API_KEY: FAKE_COHERE_KEY,
-      COHERE_BASE_URL: cohere.url,
-      OPENSQ_LOCAL_MODEL: fixturePath('models/stories260K.gguf'),
-      OPENSQ_LOCAL_THREADS: '1',
-    },
-    config: `${config}\n`,
-  });
+  // The `openai` preset at a fake gets chat completions: the translated path (the Responses pass-through has its own tests).
+  gateway = await startFourProviderGateway({ models: MODELS, local: true });
   // The Agents SDK pins its own major of `openai`; the client is the same shape where the SDK uses it.
-  setDefaultOpenAIClient(new OpenAI({ baseURL: `${server.url}/v1`, apiKey: 'openai' }) as never);
+  setDefaultOpenAIClient(new OpenAI({ baseURL: `${gateway.server.url}/v1`, apiKey: 'openai' }) as never);
   setTracingDisabled(true);
 });
 
 after(async () => {
-  await server?.stop();
-  await Promise.all([openai?.close(), anthropic?.close(), gemini?.close(), cohere?.close()]);
+  await gateway?.stop();
 });
 
-const responseRows = async (): Promise<number> => (await server.query("SELECT request_id FROM usage WHERE endpoint = 'responses'")).length;
+const responseRows = async (): Promise<number> => (await gateway.server.query("SELECT request_id FROM usage WHERE endpoint = 'responses'")).length;
 
 describe('the OpenAI Agents SDK against /v1/responses', () => {
   for (const model of Object.keys(MODELS)) {

@@ -10,69 +10,28 @@ import { after, before, describe, it } from 'node:test';
 import { createOpenAI } from '@ai-sdk/openai';
 import { generateText, jsonSchema, stepCountIs, streamText, tool } from 'ai';
 import OpenAI from 'openai';
-import { FAKE_ANTHROPIC_KEY, type FakeAnthropic, startFakeAnthropic } from '../fakes/anthropic-upstream.js';
-import { FAKE_COHERE_KEY, type FakeCohere, startFakeCohere } from '../fakes/cohere-upstream.js';
-import { FAKE_GEMINI_KEY, type FakeGemini, startFakeGemini } from '../fakes/gemini-upstream.js';
-import { FAKE_KEY, type FakeOpenAI, startFakeOpenAI } from '../fakes/openai-upstream.js';
-import { fixturePath } from '../support/fixtures.js';
+import { type FourProviderGateway, ONE_MODEL_A_PROVIDER as MODELS, startFourProviderGateway } from '../support/four-providers.js';
 import { http } from '../support/http.js';
 import { assertOpenAISchema } from '../support/openai-schemas.js';
-import { type ServerProcess, startServer } from '../support/server-process.js';
 
-let openai: FakeOpenAI;
-let anthropic: FakeAnthropic;
-let gemini: FakeGemini;
-let cohere: FakeCohere;
-let server: ServerProcess;
+let gateway: FourProviderGateway;
 
-const MODELS = {
-  't-openai': 'openai/gpt-4o-mini',
-  't-anthropic': 'anthropic/claude-3-5-sonnet-latest',
-  't-gemini': 'gemini/gemini-2.5-flash',
-  't-cohere': 'cohere/command-r-plus',
-} as const;
 const WITH_TOOLS = Object.keys(MODELS) as Array<keyof typeof MODELS>;
 const LOCAL = 'stories260K';
 
 before(async () => {
-  [openai, anthropic, gemini, cohere] = await Promise.all([startFakeOpenAI(), startFakeAnthropic(), startFakeGemini(), startFakeCohere()]);
-  const config = [
-    // The translated path over an OpenAI-wire chat upstream; the Responses pass-through has its own test (responses-passthrough.test.ts).
-    'providers:',
-    '  openai: { type: openai, options: { responses_api: false } }',
-    'models:',
-    '  t-gemini3: { paid: false, deployments: [ { provider: gemini, model: gemini-3-pro-preview } ] }',
-    ...Object.entries(MODELS).map(([id, target]) => {
-      const [provider, model] = target.split('/');
-      return `  ${id}: { paid: false, deployments: [ { provider: ${provider}, model: ${model} } ] }`;
-    }),
-  ].join('\n');
-  server = await startServer({
-    env: {
-      OPENAI_API_KEY: FAKE_KEY,
-      OPENAI_BASE_URL: openai.url,
-      ANTHROPIC_API_KEY: FAKE_ANTHROPIC_KEY,
-      ANTHROPIC_BASE_URL: anthropic.url,
-      GEMINI_API_KEY: FAKE_GEMINI_KEY,
-      GEMINI_BASE_URL: gemini.url,
-      COHERE_API_KEY: FAKE_COHERE_KEY,
-      COHERE_BASE_URL: cohere.url,
-      OPENSQ_LOCAL_MODEL: fixturePath('models/stories260K.gguf'),
-      OPENSQ_LOCAL_THREADS: '1',
-    },
-    config: `${config}\n`,
-  });
+  // The `openai` preset at a fake gets chat completions: the translated path (the Responses pass-through has its own tests).
+  gateway = await startFourProviderGateway({ models: { ...MODELS, 't-gemini3': 'gemini/gemini-3-pro-preview' }, local: true });
 });
 
 after(async () => {
-  await server?.stop();
-  await Promise.all([openai?.close(), anthropic?.close(), gemini?.close(), cohere?.close()]);
+  await gateway?.stop();
 });
 
-const client = (): OpenAI => new OpenAI({ baseURL: `${server.url}/v1`, apiKey: 'openai' });
-const aiSdk = () => createOpenAI({ baseURL: `${server.url}/v1`, apiKey: 'openai' });
+const client = (): OpenAI => new OpenAI({ baseURL: `${gateway.server.url}/v1`, apiKey: 'openai' });
+const aiSdk = () => createOpenAI({ baseURL: `${gateway.server.url}/v1`, apiKey: 'openai' });
 
-const responseRows = async (): Promise<number> => (await server.query("SELECT request_id FROM usage WHERE endpoint = 'responses'")).length;
+const responseRows = async (): Promise<number> => (await gateway.server.query("SELECT request_id FROM usage WHERE endpoint = 'responses'")).length;
 
 const weatherTool = {
   type: 'function' as const,
@@ -106,7 +65,7 @@ function assertEventSequence(events: Array<Record<string, any>>): void {
 describe('POST /v1/responses with the OpenAI SDK', () => {
   for (const model of WITH_TOOLS) {
     it(`${model}: responses.create answers text; the Response validates, with usage and the row's endpoint`, async () => {
-      const res = await http(`${server.url}/v1/responses`, { json: { model, input: 'Say hello.', instructions: 'Be brief.', metadata: { run: 'a' }, temperature: 0.5 } });
+      const res = await http(`${gateway.server.url}/v1/responses`, { json: { model, input: 'Say hello.', instructions: 'Be brief.', metadata: { run: 'a' }, temperature: 0.5 } });
       assert.equal(res.status, 200, res.text);
       assertOpenAISchema('Response', res.json);
       assert.match(res.json.id, /^resp_[0-9a-f]{32}$/);
@@ -120,11 +79,11 @@ describe('POST /v1/responses with the OpenAI SDK', () => {
       assert.equal(res.json.usage.total_tokens, res.json.usage.input_tokens + res.json.usage.output_tokens);
       assert.equal(typeof res.json.usage.input_tokens_details.cached_tokens, 'number');
       assert.equal(typeof res.json.usage.output_tokens_details.reasoning_tokens, 'number');
-      const row = (await server.query('SELECT * FROM usage')).find((r) => r.request_id === res.json.id);
+      const row = (await gateway.server.query('SELECT * FROM usage')).find((r) => r.request_id === res.json.id);
       assert.ok(row, 'a usage row under the response id');
       assert.equal(row.endpoint, 'responses');
       assert.equal(Number(row.completion_tokens), res.json.usage.output_tokens);
-      const kept = (await server.query('SELECT * FROM request_bodies')).find((r) => r.request_id === res.json.id);
+      const kept = (await gateway.server.query('SELECT * FROM request_bodies')).find((r) => r.request_id === res.json.id);
       assert.equal(JSON.parse(kept!.body).input, 'Say hello.', 'the body is kept for replay in the playground');
 
       const sdk = await client().responses.create({ model, input: [{ role: 'user', content: [{ type: 'input_text', text: 'Hi there' }] }] });
@@ -181,7 +140,7 @@ describe('POST /v1/responses with the OpenAI SDK', () => {
 
     it(`${model}: two calls at once, streamed: two function_call items, each added, filled and done`, async () => {
       const now = { type: 'function', name: 'now', description: 'The time', parameters: { type: 'object', properties: {} }, strict: false };
-      const res = await http(`${server.url}/v1/responses`, { json: { model, input: 'Weather and time, in parallel please', tools: [weatherTool, now], stream: true } });
+      const res = await http(`${gateway.server.url}/v1/responses`, { json: { model, input: 'Weather and time, in parallel please', tools: [weatherTool, now], stream: true } });
       const events = sseEvents(res.text);
       assertEventSequence(events);
       const items = events.filter((e) => e.type === 'response.output_item.done').map((e) => e.item);
@@ -196,12 +155,12 @@ describe('POST /v1/responses with the OpenAI SDK', () => {
     });
 
     it(`${model}: max_output_tokens cuts the answer: status incomplete, reason max_output_tokens, also streamed`, async () => {
-      const res = await http(`${server.url}/v1/responses`, { json: { model, input: 'one two three four five six seven', max_output_tokens: 2 } });
+      const res = await http(`${gateway.server.url}/v1/responses`, { json: { model, input: 'one two three four five six seven', max_output_tokens: 2 } });
       assert.equal(res.status, 200, res.text);
       assertOpenAISchema('Response', res.json);
       assert.equal(res.json.status, 'incomplete');
       assert.deepEqual(res.json.incomplete_details, { reason: 'max_output_tokens' });
-      const streamed = await http(`${server.url}/v1/responses`, { json: { model, input: 'one two three four five six seven', max_output_tokens: 2, stream: true } });
+      const streamed = await http(`${gateway.server.url}/v1/responses`, { json: { model, input: 'one two three four five six seven', max_output_tokens: 2, stream: true } });
       const events = sseEvents(streamed.text);
       assertEventSequence(events);
       assert.equal(events.at(-1)!.type, 'response.incomplete');
@@ -218,7 +177,7 @@ describe('POST /v1/responses with the OpenAI SDK', () => {
     });
 
     it(`${model}: a failure after the first byte is an error event, then response.failed`, async () => {
-      const res = await http(`${server.url}/v1/responses`, { json: { model, input: 'Break #midstream-error', stream: true } });
+      const res = await http(`${gateway.server.url}/v1/responses`, { json: { model, input: 'Break #midstream-error', stream: true } });
       assert.equal(res.status, 200);
       const events = sseEvents(res.text);
       assertEventSequence(events);
@@ -260,19 +219,19 @@ describe('POST /v1/responses with the OpenAI SDK', () => {
 
   it('a built-in tool is a 400 naming it; an unknown input item too; /ai/openai/responses is the same route', async () => {
     for (const [tools, name] of [[[{ type: 'web_search' }], 'web_search'], [[weatherTool, { type: 'file_search', vector_store_ids: ['vs_1'] }], 'file_search'], [[{ type: 'code_interpreter', container: { type: 'auto' } }], 'code_interpreter']] as const) {
-      const res = await http(`${server.url}/ai/openai/responses`, { json: { model: 't-openai', input: 'Search', tools } });
+      const res = await http(`${gateway.server.url}/ai/openai/responses`, { json: { model: 't-openai', input: 'Search', tools } });
       assert.equal(res.status, 400, res.text);
       assertOpenAISchema('ErrorResponse', res.json);
       assert.equal(res.json.error.code, 'unsupported_parameter');
       assert.match(res.json.error.message, new RegExp(`"${name}"`));
     }
-    const odd = await http(`${server.url}/v1/responses`, { json: { model: 't-anthropic', input: [{ type: 'computer_call_output', call_id: 'x' }] } });
+    const odd = await http(`${gateway.server.url}/v1/responses`, { json: { model: 't-anthropic', input: [{ type: 'computer_call_output', call_id: 'x' }] } });
     assert.equal(odd.status, 400);
     assert.equal(odd.json.error.param, 'input[0]');
-    const warned = await http(`${server.url}/v1/responses`, { json: { model: 't-gemini', input: 'Hi', truncation: 'auto', include: ['message.output_text.logprobs'] } });
+    const warned = await http(`${gateway.server.url}/v1/responses`, { json: { model: 't-gemini', input: 'Hi', truncation: 'auto', include: ['message.output_text.logprobs'] } });
     assert.equal(warned.status, 200, warned.text);
     assert.match(warned.headers['x-opensq-warnings'] as string, /^dropped_parameter: truncation .*; dropped_parameter: include message\.output_text\.logprobs/);
-    const missing = await http(`${server.url}/v1/responses`, { json: { model: 't-anthropic' } });
+    const missing = await http(`${gateway.server.url}/v1/responses`, { json: { model: 't-anthropic' } });
     assert.deepEqual([missing.status, missing.json.error.param], [400, 'input']);
   });
 
@@ -296,7 +255,7 @@ describe('POST /v1/responses with the OpenAI SDK', () => {
       parallel_tool_calls: true,
       reasoning: { effort: 'low' },
     });
-    const sent = openai.requests.at(-1)!.body;
+    const sent = gateway.openai.requests.at(-1)!.body;
     assert.deepEqual(sent.messages, [
       { role: 'user', content: 'Weather?' },
       { role: 'assistant', content: null, tool_calls: [

@@ -12,6 +12,7 @@ import { FAKE_ANTHROPIC_KEY, type FakeAnthropic, startFakeAnthropic } from '../f
 import { FAKE_GEMINI_KEY, type FakeGemini, startFakeGemini } from '../fakes/gemini-upstream.js';
 import { type FakeOpenAIResponses, startFakeOpenAIResponses } from '../fakes/openai-responses-upstream.js';
 import { FAKE_KEY, type FakeOpenAI, startFakeOpenAI } from '../fakes/openai-upstream.js';
+import { compatProviderLines, OPENAI_PRESET_WITH_RESPONSES } from '../support/gateway-config.js';
 import { type ServerProcess, startServer } from '../support/server-process.js';
 
 let chat: FakeOpenAI;
@@ -28,13 +29,8 @@ before(async () => {
   const config = [
     'providers:',
     // The openai preset at a fake: only OpenAI's own address is assumed to speak the Responses API.
-    '  openai:',
-    '    type: openai',
-    '    options: { responses_api: true }',
-    '  compat-chat:',
-    '    type: openai-compatible',
-    `    base_url: ${chat.url}`,
-    `    api_key: ${FAKE_KEY}`,
+    ...OPENAI_PRESET_WITH_RESPONSES,
+    ...compatProviderLines('compat-chat', chat.url),
     'models:',
     '  t-chat: { paid: false, deployments: [ { provider: compat-chat, model: gpt-4o-mini } ] }',
     '  t-native: { paid: false, deployments: [ { provider: openai, model: gpt-4.1 } ] }',

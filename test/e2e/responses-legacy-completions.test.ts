@@ -6,43 +6,21 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import OpenAI from 'openai';
-import { FAKE_ANTHROPIC_KEY, type FakeAnthropic, startFakeAnthropic } from '../fakes/anthropic-upstream.js';
-import { FAKE_KEY, type FakeOpenAI, startFakeOpenAI } from '../fakes/openai-upstream.js';
-import { fixturePath } from '../support/fixtures.js';
+import { type FourProviderGateway, startFourProviderGateway } from '../support/four-providers.js';
 import { http, sseDataLines } from '../support/http.js';
 import { assertOpenAISchema } from '../support/openai-schemas.js';
-import { type ServerProcess, startServer } from '../support/server-process.js';
 
-let openai: FakeOpenAI;
-let anthropic: FakeAnthropic;
-let server: ServerProcess;
+let gateway: FourProviderGateway;
 
 before(async () => {
-  [openai, anthropic] = await Promise.all([startFakeOpenAI(), startFakeAnthropic()]);
-  server = await startServer({
-    env: {
-      OPENAI_API_KEY: FAKE_KEY,
-      OPENAI_BASE_URL: openai.url,
-      ANTHROPIC_API_KEY: FAKE_ANTHROPIC_KEY,
-      ANTHROPIC_BASE_URL: anthropic.url,
-      OPENSQ_LOCAL_MODEL: fixturePath('models/stories260K.gguf'),
-      OPENSQ_LOCAL_THREADS: '1',
-    },
-    config: [
-      'models:',
-      '  t-instruct: { paid: false, deployments: [ { provider: openai, model: gpt-3.5-turbo-instruct } ] }',
-      '  t-anthropic: { paid: false, deployments: [ { provider: anthropic, model: claude-3-5-sonnet-latest } ] }',
-      '',
-    ].join('\n'),
-  });
+  gateway = await startFourProviderGateway({ models: { 't-instruct': 'openai/gpt-3.5-turbo-instruct', 't-anthropic': 'anthropic/claude-3-5-sonnet-latest' }, local: true });
 });
 
 after(async () => {
-  await server?.stop();
-  await Promise.all([openai?.close(), anthropic?.close()]);
+  await gateway?.stop();
 });
 
-const client = (): OpenAI => new OpenAI({ baseURL: `${server.url}/v1`, apiKey: 'openai' });
+const client = (): OpenAI => new OpenAI({ baseURL: `${gateway.server.url}/v1`, apiKey: 'openai' });
 
 describe('POST /v1/completions', () => {
   it('an OpenAI-compatible deployment gets the legacy request at its /completions; the answer is a text_completion under our id', async () => {
@@ -53,10 +31,10 @@ describe('POST /v1/completions', () => {
     assert.match(completion.id, /^cmpl-[0-9a-f]{32}$/);
     assert.equal(completion.model, 't-instruct');
     assert.equal(completion.usage?.completion_tokens, 7);
-    const sent = openai.requests.at(-1)!;
+    const sent = gateway.openai.requests.at(-1)!;
     assert.equal(sent.path, '/v1/completions');
     assert.deepEqual(sent.body, { model: 'gpt-3.5-turbo-instruct', prompt: 'Say this is a test', max_tokens: 7, temperature: 0, suffix: '!', stream: false });
-    const row = (await server.query('SELECT * FROM usage')).find((r) => r.request_id === completion.id);
+    const row = (await gateway.server.query('SELECT * FROM usage')).find((r) => r.request_id === completion.id);
     assert.equal(row?.endpoint, 'completions');
     assert.equal(Number(row?.completion_tokens), 7);
 
@@ -78,11 +56,11 @@ describe('POST /v1/completions', () => {
     assertOpenAISchema('CreateCompletionResponse', chunks.at(-2));
     assert.deepEqual(chunks.at(-1)!.choices, []);
     assert.equal(chunks.at(-1)!.usage?.completion_tokens, 4);
-    assert.equal(openai.requests.at(-1)!.path, '/v1/completions');
+    assert.equal(gateway.openai.requests.at(-1)!.path, '/v1/completions');
   });
 
   it('a failure mid-stream is an error event, then [DONE]', async () => {
-    const res = await http(`${server.url}/v1/completions`, { json: { model: 't-instruct', prompt: 'Break #midstream-error now', stream: true } });
+    const res = await http(`${gateway.server.url}/v1/completions`, { json: { model: 't-instruct', prompt: 'Break #midstream-error now', stream: true } });
     const lines = sseDataLines(res.text);
     assert.equal(lines.at(-1), '[DONE]');
     assert.ok(JSON.parse(lines.at(-2)!).error);
@@ -97,18 +75,18 @@ describe('POST /v1/completions', () => {
     let text = '';
     for await (const chunk of stream) text += chunk.choices[0]?.text ?? '';
     assert.ok(text.length > 0);
-    const echo = await http(`${server.url}/v1/completions`, { json: { model: 'stories260K', prompt: 'x', echo: true } });
+    const echo = await http(`${gateway.server.url}/v1/completions`, { json: { model: 'stories260K', prompt: 'x', echo: true } });
     assert.deepEqual([echo.status, echo.json.error.param], [400, 'echo']);
   });
 
   it('a model served by a provider without legacy completions is a 400 naming it; so are prompt lists', async () => {
-    const res = await http(`${server.url}/ai/openai/completions`, { json: { model: 't-anthropic', prompt: 'Hi' } });
+    const res = await http(`${gateway.server.url}/ai/openai/completions`, { json: { model: 't-anthropic', prompt: 'Hi' } });
     assert.equal(res.status, 400, res.text);
     assertOpenAISchema('ErrorResponse', res.json);
     assert.deepEqual([res.json.error.code, res.json.error.param], ['unsupported_parameter', 'model']);
     assert.match(res.json.error.message, /anthropic.*no legacy completions/);
-    assert.equal(anthropic.requests.length, 0);
-    const many = await http(`${server.url}/v1/completions`, { json: { model: 't-instruct', prompt: ['a', 'b'] } });
+    assert.equal(gateway.anthropic.requests.length, 0);
+    const many = await http(`${gateway.server.url}/v1/completions`, { json: { model: 't-instruct', prompt: ['a', 'b'] } });
     assert.deepEqual([many.status, many.json.error.param], [400, 'prompt']);
   });
 });

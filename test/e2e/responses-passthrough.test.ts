@@ -16,6 +16,7 @@ import { z } from 'zod';
 import { FAKE_ANTHROPIC_KEY, type FakeAnthropic, startFakeAnthropic } from '../fakes/anthropic-upstream.js';
 import { FAKE_USAGE, type FakeOpenAIResponses, startFakeOpenAIResponses, UPSTREAM_MODEL_ANSWER } from '../fakes/openai-responses-upstream.js';
 import { FAKE_KEY, type FakeOpenAI, startFakeOpenAI } from '../fakes/openai-upstream.js';
+import { compatProviderLines, OPENAI_PRESET_WITH_RESPONSES } from '../support/gateway-config.js';
 import { http } from '../support/http.js';
 import { assertOpenAISchema } from '../support/openai-schemas.js';
 import { type ServerProcess, startServer } from '../support/server-process.js';
@@ -31,18 +32,9 @@ before(async () => {
   const config = [
     'providers:',
     // The openai preset at a fake: only OpenAI's own address is assumed to speak the Responses API.
-    '  openai:',
-    '    type: openai',
-    '    options: { responses_api: true }',
-    '  compat-native:',
-    '    type: openai-compatible',
-    `    base_url: ${native.url}`,
-    `    api_key: ${FAKE_KEY}`,
-    '    options: { responses_api: true }',
-    '  compat-chat:',
-    '    type: openai-compatible',
-    `    base_url: ${chatOnly.url}`,
-    `    api_key: ${FAKE_KEY}`,
+    ...OPENAI_PRESET_WITH_RESPONSES,
+    ...compatProviderLines('compat-native', native.url, { responsesApi: true }),
+    ...compatProviderLines('compat-chat', chatOnly.url),
     'models:',
     '  t-native: { paid: false, deployments: [ { provider: openai, model: gpt-4.1 } ] }',
     '  t-compat-native: { paid: false, deployments: [ { provider: compat-native, model: gpt-4.1 } ] }',

@@ -19,9 +19,7 @@ let alice: OpenAI;
 let bob: OpenAI;
 
 const CONFIG = [
-  // The translated path over an OpenAI-wire chat upstream; the Responses pass-through has its own test (responses-passthrough.test.ts).
-  'providers:',
-  '  openai: { type: openai, options: { responses_api: false } }',
+  // The `openai` preset at a fake gets chat completions: the translated path (the Responses pass-through has its own tests).
   'models:',
   '  t-openai: { paid: false, deployments: [ { provider: openai, model: gpt-4o-mini } ] }',
   '  t-anthropic: { paid: false, deployments: [ { provider: anthropic, model: claude-3-5-sonnet-latest } ] }',

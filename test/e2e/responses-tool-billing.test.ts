@@ -9,8 +9,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { FAKE_USAGE, type FakeOpenAIResponses, startFakeOpenAIResponses } from '../fakes/openai-responses-upstream.js';
-import { FAKE_KEY } from '../fakes/openai-upstream.js';
 import { ADMIN_KEY, admin, createKey } from '../support/admin.js';
+import { compatProviderLines } from '../support/gateway-config.js';
 import { http } from '../support/http.js';
 import { type ServerProcess, startServer } from '../support/server-process.js';
 
@@ -26,11 +26,7 @@ before(async () => {
   native = await startFakeOpenAIResponses();
   const config = [
     'providers:',
-    '  native:',
-    '    type: openai-compatible',
-    `    base_url: ${native.url}`,
-    `    api_key: ${FAKE_KEY}`,
-    '    options: { responses_api: true }',
+    ...compatProviderLines('native', native.url, { responsesApi: true }),
     'models:',
     `  t-search: { paid: false, max_output_tokens: 1000, cost: { input: ${PRICE.input}, output: ${PRICE.output}, tool_calls: { web_search: ${SEARCH}, file_search: 0.0025 } }, deployments: [ { provider: native, model: gpt-4.1 } ] }`,
     '',

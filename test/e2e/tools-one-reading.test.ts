@@ -5,56 +5,21 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { FAKE_ANTHROPIC_KEY, type FakeAnthropic, startFakeAnthropic } from '../fakes/anthropic-upstream.js';
-import { FAKE_COHERE_KEY, type FakeCohere, startFakeCohere } from '../fakes/cohere-upstream.js';
-import { FAKE_GEMINI_KEY, type FakeGemini, startFakeGemini } from '../fakes/gemini-upstream.js';
-import { FAKE_KEY, type FakeOpenAI, startFakeOpenAI } from '../fakes/openai-upstream.js';
+import { type FourProviderGateway, ONE_MODEL_A_PROVIDER, startFourProviderGateway } from '../support/four-providers.js';
 import { http, sseDataLines } from '../support/http.js';
-import { type ServerProcess, startServer } from '../support/server-process.js';
 
-let openai: FakeOpenAI;
-let anthropic: FakeAnthropic;
-let gemini: FakeGemini;
-let cohere: FakeCohere;
-let server: ServerProcess;
+let gateway: FourProviderGateway;
 
-const MODELS = {
-  't-openai': 'openai/gpt-4o-mini',
-  't-anthropic': 'anthropic/claude-3-5-sonnet-latest',
-  't-gemini': 'gemini/gemini-2.5-flash',
-  't-cohere': 'cohere/command-r-plus',
-  't-gemini3': 'gemini/gemini-3-pro-preview',
-} as const;
+const MODELS = { ...ONE_MODEL_A_PROVIDER, 't-gemini3': 'gemini/gemini-3-pro-preview' } as const;
 const TRANSLATED = ['t-anthropic', 't-gemini', 't-cohere'] as const;
 const ONE_A_PROVIDER = ['t-openai', ...TRANSLATED] as const;
 
 before(async () => {
-  [openai, anthropic, gemini, cohere] = await Promise.all([startFakeOpenAI(), startFakeAnthropic(), startFakeGemini(), startFakeCohere()]);
-  const config = [
-    'models:',
-    ...Object.entries(MODELS).map(([id, target]) => {
-      const [provider, model] = target.split('/');
-      return `  ${id}: { paid: false, deployments: [ { provider: ${provider}, model: ${model} } ] }`;
-    }),
-  ].join('\n');
-  server = await startServer({
-    env: {
-      OPENAI_API_KEY: FAKE_KEY,
-      OPENAI_BASE_URL: openai.url,
-      ANTHROPIC_API_KEY: FAKE_ANTHROPIC_KEY,
-      ANTHROPIC_BASE_URL: anthropic.url,
-      GEMINI_API_KEY: FAKE_GEMINI_KEY,
-      GEMINI_BASE_URL: gemini.url,
-      COHERE_API_KEY: FAKE_COHERE_KEY,
-      COHERE_BASE_URL: cohere.url,
-    },
-    config: `${config}\n`,
-  });
+  gateway = await startFourProviderGateway({ models: MODELS });
 });
 
 after(async () => {
-  await server?.stop();
-  await Promise.all([openai?.close(), anthropic?.close(), gemini?.close(), cohere?.close()]);
+  await gateway?.stop();
 });
 
 const weather = {
@@ -63,7 +28,7 @@ const weather = {
 };
 const now = { type: 'function', function: { name: 'now', description: 'The time' } };
 const chat = (model: string, fields: Record<string, unknown>) =>
-  http(`${server.url}/v1/chat/completions`, { json: { model, messages: [{ role: 'user', content: 'What is the weather in Paris?' }], ...fields } });
+  http(`${gateway.server.url}/v1/chat/completions`, { json: { model, messages: [{ role: 'user', content: 'What is the weather in Paris?' }], ...fields } });
 
 describe('one reading of tools and tool_choice', () => {
   it('a tool that is not a function is the same 400 unsupported_parameter (at routing) on every translating provider, and relayed to OpenAI', async () => {
@@ -76,10 +41,10 @@ describe('one reading of tools and tool_choice', () => {
       assert.match(res.json.error.message, /tools\[1\] is a tool of type "custom", and none of its deployments supports tools other than functions/, model);
     }
     // The relay sends the client's own tools; what the upstream makes of them is its answer (this fake knows function tools only).
-    const sent = openai.requests.length;
+    const sent = gateway.openai.requests.length;
     await chat('t-openai', { tools: [weather, custom] });
-    assert.equal(openai.requests.length, sent + 1);
-    assert.deepEqual(openai.requests.at(-1)!.body.tools, [weather, custom]);
+    assert.equal(gateway.openai.requests.length, sent + 1);
+    assert.deepEqual(gateway.openai.requests.at(-1)!.body.tools, [weather, custom]);
   });
 
   it('allowed_tools is honoured on every translating provider: only the allowed function can be called', async () => {
@@ -91,12 +56,12 @@ describe('one reading of tools and tool_choice', () => {
       assert.deepEqual(res.json.choices[0].message.tool_calls.map((c: { function: { name: string } }) => c.function.name), ['now'], model);
       assert.equal(res.headers['x-opensq-warnings'], undefined, `${model}: nothing was lost`);
     }
-    assert.deepEqual(anthropic.requests.at(-1)!.body.tool_choice, { type: 'any' });
-    assert.deepEqual((anthropic.requests.at(-1)!.body.tools as Array<{ name: string }>).map((t) => t.name), ['now']);
-    assert.deepEqual(gemini.requests.at(-1)!.body.toolConfig, { functionCallingConfig: { mode: 'ANY', allowedFunctionNames: ['now'] } });
-    assert.deepEqual([cohere.requests.at(-1)!.body.tool_choice, (cohere.requests.at(-1)!.body.tools as Array<{ function: { name: string } }>).map((t) => t.function.name)], ['REQUIRED', ['now']]);
+    assert.deepEqual(gateway.anthropic.requests.at(-1)!.body.tool_choice, { type: 'any' });
+    assert.deepEqual((gateway.anthropic.requests.at(-1)!.body.tools as Array<{ name: string }>).map((t) => t.name), ['now']);
+    assert.deepEqual(gateway.gemini.requests.at(-1)!.body.toolConfig, { functionCallingConfig: { mode: 'ANY', allowedFunctionNames: ['now'] } });
+    assert.deepEqual([gateway.cohere.requests.at(-1)!.body.tool_choice, (gateway.cohere.requests.at(-1)!.body.tools as Array<{ function: { name: string } }>).map((t) => t.function.name)], ['REQUIRED', ['now']]);
     await chat('t-openai', { tools: [weather, now], tool_choice });
-    assert.deepEqual(openai.requests.at(-1)!.body.tool_choice, tool_choice, 'relayed as sent');
+    assert.deepEqual(gateway.openai.requests.at(-1)!.body.tool_choice, tool_choice, 'relayed as sent');
   });
 
   it('a tool_choice naming a function that is not offered is the same 400 everywhere, before any upstream is asked', async () => {
@@ -141,19 +106,19 @@ describe('one rule for system messages', () => {
       assert.equal(res.headers['x-opensq-warnings'] === undefined, !warned, `${model}: ${String(res.headers['x-opensq-warnings'])}`);
       if (warned) assert.match(String(res.headers['x-opensq-warnings']), /^moved_system_message: provider \w+ takes a system prompt only before the first turn/);
     }
-    assert.deepEqual(anthropic.requests.at(-1)!.body.system, [{ type: 'text', text: 'Be brief.' }]);
-    assert.deepEqual((anthropic.requests.at(-1)!.body.messages as Array<{ content: unknown }>)[2].content, [
+    assert.deepEqual(gateway.anthropic.requests.at(-1)!.body.system, [{ type: 'text', text: 'Be brief.' }]);
+    assert.deepEqual((gateway.anthropic.requests.at(-1)!.body.messages as Array<{ content: unknown }>)[2].content, [
       { type: 'text', text: '<system>\nAnswer in French.\n</system>' },
       { type: 'text', text: 'How are you?' },
     ]);
-    assert.deepEqual((cohere.requests.at(-1)!.body.messages as Array<{ role: string }>).map((m) => m.role), ['system', 'user', 'assistant', 'system', 'user']);
-    assert.match(server.output(), /"codes":\["moved_system_message"\]/, 'the log lists the warning codes');
+    assert.deepEqual((gateway.cohere.requests.at(-1)!.body.messages as Array<{ role: string }>).map((m) => m.role), ['system', 'user', 'assistant', 'system', 'user']);
+    assert.match(gateway.server.output(), /"codes":\["moved_system_message"\]/, 'the log lists the warning codes');
   });
 });
 
 describe('Gemini 3 thought signatures', () => {
   const ask = { role: 'user', content: 'What is the weather in Paris?' };
-  const lastGemini = () => gemini.requests.at(-1)!.body as { contents: Array<{ role: string; parts: Array<Record<string, unknown>> }> };
+  const lastGemini = () => gateway.gemini.requests.at(-1)!.body as { contents: Array<{ role: string; parts: Array<Record<string, unknown>> }> };
 
   it('come back with the function call on the next turn, though the client echoes only id, type and function', async () => {
     const first = await chat('t-gemini3', { messages: [ask], tools: [weather] });
@@ -170,7 +135,7 @@ describe('Gemini 3 thought signatures', () => {
   });
 
   it('come back from a streamed answer too', async () => {
-    const res = await http(`${server.url}/v1/chat/completions`, { json: { model: 't-gemini3', messages: [ask], tools: [weather], stream: true } });
+    const res = await http(`${gateway.server.url}/v1/chat/completions`, { json: { model: 't-gemini3', messages: [ask], tools: [weather], stream: true } });
     assert.equal(res.status, 200, res.text);
     const deltas = sseDataLines(res.text).filter((line) => line !== '[DONE]').flatMap((line) => JSON.parse(line).choices[0]?.delta.tool_calls ?? []);
     const id = deltas.find((d: { id?: string }) => d.id).id as string;

@@ -187,10 +187,13 @@ function decodeChat(body: Json): FakeRequest {
     toolChoice: body.tool_choice === 'REQUIRED' ? 'required' : body.tool_choice === 'NONE' ? 'none' : undefined,
     maxTokens: body.max_tokens as number | undefined,
     jsonSchema,
+    // Cohere stops at them, cuts them from the text and says only STOP_SEQUENCE, never which one.
+    stop: body.stop_sequences as string[] | undefined,
   };
 }
 
 const FINISH = { stop: 'COMPLETE', length: 'MAX_TOKENS', tool_calls: 'TOOL_CALL' } as const;
+const finishOf = (answer: FakeAnswer): string => (answer.stopSequence === undefined ? FINISH[answer.finish] : 'STOP_SEQUENCE');
 
 function usageOf(answer: FakeAnswer) {
   const { input, output, cached } = answer.usage;
@@ -228,7 +231,7 @@ async function handleChat(body: Json, res: ServerResponse): Promise<void> {
     if (calls.length > 0) Object.assign(message, { tool_plan: toolPlan(answer), tool_calls: calls });
     else message.content = [{ type: 'text', text: answer.text ?? '' }];
     res.writeHead(200, { 'content-type': 'application/json' });
-    return void res.end(JSON.stringify({ id, message, finish_reason: FINISH[answer.finish], usage: usageOf(answer) }));
+    return void res.end(JSON.stringify({ id, message, finish_reason: finishOf(answer), usage: usageOf(answer) }));
   }
 
   const slow = faults.has('slow');
@@ -260,7 +263,7 @@ async function handleChat(body: Json, res: ServerResponse): Promise<void> {
       send({ type: 'tool-call-end', index });
     }
   }
-  const end: Json = { finish_reason: FINISH[answer.finish] };
+  const end: Json = { finish_reason: finishOf(answer) };
   if (!faults.has('no-usage')) end.usage = usageOf(answer);
   send({ type: 'message-end', delta: end });
   res.end();

@@ -3,7 +3,7 @@ import { api, ApiFailure } from '../api.js';
 import { ms } from '../format.js';
 import { useReplay } from '../replay.js';
 import { isAdmin, sessionKey } from '../session.js';
-import type { CatalogModel } from '../types.js';
+import type { CatalogModel, OnlySqCatalogView } from '../types.js';
 
 /** ImaGen's ratios, as `POST /ai/imagen` takes them. */
 export const RATIOS = ['1:1', '16:9', '21:9', '3:2', '2:3', '4:5', '5:4', '3:4', '4:3', '9:16', '9:21'];
@@ -38,7 +38,7 @@ function ModelField({ models, value, onChange }: { models: string[]; value: stri
 function useModels(key: string, modality: CatalogModel['modality']): { models: string[]; error: string } {
   const [state, setState] = useState<{ models: string[]; error: string }>({ models: [], error: '' });
   useEffect(() => {
-    api<{ models: Record<string, CatalogModel> }>('GET', '/ai/models', { key }).then(
+    api<OnlySqCatalogView>('GET', '/ai/models', { key }).then(
       (catalog) => setState({ models: Object.entries(catalog.models).filter(([, m]) => m.modality === modality).map(([id]) => id), error: '' }),
       (error: Error) => setState({ models: [], error: error.message }),
     );

@@ -3,7 +3,7 @@ import { api } from '../api.js';
 import { CopyButton } from '../copy-button.js';
 import { useReplay } from '../replay.js';
 import { isAdmin, sessionKey } from '../session.js';
-import type { CatalogModel, RequestDetail } from '../types.js';
+import type { CatalogModel, OnlySqCatalogView, RequestDetail } from '../types.js';
 import { chatPrefill, type Message } from './chat-prefill.js';
 import { curlCommand } from './curl-command.js';
 import { RawRequest, rawPathOf } from './raw-request.js';
@@ -125,7 +125,7 @@ export function Playground() {
   });
 
   useEffect(() => {
-    api<{ models: Record<string, CatalogModel> }>('GET', '/ai/models', { key }).then(
+    api<OnlySqCatalogView>('GET', '/ai/models', { key }).then(
       (catalog) => {
         const text = Object.fromEntries(Object.entries(catalog.models).filter(([, m]) => m.modality === 'text'));
         setModels(text);

@@ -4,7 +4,7 @@ import { CopyButton } from '../copy-button.js';
 import { Drawer } from '../drawer.js';
 import { credits, dateTime, num } from '../format.js';
 import { location, setQuery } from '../router.js';
-import type { KeyView, Totals } from '../types.js';
+import type { KeyCreatedView, KeySearchPage, KeyView, UsageSummaryView } from '../types.js';
 import { useLoad } from '../use-load.js';
 
 const PAGE = 20;
@@ -73,7 +73,7 @@ function KeyFields({ form, set }: { form: KeyForm; set: (f: KeyForm) => void }) 
 
 /** The key's last 7 days and, with a balance, when it runs out at that burn rate. */
 function KeyActivity({ keyView }: { keyView: KeyView }) {
-  const { data } = useLoad(() => adminGet<{ totals: Totals }>('/usage/summary', { key_id: keyView.id, from: Date.now() - 7 * 86_400_000 }), [keyView.id]);
+  const { data } = useLoad(() => adminGet<UsageSummaryView>('/usage/summary', { key_id: keyView.id, from: Date.now() - 7 * 86_400_000 }), [keyView.id]);
   if (!data) return <p class="muted">Loading use…</p>;
   const perDay = data.totals.cost / 7;
   const runsOut = keyView.credits !== null && perDay > 0 ? Math.floor(keyView.credits / perDay) : null;
@@ -142,7 +142,7 @@ function CreateKey({ onCreated }: { onCreated: () => void }) {
   async function create(event: Event): Promise<void> {
     event.preventDefault();
     try {
-      const created = await api<KeyView & { key: string }>('POST', '/admin/keys', { body: bodyOf(form) });
+      const created = await api<KeyCreatedView>('POST', '/admin/keys', { body: bodyOf(form) });
       setSecret(created.key);
       setForm(blank);
       onCreated();
@@ -195,7 +195,7 @@ export function Keys() {
   const offset = Number(query.get('offset') ?? 0);
   const [text, setText] = useState(q);
   const [selected, setSelected] = useState<KeyView | null>(null);
-  const { data, error, reload } = useLoad(() => adminGet<{ data: KeyView[]; total: number }>('/keys/search', { q, status, offset, limit: PAGE }), [q, status, offset]);
+  const { data, error, reload } = useLoad(() => adminGet<KeySearchPage>('/keys/search', { q, status, offset, limit: PAGE }), [q, status, offset]);
   return (
     <>
       <header class="view-head">

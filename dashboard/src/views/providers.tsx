@@ -1,36 +1,19 @@
 import { useState } from 'preact/hooks';
 import { api, adminGet } from '../api.js';
 import { dateTime, ms, pct } from '../format.js';
-import type { CatalogModel, DeploymentHealth } from '../types.js';
+import type { CatalogModel, DeploymentHealth, DeploymentTestResult, ProviderDeploymentView, ProvidersView } from '../types.js';
 import { useLoad } from '../use-load.js';
 
-interface DeploymentRow extends DeploymentHealth {
-  testable: boolean;
-  usage_24h: { requests: number; errors: number; success_rate: number | null; latency_p50_ms: number | null; latency_p95_ms: number | null };
-}
-
-interface ProvidersData {
-  status: string;
-  deployments: DeploymentRow[];
-  catalog: Record<string, CatalogModel>;
-}
-
 /** One request: GET /admin/providers answers health, 24 h usage per deployment and the catalog. */
-const load = (): Promise<ProvidersData> => adminGet<ProvidersData>('/providers');
-
-interface TestResult {
-  ok: boolean;
-  latency_ms: number;
-  error: { code: string; status: number; message: string } | null;
-}
+const load = (): Promise<ProvidersView> => adminGet<ProvidersView>('/providers');
 
 /** "Test now": a one-token chat (or one embedding) straight to the deployment, its latency or its error. */
 function TestNow({ d }: { d: DeploymentHealth }) {
-  const [state, setState] = useState<{ busy: boolean; result?: TestResult; error?: string }>({ busy: false });
+  const [state, setState] = useState<{ busy: boolean; result?: DeploymentTestResult; error?: string }>({ busy: false });
   async function run(): Promise<void> {
     setState({ busy: true });
     try {
-      const result = await api<TestResult>('POST', '/admin/deployments/test', { body: { model: d.model, provider: d.provider, upstream_model: d.upstream_model } });
+      const result = await api<DeploymentTestResult>('POST', '/admin/deployments/test', { body: { model: d.model, provider: d.provider, upstream_model: d.upstream_model } });
       setState({ busy: false, result });
     } catch (e) {
       setState({ busy: false, error: (e as Error).message });
@@ -50,7 +33,7 @@ function TestNow({ d }: { d: DeploymentHealth }) {
   );
 }
 
-function DeploymentTable({ rows, catalog }: { rows: DeploymentRow[]; catalog: Record<string, CatalogModel> }) {
+function DeploymentTable({ rows, catalog }: { rows: ProviderDeploymentView[]; catalog: Record<string, CatalogModel> }) {
   return (
     <div class="table-wrap">
       <table>

@@ -4,7 +4,7 @@ import { Drawer } from '../drawer.js';
 import { credits, dateTime, ms, num } from '../format.js';
 import { OMITTED, replay, replayTarget } from '../replay.js';
 import { location, setQuery } from '../router.js';
-import type { Attempt, RequestDetail, UsageRow } from '../types.js';
+import type { Attempt, RequestDetail, RequestLogPage, UsageRow } from '../types.js';
 import { type Loaded, useLoad } from '../use-load.js';
 
 /** Endpoint names the ledger records. */
@@ -30,6 +30,7 @@ function Attempts({ row, detail: { data, error } }: { row: UsageRow; detail: Loa
             {attempts.map((a, i) => (
               <li key={i} class={a.error ? 'failed' : 'ok'}>
                 <span class="mono">{a.provider}/{a.model}</span> · {ms(a.ms)}
+                {a.panic && <span class="badge"> every deployment was cooling down</span>}
                 {a.error ? <span class="error"> · {a.error.status} {a.error.code}: {a.error.message}</span> : <span class="badge ok">ok</span>}
               </li>
             ))}
@@ -83,6 +84,11 @@ function Detail({ row, onClose }: { row: UsageRow; onClose: () => void }) {
         <dt>Served by</dt><dd>{row.deployment ? `${row.provider} · ${row.deployment}` : (row.provider ?? '—')}</dd>
         <dt>Key</dt><dd class="mono">{row.key_id} (user {row.user})</dd>
         <dt>Tokens</dt><dd>{num(row.prompt_tokens)} in ({num(row.cached_tokens)} cached, {num(row.cache_write_tokens)} written to cache) · {num(row.completion_tokens)} out</dd>
+        {row.builtin_tool_calls > 0 && (
+          <>
+            <dt>Built-in tool calls</dt><dd>{num(row.builtin_tool_calls)} (billed per call, in the cost)</dd>
+          </>
+        )}
         <dt>Cost</dt><dd>{credits(row.cost)} credits</dd>
         <dt>Latency</dt><dd>{ms(row.latency_ms)} total · {ms(row.ttft_ms)} to first token{tokensPerSecond ? ` · ${tokensPerSecond.toFixed(1)} tokens/s` : ''}</dd>
       </dl>
@@ -104,7 +110,7 @@ export function Requests() {
   const before = query.get('before') ?? '';
   const [text, setText] = useState(filters.q);
   const [selected, setSelected] = useState<UsageRow | null>(null);
-  const { data, error } = useLoad(() => adminGet<{ data: UsageRow[]; next_before: number | null }>('/requests', { ...filters, before, limit: 50 }), [query.toString()]);
+  const { data, error } = useLoad(() => adminGet<RequestLogPage>('/requests', { ...filters, before, limit: 50 }), [query.toString()]);
   const set = (change: Partial<typeof filters>) => {
     newerPages.length = 0;
     setQuery({ ...filters, ...change });

@@ -4,7 +4,7 @@ import { Chart, type ChartSeries } from '../chart.js';
 import { DAY_MS, HOUR_MS, hourShift, startOfZoneDay, zoneOffset } from '../../../src/time/zone-time.js';
 import { credits, isoInZone, num, timeZone } from '../format.js';
 import { location, setQuery } from '../router.js';
-import type { SeriesPoint } from '../types.js';
+import type { SeriesPoint, UsageSeriesView } from '../types.js';
 import { useLoad } from '../use-load.js';
 
 const PRESETS: Record<string, { hours: number; bucket: 'hour' | 'day' }> = {
@@ -56,7 +56,7 @@ export function Usage() {
   const zone = timeZone.value;
   const { from, to, bucket, starts } = useMemo(() => rangeOf(preset, zone), [preset, zone]);
   const { data, error } = useLoad(
-    () => adminGet<{ data: SeriesPoint[] }>('/usage/series', { from, to, bucket, tz: zone, group_by: groupBy, subgroup_by: subgroupBy }),
+    () => adminGet<UsageSeriesView>('/usage/series', { from, to, bucket, tz: zone, group_by: groupBy, subgroup_by: subgroupBy }),
     [from, to, bucket, zone, groupBy, subgroupBy],
   );
   const set = (change: Record<string, string>) => setQuery({ range: preset, metric, group_by: groupBy, subgroup_by: subgroupBy, stack: stacked ? '' : '0', ...change });

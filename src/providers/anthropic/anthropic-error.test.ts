@@ -20,7 +20,7 @@ describe('mapAnthropicError', () => {
   ];
   for (const [status, type, code, outStatus, retryable] of cases) {
     it(`${status} ${type} → ${outStatus} ${code}`, () => {
-      const error = mapAnthropicError('anthropic', status, body(type, 'details here'));
+      const error = mapAnthropicError({ provider: 'anthropic', status, body: body(type, 'details here') });
       assert.equal(error.code, code);
       assert.equal(error.status, outStatus);
       assert.equal(error.retryable, retryable);
@@ -31,22 +31,22 @@ describe('mapAnthropicError', () => {
   }
 
   it("a client mistake keeps Anthropic's message as is; the gateway's key problem says whose it is", () => {
-    assert.equal(mapAnthropicError('anthropic', 400, body('invalid_request_error', 'max_tokens: Field required')).message, 'max_tokens: Field required');
+    assert.equal(mapAnthropicError({ provider: 'anthropic', status: 400, body: body('invalid_request_error', 'max_tokens: Field required') }).message, 'max_tokens: Field required');
     assert.equal(
-      mapAnthropicError('claude-eu', 401, body('authentication_error', 'invalid x-api-key')).message,
+      mapAnthropicError({ provider: 'claude-eu', status: 401, body: body('authentication_error', 'invalid x-api-key') }).message,
       "provider claude-eu rejected the gateway's credentials (401 authentication_error): invalid x-api-key",
     );
   });
 
   it('429 keeps Retry-After', () => {
-    assert.equal(mapAnthropicError('anthropic', 429, body('rate_limit_error', 'slow down'), '7').retryAfter, '7');
+    assert.equal(mapAnthropicError({ provider: 'anthropic', status: 429, body: body('rate_limit_error', 'slow down'), retryAfter: '7' }).retryAfter, '7');
   });
 
   it('a body that is not Anthropic JSON (a proxy page) still maps by status', () => {
-    const error = mapAnthropicError('anthropic', 502, '<html>Bad gateway</html>');
+    const error = mapAnthropicError({ provider: 'anthropic', status: 502, body: '<html>Bad gateway</html>' });
     assert.equal(error.code, 'upstream_error');
     assert.equal(error.message, 'provider anthropic failed (502): <html>Bad gateway</html>');
-    assert.equal(mapAnthropicError('anthropic', 503, '').code, 'model_unavailable');
+    assert.equal(mapAnthropicError({ provider: 'anthropic', status: 503, body: '' }).code, 'model_unavailable');
   });
 
   it('in-stream error events map by their type, unknown types as a 502', () => {

@@ -1,4 +1,5 @@
 import { type ErrorCode, type ErrorOptions, UpstreamError } from '../../core/errors.js';
+import type { UpstreamFailure } from '../shared/upstream-failure.js';
 
 /** The HTTP status Anthropic pairs with each error type, for errors that arrive inside a stream. */
 const STATUS_OF_TYPE: Record<string, number> = {
@@ -44,7 +45,7 @@ function parse(bodyText: string): ParsedError {
  *   408, 504 timeout_error           → 504 upstream_timeout
  *   500 api_error, other statuses    → 502 upstream_error
  */
-export function mapAnthropicError(provider: string, status: number, bodyText: string, retryAfter?: string): UpstreamError {
+export function mapAnthropicError({ provider, status, body: bodyText, retryAfter }: UpstreamFailure): UpstreamError {
   const { type, message: upstreamMessage } = parse(bodyText);
   const details: { provider: string; upstreamStatus: number; upstreamBody: string } & ErrorOptions = {
     provider,
@@ -84,5 +85,5 @@ export function mapAnthropicError(provider: string, status: number, bodyText: st
 /** An `error` event inside a stream, which has no HTTP status of its own. */
 export function mapAnthropicStreamError(provider: string, data: string): UpstreamError {
   const { type } = parse(data);
-  return mapAnthropicError(provider, (type && STATUS_OF_TYPE[type]) || 500, data);
+  return mapAnthropicError({ provider, status: (type && STATUS_OF_TYPE[type]) || 500, body: data });
 }

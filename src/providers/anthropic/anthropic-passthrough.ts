@@ -46,13 +46,23 @@ function history(messages: Message[], thinking: boolean): Message[] {
   return messages.map((m) => (drops(m) ? { ...m, content: (m.content as Block[]).filter(keep) } : m));
 }
 
+interface ThinkingUnder {
+  /** The client's `thinking`, as sent. */
+  asked: unknown;
+  /** The `max_tokens` sent upstream, after the gateway's cap. */
+  maxTokens: number;
+  /** The client's own `max_tokens`. */
+  clientMax: number;
+  warnings: Warning[];
+}
+
 /**
  * The client's `thinking` under the answer limit sent: as asked, unless the gateway's cap lowered
  * `max_tokens` to or below its budget — then the budget is lowered under it, or thinking left out
  * when that is below Anthropic's minimum. A budget the client itself set at or over its own
  * `max_tokens` goes as sent, for Anthropic to refuse in its words.
  */
-function thinkingUnder(asked: unknown, maxTokens: number, clientMax: number, warnings: Warning[]): Record<string, unknown> | undefined {
+function thinkingUnder({ asked, maxTokens, clientMax, warnings }: ThinkingUnder): Record<string, unknown> | undefined {
   if (typeof asked !== 'object' || asked === null) return undefined;
   const thinking = asked as Record<string, unknown>;
   const budget = thinking.budget_tokens;
@@ -74,7 +84,7 @@ export function passthroughRequest(origin: AnthropicMessagesOrigin, options: { m
   const clientMax = rest.max_tokens as number;
   const maxTokens = answerLimit({ max_tokens: clientMax }, options.maxAnswerTokens) ?? clientMax;
   const warnings: Warning[] = [];
-  const thinking = options.thinking === true ? thinkingUnder(asked, maxTokens, clientMax, warnings) : undefined;
+  const thinking = options.thinking === true ? thinkingUnder({ asked, maxTokens, clientMax, warnings }) : undefined;
   const body = { ...rest, model: options.model, max_tokens: maxTokens, messages: history(rest.messages as Message[], thinking !== undefined) } as unknown as AnthropicRequest;
   if (thinking) body.thinking = thinking;
   if (options.stream) body.stream = true;

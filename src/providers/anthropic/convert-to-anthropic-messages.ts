@@ -37,8 +37,15 @@ function documentSource(file: { file_data?: unknown; file_url?: unknown } | unde
   throw invalid('Provider anthropic takes PDF files only, as a data:application/pdf;base64 URL or an https URL.', param);
 }
 
+/** What reading content parts needs, the same for every message of one conversion. */
+interface BlockContext {
+  loadImage: LoadImage;
+  /** Collects what was dropped. */
+  warnings: Warning[];
+}
+
 /** A message's content as text, image and document blocks; empty texts are left out, as Anthropic rejects them. */
-async function contentBlocks(content: ChatMessage['content'], param: string, loadImage: LoadImage, warnings: Warning[]): Promise<TextOrImage[]> {
+async function contentBlocks(content: ChatMessage['content'], param: string, { loadImage, warnings }: BlockContext): Promise<TextOrImage[]> {
   if (content === null || content === undefined) return [];
   if (typeof content === 'string') return content ? [{ type: 'text', text: content }] : [];
   const blocks: TextOrImage[] = [];
@@ -105,6 +112,7 @@ function signedThinking(value: unknown): AnthropicRequestBlock[] {
  */
 export async function convertToAnthropicMessages(input: readonly ChatMessage[], loadImage: LoadImage, options: { thinking?: boolean } = {}): Promise<AnthropicPrompt> {
   const warnings: Warning[] = [];
+  const blockContext: BlockContext = { loadImage, warnings };
   const leading = systemPromptLength(input);
   let moved = false;
   const system: Array<{ type: 'text'; text: string }> = [];
@@ -122,7 +130,7 @@ export async function convertToAnthropicMessages(input: readonly ChatMessage[], 
       case 'system':
       case 'developer': {
         requireSystemText(message, i);
-        const text = textOf(await contentBlocks(message.content, `${param}.content`, loadImage, warnings));
+        const text = textOf(await contentBlocks(message.content, `${param}.content`, blockContext));
         if (!text) break;
         if (i < leading) {
           system.push({ type: 'text', text });
@@ -134,18 +142,18 @@ export async function convertToAnthropicMessages(input: readonly ChatMessage[], 
         break;
       }
       case 'user':
-        push('user', await contentBlocks(message.content, `${param}.content`, loadImage, warnings));
+        push('user', await contentBlocks(message.content, `${param}.content`, blockContext));
         break;
       case 'assistant': {
         const blocks: AnthropicRequestBlock[] = options.thinking ? signedThinking(message.thinking_blocks) : [];
-        blocks.push(...(await contentBlocks(message.content, `${param}.content`, loadImage, warnings)));
+        blocks.push(...(await contentBlocks(message.content, `${param}.content`, blockContext)));
         for (const [j, call] of (message.tool_calls ?? []).entries()) blocks.push(toolUse(call, `${param}.tool_calls[${j}]`));
         push('assistant', blocks);
         break;
       }
       case 'tool': {
         if (!message.tool_call_id) throw invalid('Tool messages need a tool_call_id.', `${param}.tool_call_id`);
-        const content = typeof message.content === 'string' ? message.content : await contentBlocks(message.content, `${param}.content`, loadImage, warnings);
+        const content = typeof message.content === 'string' ? message.content : await contentBlocks(message.content, `${param}.content`, blockContext);
         const result: Extract<AnthropicRequestBlock, { type: 'tool_result' }> = { type: 'tool_result', tool_use_id: message.tool_call_id };
         if (content.length > 0) result.content = content;
         push('user', [result]);

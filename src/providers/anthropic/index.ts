@@ -69,7 +69,7 @@ export class AnthropicAdapter implements ProviderAdapter {
       body,
       signal: call.signal,
       timeouts: call.timeouts,
-      mapError: (status, text, retryAfter) => mapAnthropicError(this.config.name, status, text, retryAfter),
+      mapError: (status, text, retryAfter) => mapAnthropicError({ provider: this.config.name, status, body: text, retryAfter }),
     });
     const text = await res.text();
     let count: unknown;
@@ -110,7 +110,7 @@ export class AnthropicAdapter implements ProviderAdapter {
       body,
       signal: call.signal,
       timeouts: call.timeouts,
-      mapError: (status, text, retryAfter) => mapAnthropicError(provider, status, text, retryAfter),
+      mapError: (status, text, retryAfter) => mapAnthropicError({ provider, status, body: text, retryAfter }),
     });
   }
 

@@ -71,12 +71,15 @@ export class BflAdapter {
       body,
       signal: call.signal,
       timeouts: call.timeouts,
-      mapError: (status, text, retryAfter) => mapBflError(config.name, status, text, retryAfter),
+      mapError: (status, text, retryAfter) => mapBflError({ provider: config.name, status, body: text, retryAfter }),
     });
     const task = await res.json<BflSubmitAnswer>('a task');
     if (!task?.id) throw new UpstreamError('upstream_error', `provider ${config.name} sent a task without an id`, { provider: config.name, upstreamBody: JSON.stringify(task) });
     const pollingUrl = task.polling_url ?? `${base}/v1/get_result?id=${encodeURIComponent(task.id)}`;
-    const sample = await pollBflResult(config, pollingUrl, call, {
+    const sample = await pollBflResult({
+      config,
+      pollingUrl,
+      call,
       intervalMs: Number(config.options.poll_interval_ms ?? 500),
       maxIntervalMs: Number(config.options.max_poll_interval_ms ?? 3000),
     });

@@ -1,5 +1,6 @@
 import { type ErrorCode, UpstreamError } from '../../core/errors.js';
 import type { BflErrorBody } from './bfl-api.js';
+import type { UpstreamFailure } from '../shared/upstream-failure.js';
 
 function messageOf(bodyText: string): string {
   try {
@@ -18,7 +19,7 @@ function messageOf(bodyText: string): string {
  * credentials (401, 403) and an empty BFL balance (402) are the gateway's, so 502s; 429 (too many
  * active tasks) keeps Retry-After; the rest are 502s.
  */
-export function mapBflError(provider: string, status: number, bodyText: string, retryAfter?: string): UpstreamError {
+export function mapBflError({ provider, status, body: bodyText, retryAfter }: UpstreamFailure): UpstreamError {
   const upstream = messageOf(bodyText) || `upstream answered ${status}`;
   const details = { provider, upstreamStatus: status, upstreamBody: bodyText, retryAfter };
   let code: ErrorCode = 'upstream_error';

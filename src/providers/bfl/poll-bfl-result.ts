@@ -7,7 +7,12 @@ import type { BflResultAnswer } from './bfl-api.js';
 import { isBflApiHost } from './bfl-hosts.js';
 import { mapBflError } from './map-bfl-error.js';
 
-export interface PollOptions {
+export interface BflPoll {
+  config: ProviderConfig;
+  /** Where BFL said the task's status is. */
+  pollingUrl: string;
+  /** The image request's signal and timeouts. */
+  call: { signal: AbortSignal; timeouts?: Timeouts };
   /** First wait between polls; it grows by half each time up to `maxIntervalMs`. */
   intervalMs: number;
   maxIntervalMs: number;
@@ -32,22 +37,22 @@ const sleep = (ms: number, signal: AbortSignal): Promise<void> =>
  * hosts); elsewhere it is refused. Moderation refusals are the client's 400s; a failed or lost
  * task is a retryable 502. The request's own signal (client gone, total timeout) ends the polling.
  */
-export async function pollBflResult(config: ProviderConfig, pollingUrl: string, call: { signal: AbortSignal; timeouts?: Timeouts }, options: PollOptions): Promise<string> {
+export async function pollBflResult({ config, pollingUrl, call, intervalMs, maxIntervalMs }: BflPoll): Promise<string> {
   const provider = config.name;
   const { signal } = call;
-  let interval = options.intervalMs;
+  let interval = intervalMs;
   for (;;) {
     await sleep(interval, signal).catch((error) => {
       throw mapTransportError(provider, error, signal);
     });
-    interval = Math.min(options.maxIntervalMs, Math.round(interval * 1.5));
+    interval = Math.min(maxIntervalMs, Math.round(interval * 1.5));
     const res = await callUpstream(config, {
       url: pollingUrl,
       headers: { 'x-key': config.apiKey ?? '', accept: 'application/json' },
       signal,
       timeouts: call.timeouts,
       ownHost: (url) => isBflApiHost(url, config.baseUrl),
-      mapError: (status, text, retryAfter) => mapBflError(provider, status, text, retryAfter),
+      mapError: (status, text, retryAfter) => mapBflError({ provider, status, body: text, retryAfter }),
     });
     const answer = await res.json<BflResultAnswer | null>('a task status');
     const text = JSON.stringify(answer);

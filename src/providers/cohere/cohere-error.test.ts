@@ -23,23 +23,23 @@ describe('mapCohereError', () => {
       [504, 'upstream_timeout', 504],
     ];
     for (const [status, code, outStatus] of cases) {
-      const error = mapCohereError('cohere', status, body('x'));
+      const error = mapCohereError({ provider: 'cohere', status, body: body('x') });
       assert.deepEqual([error.code, error.status, error.upstreamStatus], [code, outStatus, status], String(status));
     }
   });
 
   it("keeps the client's own mistakes in Cohere's words and says whose key failed", () => {
-    const unknown = mapCohereError('cohere', 422, body("unknown field: parameter 'strict' is not a valid field"));
+    const unknown = mapCohereError({ provider: 'cohere', status: 422, body: body("unknown field: parameter 'strict' is not a valid field") });
     assert.deepEqual(unknown.toJSON(), { error: { message: "unknown field: parameter 'strict' is not a valid field", type: 'invalid_request_error', param: null, code: 'invalid_request' } });
-    const auth = mapCohereError('cohere', 401, body('invalid api token'));
+    const auth = mapCohereError({ provider: 'cohere', status: 401, body: body('invalid api token') });
     assert.equal(auth.message, "provider cohere rejected the gateway's credentials (401): invalid api token");
     assert.equal(auth.retryable, false);
   });
 
   it('keeps Retry-After on 429 and copes with bodies that are not JSON', () => {
-    assert.equal(mapCohereError('cohere', 429, body('Trial key limit'), '7').retryAfter, '7');
-    const html = mapCohereError('cohere', 502, '<html>bad gateway</html>');
+    assert.equal(mapCohereError({ provider: 'cohere', status: 429, body: body('Trial key limit'), retryAfter: '7' }).retryAfter, '7');
+    const html = mapCohereError({ provider: 'cohere', status: 502, body: '<html>bad gateway</html>' });
     assert.equal(html.message, 'provider cohere failed (502): <html>bad gateway</html>');
-    assert.equal(mapCohereError('cohere', 500, '').message, 'provider cohere failed (500): upstream answered 500');
+    assert.equal(mapCohereError({ provider: 'cohere', status: 500, body: '' }).message, 'provider cohere failed (500): upstream answered 500');
   });
 });

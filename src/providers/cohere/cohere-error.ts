@@ -1,5 +1,6 @@
 import { type ErrorCode, UpstreamError } from '../../core/errors.js';
 import type { CohereErrorBody } from './cohere-api.js';
+import type { UpstreamFailure } from '../shared/upstream-failure.js';
 
 /**
  * A Cohere error response (`{"id","message"}`) in our error shape, by status alone (Cohere's
@@ -13,7 +14,7 @@ import type { CohereErrorBody } from './cohere-api.js';
  *   408, 504       `upstream_timeout` (504)
  *   499, 5xx, rest 502 `upstream_error`
  */
-export function mapCohereError(provider: string, status: number, bodyText: string, retryAfter?: string): UpstreamError {
+export function mapCohereError({ provider, status, body: bodyText, retryAfter }: UpstreamFailure): UpstreamError {
   let parsed: CohereErrorBody | undefined;
   try {
     parsed = JSON.parse(bodyText) as CohereErrorBody;

@@ -21,9 +21,9 @@ async function* body(text: string, splits: number[] = []): AsyncGenerator<Uint8A
   }
 }
 
-async function collect(text: string, splits?: number[]): Promise<StreamPart[][]> {
+async function collect(text: string, splits?: number[], stopSequences?: string[]): Promise<StreamPart[][]> {
   const batches: StreamPart[][] = [];
-  for await (const batch of readCohereStream(body(text, splits), { provider: 'cohere' })) batches.push(batch);
+  for await (const batch of readCohereStream(body(text, splits), { provider: 'cohere', stopSequences })) batches.push(batch);
   return batches;
 }
 
@@ -120,6 +120,14 @@ describe('readCohereStream', () => {
       { type: 'text', text: '4' },
       { type: 'finish', reason: 'timeout' },
     ]);
+  });
+
+  it('STOP_SEQUENCE finishes as stop, with the sequence when the request sent only one', async () => {
+    const stream = sse(start, text('Amsterdam'), { type: 'message-end', delta: { finish_reason: 'STOP_SEQUENCE', usage } });
+    const finish = async (stops?: string[]) => (await collect(stream, [], stops)).flat().find((p) => p.type === 'finish');
+    assert.deepEqual(await finish(['END']), { type: 'finish', reason: 'stop', stopSequence: 'END' });
+    assert.deepEqual(await finish(['END', 'STOP']), { type: 'finish', reason: 'stop' });
+    assert.deepEqual(await finish(), { type: 'finish', reason: 'stop' });
   });
 
   it('ignores whatever follows message-end, such as a [DONE] line', async () => {

@@ -3,10 +3,12 @@ import { UpstreamError } from '../../core/errors.js';
 import { type StreamEventReader, readEventStream } from '../shared/stream-loop.js';
 import type { CohereStreamEvent } from './cohere-api.js';
 import { convertCohereUsage } from './convert-cohere-usage.js';
-import { mapCohereFinishReason } from './map-cohere-finish-reason.js';
+import { cohereFinishPart } from './map-cohere-finish-reason.js';
 
 export interface CohereStreamOptions {
   provider: string;
+  /** The stop sequences the request sent: with one, a `STOP_SEQUENCE` finish names it. */
+  stopSequences?: readonly string[];
 }
 
 /**
@@ -19,7 +21,7 @@ export interface CohereStreamOptions {
  * Citation, debug and unknown events carry nothing for an OpenAI client and are skipped.
  */
 export function readCohereStream(body: AsyncIterable<Uint8Array>, options: CohereStreamOptions): AsyncGenerator<StreamPart[]> {
-  return readEventStream(body, options.provider, new CohereStreamReader(options.provider));
+  return readEventStream(body, options.provider, new CohereStreamReader(options.provider, options.stopSequences));
 }
 
 class CohereStreamReader implements StreamEventReader<StreamPart> {
@@ -28,8 +30,11 @@ class CohereStreamReader implements StreamEventReader<StreamPart> {
   private readonly toolIndex = new Map<number, number>();
   private readonly withArguments = new Set<number>();
 
-  constructor(provider: string) {
+  private readonly stopSequences: readonly string[] | undefined;
+
+  constructor(provider: string, stopSequences: readonly string[] | undefined) {
     this.provider = provider;
+    this.stopSequences = stopSequences;
   }
 
   event(data: string, name: string | undefined, out: StreamPart[]): void {
@@ -82,7 +87,7 @@ class CohereStreamReader implements StreamEventReader<StreamPart> {
         const delta = event.delta ?? {};
         if (delta.error) throw this.failure(`failed mid-stream: ${delta.error}`, data);
         this.ended = true;
-        push(out, { type: 'finish', reason: mapCohereFinishReason(delta.finish_reason) });
+        push(out, cohereFinishPart(delta.finish_reason, this.stopSequences));
         const usage = convertCohereUsage(delta.usage);
         if (usage) push(out, { type: 'usage', usage });
         break;

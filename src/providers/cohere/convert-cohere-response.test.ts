@@ -6,9 +6,9 @@ import type { CohereChatResponse } from './cohere-api.js';
 import { convertCohereResponse } from './convert-cohere-response.js';
 
 /** Non-streamed `/v2/chat` answers in Cohere's exact shape, through to the `chat.completion` clients get. */
-async function completion(response: CohereChatResponse) {
+async function completion(response: CohereChatResponse, stopSequences?: string[]) {
   async function* once(): AsyncGenerator<StreamPart[]> {
-    yield convertCohereResponse(response);
+    yield convertCohereResponse(response, stopSequences);
   }
   return (await collectChatCompletion(once(), { id: 'chatcmpl-1', created: 1_750_000_000, model: 'command-r-plus' })).completion;
 }
@@ -69,5 +69,17 @@ describe('convertCohereResponse', () => {
     const { choices } = await completion(response);
     assert.deepEqual(choices[0].message, { role: 'assistant', content: '2 + 2 = 4', refusal: null, reasoning_content: 'Two and two.' });
     assert.equal(choices[0].finish_reason, 'error');
+  });
+
+  it('STOP_SEQUENCE is stop, naming the sequence only when the request sent just one', async () => {
+    const response: CohereChatResponse = { id: '7a1f', message: { role: 'assistant', content: [{ type: 'text', text: 'Amsterdam\nUtrecht\n' }] }, finish_reason: 'STOP_SEQUENCE', usage };
+    const one = (await completion(response, ['END'])).choices[0] as Record<string, unknown>;
+    assert.equal(one.finish_reason, 'stop');
+    assert.equal(one.stop_reason, 'END');
+    const two = (await completion(response, ['END', '\n\n'])).choices[0] as Record<string, unknown>;
+    assert.equal(two.finish_reason, 'stop');
+    assert.equal('stop_reason' in two, false);
+    const complete = (await completion({ ...response, finish_reason: 'COMPLETE' }, ['END'])).choices[0] as Record<string, unknown>;
+    assert.equal('stop_reason' in complete, false);
   });
 });

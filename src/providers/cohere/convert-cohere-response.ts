@@ -1,15 +1,16 @@
 import type { StreamPart } from '../../core/chat.js';
 import type { CohereChatResponse } from './cohere-api.js';
 import { convertCohereUsage } from './convert-cohere-usage.js';
-import { mapCohereFinishReason } from './map-cohere-finish-reason.js';
+import { cohereFinishPart } from './map-cohere-finish-reason.js';
 
 /**
  * A non-streamed Cohere answer as the same typed parts its stream would give, so both kinds of
  * answer become OpenAI's shape in one place (`collectChatCompletion`): the `tool_plan` and
  * thinking as reasoning, text parts as content, tool calls in order (`{}` for a call without
- * arguments), then the finish reason and usage.
+ * arguments), then the finish reason (with the stop sequence when `stopSequences`, those the request
+ * sent, name it alone) and usage.
  */
-export function convertCohereResponse(response: CohereChatResponse): StreamPart[] {
+export function convertCohereResponse(response: CohereChatResponse, stopSequences?: readonly string[]): StreamPart[] {
   const parts: StreamPart[] = [];
   const message = response.message;
   if (message.tool_plan) parts.push({ type: 'reasoning', text: message.tool_plan });
@@ -20,7 +21,7 @@ export function convertCohereResponse(response: CohereChatResponse): StreamPart[
   for (const [index, call] of (message.tool_calls ?? []).entries()) {
     parts.push({ type: 'tool-call', index, id: call.id, name: call.function?.name, arguments: call.function?.arguments || '{}' });
   }
-  parts.push({ type: 'finish', reason: mapCohereFinishReason(response.finish_reason) });
+  parts.push(cohereFinishPart(response.finish_reason, stopSequences));
   const usage = convertCohereUsage(response.usage);
   if (usage) parts.push({ type: 'usage', usage });
   return parts;

@@ -47,10 +47,10 @@ export function convertToCohereRequest(body: ChatRequest, ctx: CohereRequestCont
   if (maxTokens !== undefined) request.max_tokens = maxTokens;
   if (body.temperature != null) request.temperature = body.temperature;
   if (body.seed != null) request.seed = body.seed;
-  if (body.top_p != null) request.p = inRange('top_p', body.top_p, 0.01, 0.99, ctx.warn);
+  if (body.top_p != null) request.p = inRange({ name: 'top_p', value: body.top_p, min: 0.01, max: 0.99, warn: ctx.warn });
   for (const name of ['frequency_penalty', 'presence_penalty'] as const) {
     const value = body[name];
-    if (typeof value === 'number') request[name] = inRange(name, value, 0, 1, ctx.warn);
+    if (typeof value === 'number') request[name] = inRange({ name, value, min: 0, max: 1, warn: ctx.warn });
   }
   const stops = typeof body.stop === 'string' ? [body.stop] : body.stop;
   if (stops?.length) request.stop_sequences = stops;
@@ -62,7 +62,17 @@ export function convertToCohereRequest(body: ChatRequest, ctx: CohereRequestCont
   return request;
 }
 
-function inRange(name: string, value: number, min: number, max: number, warn: Warn): number {
+interface RangedValue {
+  /** The parameter's name, for the warning. */
+  name: string;
+  value: number;
+  min: number;
+  max: number;
+  warn: Warn;
+}
+
+/** The value brought into Cohere's range, with a warning when that changed it. */
+function inRange({ name, value, min, max, warn }: RangedValue): number {
   const adjusted = Math.min(max, Math.max(min, value));
   if (adjusted !== value) warn('adjusted_parameter', `Cohere accepts ${name} from ${min} to ${max}; ${value} was sent as ${adjusted}.`);
   return adjusted;

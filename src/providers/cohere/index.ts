@@ -32,7 +32,7 @@ export class CohereAdapter implements ProviderAdapter {
     const res = await this.send(call, this.chatUrl, body, 'application/json');
     const answer = this.parse<CohereChatResponse>(await res.text(), 'a chat answer');
     if (typeof answer?.message !== 'object' || answer.message === null) throw malformedAnswer(this.config.name, 'a chat answer without a message', JSON.stringify(answer));
-    return collectChatCompletion(oneBatch(convertCohereResponse(answer)), { id: call.id, created: call.created, model: call.publicModel });
+    return collectChatCompletion(oneBatch(convertCohereResponse(answer, body.stop_sequences)), { id: call.id, created: call.created, model: call.publicModel });
   }
 
   async stream(call: ChatCall): Promise<ChatStream> {
@@ -43,7 +43,7 @@ export class CohereAdapter implements ProviderAdapter {
       throw malformedAnswer(this.config.name, `content type "${type}" instead of an event stream`, await res.text());
     }
     const includeUsage = call.body.stream_options?.include_usage === true;
-    return encodeChatChunks(readCohereStream(res.body, { provider: this.config.name }), { id: call.id, created: call.created, model: call.publicModel, includeUsage });
+    return encodeChatChunks(readCohereStream(res.body, { provider: this.config.name, stopSequences: body.stop_sequences }), { id: call.id, created: call.created, model: call.publicModel, includeUsage });
   }
 
   async embed(call: EmbedCall): Promise<EmbeddingResult> {
@@ -70,7 +70,7 @@ export class CohereAdapter implements ProviderAdapter {
       body,
       signal: call.signal,
       timeouts: call.timeouts,
-      mapError: (status, text, retryAfter) => mapCohereError(provider, status, text, retryAfter),
+      mapError: (status, text, retryAfter) => mapCohereError({ provider, status, body: text, retryAfter }),
     });
   }
 

@@ -1,4 +1,4 @@
-import type { FinishReason } from '../../core/chat.js';
+import type { FinishReason, StreamPart } from '../../core/chat.js';
 
 /**
  * Cohere's finish reasons in OpenAI's terms. `ERROR` becomes OnlySq's own `error` ("the
@@ -26,4 +26,14 @@ export function mapCohereFinishReason(reason: string | undefined | null): Finish
     default:
       return reason.toLowerCase();
   }
+}
+
+/**
+ * The finish part of a Cohere answer. Cohere says a stop sequence ended the answer
+ * (`STOP_SEQUENCE`) but not which one, and cuts it from the text; with a single sequence asked for,
+ * that one is known and rides on the part (Anthropic's `stop_sequence`), with more it stays unknown.
+ */
+export function cohereFinishPart(reason: string | undefined | null, stopSequences: readonly string[] | undefined): StreamPart {
+  const finish = mapCohereFinishReason(reason);
+  return reason === 'STOP_SEQUENCE' && stopSequences?.length === 1 ? { type: 'finish', reason: finish, stopSequence: stopSequences[0] } : { type: 'finish', reason: finish };
 }

@@ -95,6 +95,7 @@ export async function convertToGeminiContents(messages: readonly ChatMessage[], 
     reported.add(message);
     ctx.warn('dropped_content', message);
   };
+  const partsContext: PartsContext = { loadImage: (url) => ctx.loadImage(url), warnOnce };
 
   for (const [i, message] of messages.entries()) {
     switch (message.role) {
@@ -113,7 +114,7 @@ export async function convertToGeminiContents(messages: readonly ChatMessage[], 
         break;
       }
       case 'user':
-        push('user', userParts(message.content, i, ctx, warnOnce));
+        push('user', userParts(message.content, i, partsContext));
         break;
       case 'assistant': {
         const parts: PendingPart[] = [];
@@ -154,7 +155,14 @@ export async function convertToGeminiContents(messages: readonly ChatMessage[], 
   return converted;
 }
 
-function userParts(content: ChatMessage['content'], i: number, ctx: GeminiContentsContext, warnOnce: (message: string) => void): PendingPart[] {
+/** What reading a user turn's parts needs, the same for every message of one conversion. */
+interface PartsContext {
+  loadImage: GeminiContentsContext['loadImage'];
+  /** Warns of dropped content, once per distinct message. */
+  warnOnce: (message: string) => void;
+}
+
+function userParts(content: ChatMessage['content'], i: number, { loadImage, warnOnce }: PartsContext): PendingPart[] {
   if (typeof content === 'string') return content ? [{ text: content }] : [];
   const parts: PendingPart[] = [];
   for (const part of (content ?? []) as ContentPart[]) {
@@ -163,11 +171,11 @@ function userParts(content: ChatMessage['content'], i: number, ctx: GeminiConten
     } else if (part.type === 'image_url' && isPlainObject(part.image_url) && typeof part.image_url.url === 'string') {
       const detail = part.image_url.detail;
       if (detail === 'low' || detail === 'high') warnOnce(`gemini has no per-image detail; image_url.detail ${clientName(detail)} was ignored`);
-      parts.push(inline(ctx.loadImage(part.image_url.url)));
+      parts.push(inline(loadImage(part.image_url.url)));
     } else if (part.type === 'input_audio' && isPlainObject(part.input_audio) && typeof part.input_audio.data === 'string') {
       parts.push({ inlineData: { mimeType: `audio/${String(part.input_audio.format ?? 'wav')}`, data: part.input_audio.data } });
     } else if (part.type === 'file' && isPlainObject(part.file) && typeof part.file.file_data === 'string') {
-      parts.push(inline(ctx.loadImage(part.file.file_data)));
+      parts.push(inline(loadImage(part.file.file_data)));
     } else {
       warnOnce(`gemini cannot take content parts of type ${clientName(part.type)}; one in messages[${i}] was dropped`);
     }

@@ -1,5 +1,6 @@
 import { type ErrorCode, UpstreamError } from '../../core/errors.js';
 import type { GeminiErrorBody } from './gemini-api.js';
+import type { UpstreamFailure } from '../shared/upstream-failure.js';
 
 type GoogleStatus = NonNullable<GeminiErrorBody['error']>;
 
@@ -31,7 +32,7 @@ function retryDelay(error: GoogleStatus | undefined): string | undefined {
  * - RESOURCE_EXHAUSTED: 429, keeping `Retry-After` (or Google's `RetryInfo` delay);
  * - DEADLINE_EXCEEDED: 504; INTERNAL, UNAVAILABLE, CANCELLED and the rest: 502.
  */
-export function mapGeminiError(provider: string, httpStatus: number, bodyText: string, retryAfter?: string): UpstreamError {
+export function mapGeminiError({ provider, status: httpStatus, body: bodyText, retryAfter }: UpstreamFailure): UpstreamError {
   let parsed: unknown;
   try {
     parsed = JSON.parse(bodyText);

@@ -134,7 +134,7 @@ class GeminiStreamReader implements StreamEventReader<StreamPart> {
       throw new UpstreamError('upstream_error', `provider ${this.provider} sent an event that is not a JSON object`, { provider: this.provider, upstreamBody: text });
     }
     const response = parsed as GenerateContentResponse & GeminiErrorBody;
-    if (response.error) throw mapGeminiError(this.provider, typeof response.error.code === 'number' ? response.error.code : 500, text);
+    if (response.error) throw mapGeminiError({ provider: this.provider, status: typeof response.error.code === 'number' ? response.error.code : 500, body: text });
     const candidate = response.candidates?.[0];
     if (candidate) {
       convertGeminiParts(candidate.content?.parts, this.calls, out);

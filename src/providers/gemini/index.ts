@@ -74,7 +74,7 @@ export class GeminiAdapter implements ProviderAdapter {
       body,
       signal: call.signal,
       timeouts: call.timeouts,
-      mapError: (status, text, retryAfter) => mapGeminiError(provider, status, text, retryAfter),
+      mapError: (status, text, retryAfter) => mapGeminiError({ provider, status, body: text, retryAfter }),
     });
   }
 

@@ -47,7 +47,7 @@ export class OpenAICompatibleAdapter implements ProviderAdapter {
 
   async chat(call: ChatCall): Promise<ChatResult> {
     const responses = this.responsesRequest(call, false);
-    if (responses) return responsesAnswer(await (await this.send(call, responses.body, this.responsesUrl)).text(), call, responses.origin, this.config.name);
+    if (responses) return responsesAnswer({ text: await (await this.send(call, responses.body, this.responsesUrl)).text(), call, origin: responses.origin, provider: this.config.name });
     const legacy = legacyCompletion(call.body);
     if (legacy) {
       const res = await this.send(call, legacyUpstreamBody(legacy, call, false), this.completionsUrl);
@@ -75,7 +75,7 @@ export class OpenAICompatibleAdapter implements ProviderAdapter {
     if (responses) {
       const res = await this.send(call, responses.body, this.responsesUrl);
       await this.expectEventStream(res);
-      return relayResponsesStream(res.body, call, responses.origin, this.config.name);
+      return relayResponsesStream({ body: res.body, call, origin: responses.origin, provider: this.config.name });
     }
     const clientWantsUsage = call.body.stream_options?.include_usage === true;
     const legacy = legacyCompletion(call.body);

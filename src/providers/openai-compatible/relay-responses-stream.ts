@@ -30,6 +30,14 @@ function failureOf(provider: string, data: Record<string, unknown> | undefined, 
   return raw.length > 0 ? new UpstreamError(failure.code, failure.message, { provider, upstreamStatus: 200, upstreamBody: raw }) : failure;
 }
 
+export interface ResponsesStreamRelay {
+  /** The upstream's SSE body. */
+  body: AsyncIterable<Uint8Array>;
+  call: Pick<ChatCall, 'id' | 'publicModel'>;
+  origin: ResponsesOrigin;
+  provider: string;
+}
+
 /**
  * Relays an OpenAI Responses SSE body as it came: each event's bytes are written as they are, but
  * for the few that carry the whole Response (created, in progress, the final one), whose `id` and
@@ -37,7 +45,7 @@ function failureOf(provider: string, data: Record<string, unknown> | undefined, 
  * `error` event or `response.failed` is relayed, then fails the stream (nothing more is written);
  * a stream that ends without a final event fails so the client gets an `error` event.
  */
-export function relayResponsesStream(body: AsyncIterable<Uint8Array>, call: Pick<ChatCall, 'id' | 'publicModel'>, origin: ResponsesOrigin, provider: string): ChatStream & WithResponsesEvents {
+export function relayResponsesStream({ body, call, origin, provider }: ResponsesStreamRelay): ChatStream & WithResponsesEvents {
   let final: ResponseJson | undefined;
   let upstreamId: string | undefined;
   let relayed = 0;

@@ -79,28 +79,23 @@ describe('responsesUsage', () => {
 
 describe('responsesAnswer', () => {
   it("carries the upstream's Response under our id, the public model and our state fields; the upstream id for the row", () => {
-    const result = responsesAnswer(JSON.stringify(upstreamResponse('completed', { input_tokens: 3, output_tokens: 2, total_tokens: 5 })), call, origin([]), 'openai');
+    const result = responsesAnswer({ text: JSON.stringify(upstreamResponse('completed', { input_tokens: 3, output_tokens: 2, total_tokens: 5 })), call, origin: origin([]), provider: 'openai' });
     const response = (result.completion as WithResponsesAnswer)[RESPONSES_ANSWER] as Record<string, unknown>;
     assert.deepEqual([response.id, response.model, response.previous_response_id, response.store], ['resp_ours', 'public', 'resp_prev', true]);
     assert.equal(result.upstreamId, 'resp_theirs');
     assert.deepEqual(result.usage, { prompt_tokens: 3, completion_tokens: 2, total_tokens: 5 });
-    assert.throws(() => responsesAnswer('{"nope":1}', call, origin([]), 'openai'), ApiError);
+    assert.throws(() => responsesAnswer({ text: '{"nope":1}', call, origin: origin([]), provider: 'openai' }), ApiError);
   });
 });
 
 describe('relayResponsesStream', () => {
   it('relays delta events byte for byte, rewrites the Response events, numbers nothing itself, and reads usage from the final one', async () => {
     const delta = 'event: response.output_text.delta\ndata: {"type":"response.output_text.delta","item_id":"msg_1","output_index":0,"content_index":0,"delta":"Hi","sequence_number":2}\n\n';
-    const stream = relayResponsesStream(
-      bytes(
+    const stream = relayResponsesStream({ body: bytes(
         sse('response.created', { response: upstreamResponse('in_progress'), sequence_number: 0 }) + sse('response.in_progress', { response: upstreamResponse('in_progress'), sequence_number: 1 }),
         delta,
         sse('response.completed', { response: upstreamResponse('completed', { input_tokens: 7, output_tokens: 1, total_tokens: 8 }), sequence_number: 3 }),
-      ),
-      call,
-      origin([]),
-      'openai',
-    );
+      ), call, origin: origin([]), provider: 'openai' });
     const events: string[] = [];
     for await (const batch of stream) events.push(...batch);
     assert.equal(events.length, 4);
@@ -115,7 +110,7 @@ describe('relayResponsesStream', () => {
   });
 
   it('an upstream error event is relayed, then fails the stream; a stream cut short fails without an end', async () => {
-    const failing = relayResponsesStream(bytes(sse('response.created', { response: upstreamResponse('in_progress'), sequence_number: 0 }), sse('error', { code: 'server_error', message: 'boom', sequence_number: 1 })), call, origin([]), 'openai');
+    const failing = relayResponsesStream({ body: bytes(sse('response.created', { response: upstreamResponse('in_progress'), sequence_number: 0 }), sse('error', { code: 'server_error', message: 'boom', sequence_number: 1 })), call, origin: origin([]), provider: 'openai' });
     const seen: string[] = [];
     await assert.rejects(async () => {
       for await (const batch of failing) seen.push(...batch);
@@ -123,7 +118,7 @@ describe('relayResponsesStream', () => {
     assert.equal(seen.length, 2);
     assert.equal(failing[RESPONSES_EVENTS]!.ended(), true);
 
-    const cut = relayResponsesStream(bytes(sse('response.created', { response: upstreamResponse('in_progress'), sequence_number: 0 })), call, origin([]), 'openai');
+    const cut = relayResponsesStream({ body: bytes(sse('response.created', { response: upstreamResponse('in_progress'), sequence_number: 0 })), call, origin: origin([]), provider: 'openai' });
     await assert.rejects(async () => {
       for await (const _ of cut);
     }, /ended the stream before finishing/);

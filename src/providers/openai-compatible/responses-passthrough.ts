@@ -120,8 +120,16 @@ export function adoptResponse(response: Record<string, unknown>, call: Pick<Chat
   return upstreamId;
 }
 
+export interface ResponsesAnswer {
+  /** The upstream's answer as received. */
+  text: string;
+  call: Pick<ChatCall, 'id' | 'created' | 'publicModel'>;
+  origin: ResponsesOrigin;
+  provider: string;
+}
+
 /** A non-streamed Responses answer, relayed: the Response rides on a chat completion without choices. */
-export function responsesAnswer(text: string, call: Pick<ChatCall, 'id' | 'created' | 'publicModel'>, origin: ResponsesOrigin, provider: string): ChatResult {
+export function responsesAnswer({ text, call, origin, provider }: ResponsesAnswer): ChatResult {
   let response: Record<string, unknown>;
   try {
     response = JSON.parse(text) as Record<string, unknown>;

@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { asApiError } from '../../core/as-api-error.js';
 import { ApiError } from '../../core/errors.js';
 import { newId } from '../../core/ids.js';
+import type { DeploymentTestResult } from '../../schema/admin-wire.js';
 import type { AppContext } from '../../server/context.js';
 import { deploymentTestSchema } from './admin-schemas.js';
 import { parseAdminInput } from './parse-admin-input.js';
@@ -19,7 +20,7 @@ export const TESTABLE_KINDS = new Set(['chat', 'embedding']);
  * paid generation.
  */
 export function registerAdminDeploymentTest(app: FastifyInstance, ctx: AppContext): void {
-  app.post('/deployments/test', async (request) => {
+  app.post('/deployments/test', async (request): Promise<DeploymentTestResult> => {
     const input = parseAdminInput(deploymentTestSchema, request.body);
     const model = ctx.catalog.get(input.model);
     if (!model) throw new ApiError('not_found', `There is no model ${input.model}.`, { param: 'model' });

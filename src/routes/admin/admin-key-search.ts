@@ -1,13 +1,14 @@
 import type { FastifyInstance } from 'fastify';
 import { sql } from 'kysely';
 import { keyView } from '../../auth/key-records.js';
+import type { KeySearchPage } from '../../schema/admin-wire.js';
 import type { Database } from '../../storage/database.js';
 import { keySearchQuerySchema } from './admin-schemas.js';
 import { parseAdminInput } from './parse-admin-input.js';
 
 /** `GET /admin/keys/search`: keys matching a text (name, id, prefix) and status, one page at a time. */
 export function registerAdminKeySearch(app: FastifyInstance, database: Database): void {
-  app.get('/keys/search', async (request) => {
+  app.get('/keys/search', async (request): Promise<KeySearchPage> => {
     const q = parseAdminInput(keySearchQuerySchema, request.query);
     const now = Date.now();
     let query = database.db.selectFrom('api_keys');

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { KeyRecords } from '../../auth/key-records.js';
+import type { KeyCreatedView } from '../../schema/admin-wire.js';
 import { addCreditsSchema, createKeySchema, updateKeySchema } from './admin-schemas.js';
 import { parseAdminInput } from './parse-admin-input.js';
 
@@ -9,7 +10,8 @@ type WithId = { Params: { id: string } };
 export function registerAdminKeys(app: FastifyInstance, keys: KeyRecords): void {
   app.post('/keys', async (request, reply) => {
     const { view, key } = await keys.create(parseAdminInput(createKeySchema, request.body));
-    reply.code(201).send({ ...view, key });
+    const created: KeyCreatedView = { ...view, key };
+    reply.code(201).send(created);
   });
   app.get<{ Querystring: { user?: string; include_revoked?: string } }>('/keys', async (request) => {
     const user = request.query.user === undefined ? undefined : Number(request.query.user);

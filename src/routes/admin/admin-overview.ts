@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { describeDeployment } from '../../routing/describe-deployment.js';
+import type { OverviewView } from '../../schema/admin-wire.js';
 import type { AppContext } from '../../server/context.js';
 import { UsageReport } from '../../usage/usage-report.js';
 import { usageSeries } from '../../usage/usage-series.js';
@@ -14,7 +15,7 @@ const HOUR_MS = 3_600_000;
  */
 export function registerAdminOverview(app: FastifyInstance, ctx: AppContext): void {
   const report = new UsageReport(ctx.database);
-  app.get('/overview', async (request) => {
+  app.get('/overview', async (request): Promise<OverviewView> => {
     const q = parseAdminInput(overviewQuerySchema, request.query);
     const now = Date.now();
     const from = now - (q.hours ?? 24) * HOUR_MS;
@@ -36,7 +37,7 @@ export function registerAdminOverview(app: FastifyInstance, ctx: AppContext): vo
       totals: { ...summary.totals, ttft_p50_ms: ttfts.length ? ttfts[Math.ceil(0.5 * ttfts.length) - 1] : null },
       strip_from: new Date(stripFrom).toISOString(),
       // Per provider: requests that reached none (refused before routing, Cloud) are in the totals only.
-      strip: strip.filter((p) => p.group !== null).map((p) => ({ t: p.t, provider: p.group, requests: p.requests, errors: p.errors })),
+      strip: strip.flatMap((p) => (p.group === null ? [] : [{ t: p.t, provider: p.group, requests: p.requests, errors: p.errors }])),
       providers: [...new Set(deployments.filter((d) => d.configured).map((d) => d.provider))].sort(),
       checklist: { provider_configured: deployments.some((d) => d.configured), key_created: Number(keys.n) > 0, first_request: firstRequest },
     };

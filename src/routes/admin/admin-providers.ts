@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { onlysqCatalog } from '../../encode/catalog-json.js';
+import type { ProvidersView } from '../../schema/admin-wire.js';
 import type { AppContext } from '../../server/context.js';
 import { deploymentUsage } from '../../usage/deployment-usage.js';
 import { healthReport } from './admin-health.js';
@@ -12,12 +13,12 @@ const DAY_MS = 86_400_000;
  * with its last 24 hours of requests, success rate and latency, and the catalog as `/ai/models` shows it.
  */
 export function registerAdminProviders(app: FastifyInstance, ctx: AppContext): void {
-  app.get('/providers', async () => {
+  app.get('/providers', async (): Promise<ProvidersView> => {
     const now = Date.now();
     const from = now - DAY_MS;
     const health = healthReport(ctx);
     const usage = await deploymentUsage(ctx.database, from);
-    const catalog = onlysqCatalog(ctx.catalog.list(), (model) => ctx.router.available(model)).models as Record<string, unknown>;
+    const catalog = onlysqCatalog(ctx.catalog.list(), (model) => ctx.router.available(model)).models;
     return {
       object: 'providers',
       status: health.status,
@@ -27,7 +28,6 @@ export function registerAdminProviders(app: FastifyInstance, ctx: AppContext): v
         const u = usage.find((x) => x.model === d.model && x.provider === d.provider && x.upstream_model === d.upstream_model);
         return {
           ...d,
-          // Whether POST /admin/deployments/test can try it (chat and embedding models).
           testable: TESTABLE_KINDS.has(ctx.catalog.get(d.model)?.kind ?? ''),
           usage_24h: {
             requests: u?.requests ?? 0,

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type * as w from '../../schema/admin-wire.js';
 
 /** The admin API's wire shapes: validated on the way in, and the source of /admin/openapi.json. */
 
@@ -104,6 +105,7 @@ export const attemptSchema = z.object({
   model: z.string().describe("The deployment's upstream model name"),
   ms: z.number().describe('Time spent on this attempt'),
   error: z.object({ code: z.string(), status: z.number().int(), message: z.string() }).optional(),
+  panic: z.literal(true).optional().describe('Sent by "panic" routing: every deployment of the model was cooling down or paused'),
 });
 export const requestDetailSchema = usageRowSchema.extend({
   attempts: z
@@ -170,6 +172,35 @@ export const healthSchema = z.object({
   data: z.array(deploymentHealthSchema),
 });
 
+/** One model as `GET /ai/models` shows it (OnlySq's hyphenated keys). */
+export const catalogModelSchema = z.object({
+  name: z.string(),
+  description: z.string(),
+  owner: z.string(),
+  type: z.enum(['keys', 'provider']),
+  modality: z.enum(['text', 'image', 'sound']),
+  endpoints: z.array(z.string()),
+  paid: z.boolean(),
+  'can-stream': z.boolean(),
+  'can-tools': z.boolean(),
+  'can-vision': z.boolean(),
+  'can-think': z.boolean(),
+  status: z.enum(['work', 'down']),
+  tier: z.number().int(),
+  limits: z.tuple([z.number(), z.number(), z.number(), z.number()]).describe("OnlySq's four request limits of the model"),
+  cost: z
+    .object({
+      input: z.number(),
+      output: z.number(),
+      cache_read: z.number().optional(),
+      cache_write: z.number().optional(),
+      per_image: z.number().optional(),
+      per_1k_chars: z.number().optional(),
+      tool_calls: z.record(z.string(), z.number()).optional(),
+    })
+    .describe('Credits per million tokens, per image, per thousand characters spoken, per built-in tool call'),
+});
+
 export const providersSchema = z.object({
   object: z.literal('providers'),
   status: healthSchema.shape.status,
@@ -187,7 +218,7 @@ export const providersSchema = z.object({
       }),
     }),
   ),
-  catalog: z.record(z.string(), z.record(z.string(), z.unknown())).describe('Every model as GET /ai/models shows it, by id'),
+  catalog: z.record(z.string(), catalogModelSchema).describe('Every model as GET /ai/models shows it, by id'),
 });
 
 export const errorSchema = z.object({
@@ -267,3 +298,34 @@ export const overviewSchema = z.object({
   providers: z.array(z.string()).describe('Providers with at least one configured deployment'),
   checklist: z.object({ provider_configured: z.boolean(), key_created: z.boolean(), first_request: z.boolean() }),
 });
+
+/**
+ * `Answer` (a wire type the route builds, src/schema/admin-wire.ts) is what `Documented` (its
+ * schema in /admin/openapi.json) describes: the same fields, each of a documented type. A field
+ * added to one and not the other breaks the compile.
+ */
+type Documents<Documented extends z.ZodType, Answer> = [keyof z.output<Documented>] extends [keyof Answer]
+  ? [keyof Answer] extends [keyof z.output<Documented>]
+    ? Answer extends z.output<Documented>
+      ? true
+      : false
+    : false
+  : false;
+type Holds<T extends true> = T;
+export type DocumentedAnswers = [
+  Holds<Documents<typeof keyViewSchema, w.KeyView>>,
+  Holds<Documents<typeof createdKeySchema, w.KeyCreatedView>>,
+  Holds<Documents<typeof keySearchSchema, w.KeySearchPage>>,
+  Holds<Documents<typeof usageRowSchema, w.UsageRowView>>,
+  Holds<Documents<typeof usageListSchema, w.UsageRowsView>>,
+  Holds<Documents<typeof usageSummarySchema, w.UsageSummaryView>>,
+  Holds<Documents<typeof usageSeriesSchema, w.UsageSeriesView>>,
+  Holds<Documents<typeof attemptSchema, w.UpstreamAttempt>>,
+  Holds<Documents<typeof requestLogSchema, w.RequestLogPage>>,
+  Holds<Documents<typeof requestDetailSchema, w.RequestDetailView>>,
+  Holds<Documents<typeof deploymentHealthSchema, w.DeploymentReport>>,
+  Holds<Documents<typeof healthSchema, w.HealthView>>,
+  Holds<Documents<typeof providersSchema, w.ProvidersView>>,
+  Holds<Documents<typeof deploymentTestResultSchema, w.DeploymentTestResult>>,
+  Holds<Documents<typeof overviewSchema, w.OverviewView>>,
+];

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { ApiError } from '../../core/errors.js';
+import type { UsageSeriesView } from '../../schema/admin-wire.js';
 import type { Database } from '../../storage/database.js';
 import { isTimeZone } from '../../time/zone-time.js';
 import { usageSeries } from '../../usage/usage-series.js';
@@ -10,7 +11,7 @@ const MAX_BUCKETS = 2_000;
 
 /** `GET /admin/usage/series`: usage over time in hour or day buckets of a time zone, optionally grouped. */
 export function registerAdminUsageSeries(app: FastifyInstance, database: Database): void {
-  app.get('/usage/series', async (request) => {
+  app.get('/usage/series', async (request): Promise<UsageSeriesView> => {
     const q = parseAdminInput(usageSeriesQuerySchema, request.query);
     const to = parseTime(q.to, 'to') ?? Date.now();
     const from = parseTime(q.from, 'from') ?? to - 7 * 86_400_000;

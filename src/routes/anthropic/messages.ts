@@ -30,7 +30,7 @@ function betasOf(header: string | string[] | undefined): string[] {
 }
 
 /** The upstream's count of the prompt from the model's first deployment, when its provider counts (Anthropic); undefined when it does not or the count failed (logged). */
-async function anthropicCount(ctx: AppContext, model: Model, chat: ChatRequest, id: string): Promise<number | undefined> {
+async function anthropicCount(ctx: AppContext, { model, chat, id }: { model: Model; chat: ChatRequest; id: string }): Promise<number | undefined> {
   const deployment = model.usable[0];
   const adapter = deployment && ctx.registry.adapter(deployment.provider.name);
   if (!adapter?.countTokens) return undefined;
@@ -108,7 +108,7 @@ export function registerMessages(app: FastifyInstance, ctx: AppContext): void {
         worstCase: () => ({ promptTokens: 0, answerTokens: 0, choices: 0, images: 0, characters: 0 }),
       });
       try {
-        const exact = await anthropicCount(ctx, model, chat, request.id);
+        const exact = await anthropicCount(ctx, { model, chat, id: request.id });
         const inputTokens = exact ?? (await estimateUsage(chat, '')).prompt_tokens;
         reply.header('x-opensq-token-count', exact === undefined ? 'estimate' : 'exact').type('application/json').send(JSON.stringify({ input_tokens: inputTokens }));
       } finally {

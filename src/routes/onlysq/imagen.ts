@@ -4,7 +4,7 @@ import { ApiError } from '../../core/errors.js';
 import { imagenResponse } from '../../encode/imagen-json.js';
 import { parseImagenRequest } from '../../schema/imagen-request.js';
 import type { AppContext } from '../../server/context.js';
-import { serveImages } from '../serve-images.js';
+import { type ImageEndpoint, serveImages } from '../serve-images.js';
 
 /**
  * OnlySq's ImaGen: `{"model","prompt","ratio","files"}` → one image in the ratio, base64, with its
@@ -19,10 +19,7 @@ export function registerImagen(app: FastifyInstance, ctx: AppContext): void {
     const key = await ctx.keys.authenticate(presented);
     const body = parseImagenRequest(request.body);
     const job = { model: body.model, prompt: body.prompt, size: { kind: 'ratio' as const, ratio: body.ratio }, n: 1, inputImages: body.files, extra: {} };
-    await serveImages(ctx, reply, key, job, {
-      name: 'imagen',
-      idPrefix: 'imagen_',
-      encode: async (answer) => JSON.stringify(imagenResponse(answer, body.ratio, key.userId)),
-    });
+    const endpoint: ImageEndpoint = { name: 'imagen', idPrefix: 'imagen_', encode: async (answer) => JSON.stringify(imagenResponse(answer, body.ratio, key.userId)) };
+    await serveImages(ctx, { reply, key, job, endpoint });
   });
 }

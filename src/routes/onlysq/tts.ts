@@ -8,6 +8,6 @@ import { serveSpeech } from '../serve-speech.js';
 export function registerTts(app: FastifyInstance, ctx: AppContext): void {
   app.post('/ai/tts', async (request, reply) => {
     const key = await ctx.keys.authenticate(presentedKey(request.headers));
-    await serveSpeech(ctx, reply, key, parseTtsRequest(request.body), 'tts');
+    await serveSpeech(ctx, { reply, key, body: parseTtsRequest(request.body), endpoint: 'tts' });
   });
 }

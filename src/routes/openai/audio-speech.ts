@@ -8,7 +8,7 @@ import { serveSpeech } from '../serve-speech.js';
 export function registerAudioSpeech(app: FastifyInstance, ctx: AppContext): void {
   const handler = async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
     const key = await ctx.keys.authenticate(presentedKey(request.headers));
-    await serveSpeech(ctx, reply, key, parseSpeechRequest(request.body), 'speech');
+    await serveSpeech(ctx, { reply, key, body: parseSpeechRequest(request.body), endpoint: 'speech' });
   };
   app.post('/ai/openai/audio/speech', handler);
   app.post('/v1/audio/speech', handler);

@@ -30,7 +30,7 @@ export function registerImagesGenerations(app: FastifyInstance, ctx: AppContext)
       }
       return JSON.stringify({ created: answer.created, data });
     };
-    await serveImages(ctx, reply, key, { ...body, inputImages: [] }, { name: 'images', idPrefix: 'img-', encode });
+    await serveImages(ctx, { reply, key, job: { ...body, inputImages: [] }, endpoint: { name: 'images', idPrefix: 'img-', encode } });
   };
   app.post('/ai/openai/images/generations', handler);
   app.post('/v1/images/generations', handler);

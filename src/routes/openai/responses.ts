@@ -113,7 +113,16 @@ function replayParams(query: unknown): { startingAfter: number } | undefined {
  * (built-in tools, their items). For a model that has such deployments, the client's own request
  * rides along for them (RESPONSES_ORIGIN).
  */
-function chatRequestFor(parsed: ResponsesRequest, raw: unknown, conversation: ResponsesInputItem[], usable: readonly Deployment[]): { body: ChatRequest; only?: (deployment: Deployment) => boolean } {
+interface ResponsesServing {
+  parsed: ResponsesRequest;
+  /** The client's body as sent, for deployments that take it as it is. */
+  raw: unknown;
+  /** The stored conversation and the request's input items. */
+  conversation: ResponsesInputItem[];
+  usable: readonly Deployment[];
+}
+
+function chatRequestFor({ parsed, raw, conversation, usable }: ResponsesServing): { body: ChatRequest; only?: (deployment: Deployment) => boolean } {
   const someNative = usable.some(native);
   let body: ChatRequest;
   let only: ((deployment: Deployment) => boolean) | undefined;
@@ -166,7 +175,7 @@ export function registerResponses(app: FastifyInstance, ctx: AppContext): void {
     }
     let items = inputItems(parsed.input);
     if (referencedItemIds(items).length > 0) items = resolveReferences(items, await referencedItems(store, key.userId, items));
-    const { body, only } = chatRequestFor(parsed, request.body, [...prior, ...items], resolveModel(ctx.catalog, parsed.model, key, 'chat').usable);
+    const { body, only } = chatRequestFor({ parsed, raw: request.body, conversation: [...prior, ...items], usable: resolveModel(ctx.catalog, parsed.model, key, 'chat').usable });
     const settled: ResponseSettled | undefined =
       parsed.store === false
         ? undefined
