@@ -1,6 +1,7 @@
 import cluster from 'node:cluster';
 import { resolveAdminKey } from '../auth/admin-key-file.js';
 import type { Settings } from '../config/settings.js';
+import { releaseYoungGeneration } from './young-generation.js';
 import { closeUpstreamDispatcher, configureUpstreamPool } from '../providers/shared/http-client.js';
 import { buildApp } from './app.js';
 import { closeContext, createContext } from './create-context.js';
@@ -27,6 +28,7 @@ export async function serve(given: Settings): Promise<void> {
   const worker = cluster.isWorker ? cluster.worker!.id : 1;
   process.stdout.write(`${worker === 1 ? startupReport(ctx, address, admin.source) : `OpenSq worker ${worker} listening on ${address}`}\n`);
   const stopRollup = scheduleRollup(ctx);
+  releaseYoungGeneration();
 
   let stopping = false;
   const stop = async (signal: string): Promise<void> => {
