@@ -2,7 +2,7 @@
 import { parseArgs } from 'node:util';
 import { loadSettings } from '../config/settings.js';
 import { UsageError } from './cli-error.js';
-import { holdYoungGeneration } from '../server/young-generation.js';
+import { holdYoungGeneration } from '../server/start-up-heap.js';
 
 const HELP = `opensq — a self-hosted OnlySq-compatible AI API gateway
 

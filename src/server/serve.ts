@@ -1,7 +1,7 @@
 import cluster from 'node:cluster';
 import { resolveAdminKey } from '../auth/admin-key-file.js';
 import type { Settings } from '../config/settings.js';
-import { releaseYoungGeneration } from './young-generation.js';
+import { endStartUp } from './start-up-heap.js';
 import { closeUpstreamDispatcher, configureUpstreamPool } from '../providers/shared/http-client.js';
 import { buildApp } from './app.js';
 import { closeContext, createContext } from './create-context.js';
@@ -20,6 +20,9 @@ export async function serve(given: Settings): Promise<void> {
   configureUpstreamPool(settings.upstreamPool);
   const ctx = await createContext(settings);
   const app = buildApp(ctx);
+  await app.ready();
+  // Before the first connection, so no request waits on its one full GC.
+  endStartUp();
   // Node's default backlog (511) drops the SYNs of a larger burst of new clients, and each waits 1, 3
   // or 7 s for its retry: 1,000 streams opened at once took 7 s to their first token. The kernel
   // caps this at net.core.somaxconn.
@@ -28,7 +31,6 @@ export async function serve(given: Settings): Promise<void> {
   const worker = cluster.isWorker ? cluster.worker!.id : 1;
   process.stdout.write(`${worker === 1 ? startupReport(ctx, address, admin.source) : `OpenSq worker ${worker} listening on ${address}`}\n`);
   const stopRollup = scheduleRollup(ctx);
-  releaseYoungGeneration();
 
   let stopping = false;
   const stop = async (signal: string): Promise<void> => {

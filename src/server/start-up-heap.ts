@@ -1,9 +1,10 @@
 import v8 from 'node:v8';
+import { runInNewContext } from 'node:vm';
 
 /** V8's own default for --semi-space-growth-factor (flag-definitions.h, V8 11 to 12). */
 const V8_DEFAULT_GROWTH_FACTOR = 2;
 
-/** Whether the operator set the young generation's size themselves (node flags or NODE_OPTIONS). */
+/** Whether the operator sized V8's heap themselves (node flags or NODE_OPTIONS): then we leave it be. */
 function setByOperator(): boolean {
   const flags = [...process.execArgv, ...(process.env.NODE_OPTIONS ?? '').split(/\s+/)];
   return flags.some((flag) => /^--(max-|min-)?semi[-_]space[-_]/.test(flag));
@@ -24,11 +25,18 @@ export function holdYoungGeneration(): void {
 }
 
 /**
- * Lets the young generation grow again, as V8 would by default, once start-up is done: under load
- * it sizes itself to the traffic, so requests pay no more scavenges than before.
+ * Ends start-up: one compacting full GC returns the old-generation pages that start-up's garbage
+ * left half-empty (about 6 MB), then the young generation may grow again as V8 would by default:
+ * under load it sizes itself to the traffic, so requests pay no more scavenges than before.
  */
-export function releaseYoungGeneration(): void {
+export function endStartUp(): void {
   if (!held) return;
-  v8.setFlagsFromString(`--semi-space-growth-factor=${V8_DEFAULT_GROWTH_FACTOR}`);
   held = false;
+  v8.setFlagsFromString('--expose-gc');
+  const gc = runInNewContext('gc') as () => void;
+  v8.setFlagsFromString('--no-expose-gc');
+  v8.setFlagsFromString('--compact-on-every-full-gc');
+  gc();
+  v8.setFlagsFromString('--no-compact-on-every-full-gc');
+  v8.setFlagsFromString(`--semi-space-growth-factor=${V8_DEFAULT_GROWTH_FACTOR}`);
 }
