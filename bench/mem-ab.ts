@@ -28,14 +28,16 @@ async function main(): Promise<void> {
   initClockTicks();
   const pinning = setUpPinning();
   const upstream = await startUpstream(pinning);
+  // MEM_AB_THIS_ARGS: node flags for this build's gateway only, to weigh a V8 flag in the same run.
+  const thisArgs = (process.env.MEM_AB_THIS_ARGS ?? '').split(/\s+/).filter(Boolean);
   const builds = [
-    { name: 'other', entry: path.resolve(other) },
-    { name: 'this', entry: GATEWAY_ENTRY },
+    { name: 'other', entry: path.resolve(other), args: [] as string[] },
+    { name: 'this', entry: GATEWAY_ENTRY, args: thisArgs },
   ];
   const gateways = [];
   const idle: number[] = [];
   for (const b of builds) {
-    const g = await startGateway(pinning, upstream.origin, [], undefined, () => ({}), b.entry);
+    const g = await startGateway(pinning, upstream.origin, b.args, undefined, () => ({}), b.entry);
     await sleep(500);
     idle.push(memory(g.child.pid).rssMB);
     gateways.push(g);
@@ -58,7 +60,7 @@ async function main(): Promise<void> {
     const hwm = pids.map((p) => memory(p.gateway).hwmMB);
     const top = peak.map((p, n) => Math.max(p, hwm[n]));
     rows.push(['peak (VmHWM or samples)', mb(top[0]), mb(top[1]), ratio(top[0], top[1])]);
-    process.stdout.write(`\n${config.mode} run, ${new Date().toISOString()}; other = ${other}\n${table(rows)}\n`);
+    process.stdout.write(`\n${config.mode} run, ${new Date().toISOString()}; other = ${other}${thisArgs.length ? `; this with ${thisArgs.join(' ')}` : ''}\n${table(rows)}\n`);
   } finally {
     clearInterval(sampler);
     await Promise.all(loadPools.map((p) => p.close().catch(() => undefined)));
