@@ -28,10 +28,11 @@ async function main(): Promise<void> {
   initClockTicks();
   const pinning = setUpPinning();
   const upstream = await startUpstream(pinning);
-  // MEM_AB_THIS_ARGS: node flags for this build's gateway only, to weigh a V8 flag in the same run.
+  // MEM_AB_THIS_ARGS, MEM_AB_OTHER_ARGS: node flags for one build's gateway, to weigh a V8 flag in the same run.
   const thisArgs = (process.env.MEM_AB_THIS_ARGS ?? '').split(/\s+/).filter(Boolean);
+  const otherArgs = (process.env.MEM_AB_OTHER_ARGS ?? '').split(/\s+/).filter(Boolean);
   const builds = [
-    { name: 'other', entry: path.resolve(other), args: [] as string[] },
+    { name: 'other', entry: path.resolve(other), args: otherArgs },
     { name: 'this', entry: GATEWAY_ENTRY, args: thisArgs },
   ];
   const gateways = [];
@@ -52,13 +53,17 @@ async function main(): Promise<void> {
     const mb = (v: number): string => `${v.toFixed(1)} MB`;
     const ratio = (a: number, b: number): string => `×${(b / a).toFixed(2)}`;
     rows.push(['idle VmRSS', mb(idle[0]), mb(idle[1]), ratio(idle[0], idle[1])]);
+    const served = [0, 0];
+    const loadStart = Date.now();
     for (const kind of ['json', 'stream'] as const) {
       const slots = loadPools.map((pool, n) => ({ target: GATEWAY, pool, sliceMs: relaySliceMs(), pids: pids[n] }));
       const results = (await load(kind, slots, pids[0])).map(gatewayResult);
+      results.forEach((r, n) => (served[n] += r.requests));
       rows.push([`CPU/req, ${config.connections} conn., ${kind}`, ms(results[0].cpuMsPerRequest), ms(results[1].cpuMsPerRequest), ratio(results[0].cpuMsPerRequest, results[1].cpuMsPerRequest)]);
     }
     const hwm = pids.map((p) => memory(p.gateway).hwmMB);
     const top = peak.map((p, n) => Math.max(p, hwm[n]));
+    rows.push([`requests served (pid), load from ${loadStart}`, `${served[0]} (${pids[0].gateway})`, `${served[1]} (${pids[1].gateway})`, '']);
     rows.push(['peak (VmHWM or samples)', mb(top[0]), mb(top[1]), ratio(top[0], top[1])]);
     process.stdout.write(`\n${config.mode} run, ${new Date().toISOString()}; other = ${other}${thisArgs.length ? `; this with ${thisArgs.join(' ')}` : ''}\n${table(rows)}\n`);
   } finally {
