@@ -1,11 +1,14 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+
+const MODULE = fileURLToPath(new URL('./start-up-heap.ts', import.meta.url));
 
 // V8's flags are process-wide, so each case runs in a child of its own.
 const CHILD = `
 import v8 from 'node:v8';
-import { endStartUp, holdYoungGeneration } from './src/server/start-up-heap.ts';
+import { endStartUp, holdYoungGeneration } from ${JSON.stringify(MODULE)};
 const newSpaceMB = () => v8.getHeapSpaceStatistics().find((s) => s.space_name === 'new_space').space_size / 2 ** 20;
 const kept = [];
 // Like module loading: a burst of objects that all survive.

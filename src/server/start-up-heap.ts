@@ -6,9 +6,9 @@ const V8_DEFAULT_GROWTH_FACTOR = 2;
 
 /**
  * How far V8 lets the old generation grow past what survived its last full GC before the next one,
- * in percent. V8's own choice on a machine with more than 2 GB is up to 300% (×4), and under 32
- * connections the in-flight requests' promoted objects took it to 230 MB; ×2 holds the peak near
- * 160 MB for a few per cent more GC time (see the closing note of issue 16).
+ * in percent. V8's own factor rises to ×4 with a heap limit as large as Node's default, and under
+ * 32 connections the in-flight requests' promoted objects took RSS to 210-230 MB; ×2 held it at
+ * 164-175 MB with GC time per request unchanged within noise (bench/mem-ab.ts, issue 16).
  */
 const HEAP_GROWING_PERCENT = 100;
 
