@@ -2,6 +2,7 @@
 import { parseArgs } from 'node:util';
 import { loadSettings } from '../config/settings.js';
 import { UsageError } from './cli-error.js';
+import { holdYoungGeneration } from '../server/start-up-heap.js';
 
 const HELP = `opensq — a self-hosted OnlySq-compatible AI API gateway
 
@@ -63,6 +64,8 @@ async function run(command: string, rest: string[]): Promise<number> {
       if (values.port) env.PORT = values.port;
       if (values.host) env.HOST = values.host;
       const serveSettings = loadSettings(env);
+      // Until the server listens (serve.ts releases it): start-up's modules must not size the young generation.
+      holdYoungGeneration();
       if (values.workers !== undefined) {
         const { serveWorkers, workerCount } = await import('../server/serve-workers.js');
         await serveWorkers(serveSettings, workerCount(values.workers));

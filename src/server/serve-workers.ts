@@ -7,6 +7,7 @@ import { serveMetricsToWorkers } from '../observability/cluster-metrics.js';
 import { relayCooldowns } from '../routing/worker-cooldowns.js';
 import { openDatabase } from '../storage/database.js';
 import { serve } from './serve.js';
+import { endStartUp } from './start-up-heap.js';
 
 /** `--workers N`: N ≥ 1, or 0 / "auto" for one per core. */
 export function workerCount(raw: string): number {
@@ -61,4 +62,5 @@ export async function serveWorkers(settings: Settings, count: number): Promise<v
   process.on('SIGINT', () => stop('SIGINT'));
   process.stdout.write(`OpenSq primary ${process.pid}: starting ${count} workers\n`);
   for (let i = 0; i < count; i++) fork();
+  endStartUp();
 }

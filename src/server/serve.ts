@@ -1,6 +1,7 @@
 import cluster from 'node:cluster';
 import { resolveAdminKey } from '../auth/admin-key-file.js';
 import type { Settings } from '../config/settings.js';
+import { endStartUp } from './start-up-heap.js';
 import { closeUpstreamDispatcher, configureUpstreamPool } from '../providers/shared/http-client.js';
 import { buildApp } from './app.js';
 import { closeContext, createContext } from './create-context.js';
@@ -19,6 +20,9 @@ export async function serve(given: Settings): Promise<void> {
   configureUpstreamPool(settings.upstreamPool);
   const ctx = await createContext(settings);
   const app = buildApp(ctx);
+  await app.ready();
+  // Before the first connection, so no request waits on its one full GC.
+  endStartUp();
   // Node's default backlog (511) drops the SYNs of a larger burst of new clients, and each waits 1, 3
   // or 7 s for its retry: 1,000 streams opened at once took 7 s to their first token. The kernel
   // caps this at net.core.somaxconn.
