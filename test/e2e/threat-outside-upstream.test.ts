@@ -140,7 +140,6 @@ describe('answers and clients the gateway cannot take', () => {
 
   it(
     'a client hanging up halfway through its body is not logged as a server failure',
-    { todo: 'src/server/fastify-error.ts (owned elsewhere): the body stream\'s ECONNRESET "aborted" becomes a 500 internal_error, logged at error level with its stack; it should be client_closed_request (499), logged at most at debug' },
     async () => {
       const { connect } = await import('node:net');
       const before = server.output().length;
