@@ -163,7 +163,7 @@ async function completeChat(ctx: AppContext, reply: FastifyReply, scope: Request
   await scope.record({ deployment: routed.deployment, attempts: routed.attempts, ...tokens(usage), status: 'ok', httpStatus: 200, upstreamId: routed.value.upstreamId });
   // One writeHead with the whole header object, as Fastify's send would end up doing, without its checks for streams, serializers and trailers.
   const headers = scope.headers(routed.deployment, routed.attempts);
-  headers['content-type'] = 'application/json';
+  headers['content-type'] = 'application/json; charset=utf-8';
   headers['content-length'] = String(Buffer.byteLength(payload));
   reply.raw.writeHead(200, headers).end(payload);
 }
