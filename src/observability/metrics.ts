@@ -1,7 +1,8 @@
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import type { Deployment, Model } from '../routing/catalog.js';
 import { type DeploymentHealth, deploymentKey } from '../routing/deployment-health.js';
 import type { RouterEvents } from '../routing/router.js';
+import { PlainHistogram } from './plain-histogram.js';
 import { registerUpstreamPoolMetrics } from './upstream-pool-metrics.js';
 
 const STATUSES = ['ok', 'error', 'cancelled'] as const;
@@ -22,14 +23,16 @@ export class Metrics implements RouterEvents {
     collect: () => this.flushFinished(),
   });
   private readonly errors = new Counter({ name: 'opensq_errors_total', help: 'Failed requests by error class (the error code).', labelNames: ['endpoint', 'code'], registers: [this.registry] });
-  private readonly latency = new Histogram({ name: 'opensq_request_duration_seconds', help: 'Whole-request latency.', labelNames: ['endpoint'], buckets: LATENCY_BUCKETS, registers: [this.registry] });
-  private readonly ttft = new Histogram({ name: 'opensq_time_to_first_token_seconds', help: 'Time to the first streamed chunk.', labelNames: ['endpoint'], buckets: LATENCY_BUCKETS, registers: [this.registry] });
+  private readonly latency = new PlainHistogram('opensq_request_duration_seconds', 'Whole-request latency.', 'endpoint', LATENCY_BUCKETS);
+  private readonly ttft = new PlainHistogram('opensq_time_to_first_token_seconds', 'Time to the first streamed chunk.', 'endpoint', LATENCY_BUCKETS);
   private readonly retries = new Counter({ name: 'opensq_retries_total', help: 'Upstream attempts repeated on the same deployment.', labelNames: ['deployment'], registers: [this.registry] });
   private readonly fallbacks = new Counter({ name: 'opensq_fallbacks_total', help: 'Requests moved from one deployment to another.', labelNames: ['from', 'to'], registers: [this.registry] });
   private readonly panics = new Counter({ name: 'opensq_panic_routes_total', help: 'Attempts sent to a cooling or paused deployment because every deployment of the model was.', labelNames: ['model', 'deployment'], registers: [this.registry] });
 
   constructor(health: DeploymentHealth, deployments: () => Iterable<Deployment>, inFlight: { count: number } = { count: 0 }) {
     collectDefaultMetrics({ register: this.registry, prefix: 'opensq_process_' });
+    this.latency.register(this.registry);
+    this.ttft.register(this.registry);
     registerUpstreamPoolMetrics(this.registry);
     const registry = this.registry;
     new Gauge({
@@ -69,8 +72,8 @@ export class Metrics implements RouterEvents {
     let outcomes = byEndpoint.get(endpoint);
     if (!outcomes) byEndpoint.set(endpoint, (outcomes = { ok: 0, error: 0, cancelled: 0 }));
     outcomes[status]++;
-    this.latency.observe({ endpoint }, latencyMs / 1000);
-    if (ttftMs !== null) this.ttft.observe({ endpoint }, ttftMs / 1000);
+    this.latency.observe(endpoint, latencyMs / 1000);
+    if (ttftMs !== null) this.ttft.observe(endpoint, ttftMs / 1000);
     if (errorCode) this.errors.inc({ endpoint, code: errorCode });
   }
 

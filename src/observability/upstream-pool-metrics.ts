@@ -1,22 +1,22 @@
-import { Gauge, Histogram, type Registry } from 'prom-client';
+import { Gauge, type Registry } from 'prom-client';
+import { PlainHistogram } from './plain-histogram.js';
 import { type UpstreamOriginStats, observeSocketWait, upstreamPoolStats } from '../providers/shared/http-client.js';
 
 /** From a warm socket (well under a millisecond) to a queue behind whole streams (tens of seconds). */
 const WAIT_BUCKETS = [0.001, 0.005, 0.025, 0.1, 0.5, 1, 5, 15, 60];
 
 /** One histogram per process, as there is one pool per process; every registry of the process shows it. */
-let socketWait: Histogram | undefined;
+let socketWait: PlainHistogram | undefined;
 
-function socketWaitHistogram(): Histogram {
+function socketWaitHistogram(): PlainHistogram {
   if (!socketWait) {
-    const histogram = new Histogram({
-      name: 'opensq_upstream_socket_wait_seconds',
-      help: 'Time a request to a provider waited for a socket of the pool (a new connection included).',
-      labelNames: ['origin'],
-      buckets: WAIT_BUCKETS,
-      registers: [],
-    });
-    observeSocketWait((origin, ms) => histogram.observe({ origin }, ms / 1000));
+    const histogram = new PlainHistogram(
+      'opensq_upstream_socket_wait_seconds',
+      'Time a request to a provider waited for a socket of the pool (a new connection included).',
+      'origin',
+      WAIT_BUCKETS,
+    );
+    observeSocketWait((origin, ms) => histogram.observe(origin, ms / 1000));
     socketWait = histogram;
   }
   return socketWait;
@@ -43,5 +43,5 @@ export function registerUpstreamPoolMetrics(registry: Registry): void {
   gauge('opensq_upstream_pool_queued', 'Requests to a provider waiting for a socket of the pool (OPENSQ_UPSTREAM_CONNECTIONS caps the sockets).', (s) => s.queued);
   gauge('opensq_upstream_pool_connections', 'Open connections to a provider.', (s) => s.connected);
   gauge('opensq_upstream_pool_running', 'Requests to a provider on a socket, not yet answered in full.', (s) => s.running);
-  registry.registerMetric(socketWaitHistogram());
+  socketWaitHistogram().register(registry);
 }

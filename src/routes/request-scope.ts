@@ -14,6 +14,18 @@ import { recordUsage, type UsageFacts } from '../usage/record-usage.js';
 /** The reason a finished request's leftovers are stopped with (made once: an abort without one builds a DOMException). */
 const FINISHED = new Error('the request has ended');
 
+/** A deployment's header values, made header-safe once per deployment rather than per answer. */
+const namedDeployments = new WeakMap<Deployment, { provider: string; deployment: string }>();
+
+function deploymentHeaders(deployment: Deployment): { provider: string; deployment: string } {
+  let named = namedDeployments.get(deployment);
+  if (!named) {
+    named = { provider: headerSafe(deployment.provider.name), deployment: headerSafe(`${deployment.provider.name}/${deployment.model}`) };
+    namedDeployments.set(deployment, named);
+  }
+  return named;
+}
+
 /** Why a request whose client went away ended, whatever its upstream call made of the abort. */
 export function clientClosed(): ApiError {
   return new ApiError('client_closed_request', 'The client closed the connection before the answer ended.');
@@ -104,8 +116,9 @@ export class RequestScope {
   headers(deployment: Deployment | undefined, attempts?: readonly AttemptRecord[]): Record<string, string> {
     const headers: Record<string, string> = { 'x-request-id': this.requestId };
     if (deployment) {
-      headers['x-opensq-provider'] = headerSafe(deployment.provider.name);
-      headers['x-opensq-deployment'] = headerSafe(`${deployment.provider.name}/${deployment.model}`);
+      const named = deploymentHeaders(deployment);
+      headers['x-opensq-provider'] = named.provider;
+      headers['x-opensq-deployment'] = named.deployment;
     } else if (attempts?.length) {
       headers['x-opensq-provider'] = headerSafe(attempts[attempts.length - 1].provider);
     }

@@ -161,8 +161,11 @@ async function completeChat(ctx: AppContext, reply: FastifyReply, scope: Request
     payload = encoder.completion(completion, call);
   }
   await scope.record({ deployment: routed.deployment, attempts: routed.attempts, ...tokens(usage), status: 'ok', httpStatus: 200, upstreamId: routed.value.upstreamId });
-  scope.setHeaders(routed.deployment, routed.attempts);
-  reply.type('application/json').send(payload);
+  // One writeHead with the whole header object, as Fastify's send would end up doing, without its checks for streams, serializers and trailers.
+  const headers = scope.headers(routed.deployment, routed.attempts);
+  headers['content-type'] = 'application/json; charset=utf-8';
+  headers['content-length'] = String(Buffer.byteLength(payload));
+  reply.raw.writeHead(200, headers).end(payload);
 }
 
 async function streamChat(ctx: AppContext, reply: FastifyReply, scope: RequestScope, call: ChatCall, model: Model, encoder: AnswerEncoder): Promise<void> {

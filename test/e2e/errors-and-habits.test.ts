@@ -202,6 +202,22 @@ describe('upstream failures', () => {
   });
 });
 
+describe('a non-streamed answer', () => {
+  it('is framed by its byte length and carries its id, deployment, attempts and CORS headers', async () => {
+    const res = await http(`${server.url}/v1/chat/completions`, { json: chat('Привет, 世界 👋'), headers: { origin: 'https://chat.example' } });
+    assert.equal(res.status, 200);
+    assert.match(res.json.choices[0].message.content, /Привет, 世界 👋/);
+    assert.equal(res.headers['content-type'], 'application/json; charset=utf-8');
+    assert.equal(res.headers['content-length'], String(Buffer.byteLength(res.text)));
+    assert.equal(res.headers['x-request-id'], res.json.id);
+    assert.equal(res.headers['x-opensq-provider'], 'openai');
+    assert.equal(res.headers['x-opensq-deployment'], 'openai/gpt-4o-mini');
+    assert.equal(res.headers['x-opensq-attempts'], '1');
+    assert.equal(res.headers['access-control-allow-origin'], '*');
+    assert.match(String(res.headers['access-control-expose-headers']), /x-opensq-deployment/);
+  });
+});
+
 describe('browser clients', () => {
   it('preflight requests are answered and every answer, streamed too, allows the origin', async () => {
     const preflight = await http(`${server.url}/ai/openai/chat/completions`, {
