@@ -41,6 +41,10 @@ export interface SlowStreamsOptions {
   warmup?: number;
   /** A gateway already running in front of a slow upstream (10 chunks, `chunkMs` apart): measured, not started. */
   gateway?: { origin: string; pid: number };
+  /** The entry script of the gateway this module starts (another build's, for a before/after); this build's when absent. */
+  entry?: string;
+  /** Node flags for the gateway this module starts (e.g. `--cpu-prof`). */
+  nodeArgs?: string[];
 }
 
 export interface SlowStreamsResult {
@@ -79,7 +83,14 @@ export async function measureSlowStreams(options: SlowStreamsOptions = {}): Prom
     const origin = `http://${HOST}:${(await waitForLine(upstream, /listening (\d+)/, 15_000))[1]}`;
     await waitForHealth(upstream, origin, 10_000);
     const connections = options.connections ?? (process.env.SLOW_STREAMS_CONNECTIONS ? Number(process.env.SLOW_STREAMS_CONNECTIONS) : undefined);
-    const started = await startGateway(UNPINNED, origin, [], undefined, (): Record<string, string> => (connections === undefined ? {} : { OPENSQ_UPSTREAM_CONNECTIONS: String(connections) }));
+    const started = await startGateway(
+      UNPINNED,
+      origin,
+      options.nodeArgs ?? [],
+      undefined,
+      (): Record<string, string> => (connections === undefined ? {} : { OPENSQ_UPSTREAM_CONNECTIONS: String(connections) }),
+      options.entry,
+    );
     gateway = { origin: started.origin, pid: started.child.pid };
     stop = async () => {
       await stopChild(started.child);
