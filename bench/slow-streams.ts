@@ -15,7 +15,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { GUARD, HOST, UPSTREAM_ENTRY, numberEnv } from './config.js';
 import { openStreams } from './open-streams.js';
-import { cpuTicks, initClockTicks, memory, ticksToMs } from './proc-stats.js';
+import { cpuSplit, initClockTicks, memory, ticksToMs } from './proc-stats.js';
 import { installCleanup, launch, stopChild, waitForHealth, waitForLine } from './processes.js';
 import { type Pinning, startGateway } from './servers.js';
 
@@ -55,6 +55,8 @@ export interface SlowStreamsResult {
   firstTokenMs: { p50: number; p99: number; max: number };
   peakRssMB: number;
   cpuPct: number;
+  /** Of cpuPct, the part spent in the kernel (on loopback a send also runs the receiver's side of TCP). */
+  kernelPct: number;
   /** The soft limit on open files of this process, and what the run needs of it. */
   openFiles: { limit: number; needed: number };
 }
@@ -104,11 +106,13 @@ export async function measureSlowStreams(options: SlowStreamsOptions = {}): Prom
     if (warmup > 0) await openStreams(gateway.origin, warmup, body);
     let peakRssMB = memory(pid).rssMB;
     const sampler = setInterval(() => (peakRssMB = Math.max(peakRssMB, memory(pid).rssMB)), 100);
-    const ticksBefore = cpuTicks(pid);
+    const ticksBefore = cpuSplit(pid);
     const start = performance.now();
     const timings = await openStreams(gateway.origin, streams, body);
     const wallMs = performance.now() - start;
-    const cpuMs = ticksToMs(cpuTicks(pid) - ticksBefore);
+    const ticksAfter = cpuSplit(pid);
+    const kernelMs = ticksToMs(ticksAfter.system - ticksBefore.system);
+    const cpuMs = ticksToMs(ticksAfter.user - ticksBefore.user) + kernelMs;
     clearInterval(sampler);
     peakRssMB = Math.max(peakRssMB, memory(pid).rssMB);
     const firsts = timings.map((t) => (Number.isNaN(t.firstByteMs) ? Infinity : t.firstByteMs)).sort((a, b) => a - b);
@@ -120,6 +124,7 @@ export async function measureSlowStreams(options: SlowStreamsOptions = {}): Prom
       firstTokenMs: { p50: percentile(firsts, 50), p99: percentile(firsts, 99), max: firsts[firsts.length - 1] },
       peakRssMB,
       cpuPct: (100 * cpuMs) / wallMs,
+      kernelPct: (100 * kernelMs) / wallMs,
       openFiles,
     };
     return { ...result, rows: rowsOf(result, (CHUNKS * chunkMs) / 1000) };
@@ -137,7 +142,7 @@ function rowsOf(r: Omit<SlowStreamsResult, 'rows'>, streamS: number): SlowStream
     // No goal: with every stream opened in the same instant, the last first token waits for the gateway's CPU to admit all the others.
     { name: `${label}: time to first token`, pass: undefined, measured: `p50 ${ms(r.firstTokenMs.p50)}, p99 ${ms(r.firstTokenMs.p99)}, max ${ms(r.firstTokenMs.max)}`, target: 'none' },
     { name: `${label}: gateway peak RSS`, pass: r.peakRssMB <= GOAL_RSS_MB, measured: `${Math.round(r.peakRssMB)} MB`, target: `≤ ${GOAL_RSS_MB} MB` },
-    { name: `${label}: gateway CPU`, pass: r.cpuPct <= GOAL_CPU_PCT, measured: `${r.cpuPct.toFixed(1)}% of a core`, target: `≤ ${GOAL_CPU_PCT}%` },
+    { name: `${label}: gateway CPU`, pass: r.cpuPct <= GOAL_CPU_PCT, measured: `${r.cpuPct.toFixed(1)}% of a core (${r.kernelPct.toFixed(1)}% in the kernel)`, target: `≤ ${GOAL_CPU_PCT}%` },
   ];
 }
 
