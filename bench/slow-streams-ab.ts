@@ -19,7 +19,7 @@ if (!other || !existsSync(other)) throw new Error('usage: node --import tsx benc
 const rounds = Number(process.argv[3] ?? 2);
 const profileDir = process.env.SLOW_STREAMS_PROFILE;
 const line = (name: string, r: SlowStreamsResult): string =>
-  `${name}: ${r.completed}/${r.streams} in ${r.wallS.toFixed(1)} s, CPU ${r.cpuPct.toFixed(2)}% of a core (kernel ${r.kernelPct.toFixed(2)}%), peak RSS ${Math.round(r.peakRssMB)} MB, first token p50 ${Math.round(r.firstTokenMs.p50)} ms`;
+  `${name}: ${r.completed}/${r.streams} in ${r.wallS.toFixed(1)} s, CPU ${r.cpuPct.toFixed(2)}% of a core (kernel ${r.kernelPct.toFixed(2)}%, off the main thread ${r.offMainPct.toFixed(2)}%), peak RSS ${Math.round(r.peakRssMB)} MB, first token p50 ${Math.round(r.firstTokenMs.p50)} ms`;
 for (let round = 1; round <= rounds; round++) {
   const order = round % 2 === 1 ? ['this', 'other'] : ['other', 'this'];
   const results: Record<string, SlowStreamsResult> = {};

@@ -57,6 +57,8 @@ export interface SlowStreamsResult {
   cpuPct: number;
   /** Of cpuPct, the part spent in the kernel (on loopback a send also runs the receiver's side of TCP). */
   kernelPct: number;
+  /** Of cpuPct, the part of threads other than the main one (V8's garbage collector and compiler helpers, libuv's pool). */
+  offMainPct: number;
   /** The soft limit on open files of this process, and what the run needs of it. */
   openFiles: { limit: number; needed: number };
 }
@@ -67,6 +69,13 @@ const UNPINNED: Pinning = { pinned: false, gatewayCpu: undefined, loadCpu: undef
 function openFilesLimit(): number {
   const line = readFileSync('/proc/self/limits', 'utf8').match(/^Max open files\s+(\S+)/m)?.[1];
   return line === undefined || line === 'unlimited' ? Infinity : Number(line);
+}
+
+/** utime + stime of a process's main thread, in clock ticks. */
+function mainThreadTicks(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/task/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return Number(fields[11]) + Number(fields[12]);
 }
 
 const percentile = (sorted: number[], p: number): number => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
@@ -107,10 +116,12 @@ export async function measureSlowStreams(options: SlowStreamsOptions = {}): Prom
     let peakRssMB = memory(pid).rssMB;
     const sampler = setInterval(() => (peakRssMB = Math.max(peakRssMB, memory(pid).rssMB)), 100);
     const ticksBefore = cpuSplit(pid);
+    const mainBefore = mainThreadTicks(pid);
     const start = performance.now();
     const timings = await openStreams(gateway.origin, streams, body);
     const wallMs = performance.now() - start;
     const ticksAfter = cpuSplit(pid);
+    const mainMs = ticksToMs(mainThreadTicks(pid) - mainBefore);
     const kernelMs = ticksToMs(ticksAfter.system - ticksBefore.system);
     const cpuMs = ticksToMs(ticksAfter.user - ticksBefore.user) + kernelMs;
     clearInterval(sampler);
@@ -125,6 +136,7 @@ export async function measureSlowStreams(options: SlowStreamsOptions = {}): Prom
       peakRssMB,
       cpuPct: (100 * cpuMs) / wallMs,
       kernelPct: (100 * kernelMs) / wallMs,
+      offMainPct: (100 * Math.max(0, cpuMs - mainMs)) / wallMs,
       openFiles,
     };
     return { ...result, rows: rowsOf(result, (CHUNKS * chunkMs) / 1000) };
@@ -142,7 +154,7 @@ function rowsOf(r: Omit<SlowStreamsResult, 'rows'>, streamS: number): SlowStream
     // No goal: with every stream opened in the same instant, the last first token waits for the gateway's CPU to admit all the others.
     { name: `${label}: time to first token`, pass: undefined, measured: `p50 ${ms(r.firstTokenMs.p50)}, p99 ${ms(r.firstTokenMs.p99)}, max ${ms(r.firstTokenMs.max)}`, target: 'none' },
     { name: `${label}: gateway peak RSS`, pass: r.peakRssMB <= GOAL_RSS_MB, measured: `${Math.round(r.peakRssMB)} MB`, target: `≤ ${GOAL_RSS_MB} MB` },
-    { name: `${label}: gateway CPU`, pass: r.cpuPct <= GOAL_CPU_PCT, measured: `${r.cpuPct.toFixed(1)}% of a core (${r.kernelPct.toFixed(1)}% in the kernel)`, target: `≤ ${GOAL_CPU_PCT}%` },
+    { name: `${label}: gateway CPU`, pass: r.cpuPct <= GOAL_CPU_PCT, measured: `${r.cpuPct.toFixed(1)}% of a core (${r.kernelPct.toFixed(1)}% in the kernel, ${r.offMainPct.toFixed(1)}% off the main thread)`, target: `≤ ${GOAL_CPU_PCT}%` },
   ];
 }
 
