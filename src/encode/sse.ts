@@ -1,4 +1,5 @@
 import type { ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
 import type { ApiError } from '../core/errors.js';
 
 /** The one place that frames server-sent events for clients. */
@@ -25,16 +26,21 @@ export function sseError(error: ApiError): string {
 }
 
 /**
- * Writes the head of an SSE answer. It leaves with the first bytes written in this turn of the
- * event loop (one socket write instead of two: the first events are usually at hand already), or on
- * its own when the turn ends, so a client never waits longer for it. Clear the returned immediate
- * once the body's first bytes are written.
+ * Writes the head of an SSE answer. The socket stays corked until the microtasks now queued have
+ * run, as Node does for each chunk: the first events, usually at hand already (they came in the
+ * same read as the upstream's head), leave in the same write as the head, and otherwise the head
+ * leaves alone, no later than before.
  */
-export function writeSseHead(res: ServerResponse, extraHeaders: Record<string, string>): NodeJS.Immediate {
+export function writeSseHead(res: ServerResponse, extraHeaders: Record<string, string> = {}): void {
   res.writeHead(200, { ...SSE_HEADERS, ...extraHeaders });
-  return setImmediate(flushHead, res);
+  const socket = res.socket;
+  if (socket && !socket.writableCorked) {
+    socket.cork();
+    process.nextTick(uncork, socket);
+  }
+  res.flushHeaders();
 }
 
-function flushHead(res: ServerResponse): void {
-  if (!res.destroyed && !res.writableEnded) res.flushHeaders();
+function uncork(socket: Socket): void {
+  socket.uncork();
 }

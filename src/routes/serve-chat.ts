@@ -174,7 +174,7 @@ async function streamChat(ctx: AppContext, reply: FastifyReply, scope: RequestSc
   failpoint('stream.head');
   const res = reply.raw;
   const writer = encoder.stream(call, stream);
-  let head: NodeJS.Immediate | undefined = writeSseHead(res, scope.headers(routed.deployment, routed.attempts));
+  writeSseHead(res, scope.headers(routed.deployment, routed.attempts));
   let ttftMs: number | null = null;
   let failure: ApiError | undefined;
   try {
@@ -182,12 +182,7 @@ async function streamChat(ctx: AppContext, reply: FastifyReply, scope: RequestSc
       failpoint(ttftMs === null ? 'stream.first-chunk' : 'stream.later-chunk');
       ttftMs ??= Math.round(performance.now() - scope.started);
       const bytes = writer.batch(batch);
-      if (bytes === '') continue;
-      if (head) {
-        clearImmediate(head);
-        head = undefined;
-      }
-      if (!res.write(bytes)) await drained(res, call.signal);
+      if (bytes !== '' && !res.write(bytes)) await drained(res, call.signal);
     }
   } catch (e) {
     if (!scope.clientGone) failure = scope.timeout ?? asApiError(e);
