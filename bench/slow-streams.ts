@@ -15,7 +15,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { GUARD, HOST, UPSTREAM_ENTRY, numberEnv } from './config.js';
 import { openStreams } from './open-streams.js';
-import { cpuTicks, initClockTicks, memory, ticksToMs } from './proc-stats.js';
+import { cpuSplit, initClockTicks, memory, ticksToMs } from './proc-stats.js';
 import { installCleanup, launch, stopChild, waitForHealth, waitForLine } from './processes.js';
 import { type Pinning, startGateway } from './servers.js';
 
@@ -41,6 +41,10 @@ export interface SlowStreamsOptions {
   warmup?: number;
   /** A gateway already running in front of a slow upstream (10 chunks, `chunkMs` apart): measured, not started. */
   gateway?: { origin: string; pid: number };
+  /** The entry script of the gateway this module starts (another build's, for a before/after); this build's when absent. */
+  entry?: string;
+  /** Node flags for the gateway this module starts (e.g. `--cpu-prof`). */
+  nodeArgs?: string[];
 }
 
 export interface SlowStreamsResult {
@@ -51,6 +55,10 @@ export interface SlowStreamsResult {
   firstTokenMs: { p50: number; p99: number; max: number };
   peakRssMB: number;
   cpuPct: number;
+  /** Of cpuPct, the part spent in the kernel (on loopback a send also runs the receiver's side of TCP). */
+  kernelPct: number;
+  /** Of cpuPct, the part of threads other than the main one (V8's garbage collector and compiler helpers, libuv's pool). */
+  offMainPct: number;
   /** The soft limit on open files of this process, and what the run needs of it. */
   openFiles: { limit: number; needed: number };
 }
@@ -61,6 +69,13 @@ const UNPINNED: Pinning = { pinned: false, gatewayCpu: undefined, loadCpu: undef
 function openFilesLimit(): number {
   const line = readFileSync('/proc/self/limits', 'utf8').match(/^Max open files\s+(\S+)/m)?.[1];
   return line === undefined || line === 'unlimited' ? Infinity : Number(line);
+}
+
+/** utime + stime of a process's main thread, in clock ticks. */
+function mainThreadTicks(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/task/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return Number(fields[11]) + Number(fields[12]);
 }
 
 const percentile = (sorted: number[], p: number): number => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
@@ -79,7 +94,14 @@ export async function measureSlowStreams(options: SlowStreamsOptions = {}): Prom
     const origin = `http://${HOST}:${(await waitForLine(upstream, /listening (\d+)/, 15_000))[1]}`;
     await waitForHealth(upstream, origin, 10_000);
     const connections = options.connections ?? (process.env.SLOW_STREAMS_CONNECTIONS ? Number(process.env.SLOW_STREAMS_CONNECTIONS) : undefined);
-    const started = await startGateway(UNPINNED, origin, [], undefined, (): Record<string, string> => (connections === undefined ? {} : { OPENSQ_UPSTREAM_CONNECTIONS: String(connections) }));
+    const started = await startGateway(
+      UNPINNED,
+      origin,
+      options.nodeArgs ?? [],
+      undefined,
+      (): Record<string, string> => (connections === undefined ? {} : { OPENSQ_UPSTREAM_CONNECTIONS: String(connections) }),
+      options.entry,
+    );
     gateway = { origin: started.origin, pid: started.child.pid };
     stop = async () => {
       await stopChild(started.child);
@@ -93,11 +115,15 @@ export async function measureSlowStreams(options: SlowStreamsOptions = {}): Prom
     if (warmup > 0) await openStreams(gateway.origin, warmup, body);
     let peakRssMB = memory(pid).rssMB;
     const sampler = setInterval(() => (peakRssMB = Math.max(peakRssMB, memory(pid).rssMB)), 100);
-    const ticksBefore = cpuTicks(pid);
+    const ticksBefore = cpuSplit(pid);
+    const mainBefore = mainThreadTicks(pid);
     const start = performance.now();
     const timings = await openStreams(gateway.origin, streams, body);
     const wallMs = performance.now() - start;
-    const cpuMs = ticksToMs(cpuTicks(pid) - ticksBefore);
+    const ticksAfter = cpuSplit(pid);
+    const mainMs = ticksToMs(mainThreadTicks(pid) - mainBefore);
+    const kernelMs = ticksToMs(ticksAfter.system - ticksBefore.system);
+    const cpuMs = ticksToMs(ticksAfter.user - ticksBefore.user) + kernelMs;
     clearInterval(sampler);
     peakRssMB = Math.max(peakRssMB, memory(pid).rssMB);
     const firsts = timings.map((t) => (Number.isNaN(t.firstByteMs) ? Infinity : t.firstByteMs)).sort((a, b) => a - b);
@@ -109,6 +135,8 @@ export async function measureSlowStreams(options: SlowStreamsOptions = {}): Prom
       firstTokenMs: { p50: percentile(firsts, 50), p99: percentile(firsts, 99), max: firsts[firsts.length - 1] },
       peakRssMB,
       cpuPct: (100 * cpuMs) / wallMs,
+      kernelPct: (100 * kernelMs) / wallMs,
+      offMainPct: (100 * Math.max(0, cpuMs - mainMs)) / wallMs,
       openFiles,
     };
     return { ...result, rows: rowsOf(result, (CHUNKS * chunkMs) / 1000) };
@@ -126,7 +154,7 @@ function rowsOf(r: Omit<SlowStreamsResult, 'rows'>, streamS: number): SlowStream
     // No goal: with every stream opened in the same instant, the last first token waits for the gateway's CPU to admit all the others.
     { name: `${label}: time to first token`, pass: undefined, measured: `p50 ${ms(r.firstTokenMs.p50)}, p99 ${ms(r.firstTokenMs.p99)}, max ${ms(r.firstTokenMs.max)}`, target: 'none' },
     { name: `${label}: gateway peak RSS`, pass: r.peakRssMB <= GOAL_RSS_MB, measured: `${Math.round(r.peakRssMB)} MB`, target: `≤ ${GOAL_RSS_MB} MB` },
-    { name: `${label}: gateway CPU`, pass: r.cpuPct <= GOAL_CPU_PCT, measured: `${r.cpuPct.toFixed(1)}% of a core`, target: `≤ ${GOAL_CPU_PCT}%` },
+    { name: `${label}: gateway CPU`, pass: r.cpuPct <= GOAL_CPU_PCT, measured: `${r.cpuPct.toFixed(1)}% of a core (${r.kernelPct.toFixed(1)}% in the kernel, ${r.offMainPct.toFixed(1)}% off the main thread)`, target: `≤ ${GOAL_CPU_PCT}%` },
   ];
 }
 
