@@ -158,7 +158,7 @@ async function completeChat(ctx: AppContext, reply: FastifyReply, scope: Request
     const completion = result.completion;
     completion.usage ??= usage;
     if (endpoint.withUser) completion.user = key.userId;
-    payload = encoder.completion(completion, call);
+    payload = encodeAnswer(encoder, completion, call);
   }
   await scope.record({ deployment: routed.deployment, attempts: routed.attempts, ...tokens(usage), status: 'ok', httpStatus: 200, upstreamId: routed.value.upstreamId });
   // One writeHead with the whole header object, as Fastify's send would end up doing, without its checks for streams, serializers and trailers.
@@ -198,6 +198,20 @@ async function streamChat(ctx: AppContext, reply: FastifyReply, scope: RequestSc
   await scope.record({ deployment: routed.deployment, attempts: routed.attempts, ...tokens(usage), builtinToolCalls: stream.builtinToolCalls?.(), ttftMs, status, httpStatus: error ? error.status : 200, error, upstreamId: stream.upstreamId?.() });
   if (cancelled) res.destroy();
   else res.end(failure ? writer.fail(failure) : writer.end(usage));
+}
+
+/**
+ * The answer in the client's format. An upstream's answer nested thousands of levels deep parses
+ * but overflows the stack when serialised again: that is the upstream's broken answer (a 502), not
+ * a failure of the gateway's.
+ */
+function encodeAnswer(encoder: AnswerEncoder, completion: ChatCompletion, call: ChatCall): string {
+  try {
+    return encoder.completion(completion, call);
+  } catch (e) {
+    if (e instanceof RangeError) throw new ApiError('upstream_error', 'The upstream answered with JSON nested too deep to relay.');
+    throw e;
+  }
 }
 
 /** Waits for the client to take more bytes, or to go away. */
