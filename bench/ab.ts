@@ -15,7 +15,7 @@ import { Pool } from 'undici';
 import { GATEWAY_ENTRY, config } from './config.js';
 import { int, ms, table } from './format.js';
 import { type Lane, type Pids, gatewayResult, load, relaySliceMs, sequential } from './measure.js';
-import { installCleanup, killAllNow, stopAll } from './processes.js';
+import { installCleanup, runBench, stopAll } from './processes.js';
 import { initClockTicks } from './proc-stats.js';
 import { CLIENT_OPTIONS, GATEWAY, RELAY, validate } from './requests.js';
 import { setUpPinning, startGateway, startUpstream } from './servers.js';
@@ -64,14 +64,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().then(
-  () => {
-    killAllNow();
-    process.exit(0);
-  },
-  (error: Error) => {
-    process.stderr.write(`ab: ${error.stack ?? error.message}\n`);
-    killAllNow();
-    process.exit(1);
-  },
-);
+runBench('ab', main);

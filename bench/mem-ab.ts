@@ -15,7 +15,7 @@ import { Pool } from 'undici';
 import { GATEWAY_ENTRY, config } from './config.js';
 import { ms, table } from './format.js';
 import { type Pids, gatewayResult, load, relaySliceMs } from './measure.js';
-import { installCleanup, killAllNow, stopAll } from './processes.js';
+import { installCleanup, runBench, stopAll } from './processes.js';
 import { initClockTicks, memory } from './proc-stats.js';
 import { CLIENT_OPTIONS, GATEWAY, RELAY, validate } from './requests.js';
 import { setUpPinning, startGateway, startUpstream } from './servers.js';
@@ -73,14 +73,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().then(
-  () => {
-    killAllNow();
-    process.exit(0);
-  },
-  (error: Error) => {
-    process.stderr.write(`mem-ab: ${error.stack ?? error.message}\n`);
-    killAllNow();
-    process.exit(1);
-  },
-);
+runBench('mem-ab', main);

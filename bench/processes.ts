@@ -97,6 +97,21 @@ export function killAllNow(): void {
   }
 }
 
+/** Runs a bench script's main: exit 0 when it ends, 1 (its stack on stderr) when it throws; children killed either way. */
+export function runBench(name: string, main: () => Promise<void>): void {
+  main().then(
+    () => {
+      killAllNow();
+      process.exit(0);
+    },
+    (error: Error) => {
+      process.stderr.write(`${name}: ${error.stack ?? error.message}\n`);
+      killAllNow();
+      process.exit(1);
+    },
+  );
+}
+
 export async function stopAll(): Promise<void> {
   await Promise.all([...children].map((c) => stopChild(c)));
   for (const dir of tempDirs.splice(0)) rmSync(dir, { recursive: true, force: true });

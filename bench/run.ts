@@ -52,7 +52,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Pool } from 'undici';
 import { BENCH_OUT, GATEWAY_ENTRY, MODEL, ROOT, config } from './config.js';
 import { type Lane, type LoadSlot, type Pids, type SequentialResult, type SliceTotals, emptyTotals, gatewayResult, load, loadSlice, relayLoadResult, relaySliceMs, sequential } from './measure.js';
-import { installCleanup, killAllNow, removeStaleDataDirs, stopAll, stopChild } from './processes.js';
+import { installCleanup, removeStaleDataDirs, runBench, stopAll, stopChild } from './processes.js';
 import { type Memory, NoiseMeter, initClockTicks, memory, systemTicks, ticksToMs } from './proc-stats.js';
 import { type ProfileResult, profileGateway } from './profile.js';
 import { extraRows } from './extra-rows.js';
@@ -228,14 +228,4 @@ async function main(): Promise<void> {
   writeFileSync(path.join(BENCH_OUT, 'last.json'), `${JSON.stringify(json, null, 2)}\n`);
 }
 
-main().then(
-  () => {
-    killAllNow();
-    process.exit(0);
-  },
-  (error: Error) => {
-    process.stderr.write(`bench: ${error.stack ?? error.message}\n`);
-    killAllNow();
-    process.exit(1);
-  },
-);
+runBench('bench', main);
