@@ -76,7 +76,7 @@ const CASES: Case[] = [
   { name: 'models', method: 'GET', path: '/v1/models', status: 200 },
   { name: 'catalog', method: 'GET', path: '/ai/models', status: 200 },
   { name: 'health', method: 'GET', path: '/health', status: 200 },
-  { name: 'cloud, an unknown file', method: 'GET', path: '/cloud/file/nosuchfile', status: 404 },
+  { name: 'cloud, an unknown file', method: 'GET', path: `/cloud/file/${'0'.repeat(32)}`, status: 404 },
   { name: 'an unknown route', method: 'GET', path: '/v1/nothing-here', status: 404 },
 ];
 
