@@ -74,8 +74,8 @@ const ENDPOINT: ChatEndpoint = {
 export function registerMessages(app: FastifyInstance, ctx: AppContext): void {
   app.register(async (scope) => {
     scope.addHook('onRequest', (request, reply, done) => {
-      // Set on the raw response, so streamed answers (written past Fastify) carry it too.
-      reply.raw.setHeader('request-id', `req_${request.id}`);
+      // Answers written past Fastify (streams) start from the reply's headers, so they carry it too.
+      reply.header('request-id', `req_${request.id}`);
       done();
     });
     scope.setErrorHandler(apiErrorHandler(ctx, (error) => ({ status: anthropicError(error).status, body: anthropicErrorBody(error) })));
