@@ -223,7 +223,7 @@ function answer(config: ProviderConfig, res: UpstreamExchange, maxBytes: number,
       try {
         return JSON.parse(body) as T;
       } catch (cause) {
-        throw redactError(malformedAnswer(config.name, `${what} that is not JSON`, body, cause), secrets);
+        throw redactError(malformedAnswer({ provider: config.name, what: `${what} that is not JSON`, body, cause }), secrets);
       }
     },
   };
