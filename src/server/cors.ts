@@ -11,13 +11,12 @@ const EXPOSED = 'x-request-id, x-opensq-provider, x-opensq-deployment, x-opensq-
  * `reply.getHeaders()`, so they carry them too, in their one header object.
  */
 export function registerCors(app: FastifyInstance, allowedOrigins: string): void {
-  const any = allowedOrigins === '*' ? { 'access-control-allow-origin': '*', 'access-control-expose-headers': EXPOSED } : undefined;
-  const origins = any ? undefined : new Set(allowedOrigins.split(',').map((o) => o.trim()));
+  const origins = allowedOrigins === '*' ? undefined : new Set(allowedOrigins.split(',').map((o) => o.trim()));
   app.addHook('onRequest', (request, reply, done) => {
-    if (any) reply.headers(any);
+    if (!origins) reply.header('access-control-allow-origin', '*').header('access-control-expose-headers', EXPOSED);
     else {
       const origin = request.headers.origin;
-      if (origin && origins!.has(origin)) reply.headers({ 'access-control-allow-origin': origin, 'access-control-expose-headers': EXPOSED, vary: 'origin' });
+      if (origin && origins.has(origin)) reply.header('access-control-allow-origin', origin).header('access-control-expose-headers', EXPOSED).header('vary', 'origin');
     }
     done();
   });
