@@ -114,7 +114,9 @@ export class RequestScope {
 
   /** Headers every answer carries, errors too: its request id, the deployment that served it (or failed last) after how many attempts, any warnings. */
   headers(deployment: Deployment | undefined, attempts?: readonly AttemptRecord[]): Record<string, string> {
-    const headers: Record<string, string> = { 'x-request-id': this.requestId };
+    // The reply's own (CORS, the route's), which an answer written past Fastify would otherwise lose.
+    const headers = this.reply.getHeaders() as Record<string, string>;
+    headers['x-request-id'] = this.requestId;
     if (deployment) {
       const named = deploymentHeaders(deployment);
       headers['x-opensq-provider'] = named.provider;
@@ -241,7 +243,9 @@ export class RequestScope {
     try {
       if (this.clientGone) res.destroy();
       else if (!res.headersSent) {
-        res.writeHead(failure.status, { 'content-type': 'application/json', 'x-request-id': this.requestId });
+        const headers = this.headers(undefined);
+        headers['content-type'] = 'application/json';
+        res.writeHead(failure.status, headers);
         res.end(JSON.stringify(failure.toJSON()));
       } else res.end(sseError(failure));
     } catch {

@@ -62,14 +62,31 @@ const OPENAI_STREAM: StreamEncoder = { batch: sseBatch, end: () => SSE_DONE, fai
 /** OpenAI's chat completion: the completion as it is, chunks framed as `data:` events, then `[DONE]`. */
 export const OPENAI_CHAT: AnswerEncoder = { completion: (completion) => JSON.stringify(completion), stream: () => OPENAI_STREAM };
 
+/** One chat request to serve: the route's parsed body and authenticated key, for one endpoint. */
+export interface ChatRequestToServe {
+  ctx: AppContext;
+  reply: FastifyReply;
+  body: ChatRequest;
+  key: ApiKey;
+  endpoint: ChatEndpoint;
+}
+
+/** A chat request being served, once admitted: built once per request and passed along. */
+interface Serving extends ChatRequestToServe {
+  scope: RequestScope;
+  call: ChatCall;
+  model: Model;
+}
+
 /**
  * Serves one chat request for any chat endpoint: the router picks deployments, retries and falls
  * back while nothing has been sent; the answer is relayed as JSON or SSE; the usage row is written
  * before the response ends, and everything the request holds is settled once by its scope.
  */
-export async function serveChat(ctx: AppContext, reply: FastifyReply, body: ChatRequest, key: ApiKey, endpoint: ChatEndpoint): Promise<void> {
+export async function serveChat(request: ChatRequestToServe): Promise<void> {
+  const { ctx, reply, body, key, endpoint } = request;
   // Only deployments that serve the tools, images, audio or reasoning the request asks for; a 400 if none does.
-  const model = onlyDeployments(modelForRequest(resolveModel(ctx.catalog, body.model, key, 'chat'), body), endpoint.deployments);
+  const model = onlyDeployments(modelForRequest(resolveModel({ catalog: ctx.catalog, requested: body.model, key, kind: 'chat' }), body), endpoint.deployments);
   const images = countImageParts(body.messages);
   if (images > ctx.settings.maxImagesPerRequest) {
     throw new ApiError('invalid_request', `This request has ${images} images; this server takes at most ${ctx.settings.maxImagesPerRequest} in one request.`, { param: 'messages' });
@@ -117,7 +134,8 @@ export async function serveChat(ctx: AppContext, reply: FastifyReply, body: Chat
     scope.warn('answer_limited', `the answer is limited to ${ticket.answerCap} tokens${(body.n ?? 1) > 1 ? ' per choice' : ''}: what this key's credit affords`);
   }
   if (ticket.toolCallCap !== undefined) call.maxToolCalls = ticket.toolCallCap;
-  await scope.run(() => (body.stream ? streamChat(ctx, reply, scope, call, model, endpoint.encoder ?? OPENAI_CHAT) : completeChat(ctx, reply, scope, call, model, endpoint, key)));
+  const serving: Serving = { ctx, reply, body, key, endpoint, scope, call, model };
+  await scope.run(() => (body.stream ? streamChat(serving) : completeChat(serving)));
 }
 
 function onlyDeployments(model: Model, allowed: ChatEndpoint['deployments']): Model {
@@ -141,7 +159,7 @@ function callFor(call: ChatCall, model: Model, deployment: Deployment): ChatCall
   return { ...call, upstreamModel: deployment.model, timeouts: { ...deployment.provider.timeouts, ...model.timeoutOverrides } };
 }
 
-async function completeChat(ctx: AppContext, reply: FastifyReply, scope: RequestScope, call: ChatCall, model: Model, endpoint: ChatEndpoint, key: ApiKey): Promise<void> {
+async function completeChat({ ctx, reply, scope, call, model, endpoint, key }: Serving): Promise<void> {
   const routed = await ctx.router.run(model, call.id, call.signal, (d) => ctx.registry.adapter(d.provider.name).chat(callFor(call, model, d)));
   if (!routed.ok) return scope.fail(routed);
   scope.hold(routed);
@@ -168,7 +186,7 @@ async function completeChat(ctx: AppContext, reply: FastifyReply, scope: Request
   reply.raw.writeHead(200, headers).end(payload);
 }
 
-async function streamChat(ctx: AppContext, reply: FastifyReply, scope: RequestScope, call: ChatCall, model: Model, encoder: AnswerEncoder): Promise<void> {
+async function streamChat({ ctx, reply, scope, call, model, endpoint }: Serving): Promise<void> {
   const routed = await ctx.router.run(model, call.id, call.signal, (d) => ctx.registry.adapter(d.provider.name).stream(callFor(call, model, d)));
   if (!routed.ok) return scope.fail(routed);
   scope.hold(routed);
@@ -176,7 +194,7 @@ async function streamChat(ctx: AppContext, reply: FastifyReply, scope: RequestSc
   scope.hijack();
   failpoint('stream.head');
   const res = reply.raw;
-  const writer = encoder.stream(call, stream);
+  const writer = (endpoint.encoder ?? OPENAI_CHAT).stream(call, stream);
   writeSseHead(res, scope.headers(routed.deployment, routed.attempts));
   let ttftMs: number | null = null;
   let failure: ApiError | undefined;

@@ -41,7 +41,7 @@ export interface ImageServing {
  * are retryable, encodes the answer, and writes the usage row (priced per image) before replying.
  */
 export async function serveImages(ctx: AppContext, { reply, key, job, endpoint }: ImageServing): Promise<void> {
-  const model = resolveModel(ctx.catalog, job.model, key, 'image');
+  const model = resolveModel({ catalog: ctx.catalog, requested: job.model, key, kind: 'image' });
   const ticket = await ctx.admission.admit({
     key,
     model,

@@ -20,7 +20,7 @@ export interface SpeechServing {
  * type, and a usage row priced per thousand characters.
  */
 export async function serveSpeech(ctx: AppContext, { reply, key, body, endpoint }: SpeechServing): Promise<void> {
-  const model = resolveModel(ctx.catalog, body.model, key, 'speech');
+  const model = resolveModel({ catalog: ctx.catalog, requested: body.model, key, kind: 'speech' });
   const ticket = await ctx.admission.admit({
     key,
     model,

@@ -3,11 +3,21 @@ import type { ModelKind } from '../config/catalog-entry.js';
 import { ApiError } from '../core/errors.js';
 import type { Catalog, Model } from './catalog.js';
 
+/** A model a request names, for a route of one kind. */
+export interface ModelRequest {
+  catalog: Catalog;
+  requested: string;
+  key: ApiKey;
+  kind: ModelKind;
+  /** The request's parameter that names it, in errors; `model` when absent. */
+  param?: string;
+}
+
 /**
  * The catalog model a request names (directly or through an alias), checked against the key's
  * access and the route's kind; an alias is checked as the model it names.
  */
-export function resolveModel(catalog: Catalog, requested: string, key: ApiKey, kind: ModelKind, param = 'model'): Model {
+export function resolveModel({ catalog, requested, key, kind, param = 'model' }: ModelRequest): Model {
   const model = catalog.find(requested);
   if (!model) {
     throw new ApiError('model_not_found', `The model \`${requested}\` does not exist or you do not have access to it.`, { param });

@@ -1,23 +1,22 @@
 import type { FastifyInstance } from 'fastify';
 
+/** The gateway's own headers, which browsers may read. */
+const EXPOSED = 'x-request-id, x-opensq-provider, x-opensq-deployment, x-opensq-attempts, x-opensq-panic, x-opensq-warnings, retry-after';
+
 /**
  * Browser clients (web chats, extensions, the playground on another origin) call the API
  * directly, as they do api.onlysq.ru: every answer allows the configured origins, and preflight
- * requests are answered without authentication. The header is set on the raw response so streamed
- * answers, which are written past Fastify, carry it too.
+ * requests are answered without authentication. The headers are the reply's, as Fastify sends
+ * them: answers written past Fastify (a relayed chat answer, event streams) start from
+ * `reply.getHeaders()`, so they carry them too, in their one header object.
  */
 export function registerCors(app: FastifyInstance, allowedOrigins: string): void {
   const origins = allowedOrigins === '*' ? undefined : new Set(allowedOrigins.split(',').map((o) => o.trim()));
-  const allow = (origin: string | undefined): string | undefined => {
-    if (!origins) return '*';
-    return origin && origins.has(origin) ? origin : undefined;
-  };
   app.addHook('onRequest', (request, reply, done) => {
-    const value = allow(request.headers.origin);
-    if (value) {
-      reply.raw.setHeader('access-control-allow-origin', value);
-      reply.raw.setHeader('access-control-expose-headers', 'x-request-id, x-opensq-provider, x-opensq-deployment, x-opensq-attempts, x-opensq-panic, x-opensq-warnings, retry-after');
-      if (origins) reply.raw.setHeader('vary', 'origin');
+    if (!origins) reply.header('access-control-allow-origin', '*').header('access-control-expose-headers', EXPOSED);
+    else {
+      const origin = request.headers.origin;
+      if (origin && origins.has(origin)) reply.header('access-control-allow-origin', origin).header('access-control-expose-headers', EXPOSED).header('vary', 'origin');
     }
     done();
   });

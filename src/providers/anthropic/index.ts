@@ -33,9 +33,9 @@ export class AnthropicAdapter implements ProviderAdapter {
     try {
       message = JSON.parse(text) as AnthropicMessage;
     } catch (cause) {
-      throw malformedAnswer(this.config.name, 'an answer that is not JSON', text, cause);
+      throw malformedAnswer({ provider: this.config.name, what: 'an answer that is not JSON', body: text, cause });
     }
-    if (!message || !Array.isArray(message.content)) throw malformedAnswer(this.config.name, 'an answer without content', text);
+    if (!message || !Array.isArray(message.content)) throw malformedAnswer({ provider: this.config.name, what: 'an answer without content', body: text });
     const parts = convertAnthropicMessage(message, { jsonResponse: plan.jsonResponse });
     return collectChatCompletion(oneBatch(parts), { id: call.id, created: call.created, model: call.publicModel });
   }
@@ -46,7 +46,7 @@ export class AnthropicAdapter implements ProviderAdapter {
     const type = String(res.headers['content-type'] ?? '');
     if (!type.includes('text/event-stream')) {
       const text = await res.text();
-      throw malformedAnswer(this.config.name, `content type "${type}" instead of an event stream`, text);
+      throw malformedAnswer({ provider: this.config.name, what: `content type "${type}" instead of an event stream`, body: text });
     }
     const parts = readAnthropicStream(res.body, { provider: this.config.name, jsonResponse: plan.jsonResponse });
     const includeUsage = call.body.stream_options?.include_usage === true;
@@ -76,9 +76,9 @@ export class AnthropicAdapter implements ProviderAdapter {
     try {
       count = (JSON.parse(text) as { input_tokens?: unknown }).input_tokens;
     } catch (cause) {
-      throw malformedAnswer(this.config.name, 'an answer that is not JSON', text, cause);
+      throw malformedAnswer({ provider: this.config.name, what: 'an answer that is not JSON', body: text, cause });
     }
-    if (typeof count !== 'number' || !Number.isInteger(count) || count < 0) throw malformedAnswer(this.config.name, 'a count without input_tokens', text);
+    if (typeof count !== 'number' || !Number.isInteger(count) || count < 0) throw malformedAnswer({ provider: this.config.name, what: 'a count without input_tokens', body: text });
     return count;
   }
 

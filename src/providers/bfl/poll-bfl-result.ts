@@ -56,7 +56,7 @@ export async function pollBflResult({ config, pollingUrl, call, intervalMs, maxI
     });
     const answer = await res.json<BflResultAnswer | null>('a task status');
     const text = JSON.stringify(answer);
-    if (typeof answer?.status !== 'string') throw malformedAnswer(provider, 'a task status without a status', text);
+    if (typeof answer?.status !== 'string') throw malformedAnswer({ provider, what: 'a task status without a status', body: text });
     switch (answer.status) {
       case 'Ready': {
         const sample = answer.result?.sample;

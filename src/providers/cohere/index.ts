@@ -31,7 +31,7 @@ export class CohereAdapter implements ProviderAdapter {
     const body = convertToCohereRequest(call.body, { upstreamModel: call.upstreamModel, stream: false, warn: call.warn, maxAnswerTokens: call.maxAnswerTokens });
     const res = await this.send(call, this.chatUrl, body, 'application/json');
     const answer = this.parse<CohereChatResponse>(await res.text(), 'a chat answer');
-    if (typeof answer?.message !== 'object' || answer.message === null) throw malformedAnswer(this.config.name, 'a chat answer without a message', JSON.stringify(answer));
+    if (typeof answer?.message !== 'object' || answer.message === null) throw malformedAnswer({ provider: this.config.name, what: 'a chat answer without a message', body: JSON.stringify(answer) });
     return collectChatCompletion(oneBatch(convertCohereResponse(answer, body.stop_sequences)), { id: call.id, created: call.created, model: call.publicModel });
   }
 
@@ -40,7 +40,7 @@ export class CohereAdapter implements ProviderAdapter {
     const res = await this.send(call, this.chatUrl, body, 'text/event-stream');
     const type = String(res.headers['content-type'] ?? '');
     if (!type.includes('text/event-stream')) {
-      throw malformedAnswer(this.config.name, `content type "${type}" instead of an event stream`, await res.text());
+      throw malformedAnswer({ provider: this.config.name, what: `content type "${type}" instead of an event stream`, body: await res.text() });
     }
     const includeUsage = call.body.stream_options?.include_usage === true;
     return encodeChatChunks(readCohereStream(res.body, { provider: this.config.name, stopSequences: body.stop_sequences }), { id: call.id, created: call.created, model: call.publicModel, includeUsage });
@@ -57,7 +57,7 @@ export class CohereAdapter implements ProviderAdapter {
     const answer = this.parse<CohereEmbedResponse>(await res.text(), 'an embeddings answer');
     const vectors = answer?.embeddings?.float;
     if (!Array.isArray(vectors) || vectors.length !== body.texts.length) {
-      throw malformedAnswer(this.config.name, `an embeddings answer without ${body.texts.length} float vectors`, JSON.stringify(answer));
+      throw malformedAnswer({ provider: this.config.name, what: `an embeddings answer without ${body.texts.length} float vectors`, body: JSON.stringify(answer) });
     }
     return { vectors, tokens: answer.meta?.billed_units?.input_tokens ?? 0 };
   }
@@ -78,7 +78,7 @@ export class CohereAdapter implements ProviderAdapter {
     try {
       return JSON.parse(text) as T;
     } catch (cause) {
-      throw malformedAnswer(this.config.name, `${what} that is not JSON`, text, cause);
+      throw malformedAnswer({ provider: this.config.name, what: `${what} that is not JSON`, body: text, cause });
     }
   }
 

@@ -40,7 +40,7 @@ export class GeminiAdapter implements ProviderAdapter {
     const res = await this.send(call, `${this.modelUrl(call.upstreamModel)}:streamGenerateContent?alt=sse`, body);
     const type = String(res.headers['content-type'] ?? '');
     if (!type.includes('text/event-stream')) {
-      throw malformedAnswer(this.config.name, `content type "${type}" instead of an event stream`, await res.text());
+      throw malformedAnswer({ provider: this.config.name, what: `content type "${type}" instead of an event stream`, body: await res.text() });
     }
     const parts = readGeminiStream(res.body, { provider: this.config.name, requestId: call.id });
     const includeUsage = call.body.stream_options?.include_usage === true;
@@ -53,7 +53,7 @@ export class GeminiAdapter implements ProviderAdapter {
     const res = await this.send(call, `${this.base}/${model}:batchEmbedContents`, body);
     const text = await res.text();
     const result = convertGeminiEmbedResponse(this.parse<BatchEmbedContentsResponse>(text, 'an embeddings answer'), body.requests.length);
-    if (!result) throw malformedAnswer(this.config.name, 'an embeddings answer without one embedding per input', text);
+    if (!result) throw malformedAnswer({ provider: this.config.name, what: 'an embeddings answer without one embedding per input', body: text });
     return result;
   }
 
@@ -84,9 +84,9 @@ export class GeminiAdapter implements ProviderAdapter {
       const parsed: unknown = JSON.parse(text);
       if (typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)) return parsed as T;
     } catch (cause) {
-      throw malformedAnswer(this.config.name, `${what} that is not JSON`, text, cause);
+      throw malformedAnswer({ provider: this.config.name, what: `${what} that is not JSON`, body: text, cause });
     }
-    throw malformedAnswer(this.config.name, `${what} that is not a JSON object`, text);
+    throw malformedAnswer({ provider: this.config.name, what: `${what} that is not a JSON object`, body: text });
   }
 
 }

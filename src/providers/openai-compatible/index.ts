@@ -61,9 +61,9 @@ export class OpenAICompatibleAdapter implements ProviderAdapter {
     try {
       completion = JSON.parse(text) as ChatCompletion;
     } catch (cause) {
-      throw malformedAnswer(this.config.name, 'an answer that is not JSON', text, cause);
+      throw malformedAnswer({ provider: this.config.name, what: 'an answer that is not JSON', body: text, cause });
     }
-    if (!completion || !Array.isArray(completion.choices)) throw malformedAnswer(this.config.name, 'an answer without choices', text);
+    if (!completion || !Array.isArray(completion.choices)) throw malformedAnswer({ provider: this.config.name, what: 'an answer without choices', body: text });
     completion.model = call.publicModel;
     const upstreamId = typeof completion.id === 'string' ? completion.id : undefined;
     completion.id = call.id;
@@ -98,9 +98,9 @@ export class OpenAICompatibleAdapter implements ProviderAdapter {
     try {
       parsed = JSON.parse(text);
     } catch (cause) {
-      throw malformedAnswer(this.config.name, 'an embeddings answer that is not JSON', text, cause);
+      throw malformedAnswer({ provider: this.config.name, what: 'an embeddings answer that is not JSON', body: text, cause });
     }
-    if (!Array.isArray(parsed.data)) throw malformedAnswer(this.config.name, 'an embeddings answer without data', text);
+    if (!Array.isArray(parsed.data)) throw malformedAnswer({ provider: this.config.name, what: 'an embeddings answer without data', body: text });
     const vectors = [...parsed.data].sort((a, b) => (a.index ?? 0) - (b.index ?? 0)).map((d) => d.embedding ?? []);
     const prompt = parsed.usage?.prompt_tokens ?? 0;
     return { vectors, usage: { prompt_tokens: prompt, total_tokens: parsed.usage?.total_tokens ?? prompt } };
@@ -125,14 +125,14 @@ export class OpenAICompatibleAdapter implements ProviderAdapter {
 
   private async expectEventStream(res: { headers: Record<string, unknown>; text(): Promise<string> }): Promise<void> {
     const type = String(res.headers['content-type'] ?? '');
-    if (!type.includes('text/event-stream')) throw malformedAnswer(this.config.name, `content type "${type}" instead of an event stream`, await res.text());
+    if (!type.includes('text/event-stream')) throw malformedAnswer({ provider: this.config.name, what: `content type "${type}" instead of an event stream`, body: await res.text() });
   }
 
   private send(call: { signal: AbortSignal; timeouts?: Timeouts }, body: Record<string, unknown>, url = this.chatUrl, maxBytes?: number) {
     return postUpstream(this.config, { url, headers: this.headers, body, signal: call.signal, timeouts: call.timeouts, maxBytes, mapError: this.mapError });
   }
 
-  private readonly mapError = (status: number, text: string, retryAfter: string | undefined) => mapOpenAIError(this.config.name, status, text, retryAfter);
+  private readonly mapError = (status: number, text: string, retryAfter: string | undefined) => mapOpenAIError({ provider: this.config.name, status, body: text, retryAfter });
 
 }
 

@@ -31,9 +31,9 @@ export function chatResultOfTextCompletion(text: string, call: ChatCall, provide
   try {
     parsed = JSON.parse(text) as TextCompletion;
   } catch (cause) {
-    throw malformedAnswer(provider, 'an answer that is not JSON', text, cause);
+    throw malformedAnswer({ provider, what: 'an answer that is not JSON', body: text, cause });
   }
-  if (!parsed || !Array.isArray(parsed.choices)) throw malformedAnswer(provider, 'an answer without choices', text);
+  if (!parsed || !Array.isArray(parsed.choices)) throw malformedAnswer({ provider, what: 'an answer without choices', body: text });
   const completion: ChatCompletion = {
     id: call.id,
     object: 'chat.completion',

@@ -5,13 +5,21 @@ interface OpenAIErrorBody {
   message?: string;
 }
 
+/** An OpenAI-compatible upstream's error response: its status, body (scrubbed of credentials) and `Retry-After`. */
+export interface OpenAIErrorResponse {
+  provider: string;
+  status: number;
+  body: string;
+  retryAfter?: string;
+}
+
 /**
  * An OpenAI-compatible upstream's error response in our error shape. The client's own mistakes
  * (400, 413, 422) keep the upstream's message and status; the gateway's credential or model
  * configuration problems (401, 403, 404) are 502s, since retrying with another client key
  * cannot help; 429 keeps `Retry-After`; 408 and timeouts are 504; the rest are 502.
  */
-export function mapOpenAIError(provider: string, status: number, bodyText: string, retryAfter?: string): UpstreamError {
+export function mapOpenAIError({ provider, status, body: bodyText, retryAfter }: OpenAIErrorResponse): UpstreamError {
   let parsed: OpenAIErrorBody | undefined;
   try {
     parsed = JSON.parse(bodyText) as OpenAIErrorBody;

@@ -26,7 +26,7 @@ function safeParse(text: string): Record<string, unknown> | undefined {
 function failureOf(provider: string, data: Record<string, unknown> | undefined, raw: string): UpstreamError {
   const error = (data?.response as { error?: { message?: unknown; code?: unknown } } | undefined)?.error ?? data;
   const message = typeof error?.message === 'string' ? error.message : 'the upstream failed the response';
-  const failure = mapOpenAIError(provider, 500, JSON.stringify({ error: { message, code: error?.code ?? null } }));
+  const failure = mapOpenAIError({ provider, status: 500, body: JSON.stringify({ error: { message, code: error?.code ?? null } }) });
   return raw.length > 0 ? new UpstreamError(failure.code, failure.message, { provider, upstreamStatus: 200, upstreamBody: raw }) : failure;
 }
 

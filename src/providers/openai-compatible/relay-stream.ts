@@ -137,5 +137,5 @@ function safeParse(text: string): Record<string, unknown> | undefined {
 function upstreamStreamError(provider: string, data: string): UpstreamError {
   const parsed = safeParse(data) as { error?: { code?: unknown; type?: unknown } } | undefined;
   const status = typeof parsed?.error?.code === 'number' ? parsed.error.code : 500;
-  return mapOpenAIError(provider, status >= 400 ? status : 500, data);
+  return mapOpenAIError({ provider, status: status >= 400 ? status : 500, body: data });
 }

@@ -134,9 +134,9 @@ export function responsesAnswer({ text, call, origin, provider }: ResponsesAnswe
   try {
     response = JSON.parse(text) as Record<string, unknown>;
   } catch (cause) {
-    throw malformedAnswer(provider, 'an answer that is not JSON', text, cause);
+    throw malformedAnswer({ provider, what: 'an answer that is not JSON', body: text, cause });
   }
-  if (typeof response !== 'object' || response === null || !Array.isArray(response.output)) throw malformedAnswer(provider, 'a Response without output', text);
+  if (typeof response !== 'object' || response === null || !Array.isArray(response.output)) throw malformedAnswer({ provider, what: 'a Response without output', body: text });
   const upstreamId = adoptResponse(response, call, origin.own);
   const usage = responsesUsage(response.usage, response.output);
   const completion: ChatCompletion & WithResponsesAnswer = { id: call.id, object: 'chat.completion', created: call.created, model: call.publicModel, choices: [] };

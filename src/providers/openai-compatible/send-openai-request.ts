@@ -23,6 +23,6 @@ export function sendOpenAIRequest(
     body,
     signal: call.signal,
     timeouts: call.timeouts,
-    mapError: (status, text, retryAfter) => mapOpenAIError(config.name, status, text, retryAfter),
+    mapError: (status, text, retryAfter) => mapOpenAIError({ provider: config.name, status, body: text, retryAfter }),
   });
 }

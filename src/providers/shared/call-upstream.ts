@@ -74,12 +74,13 @@ export async function callUpstream(config: ProviderConfig, req: UpstreamRequest,
   const timeouts = req.timeouts ?? config.timeouts;
   const secrets = providerSecrets(config);
   const fail = (error: unknown): ApiError => redactError(asUpstreamError(config.name, error, req.signal), secrets);
+  const call: Call = { config, req, secrets, connectMs: timeouts.connectMs, fail };
   // Encoded before the exchange: a body that cannot be encoded is the gateway's failure, not the provider's.
   const body = req.body === undefined || req.body instanceof FormData ? req.body : JSON.stringify(req.body);
   try {
     let target = ownEndpoint(config, req.url) ?? endpointOf(new URL(req.url));
     for (let redirects = 0; ; redirects++) {
-      const route = routeFor(config, req, target, secrets, timeouts.connectMs);
+      const route = routeFor(call, target);
       // The dispatcher itself, with origin and path already known, and no request() machinery (bench/README.md, issue 16).
       const res = await dispatchUpstream(
         route.dispatcher,
@@ -92,12 +93,23 @@ export async function callUpstream(config: ProviderConfig, req: UpstreamRequest,
         target = endpointOf(new URL(location, target.url));
         continue;
       }
-      if (res.statusCode >= 200 && res.statusCode < 300) return answer(config, res, req.maxBytes ?? DEFAULT_MAX_BYTES, fail, secrets);
-      throw await failure(config, req, res, route.credentials, secrets);
+      if (res.statusCode >= 200 && res.statusCode < 300) return answer(call, res);
+      throw await failure(call, res, route.credentials);
     }
   } catch (error) {
     throw fail(error);
   }
+}
+
+/** One call to an upstream, as its helpers need it: built once per call. */
+interface Call {
+  config: ProviderConfig;
+  req: UpstreamRequest;
+  /** The provider's credentials, scrubbed from whatever the call throws. */
+  secrets: readonly string[];
+  connectMs: number;
+  /** Any failure of the call in our error shape, scrubbed. */
+  fail(error: unknown): ApiError;
 }
 
 /** A URL with the parts undici's dispatcher takes, each computed once. */
@@ -151,7 +163,7 @@ interface Route {
 }
 
 /** Where and with which headers a URL may be called, or why it may not. */
-function routeFor(config: ProviderConfig, req: UpstreamRequest, target: Endpoint, secrets: readonly string[], connectMs: number): Route {
+function routeFor({ config, req, secrets, connectMs }: Call, target: Endpoint): Route {
   const url = target.url;
   const headers = req.headers ?? {};
   const credentials = secrets.length > 0 && secrets.some((s) => target.href.includes(s) || Object.values(headers).some((v) => v.includes(s)));
@@ -172,7 +184,7 @@ function refused(provider: string, url: URL, why: string): UpstreamError {
 }
 
 /** An error response in our terms, its body scrubbed, a refusal of the credentials made generic. */
-async function failure(config: ProviderConfig, req: UpstreamRequest, res: UpstreamExchange, credentials: boolean, secrets: readonly string[]): Promise<ApiError> {
+async function failure({ config, req, secrets }: Call, res: UpstreamExchange, credentials: boolean): Promise<ApiError> {
   const { data } = await res.body.readUpTo(ERROR_BODY_BYTES).catch(() => ({ data: Buffer.alloc(0) }));
   const body = redactText(data.toString('utf8'), secrets);
   const status = res.statusCode;
@@ -191,7 +203,8 @@ function credentialsRefused(provider: string, status: number, body: string): Ups
   });
 }
 
-function answer(config: ProviderConfig, res: UpstreamExchange, maxBytes: number, fail: (error: unknown) => ApiError, secrets: readonly string[]): UpstreamResponse {
+function answer({ config, req, secrets, fail }: Call, res: UpstreamExchange): UpstreamResponse {
+  const maxBytes = req.maxBytes ?? DEFAULT_MAX_BYTES;
   const tooLarge = (): UpstreamError => new UpstreamError('upstream_error', `provider ${config.name} sent a body larger than ${maxBytes} bytes`, { provider: config.name });
   const bytes = async (): Promise<Buffer> => {
     try {
@@ -223,7 +236,7 @@ function answer(config: ProviderConfig, res: UpstreamExchange, maxBytes: number,
       try {
         return JSON.parse(body) as T;
       } catch (cause) {
-        throw redactError(malformedAnswer(config.name, `${what} that is not JSON`, body, cause), secrets);
+        throw redactError(malformedAnswer({ provider: config.name, what: `${what} that is not JSON`, body, cause }), secrets);
       }
     },
   };

@@ -74,8 +74,8 @@ const ENDPOINT: ChatEndpoint = {
 export function registerMessages(app: FastifyInstance, ctx: AppContext): void {
   app.register(async (scope) => {
     scope.addHook('onRequest', (request, reply, done) => {
-      // Set on the raw response, so streamed answers (written past Fastify) carry it too.
-      reply.raw.setHeader('request-id', `req_${request.id}`);
+      // Answers written past Fastify (streams) start from the reply's headers, so they carry it too.
+      reply.header('request-id', `req_${request.id}`);
       done();
     });
     scope.setErrorHandler(apiErrorHandler(ctx, (error) => ({ status: anthropicError(error).status, body: anthropicErrorBody(error) })));
@@ -88,7 +88,7 @@ export function registerMessages(app: FastifyInstance, ctx: AppContext): void {
         if (model && servesThinking(model)) chat.reasoning_effort = effortFor(thinkingBudget);
         else chat[READ_WARNINGS] = [{ code: 'dropped_parameter', message: 'no deployment of this model reasons on request; thinking was ignored' }];
       }
-      await serveChat(ctx, reply, chat, key, ENDPOINT);
+      await serveChat({ ctx, reply, body: chat, key, endpoint: ENDPOINT });
     };
     // Anthropic's own count when the model's first deployment is Anthropic's; else (or when that fails) the project's estimate of the prompt, what a usage row records when an upstream reports none.
     // Admitted like any request (the key's requests per minute and per day, its concurrency, a paid model's access, a balance
@@ -99,7 +99,7 @@ export function registerMessages(app: FastifyInstance, ctx: AppContext): void {
       const body = request.body;
       const withLimit = typeof body === 'object' && body !== null && !Array.isArray(body) && !('max_tokens' in body) ? { ...body, max_tokens: 1 } : body;
       const { chat } = parseMessagesRequest(withLimit, betasOf(request.headers['anthropic-beta']));
-      const model = resolveModel(ctx.catalog, chat.model, key, 'chat');
+      const model = resolveModel({ catalog: ctx.catalog, requested: chat.model, key, kind: 'chat' });
       const ticket = await ctx.admission.admit({
         key,
         model,

@@ -28,6 +28,6 @@ export function registerApiV2(app: FastifyInstance, ctx: AppContext): void {
     }
     const { request: _request, meta: _meta, ...outer } = body;
     const chat = parseChatRequest({ ...outer, ...(inner as Record<string, unknown> | undefined), model: body.model }, inner ? 'request.' : '');
-    await serveChat(ctx, reply, chat, key, ENDPOINT);
+    await serveChat({ ctx, reply, body: chat, key, endpoint: ENDPOINT });
   });
 }

@@ -11,7 +11,7 @@ export function registerChatCompletions(app: FastifyInstance, ctx: AppContext): 
   const handler = async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
     const key = await ctx.keys.authenticate(presentedKey(request.headers));
     const body = parseChatRequest(request.body);
-    await serveChat(ctx, reply, body, key, ENDPOINT);
+    await serveChat({ ctx, reply, body, key, endpoint: ENDPOINT });
   };
   app.post('/ai/openai/chat/completions', handler);
   app.post('/v1/chat/completions', handler);

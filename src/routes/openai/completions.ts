@@ -58,7 +58,7 @@ export function registerCompletions(app: FastifyInstance, ctx: AppContext): void
   const handler = async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
     const key = await ctx.keys.authenticate(presentedKey(request.headers));
     const legacy = parseCompletionRequest(request.body);
-    checkDeployments(resolveModel(ctx.catalog, legacy.model, key, 'chat'), legacy);
+    checkDeployments(resolveModel({ catalog: ctx.catalog, requested: legacy.model, key, kind: 'chat' }), legacy);
     // The chat request routing, limits and the local model read; relayed deployments send `legacy` itself.
     const chat: ChatRequest = { model: legacy.model, messages: [{ role: 'user', content: legacy.prompt }], max_tokens: legacy.max_tokens ?? 16 };
     if (legacy.stream) {
@@ -68,7 +68,7 @@ export function registerCompletions(app: FastifyInstance, ctx: AppContext): void
     for (const field of ['temperature', 'top_p', 'stop', 'seed', 'n', 'user'] as const) if (legacy[field] != null) (chat as Record<string, unknown>)[field] = legacy[field];
     chat[CHAT_TOOLS] = readChatTools(undefined, undefined);
     markLegacyCompletion(chat, legacy);
-    await serveChat(ctx, reply, chat, key, ENDPOINT);
+    await serveChat({ ctx, reply, body: chat, key, endpoint: ENDPOINT });
   };
   app.post('/ai/openai/completions', handler);
   app.post('/v1/completions', handler);

@@ -15,7 +15,7 @@ export function registerEmbeddings(app: FastifyInstance, ctx: AppContext): void 
   const handler = async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
     const key = await ctx.keys.authenticate(presentedKey(request.headers));
     const body = parseEmbeddingRequest(request.body);
-    const model = resolveModel(ctx.catalog, body.model, key, 'embedding');
+    const model = resolveModel({ catalog: ctx.catalog, requested: body.model, key, kind: 'embedding' });
     const inputText = (): string => embeddingTexts(body.input)?.join('\n') ?? JSON.stringify(body.input);
     const ticket = await ctx.admission.admit({
       key,

@@ -175,17 +175,17 @@ export function registerResponses(app: FastifyInstance, ctx: AppContext): void {
     }
     let items = inputItems(parsed.input);
     if (referencedItemIds(items).length > 0) items = resolveReferences(items, await referencedItems(store, key.userId, items));
-    const { body, only } = chatRequestFor({ parsed, raw: request.body, conversation: [...prior, ...items], usable: resolveModel(ctx.catalog, parsed.model, key, 'chat').usable });
+    const { body, only } = chatRequestFor({ parsed, raw: request.body, conversation: [...prior, ...items], usable: resolveModel({ catalog: ctx.catalog, requested: parsed.model, key, kind: 'chat' }).usable });
     const settled: ResponseSettled | undefined =
       parsed.store === false
         ? undefined
         : (response, json) => store.save(owner(key), { response, input: inputItemResources(items, response.id), previousId: parsed.previous_response_id ?? null }, json);
-    await serveChat(ctx, reply, body, key, {
-      name: 'responses',
-      withUser: false,
-      idPrefix: 'resp_',
-      encoder: responsesEncoder(responseEcho(parsed), settled),
-      deployments: only,
+    await serveChat({
+      ctx,
+      reply,
+      body,
+      key,
+      endpoint: { name: 'responses', withUser: false, idPrefix: 'resp_', encoder: responsesEncoder(responseEcho(parsed), settled), deployments: only },
     });
   };
 
