@@ -76,6 +76,7 @@ for (const model of ['gem', 'coh']) {
               if (name === 'messages' ? res.json?.type !== 'error' || typeof error?.type !== 'string' : typeof error?.code !== 'string') problems.push(`error shape: ${where}`);
             }
             if (res.text.includes(upstream.geminiKey) || res.text.includes(upstream.cohereKey)) problems.push(`key quoted: ${where}`);
+            if (res.text.includes('internal_error') || res.text.includes('The server had an error')) problems.push(`a server failure: ${where}`);
             if (res.text.length > 64 * 1024) problems.push(`${res.text.length} characters: ${name} stream=${stream}`);
           }
         }

@@ -8,16 +8,18 @@ import type { AddressInfo } from 'node:net';
  * without one it answers a short "hello", streamed when asked. Modes (each on both wires where the
  * wire has the thing):
  *   echo-key-midstream  a first event, then an error quoting the credential it was sent (Gemini's
- *                       bare error object, with the key also in a `?key=` URL; Cohere's
- *                       `message-end` carrying `error`)
+ *                       bare error object, with the key also in a `?key=` URL, and unstreamed
+ *                       a 500 INTERNAL quoting it; Cohere's `message-end` carrying `error`)
  *   garbage             a first event, then bytes that are no event
  *   truncated           a first event, then half an event, and the connection closes
  *   usage-negative / usage-huge   counts below zero, or 1e308
- *   safety              Gemini: a candidate with no content finished by SAFETY; a blocked prompt
+ *   safety              Gemini: a candidate with no content finished by SAFETY
  *   empty-candidates    Gemini: `candidates: []` and nothing else
  *   finish-unknown      a finish reason the adapter has never seen ("FUTURE_REASON")
  *   finish-number       a finish reason that is a number
- *   null-candidate      Gemini: `candidates: [null]`; Cohere: `content: [null]`
+ *   null-candidate      Gemini: `candidates: [null]`; Cohere: `content: [null]`, streamed a `delta: null`
+ *   null-part           Gemini: `parts: [null]`
+ *   blocked             Gemini: no candidates, only `promptFeedback.blockReason`
  *   json-array          Gemini: the stream as one JSON array (`application/json`), as without alt=sse
  *   unknown-events      Cohere: event types it has never sent, among the usual ones
  */
@@ -72,8 +74,8 @@ function gemini(req: IncomingMessage, res: ServerResponse, mode: string): void {
   const first = `data: ${JSON.stringify(geminiText('par'))}\n\n`;
   if (!streaming) {
     if (mode === 'echo-key-midstream') {
-      res.writeHead(400, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ error: { code: 400, message: `API key not valid: ${key} (https://generativelanguage.googleapis.com/v1beta/models/x:generateContent?key=${key})`, status: 'INVALID_ARGUMENT' } }));
+      res.writeHead(500, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ error: { code: 500, message: `Internal error calling https://generativelanguage.googleapis.com/v1beta/models/x:generateContent?key=${key} for ${key}`, status: 'INTERNAL' } }));
       return;
     }
     return json(res, geminiAnswer(mode, false));

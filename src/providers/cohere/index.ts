@@ -6,6 +6,7 @@ import { postUpstream } from '../shared/post-upstream.js';
 import type { ChatCall, ChatResult, ChatStream, EmbedCall, ProviderAdapter, ProviderConfig, Timeouts } from '../types.js';
 import type { CohereChatResponse, CohereEmbedRequest, CohereEmbedResponse } from './cohere-api.js';
 import { mapCohereError } from './cohere-error.js';
+import { cohereAnswerProblem } from './cohere-answer-problem.js';
 import { readCohereStream } from './cohere-stream.js';
 import { convertCohereResponse } from './convert-cohere-response.js';
 import { convertToCohereEmbedRequests } from './convert-to-cohere-embed-requests.js';
@@ -31,7 +32,8 @@ export class CohereAdapter implements ProviderAdapter {
     const body = convertToCohereRequest(call.body, { upstreamModel: call.upstreamModel, stream: false, warn: call.warn, maxAnswerTokens: call.maxAnswerTokens });
     const res = await this.send(call, this.chatUrl, body, 'application/json');
     const answer = this.parse<CohereChatResponse>(await res.text(), 'a chat answer');
-    if (typeof answer?.message !== 'object' || answer.message === null) throw malformedAnswer(this.config.name, 'a chat answer without a message', JSON.stringify(answer));
+    const problem = cohereAnswerProblem(answer);
+    if (problem) throw malformedAnswer(this.config.name, problem, JSON.stringify(answer));
     return collectChatCompletion(oneBatch(convertCohereResponse(answer, body.stop_sequences)), { id: call.id, created: call.created, model: call.publicModel });
   }
 
