@@ -40,6 +40,14 @@ before(async () => {
     '    cost: { input: 1, output: 1 }',
     '    deployments:',
     '      - { provider: hostile-cohere, model: command-r }',
+    '  gem-embed:',
+    '    kind: embedding',
+    '    paid: false',
+    '    deployments: [ { provider: hostile-gemini, model: text-embedding-004 } ]',
+    '  coh-embed:',
+    '    kind: embedding',
+    '    paid: false',
+    '    deployments: [ { provider: hostile-cohere, model: embed-v4.0 } ]',
     '',
   ].join('\n');
   server = await startServer({ env: { OPENSQ_MAX_ATTEMPTS: '1', LOG_LEVEL: 'trace', OPENSQ_ADMIN_KEY: ADMIN_KEY }, config });
@@ -85,6 +93,29 @@ for (const model of ['gem', 'coh']) {
     }
   });
 }
+
+describe('a hostile upstream answering embeddings', () => {
+  for (const model of ['gem-embed', 'coh-embed']) {
+    for (const mode of ['ok', 'null-candidate', 'bad-vector', 'usage-huge', 'usage-negative']) {
+      it(`${model} ${mode}: floats or base64, a 200 with numbers or a 502 in OpenAI's shape`, async () => {
+        for (const encoding_format of ['float', 'base64']) {
+          const res = await http(`${server.url}/v1/embeddings`, { json: { model, input: ['hello', `#h-${mode}`], encoding_format } });
+          sent++;
+          const where = `${encoding_format}: ${res.status} ${res.text.slice(0, 300)}`;
+          if (res.status === 200) {
+            for (const item of res.json.data) {
+              if (encoding_format === 'float') assert.ok(Array.isArray(item.embedding) && item.embedding.every((x: unknown) => typeof x === 'number' && Number.isFinite(x)), where);
+              else assert.equal(typeof item.embedding, 'string', where);
+            }
+          } else {
+            assert.equal(res.status, 502, where);
+            assert.equal(res.json?.error?.code, 'upstream_error', where);
+          }
+        }
+      });
+    }
+  }
+});
 
 describe('after the hostile upstream', () => {
   it('the server is alive, nothing is in flight, every request has one sane usage row, and no key is anywhere', async () => {

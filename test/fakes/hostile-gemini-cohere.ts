@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 
 /**
  * An upstream that turns on the gateway over Gemini's wire (`/v1beta/models/{m}:generateContent`
- * and `:streamGenerateContent?alt=sse`) and Cohere's (`/v2/chat`, `/v2/embed`), for the outside
+ * and `:streamGenerateContent?alt=sse`) and Cohere's (`/v2/chat`, `/v2/embed`); Gemini's `:batchEmbedContents` too, for the outside
  * checks (threat-outside2-*). The behaviour is picked by a `#h-<mode>` marker in the request body;
  * without one it answers a short "hello", streamed when asked. Modes (each on both wires where the
  * wire has the thing):
@@ -19,6 +19,7 @@ import type { AddressInfo } from 'node:net';
  *   finish-number       a finish reason that is a number
  *   null-candidate      Gemini: `candidates: [null]`; Cohere: `content: [null]`, streamed a `delta: null`
  *   null-part           Gemini: `parts: [null]`
+ *   bad-vector          embeddings whose vectors hold strings (null-candidate: vectors that are null)
  *   blocked             Gemini: no candidates, only `promptFeedback.blockReason`
  *   json-array          Gemini: the stream as one JSON array (`application/json`), as without alt=sse
  *   unknown-events      Cohere: event types it has never sent, among the usual ones
@@ -68,8 +69,17 @@ function geminiAnswer(mode: string, streaming: boolean): Record<string, unknown>
   }
 }
 
-function gemini(req: IncomingMessage, res: ServerResponse, mode: string): void {
+/** One embedding vector: null in null-candidate mode, a list of strings in bad-vector mode. */
+function embedding(mode: string): unknown {
+  return mode === 'null-candidate' ? null : mode === 'bad-vector' ? ['a', 'b'] : [0.1, 0.2];
+}
+
+function gemini(req: IncomingMessage, res: ServerResponse, mode: string, body: Record<string, unknown>): void {
   const key = String(req.headers['x-goog-api-key'] ?? '');
+  if (req.url?.includes(':batchEmbedContents')) {
+    const requests = Array.isArray(body.requests) ? body.requests : [];
+    return json(res, { embeddings: requests.map(() => (mode === 'null-candidate' ? null : { values: embedding(mode) })) });
+  }
   const streaming = req.url?.includes(':streamGenerateContent') ?? false;
   const first = `data: ${JSON.stringify(geminiText('par'))}\n\n`;
   if (!streaming) {
@@ -119,7 +129,7 @@ function cohere(req: IncomingMessage, res: ServerResponse, mode: string, body: R
   const usage = USAGE[mode] ?? [5, 1];
   if (req.url?.endsWith('/embed')) {
     const texts = Array.isArray(body.texts) ? body.texts : [];
-    return json(res, { id: 'e', embeddings: { float: texts.map(() => [0.1, 0.2]) }, texts, meta: { billed_units: { input_tokens: usage[0] } } });
+    return json(res, { id: 'e', embeddings: { float: texts.map(() => embedding(mode)) }, texts, meta: { billed_units: { input_tokens: usage[0] } } });
   }
   if (body.stream !== true) {
     const content = mode === 'null-candidate' ? [null] : [{ type: 'text', text: 'hello' }];
@@ -162,7 +172,7 @@ export async function startHostileGeminiCohere(): Promise<HostileGeminiCohere> {
         // A body that is not JSON gets the default answer.
       }
       const mode = /#h-([a-z0-9-]+)/.exec(text)?.[1] ?? 'ok';
-      if (req.url?.startsWith('/v1beta/')) gemini(req, res, mode);
+      if (req.url?.startsWith('/v1beta/')) gemini(req, res, mode, body);
       else cohere(req, res, mode, body);
     });
   });

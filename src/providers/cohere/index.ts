@@ -1,6 +1,7 @@
 import { malformedAnswer } from '../shared/malformed-answer.js';
 import type { EmbeddingResult } from '../../core/embeddings.js';
 import { collectChatCompletion, encodeChatChunks } from '../../encode/chat-chunks.js';
+import { areNumericVectors } from '../shared/numeric-vectors.js';
 import { oneBatch } from '../shared/one-batch.js';
 import { postUpstream } from '../shared/post-upstream.js';
 import type { ChatCall, ChatResult, ChatStream, EmbedCall, ProviderAdapter, ProviderConfig, Timeouts } from '../types.js';
@@ -58,8 +59,8 @@ export class CohereAdapter implements ProviderAdapter {
     const res = await this.send(call, this.embedUrl, body, 'application/json');
     const answer = this.parse<CohereEmbedResponse>(await res.text(), 'an embeddings answer');
     const vectors = answer?.embeddings?.float;
-    if (!Array.isArray(vectors) || vectors.length !== body.texts.length) {
-      throw malformedAnswer(this.config.name, `an embeddings answer without ${body.texts.length} float vectors`, JSON.stringify(answer));
+    if (!areNumericVectors(vectors) || vectors.length !== body.texts.length) {
+      throw malformedAnswer(this.config.name, `an embeddings answer without ${body.texts.length} vectors of numbers`, JSON.stringify(answer));
     }
     return { vectors, tokens: answer.meta?.billed_units?.input_tokens ?? 0 };
   }

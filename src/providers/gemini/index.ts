@@ -57,7 +57,7 @@ export class GeminiAdapter implements ProviderAdapter {
     const res = await this.send(call, `${this.base}/${model}:batchEmbedContents`, body);
     const text = await res.text();
     const result = convertGeminiEmbedResponse(this.parse<BatchEmbedContentsResponse>(text, 'an embeddings answer'), body.requests.length);
-    if (!result) throw malformedAnswer(this.config.name, 'an embeddings answer without one embedding per input', text);
+    if (!result) throw malformedAnswer(this.config.name, 'an embeddings answer without one vector of numbers per input', text);
     return result;
   }
 
