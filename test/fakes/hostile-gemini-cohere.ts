@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 
 /**
  * An upstream that turns on the gateway over Gemini's wire (`/v1beta/models/{m}:generateContent`
- * and `:streamGenerateContent?alt=sse`) and Cohere's (`/v2/chat`, `/v2/embed`); Gemini's `:batchEmbedContents` too, for the outside
+ * and `:streamGenerateContent?alt=sse`) and Cohere's (`/v2/chat`, `/v2/embed`); Gemini's `:batchEmbedContents` and OpenAI's `/v1/embeddings` too, for the outside
  * checks (threat-outside2-*). The behaviour is picked by a `#h-<mode>` marker in the request body;
  * without one it answers a short "hello", streamed when asked. Modes (each on both wires where the
  * wire has the thing):
@@ -159,6 +159,13 @@ function cohere(req: IncomingMessage, res: ServerResponse, mode: string, body: R
   }
 }
 
+/** OpenAI's `/v1/embeddings`, for comparing its adapter's checks with Gemini's and Cohere's. */
+function openAIEmbeddings(res: ServerResponse, mode: string, body: Record<string, unknown>): void {
+  const inputs = Array.isArray(body.input) ? body.input : [body.input];
+  const data = inputs.map((_, index) => (mode === 'null-candidate' ? null : { object: 'embedding', index, embedding: embedding(mode) }));
+  json(res, { object: 'list', data, model: 'text-embedding-3-small', usage: { prompt_tokens: 5, total_tokens: 5 } });
+}
+
 export async function startHostileGeminiCohere(): Promise<HostileGeminiCohere> {
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -172,7 +179,8 @@ export async function startHostileGeminiCohere(): Promise<HostileGeminiCohere> {
         // A body that is not JSON gets the default answer.
       }
       const mode = /#h-([a-z0-9-]+)/.exec(text)?.[1] ?? 'ok';
-      if (req.url?.startsWith('/v1beta/')) gemini(req, res, mode, body);
+      if (req.url === '/v1/embeddings') openAIEmbeddings(res, mode, body);
+      else if (req.url?.startsWith('/v1beta/')) gemini(req, res, mode, body);
       else cohere(req, res, mode, body);
     });
   });
