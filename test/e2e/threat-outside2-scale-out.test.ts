@@ -6,6 +6,9 @@
  * max_concurrency 1 refused (429) for the slot's whole TTL of 15 minutes, and a busier key one slot
  * short for as long as it stayed busy (each take renewed the counter's TTL). Now the release is
  * sent again once ioredis has reconnected, and each hold expires on its own.
+ * And Postgres held up by a lock on the usage table: every answer waits for its usage row, so no
+ * request of any key can complete; /ready used to say "ready" throughout, and now answers 503
+ * once a usage write has waited five seconds, and "ready" again once it went through.
  */
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
@@ -14,6 +17,8 @@ import type { AddressInfo } from 'node:net';
 import { createServer as createNetServer } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { Redis } from 'ioredis';
+import pg from 'pg';
+import { FAKE_KEY, type FakeOpenAI, startFakeOpenAI } from '../fakes/openai-upstream.js';
 import { ADMIN_KEY, createKey } from '../support/admin.js';
 import { http } from '../support/http.js';
 import { metricValue } from '../support/metrics.js';
@@ -154,5 +159,58 @@ describe('scale-out: Redis drops the connection while a request holds a concurre
     assert.equal((await http(`${server.url}/ready`)).status, 200);
     assert.equal(await metricValue(server.url, 'opensq_requests_in_flight'), 0);
     assert.ok(!server.output().includes('"level":50'), server.output().split('\n').find((l) => l.includes('"level":50'))?.slice(0, 400));
+  });
+});
+
+describe('scale-out: a lock on the usage table holds up every answer', { skip: needsPostgres }, () => {
+  let openai: FakeOpenAI;
+  let pgBackend: TestBackend;
+  let gateway: ServerProcess;
+  before(async () => {
+    openai = await startFakeOpenAI();
+    pgBackend = await createTestBackend(true);
+    gateway = await startServer({ env: { ...pgBackend.env, OPENAI_API_KEY: FAKE_KEY, OPENAI_BASE_URL: openai.url } });
+  });
+  after(async () => {
+    await gateway?.stop();
+    await pgBackend?.drop();
+    await openai?.close();
+  });
+
+  it('/ready answers 503 while a usage write is stuck, promptly, and ready again once it went through', { timeout: 30_000 }, async () => {
+    const ready = async () => {
+      const started = performance.now();
+      const res = await http(`${gateway.url}/ready`);
+      assert.ok(performance.now() - started < 3_000, `/ready took ${Math.round(performance.now() - started)} ms`);
+      return res.status;
+    };
+    assert.equal(await ready(), 200);
+    const locker = new pg.Client({ connectionString: pgBackend.env.DATABASE_URL });
+    await locker.connect();
+    let answer: Promise<{ status: number }> | undefined;
+    try {
+      await locker.query('BEGIN');
+      await locker.query('LOCK TABLE usage IN ACCESS EXCLUSIVE MODE');
+      answer = http(`${gateway.url}/v1/chat/completions`, { json: { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'held by the lock' }] } });
+      let status = 200;
+      for (let i = 0; i < 40 && status === 200; i++) {
+        await sleep(250);
+        status = await ready();
+      }
+      assert.equal(status, 503, 'still "ready" while no answer can complete');
+      assert.equal((await http(`${gateway.url}/health`)).status, 200, 'the process itself is up');
+    } finally {
+      await locker.query('ROLLBACK').catch(() => undefined);
+      await locker.end();
+    }
+    assert.equal((await answer!).status, 200, 'the held request is answered once the lock is gone');
+    let status = 503;
+    for (let i = 0; i < 20 && status !== 200; i++) {
+      status = await ready();
+      if (status !== 200) await sleep(100);
+    }
+    assert.equal(status, 200, 'ready again');
+    const rows = await gateway.query("SELECT endpoint FROM usage");
+    assert.equal(rows.length, 1, `one usage row for the held request: ${JSON.stringify(rows)}`);
   });
 });
