@@ -36,6 +36,8 @@ export class UsageLedger {
   private credits = new Map<string, number>();
   private batch: Promise<void> | undefined;
   private flushing: Promise<void> = Promise.resolve();
+  /** When the write under way began (performance.now()), or undefined between writes. */
+  private writingSince: number | undefined;
   private readonly write: Write;
 
   constructor(database: Database) {
@@ -101,6 +103,20 @@ export class UsageLedger {
     this.bodies = [];
     this.credits = new Map();
     this.batch = undefined;
-    if (rows.length > 0 || credits.size > 0) await this.write(rows, bodies, credits);
+    if (rows.length === 0 && credits.size === 0) return;
+    this.writingSince = performance.now();
+    try {
+      await this.write(rows, bodies, credits);
+    } finally {
+      this.writingSince = undefined;
+    }
+  }
+
+  /**
+   * How long the write under way has taken, in ms (0 between writes). Every response waits for its
+   * row, so a write held up (a lock, a slow database) holds up every answer of this process.
+   */
+  stalledMs(): number {
+    return this.writingSince === undefined ? 0 : performance.now() - this.writingSince;
   }
 }

@@ -2,6 +2,7 @@ import type { StreamPart } from '../../core/chat.js';
 import { UpstreamError } from '../../core/errors.js';
 import { type StreamEventReader, readEventStream } from '../shared/stream-loop.js';
 import type { CohereStreamEvent } from './cohere-api.js';
+import { isCohereFinishReason } from './cohere-answer-problem.js';
 import { convertCohereUsage } from './convert-cohere-usage.js';
 import { cohereFinishPart } from './map-cohere-finish-reason.js';
 
@@ -86,6 +87,7 @@ class CohereStreamReader implements StreamEventReader<StreamPart> {
       case 'message-end': {
         const delta = event.delta ?? {};
         if (delta.error) throw this.failure(`failed mid-stream: ${delta.error}`, data);
+        if (!isCohereFinishReason(delta.finish_reason)) throw this.failure('sent a finish reason that is not a string', data);
         this.ended = true;
         push(out, cohereFinishPart(delta.finish_reason, this.stopSequences));
         const usage = convertCohereUsage(delta.usage);

@@ -1,11 +1,13 @@
 import { malformedAnswer } from '../shared/malformed-answer.js';
 import type { EmbeddingResult } from '../../core/embeddings.js';
 import { collectChatCompletion, encodeChatChunks } from '../../encode/chat-chunks.js';
+import { areNumericVectors } from '../shared/numeric-vectors.js';
 import { oneBatch } from '../shared/one-batch.js';
 import { postUpstream } from '../shared/post-upstream.js';
 import type { ChatCall, ChatResult, ChatStream, EmbedCall, ProviderAdapter, ProviderConfig, Timeouts } from '../types.js';
 import type { CohereChatResponse, CohereEmbedRequest, CohereEmbedResponse } from './cohere-api.js';
 import { mapCohereError } from './cohere-error.js';
+import { cohereAnswerProblem } from './cohere-answer-problem.js';
 import { readCohereStream } from './cohere-stream.js';
 import { convertCohereResponse } from './convert-cohere-response.js';
 import { convertToCohereEmbedRequests } from './convert-to-cohere-embed-requests.js';
@@ -31,7 +33,8 @@ export class CohereAdapter implements ProviderAdapter {
     const body = convertToCohereRequest(call.body, { upstreamModel: call.upstreamModel, stream: false, warn: call.warn, maxAnswerTokens: call.maxAnswerTokens });
     const res = await this.send(call, this.chatUrl, body, 'application/json');
     const answer = this.parse<CohereChatResponse>(await res.text(), 'a chat answer');
-    if (typeof answer?.message !== 'object' || answer.message === null) throw malformedAnswer({ provider: this.config.name, what: 'a chat answer without a message', body: JSON.stringify(answer) });
+    const problem = cohereAnswerProblem(answer);
+    if (problem) throw malformedAnswer({ provider: this.config.name, what: problem, body: JSON.stringify(answer) });
     return collectChatCompletion(oneBatch(convertCohereResponse(answer, body.stop_sequences)), { id: call.id, created: call.created, model: call.publicModel });
   }
 
@@ -56,8 +59,8 @@ export class CohereAdapter implements ProviderAdapter {
     const res = await this.send(call, this.embedUrl, body, 'application/json');
     const answer = this.parse<CohereEmbedResponse>(await res.text(), 'an embeddings answer');
     const vectors = answer?.embeddings?.float;
-    if (!Array.isArray(vectors) || vectors.length !== body.texts.length) {
-      throw malformedAnswer({ provider: this.config.name, what: `an embeddings answer without ${body.texts.length} float vectors`, body: JSON.stringify(answer) });
+    if (!areNumericVectors(vectors) || vectors.length !== body.texts.length) {
+      throw malformedAnswer({ provider: this.config.name, what: `an embeddings answer without ${body.texts.length} vectors of numbers`, body: JSON.stringify(answer) });
     }
     return { vectors, tokens: answer.meta?.billed_units?.input_tokens ?? 0 };
   }

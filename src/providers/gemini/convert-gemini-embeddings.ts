@@ -2,6 +2,7 @@ import { type EmbeddingRequest, type EmbeddingResult, embeddingTexts } from '../
 import { ApiError } from '../../core/errors.js';
 import type { BatchEmbedContentsRequest, BatchEmbedContentsResponse } from './gemini-api.js';
 import { clientNames, NO_ANSWER_EFFECT, type Warn } from '../../core/warnings.js';
+import { areNumericVectors } from '../shared/numeric-vectors.js';
 
 /** Request fields this conversion reads (the route turns vectors into base64 itself). */
 const READ = new Set(['model', 'input', 'encoding_format', 'dimensions']);
@@ -24,9 +25,13 @@ export function convertToGeminiEmbedRequest(body: EmbeddingRequest, model: strin
   };
 }
 
-/** Gemini reports no token usage for embeddings; zero lets the route count the input itself. */
+/**
+ * The vectors of a `batchEmbedContents` answer, or undefined unless it holds one vector of numbers
+ * per input. Gemini reports no token usage for embeddings; zero lets the route count the input itself.
+ */
 export function convertGeminiEmbedResponse(response: BatchEmbedContentsResponse, inputs: number): EmbeddingResult | undefined {
   const embeddings = response.embeddings;
   if (!Array.isArray(embeddings) || embeddings.length !== inputs) return undefined;
-  return { vectors: embeddings.map((e) => e.values ?? []), usage: { prompt_tokens: 0, total_tokens: 0 } };
+  const vectors = embeddings.map((e: unknown) => (typeof e === 'object' && e !== null ? (e as { values?: unknown }).values : undefined));
+  return areNumericVectors(vectors) ? { vectors, usage: { prompt_tokens: 0, total_tokens: 0 } } : undefined;
 }

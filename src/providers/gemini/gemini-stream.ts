@@ -6,6 +6,7 @@ import { ToolCallNumbering, convertGeminiParts } from './convert-gemini-parts.js
 import { convertGeminiUsage } from './convert-gemini-usage.js';
 import type { GeminiErrorBody, GeminiUsageMetadata, GenerateContentResponse } from './gemini-api.js';
 import { mapGeminiError } from './gemini-error.js';
+import { geminiResponseProblem } from './gemini-response-problem.js';
 import { mapGeminiFinishReason } from './map-gemini-finish-reason.js';
 
 export interface GeminiStreamOptions {
@@ -135,6 +136,8 @@ class GeminiStreamReader implements StreamEventReader<StreamPart> {
     }
     const response = parsed as GenerateContentResponse & GeminiErrorBody;
     if (response.error) throw mapGeminiError({ provider: this.provider, status: typeof response.error.code === 'number' ? response.error.code : 500, body: text });
+    const problem = geminiResponseProblem(response);
+    if (problem) throw new UpstreamError('upstream_error', `provider ${this.provider} sent an event with ${problem}`, { provider: this.provider, upstreamBody: text });
     const candidate = response.candidates?.[0];
     if (candidate) {
       convertGeminiParts(candidate.content?.parts, this.calls, out);

@@ -9,6 +9,7 @@ import { convertGeminiResponse } from './convert-gemini-response.js';
 import { convertToGeminiRequest } from './convert-to-gemini-request.js';
 import type { BatchEmbedContentsResponse, GenerateContentRequest, GenerateContentResponse } from './gemini-api.js';
 import { mapGeminiError } from './gemini-error.js';
+import { geminiResponseProblem } from './gemini-response-problem.js';
 import { readGeminiStream } from './gemini-stream.js';
 
 /**
@@ -31,7 +32,10 @@ export class GeminiAdapter implements ProviderAdapter {
   async chat(call: ChatCall): Promise<ChatResult> {
     const body = await this.convert(call, false);
     const res = await this.send(call, `${this.modelUrl(call.upstreamModel)}:generateContent`, body);
-    const response = this.parse<GenerateContentResponse>(await res.text(), 'an answer');
+    const text = await res.text();
+    const response = this.parse<GenerateContentResponse>(text, 'an answer');
+    const problem = geminiResponseProblem(response);
+    if (problem) throw malformedAnswer({ provider: this.config.name, what: `an answer with ${problem}`, body: text });
     return convertGeminiResponse(response, { id: call.id, created: call.created, model: call.publicModel, provider: this.config.name });
   }
 
@@ -53,7 +57,7 @@ export class GeminiAdapter implements ProviderAdapter {
     const res = await this.send(call, `${this.base}/${model}:batchEmbedContents`, body);
     const text = await res.text();
     const result = convertGeminiEmbedResponse(this.parse<BatchEmbedContentsResponse>(text, 'an embeddings answer'), body.requests.length);
-    if (!result) throw malformedAnswer({ provider: this.config.name, what: 'an embeddings answer without one embedding per input', body: text });
+    if (!result) throw malformedAnswer({ provider: this.config.name, what: 'an embeddings answer without one vector of numbers per input', body: text });
     return result;
   }
 
