@@ -1,6 +1,7 @@
 import { malformedAnswer } from '../shared/malformed-answer.js';
 import type { ChatCompletion } from '../../core/chat.js';
 import type { EmbeddingResult } from '../../core/embeddings.js';
+import { areNumericVectors } from '../shared/numeric-vectors.js';
 import type { ImageCall, ImageResult } from '../../core/images.js';
 import type { SpeechCall, SpeechResult } from '../../core/speech.js';
 import type { ChatCall, ChatResult, ChatStream, EmbedCall, ProviderAdapter, ProviderConfig, Timeouts } from '../types.js';
@@ -100,8 +101,13 @@ export class OpenAICompatibleAdapter implements ProviderAdapter {
     } catch (cause) {
       throw malformedAnswer({ provider: this.config.name, what: 'an embeddings answer that is not JSON', body: text, cause });
     }
-    if (!Array.isArray(parsed.data)) throw malformedAnswer({ provider: this.config.name, what: 'an embeddings answer without data', body: text });
+    if (!Array.isArray(parsed.data) || !parsed.data.every((d) => typeof d === 'object' && d !== null)) {
+      throw malformedAnswer({ provider: this.config.name, what: 'an embeddings answer without a list of embedding objects', body: text });
+    }
     const vectors = [...parsed.data].sort((a, b) => (a.index ?? 0) - (b.index ?? 0)).map((d) => d.embedding ?? []);
+    // Base64 vectors are strings (the client asked for them); floats must be numbers, or the client gets nulls and strings.
+    const base64 = call.body.encoding_format === 'base64' && vectors.every((v) => typeof v === 'string');
+    if (!base64 && !areNumericVectors(vectors)) throw malformedAnswer({ provider: this.config.name, what: 'an embeddings answer whose vectors are not lists of numbers', body: text });
     const prompt = parsed.usage?.prompt_tokens ?? 0;
     return { vectors, usage: { prompt_tokens: prompt, total_tokens: parsed.usage?.total_tokens ?? prompt } };
   }
