@@ -31,6 +31,18 @@ function inFlight(metrics: string): number {
   return Number(/^opensq_requests_in_flight (\S+)$/m.exec(metrics)?.[1] ?? Number.NaN);
 }
 
+/** A slow stream on a connection of its own; its status and whole text, or 'cut'. */
+function openStream(key: string): Promise<{ status: number; text: string }> {
+  return request(`${server.url}/v1/chat/completions`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', connection: 'close', authorization: `Bearer ${key}` },
+    body: JSON.stringify({ model: 'gpt-4o-mini', stream: true, max_tokens: 40, messages: [{ role: 'user', content: 'tell me #slow #long-answer' }] }),
+  }).then(
+    async (res) => ({ status: res.statusCode, text: await res.body.text().catch(() => 'cut') }),
+    () => ({ status: 0, text: 'cut' }),
+  );
+}
+
 let upstream: FakeOpenAI;
 let server: ServerProcess;
 let keyId: string;
@@ -53,18 +65,15 @@ describe('serve --workers 2: a worker killed mid-stream', () => {
     keyId = id;
     const [victim] = workerPids(server);
     assert.ok(victim, 'a worker to kill');
-    // Fresh connections: the primary hands them to the workers in turn.
-    const streams = Array.from({ length: 4 }, () =>
-      request(`${server.url}/v1/chat/completions`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', connection: 'close', authorization: `Bearer ${key}` },
-        body: JSON.stringify({ model: 'gpt-4o-mini', stream: true, max_tokens: 40, messages: [{ role: 'user', content: 'tell me #slow #long-answer' }] }),
-      }).then(
-        async (res) => ({ status: res.statusCode, text: await res.body.text().catch(() => 'cut') }),
-        () => ({ status: 0, text: 'cut' }),
-      ),
-    );
-    await sleep(600);
+    // Fresh connections, opened apart: the primary hands a connection to the worker first in its
+    // free list, and connections queued while a worker takes one all go to that worker, so a burst
+    // of four would land on one worker (seen in CI). Spaced, they alternate.
+    const streams: Array<Promise<{ status: number; text: string }>> = [];
+    for (let i = 0; i < 4; i++) {
+      if (i > 0) await sleep(100);
+      streams.push(openStream(key));
+    }
+    await sleep(300);
     process.kill(victim, 'SIGKILL');
     const results = await Promise.all(streams);
     const whole = results.filter((r) => r.status === 200 && r.text.includes('data: [DONE]'));
