@@ -11,10 +11,9 @@
  * once a usage write has waited five seconds, and "ready" again once it went through.
  */
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createServer as createNetServer } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { Redis } from 'ioredis';
 import pg from 'pg';
@@ -23,35 +22,12 @@ import { ADMIN_KEY, createKey } from '../support/admin.js';
 import { http } from '../support/http.js';
 import { metricValue } from '../support/metrics.js';
 import { type ServerProcess, startServer } from '../support/server-process.js';
+import { freePort, startRedis } from '../support/redis-server.js';
 import { needsPostgres, needsRedisServer } from '../support/services.js';
 import { createTestBackend, type TestBackend } from '../support/test-backend.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function freePort(): Promise<number> {
-  const server = createNetServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((r) => server.close(r));
-  return port;
-}
-
-/** A throwaway redis-server of this suite's own: killing its clients touches no other suite's. */
-async function startRedis(port: number): Promise<ChildProcess> {
-  const proc = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: ['ignore', 'pipe', 'pipe'] });
-  await new Promise<void>((resolve, reject) => {
-    let out = '';
-    const timer = setTimeout(() => reject(new Error(`redis-server did not start:\n${out}`)), 10_000);
-    proc.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      if (out.includes('Ready to accept connections')) {
-        clearTimeout(timer);
-        resolve();
-      }
-    });
-  });
-  return proc;
-}
 
 /** An OpenAI-wire upstream whose streams send one chunk, then wait for `finish()`. */
 interface HeldUpstream {

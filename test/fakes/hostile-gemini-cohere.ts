@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { readHostileRequest } from './hostile-request.js';
 
 /**
  * An upstream that turns on the gateway over Gemini's wire (`/v1beta/models/{m}:generateContent`
@@ -167,23 +168,13 @@ function openAIEmbeddings(res: ServerResponse, mode: string, body: Record<string
 }
 
 export async function startHostileGeminiCohere(): Promise<HostileGeminiCohere> {
-  const server: Server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (d: Buffer) => chunks.push(d));
-    req.on('end', () => {
-      const text = Buffer.concat(chunks).toString('utf8');
-      let body: Record<string, unknown> = {};
-      try {
-        body = JSON.parse(text) as Record<string, unknown>;
-      } catch {
-        // A body that is not JSON gets the default answer.
-      }
-      const mode = /#h-([a-z0-9-]+)/.exec(text)?.[1] ?? 'ok';
+  const server: Server = createServer(
+    readHostileRequest((req, res, body, mode) => {
       if (req.url === '/v1/embeddings') openAIEmbeddings(res, mode, body);
       else if (req.url?.startsWith('/v1beta/')) gemini(req, res, mode, body);
       else cohere(req, res, mode, body);
-    });
-  });
+    }),
+  );
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,

@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { readHostileRequest } from './hostile-request.js';
 
 /**
  * An upstream that turns on the gateway, for the outside checks (threat-outside-*): one server
@@ -103,23 +104,13 @@ const ANTHROPIC: Record<string, Handler> = {
 };
 
 export async function startHostileUpstream(key = 'sk-hostile-upstream-secret-4711'): Promise<HostileUpstream> {
-  const server: Server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (d: Buffer) => chunks.push(d));
-    req.on('end', () => {
-      const text = Buffer.concat(chunks).toString('utf8');
-      let body: Record<string, unknown> = {};
-      try {
-        body = JSON.parse(text) as Record<string, unknown>;
-      } catch {
-        // A body that is not JSON gets the default answer.
-      }
-      const mode = /#h-([a-z0-9-]+)/.exec(text)?.[1] ?? 'ok';
+  const server: Server = createServer(
+    readHostileRequest((req, res, body, mode) => {
       if (req.url?.endsWith('/embeddings')) return embeddings(res, USAGE[mode] ?? [5, 0]);
       const handlers = req.url?.endsWith('/messages') ? ANTHROPIC : OPENAI;
       (handlers[mode] ?? handlers.ok)(req, res, body);
-    });
-  });
+    }),
+  );
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
