@@ -9,6 +9,11 @@ import type { Usage } from './chat.js';
 export interface ChatStream extends AsyncIterable<string[]> {
   /** Usage once iteration has ended: upstream's own, or counted with a tokenizer. */
   usage(): Usage | undefined;
+  /**
+   * The client asked for usage in the stream, and the upstream's was refused as impossible
+   * (core/plausible-usage.ts) and left out: the stream's end carries the usage billed instead.
+   */
+  usageOwed?(): boolean;
   /** The generated text, for counting tokens when the upstream sent no usage. */
   completionText(): string;
   /** The upstream's own id for the answer, once a chunk has come, when the chunks carry ours. */

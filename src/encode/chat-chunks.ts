@@ -1,5 +1,6 @@
 import type { ChatCompletion, FinishReason, StreamPart, ThinkingBlock, ToolCall, Usage } from '../core/chat.js';
 import type { ChatStream } from '../core/chat-stream.js';
+import { plausibleUsage } from '../core/plausible-usage.js';
 import { type AnswerBlock, setAnswerOrder } from './answer-order.js';
 
 export interface ChunkContext {
@@ -13,10 +14,12 @@ export interface ChunkContext {
 /**
  * Encodes a provider's typed stream parts as OpenAI `chat.completion.chunk` JSON texts: the role
  * in the first delta, tool calls with their id and name once and arguments as deltas, the finish
- * reason in its own chunk, and usage as a final chunk with empty choices when asked for.
+ * reason in its own chunk, and usage as a final chunk with empty choices when asked for. Usage
+ * with impossible counts is no usage: the route bills its own count and, when asked, writes it.
  */
 export function encodeChatChunks(parts: AsyncIterable<StreamPart[]>, ctx: ChunkContext): ChatStream {
   let usage: Usage | undefined;
+  let usageOwed = false;
   let text = '';
   // The fixed part of every chunk is serialized once per stream; each piece adds only its delta.
   const head = `{"id":${JSON.stringify(ctx.id)},"object":"chat.completion.chunk","created":${ctx.created},"model":${JSON.stringify(ctx.model)},"choices":[{"index":0,"delta":`;
@@ -65,7 +68,9 @@ export function encodeChatChunks(parts: AsyncIterable<StreamPart[]>, ctx: ChunkC
             stopSequence = part.stopSequence;
             break;
           case 'usage':
-            usage = part.usage;
+            // The latest report counts; one with impossible counts is refused, not replaced by an earlier one.
+            usage = plausibleUsage(part.usage) ? part.usage : undefined;
+            usageOwed = usage === undefined && ctx.includeUsage;
             break;
         }
       }
@@ -73,12 +78,17 @@ export function encodeChatChunks(parts: AsyncIterable<StreamPart[]>, ctx: ChunkC
     }
     const tail = [chunk(withRole({}), finish ?? 'stop', stopSequence)];
     if (ctx.includeUsage && usage) {
-      tail.push(JSON.stringify({ id: ctx.id, object: 'chat.completion.chunk', created: ctx.created, model: ctx.model, choices: [], usage }));
+      tail.push(usageChunk(ctx, usage));
     }
     yield tail;
   }
 
-  return { [Symbol.asyncIterator]: events, usage: () => usage, completionText: () => text };
+  return { [Symbol.asyncIterator]: events, usage: () => usage, usageOwed: () => usageOwed, completionText: () => text };
+}
+
+/** The usage-only chunk that ends a stream whose client asked for usage: empty choices, as OpenAI writes it. */
+export function usageChunk(ctx: Pick<ChunkContext, 'id' | 'created' | 'model'>, usage: Usage): string {
+  return JSON.stringify({ id: ctx.id, object: 'chat.completion.chunk', created: ctx.created, model: ctx.model, choices: [], usage });
 }
 
 /**

@@ -7,6 +7,7 @@ import { BUILTIN_TOOL_CALLS, builtinToolsAsked, type WithBuiltinToolCalls } from
 import type { ChatCompletion, ChatRequest, Usage } from '../core/chat.js';
 import { ApiError } from '../core/errors.js';
 import { READ_WARNINGS } from '../core/warnings.js';
+import { usageChunk } from '../encode/chat-chunks.js';
 import { SSE_DONE, sseBatch, sseError, writeSseHead } from '../encode/sse.js';
 import { ImageLoader } from '../providers/shared/image-loader.js';
 import type { ChatCall, ChatStream } from '../providers/types.js';
@@ -59,8 +60,16 @@ export interface StreamEncoder {
 
 const OPENAI_STREAM: StreamEncoder = { batch: sseBatch, end: () => SSE_DONE, fail: sseError };
 
-/** OpenAI's chat completion: the completion as it is, chunks framed as `data:` events, then `[DONE]`. */
-export const OPENAI_CHAT: AnswerEncoder = { completion: (completion) => JSON.stringify(completion), stream: () => OPENAI_STREAM };
+/**
+ * OpenAI's chat completion: the completion as it is, chunks framed as `data:` events, then `[DONE]`;
+ * a stream whose upstream usage was refused (ChatStream.usageOwed) ends with the usage billed.
+ */
+export const OPENAI_CHAT: AnswerEncoder = { completion: (completion) => JSON.stringify(completion), stream: (call, upstream) => (upstream.usageOwed ? owingStream(call, upstream) : OPENAI_STREAM) };
+
+function owingStream(call: ChatCall, upstream: ChatStream): StreamEncoder {
+  const end = (usage: Usage): string => (upstream.usageOwed!() ? sseBatch([usageChunk({ id: call.id, created: call.created, model: call.publicModel }, usage)]) + SSE_DONE : SSE_DONE);
+  return { batch: sseBatch, end, fail: sseError };
+}
 
 /** One chat request to serve: the route's parsed body and authenticated key, for one endpoint. */
 export interface ChatRequestToServe {

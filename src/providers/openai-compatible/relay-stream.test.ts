@@ -41,6 +41,25 @@ describe('relayOpenAIStream (upstream bytes in, client payloads out)', () => {
     assert.deepEqual(JSON.parse(only), { ...JSON.parse(usageChunk), id: ID, model: 'm' });
   });
 
+  it('leaves out usage with impossible counts, keeps the text for counting, and owes the client the usage billed', async () => {
+    const text = chunk('"choices":[{"index":0,"delta":{"content":"hello"},"finish_reason":null}]');
+    const huge = usageChunk.replace('"completion_tokens":2', '"completion_tokens":1e308');
+    for (const clientWantsUsage of [false, true]) {
+      const stream = relayOpenAIStream(bytes(`data: ${text}\n\ndata: ${chunk('"choices":[{"index":0,"delta":{},"finish_reason":"stop"}]')}\n\ndata: ${huge}\n\ndata: [DONE]\n\n`), { provider: 'p', publicModel: 'm', id: ID, clientWantsUsage });
+      const flat = (await drain(stream)).flat();
+      assert.equal(flat.length, 2, 'the usage-only chunk is dropped');
+      assert.equal(stream.usage(), undefined);
+      assert.equal(stream.completionText(), 'hello');
+      assert.equal(stream.usageOwed?.(), clientWantsUsage);
+    }
+    const onFinish = chunk('"choices":[{"index":0,"delta":{},"finish_reason":"stop"}],"usage":{"prompt_tokens":-5,"completion_tokens":1,"total_tokens":-4}');
+    const stream = relayOpenAIStream(bytes(`data: ${text}\n\ndata: ${onFinish}\n\ndata: [DONE]\n\n`), { provider: 'p', publicModel: 'm', id: ID, clientWantsUsage: true });
+    const flat = (await drain(stream)).flat();
+    assert.equal(JSON.parse(flat[1]).choices[0].finish_reason, 'stop', 'the chunk with choices is kept');
+    assert.equal(JSON.parse(flat[1]).usage, undefined, 'without its usage');
+    assert.equal(stream.completionText(), 'hello');
+  });
+
   it('handles events split across reads and CRLF framing', async () => {
     const a = chunk('"choices":[{"index":0,"delta":{"content":"hi"},"finish_reason":"stop"}]');
     const text = `data: ${a}\r\n\r\ndata: [DONE]\r\n\r\n`;

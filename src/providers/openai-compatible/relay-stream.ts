@@ -1,5 +1,6 @@
 import type { Usage } from '../../core/chat.js';
 import { UpstreamError } from '../../core/errors.js';
+import { plausibleUsage } from '../../core/plausible-usage.js';
 import type { ChatStream } from '../types.js';
 import { jsonStringEnd, jsonStringText } from '../shared/json-string.js';
 import { type StreamEventReader, readEventStream } from '../shared/stream-loop.js';
@@ -33,12 +34,15 @@ export interface RelayOptions {
  * usage-only chunk (which we always request) is parsed for the ledger and dropped unless the
  * client asked for it. Content is never parsed on the hot path; until usage comes, the answer's
  * text is kept (bounded: see RelayedText) so a stream whose upstream sent none can be counted.
+ * Usage with impossible counts is left out of the chunks and counts as none: the text is kept, and
+ * the client that asked for usage gets the usage billed at the stream's end (`usageOwed`).
  */
 export function relayOpenAIStream(body: AsyncIterable<Uint8Array>, options: RelayOptions): ChatStream {
   const reader = new RelayReader(options);
   return {
     [Symbol.asyncIterator]: () => readEventStream(body, options.provider, reader),
     usage: () => reader.usage,
+    usageOwed: () => reader.usageOwed,
     upstreamId: () => reader.upstreamId,
     completionText: () => reader.text.text(),
   };
@@ -47,6 +51,7 @@ export function relayOpenAIStream(body: AsyncIterable<Uint8Array>, options: Rela
 /** The relay's reading of OpenAI's chunk events: JSON texts in, JSON texts out. */
 class RelayReader implements StreamEventReader<string> {
   usage: Usage | undefined;
+  usageOwed = false;
   upstreamId: string | undefined;
   readonly text = new RelayedText();
   private done = false;
@@ -71,13 +76,19 @@ class RelayReader implements StreamEventReader<string> {
     let chunk = this.rewrite(data);
     if (USAGE_OBJECT.test(data)) {
       const parsed = safeParse(chunk);
-      if (parsed?.usage) {
-        this.usage = parsed.usage as Usage;
-        this.text.usageArrived();
-      }
       const hasChoices = Array.isArray(parsed?.choices) && (parsed.choices as unknown[]).length > 0;
-      if (!hasChoices && !this.options.clientWantsUsage) return;
-      if (parsed && !hasChoices) chunk = JSON.stringify(parsed);
+      if (parsed?.usage && !plausibleUsage(parsed.usage as Usage)) {
+        this.usageOwed = this.options.clientWantsUsage;
+        if (!hasChoices) return;
+        chunk = JSON.stringify({ ...parsed, usage: undefined });
+      } else {
+        if (parsed?.usage) {
+          this.usage = parsed.usage as Usage;
+          this.text.usageArrived();
+        }
+        if (!hasChoices && !this.options.clientWantsUsage) return;
+        if (parsed && !hasChoices) chunk = JSON.stringify(parsed);
+      }
     }
     if (!this.finished && FINISHED.test(data)) this.finished = true;
     this.text.add(chunk);

@@ -5,7 +5,8 @@ export const HELD_CHUNK_CHARS = 65_536;
  * The generated text of a relayed stream, for counting its tokens when the upstream sends no
  * usage. The relay passes chunks on without parsing them; they are kept as they are only up to
  * HELD_CHUNK_CHARS, then parsed once and folded into their text (a few characters out of a chunk's
- * ~150), so a long stream holds its text, not every chunk. Once usage has come nothing is kept.
+ * ~150), so a long stream holds its text, not every chunk. Once usage that can be billed has come
+ * nothing is kept (the relay does not call `usageArrived` for impossible counts).
  */
 export class RelayedText {
   private chunks: string[] = [];
@@ -20,7 +21,7 @@ export class RelayedText {
     if (this.chunkChars > HELD_CHUNK_CHARS) this.fold();
   }
 
-  /** The upstream reported usage: the text is not needed any more. */
+  /** The upstream reported usage that can be billed: the text is not needed any more. */
   usageArrived(): void {
     this.counted = true;
     this.chunks = [];

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { MAX_PLAUSIBLE_TOKENS, plausibleUsage } from './checked-usage-adapter.js';
+import { MAX_PLAUSIBLE_TOKENS, plausibleUsage } from './plausible-usage.js';
 
 const usage = (prompt: number, completion: number, details?: Record<string, number>) => ({ prompt_tokens: prompt, completion_tokens: completion, total_tokens: prompt + completion, prompt_tokens_details: details });
 
@@ -16,5 +16,7 @@ describe('plausibleUsage', () => {
       assert.equal(plausibleUsage(bad), false, JSON.stringify(bad));
     }
     assert.equal(plausibleUsage({ prompt_tokens: '5', completion_tokens: 1, total_tokens: 6 } as never), false);
+    assert.equal(plausibleUsage({ prompt_tokens: 5, completion_tokens: 1, total_tokens: 1e308 }), false, 'a total clients would be shown');
+    assert.equal(plausibleUsage({ ...usage(5, 1), completion_tokens_details: { reasoning_tokens: -1 } }), false, 'reasoning tokens below zero');
   });
 });

@@ -1,0 +1,102 @@
+/**
+ * Outside checks of what an upstream's absurd values make the gateway say and bill, over the
+ * OpenAI, Anthropic, Gemini and Cohere wires and every chat route (chat, API2.0, Responses,
+ * Messages), streamed and not: usage the gateway refuses to bill is not shown to the client
+ * either (the answer's usage is the one billed); a relayed stream whose usage is refused still
+ * bills the answer it relayed; finish reasons and error fields of any length reach the client
+ * bounded; Cohere's errors and tool-call arguments that are objects are read as such.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { type HostileUpstream3, startHostileUpstream3 } from '../fakes/hostile-upstream3.js';
+import { ADMIN_KEY, createKey } from '../support/admin.js';
+import { http, sseDataLines } from '../support/http.js';
+import { type ServerProcess, startServer } from '../support/server-process.js';
+
+let upstream: HostileUpstream3;
+let server: ServerProcess;
+
+const MODELS = { gpt: 'hostile-openai', claude: 'hostile-anthropic', gem: 'hostile-gemini', coh: 'hostile-cohere' } as const;
+
+before(async () => {
+  upstream = await startHostileUpstream3();
+  const provider = (name: string, type: string, url: string) => [`  ${name}:`, `    type: ${type}`, `    base_url: ${url}`, `    api_key: k-${name}`];
+  const config = [
+    'providers:',
+    ...provider('hostile-openai', 'openai-compatible', `${upstream.url}/v1`),
+    ...provider('hostile-anthropic', 'anthropic', upstream.url),
+    ...provider('hostile-gemini', 'gemini', upstream.url),
+    ...provider('hostile-cohere', 'cohere', upstream.url),
+    'models:',
+    ...Object.entries(MODELS).flatMap(([model, name]) => [`  ${model}:`, '    paid: false', '    cost: { input: 1, output: 1 }', '    deployments:', `      - { provider: ${name}, model: up-${model} }`]),
+    '',
+  ].join('\n');
+  server = await startServer({ env: { OPENSQ_MAX_ATTEMPTS: '1', OPENSQ_ADMIN_KEY: ADMIN_KEY }, config });
+});
+
+after(async () => {
+  await server?.stop();
+  await upstream?.close();
+});
+
+type Route = (model: string, text: string, stream: boolean) => [string, Record<string, unknown>];
+
+const ROUTES: Record<string, Route> = {
+  chat: (model, text, stream) => ['/v1/chat/completions', { model, stream, ...(stream ? { stream_options: { include_usage: true } } : {}), messages: [{ role: 'user', content: text }] }],
+  'API2.0': (model, text, stream) => ['/ai/v2', { model, request: { stream, ...(stream ? { stream_options: { include_usage: true } } : {}), messages: [{ role: 'user', content: text }] } }],
+  responses: (model, text, stream) => ['/v1/responses', { model, stream, input: text }],
+  messages: (model, text, stream) => ['/v1/messages', { model, stream, max_tokens: 64, messages: [{ role: 'user', content: text }] }],
+};
+
+interface Counts {
+  prompt: number;
+  completion: number;
+}
+
+/** The usage an answer shows its client, in any route's shape, streamed or not. */
+function shownUsage(text: string, stream: boolean): Counts | undefined {
+  const objects: Array<Record<string, any>> = stream ? sseDataLines(text).filter((line) => line !== '[DONE]').map((line) => JSON.parse(line)) : [JSON.parse(text)];
+  let shown: Counts | undefined;
+  for (const object of objects) {
+    const usage = object.response?.usage ?? object.usage;
+    if (!usage) continue;
+    shown = { prompt: usage.prompt_tokens ?? usage.input_tokens, completion: usage.completion_tokens ?? usage.output_tokens };
+  }
+  return shown;
+}
+
+async function billed(keyId: string): Promise<Counts[]> {
+  const rows = await server.query(`SELECT prompt_tokens, completion_tokens FROM usage WHERE key_id = '${keyId}'`);
+  return rows.map((row) => ({ prompt: Number(row.prompt_tokens), completion: Number(row.completion_tokens) }));
+}
+
+describe('usage the gateway will not bill', () => {
+  for (const model of Object.keys(MODELS)) {
+    for (const stream of [false, true]) {
+      it(`${model}, stream=${stream}: every route shows its client the usage it bills, and bills the answer's tokens`, async () => {
+        for (const [name, route] of Object.entries(ROUTES)) {
+          const { id, key } = await createKey(server.url, { credits: 10 });
+          const [path, body] = route(model, 'hello #h-usage-huge', stream);
+          const res = await http(`${server.url}${path}`, { headers: { authorization: `Bearer ${key}` }, json: body });
+          assert.equal(res.status, 200, `${name}: ${res.text.slice(0, 300)}`);
+          const rows = await billed(id);
+          assert.equal(rows.length, 1, name);
+          assert.ok(rows[0]!.completion > 0, `${name}: the answer "hello there friend" was billed ${rows[0]!.completion} answer tokens`);
+          assert.deepEqual(shownUsage(res.text, stream), rows[0], `${name}: the client was shown other usage than was billed: ${res.text.slice(-400)}`);
+        }
+      });
+    }
+  }
+
+  it('gpt, streamed: usage riding on the chunk with the finish reason is billed and shown the same way', async () => {
+    for (const [name, route] of Object.entries(ROUTES)) {
+      const { id, key } = await createKey(server.url, { credits: 10 });
+      const [path, body] = route('gpt', 'hello #h-usage-huge-finish', true);
+      const res = await http(`${server.url}${path}`, { headers: { authorization: `Bearer ${key}` }, json: body });
+      assert.equal(res.status, 200, `${name}: ${res.text.slice(0, 300)}`);
+      const rows = await billed(id);
+      assert.ok(rows[0]!.completion > 0, `${name}: billed ${rows[0]!.completion} answer tokens`);
+      assert.deepEqual(shownUsage(res.text, true), rows[0], `${name}: shown other usage than billed: ${res.text.slice(-400)}`);
+    }
+  });
+});
