@@ -100,3 +100,67 @@ describe('usage the gateway will not bill', () => {
     }
   });
 });
+
+/** Every string value in an answer (streamed: in every event) of the given key. */
+function valuesOf(text: string, stream: boolean, key: string): unknown[] {
+  const found: unknown[] = [];
+  const walk = (value: unknown): void => {
+    if (Array.isArray(value)) value.forEach(walk);
+    else if (value && typeof value === 'object') {
+      for (const [k, v] of Object.entries(value)) {
+        if (k === key) found.push(v);
+        walk(v);
+      }
+    }
+  };
+  const texts = stream ? sseDataLines(text).filter((line) => line !== '[DONE]') : [text];
+  for (const t of texts) walk(JSON.parse(t));
+  return found;
+}
+
+const SAFE_WORD = /^[a-z0-9_.-]{1,40}$/i;
+
+describe('finish reasons the gateway has never seen', () => {
+  for (const mode of ['finish-long', 'finish-odd']) {
+    for (const model of Object.keys(MODELS)) {
+      it(`${mode} over ${model}: every route, streamed or not, shows a short plain finish reason`, async () => {
+        for (const [name, route] of Object.entries(ROUTES)) {
+          for (const stream of [false, true]) {
+            const [path, body] = route(model, `hello #h-${mode}`, stream);
+            const res = await http(`${server.url}${path}`, { json: body });
+            assert.equal(res.status, 200, `${name} stream=${stream}: ${res.text.slice(0, 300)}`);
+            assert.ok(res.text.length < 16 * 1024, `${name} stream=${stream}: the answer is ${res.text.length} characters long`);
+            for (const key of ['finish_reason', 'stop_reason']) {
+              for (const value of valuesOf(res.text, stream, key)) {
+                if (value !== null) assert.match(String(value), SAFE_WORD, `${name} stream=${stream}: ${key} ${JSON.stringify(value).slice(0, 80)}`);
+              }
+            }
+          }
+        }
+      });
+    }
+  }
+});
+
+describe('upstream errors with fields of any length or shape', () => {
+  for (const mode of ['error-fields-long', 'error-message-object']) {
+    for (const stream of [false, true]) {
+      it(`${mode}, stream=${stream}: every route answers the error bounded, in its own shape, never a 500`, async () => {
+        for (const [name, route] of Object.entries(ROUTES)) {
+          const [path, body] = route('gpt', `hello #h-${mode}`, stream);
+          const res = await http(`${server.url}${path}`, { json: body });
+          assert.ok(res.status === (stream ? 200 : 400), `${name}: ${res.status} ${res.text.slice(0, 300)}`);
+          assert.ok(res.text.length < 16 * 1024, `${name}: the answer is ${res.text.length} characters long: ${res.text.slice(0, 200)}`);
+          assert.match(res.text, /error/, name);
+          for (const key of ['param', 'code', 'type']) {
+            for (const value of valuesOf(res.text, stream, key)) assert.ok(value === null || typeof value === 'number' || (typeof value === 'string' && value.length <= 256), `${name}: ${key} ${JSON.stringify(value).slice(0, 80)}`);
+          }
+          for (const value of valuesOf(res.text, stream, 'message')) {
+            if (typeof value === 'string' || (value && typeof value === 'object' && 'role' in value)) continue;
+            assert.fail(`${name}: an error message that is not a string: ${JSON.stringify(value)}`);
+          }
+        }
+      });
+    }
+  }
+});

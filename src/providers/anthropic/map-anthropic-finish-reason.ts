@@ -1,3 +1,4 @@
+import { boundedFinishReason } from '../../core/bounded-finish-reason.js';
 import type { FinishReason } from '../../core/chat.js';
 
 const FINISH_REASONS: Record<string, FinishReason> = {
@@ -14,12 +15,12 @@ const FINISH_REASONS: Record<string, FinishReason> = {
 
 /**
  * Anthropic's `stop_reason` as an OpenAI finish reason. An unknown value is kept raw so a new
- * reason reaches clients and logs instead of being guessed at; a missing one means a normal stop.
+ * reason reaches clients and logs instead of being guessed at (if it is a short plain word); a missing one means a normal stop.
  * `tool_use` without any tool call left for the client (the JSON response tool was the answer,
  * see prepare-anthropic-tools.ts) is a plain stop.
  */
 export function mapAnthropicFinishReason(stopReason: string | null | undefined, hasToolCalls = true): FinishReason {
   if (stopReason === null || stopReason === undefined) return 'stop';
   if (stopReason === 'tool_use' && !hasToolCalls) return 'stop';
-  return FINISH_REASONS[stopReason] ?? stopReason;
+  return FINISH_REASONS[stopReason] ?? boundedFinishReason(stopReason);
 }

@@ -1,3 +1,4 @@
+import { boundedFinishReason } from '../../core/bounded-finish-reason.js';
 import type { FinishReason, StreamPart } from '../../core/chat.js';
 
 /**
@@ -5,7 +6,7 @@ import type { FinishReason, StreamPart } from '../../core/chat.js';
  * generation failed due to an internal error"), which says the answer is broken where `stop`
  * would present it as complete. `ERROR_TOXIC` (a safety block) is `content_filter` and
  * `ERROR_LIMIT` (the context is full) is `length`. Anything else, such as `TIMEOUT`, is kept
- * in lower case.
+ * in lower case when it is a short plain word (else `unknown`).
  */
 export function mapCohereFinishReason(reason: string | undefined | null): FinishReason {
   switch (reason) {
@@ -24,7 +25,7 @@ export function mapCohereFinishReason(reason: string | undefined | null): Finish
     case 'ERROR_TOXIC':
       return 'content_filter';
     default:
-      return reason.toLowerCase();
+      return boundedFinishReason(reason.toLowerCase());
   }
 }
 

@@ -8,6 +8,7 @@ import type { ChatCall, ChatResult, ChatStream, EmbedCall, ProviderAdapter, Prov
 import { legacyCompletion } from '../../core/legacy-completion.js';
 import { capAnswerTokens } from './cap-answer-tokens.js';
 import { chatResultOfTextCompletion, legacyUpstreamBody, textChunksAsChat } from './legacy-completions.js';
+import { boundFinishReasons, hasUnboundedFinishReason } from './bound-finish-reasons.js';
 import { mapOpenAIError } from './map-openai-error.js';
 import { generateOpenAICompatibleImages } from './openai-images.js';
 import { speakOpenAI } from './openai-speech.js';
@@ -57,7 +58,8 @@ export class OpenAICompatibleAdapter implements ProviderAdapter {
     const res = await this.send(call, { ...capAnswerTokens(call.body, call.maxAnswerTokens, this.config.type), model: call.upstreamModel, stream: false, stream_options: undefined });
     const text = await res.text();
     const spliced = spliceCompletion(text, call.id, call.publicModel);
-    if (spliced) return relayedCompletion(spliced);
+    // A finish reason that is no short plain word takes the parsing path, which bounds it.
+    if (spliced && !hasUnboundedFinishReason(spliced.json)) return relayedCompletion(spliced);
     let completion: ChatCompletion;
     try {
       completion = JSON.parse(text) as ChatCompletion;
@@ -66,6 +68,7 @@ export class OpenAICompatibleAdapter implements ProviderAdapter {
     }
     if (!completion || !Array.isArray(completion.choices)) throw malformedAnswer({ provider: this.config.name, what: 'an answer without choices', body: text });
     completion.model = call.publicModel;
+    boundFinishReasons(completion.choices);
     const upstreamId = typeof completion.id === 'string' ? completion.id : undefined;
     completion.id = call.id;
     return { completion, usage: completion.usage ?? undefined, upstreamId };

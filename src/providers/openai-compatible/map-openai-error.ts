@@ -1,9 +1,12 @@
 import { type ErrorCode, UpstreamError } from '../../core/errors.js';
 
 interface OpenAIErrorBody {
-  error?: { message?: string; type?: string; param?: string | null; code?: string | number | null } | string;
-  message?: string;
+  error?: { message?: unknown; type?: unknown; param?: unknown; code?: unknown } | string;
+  message?: unknown;
 }
+
+/** The longest `param` an upstream error passes on: a request's field path, not a place for its text. */
+export const MAX_PARAM_CHARS = 256;
 
 /** An OpenAI-compatible upstream's error response: its status, body (scrubbed of credentials) and `Retry-After`. */
 export interface OpenAIErrorResponse {
@@ -17,7 +20,8 @@ export interface OpenAIErrorResponse {
  * An OpenAI-compatible upstream's error response in our error shape. The client's own mistakes
  * (400, 413, 422) keep the upstream's message and status; the gateway's credential or model
  * configuration problems (401, 403, 404) are 502s, since retrying with another client key
- * cannot help; 429 keeps `Retry-After`; 408 and timeouts are 504; the rest are 502.
+ * cannot help; 429 keeps `Retry-After`; 408 and timeouts are 504; the rest are 502. A message
+ * that is not a string is quoted as JSON; a `param` that is not a short string is left out.
  */
 export function mapOpenAIError({ provider, status, body: bodyText, retryAfter }: OpenAIErrorResponse): UpstreamError {
   let parsed: OpenAIErrorBody | undefined;
@@ -27,9 +31,10 @@ export function mapOpenAIError({ provider, status, body: bodyText, retryAfter }:
     parsed = undefined;
   }
   const inner = typeof parsed?.error === 'object' && parsed.error !== null ? parsed.error : undefined;
-  const upstreamMessage =
-    inner?.message ?? (typeof parsed?.error === 'string' ? parsed.error : undefined) ?? parsed?.message ?? bodyText.slice(0, 300);
-  const details = { provider, upstreamStatus: status, upstreamBody: bodyText, retryAfter, param: inner?.param ?? null };
+  const upstreamMessage = asText(inner?.message) ?? (typeof parsed?.error === 'string' ? parsed.error : undefined) ?? asText(parsed?.message) ?? bodyText.slice(0, 300);
+  // The upstream names the field at fault; anything but a short string is no field name to pass on.
+  const param = typeof inner?.param === 'string' && inner.param.length <= MAX_PARAM_CHARS ? inner.param : null;
+  const details = { provider, upstreamStatus: status, upstreamBody: bodyText, retryAfter, param };
 
   let code: ErrorCode;
   let outStatus: number | undefined;
@@ -54,4 +59,10 @@ export function mapOpenAIError({ provider, status, body: bodyText, retryAfter }:
     message = `provider ${provider} failed (${status}): ${upstreamMessage}`;
   }
   return new UpstreamError(code, message, { ...details, status: outStatus });
+}
+
+/** An upstream's message as text: a string as it is, any other value but null as JSON (UpstreamError bounds its length). */
+function asText(value: unknown): string | undefined {
+  if (value === undefined || value === null) return undefined;
+  return typeof value === 'string' ? value : JSON.stringify(value);
 }

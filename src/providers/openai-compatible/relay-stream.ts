@@ -4,6 +4,7 @@ import { plausibleUsage } from '../../core/plausible-usage.js';
 import type { ChatStream } from '../types.js';
 import { jsonStringEnd, jsonStringText } from '../shared/json-string.js';
 import { type StreamEventReader, readEventStream } from '../shared/stream-loop.js';
+import { boundFinishReasons, hasUnboundedFinishReason } from './bound-finish-reasons.js';
 import { mapOpenAIError } from './map-openai-error.js';
 import { RelayedText } from './relayed-text.js';
 
@@ -32,7 +33,8 @@ export interface RelayOptions {
  * JSON text is passed on as is, except that the id becomes the request's (the upstream's is kept
  * for the usage row), the model name is rewritten to the public id and the
  * usage-only chunk (which we always request) is parsed for the ledger and dropped unless the
- * client asked for it. Content is never parsed on the hot path; until usage comes, the answer's
+ * client asked for it, and a finish reason that is no short plain word is shown as `unknown`
+ * (looked for only in the chunks that carry a string one). Content is never parsed on the hot path; until usage comes, the answer's
  * text is kept (bounded: see RelayedText) so a stream whose upstream sent none can be counted.
  * Usage with impossible counts is left out of the chunks and counts as none: the text is kept, and
  * the client that asked for usage gets the usage billed at the stream's end (`usageOwed`).
@@ -90,7 +92,11 @@ class RelayReader implements StreamEventReader<string> {
         if (parsed && !hasChoices) chunk = JSON.stringify(parsed);
       }
     }
-    if (!this.finished && FINISHED.test(data)) this.finished = true;
+    if (FINISHED.test(data)) {
+      this.finished = true;
+      // A finish reason of any length or characters is not passed on as it is (core/bounded-finish-reason.ts).
+      if (hasUnboundedFinishReason(chunk)) chunk = withBoundedFinish(chunk);
+    }
     this.text.add(chunk);
     out.push(chunk);
   }
@@ -143,6 +149,13 @@ function safeParse(text: string): Record<string, unknown> | undefined {
   } catch {
     return undefined;
   }
+}
+
+function withBoundedFinish(chunk: string): string {
+  const parsed = safeParse(chunk);
+  if (!parsed) return chunk;
+  boundFinishReasons(parsed.choices);
+  return JSON.stringify(parsed);
 }
 
 function upstreamStreamError(provider: string, data: string): UpstreamError {
