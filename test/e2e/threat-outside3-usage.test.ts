@@ -164,3 +164,29 @@ describe('upstream errors with fields of any length or shape', () => {
     }
   }
 });
+
+describe("Cohere's errors and tool calls of other shapes", () => {
+  it("a message-end whose error is an object: the stream's error quotes it, not [object Object]", async () => {
+    for (const name of ['chat', 'API2.0', 'responses', 'messages']) {
+      const [path, body] = ROUTES[name]!('coh', 'hello #h-error-object', true);
+      const res = await http(`${server.url}${path}`, { json: body });
+      assert.equal(res.status, 200, `${name}: ${res.text.slice(0, 300)}`);
+      assert.match(res.text, /the model crashed/, `${name}: ${res.text.slice(-900)}`);
+      assert.doesNotMatch(res.text, /\[object Object\]/, name);
+    }
+  });
+
+  const TOOLS = [{ type: 'function', function: { name: 'weather', parameters: { type: 'object', properties: { city: { type: 'string' } } } } }];
+  for (const [mode, args] of [['tool-args-object', { city: 'Paris' }], ['tool-args-number', 42]] as const) {
+    for (const stream of [false, true]) {
+      it(`${mode}, stream=${stream}: the client gets the arguments as a JSON string`, async () => {
+        const res = await http(`${server.url}/v1/chat/completions`, { json: { model: 'coh', stream, tools: TOOLS, messages: [{ role: 'user', content: `weather? #h-${mode}` }] } });
+        assert.equal(res.status, 200, res.text.slice(0, 300));
+        const pieces = valuesOf(res.text, stream, 'arguments');
+        assert.ok(pieces.length > 0, res.text.slice(0, 400));
+        for (const piece of pieces) assert.equal(typeof piece, 'string', `arguments ${JSON.stringify(piece)}`);
+        assert.deepEqual(JSON.parse(pieces.join('')), args);
+      });
+    }
+  }
+});

@@ -74,8 +74,8 @@ export interface CohereStreamEvent {
       tool_calls?: { id?: string; type?: string; function?: { name?: string; arguments?: string } };
     };
     finish_reason?: string;
-    /** Set on `message-end` when generation failed. */
-    error?: string;
+    /** Set on `message-end` when generation failed: a string, though an upstream may send any value. */
+    error?: unknown;
     usage?: CohereUsage;
   };
 }

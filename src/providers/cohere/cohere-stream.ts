@@ -4,6 +4,7 @@ import { type StreamEventReader, readEventStream } from '../shared/stream-loop.j
 import type { CohereStreamEvent } from './cohere-api.js';
 import { isCohereFinishReason } from './cohere-answer-problem.js';
 import { convertCohereUsage } from './convert-cohere-usage.js';
+import { cohereArgumentsText, cohereErrorText } from './cohere-values.js';
 import { cohereFinishPart } from './map-cohere-finish-reason.js';
 
 export interface CohereStreamOptions {
@@ -53,17 +54,17 @@ class CohereStreamReader implements StreamEventReader<StreamPart> {
     switch (event.type ?? name) {
       case 'content-start':
       case 'content-delta':
-        if (message?.content?.text) push(out, { type: 'text', text: message.content.text });
-        if (message?.content?.thinking) push(out, { type: 'reasoning', text: message.content.thinking });
+        if (typeof message?.content?.text === 'string' && message.content.text) push(out, { type: 'text', text: message.content.text });
+        if (typeof message?.content?.thinking === 'string' && message.content.thinking) push(out, { type: 'reasoning', text: message.content.thinking });
         break;
       case 'tool-plan-delta':
-        if (message?.tool_plan) push(out, { type: 'reasoning', text: message.tool_plan });
+        if (typeof message?.tool_plan === 'string' && message.tool_plan) push(out, { type: 'reasoning', text: message.tool_plan });
         break;
       case 'tool-call-start': {
         const index = toolIndex.size;
         toolIndex.set(event.index ?? index, index);
         const call = message?.tool_calls;
-        const args = call?.function?.arguments ?? '';
+        const args = cohereArgumentsText(call?.function?.arguments);
         if (args) withArguments.add(index);
         push(out, { type: 'tool-call', index, id: call?.id, name: call?.function?.name, arguments: args });
         break;
@@ -71,7 +72,7 @@ class CohereStreamReader implements StreamEventReader<StreamPart> {
       case 'tool-call-delta': {
         const index = toolIndex.get(event.index ?? toolIndex.size - 1);
         if (index === undefined) throw this.failure('sent a tool call delta before its tool-call-start', data);
-        const args = message?.tool_calls?.function?.arguments;
+        const args = cohereArgumentsText(message?.tool_calls?.function?.arguments);
         if (args) {
           withArguments.add(index);
           push(out, { type: 'tool-call', index, arguments: args });
@@ -86,7 +87,7 @@ class CohereStreamReader implements StreamEventReader<StreamPart> {
       }
       case 'message-end': {
         const delta = event.delta ?? {};
-        if (delta.error) throw this.failure(`failed mid-stream: ${delta.error}`, data);
+        if (delta.error) throw this.failure(`failed mid-stream: ${cohereErrorText(delta.error)}`, data);
         if (!isCohereFinishReason(delta.finish_reason)) throw this.failure('sent a finish reason that is not a string', data);
         this.ended = true;
         push(out, cohereFinishPart(delta.finish_reason, this.stopSequences));

@@ -1,6 +1,7 @@
 import type { StreamPart } from '../../core/chat.js';
 import type { CohereChatResponse } from './cohere-api.js';
 import { convertCohereUsage } from './convert-cohere-usage.js';
+import { cohereArgumentsText } from './cohere-values.js';
 import { cohereFinishPart } from './map-cohere-finish-reason.js';
 
 /**
@@ -19,7 +20,7 @@ export function convertCohereResponse(response: CohereChatResponse, stopSequence
     if (part.type === 'text' && 'text' in part && part.text) parts.push({ type: 'text', text: part.text });
   }
   for (const [index, call] of (message.tool_calls ?? []).entries()) {
-    parts.push({ type: 'tool-call', index, id: call.id, name: call.function?.name, arguments: call.function?.arguments || '{}' });
+    parts.push({ type: 'tool-call', index, id: call.id, name: call.function?.name, arguments: cohereArgumentsText(call.function?.arguments) || '{}' });
   }
   parts.push(cohereFinishPart(response.finish_reason, stopSequences));
   const usage = convertCohereUsage(response.usage);
