@@ -29,7 +29,7 @@ async function* body(): AsyncGenerator<Uint8Array> {
 
 async function streamOnce(): Promise<number> {
   const started = process.hrtime.bigint();
-  const stream = relayOpenAIStream(body(), { provider: 'openai', publicModel: 'gpt-4o-mini', clientWantsUsage: true, id: 'chatcmpl-0123456789abcdef0123456789abcdef' } as Parameters<typeof relayOpenAIStream>[1]);
+  const stream = relayOpenAIStream(body(), { provider: 'openai', publicModel: 'gpt-4o-mini', clientWantsUsage: true, id: 'chatcmpl-0123456789abcdef0123456789abcdef', created: 1 } as Parameters<typeof relayOpenAIStream>[1]);
   let n = 0;
   for await (const batch of stream) {
     n += batch.length;

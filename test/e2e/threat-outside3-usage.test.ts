@@ -11,6 +11,7 @@ import { after, before, describe, it } from 'node:test';
 import { type HostileUpstream3, startHostileUpstream3 } from '../fakes/hostile-upstream3.js';
 import { ADMIN_KEY, createKey } from '../support/admin.js';
 import { http, sseDataLines } from '../support/http.js';
+import { assertOpenAISchema } from '../support/openai-schemas.js';
 import { type ServerProcess, startServer } from '../support/server-process.js';
 
 let upstream: HostileUpstream3;
@@ -187,6 +188,25 @@ describe("Cohere's errors and tool calls of other shapes", () => {
         for (const piece of pieces) assert.equal(typeof piece, 'string', `arguments ${JSON.stringify(piece)}`);
         assert.deepEqual(JSON.parse(pieces.join('')), args);
       });
+    }
+  }
+});
+
+describe('odd values an OpenAI-wire upstream puts where small ones belong', () => {
+  for (const mode of ['created-string', 'created-huge', 'created-negative']) {
+    for (const route of ['chat', 'API2.0']) {
+      for (const stream of [false, true]) {
+        it(`${mode} over ${route}, stream=${stream}: every answer and chunk is OpenAI's shape, created a time in seconds`, async () => {
+          const [path, body] = ROUTES[route]!('gpt', `hello #h-${mode}`, stream);
+          const res = await http(`${server.url}${path}`, { json: body });
+          assert.equal(res.status, 200, res.text.slice(0, 300));
+          const objects = stream ? sseDataLines(res.text).filter((line) => line !== '[DONE]').map((line) => JSON.parse(line)) : [res.json];
+          for (const object of objects) {
+            assertOpenAISchema(stream ? 'CreateChatCompletionStreamResponse' : 'CreateChatCompletionResponse', route === 'API2.0' ? { ...object, user: undefined } : object);
+            assert.ok(Number.isSafeInteger(object.created) && object.created >= 0, `created ${JSON.stringify(object.created)}`);
+          }
+        });
+      }
     }
   }
 });

@@ -18,6 +18,10 @@ import { readHostileRequest } from './hostile-request.js';
  *   error-object        Cohere: a `message-end` whose `error` is an object
  *   tool-args-object    Cohere: a tool call whose arguments are an object
  *   tool-args-number    Cohere: a tool call whose arguments are a number
+ *   created-string, created-huge, created-negative   OpenAI: `created` "soon", 1e308 or -5
+ *   choices-dup         OpenAI: every choice twice, both with index 0
+ *   tool-index-huge     OpenAI: tool calls with index 1e9, -1, 1.5 and "0"
+ *   tool-id-odd         OpenAI: tool call ids holding CR/LF and an SSE line, or 2 MB long
  */
 export interface HostileUpstream3 {
   url: string;
@@ -46,6 +50,8 @@ function openAI(res: ServerResponse, body: Record<string, unknown>, mode: string
   const objectError = { error: { message: { nested: 'boom' }, type: 'server_error', param: { nested: 'p' }, code: null } };
   const chunk = (choices: unknown[], extra: Record<string, unknown> = {}): string =>
     `data: ${JSON.stringify({ id: 'chatcmpl-up', object: 'chat.completion.chunk', created: 1, model: 'gpt-4o-mini', choices, ...extra })}\n\n`;
+  const odd = ODD_OPENAI[mode];
+  if (odd) return odd(res, body.stream === true);
   if (body.stream !== true) {
     if (mode === 'error-fields-long') return json(res, longError, 400);
     if (mode === 'error-message-object') return json(res, objectError, 400);
@@ -60,6 +66,46 @@ function openAI(res: ServerResponse, body: Record<string, unknown>, mode: string
   if (mode === 'usage-huge-finish') out += chunk([{ index: 0, delta: {}, finish_reason: finish }], { usage });
   else out += chunk([{ index: 0, delta: {}, finish_reason: finish }]) + chunk([], { usage });
   res.end(`${out}data: [DONE]\n\n`);
+}
+
+/** OpenAI-wire answers with odd values where small ones belong; each writes the whole answer. */
+const ODD_OPENAI: Record<string, (res: ServerResponse, stream: boolean) => void> = {
+  'created-string': (res, stream) => oddAnswer(res, stream, { created: 'soon' }),
+  'created-huge': (res, stream) => oddAnswer(res, stream, { created: 1e308 }),
+  'created-negative': (res, stream) => oddAnswer(res, stream, { created: -5 }),
+  'choices-dup': (res, stream) => oddAnswer(res, stream, {}, 2),
+  'tool-index-huge': (res, stream) => oddTools(res, stream, [1e9, -1, 1.5, '0'], () => 'call_1'),
+  'tool-id-odd': (res, stream) => oddTools(res, stream, [0, 1], (i) => (i === 0 ? 'call_1\r\n\r\ndata: {"injected":true}\n\n' : 'c'.repeat(2_000_000))),
+};
+
+function oddAnswer(res: ServerResponse, stream: boolean, fields: Record<string, unknown>, copies = 1): void {
+  const head = { id: 'chatcmpl-up', object: stream ? 'chat.completion.chunk' : 'chat.completion', created: 1, model: 'gpt-4o-mini', ...fields };
+  const usage = { prompt_tokens: 5, completion_tokens: 3, total_tokens: 8 };
+  if (!stream) {
+    const choices = Array.from({ length: copies }, () => ({ index: 0, message: { role: 'assistant', content: TEXT.join(''), refusal: null }, logprobs: null, finish_reason: 'stop' }));
+    return json(res, { ...head, choices, usage });
+  }
+  sse(res);
+  const chunk = (choices: unknown[], extra: Record<string, unknown> = {}): string => `data: ${JSON.stringify({ ...head, choices, ...extra })}\n\n`;
+  const choices = (delta: Record<string, unknown>, finish: string | null) => Array.from({ length: copies }, () => ({ index: 0, delta, finish_reason: finish }));
+  res.end(`${TEXT.map((text) => chunk(choices({ content: text }, null))).join('')}${chunk(choices({}, 'stop'))}${chunk([], { usage })}data: [DONE]\n\n`);
+}
+
+function oddTools(res: ServerResponse, stream: boolean, indexes: unknown[], id: (i: number) => string): void {
+  const head = { id: 'chatcmpl-up', object: stream ? 'chat.completion.chunk' : 'chat.completion', created: 1, model: 'gpt-4o-mini' };
+  const usage = { prompt_tokens: 5, completion_tokens: 3, total_tokens: 8 };
+  if (!stream) {
+    const calls = indexes.map((_, i) => ({ id: id(i), type: 'function', function: { name: 'weather', arguments: '{"city":"Paris"}' } }));
+    return json(res, { ...head, choices: [{ index: 0, message: { role: 'assistant', content: null, tool_calls: calls }, finish_reason: 'tool_calls' }], usage });
+  }
+  sse(res);
+  const chunk = (delta: Record<string, unknown>, finish: string | null, extra: Record<string, unknown> = {}): string => `data: ${JSON.stringify({ ...head, choices: delta ? [{ index: 0, delta, finish_reason: finish }] : [], ...extra })}\n\n`;
+  let out = chunk({ role: 'assistant', content: null }, null);
+  indexes.forEach((index, i) => {
+    out += chunk({ tool_calls: [{ index, id: id(i), type: 'function', function: { name: 'weather', arguments: '' } }] }, null);
+    out += chunk({ tool_calls: [{ index, function: { arguments: '{"city":"Paris"}' } }] }, null);
+  });
+  res.end(`${out}${chunk({}, 'tool_calls')}data: ${JSON.stringify({ ...head, choices: [], usage })}\n\ndata: [DONE]\n\n`);
 }
 
 const anthropicEvent = (type: string, data: Record<string, unknown>): string => `event: ${type}\ndata: ${JSON.stringify({ type, ...data })}\n\n`;

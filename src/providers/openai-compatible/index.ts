@@ -10,6 +10,7 @@ import { capAnswerTokens } from './cap-answer-tokens.js';
 import { chatResultOfTextCompletion, legacyUpstreamBody, textChunksAsChat } from './legacy-completions.js';
 import { boundFinishReasons, hasUnboundedFinishReason } from './bound-finish-reasons.js';
 import { mapOpenAIError } from './map-openai-error.js';
+import { isPlainCreated } from './plain-created.js';
 import { generateOpenAICompatibleImages } from './openai-images.js';
 import { speakOpenAI } from './openai-speech.js';
 import { postUpstream } from '../shared/post-upstream.js';
@@ -69,6 +70,7 @@ export class OpenAICompatibleAdapter implements ProviderAdapter {
     if (!completion || !Array.isArray(completion.choices)) throw malformedAnswer({ provider: this.config.name, what: 'an answer without choices', body: text });
     completion.model = call.publicModel;
     boundFinishReasons(completion.choices);
+    if (!isPlainCreated(completion.created)) completion.created = call.created;
     const upstreamId = typeof completion.id === 'string' ? completion.id : undefined;
     completion.id = call.id;
     return { completion, usage: completion.usage ?? undefined, upstreamId };
@@ -91,7 +93,7 @@ export class OpenAICompatibleAdapter implements ProviderAdapter {
     };
     const res = await this.send(call, body, legacy ? this.completionsUrl : this.chatUrl);
     await this.expectEventStream(res);
-    const relayed = relayOpenAIStream(res.body, { provider: this.config.name, publicModel: call.publicModel, id: call.id, clientWantsUsage });
+    const relayed = relayOpenAIStream(res.body, { provider: this.config.name, publicModel: call.publicModel, id: call.id, created: call.created, clientWantsUsage });
     return legacy ? textChunksAsChat(relayed, call) : relayed;
   }
 

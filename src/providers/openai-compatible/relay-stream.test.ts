@@ -27,6 +27,7 @@ describe('relayOpenAIStream (upstream bytes in, client payloads out)', () => {
       provider: 'openai',
       publicModel: 'my-model',
       id: ID,
+      created: 1,
       clientWantsUsage: false,
     });
     const batches = await drain(stream);
@@ -36,7 +37,7 @@ describe('relayOpenAIStream (upstream bytes in, client payloads out)', () => {
   });
 
   it('passes the usage chunk on when the client asked for it', async () => {
-    const stream = relayOpenAIStream(bytes(`data: ${usageChunk}\n\ndata: [DONE]\n\n`), { provider: 'openai', publicModel: 'm', id: ID, clientWantsUsage: true });
+    const stream = relayOpenAIStream(bytes(`data: ${usageChunk}\n\ndata: [DONE]\n\n`), { provider: 'openai', publicModel: 'm', id: ID, created: 1, clientWantsUsage: true });
     const [[only]] = await drain(stream);
     assert.deepEqual(JSON.parse(only), { ...JSON.parse(usageChunk), id: ID, model: 'm' });
   });
@@ -45,7 +46,7 @@ describe('relayOpenAIStream (upstream bytes in, client payloads out)', () => {
     const text = chunk('"choices":[{"index":0,"delta":{"content":"hello"},"finish_reason":null}]');
     const huge = usageChunk.replace('"completion_tokens":2', '"completion_tokens":1e308');
     for (const clientWantsUsage of [false, true]) {
-      const stream = relayOpenAIStream(bytes(`data: ${text}\n\ndata: ${chunk('"choices":[{"index":0,"delta":{},"finish_reason":"stop"}]')}\n\ndata: ${huge}\n\ndata: [DONE]\n\n`), { provider: 'p', publicModel: 'm', id: ID, clientWantsUsage });
+      const stream = relayOpenAIStream(bytes(`data: ${text}\n\ndata: ${chunk('"choices":[{"index":0,"delta":{},"finish_reason":"stop"}]')}\n\ndata: ${huge}\n\ndata: [DONE]\n\n`), { provider: 'p', publicModel: 'm', id: ID, created: 1, clientWantsUsage });
       const flat = (await drain(stream)).flat();
       assert.equal(flat.length, 2, 'the usage-only chunk is dropped');
       assert.equal(stream.usage(), undefined);
@@ -53,17 +54,24 @@ describe('relayOpenAIStream (upstream bytes in, client payloads out)', () => {
       assert.equal(stream.usageOwed?.(), clientWantsUsage);
     }
     const onFinish = chunk('"choices":[{"index":0,"delta":{},"finish_reason":"stop"}],"usage":{"prompt_tokens":-5,"completion_tokens":1,"total_tokens":-4}');
-    const stream = relayOpenAIStream(bytes(`data: ${text}\n\ndata: ${onFinish}\n\ndata: [DONE]\n\n`), { provider: 'p', publicModel: 'm', id: ID, clientWantsUsage: true });
+    const stream = relayOpenAIStream(bytes(`data: ${text}\n\ndata: ${onFinish}\n\ndata: [DONE]\n\n`), { provider: 'p', publicModel: 'm', id: ID, created: 1, clientWantsUsage: true });
     const flat = (await drain(stream)).flat();
     assert.equal(JSON.parse(flat[1]).choices[0].finish_reason, 'stop', 'the chunk with choices is kept');
     assert.equal(JSON.parse(flat[1]).usage, undefined, 'without its usage');
     assert.equal(stream.completionText(), 'hello');
   });
 
+  it("gives a chunk whose created is no time in seconds the request's", async () => {
+    const odd = '{"id":"c1","object":"chat.completion.chunk","created":"soon","model":"x","choices":[{"index":0,"delta":{"content":"hi"},"finish_reason":"stop"}]}';
+    const stream = relayOpenAIStream(bytes(`data: ${odd}\n\ndata: [DONE]\n\n`), { provider: 'p', publicModel: 'm', id: ID, created: 1700000000, clientWantsUsage: false });
+    const [only] = (await drain(stream)).flat();
+    assert.deepEqual(JSON.parse(only!), { ...JSON.parse(odd), id: ID, model: 'm', created: 1700000000 });
+  });
+
   it('handles events split across reads and CRLF framing', async () => {
     const a = chunk('"choices":[{"index":0,"delta":{"content":"hi"},"finish_reason":"stop"}]');
     const text = `data: ${a}\r\n\r\ndata: [DONE]\r\n\r\n`;
-    const stream = relayOpenAIStream(bytes(text.slice(0, 17), text.slice(17, 60), text.slice(60)), { provider: 'p', publicModel: 'm', id: ID, clientWantsUsage: false });
+    const stream = relayOpenAIStream(bytes(text.slice(0, 17), text.slice(17, 60), text.slice(60)), { provider: 'p', publicModel: 'm', id: ID, created: 1, clientWantsUsage: false });
     const flat = (await drain(stream)).flat();
     assert.equal(flat.length, 1);
     assert.equal(JSON.parse(flat[0]).choices[0].delta.content, 'hi');
@@ -76,6 +84,7 @@ describe('relayOpenAIStream (upstream bytes in, client payloads out)', () => {
       provider: 'p',
       publicModel: 'm',
       id: ID,
+      created: 1,
       clientWantsUsage: false,
     });
     const seen: string[] = [];
@@ -87,9 +96,9 @@ describe('relayOpenAIStream (upstream bytes in, client payloads out)', () => {
 
   it('an upstream that stops without finishing is an error, one that finishes without [DONE] is not', async () => {
     const open = chunk('"choices":[{"index":0,"delta":{"content":"cut"},"finish_reason":null}]');
-    await assert.rejects(drain(relayOpenAIStream(bytes(`data: ${open}\n\n`), { provider: 'p', publicModel: 'm', id: ID, clientWantsUsage: false })), ApiError);
+    await assert.rejects(drain(relayOpenAIStream(bytes(`data: ${open}\n\n`), { provider: 'p', publicModel: 'm', id: ID, created: 1, clientWantsUsage: false })), ApiError);
     const done = chunk('"choices":[{"index":0,"delta":{},"finish_reason":"length"}]');
-    assert.equal((await drain(relayOpenAIStream(bytes(`data: ${done}\n\n`), { provider: 'p', publicModel: 'm', id: ID, clientWantsUsage: false }))).flat().length, 1);
+    assert.equal((await drain(relayOpenAIStream(bytes(`data: ${done}\n\n`), { provider: 'p', publicModel: 'm', id: ID, created: 1, clientWantsUsage: false }))).flat().length, 1);
   });
 
   it('collects content, reasoning and tool-call text for the tokenizer fallback', async () => {
@@ -98,7 +107,7 @@ describe('relayOpenAIStream (upstream bytes in, client payloads out)', () => {
       chunk('"choices":[{"index":0,"delta":{"tool_calls":[{"index":0,"id":"call_1","type":"function","function":{"name":"f","arguments":"{\\"a\\""}}]},"finish_reason":null}]'),
       chunk('"choices":[{"index":0,"delta":{"tool_calls":[{"index":0,"function":{"arguments":":1}"}}]},"finish_reason":"tool_calls"}]'),
     ];
-    const stream = relayOpenAIStream(bytes(...parts.map((p) => `data: ${p}\n\n`), 'data: [DONE]\n\n'), { provider: 'p', publicModel: 'm', id: ID, clientWantsUsage: false });
+    const stream = relayOpenAIStream(bytes(...parts.map((p) => `data: ${p}\n\n`), 'data: [DONE]\n\n'), { provider: 'p', publicModel: 'm', id: ID, created: 1, clientWantsUsage: false });
     await drain(stream);
     assert.equal(stream.usage(), undefined);
     assert.equal(stream.completionText(), 'think f{"a":1}');
@@ -109,7 +118,7 @@ describe('relayOpenAIStream (upstream bytes in, client payloads out)', () => {
     const spaced = '{ "id" : "c1", "object":"chat.completion.chunk","created":1,"model":"m","choices":[{"index":0,"delta":{"content":"a"},"finish_reason":null}]}';
     const idLast = '{"object":"chat.completion.chunk","created":1,"model":"m","choices":[{"index":0,"delta":{"tool_calls":[{"index":0,"id":"call_2"}]},"finish_reason":null}],"id":"c1"}';
     const noId = '{"object":"chat.completion.chunk","created":1,"model":"m","choices":[{"index":0,"delta":{},"finish_reason":"stop"}]}';
-    const stream = relayOpenAIStream(bytes(...[toolCall, spaced, idLast, noId].map((c) => `data: ${c}\n\n`), 'data: [DONE]\n\n'), { provider: 'p', publicModel: 'm', id: ID, clientWantsUsage: false });
+    const stream = relayOpenAIStream(bytes(...[toolCall, spaced, idLast, noId].map((c) => `data: ${c}\n\n`), 'data: [DONE]\n\n'), { provider: 'p', publicModel: 'm', id: ID, created: 1, clientWantsUsage: false });
     const out = (await drain(stream)).flat().map((c) => JSON.parse(c) as { id: string; choices: Array<{ delta: { content?: string; tool_calls?: Array<{ id?: string }> } }> });
     assert.deepEqual(out.map((c) => c.id), [ID, ID, ID, ID]);
     assert.equal(out[0].choices[0].delta.content, 'say "id":"x"', 'content that looks like an id is untouched');
@@ -119,7 +128,7 @@ describe('relayOpenAIStream (upstream bytes in, client payloads out)', () => {
 
   it('keeps an escaped upstream id whole', async () => {
     const escaped = chunk('"choices":[{"index":0,"delta":{},"finish_reason":"stop"}]').replace('"id":"c1"', '"id":"c\\"1"');
-    const stream = relayOpenAIStream(bytes(`data: ${escaped}\n\n`), { provider: 'p', publicModel: 'm', id: ID, clientWantsUsage: false });
+    const stream = relayOpenAIStream(bytes(`data: ${escaped}\n\n`), { provider: 'p', publicModel: 'm', id: ID, created: 1, clientWantsUsage: false });
     const [[only]] = await drain(stream);
     assert.equal((JSON.parse(only) as { id: string }).id, ID);
     assert.equal(stream.upstreamId?.(), 'c"1');
@@ -129,7 +138,7 @@ describe('relayOpenAIStream (upstream bytes in, client payloads out)', () => {
     const escaped = '{"id":"c1","object":"chat.completion.chunk","created":1,"model":"gpt-\\"x\\\\","choices":[{"index":0,"delta":{"content":"a"},"finish_reason":null}]}';
     const spaced = '{"id":"c1","object":"chat.completion.chunk","created":1,"model" : "gpt-4o","choices":[{"index":0,"delta":{"content":"b"},"finish_reason":null}]}';
     const nested = '{"id":"c1","object":"chat.completion.chunk","created":1,"model":"gpt-4o","choices":[{"index":0,"delta":{},"finish_reason":"stop"}],"extra":{"model":"kept"}}';
-    const stream = relayOpenAIStream(bytes(...[escaped, spaced, nested].map((c) => `data: ${c}\n\n`)), { provider: 'p', publicModel: 'pub "1"', id: ID, clientWantsUsage: false });
+    const stream = relayOpenAIStream(bytes(...[escaped, spaced, nested].map((c) => `data: ${c}\n\n`)), { provider: 'p', publicModel: 'pub "1"', id: ID, created: 1, clientWantsUsage: false });
     const out = (await drain(stream)).flat().map((c) => JSON.parse(c) as { id: string; model: string; extra?: { model: string } });
     assert.deepEqual(out.map((c) => [c.id, c.model]), [[ID, 'pub "1"'], [ID, 'pub "1"'], [ID, 'pub "1"']]);
     assert.equal(out[2].extra?.model, 'kept');

@@ -6,6 +6,7 @@ import { jsonStringEnd, jsonStringText } from '../shared/json-string.js';
 import { type StreamEventReader, readEventStream } from '../shared/stream-loop.js';
 import { boundFinishReasons, hasUnboundedFinishReason } from './bound-finish-reasons.js';
 import { mapOpenAIError } from './map-openai-error.js';
+import { chunkCreatedIsPlain } from './plain-created.js';
 import { RelayedText } from './relayed-text.js';
 
 const MODEL_FIELD = /"model"\s*:\s*"(?:[^"\\]|\\.)*"/;
@@ -24,6 +25,8 @@ export interface RelayOptions {
   publicModel: string;
   /** The request's id: every chunk's `id`, whatever the upstream called it. */
   id: string;
+  /** The request's time: the `created` of a chunk whose upstream's is no time in seconds (a string, 1e308, -5). */
+  created: number;
   /** The client asked for `stream_options.include_usage`; otherwise the usage-only chunk is dropped. */
   clientWantsUsage: boolean;
 }
@@ -34,7 +37,8 @@ export interface RelayOptions {
  * for the usage row), the model name is rewritten to the public id and the
  * usage-only chunk (which we always request) is parsed for the ledger and dropped unless the
  * client asked for it, and a finish reason that is no short plain word is shown as `unknown`
- * (looked for only in the chunks that carry a string one). Content is never parsed on the hot path; until usage comes, the answer's
+ * (looked for only in the chunks that carry a string one), as is a `created` that is no time in
+ * seconds (the request's instead). Content is never parsed on the hot path; until usage comes, the answer's
  * text is kept (bounded: see RelayedText) so a stream whose upstream sent none can be counted.
  * Usage with impossible counts is left out of the chunks and counts as none: the text is kept, and
  * the client that asked for usage gets the usage billed at the stream's end (`usageOwed`).
@@ -76,6 +80,7 @@ class RelayReader implements StreamEventReader<string> {
     }
     if (data.startsWith('{"error"') || name === 'error') throw upstreamStreamError(this.options.provider, data);
     let chunk = this.rewrite(data);
+    if (!chunkCreatedIsPlain(chunk)) chunk = this.withOurCreated(chunk);
     if (USAGE_OBJECT.test(data)) {
       const parsed = safeParse(chunk);
       const hasChoices = Array.isArray(parsed?.choices) && (parsed.choices as unknown[]).length > 0;
@@ -127,6 +132,12 @@ class RelayReader implements StreamEventReader<string> {
       }
     }
     return this.withOurId(data.replace(MODEL_FIELD, this.modelField));
+  }
+
+  /** A chunk whose `created` is no time in seconds, under the request's. */
+  private withOurCreated(chunk: string): string {
+    const parsed = safeParse(chunk);
+    return parsed ? JSON.stringify({ ...parsed, created: this.options.created }) : chunk;
   }
 
   /** An id not first, spaced or escaped, or missing: found at the start by a pattern, else by a parse. */

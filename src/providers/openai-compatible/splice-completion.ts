@@ -1,5 +1,6 @@
 import type { Usage } from '../../core/chat.js';
 import { jsonStringEnd } from '../shared/json-string.js';
+import { plainDigits } from './plain-created.js';
 
 /** A chat completion's JSON text under our id and the public model, with what the ledger needs from it. */
 export interface SplicedCompletion {
@@ -25,7 +26,7 @@ const COLON = 58;
  * from quote to quote with `indexOf`, so the answer's content is never copied into objects.
  *
  * Undefined when the text is not one JSON object whose members it can walk, or has no top-level
- * `choices` array, or an `id` or `model` that is not a plain string: the caller parses it then, and
+ * `choices` array, or an `id` or `model` that is not a plain string, or a `created` that is not plain digits: the caller parses it then, and
  * says why it is malformed.
  */
 export function spliceCompletion(text: string, id: string, publicModel: string): SplicedCompletion | undefined {
@@ -62,6 +63,9 @@ export function spliceCompletion(text: string, id: string, publicModel: string):
       [usageStart, usageEnd] = [start, end];
     } else if (key === 'choices') {
       choices = first === OPEN_BRACKET;
+    } else if (key === 'created' && !plainDigits(text, start, end)) {
+      // A created that is no time in seconds (a string, 1e308, -5) takes the parsing path, which replaces it.
+      return undefined;
     }
     i = skipSpace(text, end);
     const next = text.charCodeAt(i);

@@ -20,7 +20,7 @@ async function* body(reads: Reads): AsyncGenerator<Uint8Array> {
 }
 
 const READERS: Record<string, (reads: Reads) => AsyncIterable<unknown[]>> = {
-  openai: (reads) => relayOpenAIStream(body(reads), { provider: 'openai', publicModel: 'm', id: 'chatcmpl-1', clientWantsUsage: false }),
+  openai: (reads) => relayOpenAIStream(body(reads), { provider: 'openai', publicModel: 'm', id: 'chatcmpl-1', created: 1, clientWantsUsage: false }),
   anthropic: (reads) => readAnthropicStream(body(reads), { provider: 'anthropic', jsonResponse: false }),
   gemini: (reads) => readGeminiStream(body(reads), { provider: 'gemini', requestId: 'chatcmpl-1' }),
   cohere: (reads) => readCohereStream(body(reads), { provider: 'cohere' }),
