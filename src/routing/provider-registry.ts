@@ -2,8 +2,7 @@ import type { CatalogEntry } from '../config/catalog-entry.js';
 import type { ConfigProvider } from '../config/config-file.js';
 import { ApiError } from '../core/errors.js';
 import { PROVIDER_PRESETS, PROVIDER_TYPES } from '../providers/index.js';
-import { checkedUsageAdapter } from './checked-usage-adapter.js';
-import { redactingAdapter } from './redacting-adapter.js';
+import { guardedAdapter } from './guarded-adapter.js';
 import type { CreateAdapter, ProviderAdapter, ProviderConfig, ProviderPreset, ProviderSettings, ProviderType, Timeouts } from '../providers/types.js';
 
 export const DEFAULT_TIMEOUTS: Timeouts = { connectMs: 10_000, firstByteMs: 120_000, idleMs: 60_000, totalMs: 600_000 };
@@ -115,7 +114,7 @@ export class ProviderRegistry {
     if (config.missing) throw new ApiError('provider_not_configured', config.missing);
     const create = this.factories.get(config.type);
     if (!create) throw new Error(`provider type ${config.type} was not loaded: ProviderRegistry.load() was not given an instance of it`);
-    adapter = redactingAdapter(checkedUsageAdapter(create(config)));
+    adapter = guardedAdapter(create(config));
     this.adapters.set(name, adapter);
     return adapter;
   }

@@ -20,11 +20,25 @@ export function plainDigits(text: string, start: number, end: number): boolean {
   return true;
 }
 
-/** Whether a chunk's `created`, where it has one, is a plain time in seconds (no chunk without one is judged). */
+/** How OpenAI and nearly every compatible upstream begin a chunk, up to its `created`, after the id. */
+const ID_OPENING = '{"id":"';
+const USUAL_AFTER_ID = '","object":"chat.completion.chunk","created":';
+
+/**
+ * Whether a chunk's `created`, where it has one, is a plain time in seconds (no chunk without one
+ * is judged). Where the chunk begins as OpenAI's do it is found without a search.
+ */
 export function chunkCreatedIsPlain(chunk: string): boolean {
-  const at = chunk.indexOf(CREATED_KEY);
-  if (at < 0) return true;
-  let start = at + CREATED_KEY.length;
+  let start = -1;
+  if (chunk.startsWith(ID_OPENING)) {
+    const idEnd = chunk.indexOf('"', ID_OPENING.length);
+    if (idEnd > 0 && chunk.startsWith(USUAL_AFTER_ID, idEnd)) start = idEnd + USUAL_AFTER_ID.length;
+  }
+  if (start < 0) {
+    const at = chunk.indexOf(CREATED_KEY);
+    if (at < 0) return true;
+    start = at + CREATED_KEY.length;
+  }
   while (chunk.charCodeAt(start) === 32) start++;
   let end = start;
   while (end < chunk.length && end - start <= MAX_DIGITS) {

@@ -80,7 +80,7 @@ class RelayReader implements StreamEventReader<string> {
     }
     if (data.startsWith('{"error"') || name === 'error') throw upstreamStreamError(this.options.provider, data);
     let chunk = this.rewrite(data);
-    if (!chunkCreatedIsPlain(chunk)) chunk = this.withOurCreated(chunk);
+    if (!chunkCreatedIsPlain(data)) chunk = this.withOurCreated(chunk);
     if (USAGE_OBJECT.test(data)) {
       const parsed = safeParse(chunk);
       const hasChoices = Array.isArray(parsed?.choices) && (parsed.choices as unknown[]).length > 0;
