@@ -66,6 +66,9 @@ describe('relayOpenAIStream (upstream bytes in, client payloads out)', () => {
     const stream = relayOpenAIStream(bytes(`data: ${odd}\n\ndata: [DONE]\n\n`), { provider: 'p', publicModel: 'm', id: ID, created: 1700000000, clientWantsUsage: false });
     const [only] = (await drain(stream)).flat();
     assert.deepEqual(JSON.parse(only!), { ...JSON.parse(odd), id: ID, model: 'm', created: 1700000000 });
+    const plain = odd.replace('"soon"', '1600000000').replace('"finish_reason":"stop"', '"finish_reason":null');
+    const later = relayOpenAIStream(bytes(`data: ${plain}\n\ndata: ${plain}\n\ndata: ${odd}\n\ndata: [DONE]\n\n`), { provider: 'p', publicModel: 'm', id: ID, created: 1700000000, clientWantsUsage: false });
+    assert.deepEqual((await drain(later)).flat().map((chunk) => JSON.parse(chunk).created), [1600000000, 1600000000, 1700000000], 'a later chunk is judged too');
   });
 
   it('handles events split across reads and CRLF framing', async () => {

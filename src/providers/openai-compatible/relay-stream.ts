@@ -62,6 +62,10 @@ class RelayReader implements StreamEventReader<string> {
   readonly text = new RelayedText();
   private done = false;
   private finished = false;
+  /** The text between the id and the model of the last chunk whose `created` was found plain. */
+  private plainHead: string | undefined;
+  /** The chunk being read has a `created` that is no time in seconds. */
+  private oddCreated = false;
   private readonly options: RelayOptions;
   private readonly modelField: string;
   private readonly idOpening: string;
@@ -80,7 +84,7 @@ class RelayReader implements StreamEventReader<string> {
     }
     if (data.startsWith('{"error"') || name === 'error') throw upstreamStreamError(this.options.provider, data);
     let chunk = this.rewrite(data);
-    if (!chunkCreatedIsPlain(data)) chunk = this.withOurCreated(chunk);
+    if (this.oddCreated) chunk = this.withOurCreated(chunk);
     if (USAGE_OBJECT.test(data)) {
       const parsed = safeParse(chunk);
       const hasChoices = Array.isArray(parsed?.choices) && (parsed.choices as unknown[]).length > 0;
@@ -124,14 +128,28 @@ class RelayReader implements StreamEventReader<string> {
         this.upstreamId ??= data.slice(ID_OPENING.length, end);
         const model = data.indexOf(MODEL_OPENING, end);
         const modelEnd = model < 0 ? -1 : jsonStringEnd(data, model + MODEL_OPENING.length);
-        if (modelEnd > 0) return this.idOpening + data.slice(end + 1, model) + this.modelField + data.slice(modelEnd + 1);
+        if (modelEnd > 0) {
+          // Between the id and the model: the object and `created`, the same in every chunk of most streams, so judged once.
+          const head = data.slice(end + 1, model);
+          if (head !== this.plainHead) this.judgeCreated(data, head);
+          else this.oddCreated = false;
+          return this.idOpening + head + this.modelField + data.slice(modelEnd + 1);
+        }
+        this.judgeCreated(data, undefined);
         MODEL_FIELD_FROM.lastIndex = end;
         const spaced = MODEL_FIELD_FROM.exec(data);
         if (!spaced) return this.idOpening + data.slice(end + 1);
         return this.idOpening + data.slice(end + 1, spaced.index) + this.modelField + data.slice(MODEL_FIELD_FROM.lastIndex);
       }
     }
+    this.judgeCreated(data, undefined);
     return this.withOurId(data.replace(MODEL_FIELD, this.modelField));
+  }
+
+  /** Whether this chunk's `created` is no time in seconds; a head found plain is remembered. */
+  private judgeCreated(data: string, head: string | undefined): void {
+    this.oddCreated = !chunkCreatedIsPlain(data);
+    if (!this.oddCreated && head !== undefined) this.plainHead = head;
   }
 
   /** A chunk whose `created` is no time in seconds, under the request's. */
