@@ -199,6 +199,19 @@ function migrations(kind: 'sqlite' | 'postgres'): Record<string, Migration> {
         await db.schema.alterTable('usage').addColumn('builtin_tool_calls', 'integer', (c) => c.notNull().defaultTo(0)).execute();
       },
     },
+    '0013_credit_reservations': {
+      async up(db: Kysely<any>) {
+        // Open credit reservations, so the credit of a process that died mid-request is given back.
+        await db.schema
+          .createTable('credit_reservations')
+          .addColumn('id', serial as never)
+          .addColumn('key_id', 'text', (c) => c.notNull())
+          .addColumn('amount', 'double precision', (c) => c.notNull())
+          .addColumn('owner', 'text', (c) => c.notNull())
+          .addColumn('expires_at', 'bigint', (c) => c.notNull())
+          .execute();
+      },
+    },
   };
 }
 
