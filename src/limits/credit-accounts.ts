@@ -43,14 +43,17 @@ export class CreditAccounts {
     if (sqlite) {
       const balance = sqlite.prepare<[string], { credits: number | null }>('SELECT credits FROM api_keys WHERE id = ?');
       const take = sqlite.prepare('UPDATE api_keys SET credits = credits - ? WHERE id = ?');
-      const hold = sqlite.prepare('INSERT INTO credit_reservations (key_id, amount, owner, expires_at) VALUES (?, ?, ?, ?)');
+      const hold = sqlite.prepare('INSERT INTO credit_reservations (id, key_id, amount, owner, expires_at) VALUES (?, ?, ?, ?, ?)');
       const reserve = sqlite.transaction(({ keyId, wanted, least, expiresAt }: ReserveRequest): Reservation | undefined => {
         const credits = balance.get(keyId)?.credits;
         if (credits == null || credits <= 0 || credits < least) return undefined;
         const amount = Math.min(wanted, credits);
         if (amount <= 0) return { id: undefined, keyId, amount: 0 };
         take.run(amount, keyId);
-        return { id: Number(hold.run(keyId, amount, owner.id, expiresAt).lastInsertRowid), keyId, amount };
+        // 53 random bits: a clash with one of the few open rows, or a reuse, is out of reach.
+        const id = Math.floor(Math.random() * 2 ** 53);
+        hold.run(id, keyId, amount, owner.id, expiresAt);
+        return { id, keyId, amount };
       });
       // IMMEDIATE: the read and the write are one step for every process on the file (--workers).
       this.reserveNow = (request) => reserve.immediate(request);

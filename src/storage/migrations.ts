@@ -202,9 +202,11 @@ function migrations(kind: 'sqlite' | 'postgres'): Record<string, Migration> {
     '0013_credit_reservations': {
       async up(db: Kysely<any>) {
         // Open credit reservations, so the credit of a process that died mid-request is given back.
+        // SQLite's ids are random (rowid without AUTOINCREMENT, whose counter would be one more
+        // write per reservation); Postgres' come from a sequence. Neither is reused.
         await db.schema
           .createTable('credit_reservations')
-          .addColumn('id', serial as never)
+          .addColumn('id', (kind === 'sqlite' ? sql`integer primary key` : sql`bigserial primary key`) as never)
           .addColumn('key_id', 'text', (c) => c.notNull())
           .addColumn('amount', 'double precision', (c) => c.notNull())
           .addColumn('owner', 'text', (c) => c.notNull())

@@ -129,7 +129,7 @@ export interface ResponseItemsTable {
  * that outlived any request, is given back by the sweep (src/limits/sweep-credit-reservations.ts).
  */
 export interface CreditReservationsTable {
-  /** Never reused (autoincrement / bigserial): a late settlement cannot take another request's row. */
+  /** Never reused (53 random bits on SQLite, a sequence on Postgres): a late settlement cannot take another request's row. */
   id: Generated<number>;
   key_id: string;
   amount: number;
