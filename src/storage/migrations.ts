@@ -214,6 +214,16 @@ function migrations(kind: 'sqlite' | 'postgres'): Record<string, Migration> {
           .execute();
       },
     },
+    '0014_usage_request_id_index': {
+      async up(db: Kysely<any>) {
+        // The request log finds one request by its id or its upstream's without scanning the ledger.
+        // Postgres only: on SQLite these random keys would cost every usage write far more than a
+        // lookup saves (see src/usage/find-usage-row.ts).
+        if (kind === 'sqlite') return;
+        await db.schema.createIndex('usage_request_id').on('usage').column('request_id').execute();
+        await db.schema.createIndex('usage_upstream_id').on('usage').column('upstream_id').where(sql.ref('upstream_id'), 'is not', null).execute();
+      },
+    },
   };
 }
 
