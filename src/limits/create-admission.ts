@@ -14,10 +14,13 @@ import { loadTierTable } from './limit-values.js';
 import { MemoryLimitStore } from './memory-limit-store.js';
 import { PrimaryLimitStore } from './primary-limit-store.js';
 import { RedisLimitStore } from './redis-limit-store.js';
+import { reservationOwner } from './reservation-owner.js';
+import { sweepCreditReservations } from './sweep-credit-reservations.js';
 
 /**
  * The gate as configured: counters in Redis when REDIS_URL is set, in the primary process when
- * this is one of `serve --workers N`, else in this process.
+ * this is one of `serve --workers N`, else in this process. Starts giving back the credit
+ * reservations of processes that died.
  */
 export function createAdmission(options: { settings: Settings; tiers: ConfigFile['tiers']; env: NodeJS.ProcessEnv; database: Database; ledger: UsageLedger; redis: Redis | undefined; log: Logger }): Admission {
   const { settings, ledger } = options;
@@ -25,11 +28,13 @@ export function createAdmission(options: { settings: Settings; tiers: ConfigFile
   if (options.redis) store = new RedisLimitStore(options.redis, settings.redisPrefix);
   else if (cluster.isWorker) store = new PrimaryLimitStore();
   else store = new MemoryLimitStore();
+  const credits = new CreditAccounts(options.database, reservationOwner());
+  sweepCreditReservations({ credits, log: options.log });
   return new LimitAdmission({
     store,
     tiers: loadTierTable(options.tiers, options.env),
     modelLimits: settings.modelLimits,
-    credits: new CreditAccounts(options.database),
+    credits,
     ledger,
     failOpen: settings.limitsFailOpen,
     log: options.log,

@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import type { ApiKey } from '../auth/key-store.js';
 import { ApiError } from '../core/errors.js';
 import type { Model } from '../routing/catalog.js';
-import type { CreditAccounts } from './credit-accounts.js';
+import type { CreditAccounts, Reservation, ReserveRequest } from './credit-accounts.js';
 import type { UsageLedger } from '../usage/ledger.js';
 import type { AdmissionRequest } from './admission.js';
 import { LimitAdmission, UNASKED_TOOL_CALLS } from './limit-admission.js';
@@ -75,9 +75,10 @@ describe('credit reservations for built-in tool calls', () => {
   function withBalance(balance: number) {
     const reserves: Array<[number, number]> = [];
     const credits = {
-      reserve: async (_id: string, full: number, min: number) => {
-        reserves.push([full, min]);
-        return balance >= full ? full : balance >= min ? balance : undefined;
+      reserve: async ({ keyId, wanted, least }: ReserveRequest): Promise<Reservation | undefined> => {
+        reserves.push([wanted, least]);
+        const amount = balance >= wanted ? wanted : balance >= least ? balance : undefined;
+        return amount === undefined ? undefined : { id: 1, keyId, amount };
       },
     } as unknown as CreditAccounts;
     const gate = new LimitAdmission({
@@ -93,7 +94,7 @@ describe('credit reservations for built-in tool calls', () => {
     return { gate, reserves };
   }
   // 1 credit per million tokens in and 2 out; a web search costs 0.01.
-  const model = { id: 'm', paid: false, limits: [0, 0, 0, 0], maxOutputTokens: 1000, cost: { input: 1, output: 2, tool_calls: { web_search: 0.01, file_search: 0.0025 } } } as unknown as Model;
+  const model = { id: 'm', paid: false, limits: [0, 0, 0, 0], maxOutputTokens: 1000, timeouts: { totalMs: 600_000 }, cost: { input: 1, output: 2, tool_calls: { web_search: 0.01, file_search: 0.0025 } } } as unknown as Model;
   const tooled = (maxCalls: number | undefined): AdmissionRequest => ({
     key: { ...key, rpm: null, maxConcurrency: null, credits: 1 },
     model,

@@ -4,7 +4,7 @@ import { ApiError } from '../core/errors.js';
 import type { UsageLedger } from '../usage/ledger.js';
 import type { Model } from '../routing/catalog.js';
 import { type Admission, type AdmissionRequest, NO_TICKET, type Settlement, type Ticket, type WorstCase } from './admission.js';
-import type { CreditAccounts } from './credit-accounts.js';
+import type { CreditAccounts, Reservation } from './credit-accounts.js';
 import type { LimitStore, TakeResult, WindowHit } from './limit-store.js';
 import { type LimitValues, type TierTable } from './limit-values.js';
 
@@ -17,6 +17,12 @@ const MIN_ANSWER = 16;
  * it is sent this limit (or less, what the credit affords), as nothing else bounds what it may cost.
  */
 export const UNASKED_TOOL_CALLS = 32;
+/**
+ * How long past its model's total timeout a reservation is kept before the sweep gives it back as
+ * abandoned: the request's usage write and settlement come after that timeout. A request that
+ * settles later still is billed its cost, once (see UsageLedger.settleCredits).
+ */
+export const RESERVATION_GRACE_MS = 600_000;
 
 /** The dearest of a model's built-in tool calls: a request's calls are reserved at it, whichever tools it makes. */
 function dearestToolCall(cost: Model['cost']): number {
@@ -115,19 +121,19 @@ export class LimitAdmission implements Admission {
         held = undefined;
       } else if (!taken.ok) throw rateLimited({ key, window: taken.failed === -1 ? undefined : windows[taken.failed], limits, retryAfterMs: taken.retryAfterMs });
     }
-    let reserved = 0;
+    let reservation: Reservation | undefined;
     let answerCap: number | undefined;
     let toolCallCap: number | undefined;
     if (key.credits !== null) {
       const undoLimits = () => store.giveBack({ adjust: windows.map((w) => ({ key: w.key, amount: -w.amount })), release: held });
       try {
-        ({ reserved, answerCap, toolCallCap } = await this.reserveCredits(key, model, request.worstCase()));
+        ({ reservation, answerCap, toolCallCap } = await this.reserveCredits(key, model, request.worstCase()));
       } catch (error) {
         await undoLimits();
         throw error;
       }
     }
-    return new LimitTicket(this.options, key, tpmKey === undefined ? undefined : { key: tpmKey, estimated: tokens! }, held, reserved, answerCap, toolCallCap);
+    return new LimitTicket(this.options, tpmKey === undefined ? undefined : { key: tpmKey, estimated: tokens! }, held, reservation, answerCap, toolCallCap);
   }
 
   /** Takes from the store; undefined when it is unreachable and the operator chose to fail open (logged once per outage). */
@@ -157,7 +163,7 @@ export class LimitAdmission implements Admission {
    * what it leaves beside a short answer, and the answer to the rest, so the real cost never exceeds
    * what was reserved.
    */
-  private async reserveCredits(key: ApiKey, model: Model, worst: WorstCase): Promise<{ reserved: number; answerCap: number | undefined; toolCallCap: number | undefined }> {
+  private async reserveCredits(key: ApiKey, model: Model, worst: WorstCase): Promise<{ reservation: Reservation; answerCap: number | undefined; toolCallCap: number | undefined }> {
     const { cost } = model;
     // A prompt written to the provider's cache may cost more than plain input: reserve at the dearer price.
     const fixed = (worst.promptTokens * Math.max(cost.input, cost.cache_write ?? 0)) / 1_000_000 + worst.images * (cost.per_image ?? 0) + (worst.characters / 1000) * (cost.per_1k_chars ?? 0);
@@ -166,16 +172,22 @@ export class LimitAdmission implements Admission {
     const perToolCall = worst.builtinTools ? dearestToolCall(cost) : 0;
     const calls = perToolCall > 0 ? (worst.builtinTools!.maxCalls ?? UNASKED_TOOL_CALLS) : 0;
     const shortAnswer = Math.min(answer, MIN_ANSWER) * perAnswerToken;
-    const reserved = await this.options.credits.reserve(key.id, fixed + answer * perAnswerToken + calls * perToolCall, fixed + shortAnswer + Math.min(calls, 1) * perToolCall);
-    if (reserved === undefined) {
+    const reservation = await this.options.credits.reserve({
+      keyId: key.id,
+      wanted: fixed + answer * perAnswerToken + calls * perToolCall,
+      least: fixed + shortAnswer + Math.min(calls, 1) * perToolCall,
+      expiresAt: Date.now() + model.timeouts.totalMs + RESERVATION_GRACE_MS,
+    });
+    if (reservation === undefined) {
       throw new ApiError('insufficient_quota', 'You exceeded your current quota: this key has not enough credit left for this request. Ask the operator to add credits.');
     }
+    const reserved = reservation.amount;
     // Every priced request with built-in tools is sent a limit: without one, nothing bounds its calls.
     const toolCallCap = perToolCall > 0 ? Math.min(calls, Math.floor((reserved - fixed - shortAnswer) / perToolCall + 1e-9)) : undefined;
-    if (perAnswerToken === 0) return { reserved, answerCap: undefined, toolCallCap };
+    if (perAnswerToken === 0) return { reservation, answerCap: undefined, toolCallCap };
     const affordable = Math.floor((reserved - fixed - (toolCallCap ?? 0) * perToolCall) / perAnswerToken + 1e-9);
     // A cap only where the balance, not the request or the model, is what limits the answer.
-    return { reserved, answerCap: affordable < answer ? Math.max(1, affordable) : undefined, toolCallCap };
+    return { reservation, answerCap: affordable < answer ? Math.max(1, affordable) : undefined, toolCallCap };
   }
 }
 
@@ -204,11 +216,11 @@ class LimitTicket implements Ticket {
 
   constructor(
     private readonly options: LimitAdmissionOptions,
-    private readonly key: ApiKey,
     /** The tokens-per-minute window and what was counted in it at admission. */
     private readonly tpm: { key: string; estimated: number } | undefined,
     private readonly slot: string | undefined,
-    private readonly reserved: number,
+    /** Credit taken at admission; undefined for a key without a balance. */
+    private readonly reservation: Reservation | undefined,
     readonly answerCap: number | undefined,
     readonly toolCallCap: number | undefined,
   ) {}
@@ -218,7 +230,10 @@ class LimitTicket implements Ticket {
     this.settled = true;
     const pending: Array<void | Promise<void>> = [];
     // Joins the batch of the request's usage row, so the debit commits with it.
-    if (this.key.credits !== null && settlement.cost !== this.reserved) pending.push(this.options.ledger.adjustCredits(this.key.id, this.reserved - settlement.cost));
+    const held = this.reservation;
+    if (held && (held.id !== undefined || settlement.cost !== 0)) {
+      pending.push(this.options.ledger.settleCredits({ keyId: held.keyId, reservationId: held.id, reserved: held.amount, cost: settlement.cost }));
+    }
     const adjust: Array<{ key: string; amount: number }> = [];
     if (this.tpm) {
       const delta = settlement.promptTokens + settlement.completionTokens - this.tpm.estimated;

@@ -199,6 +199,31 @@ function migrations(kind: 'sqlite' | 'postgres'): Record<string, Migration> {
         await db.schema.alterTable('usage').addColumn('builtin_tool_calls', 'integer', (c) => c.notNull().defaultTo(0)).execute();
       },
     },
+    '0013_credit_reservations': {
+      async up(db: Kysely<any>) {
+        // Open credit reservations, so the credit of a process that died mid-request is given back.
+        // SQLite's ids are random (rowid without AUTOINCREMENT, whose counter would be one more
+        // write per reservation); Postgres' come from a sequence. Neither is reused.
+        await db.schema
+          .createTable('credit_reservations')
+          .addColumn('id', (kind === 'sqlite' ? sql`integer primary key` : sql`bigserial primary key`) as never)
+          .addColumn('key_id', 'text', (c) => c.notNull())
+          .addColumn('amount', 'double precision', (c) => c.notNull())
+          .addColumn('owner', 'text', (c) => c.notNull())
+          .addColumn('expires_at', 'bigint', (c) => c.notNull())
+          .execute();
+      },
+    },
+    '0014_usage_request_id_index': {
+      async up(db: Kysely<any>) {
+        // The request log finds one request by its id or its upstream's without scanning the ledger.
+        // Postgres only: on SQLite these random keys would cost every usage write far more than a
+        // lookup saves (see src/usage/find-usage-row.ts).
+        if (kind === 'sqlite') return;
+        await db.schema.createIndex('usage_request_id').on('usage').column('request_id').execute();
+        await db.schema.createIndex('usage_upstream_id').on('usage').column('upstream_id').where(sql.ref('upstream_id'), 'is not', null).execute();
+      },
+    },
   };
 }
 

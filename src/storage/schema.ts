@@ -123,6 +123,22 @@ export interface ResponseItemsTable {
   response_id: string;
 }
 
+/**
+ * Credit a request has taken from its key's balance and not yet settled, with who holds it: written
+ * in the transaction that takes it, deleted in the one that settles it. A row whose holder died, or
+ * that outlived any request, is given back by the sweep (src/limits/sweep-credit-reservations.ts).
+ */
+export interface CreditReservationsTable {
+  /** Never reused (53 random bits on SQLite, a sequence on Postgres): a late settlement cannot take another request's row. */
+  id: Generated<number>;
+  key_id: string;
+  amount: number;
+  /** The process holding it: `<host>|<pid>|<random>` (src/limits/reservation-owner.ts). */
+  owner: string;
+  /** Unix ms after which no request can still be running on it. */
+  expires_at: number;
+}
+
 /** Small facts the instances share, e.g. up to when the ledger is rolled up. */
 export interface MetaTable {
   name: string;
@@ -139,4 +155,5 @@ export interface Schema {
   opensq_meta: MetaTable;
   responses: ResponsesTable;
   response_items: ResponseItemsTable;
+  credit_reservations: CreditReservationsTable;
 }

@@ -21,7 +21,30 @@ function usageValues(r: UsageRow): unknown[] {
   ];
 }
 
-type Write = (rows: UsageRow[], bodies: RequestBodyRow[], credits: Map<string, number>) => void | Promise<unknown>;
+/** A request's credit settlement: its reservation (src/limits/credit-accounts.ts) against what it cost. */
+export interface CreditSettlement {
+  keyId: string;
+  /** The reservation's row; undefined when nothing was reserved. */
+  reservationId: number | undefined;
+  reserved: number;
+  cost: number;
+}
+
+type Write = (rows: UsageRow[], bodies: RequestBodyRow[], credits: CreditSettlement[]) => void | Promise<unknown>;
+
+/**
+ * What each key's balance moves by: the reservation back, less the cost. A reservation already
+ * given back by the sweep (its row gone: `held` says no) returns nothing twice, so its request is
+ * still billed, once.
+ */
+function creditDeltas(credits: CreditSettlement[], held: (s: CreditSettlement) => boolean): Map<string, number> {
+  const deltas = new Map<string, number>();
+  for (const s of credits) {
+    const delta = (s.reservationId === undefined || held(s) ? s.reserved : 0) - s.cost;
+    if (delta !== 0) deltas.set(s.keyId, (deltas.get(s.keyId) ?? 0) + delta);
+  }
+  return deltas;
+}
 
 /**
  * Writes one usage row per request before its response ends, so a completed request's row
@@ -33,7 +56,7 @@ type Write = (rows: UsageRow[], bodies: RequestBodyRow[], credits: Map<string, n
 export class UsageLedger {
   private pending: UsageRow[] = [];
   private bodies: RequestBodyRow[] = [];
-  private credits = new Map<string, number>();
+  private credits: CreditSettlement[] = [];
   private batch: Promise<void> | undefined;
   private flushing: Promise<void> = Promise.resolve();
   /** When the write under way began (performance.now()), or undefined between writes. */
@@ -49,10 +72,12 @@ export class UsageLedger {
       // A debit beyond the reservation (an estimate fell short) stops at zero: a balance is never
       // taken below zero, nor below where it already was.
       const credit = sqlite.prepare('UPDATE api_keys SET credits = MAX(credits + ?, MIN(credits, 0)) WHERE id = ? AND credits IS NOT NULL');
-      this.write = sqlite.transaction((rows: UsageRow[], bodies: RequestBodyRow[], credits: Map<string, number>) => {
+      const release = sqlite.prepare('DELETE FROM credit_reservations WHERE id = ?');
+      const held = (s: CreditSettlement) => release.run(s.reservationId).changes > 0;
+      this.write = sqlite.transaction((rows: UsageRow[], bodies: RequestBodyRow[], credits: CreditSettlement[]) => {
         for (const row of rows) insert.run(usageValues(row));
         for (const body of bodies) insertBody.run(body.request_id, body.ts, body.body);
-        for (const [keyId, delta] of credits) credit.run(delta, keyId);
+        if (credits.length > 0) for (const [keyId, delta] of creditDeltas(credits, held)) credit.run(delta, keyId);
       });
     } else {
       this.write = (rows, bodies, credits) =>
@@ -60,7 +85,13 @@ export class UsageLedger {
           // record() gave every row its cache_write_tokens and builtin_tool_calls.
           if (rows.length > 0) await trx.insertInto('usage').values(rows as Array<UsageRow & { cache_write_tokens: number; builtin_tool_calls: number }>).execute();
           if (bodies.length > 0) await trx.insertInto('request_bodies').values(bodies).onConflict((oc) => oc.column('request_id').doNothing()).execute();
-          for (const [keyId, delta] of credits) {
+          if (credits.length === 0) return;
+          const ids = credits.flatMap((s) => (s.reservationId === undefined ? [] : [s.reservationId]));
+          const released = ids.length === 0 ? [] : (await sql<{ id: number }>`DELETE FROM credit_reservations WHERE id = ANY(${ids}::bigint[]) RETURNING id`.execute(trx)).rows;
+          const gone = new Set(released.map((r) => Number(r.id)));
+          // Keys in one order, so two batches (or a sweep) never wait on each other's keys.
+          const deltas = [...creditDeltas(credits, (s) => gone.has(s.reservationId!))].sort(([a], [b]) => (a < b ? -1 : 1));
+          for (const [keyId, delta] of deltas) {
             await trx.updateTable('api_keys').set({ credits: sql<number>`GREATEST(credits + ${delta}::float8, LEAST(credits, 0))` }).where('id', '=', keyId).where('credits', 'is not', null).execute();
           }
         });
@@ -77,9 +108,9 @@ export class UsageLedger {
     return this.schedule();
   }
 
-  /** Adds `delta` to a key's credit balance in the next batch, atomically with its rows. */
-  adjustCredits(keyId: string, delta: number): Promise<void> {
-    this.credits.set(keyId, (this.credits.get(keyId) ?? 0) + delta);
+  /** Settles a request's credit reservation in the next batch, atomically with its rows. */
+  settleCredits(settlement: CreditSettlement): Promise<void> {
+    this.credits.push(settlement);
     return this.schedule();
   }
 
@@ -101,9 +132,9 @@ export class UsageLedger {
     const credits = this.credits;
     this.pending = [];
     this.bodies = [];
-    this.credits = new Map();
+    this.credits = [];
     this.batch = undefined;
-    if (rows.length === 0 && credits.size === 0) return;
+    if (rows.length === 0 && credits.length === 0) return;
     this.writingSince = performance.now();
     try {
       await this.write(rows, bodies, credits);

@@ -3,6 +3,7 @@ import type { Settings } from '../config/settings.js';
 import type { BodyOmitted, RequestDetailView, RequestLogPage, UpstreamAttempt } from '../schema/admin-wire.js';
 import type { Database } from '../storage/database.js';
 import type { UsageTable } from '../storage/schema.js';
+import { findUsageRow } from './find-usage-row.js';
 import { usageRowView } from './usage-report.js';
 
 export interface RequestLogFilter {
@@ -73,14 +74,11 @@ export class RequestLog {
       if (!row) return undefined;
       kept = await db.selectFrom('request_bodies').selectAll().where('request_id', '=', row.request_id).executeTakeFirst();
     } else {
-      // usage has no index on request_id (one more per write on the hot path); a kept body's ts,
-      // the same as its row's, finds the row through usage_ts. Without one, the lookup scans.
+      // A kept body's ts, the same as its row's, finds the row through usage_ts on any database.
       kept = await db.selectFrom('request_bodies').selectAll().where('request_id', '=', id).executeTakeFirst();
-      let q = db.selectFrom('usage').selectAll().where('request_id', '=', id);
-      if (kept) q = q.where('ts', '=', kept.ts);
-      row = await q.executeTakeFirst();
+      row = kept ? await db.selectFrom('usage').selectAll().where('request_id', '=', id).where('ts', '=', kept.ts).executeTakeFirst() : await findUsageRow(this.database, 'request_id', id);
       if (!row && !kept) {
-        row = await db.selectFrom('usage').selectAll().where('upstream_id', '=', id).orderBy('id', 'desc').limit(1).executeTakeFirst();
+        row = await findUsageRow(this.database, 'upstream_id', id);
         if (row) kept = await db.selectFrom('request_bodies').selectAll().where('request_id', '=', row.request_id).executeTakeFirst();
       }
       if (!row) return undefined;
