@@ -55,7 +55,7 @@ export function buildApp(ctx: AppContext): FastifyInstance {
   app.decorateRequest('bodyText', undefined);
   app.removeAllContentTypeParsers();
   // Clients send JSON with every content type, or none (requests' `json=` and curl's `-d` differ).
-  app.addContentTypeParser('*', jsonBodyParser(ctx.settings.bodyLimit));
+  app.addContentTypeParser('*', jsonBodyParser({ limit: ctx.settings.bodyLimit, timeoutMs: ctx.settings.bodyTimeoutMs }));
 
   app.setErrorHandler(apiErrorHandler(ctx));
 

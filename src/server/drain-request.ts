@@ -1,31 +1,32 @@
 import type { IncomingMessage } from 'node:http';
 
 /**
- * Reads and discards what is left of a request body, so a client still sending an oversized body
- * receives our 413 instead of a broken pipe. Bounded in bytes and time: past either, the
- * connection is closed as before.
+ * For an answer sent before its request's body was all read (a 413, 415 or 408): reads and
+ * discards what the client still sends, so a client busy writing its body reads our answer rather
+ * than a reset connection, and keeps its connection when the body ends in time. Past `maxBytes` or
+ * `timeoutMs` (a body that never ends, or ends too late) the connection is closed. The answer does
+ * not wait for any of it.
  */
-export function drainRequest(req: IncomingMessage, maxBytes: number, timeoutMs: number): Promise<void> {
-  if (req.readableEnded || req.destroyed) return Promise.resolve();
-  const declared = Number(req.headers['content-length']);
-  if (Number.isFinite(declared) && declared > maxBytes) return Promise.resolve();
-  return new Promise((resolve) => {
-    let seen = 0;
-    const finish = (): void => {
-      clearTimeout(timer);
-      req.off('data', onData);
-      req.off('end', finish);
-      req.off('error', finish);
-      resolve();
-    };
-    const onData = (chunk: Buffer): void => {
-      seen += chunk.length;
-      if (seen > maxBytes) finish();
-    };
-    const timer = setTimeout(finish, timeoutMs);
-    req.on('data', onData);
-    req.once('end', finish);
-    req.once('error', finish);
-    req.resume();
-  });
+export function drainRequest(req: IncomingMessage, options: { maxBytes: number; timeoutMs: number }): void {
+  if (req.complete || req.destroyed) return;
+  let seen = 0;
+  const close = (): void => {
+    finish();
+    req.socket.destroy();
+  };
+  const finish = (): void => {
+    clearTimeout(timer);
+    req.off('data', onData);
+    req.off('end', finish);
+    req.off('error', finish);
+  };
+  const onData = (chunk: Buffer): void => {
+    seen += chunk.length;
+    if (seen > options.maxBytes) close();
+  };
+  const timer = setTimeout(close, options.timeoutMs);
+  req.on('data', onData);
+  req.once('end', finish);
+  req.once('error', finish);
+  req.resume();
 }

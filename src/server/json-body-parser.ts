@@ -2,6 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import type { FastifyRequest } from 'fastify';
 import { ApiError } from '../core/errors.js';
 import { MAX_JSON_DEPTH, nestsDeeperThan } from './json-depth.js';
+import { refuseContentEncoding } from './refuse-content-encoding.js';
 
 type Done = (err: Error | null, value?: unknown) => void;
 
@@ -14,23 +15,33 @@ const EMPTY = Buffer.alloc(0);
  * One buffer, not a list of the chunks as they came: a body sent a byte at a time would otherwise
  * cost hundreds of bytes of memory per byte. Larger than `limit`: a 413. Empty: no body at all,
  * whatever the content type says (many HTTP wrappers send `content-type: application/json` on a
- * DELETE). Not JSON, or nested deeper than MAX_JSON_DEPTH: a 400 in OpenAI's shape. The text stays
- * on the request for the usage row.
+ * DELETE). Not JSON, or nested deeper than MAX_JSON_DEPTH: a 400 in OpenAI's shape. In a
+ * Content-Encoding: a 415. Not all there within `timeoutMs` (stalled, or trickling): a 408. The text
+ * stays on the request for the usage row.
  */
-export function jsonBodyParser(limit: number): (req: FastifyRequest, payload: IncomingMessage, done: Done) => void {
+export function jsonBodyParser({ limit, timeoutMs }: { limit: number; timeoutMs: number }): (req: FastifyRequest, payload: IncomingMessage, done: Done) => void {
   return (req, payload, done) => {
     const declared = Number(req.headers['content-length']);
     if (declared > limit) return done(new ApiError('request_too_large', 'The request body is too large.'));
+    const encoded = refuseContentEncoding(req.headers);
+    if (encoded) return done(encoded);
     let buffer = Buffer.allocUnsafe(Math.min(Number.isFinite(declared) && declared > 0 ? declared : INITIAL_BYTES, INITIAL_BYTES));
     let length = 0;
     // Once settled, the listeners stay attached and ignore what comes (removing three listeners per
     // request showed in the profile; the 'error' one keeps a late error handled) and the buffer is
     // let go: the listeners live as long as the request.
     let settled = false;
+    const timer = timeoutMs > 0 ? setTimeout(() => {
+      if (settled) return;
+      settled = true;
+      buffer = EMPTY;
+      done(new ApiError('request_timeout', `The request body did not arrive within ${timeoutMs / 1000} s.`));
+    }, timeoutMs) : undefined;
     const onData = (chunk: Buffer): void => {
       if (settled) return;
       if (length + chunk.length > limit) {
         settled = true;
+        clearTimeout(timer);
         buffer = EMPTY;
         return done(new ApiError('request_too_large', 'The request body is too large.'));
       }
@@ -45,6 +56,7 @@ export function jsonBodyParser(limit: number): (req: FastifyRequest, payload: In
     const onEnd = (): void => {
       if (settled) return;
       settled = true;
+      clearTimeout(timer);
       const text = length === 0 ? '' : buffer.toString('utf8', 0, length);
       buffer = EMPTY;
       if (text === '') return done(null, undefined);
@@ -53,6 +65,7 @@ export function jsonBodyParser(limit: number): (req: FastifyRequest, payload: In
     const onError = (error: Error): void => {
       if (settled) return;
       settled = true;
+      clearTimeout(timer);
       buffer = EMPTY;
       done(error);
     };
