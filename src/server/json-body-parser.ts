@@ -1,8 +1,9 @@
+import { isUtf8 } from 'node:buffer';
 import type { IncomingMessage } from 'node:http';
 import type { FastifyRequest } from 'fastify';
 import { ApiError } from '../core/errors.js';
 import { MAX_JSON_DEPTH, nestsDeeperThan } from './json-depth.js';
-import { refuseContentEncoding } from './refuse-content-encoding.js';
+import { refuseCharset, refuseContentEncoding } from './refuse-body-encoding.js';
 
 type Done = (err: Error | null, value?: unknown) => void;
 
@@ -15,15 +16,16 @@ const EMPTY = Buffer.alloc(0);
  * One buffer, not a list of the chunks as they came: a body sent a byte at a time would otherwise
  * cost hundreds of bytes of memory per byte. Larger than `limit`: a 413. Empty: no body at all,
  * whatever the content type says (many HTTP wrappers send `content-type: application/json` on a
- * DELETE). Not JSON, or nested deeper than MAX_JSON_DEPTH: a 400 in OpenAI's shape. In a
- * Content-Encoding: a 415. Not all there within `timeoutMs` (stalled, or trickling): a 408. The text
+ * DELETE). Not UTF-8, not JSON, or nested deeper than MAX_JSON_DEPTH: a 400 in OpenAI's shape (a
+ * UTF-8 byte order mark is skipped, as RFC 8259 allows). In a Content-Encoding or another charset:
+ * a 415. Not all there within `timeoutMs` (stalled, or trickling): a 408. The text
  * stays on the request for the usage row.
  */
 export function jsonBodyParser({ limit, timeoutMs }: { limit: number; timeoutMs: number }): (req: FastifyRequest, payload: IncomingMessage, done: Done) => void {
   return (req, payload, done) => {
     const declared = Number(req.headers['content-length']);
     if (declared > limit) return done(new ApiError('request_too_large', 'The request body is too large.'));
-    const encoded = refuseContentEncoding(req.headers);
+    const encoded = refuseContentEncoding(req.headers) ?? refuseCharset(req.headers);
     if (encoded) return done(encoded);
     let buffer = Buffer.allocUnsafe(Math.min(Number.isFinite(declared) && declared > 0 ? declared : INITIAL_BYTES, INITIAL_BYTES));
     let length = 0;
@@ -57,10 +59,13 @@ export function jsonBodyParser({ limit, timeoutMs }: { limit: number; timeoutMs:
       if (settled) return;
       settled = true;
       clearTimeout(timer);
-      const text = length === 0 ? '' : buffer.toString('utf8', 0, length);
+      const start = length >= 3 && buffer[0] === 0xef && buffer[1] === 0xbb && buffer[2] === 0xbf ? 3 : 0;
+      const bytes = buffer.subarray(start, length);
       buffer = EMPTY;
-      if (text === '') return done(null, undefined);
-      parseJson(req, text, done);
+      if (bytes.length === 0) return done(null, undefined);
+      // toString would put U+FFFD for each bad byte and send upstream other text than the client's.
+      if (!isUtf8(bytes)) return done(new ApiError('invalid_json', 'The body of your request is not valid UTF-8: send JSON in UTF-8.'));
+      parseJson(req, bytes.toString('utf8'), done);
     };
     const onError = (error: Error): void => {
       if (settled) return;

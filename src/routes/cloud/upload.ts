@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { presentedKey } from '../../auth/presented-key.js';
 import { ApiError } from '../../core/errors.js';
 import type { AppContext } from '../../server/context.js';
-import { refuseContentEncoding } from '../../server/refuse-content-encoding.js';
+import { refuseContentEncoding } from '../../server/refuse-body-encoding.js';
 import { publicBaseUrl } from '../public-base-url.js';
 import { cleanContentType, cleanFileName } from './file-names.js';
 import { receiveMultipartFile } from './receive-multipart-file.js';

@@ -14,3 +14,19 @@ export function refuseContentEncoding(headers: IncomingHttpHeaders): ApiError | 
     `Request bodies in Content-Encoding "${encoding.slice(0, 40)}" are not accepted: send the body uncompressed, without a Content-Encoding header.`,
   );
 }
+
+const CHARSET = /;\s*charset\s*=\s*"?([^";\s]*)/i;
+
+/**
+ * A JSON body declared in a charset other than UTF-8 (JSON's only one, RFC 8259) is refused (415)
+ * rather than decoded as UTF-8 into other text than the client meant.
+ */
+export function refuseCharset(headers: IncomingHttpHeaders): ApiError | undefined {
+  const type = headers['content-type'];
+  if (type === undefined || !type.includes('harset')) return undefined;
+  const charset = CHARSET.exec(type)?.[1];
+  if (charset === undefined) return undefined;
+  const name = charset.toLowerCase();
+  if (name === 'utf-8' || name === 'utf8') return undefined;
+  return new ApiError('unsupported_media_type', `Request bodies in charset "${charset.slice(0, 40)}" are not accepted: send JSON in UTF-8.`);
+}
