@@ -16,6 +16,8 @@ export function refuseContentEncoding(headers: IncomingHttpHeaders): ApiError | 
 }
 
 const CHARSET = /;\s*charset\s*=\s*"?([^";\s]*)/i;
+/** UTF-8, and ASCII, which is UTF-8. */
+const READABLE = new Set(['', 'utf-8', 'utf8', 'us-ascii']);
 
 /**
  * A JSON body declared in a charset other than UTF-8 (JSON's only one, RFC 8259) is refused (415)
@@ -23,10 +25,8 @@ const CHARSET = /;\s*charset\s*=\s*"?([^";\s]*)/i;
  */
 export function refuseCharset(headers: IncomingHttpHeaders): ApiError | undefined {
   const type = headers['content-type'];
-  if (type === undefined || !type.includes('harset')) return undefined;
+  if (type === undefined || !type.includes(';')) return undefined;
   const charset = CHARSET.exec(type)?.[1];
-  if (charset === undefined) return undefined;
-  const name = charset.toLowerCase();
-  if (name === 'utf-8' || name === 'utf8') return undefined;
+  if (charset === undefined || READABLE.has(charset.toLowerCase())) return undefined;
   return new ApiError('unsupported_media_type', `Request bodies in charset "${charset.slice(0, 40)}" are not accepted: send JSON in UTF-8.`);
 }
