@@ -2,6 +2,7 @@ import { isUtf8 } from 'node:buffer';
 import type { IncomingMessage } from 'node:http';
 import type { FastifyRequest } from 'fastify';
 import { ApiError } from '../core/errors.js';
+import { BodyDeadlines } from './body-deadlines.js';
 import { MAX_JSON_DEPTH, nestsDeeperThan } from './json-depth.js';
 import { refuseCharset, refuseContentEncoding } from './refuse-body-encoding.js';
 
@@ -22,6 +23,7 @@ const EMPTY = Buffer.alloc(0);
  * stays on the request for the usage row.
  */
 export function jsonBodyParser({ limit, timeoutMs }: { limit: number; timeoutMs: number }): (req: FastifyRequest, payload: IncomingMessage, done: Done) => void {
+  const deadlines = timeoutMs > 0 ? new BodyDeadlines(timeoutMs) : undefined;
   return (req, payload, done) => {
     const declared = Number(req.headers['content-length']);
     if (declared > limit) return done(new ApiError('request_too_large', 'The request body is too large.'));
@@ -33,17 +35,18 @@ export function jsonBodyParser({ limit, timeoutMs }: { limit: number; timeoutMs:
     // request showed in the profile; the 'error' one keeps a late error handled) and the buffer is
     // let go: the listeners live as long as the request.
     let settled = false;
-    const timer = timeoutMs > 0 ? setTimeout(() => {
+    const expire = (): void => {
       if (settled) return;
       settled = true;
       buffer = EMPTY;
       done(new ApiError('request_timeout', `The request body did not arrive within ${timeoutMs / 1000} s.`));
-    }, timeoutMs) : undefined;
+    };
+    deadlines?.watch(expire);
     const onData = (chunk: Buffer): void => {
       if (settled) return;
       if (length + chunk.length > limit) {
         settled = true;
-        clearTimeout(timer);
+        deadlines?.clear(expire);
         buffer = EMPTY;
         return done(new ApiError('request_too_large', 'The request body is too large.'));
       }
@@ -58,19 +61,21 @@ export function jsonBodyParser({ limit, timeoutMs }: { limit: number; timeoutMs:
     const onEnd = (): void => {
       if (settled) return;
       settled = true;
-      clearTimeout(timer);
+      deadlines?.clear(expire);
       const start = length >= 3 && buffer[0] === 0xef && buffer[1] === 0xbb && buffer[2] === 0xbf ? 3 : 0;
-      const bytes = buffer.subarray(start, length);
+      const text = length === start ? '' : buffer.toString('utf8', start, length);
+      // Bytes that are not UTF-8 become U+FFFD, and other text than the client's would go upstream;
+      // the bytes are looked at only when the text has one (a client may send U+FFFD itself).
+      const valid = !text.includes('\ufffd') || isUtf8(buffer.subarray(start, length));
       buffer = EMPTY;
-      if (bytes.length === 0) return done(null, undefined);
-      // toString would put U+FFFD for each bad byte and send upstream other text than the client's.
-      if (!isUtf8(bytes)) return done(new ApiError('invalid_json', 'The body of your request is not valid UTF-8: send JSON in UTF-8.'));
-      parseJson(req, bytes.toString('utf8'), done);
+      if (text === '') return done(null, undefined);
+      if (!valid) return done(new ApiError('invalid_json', 'The body of your request is not valid UTF-8: send JSON in UTF-8.'));
+      parseJson(req, text, done);
     };
     const onError = (error: Error): void => {
       if (settled) return;
       settled = true;
-      clearTimeout(timer);
+      deadlines?.clear(expire);
       buffer = EMPTY;
       done(error);
     };
