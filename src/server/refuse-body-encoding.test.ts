@@ -16,6 +16,13 @@ describe('refuseContentEncoding', () => {
   });
 });
 
+describe('refuseContentEncoding on Transfer-Encoding', () => {
+  it('takes chunked alone, refuses any other transfer coding with a 415 naming it', () => {
+    assert.equal(refuseContentEncoding({ 'transfer-encoding': 'Chunked' }), undefined);
+    for (const coding of ['gzip, chunked', 'deflate,chunked', 'br']) assert.match(refuseContentEncoding({ 'transfer-encoding': coding })?.message ?? '', new RegExp(coding));
+  });
+});
+
 describe('refuseCharset', () => {
   it('takes no content type, none with a charset, and UTF-8 however it is spelled', () => {
     for (const type of [undefined, 'application/json', 'text/plain', 'application/json; charset=utf-8', 'application/json;charset="UTF-8"', 'application/json; Charset = utf8', 'application/json; charset=', 'application/json; charset=US-ASCII']) {

@@ -107,6 +107,14 @@ describe('a body in a content encoding', () => {
     assertOpenAIError({ status: res.status, body: res.text }, 415, 'unsupported_media_type');
   });
 
+  it('a transfer coding other than chunked (gzip, chunked) is a 415, not its compressed bytes parsed as JSON', async () => {
+    const gz = gzipSync(CHAT);
+    const body = `${gz.length.toString(16)}\r\n${gz.toString('latin1')}\r\n0\r\n\r\n`;
+    const answer = await raw({ head: post('/v1/chat/completions', { 'content-type': 'application/json', 'transfer-encoding': 'gzip, chunked' }), body: Buffer.from(body, 'latin1'), waitMs: 3000 });
+    assertOpenAIError(answer, 415, 'unsupported_media_type');
+    assert.match(JSON.parse(answer.body).error.message, /gzip, chunked/);
+  });
+
   it('identity (no encoding at all) is served', async () => {
     const res = await http(`${server.url}/v1/chat/completions`, { headers: { 'content-type': 'application/json', 'content-encoding': 'identity' }, body: CHAT });
     assert.equal(res.status, 200, res.text);
