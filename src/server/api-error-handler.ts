@@ -25,7 +25,7 @@ export function apiErrorHandler(ctx: AppContext, shape: ErrorShape = OPENAI_ERRO
       // Fastify marks a body parser's failure `connection: close`, and Node would then reset the
       // connection under a client still writing; the drain closes it when the body goes on too long.
       reply.removeHeader('connection');
-      drainRequest(request.raw, { maxBytes: 4 * ctx.settings.bodyLimit, timeoutMs: Math.min(ctx.settings.bodyTimeoutMs, DRAIN_MS) });
+      drainRequest(request.raw, { maxBytes: 4 * ctx.settings.bodyLimit, timeoutMs: Math.min(ctx.settings.bodyTimeoutMs || DRAIN_MS, DRAIN_MS) });
     }
     if (apiError.status >= 500 && !(error instanceof ApiError && error.status !== 500)) {
       ctx.log.error({ err: error, requestId: reply.getHeader('x-request-id'), url: logUrl(request.url) }, 'request failed');

@@ -184,6 +184,14 @@ describe('a body that trickles or stalls', () => {
     assert.ok(answer.closed, 'the connection stays open');
   });
 
+  for (const path of ['/health', '/v1/models', '/cloud/file/0123456789abcdef0123456789abcdef']) {
+    it(`GET ${path} with a body that trickles on after the answer: the connection is closed once the body timeout passes`, async () => {
+      const answer = await raw({ head: `GET ${path} HTTP/1.1\r\nHost: gateway\r\nContent-Length: 100000\r\n\r\n`, trickleMs: 100, waitMs: BODY_TIMEOUT_MS + 3000 });
+      assert.ok(answer.status > 0, 'no answer');
+      assert.ok(answer.closed, `the connection stays open after ${answer.status}`);
+    });
+  }
+
   it('a chunked body larger than the limit is a 413', async () => {
     const chunk = 'x'.repeat(64 * 1024);
     const chunks = Array.from({ length: 20 }, () => `${chunk.length.toString(16)}\r\n${chunk}\r\n`).join('');

@@ -30,7 +30,7 @@ export function registerCloud(app: FastifyInstance, ctx: AppContext): void {
           // An upload refused before its body was all read (key, limits, size, quota, too slow): let
           // a client still sending read the answer rather than a reset connection, within bounds.
           request.raw.unpipe();
-          drainRequest(request.raw, { maxBytes: 8 * 1024 * 1024, timeoutMs: Math.min(ctx.settings.bodyTimeoutMs, 5_000) });
+          drainRequest(request.raw, { maxBytes: 8 * 1024 * 1024, timeoutMs: Math.min(ctx.settings.bodyTimeoutMs || 5_000, 5_000) });
         }
         if (apiError.retryAfter) reply.header('retry-after', apiError.retryAfter);
         // 499 (the client left) has no one to read it; send a plain 400 for the log's sake.
