@@ -1,7 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ApiError } from '../core/errors.js';
 import type { AppContext } from './context.js';
-import { drainRequest } from './drain-request.js';
+import { closesAfterAnswer, drainRequest } from './drain-request.js';
 import { fromFastifyError } from './fastify-error.js';
 import { logUrl } from './log-url.js';
 
@@ -25,7 +25,8 @@ export function apiErrorHandler(ctx: AppContext, shape: ErrorShape = OPENAI_ERRO
       // Fastify marks a body parser's failure `connection: close`, and Node would then reset the
       // connection under a client still writing; the drain closes it when the body goes on too long.
       reply.removeHeader('connection');
-      drainRequest(request.raw, { maxBytes: 4 * ctx.settings.bodyLimit, timeoutMs: Math.min(ctx.settings.bodyTimeoutMs || DRAIN_MS, DRAIN_MS) });
+      const drained = drainRequest(request.raw, { maxBytes: 4 * ctx.settings.bodyLimit, timeoutMs: Math.min(ctx.settings.bodyTimeoutMs || DRAIN_MS, DRAIN_MS) });
+      if (closesAfterAnswer(request.raw)) await drained;
     }
     if (apiError.status >= 500 && !(error instanceof ApiError && error.status !== 500)) {
       ctx.log.error({ err: error, requestId: reply.getHeader('x-request-id'), url: logUrl(request.url) }, 'request failed');

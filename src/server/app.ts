@@ -56,7 +56,7 @@ export function buildApp(ctx: AppContext): FastifyInstance {
     // No route reads the body of a GET or HEAD: one sent anyway is discarded within bounds rather
     // than left to trickle on, holding the connection, for as long as the client likes.
     if ((request.method === 'GET' || request.method === 'HEAD') && declaresBody(request.headers)) {
-      drainRequest(request.raw, { maxBytes: ctx.settings.bodyLimit, timeoutMs: ctx.settings.bodyTimeoutMs || DEFAULT_BODY_TIMEOUT_MS });
+      void drainRequest(request.raw, { maxBytes: ctx.settings.bodyLimit, timeoutMs: ctx.settings.bodyTimeoutMs || DEFAULT_BODY_TIMEOUT_MS });
     }
     done();
   });

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../../server/context.js';
-import { drainRequest } from '../../server/drain-request.js';
+import { closesAfterAnswer, drainRequest } from '../../server/drain-request.js';
 import { fromFastifyError } from '../../server/fastify-error.js';
 import { logUrl } from '../../server/log-url.js';
 import { scheduleCloudExpiry } from '../../storage/cloud/schedule-cloud-expiry.js';
@@ -30,7 +30,8 @@ export function registerCloud(app: FastifyInstance, ctx: AppContext): void {
           // An upload refused before its body was all read (key, limits, size, quota, too slow): let
           // a client still sending read the answer rather than a reset connection, within bounds.
           request.raw.unpipe();
-          drainRequest(request.raw, { maxBytes: 8 * 1024 * 1024, timeoutMs: Math.min(ctx.settings.bodyTimeoutMs || 5_000, 5_000) });
+          const drained = drainRequest(request.raw, { maxBytes: 8 * 1024 * 1024, timeoutMs: Math.min(ctx.settings.bodyTimeoutMs || 5_000, 5_000) });
+          if (closesAfterAnswer(request.raw)) await drained;
         }
         if (apiError.retryAfter) reply.header('retry-after', apiError.retryAfter);
         // 499 (the client left) has no one to read it; send a plain 400 for the log's sake.
