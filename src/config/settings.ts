@@ -10,6 +10,8 @@ export interface Settings {
   dataDir: string;
   /** Largest request body in bytes; larger ones are a 413. */
   bodyLimit: number;
+  /** A JSON body must arrive whole within this; a Cloud upload must bring 64 KiB in each such period. Slower: a 408. */
+  bodyTimeoutMs: number;
   databaseUrl: string | undefined;
   redisUrl: string | undefined;
   /** Prefix of every Redis key, so instances of different deployments can share one Redis. */
@@ -100,6 +102,7 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     host: env.HOST || '0.0.0.0',
     dataDir: path.resolve(env.OPENSQ_DATA_DIR || './data'),
     bodyLimit: intVar(env, 'OPENSQ_BODY_LIMIT', 16 * 1024 * 1024),
+    bodyTimeoutMs: intVar(env, 'OPENSQ_BODY_TIMEOUT_MS', 60_000),
     databaseUrl: env.DATABASE_URL || undefined,
     redisUrl: env.REDIS_URL || undefined,
     redisPrefix: env.OPENSQ_REDIS_PREFIX || 'opensq:',

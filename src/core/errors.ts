@@ -17,6 +17,8 @@ export const ERRORS = {
   not_found: { status: 404, type: 'invalid_request_error', retryable: false },
   admin_disabled: { status: 404, type: 'invalid_request_error', retryable: false },
   method_not_allowed: { status: 405, type: 'invalid_request_error', retryable: false },
+  /** The request's body did not arrive in time (it stalled or trickled). */
+  request_timeout: { status: 408, type: 'invalid_request_error', retryable: false },
   request_too_large: { status: 413, type: 'invalid_request_error', retryable: false },
   unsupported_media_type: { status: 415, type: 'invalid_request_error', retryable: false },
   range_not_satisfiable: { status: 416, type: 'invalid_request_error', retryable: false },

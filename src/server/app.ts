@@ -20,6 +20,7 @@ import { registerDashboard } from './register-dashboard.js';
 import type { AppContext } from './context.js';
 import { registerCors } from './cors.js';
 import { apiErrorHandler } from './api-error-handler.js';
+import { declaresBody, drainRequest } from './drain-request.js';
 import { jsonBodyParser } from './json-body-parser.js';
 import { answerClientError, answerRouterError } from './router-errors.js';
 import { makeRequestId, PLAIN_PREFIX, requestIdOf } from './request-id.js';
@@ -30,6 +31,9 @@ declare module 'fastify' {
     bodyText: string | undefined;
   }
 }
+
+/** How long the body of a GET may go on when OPENSQ_BODY_TIMEOUT_MS is 0. */
+const DEFAULT_BODY_TIMEOUT_MS = 60_000;
 
 export function buildApp(ctx: AppContext): FastifyInstance {
   const app = Fastify({
@@ -49,13 +53,18 @@ export function buildApp(ctx: AppContext): FastifyInstance {
   // Every answer carries an id, refusals included; a route that writes a usage row replaces it with the row's.
   app.addHook('onRequest', (request, reply, done) => {
     reply.header('x-request-id', requestIdOf(request, PLAIN_PREFIX));
+    // No route reads the body of a GET or HEAD: one sent anyway is discarded within bounds rather
+    // than left to trickle on, holding the connection, for as long as the client likes.
+    if ((request.method === 'GET' || request.method === 'HEAD') && declaresBody(request.headers)) {
+      void drainRequest(request.raw, { maxBytes: ctx.settings.bodyLimit, timeoutMs: ctx.settings.bodyTimeoutMs || DEFAULT_BODY_TIMEOUT_MS });
+    }
     done();
   });
 
   app.decorateRequest('bodyText', undefined);
   app.removeAllContentTypeParsers();
   // Clients send JSON with every content type, or none (requests' `json=` and curl's `-d` differ).
-  app.addContentTypeParser('*', jsonBodyParser(ctx.settings.bodyLimit));
+  app.addContentTypeParser('*', jsonBodyParser({ limit: ctx.settings.bodyLimit, timeoutMs: ctx.settings.bodyTimeoutMs }));
 
   app.setErrorHandler(apiErrorHandler(ctx));
 

@@ -1,16 +1,26 @@
-import type { IncomingMessage } from 'node:http';
+import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
+
+/** Whether a request says a body follows its head. */
+export function declaresBody(headers: IncomingHttpHeaders): boolean {
+  const length = headers['content-length'];
+  return headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0');
+}
 
 /**
- * Reads and discards what is left of a request body, so a client still sending an oversized body
- * receives our 413 instead of a broken pipe. Bounded in bytes and time: past either, the
- * connection is closed as before.
+ * For a body no one reads, or an answer sent before its request's body was all read (a 413, 415 or
+ * 408): reads and discards what the client still sends, so a client busy writing its body reads our
+ * answer rather than a reset connection, and keeps its connection when the body ends in time. Past
+ * `maxBytes` or `timeoutMs` (a body that never ends, or ends too late) the connection is closed.
+ * Resolves when either happens, or at once for a body declared larger than `maxBytes`.
  */
-export function drainRequest(req: IncomingMessage, maxBytes: number, timeoutMs: number): Promise<void> {
-  if (req.readableEnded || req.destroyed) return Promise.resolve();
-  const declared = Number(req.headers['content-length']);
-  if (Number.isFinite(declared) && declared > maxBytes) return Promise.resolve();
+export function drainRequest(req: IncomingMessage, options: { maxBytes: number; timeoutMs: number }): Promise<void> {
+  if (req.complete || req.destroyed) return Promise.resolve();
   return new Promise((resolve) => {
     let seen = 0;
+    const close = (): void => {
+      finish();
+      req.socket.destroy();
+    };
     const finish = (): void => {
       clearTimeout(timer);
       req.off('data', onData);
@@ -20,12 +30,23 @@ export function drainRequest(req: IncomingMessage, maxBytes: number, timeoutMs: 
     };
     const onData = (chunk: Buffer): void => {
       seen += chunk.length;
-      if (seen > maxBytes) finish();
+      if (seen > options.maxBytes) close();
     };
-    const timer = setTimeout(finish, timeoutMs);
+    const timer = setTimeout(close, options.timeoutMs);
     req.on('data', onData);
     req.once('end', finish);
     req.once('error', finish);
     req.resume();
+    // A body declared larger than the drain takes is cut short anyway: no use waiting for it.
+    if (Number(req.headers['content-length']) > options.maxBytes) resolve();
   });
+}
+
+/**
+ * Whether the connection closes once the answer is written (the client asked so, or speaks
+ * HTTP/1.0): an answer sent before the body is read would then reset it under a client still
+ * writing, so such an answer waits for the drain.
+ */
+export function closesAfterAnswer(req: IncomingMessage): boolean {
+  return req.httpVersionMinor === 0 || (req.headers.connection?.toLowerCase().includes('close') ?? false);
 }

@@ -2,13 +2,18 @@ import type { IncomingMessage } from 'node:http';
 import type { Readable } from 'node:stream';
 import busboy, { type FileInfo } from 'busboy';
 import { ApiError } from '../../core/errors.js';
+import { watchUploadPace } from './watch-upload-pace.js';
 
 /**
  * Streams the multipart field `file` of a request into `store` without buffering it. Other fields
- * and files are skipped. A client that goes away mid-upload makes the file stream fail, so `store`
- * can throw away what it wrote; the promise then rejects.
+ * and files are skipped. A client that goes away mid-upload, or sends too slowly (see
+ * watchUploadPace; a 408), makes the file stream fail, so `store` can throw away what it wrote;
+ * the promise then rejects.
  */
-export function receiveMultipartFile<T>(req: IncomingMessage, store: (file: Readable, info: FileInfo) => Promise<T>): Promise<T> {
+export function receiveMultipartFile<T>(
+  req: IncomingMessage,
+  { store, periodMs }: { store: (file: Readable, info: FileInfo) => Promise<T>; periodMs: number },
+): Promise<T> {
   return new Promise<T>((resolve, reject) => {
     let parser: busboy.Busboy;
     try {
@@ -24,6 +29,7 @@ export function receiveMultipartFile<T>(req: IncomingMessage, store: (file: Read
     const finish = (error: unknown, value?: T): void => {
       if (settled) return;
       settled = true;
+      stopPace();
       req.off('close', onClose);
       req.unpipe(parser);
       if (error) reject(error);
@@ -35,6 +41,14 @@ export function receiveMultipartFile<T>(req: IncomingMessage, store: (file: Read
       file?.destroy(gone);
       finish(gone);
     };
+    const stopPace = watchUploadPace(req, {
+      periodMs,
+      onSlow: () => {
+        const slow = new ApiError('request_timeout', `The upload brought less than 64 KiB in ${periodMs / 1000} s.`);
+        file?.destroy(slow);
+        finish(slow);
+      },
+    });
     parser.on('file', (name, stream, info) => {
       if (name !== 'file' || stored) {
         // Skipped, but still a stream that fails when the form ends early: its error must be heard

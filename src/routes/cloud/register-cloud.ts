@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../../server/context.js';
-import { drainRequest } from '../../server/drain-request.js';
+import { closesAfterAnswer, drainRequest } from '../../server/drain-request.js';
 import { fromFastifyError } from '../../server/fastify-error.js';
 import { logUrl } from '../../server/log-url.js';
 import { scheduleCloudExpiry } from '../../storage/cloud/schedule-cloud-expiry.js';
@@ -26,12 +26,12 @@ export function registerCloud(app: FastifyInstance, ctx: AppContext): void {
         noteCloudError(request, apiError.code);
         if (apiError.code === 'insufficient_storage') ctx.log.warn({ url: logUrl(request.url) }, 'the Cloud store is full (OPENSQ_CLOUD_MAX_TOTAL_BYTES): upload refused');
         else if (apiError.status >= 500) ctx.log.error({ err: error, url: logUrl(request.url) }, 'cloud request failed');
-        if (request.method === 'POST' && !request.raw.complete) {
-          // An upload refused before its body was all read (key, limits, size, quota): let a client
-          // still sending read the answer rather than a reset connection, within bounds.
+        if (!request.raw.complete) {
+          // An upload refused before its body was all read (key, limits, size, quota, too slow): let
+          // a client still sending read the answer rather than a reset connection, within bounds.
           request.raw.unpipe();
-          await drainRequest(request.raw, 8 * 1024 * 1024, 5_000);
-          reply.header('connection', 'close');
+          const drained = drainRequest(request.raw, { maxBytes: 8 * 1024 * 1024, timeoutMs: Math.min(ctx.settings.bodyTimeoutMs || 5_000, 5_000) });
+          if (closesAfterAnswer(request.raw)) await drained;
         }
         if (apiError.retryAfter) reply.header('retry-after', apiError.retryAfter);
         // 499 (the client left) has no one to read it; send a plain 400 for the log's sake.

@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { presentedKey } from '../../auth/presented-key.js';
 import { ApiError } from '../../core/errors.js';
 import type { AppContext } from '../../server/context.js';
+import { refuseContentEncoding } from '../../server/refuse-body-encoding.js';
 import { publicBaseUrl } from '../public-base-url.js';
 import { cleanContentType, cleanFileName } from './file-names.js';
 import { receiveMultipartFile } from './receive-multipart-file.js';
@@ -28,13 +29,16 @@ export function registerUpload(cloud: FastifyInstance, ctx: AppContext): void {
     }
     const declared = Number(request.headers['content-length']);
     if (declared > maxBytes + MULTIPART_OVERHEAD) throw new ApiError('request_too_large', `The file is larger than the limit of ${maxBytes} bytes.`);
+    const encoded = refuseContentEncoding(request.headers);
+    if (encoded) throw encoded;
     // The declared body (the file and its multipart frame) is held against the total quota at once.
     const room = await ctx.cloud.quota.reserve(Number.isFinite(declared) ? declared : 0);
     let stored;
     try {
-      stored = await receiveMultipartFile(request.raw, (file, info) =>
-        ctx.cloud.put(file, { name: cleanFileName(info.filename), contentType: cleanContentType(info.mimeType) }, room),
-      );
+      stored = await receiveMultipartFile(request.raw, {
+        store: (file, info) => ctx.cloud.put(file, { name: cleanFileName(info.filename), contentType: cleanContentType(info.mimeType) }, room),
+        periodMs: ctx.settings.bodyTimeoutMs,
+      });
     } finally {
       room.release();
     }

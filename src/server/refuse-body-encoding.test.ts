@@ -1,0 +1,41 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { refuseCharset, refuseContentEncoding } from './refuse-body-encoding.js';
+
+describe('refuseContentEncoding', () => {
+  it('takes no encoding, an empty one and identity in any case', () => {
+    for (const encoding of [undefined, '', 'identity', 'IDENTITY']) assert.equal(refuseContentEncoding({ 'content-encoding': encoding }), undefined);
+  });
+
+  it('refuses gzip, deflate, br, zstd, lists of them and made-up ones with a 415 naming them, cut short', () => {
+    for (const encoding of ['gzip', 'deflate', 'br', 'zstd', 'gzip, identity', 'x'.repeat(500)]) {
+      const error = refuseContentEncoding({ 'content-encoding': encoding });
+      assert.equal(error?.status, 415);
+      assert.ok(error.message.includes(encoding.slice(0, 40)) && error.message.length < 200, error.message);
+    }
+  });
+});
+
+describe('refuseContentEncoding on Transfer-Encoding', () => {
+  it('takes chunked alone, refuses any other transfer coding with a 415 naming it', () => {
+    assert.equal(refuseContentEncoding({ 'transfer-encoding': 'Chunked' }), undefined);
+    for (const coding of ['gzip, chunked', 'deflate,chunked', 'br']) assert.match(refuseContentEncoding({ 'transfer-encoding': coding })?.message ?? '', new RegExp(coding));
+  });
+});
+
+describe('refuseCharset', () => {
+  it('takes no content type, none with a charset, and UTF-8 however it is spelled', () => {
+    for (const type of [undefined, 'application/json', 'text/plain', 'application/json; charset=utf-8', 'application/json;charset="UTF-8"', 'application/json; Charset = utf8', 'application/json; charset=', 'application/json; charset=US-ASCII']) {
+      assert.equal(refuseCharset({ 'content-type': type }), undefined, type);
+    }
+  });
+
+  it('refuses any other charset with a 415 naming it', () => {
+    for (const charset of ['utf-16', 'UTF-16LE', 'iso-8859-1', 'windows-1251', 'latin1']) {
+      const error = refuseCharset({ 'content-type': `application/json; charset=${charset}` });
+      assert.equal(error?.status, 415, charset);
+      assert.match(error.message, new RegExp(charset));
+    }
+    assert.equal(refuseCharset({ 'content-type': 'APPLICATION/JSON; CHARSET=LATIN1' })?.status, 415);
+  });
+});
