@@ -1,6 +1,5 @@
 import type { FastifyReply } from 'fastify';
 import type { ApiKey } from '../auth/key-store.js';
-import { HookedAbortController } from '../core/abort-hooks.js';
 import { asApiError } from '../core/as-api-error.js';
 import { ApiError } from '../core/errors.js';
 import { formatWarning, headerSafe, MAX_WARNINGS, type Warn } from '../core/warnings.js';
@@ -61,7 +60,7 @@ export type Outcome = Pick<UsageFacts, 'status' | 'httpStatus' | 'error' | 'ttft
 export class RequestScope {
   readonly started = performance.now();
   readonly requestId: string;
-  private readonly controller = new HookedAbortController();
+  private readonly controller = new AbortController();
   private readonly timer: NodeJS.Timeout;
   private warnings: string[] | undefined;
   private droppedWarnings = 0;

@@ -1,6 +1,5 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Dispatcher } from 'undici';
-import { unwatchAbort, watchAbort } from '../../core/abort-hooks.js';
 import { parseHeaders, errors as undiciErrors } from './undici-parts.js';
 
 /** An upstream's answer: status, headers, and its body as it arrives. */
@@ -17,9 +16,9 @@ const DUMP_BYTES = 128 * 1024;
 
 /**
  * One request on `dispatcher`, with the work undici's `request()` does per request and nothing
- * else: one handler object (no Readable, no AsyncResource), watching `signal` itself (a hook on a
- * request's HookedAbortController, else its one listener) until the body is done. A body read in
- * full as it arrives (non-streaming answers) is concatenated once; a streaming reader pauses the socket past 64 KiB unread, as request() did.
+ * else: one handler object (no Readable, no AsyncResource), one listener on `signal` (the handler
+ * itself), removed when the body is done. A body read in full as it arrives (non-streaming answers)
+ * is concatenated once; a streaming reader pauses the socket past 64 KiB unread, as request() did.
  * undici's legacy handler callbacks are its native ones (the newer API is wrapped into them), and
  * `onConnect` is what the pool's socket-wait timer hooks.
  */
@@ -42,7 +41,7 @@ class UpstreamHandler implements Dispatcher.DispatchHandler {
   ) {
     this.settle = resolve;
     if (signal.aborted) this.reason = abortReason(signal);
-    else watchAbort(signal, this);
+    else signal.addEventListener('abort', this);
   }
 
   /** The client's signal fired: the request (or its body) ends with the signal's reason. */
@@ -102,7 +101,7 @@ class UpstreamHandler implements Dispatcher.DispatchHandler {
 
   /** The body is done with (read to its end, failed, or dropped): the signal is no longer watched. */
   release(): void {
-    unwatchAbort(this.signal, this);
+    this.signal.removeEventListener('abort', this);
   }
 }
 
