@@ -1,4 +1,4 @@
-import { FormData } from 'undici';
+import { FormData } from '../shared/undici-parts.js';
 import { ApiError, UpstreamError } from '../../core/errors.js';
 import { sniffImage } from '../../core/image-format.js';
 import type { GeneratedImage, ImageCall, ImageResult, ImageSize } from '../../core/images.js';

@@ -1,4 +1,4 @@
-import { FormData } from 'undici';
+import { FormData } from '../shared/undici-parts.js';
 import type { UpstreamResponse } from '../shared/call-upstream.js';
 import { postUpstream } from '../shared/post-upstream.js';
 import type { ProviderConfig, Timeouts } from '../types.js';

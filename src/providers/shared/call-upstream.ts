@@ -1,5 +1,5 @@
 import type { IncomingHttpHeaders } from 'node:http';
-import { type Dispatcher, FormData } from 'undici';
+import type { Dispatcher } from 'undici';
 import { ApiError, UpstreamError } from '../../core/errors.js';
 import { sanitizeRetryAfter } from '../../core/retry-after.js';
 import type { ProviderConfig, Timeouts } from '../types.js';
@@ -9,6 +9,7 @@ import { malformedAnswer } from './malformed-answer.js';
 import { mapTransportError } from './map-transport-error.js';
 import { allowsPrivateAddresses, isPrivateIPLiteral, publicOnlyDispatcher, refusedAsPrivate } from './public-only-dispatcher.js';
 import { providerSecrets, redactError, redactText } from './redact-secrets.js';
+import { FormData } from './undici-parts.js';
 
 export interface UpstreamRequest {
   url: string;

@@ -1,5 +1,6 @@
 import type { IncomingHttpHeaders } from 'node:http';
-import { type Dispatcher, errors as undiciErrors, util as undiciUtil } from 'undici';
+import type { Dispatcher } from 'undici';
+import { parseHeaders, errors as undiciErrors } from './undici-parts.js';
 
 /** An upstream's answer: status, headers, and its body as it arrives. */
 export interface UpstreamExchange {
@@ -66,7 +67,7 @@ class UpstreamHandler implements Dispatcher.DispatchHandler {
     const settle = this.settle;
     this.settle = null;
     this.reject = null;
-    settle?.({ statusCode, headers: undiciUtil.parseHeaders(rawHeaders) as IncomingHttpHeaders, body });
+    settle?.({ statusCode, headers: parseHeaders(rawHeaders) as IncomingHttpHeaders, body });
     return true;
   }
 

@@ -1,6 +1,6 @@
-import { request } from 'undici';
 import { ApiError } from '../../core/errors.js';
 import { allowsPrivateAddresses, isPrivateIPLiteral, publicOnlyDispatcher, refusedAsPrivate } from './public-only-dispatcher.js';
+import { requestWith } from './undici-parts.js';
 
 export interface LoadedImage {
   mediaType: string;
@@ -65,7 +65,7 @@ export async function fetchImage(url: string, options: FetchImageOptions = {}): 
   for (let redirects = 0; redirects <= 3; redirects++) {
     let res;
     try {
-      res = await request(current, { dispatcher: publicOnlyDispatcher(), signal, headers: { accept: 'image/*' } });
+      res = await requestWith(publicOnlyDispatcher(), current, { signal, headers: { accept: 'image/*' } });
     } catch (error) {
       if (refusedAsPrivate(error)) throw invalid('The image URL points to a private or local address.');
       throw invalid(`Could not download the image at ${current.origin}: ${(error as Error).message}`);

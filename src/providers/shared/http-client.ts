@@ -1,4 +1,5 @@
-import { Agent, type Dispatcher } from 'undici';
+import type { Dispatcher } from 'undici';
+import { Agent } from './undici-parts.js';
 
 /**
  * How the pool to providers connects (`OPENSQ_UPSTREAM_CONNECTIONS`). HTTP/1.1 only: undici's
@@ -26,7 +27,7 @@ export function observeSocketWait(observer: SocketWaitObserver): void {
  * request, nothing per chunk.
  */
 class TimedAgent extends Agent {
-  override dispatch(opts: Agent.DispatchOptions, handler: Dispatcher.DispatchHandler): boolean {
+  override dispatch(opts: Dispatcher.DispatchOptions, handler: Dispatcher.DispatchHandler): boolean {
     const observe = socketWaitObserver;
     const onConnect = handler.onConnect;
     if (observe && onConnect) {

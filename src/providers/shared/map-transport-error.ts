@@ -1,4 +1,4 @@
-import { errors as undiciErrors } from 'undici';
+import { errors as undiciErrors } from './undici-parts.js';
 import { ApiError, UpstreamError } from '../../core/errors.js';
 
 /** A failure to talk to an upstream at all (no HTTP answer) in our error shape. */

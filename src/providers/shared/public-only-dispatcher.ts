@@ -1,6 +1,7 @@
 import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
-import { Agent, type Dispatcher } from 'undici';
+import type { Dispatcher } from 'undici';
 import { isPublicAddress } from './public-address.js';
+import { Agent } from './undici-parts.js';
 
 /** The code of the error a connection to a non-public address fails with. */
 export const PRIVATE_ADDRESS = 'EPRIVATE';
