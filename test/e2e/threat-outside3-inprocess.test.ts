@@ -1,0 +1,139 @@
+/**
+ * Threats against the parts that run inside the gateway's own process or machine: the local
+ * llama.cpp model (prompts past its context and megabytes of stop sequences were tokenized on the
+ * event loop for seconds, and an over-long prompt was cut silently and billed nothing), espeak-ng
+ * (one child process per request, unbounded) and Cloud file names (Unicode direction overrides kept,
+ * so `invoice<RLO>txt.exe` showed as `invoiceexe.txt`).
+ */
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { after, before, describe, it } from 'node:test';
+import { upload } from '../support/cloud-client.js';
+import { fixturePath } from '../support/fixtures.js';
+import { http } from '../support/http.js';
+import { type ServerProcess, startServer } from '../support/server-process.js';
+import { needsEspeak } from '../support/services.js';
+
+const MODEL_PATH = fixturePath('models/stories260K.gguf');
+const ESPEAK_PROCESSES = 2;
+
+let server: ServerProcess;
+
+before(async () => {
+  server = await startServer({ env: { OPENSQ_LOCAL_MODEL: MODEL_PATH, OPENSQ_LOCAL_THREADS: '1', OPENSQ_ESPEAK_PROCESSES: String(ESPEAK_PROCESSES) } });
+});
+
+after(async () => {
+  await server?.stop();
+});
+
+/** Runs `work` while GETting /health every 20 ms; the slowest /health answer in ms. */
+async function slowestHealthDuring<T>(work: Promise<T>): Promise<{ result: T; slowestMs: number }> {
+  let done = false;
+  let slowestMs = 0;
+  const probe = (async () => {
+    while (!done) {
+      const started = performance.now();
+      const res = await http(`${server.url}/health`);
+      assert.equal(res.status, 200);
+      slowestMs = Math.max(slowestMs, performance.now() - started);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  })();
+  try {
+    return { result: await work, slowestMs };
+  } finally {
+    done = true;
+    await probe;
+  }
+}
+
+function chat(body: Record<string, unknown>) {
+  return http(`${server.url}/v1/chat/completions`, { json: { model: 'stories260K', ...body } });
+}
+
+describe('local model: what a hostile prompt costs the gateway', () => {
+  it('a prompt past the context is a 400 context_length_exceeded, at once, and /health stays quick', async () => {
+    const { result, slowestMs } = await slowestHealthDuring(chat({ messages: [{ role: 'user', content: 'once upon a time '.repeat(200_000) }], max_tokens: 5 }));
+    assert.equal(result.status, 400, result.text.slice(0, 300));
+    assert.deepEqual([result.json.error.code, result.json.error.param, result.json.error.type], ['context_length_exceeded', 'messages', 'invalid_request_error']);
+    assert.match(result.json.error.message, /maximum context length is \d+ tokens/);
+    assert.ok(slowestMs < 400, `/health took ${Math.round(slowestMs)} ms while the prompt was read`);
+  });
+
+  it('a prompt within the context is still answered and billed its prompt', async () => {
+    const res = await chat({ messages: [{ role: 'user', content: 'once upon a time '.repeat(50) }], max_tokens: 5 });
+    assert.equal(res.status, 200, res.text.slice(0, 300));
+    assert.ok(res.json.usage.prompt_tokens > 50, JSON.stringify(res.json.usage));
+  });
+
+  it('megabytes of stop sequences do not hold the event loop; the answer still comes', async () => {
+    const stop = ['x', 'y', 'z', 'w'].map((c) => c.repeat(2_000_000));
+    const { result, slowestMs } = await slowestHealthDuring(chat({ messages: [{ role: 'user', content: 'hi' }], max_tokens: 5, stop }));
+    assert.equal(result.status, 200, result.text.slice(0, 300));
+    assert.ok(slowestMs < 400, `/health took ${Math.round(slowestMs)} ms while the stop sequences were read`);
+  });
+
+  it('a stop sequence that can match is still honoured next to the long ones', async () => {
+    const res = await chat({ messages: [{ role: 'user', content: 'Once upon a time' }], max_tokens: 64, seed: 1, stop: ['x'.repeat(1_000_000), ' '] });
+    assert.equal(res.status, 200, res.text.slice(0, 300));
+    assert.equal(res.json.choices[0].finish_reason, 'stop');
+    assert.ok(!res.json.choices[0].message.content.includes(' '), res.json.choices[0].message.content);
+  });
+});
+
+function espeakChildren(): number {
+  try {
+    return Number(execFileSync('pgrep', ['-c', '-P', String(server.proc.pid), 'espeak-ng']).toString().trim());
+  } catch {
+    return 0;
+  }
+}
+
+describe('espeak-ng: child processes', { skip: needsEspeak }, () => {
+  const longText = 'Hello there, this is a long sentence to speak. '.repeat(300);
+
+  it(`runs at most OPENSQ_ESPEAK_PROCESSES (${ESPEAK_PROCESSES}) at once; the rest wait their turn and are answered`, async () => {
+    let most = 0;
+    let done = false;
+    const watch = (async () => {
+      while (!done) {
+        most = Math.max(most, espeakChildren());
+        await new Promise((r) => setTimeout(r, 30));
+      }
+    })();
+    const answers = await Promise.all(Array.from({ length: 12 }, () => http(`${server.url}/ai/tts`, { json: { model: 'espeak', text: longText, lang: 'en' } })));
+    done = true;
+    await watch;
+    assert.deepEqual(answers.map((a) => a.status), Array(12).fill(200));
+    assert.ok(most <= ESPEAK_PROCESSES, `${most} espeak-ng processes ran at once`);
+  });
+
+  it('clients that hang up, speaking or waiting, leave no process behind and free their turn', async () => {
+    const controllers = Array.from({ length: 6 }, () => new AbortController());
+    const requests = controllers.map((c) =>
+      fetch(`${server.url}/ai/tts`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ model: 'espeak', text: longText, lang: 'en' }), signal: c.signal }).catch(() => undefined),
+    );
+    await new Promise((r) => setTimeout(r, 300));
+    for (const c of controllers) c.abort();
+    await Promise.all(requests);
+    const deadline = Date.now() + 3000;
+    while (espeakChildren() > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    assert.equal(espeakChildren(), 0);
+    const res = await http(`${server.url}/ai/tts`, { json: { model: 'espeak', text: 'Still here.', lang: 'en' } });
+    assert.equal(res.status, 200);
+  });
+});
+
+describe('Cloud file names', () => {
+  it('lose Unicode direction overrides, isolates and C1 controls: the name shows as it is', async () => {
+    const name = 'invoice\u202etxt.exe\u2066\u2069\u200f\u0085\u009b.pdf';
+    const res = await upload(server.url, name, Buffer.from('MZ'));
+    assert.equal(res.status, 200);
+    const id = String(res.json.url).split('/').pop();
+    const file = await fetch(`${server.url}/cloud/file/${id}?mode=dl`);
+    await file.arrayBuffer();
+    const disposition = file.headers.get('content-disposition') ?? '';
+    assert.equal(disposition, `attachment; filename="invoicetxt.exe.pdf"; filename*=UTF-8''invoicetxt.exe.pdf`);
+  });
+});
