@@ -1,7 +1,7 @@
 /**
  * Threats against the parts that run inside the gateway's own process or machine: the local
  * llama.cpp model (prompts past its context and megabytes of stop sequences were tokenized on the
- * event loop for seconds, and an over-long prompt was cut silently and billed nothing), espeak-ng
+ * event loop for seconds, and an over-long prompt was cut silently and metered as no prompt at all), espeak-ng
  * (one child process per request, unbounded) and Cloud file names (Unicode direction overrides kept,
  * so `invoice<RLO>txt.exe` showed as `invoiceexe.txt`).
  */
@@ -67,15 +67,30 @@ describe('local model: what a hostile prompt costs the gateway', () => {
     assert.ok(res.json.usage.prompt_tokens > 50, JSON.stringify(res.json.usage));
   });
 
-  it('megabytes of stop sequences do not hold the event loop; the answer still comes', async () => {
+  it('megabytes of stop sequences are a 400 naming the long one, at once, and /health stays quick', async () => {
     const stop = ['x', 'y', 'z', 'w'].map((c) => c.repeat(2_000_000));
     const { result, slowestMs } = await slowestHealthDuring(chat({ messages: [{ role: 'user', content: 'hi' }], max_tokens: 5, stop }));
-    assert.equal(result.status, 200, result.text.slice(0, 300));
+    assert.equal(result.status, 400, result.text.slice(0, 300));
+    assert.deepEqual([result.json.error.code, result.json.error.param], ['invalid_request', 'stop[0]']);
+    assert.match(result.json.error.message, /at most 1024 characters/);
     assert.ok(slowestMs < 400, `/health took ${Math.round(slowestMs)} ms while the stop sequences were read`);
   });
 
-  it('a stop sequence that can match is still honoured next to the long ones', async () => {
-    const res = await chat({ messages: [{ role: 'user', content: 'Once upon a time' }], max_tokens: 64, seed: 1, stop: ['x'.repeat(1_000_000), ' '] });
+  it('so are thousands of short ones; the Messages API answers in its own shape', async () => {
+    const many = Array.from({ length: 5000 }, (_, i) => `s${i}`);
+    const res = await chat({ messages: [{ role: 'user', content: 'hi' }], max_tokens: 5, stop: many });
+    assert.deepEqual([res.status, res.json.error.param], [400, 'stop']);
+    const messages = await http(`${server.url}/v1/messages`, {
+      headers: { 'anthropic-version': '2023-06-01' },
+      json: { model: 'stories260K', max_tokens: 5, messages: [{ role: 'user', content: 'hi' }], stop_sequences: many },
+    });
+    assert.equal(messages.status, 400, messages.text.slice(0, 300));
+    assert.equal(messages.json.type, 'error');
+    assert.equal(messages.json.error.type, 'invalid_request_error');
+  });
+
+  it('stop sequences within the bounds are honoured, a long one next to a short one', async () => {
+    const res = await chat({ messages: [{ role: 'user', content: 'Once upon a time' }], max_tokens: 64, seed: 1, stop: ['x'.repeat(1024), ' '] });
     assert.equal(res.status, 200, res.text.slice(0, 300));
     assert.equal(res.json.choices[0].finish_reason, 'stop');
     assert.ok(!res.json.choices[0].message.content.includes(' '), res.json.choices[0].message.content);
