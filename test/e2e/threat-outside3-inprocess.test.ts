@@ -20,7 +20,10 @@ const ESPEAK_PROCESSES = 2;
 let server: ServerProcess;
 
 before(async () => {
-  server = await startServer({ env: { OPENSQ_LOCAL_MODEL: MODEL_PATH, OPENSQ_LOCAL_THREADS: '1', OPENSQ_ESPEAK_PROCESSES: String(ESPEAK_PROCESSES) } });
+  server = await startServer({
+    env: { OPENSQ_LOCAL_MODEL: MODEL_PATH, OPENSQ_LOCAL_THREADS: '1' },
+    config: ['providers:', '  espeak:', '    type: espeak', '    options:', `      processes: ${ESPEAK_PROCESSES}`, ''].join('\n'),
+  });
 });
 
 after(async () => {
@@ -106,9 +109,9 @@ function espeakChildren(): number {
 }
 
 describe('espeak-ng: child processes', { skip: needsEspeak }, () => {
-  const longText = 'Hello there, this is a long sentence to speak. '.repeat(300);
+  const longText = 'Hello there, this is a long sentence to speak. '.repeat(100);
 
-  it(`runs at most OPENSQ_ESPEAK_PROCESSES (${ESPEAK_PROCESSES}) at once; the rest wait their turn and are answered`, async () => {
+  it(`runs at most options.processes (${ESPEAK_PROCESSES}) at once; the rest wait their turn and are answered`, async () => {
     let most = 0;
     let done = false;
     const watch = (async () => {
