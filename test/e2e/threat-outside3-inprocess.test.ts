@@ -8,6 +8,7 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
+import { type FakeGtts, startFakeGtts } from '../fakes/gtts-upstream.js';
 import { upload } from '../support/cloud-client.js';
 import { fixturePath } from '../support/fixtures.js';
 import { http } from '../support/http.js';
@@ -18,16 +19,19 @@ const MODEL_PATH = fixturePath('models/stories260K.gguf');
 const ESPEAK_PROCESSES = 2;
 
 let server: ServerProcess;
+let gtts: FakeGtts;
 
 before(async () => {
+  gtts = await startFakeGtts();
   server = await startServer({
-    env: { OPENSQ_LOCAL_MODEL: MODEL_PATH, OPENSQ_LOCAL_THREADS: '1' },
+    env: { OPENSQ_LOCAL_MODEL: MODEL_PATH, OPENSQ_LOCAL_THREADS: '1', GTTS_BASE_URL: gtts.url },
     config: ['providers:', '  espeak:', '    type: espeak', '    options:', `      processes: ${ESPEAK_PROCESSES}`, ''].join('\n'),
   });
 });
 
 after(async () => {
   await server?.stop();
+  await gtts?.close();
 });
 
 /** Runs `work` while GETting /health every 20 ms; the slowest /health answer in ms. */
@@ -139,6 +143,21 @@ describe('espeak-ng: child processes', { skip: needsEspeak }, () => {
     while (espeakChildren() > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
     assert.equal(espeakChildren(), 0);
     const res = await http(`${server.url}/ai/tts`, { json: { model: 'espeak', text: 'Still here.', lang: 'en' } });
+    assert.equal(res.status, 200);
+  });
+});
+
+describe('gtts: a hostile speech upstream', () => {
+  it('audio of megabytes for a chunk of 200 characters is a 502, not gathered (20,000 characters are 100 chunks)', async () => {
+    const text = 'A sentence that asks for #huge-audio from the upstream, said once. '.repeat(10);
+    const res = await http(`${server.url}/ai/tts`, { json: { model: 'gtts', text, lang: 'en' } });
+    assert.equal(res.status, 502, `answered ${res.status} with ${res.text.length} bytes`);
+    assert.equal(res.json.error.type, 'upstream_error');
+    assert.match(res.json.error.message, /larger than \d+ bytes/);
+  });
+
+  it('ordinary chunks are still joined', async () => {
+    const res = await http(`${server.url}/ai/tts`, { json: { model: 'gtts', text: 'One sentence. '.repeat(40), lang: 'en' } });
     assert.equal(res.status, 200);
   });
 });
