@@ -27,12 +27,21 @@ before(async () => {
     env: { OPENSQ_LOCAL_MODEL: MODEL_PATH, OPENSQ_LOCAL_THREADS: '1', GTTS_BASE_URL: gtts.url },
     config: ['providers:', '  espeak:', '    type: espeak', '    options:', `      processes: ${ESPEAK_PROCESSES}`, ''].join('\n'),
   });
+  // Loading llama.cpp and the model is a one-time cost of the first request, not what is measured here.
+  assert.equal((await chat({ messages: [{ role: 'user', content: 'hi' }], max_tokens: 1 })).status, 200);
 });
 
 after(async () => {
   await server?.stop();
   await gtts?.close();
 });
+
+/**
+ * The slowest /health answer allowed: reading a body of megabytes (JSON parsing, the gateway's own
+ * checks) holds the loop for tens of milliseconds on an idle machine, hundreds on a busy one; the
+ * tokenizer held it for seconds.
+ */
+const HEALTH_BOUND_MS = 1000;
 
 /** Runs `work` while GETting /health every 20 ms; the slowest /health answer in ms. */
 async function slowestHealthDuring<T>(work: Promise<T>): Promise<{ result: T; slowestMs: number }> {
@@ -65,7 +74,7 @@ describe('local model: what a hostile prompt costs the gateway', () => {
     assert.equal(result.status, 400, result.text.slice(0, 300));
     assert.deepEqual([result.json.error.code, result.json.error.param, result.json.error.type], ['context_length_exceeded', 'messages', 'invalid_request_error']);
     assert.match(result.json.error.message, /maximum context length is \d+ tokens/);
-    assert.ok(slowestMs < 400, `/health took ${Math.round(slowestMs)} ms while the prompt was read`);
+    assert.ok(slowestMs < HEALTH_BOUND_MS, `/health took ${Math.round(slowestMs)} ms while the prompt was read`);
   });
 
   it('a prompt within the context is still answered and billed its prompt', async () => {
@@ -80,7 +89,7 @@ describe('local model: what a hostile prompt costs the gateway', () => {
     assert.equal(result.status, 400, result.text.slice(0, 300));
     assert.deepEqual([result.json.error.code, result.json.error.param], ['invalid_request', 'stop[0]']);
     assert.match(result.json.error.message, /at most 1024 characters/);
-    assert.ok(slowestMs < 400, `/health took ${Math.round(slowestMs)} ms while the stop sequences were read`);
+    assert.ok(slowestMs < HEALTH_BOUND_MS, `/health took ${Math.round(slowestMs)} ms while the stop sequences were read`);
   });
 
   it('so are thousands of short ones; the Messages API answers in its own shape', async () => {
