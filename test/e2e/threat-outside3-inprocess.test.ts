@@ -8,11 +8,12 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
+import { type FakeBfl, startFakeBfl } from '../fakes/bfl-upstream.js';
 import { type FakeGtts, startFakeGtts } from '../fakes/gtts-upstream.js';
 import { upload } from '../support/cloud-client.js';
 import { fixturePath } from '../support/fixtures.js';
 import { http } from '../support/http.js';
-import { type ServerProcess, startServer } from '../support/server-process.js';
+import { openToPublicKey, type ServerProcess, startServer } from '../support/server-process.js';
 import { needsEspeak } from '../support/services.js';
 
 const MODEL_PATH = fixturePath('models/stories260K.gguf');
@@ -20,12 +21,14 @@ const ESPEAK_PROCESSES = 2;
 
 let server: ServerProcess;
 let gtts: FakeGtts;
+let bfl: FakeBfl;
 
 before(async () => {
   gtts = await startFakeGtts();
+  bfl = await startFakeBfl();
   server = await startServer({
-    env: { OPENSQ_LOCAL_MODEL: MODEL_PATH, OPENSQ_LOCAL_THREADS: '1', GTTS_BASE_URL: gtts.url },
-    config: ['providers:', '  espeak:', '    type: espeak', '    options:', `      processes: ${ESPEAK_PROCESSES}`, ''].join('\n'),
+    env: { OPENSQ_LOCAL_MODEL: MODEL_PATH, OPENSQ_LOCAL_THREADS: '1', GTTS_BASE_URL: gtts.url, BFL_API_KEY: bfl.key, BFL_BASE_URL: bfl.url },
+    config: ['providers:', '  espeak:', '    type: espeak', '    options:', `      processes: ${ESPEAK_PROCESSES}`, 'models:', ...openToPublicKey(['flux-pro-1.1']), ''].join('\n'),
   });
   // Loading llama.cpp and the model is a one-time cost of the first request, not what is measured here.
   assert.equal((await chat({ messages: [{ role: 'user', content: 'hi' }], max_tokens: 1 })).status, 200);
@@ -34,6 +37,7 @@ before(async () => {
 after(async () => {
   await server?.stop();
   await gtts?.close();
+  await bfl?.close();
 });
 
 /**
@@ -168,6 +172,19 @@ describe('gtts: a hostile speech upstream', () => {
   it('ordinary chunks are still joined', async () => {
     const res = await http(`${server.url}/ai/tts`, { json: { model: 'gtts', text: 'One sentence. '.repeat(40), lang: 'en' } });
     assert.equal(res.status, 200);
+  });
+});
+
+describe('BFL: a hostile task status', () => {
+  it('a poll answered with megabytes is a 502, not parsed', async () => {
+    const res = await http(`${server.url}/ai/imagen`, { headers: { authorization: 'Bearer openai' }, json: { model: 'flux-pro-1.1', prompt: 'a cat #huge-status', ratio: '1:1' } });
+    assert.equal(res.status, 502, res.text.slice(0, 300));
+    assert.match(res.json.error.message, /larger than \d+ bytes/);
+  });
+
+  it('an ordinary task still gives its image', async () => {
+    const res = await http(`${server.url}/ai/imagen`, { headers: { authorization: 'Bearer openai' }, json: { model: 'flux-pro-1.1', prompt: 'a cat', ratio: '1:1' } });
+    assert.equal(res.status, 200, res.text.slice(0, 300));
   });
 });
 
