@@ -117,6 +117,31 @@ describe('local model: what a hostile prompt costs the gateway', () => {
   });
 });
 
+describe('local model: the queue for its two sequences', () => {
+  it('a queued client that hangs up leaves the queue at once, settled as cancelled, and the sequences serve the next', async () => {
+    const long = [0, 1].map(() => chat({ messages: [{ role: 'user', content: 'Once' }], max_tokens: 1500, stream: true }));
+    await new Promise((r) => setTimeout(r, 300));
+    const leaving = Array.from({ length: 4 }, () => new AbortController());
+    const queued = leaving.map((c) =>
+      fetch(`${server.url}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ model: 'stories260K', messages: [{ role: 'user', content: 'Queued' }], max_tokens: 5 }), signal: c.signal }).catch(() => undefined),
+    );
+    await new Promise((r) => setTimeout(r, 300));
+    const leftAt = Date.now();
+    for (const c of leaving) c.abort();
+    await Promise.all(queued);
+    let rows: Array<Record<string, any>> = [];
+    while (Date.now() - leftAt < 3000) {
+      rows = await server.query("SELECT status FROM usage WHERE model = 'stories260K' AND status = 'cancelled'");
+      if (rows.length >= 4) break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    assert.equal(rows.length, 4, 'each queued request that left is settled while the long answers still run');
+    await Promise.all(long);
+    const next = await chat({ messages: [{ role: 'user', content: 'hi' }], max_tokens: 3 });
+    assert.equal(next.status, 200);
+  });
+});
+
 function espeakChildren(): number {
   try {
     return Number(execFileSync('pgrep', ['-c', '-P', String(server.proc.pid), 'espeak-ng']).toString().trim());
