@@ -1,6 +1,7 @@
 import type { ChatHistoryItem } from 'node-llama-cpp';
-import type { ChatRequest } from '../../core/chat.js';
+import { answerLimit, type ChatRequest } from '../../core/chat.js';
 import { ApiError } from '../../core/errors.js';
+import type { ChatCall } from '../types.js';
 import { countTokensPast } from './count-tokens-past.js';
 
 /** node-llama-cpp tokenizes every stop sequence on the event loop before the first token: keep that work small. */
@@ -45,4 +46,12 @@ export async function checkPromptFits({ history, tokenize, contextSize }: Prompt
     `This model's maximum context length is ${contextSize} tokens. However, your messages resulted in at least ${counted} tokens. Please reduce the length of the messages.`,
     { param: 'messages' },
   );
+}
+
+/** Reports an answer limit past the context, which generation lowers to the context's size. */
+export function reportAnswerLimit({ body, maxAnswerTokens, warn }: ChatCall, contextSize: number): void {
+  const requested = answerLimit(body, maxAnswerTokens);
+  if (requested !== undefined && requested > contextSize) {
+    warn('adjusted_parameter', `the answer limit ${requested} is past the model's context of ${contextSize} tokens; it was lowered to ${contextSize}`);
+  }
 }
