@@ -98,6 +98,12 @@ describe('local model: what a hostile prompt costs the gateway', () => {
     assert.equal(res.status, 200);
     stopped.abort();
     assert.match(String(res.headers.get('x-opensq-warnings')), /answer limit 1000000000 is past the model's context of \d+ tokens/);
+    const id = res.headers.get('x-request-id');
+    const deadline = Date.now() + 5000;
+    while ((await server.query(`SELECT id FROM usage WHERE request_id = '${id}' AND status = 'cancelled'`)).length === 0) {
+      assert.ok(Date.now() < deadline, 'the stream its client left is settled as cancelled');
+      await new Promise((r) => setTimeout(r, 50));
+    }
   });
 
   it('megabytes of stop sequences are a 400 naming the long one, at once, and /health stays quick', async () => {
