@@ -6,6 +6,8 @@ export const ERRORS = {
   invalid_json: { status: 400, type: 'invalid_request_error', retryable: false },
   invalid_request: { status: 400, type: 'invalid_request_error', retryable: false },
   unsupported_parameter: { status: 400, type: 'invalid_request_error', retryable: false },
+  /** The prompt alone fills the model's context (OpenAI's code for it). */
+  context_length_exceeded: { status: 400, type: 'invalid_request_error', retryable: false },
   content_policy_violation: { status: 400, type: 'invalid_request_error', retryable: false },
   invalid_api_key: { status: 401, type: 'invalid_request_error', retryable: false },
   missing_api_key: { status: 401, type: 'invalid_request_error', retryable: false },

@@ -11,7 +11,8 @@ import { makePng } from './png.js';
  * Prompt markers: #moderated (Content Moderated), #task-error (Error), #fail-500 (submit fails);
  * #echo-key-<status> (the submit fails with that status, quoting the `x-key` it was sent) and
  * #poll-echo-key-<status> (the poll does); #foreign-poll and #foreign-sample hand out a polling
- * URL or an image URL on `foreign`, the same fake on another host (127.0.0.2).
+ * URL or an image URL on `foreign`, the same fake on another host (127.0.0.2); #huge-status pads
+ * each poll's answer with 8 MiB of `details`.
  */
 export interface FakeBfl {
   url: string;
@@ -35,6 +36,8 @@ interface Task {
   pollEcho?: number;
   /** Where the image is handed out. */
   sampleOrigin: string;
+  /** Each poll's answer carries this much padding. */
+  padding: number;
 }
 
 function quoteKey(res: ServerResponse, status: number, key: unknown): void {
@@ -76,10 +79,13 @@ export async function startFakeBfl(): Promise<FakeBfl> {
       if (task?.pollEcho) return quoteKey(res, task.pollEcho, req.headers['x-key']);
       res.writeHead(200, { 'content-type': 'application/json' });
       if (!task) return void res.end(JSON.stringify({ id, status: 'Task not found', result: null }));
-      if (task.polls++ === 0) return void res.end(JSON.stringify({ id, status: 'Pending', result: null, progress: 0.4 }));
-      if (task.outcome === 'moderated') return void res.end(JSON.stringify({ id, status: 'Content Moderated', result: null, details: { 'Moderation Reasons': ['Derivative Works Filter'] } }));
-      if (task.outcome === 'error') return void res.end(JSON.stringify({ id, status: 'Error', result: null }));
-      return void res.end(JSON.stringify({ id, status: 'Ready', result: { sample: `${task.sampleOrigin}/delivery/${id}.png`, prompt: 'x', seed: 42 }, progress: null }));
+      // The padding opens the object; the answer's own fields follow it.
+      if (task.padding > 0) res.write(`{"details":"${'x'.repeat(task.padding)}",`);
+      const end = (answer: object): void => void res.end(JSON.stringify(answer).slice(task.padding > 0 ? 1 : 0));
+      if (task.polls++ === 0) return end({ id, status: 'Pending', result: null, progress: 0.4 });
+      if (task.outcome === 'moderated') return end({ id, status: 'Content Moderated', result: null, details: { 'Moderation Reasons': ['Derivative Works Filter'] } });
+      if (task.outcome === 'error') return end({ id, status: 'Error', result: null });
+      return end({ id, status: 'Ready', result: { sample: `${task.sampleOrigin}/delivery/${id}.png`, prompt: 'x', seed: 42 }, progress: null });
     }
     const model = /^\/v1\/([\w.-]+)$/.exec(url.pathname)?.[1] ?? '';
     if (req.method !== 'POST' || (!SIZE_MODELS.has(model) && !RATIO_MODELS.has(model))) {
@@ -119,7 +125,8 @@ export async function startFakeBfl(): Promise<FakeBfl> {
     const outcome = body.prompt.includes('#moderated') ? 'moderated' : body.prompt.includes('#task-error') ? 'error' : 'ready';
     const pollEcho = /#poll-echo-key-(\d{3})/.exec(body.prompt);
     const sampleOrigin = body.prompt.includes('#foreign-sample') ? fake.foreign.origin : fake.url;
-    tasks.set(id, { ...size, polls: 0, outcome, pollEcho: pollEcho ? Number(pollEcho[1]) : undefined, sampleOrigin });
+    const padding = body.prompt.includes('#huge-status') ? 8 * 1024 * 1024 : 0;
+    tasks.set(id, { ...size, polls: 0, outcome, pollEcho: pollEcho ? Number(pollEcho[1]) : undefined, sampleOrigin, padding });
     const pollOrigin = body.prompt.includes('#foreign-poll') ? fake.foreign.origin : fake.url;
     res.writeHead(200, { 'content-type': 'application/json' });
     res.end(JSON.stringify({ id, polling_url: `${pollOrigin}/v1/get_result?id=${id}`, cost: 4, input_mp: 0, output_mp: (size.width * size.height) / 1e6 }));

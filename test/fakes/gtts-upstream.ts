@@ -8,7 +8,7 @@ import { fakeMp3 } from './fake-audio.js';
  * can check the order of the joined audio. Language `xx` is refused (400); text with #fail-500
  * fails; the first chunk of text with #slow-first answers last; #echo-key-<status> fails with that
  * status on an error page quoting `quote` (a credential the test configured for the provider);
- * #reset-body drops the connection mid-body.
+ * #reset-body drops the connection mid-body; #huge-audio answers 8 MiB of audio, without a length.
  */
 export interface FakeGtts {
   url: string;
@@ -45,6 +45,10 @@ export async function startFakeGtts(options: { quote?: string } = {}): Promise<F
       res.writeHead(200, { 'content-type': 'audio/mpeg', 'content-length': '100000' });
       res.write(Buffer.alloc(1000));
       return void setTimeout(() => res.socket?.destroy(), 20);
+    }
+    if (q.includes('#huge-audio')) {
+      res.writeHead(200, { 'content-type': 'audio/mpeg' });
+      return void res.end(Buffer.alloc(8 * 1024 * 1024));
     }
     if (q.includes('#fail-500')) {
       res.writeHead(500, { 'content-type': 'text/html' });

@@ -18,6 +18,9 @@ export interface BflPoll {
   maxIntervalMs: number;
 }
 
+/** A task's status is a few hundred bytes (the image is fetched from its URL); more is not parsed on every poll. */
+const MAX_STATUS_BYTES = 64 * 1024;
+
 const sleep = (ms: number, signal: AbortSignal): Promise<void> =>
   new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
@@ -52,15 +55,16 @@ export async function pollBflResult({ config, pollingUrl, call, intervalMs, maxI
       signal,
       timeouts: call.timeouts,
       ownHost: (url) => isBflApiHost(url, config.baseUrl),
+      maxBytes: MAX_STATUS_BYTES,
       mapError: (status, text, retryAfter) => mapBflError({ provider, status, body: text, retryAfter }),
     });
     const answer = await res.json<BflResultAnswer | null>('a task status');
-    const text = JSON.stringify(answer);
-    if (typeof answer?.status !== 'string') throw malformedAnswer({ provider, what: 'a task status without a status', body: text });
+    const text = (): string => JSON.stringify(answer);
+    if (typeof answer?.status !== 'string') throw malformedAnswer({ provider, what: 'a task status without a status', body: text() });
     switch (answer.status) {
       case 'Ready': {
         const sample = answer.result?.sample;
-        if (!sample) throw new UpstreamError('upstream_error', `provider ${provider} reported a ready task without an image`, { provider, upstreamBody: text });
+        if (!sample) throw new UpstreamError('upstream_error', `provider ${provider} reported a ready task without an image`, { provider, upstreamBody: text() });
         return sample;
       }
       case 'Request Moderated':
@@ -68,7 +72,7 @@ export async function pollBflResult({ config, pollingUrl, call, intervalMs, maxI
         throw new ApiError('content_policy_violation', `provider ${provider} refused the request: ${answer.status}.`, { param: 'prompt' });
       case 'Error':
       case 'Task not found':
-        throw new UpstreamError('upstream_error', `provider ${provider} failed the task: ${answer.status}`, { provider, upstreamBody: text });
+        throw new UpstreamError('upstream_error', `provider ${provider} failed the task: ${answer.status}`, { provider, upstreamBody: text() });
       default:
         // Pending, or a queue state BFL adds later: keep waiting.
         break;

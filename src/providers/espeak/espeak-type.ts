@@ -5,6 +5,7 @@ export const espeakPresets: readonly ProviderPreset[] = [{ name: 'espeak', type:
 
 export const espeakType: ProviderType = {
   type: 'espeak',
+  inProcess: true,
   capabilities: mediaOnlyCapabilities({ speech: true }),
   load: async () => {
     const { EspeakAdapter } = await import('./index.js');

@@ -1,8 +1,10 @@
+import os from 'node:os';
 import { ApiError } from '../../core/errors.js';
 import type { SpeechCall, SpeechResult } from '../../core/speech.js';
 import type { ProviderConfig } from '../types.js';
 import { espeakVoices, speaksLanguage } from './espeak-voices.js';
 import { fixWavHeader } from './fix-wav-header.js';
+import { ProcessSlots } from './process-slots.js';
 import { runEspeak } from './run-espeak.js';
 import { clientName } from '../../core/warnings.js';
 
@@ -18,9 +20,12 @@ const LANG = /^[A-Za-z]{2,3}([-_][A-Za-z0-9]{2,8})*$/;
  */
 export class EspeakAdapter {
   readonly config: ProviderConfig;
+  private readonly slots: ProcessSlots;
 
   constructor(config: ProviderConfig) {
     this.config = config;
+    const processes = config.options.processes;
+    this.slots = new ProcessSlots(typeof processes === 'number' && Number.isInteger(processes) && processes > 0 ? processes : os.availableParallelism());
   }
 
   async speak(call: SpeechCall): Promise<SpeechResult> {
@@ -44,7 +49,13 @@ export class EspeakAdapter {
       if (wpm !== wanted) call.warn('adjusted_parameter', `speed ${call.speed} is outside what espeak-ng can do; it spoke at ${(wpm / NORMAL_WPM).toFixed(2)}`);
     }
     // -b 1: the text is UTF-8; --stdout: WAV on standard output.
-    const result = await runEspeak(['--stdout', '-b', '1', '-v', voice, '-s', String(wpm)], call.text, call.signal);
+    await this.slots.acquire(call.signal);
+    let result;
+    try {
+      result = await runEspeak(['--stdout', '-b', '1', '-v', voice, '-s', String(wpm)], call.text, call.signal);
+    } finally {
+      this.slots.release();
+    }
     if (result.code !== 0 || result.stdout.length <= 44) {
       throw new ApiError('internal_error', `espeak-ng failed (exit ${result.code}): ${result.stderr.trim().slice(0, 200)}`);
     }

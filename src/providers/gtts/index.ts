@@ -7,6 +7,12 @@ import { clientName } from '../../core/warnings.js';
 
 /** Google Translate's TTS reads at most about 200 characters per request. */
 const MAX_CHUNK = 200;
+/**
+ * The most audio one chunk may bring: 200 characters are about 15 s of Google's 32 kbit/s MP3
+ * (60 KB), twice that slowed. Without it a hostile upstream could send 64 MiB for each of the 100
+ * chunks of a 20,000-character text, all held until joined.
+ */
+const MAX_CHUNK_BYTES = 1024 * 1024;
 /** Requests in flight at once for one text; answers are joined in text order. */
 const CONCURRENCY = 3;
 const LANG = /^[A-Za-z]{2,3}([-_][A-Za-z0-9]{2,8})?$/;
@@ -58,6 +64,7 @@ export class GttsAdapter {
       headers: { 'user-agent': 'Mozilla/5.0 (compatible; OpenSq)', referer: `${base}/`, accept: 'audio/mpeg, */*' },
       signal: call.signal,
       timeouts: call.timeouts,
+      maxBytes: MAX_CHUNK_BYTES,
       mapError: (status, body) => gttsError(config.name, status, body),
     });
     const body = await res.bytes();

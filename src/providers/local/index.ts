@@ -3,6 +3,7 @@ import { collectChatCompletion, encodeChatChunks } from '../../encode/chat-chunk
 import type { ChatCall, ChatResult, ChatStream, ProviderAdapter, ProviderConfig } from '../types.js';
 import { convertToLlamaHistory } from './convert-to-llama-history.js';
 import { generateLocalParts } from './local-generation.js';
+import { checkPromptFits, checkStopSequences, reportAnswerLimit } from './local-request-bounds.js';
 import { LocalRuntime } from './local-runtime.js';
 import { readLocalSettings } from './local-settings.js';
 import { reportIgnoredParameters } from './report-ignored-parameters.js';
@@ -36,11 +37,14 @@ export class LocalAdapter implements ProviderAdapter {
     return this.runtime.close();
   }
 
-  /** Reads the conversation, loads the model and builds the grammar before answering, so that their errors precede the first byte. */
+  /** Reads the conversation, loads the model, checks the prompt fits and builds the grammar before answering, so that their errors precede the first byte. */
   private async prepare(call: ChatCall): Promise<AsyncIterable<StreamPart[]>> {
     const history = convertToLlamaHistory(call.body.messages, call.publicModel);
     reportIgnoredParameters(call.body, call.warn);
+    checkStopSequences(call.body.stop);
     const loaded = await this.runtime.model(call.upstreamModel);
+    await checkPromptFits({ history, tokenize: (text) => loaded.model.tokenize(text).length, contextSize: loaded.contextSize });
+    reportAnswerLimit(call, loaded.contextSize);
     const grammar = await responseGrammar(loaded.llama, call.body.response_format);
     return generateLocalParts({ loaded, call, grammar, history, provider: this.config.name });
   }

@@ -1,7 +1,13 @@
-/** An uploaded file's name without any path or control characters, at most 255 characters. */
+/**
+ * Control characters (C0, DEL, C1) and Unicode's direction marks, embeddings, overrides and isolates:
+ * `invoice<U+202E>fdp.exe` would show as `invoiceexe.pdf` in a browser's downloads and the dashboard.
+ */
+const HIDDEN_CHARACTERS = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+
+/** An uploaded file's name without any path, control or direction characters, at most 255 characters. */
 export function cleanFileName(name: string | undefined): string {
   const base = (name ?? '').split(/[/\\]/).pop() ?? '';
-  const clean = Array.from(base.replace(/[\u0000-\u001f\u007f]/g, '').trim()).slice(0, 255).join('');
+  const clean = Array.from(base.replace(HIDDEN_CHARACTERS, '').trim()).slice(0, 255).join('');
   return clean === '' || clean === '.' || clean === '..' ? 'file' : clean;
 }
 
