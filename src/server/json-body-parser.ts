@@ -1,10 +1,10 @@
-import { isUtf8 } from 'node:buffer';
+import { isAscii, isUtf8 } from 'node:buffer';
 import type { IncomingMessage } from 'node:http';
 import type { FastifyRequest } from 'fastify';
 import { ApiError } from '../core/errors.js';
 import { BodyDeadlines } from './body-deadlines.js';
 import { MAX_JSON_DEPTH, nestsDeeperThan } from './json-depth.js';
-import { refuseCharset, refuseContentEncoding } from './refuse-body-encoding.js';
+import { bodyCharset, charsetRefused, refuseContentEncoding } from './refuse-body-encoding.js';
 
 type Done = (err: Error | null, value?: unknown) => void;
 
@@ -18,8 +18,8 @@ const EMPTY = Buffer.alloc(0);
  * cost hundreds of bytes of memory per byte. Larger than `limit`: a 413. Empty: no body at all,
  * whatever the content type says (many HTTP wrappers send `content-type: application/json` on a
  * DELETE). Not UTF-8, not JSON, or nested deeper than MAX_JSON_DEPTH: a 400 in OpenAI's shape (a
- * UTF-8 byte order mark is skipped, as RFC 8259 allows). In a Content-Encoding or another charset:
- * a 415. Not all there within `timeoutMs` (stalled, or trickling): a 408. The text
+ * UTF-8 byte order mark is skipped, as RFC 8259 allows). In a Content-Encoding, or in a charset
+ * it cannot be read in (bodyCharset): a 415. Not all there within `timeoutMs` (stalled, or trickling): a 408. The text
  * stays on the request for the usage row.
  */
 export function jsonBodyParser({ limit, timeoutMs }: { limit: number; timeoutMs: number }): (req: FastifyRequest, payload: IncomingMessage, done: Done) => void {
@@ -27,8 +27,10 @@ export function jsonBodyParser({ limit, timeoutMs }: { limit: number; timeoutMs:
   return (req, payload, done) => {
     const declared = Number(req.headers['content-length']);
     if (declared > limit) return done(new ApiError('request_too_large', 'The request body is too large.'));
-    const encoded = refuseContentEncoding(req.headers) ?? refuseCharset(req.headers);
+    const encoded = refuseContentEncoding(req.headers);
     if (encoded) return done(encoded);
+    const charset = bodyCharset(req.headers);
+    if (charset instanceof ApiError) return done(charset);
     let buffer = Buffer.allocUnsafe(Math.min(Number.isFinite(declared) && declared > 0 ? declared : INITIAL_BYTES, INITIAL_BYTES));
     let length = 0;
     // Once settled, the listeners stay attached and ignore what comes (removing three listeners per
@@ -62,6 +64,7 @@ export function jsonBodyParser({ limit, timeoutMs }: { limit: number; timeoutMs:
       if (settled) return;
       settled = true;
       deadlines?.clear(expire);
+      if (charset !== 'utf8') return readDeclared();
       const start = length >= 3 && buffer[0] === 0xef && buffer[1] === 0xbb && buffer[2] === 0xbf ? 3 : 0;
       const text = length === start ? '' : buffer.toString('utf8', start, length);
       // Bytes that are not UTF-8 become U+FFFD, and other text than the client's would go upstream;
@@ -70,6 +73,15 @@ export function jsonBodyParser({ limit, timeoutMs }: { limit: number; timeoutMs:
       buffer = EMPTY;
       if (text === '') return done(null, undefined);
       if (!valid) return done(new ApiError('invalid_json', 'The body of your request is not valid UTF-8: send JSON in UTF-8.'));
+      parseJson(req, text, done);
+    };
+    /** A body declared in another charset than UTF-8: ISO-8859-1 decoded as such, others only when ASCII. */
+    const readDeclared = (): void => {
+      const bytes = buffer.subarray(0, length);
+      buffer = EMPTY;
+      if (charset !== 'latin1' && charset !== 'utf8' && !isAscii(bytes)) return done(charsetRefused(charset.asciiOnly));
+      const text = bytes.toString(charset === 'latin1' ? 'latin1' : 'utf8');
+      if (text === '') return done(null, undefined);
       parseJson(req, text, done);
     };
     const onError = (error: Error): void => {

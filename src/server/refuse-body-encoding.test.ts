@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { refuseCharset, refuseContentEncoding } from './refuse-body-encoding.js';
+import { ApiError } from '../core/errors.js';
+import { bodyCharset, refuseContentEncoding } from './refuse-body-encoding.js';
 
 describe('refuseContentEncoding', () => {
   it('takes no encoding, an empty one and identity in any case', () => {
@@ -23,19 +24,26 @@ describe('refuseContentEncoding on Transfer-Encoding', () => {
   });
 });
 
-describe('refuseCharset', () => {
-  it('takes no content type, none with a charset, and UTF-8 however it is spelled', () => {
+describe('bodyCharset', () => {
+  it('reads no content type, none with a charset, and UTF-8 however it is spelled as UTF-8', () => {
     for (const type of [undefined, 'application/json', 'text/plain', 'application/json; charset=utf-8', 'application/json;charset="UTF-8"', 'application/json; Charset = utf8', 'application/json; charset=', 'application/json; charset=US-ASCII']) {
-      assert.equal(refuseCharset({ 'content-type': type }), undefined, type);
+      assert.equal(bodyCharset({ 'content-type': type }), 'utf8', type);
     }
   });
 
-  it('refuses any other charset with a 415 naming it', () => {
-    for (const charset of ['utf-16', 'UTF-16LE', 'iso-8859-1', 'windows-1251', 'latin1']) {
-      const error = refuseCharset({ 'content-type': `application/json; charset=${charset}` });
-      assert.equal(error?.status, 415, charset);
+  it('reads ISO-8859-1 under its names as Latin-1 (Java\'s StringEntity declares it)', () => {
+    for (const type of ['text/plain; charset=ISO-8859-1', 'application/json; charset=latin1', 'APPLICATION/JSON; CHARSET=LATIN1']) assert.equal(bodyCharset({ 'content-type': type }), 'latin1', type);
+  });
+
+  it('reads other ASCII-compatible charsets only as ASCII', () => {
+    assert.deepEqual(bodyCharset({ 'content-type': 'application/json; charset=windows-1251' }), { asciiOnly: 'windows-1251' });
+  });
+
+  it('refuses UTF-16 and UTF-32 with a 415 naming them', () => {
+    for (const charset of ['utf-16', 'UTF-16LE', 'utf-32', 'ucs-2']) {
+      const error = bodyCharset({ 'content-type': `application/json; charset=${charset}` });
+      assert.ok(error instanceof ApiError && error.status === 415, charset);
       assert.match(error.message, new RegExp(charset));
     }
-    assert.equal(refuseCharset({ 'content-type': 'APPLICATION/JSON; CHARSET=LATIN1' })?.status, 415);
   });
 });

@@ -25,16 +25,33 @@ function refused(what: string, how: string): ApiError {
 
 const CHARSET = /;\s*charset\s*=\s*"?([^";\s]*)/i;
 /** UTF-8, and ASCII, which is UTF-8. */
-const READABLE = new Set(['', 'utf-8', 'utf8', 'us-ascii']);
+const UTF8 = new Set(['', 'utf-8', 'utf8', 'us-ascii', 'ascii']);
+/** ISO-8859-1 under its common names: Node decodes it exactly. */
+const LATIN1 = new Set(['iso-8859-1', 'iso8859-1', 'iso_8859-1', 'latin1', 'l1', 'cp819']);
+/** Charsets in which ASCII text is not the same bytes. */
+const NOT_ASCII_COMPATIBLE = /^(utf-?(16|32)|ucs-?[24])/i;
 
 /**
- * A JSON body declared in a charset other than UTF-8 (JSON's only one, RFC 8259) is refused (415)
- * rather than decoded as UTF-8 into other text than the client meant.
+ * How to read a JSON body's bytes, from the charset its Content-Type declares: as UTF-8 (JSON's
+ * only charset, RFC 8259, and what is assumed when none is declared); as ISO-8859-1 (Java's
+ * `new StringEntity(json)` declares it by default); in any other ASCII-compatible charset, as
+ * UTF-8 only when every byte is ASCII (`asciiOnly`, the same text in both), else a 415. UTF-16 and
+ * UTF-32 are a 415: they would be decoded into other text than the client meant.
  */
-export function refuseCharset(headers: IncomingHttpHeaders): ApiError | undefined {
+export type BodyCharset = 'utf8' | 'latin1' | { asciiOnly: string } | ApiError;
+
+export function bodyCharset(headers: IncomingHttpHeaders): BodyCharset {
   const type = headers['content-type'];
-  if (type === undefined || !type.includes(';')) return undefined;
+  if (type === undefined || !type.includes(';')) return 'utf8';
   const charset = CHARSET.exec(type)?.[1];
-  if (charset === undefined || READABLE.has(charset.toLowerCase())) return undefined;
+  if (charset === undefined) return 'utf8';
+  const name = charset.toLowerCase();
+  if (UTF8.has(name)) return 'utf8';
+  if (LATIN1.has(name)) return 'latin1';
+  if (NOT_ASCII_COMPATIBLE.test(name)) return charsetRefused(charset);
+  return { asciiOnly: charset };
+}
+
+export function charsetRefused(charset: string): ApiError {
   return new ApiError('unsupported_media_type', `Request bodies in charset "${charset.slice(0, 40)}" are not accepted: send JSON in UTF-8.`);
 }
