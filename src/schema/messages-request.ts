@@ -3,6 +3,7 @@ import type { ChatMessage, ChatRequest, ContentPart, ToolCall } from '../core/ch
 import { ApiError } from '../core/errors.js';
 import { ANTHROPIC_MESSAGES, isGatewayThinking } from '../core/anthropic-messages.js';
 import { CHAT_TOOLS, readChatTools } from '../core/tools.js';
+import { parseListed } from './first-issue.js';
 
 /**
  * Anthropic's Messages API request, read into the core chat request every provider takes.
@@ -12,9 +13,12 @@ import { CHAT_TOOLS, readChatTools } from '../core/tools.js';
 const block = z.looseObject({ type: z.string() });
 const content = z.union([z.string(), z.array(block)]);
 
+const message = z.looseObject({ role: z.enum(['user', 'assistant']), content });
+
 const messagesRequest = z.looseObject({
   model: z.string().min(1),
-  messages: z.array(z.looseObject({ role: z.enum(['user', 'assistant']), content })),
+  // Each message is read by `message`, one by one (parseListed).
+  messages: z.array(z.unknown()),
   system: content.optional(),
   max_tokens: z.number().int().min(1),
   stop_sequences: z.array(z.string()).optional(),
@@ -28,7 +32,7 @@ const messagesRequest = z.looseObject({
   thinking: z.looseObject({ type: z.string(), budget_tokens: z.number().int().optional() }).optional(),
 });
 
-export type MessagesBody = z.infer<typeof messagesRequest>;
+export type MessagesBody = { messages: Array<z.infer<typeof message>> } & z.infer<typeof messagesRequest>;
 type Block = z.infer<typeof block>;
 
 export interface MessagesRequest {
@@ -49,9 +53,9 @@ function paramPath(path: readonly PropertyKey[]): string {
 /** Validates a Messages API body and reads it into a core chat request; the first problem is a 400 in Anthropic's words. */
 export function parseMessagesRequest(body: unknown, betas: string[] = []): MessagesRequest {
   if (body === null || typeof body !== 'object' || Array.isArray(body)) throw invalid('The request body must be a JSON object.');
-  const result = messagesRequest.safeParse(body);
+  const result = parseListed<MessagesBody>({ schema: messagesRequest, key: 'messages', item: message, body });
   if (!result.success) {
-    const issue = result.error.issues[0];
+    const issue = result.issue;
     const field = paramPath(issue.path);
     throw invalid(issue.code === 'invalid_type' && issue.input === undefined ? `${field}: Field required` : `${field}: ${issue.message}`);
   }
