@@ -12,6 +12,7 @@ import { FAKE_KEY, type FakeOpenAI, startFakeOpenAI } from '../fakes/openai-upst
 import { ADMIN_KEY } from '../support/admin.js';
 import { http, type HttpResult } from '../support/http.js';
 import { type ServerProcess, startServer } from '../support/server-process.js';
+import { MAX_INPUT_ITEMS } from '../../src/schema/responses-request.js';
 
 const ITEMS = 400_000;
 const MAX_STALL_MS = 1000;
@@ -88,7 +89,18 @@ describe('one big valid body does not hold the event loop', () => {
     assert.equal(answer.status, 400, answer.text.slice(0, 300));
     assert.equal(answer.json.error.type, 'invalid_request_error');
     assert.equal(answer.json.error.param, 'input');
-    assert.match(answer.json.error.message, /at most 10000 items/);
+    assert.match(answer.json.error.message, new RegExp(`at most ${MAX_INPUT_ITEMS} items`));
+  });
+
+  it(`POST /v1/responses with ${MAX_INPUT_ITEMS} input items (the most, store on) is answered and stored without holding it`, async () => {
+    const body = `{"model":"gpt-4o-mini","input":${jsonArray('{"role":"user","content":"a"}', MAX_INPUT_ITEMS)}}`;
+    const { answer, slowest } = await sendProbed('/v1/responses', body);
+    assert.ok(slowest < MAX_STALL_MS, `/health waited ${slowest.toFixed(0)} ms`);
+    assert.equal(answer.status, 200, answer.text.slice(0, 300));
+    const listed = await http(`${server.url}/v1/responses/${answer.json.id}/input_items?order=asc&limit=1`);
+    assert.equal(listed.status, 200, listed.text.slice(0, 300));
+    assert.deepEqual(listed.json.data[0].content, [{ type: 'input_text', text: 'a' }]);
+    assert.equal(listed.json.has_more, true);
   });
 
   it(`POST /v1/chat/completions with ${ITEMS} tiny messages does not hold it`, async () => {
