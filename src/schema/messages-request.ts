@@ -14,6 +14,9 @@ const block = z.looseObject({ type: z.string() });
 const content = z.union([z.string(), z.array(block)]);
 
 const message = z.looseObject({ role: z.enum(['user', 'assistant']), content });
+/** The common message `message` takes: a turn of text. */
+const isTextMessage = (value: unknown): boolean =>
+  typeof value === 'object' && value !== null && typeof (value as { content?: unknown }).content === 'string' && ((value as { role?: unknown }).role === 'user' || (value as { role?: unknown }).role === 'assistant');
 
 const messagesRequest = z.looseObject({
   model: z.string().min(1),
@@ -53,7 +56,7 @@ function paramPath(path: readonly PropertyKey[]): string {
 /** Validates a Messages API body and reads it into a core chat request; the first problem is a 400 in Anthropic's words. */
 export function parseMessagesRequest(body: unknown, betas: string[] = []): MessagesRequest {
   if (body === null || typeof body !== 'object' || Array.isArray(body)) throw invalid('The request body must be a JSON object.');
-  const result = parseListed<MessagesBody>({ schema: messagesRequest, key: 'messages', item: message, body });
+  const result = parseListed<MessagesBody>({ schema: messagesRequest, key: 'messages', item: message, plain: isTextMessage, body });
   if (!result.success) {
     const issue = result.issue;
     const field = paramPath(issue.path);
@@ -65,8 +68,11 @@ export function parseMessagesRequest(body: unknown, betas: string[] = []): Messa
     const system = typeof request.system === 'string' ? request.system : textOf(request.system, 'system');
     if (system !== '') messages.push({ role: 'system', content: system });
   }
-  for (const [i, message] of request.messages.entries()) {
-    if (message.role === 'user') userMessages(message.content, `messages.${i}.content`, messages);
+  for (let i = 0; i < request.messages.length; i++) {
+    const message = request.messages[i];
+    // A turn of text needs no path for its errors: it has none.
+    if (message.role === 'user' && typeof message.content === 'string') messages.push({ role: 'user', content: message.content });
+    else if (message.role === 'user') userMessages(message.content, `messages.${i}.content`, messages);
     else messages.push(assistantMessage(message.content, `messages.${i}.content`));
   }
   if (messages.every((m) => m.role === 'system')) throw invalid('messages: at least one message is required');
