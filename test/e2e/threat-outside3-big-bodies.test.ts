@@ -13,6 +13,7 @@ import { ADMIN_KEY } from '../support/admin.js';
 import { http, type HttpResult } from '../support/http.js';
 import { type ServerProcess, startServer } from '../support/server-process.js';
 import { MAX_INPUT_ITEMS } from '../../src/schema/responses-request.js';
+import { MAX_CHAIN_ITEMS } from '../../src/storage/response-store.js';
 
 const ITEMS = 400_000;
 const MAX_STALL_MS = 1000;
@@ -101,6 +102,26 @@ describe('one big valid body does not hold the event loop', () => {
     assert.equal(listed.status, 200, listed.text.slice(0, 300));
     assert.deepEqual(listed.json.data[0].content, [{ type: 'input_text', text: 'a' }]);
     assert.equal(listed.json.has_more, true);
+  });
+
+  it('a continuation of a chain of stored responses as long as may be continued, each of the most items, does not hold it', async () => {
+    const ids: string[] = [];
+    const input = jsonArray('{"role":"user","content":"a"}', MAX_INPUT_ITEMS);
+    // Turns until the chain is longer than a continuation may be: the one before the last is the longest continued.
+    let refused: HttpResult | undefined;
+    for (let turn = 0; turn < 60 && !refused; turn++) {
+      const previous = ids.length > 0 ? `,"previous_response_id":"${ids.at(-1)}"` : '';
+      const answer = await http(`${server.url}/v1/responses`, { headers: { 'content-type': 'application/json' }, body: `{"model":"gpt-4o-mini","input":${input}${previous}}` });
+      if (answer.status === 400 && answer.json.error.param === 'previous_response_id') refused = answer;
+      else assert.equal(answer.status, 200, answer.text.slice(0, 300));
+      if (answer.status === 200) ids.push(answer.json.id);
+    }
+    // 32 MiB of stored items (about 29 turns of the most) held the event loop for about a second.
+    assert.match(refused?.json.error.message ?? 'not refused', new RegExp(`too long to continue here \\(more than ${MAX_CHAIN_ITEMS} items\\)`));
+    assert.equal(ids.length, Math.ceil(MAX_CHAIN_ITEMS / (MAX_INPUT_ITEMS + 1)));
+    const { answer, slowest } = await sendProbed('/v1/responses', `{"model":"gpt-4o-mini","input":"go on","previous_response_id":"${ids.at(-2)}"}`);
+    assert.ok(slowest < MAX_STALL_MS, `/health waited ${slowest.toFixed(0)} ms`);
+    assert.equal(answer.status, 200, answer.text.slice(0, 300));
   });
 
   it(`POST /v1/chat/completions with ${ITEMS} tiny messages does not hold it`, async () => {
