@@ -124,6 +124,16 @@ describe('one big valid body does not hold the event loop', () => {
     assert.equal(answer.status, 200, answer.text.slice(0, 300));
   });
 
+  it(`${MAX_INPUT_ITEMS} item_references to the items of one stored response are found without holding it`, async () => {
+    const stored = await http(`${server.url}/v1/responses`, { headers: { 'content-type': 'application/json' }, body: `{"model":"gpt-4o-mini","input":${jsonArray('{"role":"user","content":"a"}', MAX_INPUT_ITEMS)}}` });
+    assert.equal(stored.status, 200, stored.text.slice(0, 300));
+    const hex = String(stored.json.id).slice('resp_'.length);
+    const references = Array.from({ length: MAX_INPUT_ITEMS }, (_, i) => `{"type":"item_reference","id":"msg_${hex}_in${MAX_INPUT_ITEMS - 1 - i}"}`);
+    const { answer, slowest } = await sendProbed('/v1/responses', `{"model":"gpt-4o-mini","store":false,"input":[${references.join(',')}]}`);
+    assert.ok(slowest < MAX_STALL_MS, `/health waited ${slowest.toFixed(0)} ms`);
+    assert.equal(answer.status, 200, answer.text.slice(0, 300));
+  });
+
   it(`POST /v1/chat/completions with ${ITEMS} tiny messages does not hold it`, async () => {
     const body = `{"model":"gpt-4o-mini","messages":${jsonArray('{"role":"user","content":"a"}', ITEMS)}}`;
     const { answer, slowest } = await sendProbed('/v1/chat/completions', body);
