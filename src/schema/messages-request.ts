@@ -53,6 +53,13 @@ function paramPath(path: readonly PropertyKey[]): string {
   return out;
 }
 
+/** What the body holds at a path of zod's (its issues carry no input unless asked, at a cost). */
+function valueAt(body: unknown, path: readonly PropertyKey[]): unknown {
+  let value = body;
+  for (const key of path) value = typeof value === 'object' && value !== null ? (value as Record<PropertyKey, unknown>)[key] : undefined;
+  return value;
+}
+
 /** Validates a Messages API body and reads it into a core chat request; the first problem is a 400 in Anthropic's words. */
 export function parseMessagesRequest(body: unknown, betas: string[] = []): MessagesRequest {
   if (body === null || typeof body !== 'object' || Array.isArray(body)) throw invalid('The request body must be a JSON object.');
@@ -60,7 +67,7 @@ export function parseMessagesRequest(body: unknown, betas: string[] = []): Messa
   if (!result.success) {
     const issue = result.issue;
     const field = paramPath(issue.path);
-    throw invalid(issue.code === 'invalid_type' && issue.input === undefined ? `${field}: Field required` : `${field}: ${issue.message}`);
+    throw invalid(issue.code === 'invalid_type' && valueAt(body, issue.path) === undefined ? `${field}: Field required` : `${field}: ${issue.message}`);
   }
   const request = result.data;
   const messages: ChatMessage[] = [];
