@@ -3,6 +3,7 @@ import type { ChatRequest } from '../core/chat.js';
 import { ApiError } from '../core/errors.js';
 import { CHAT_TOOLS, readChatTools } from '../core/tools.js';
 import { isPlainChatRequest } from './chat-request-fast-path.js';
+import { parseListed } from './first-issue.js';
 
 const nullableNumber = z.number().nullable().optional();
 const nullableInt = z.number().int().nullable().optional();
@@ -26,7 +27,8 @@ const message = z.looseObject({
  */
 const chatRequest = z.looseObject({
   model: z.string().min(1),
-  messages: z.array(message).min(1),
+  // Each message is read by `message`, one by one (parseListed).
+  messages: z.array(z.unknown()).min(1),
   stream: z.boolean().nullable().optional(),
   stream_options: z.looseObject({ include_usage: z.boolean().optional() }).nullable().optional(),
   // OpenAI's ranges: an answer of at least one token, 1 to 128 choices.
@@ -56,9 +58,9 @@ function paramPath(path: readonly PropertyKey[]): string {
 
 /** The body as the schema reads it, or a 400 naming the first problem. */
 function checked(body: unknown, prefix: string): Record<string, unknown> {
-  const result = chatRequest.safeParse(body);
+  const result = parseListed<Record<string, unknown>>({ schema: chatRequest, key: 'messages', item: message, body });
   if (result.success) return result.data;
-  const issue = result.error.issues[0];
+  const issue = result.issue;
   const param = prefix + paramPath(issue.path);
   throw new ApiError('invalid_request', `Invalid value for '${param}': ${issue.message}`, { param });
 }

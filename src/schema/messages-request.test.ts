@@ -123,3 +123,23 @@ describe('parseMessagesRequest', () => {
     refused({ model: 'm', max_tokens: 1, tool_choice: { type: 'tool', name: 'g' }, tools: [{ name: 'f' }], messages: [{ role: 'user', content: 'x' }] }, /not in 'tools'/);
   });
 });
+
+describe('parseMessagesRequest refusals', () => {
+  it("a field of the wrong type is named as such, not as missing ('Field required' is for a field not sent)", () => {
+    const refused = (body: unknown): string => {
+      try {
+        parseMessagesRequest(body);
+      } catch (error) {
+        assert.ok(error instanceof ApiError);
+        return error.message;
+      }
+      return 'not refused';
+    };
+    const ok = { role: 'user', content: 'a' };
+    assert.equal(refused({ model: 5, max_tokens: 5, messages: [ok] }), 'model: Invalid input: expected string, received number');
+    assert.equal(refused({ max_tokens: 5, messages: [ok] }), 'model: Field required');
+    assert.equal(refused({ model: 'm', messages: [ok] }), 'max_tokens: Field required');
+    assert.equal(refused({ model: 'm', max_tokens: '5', messages: [ok] }), 'max_tokens: Invalid input: expected number, received string');
+    assert.equal(refused({ model: 'm', max_tokens: 5, messages: [ok, { role: 7, content: 'a' }] }), 'messages.1.role: Invalid option: expected one of "user"|"assistant"');
+  });
+});

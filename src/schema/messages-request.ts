@@ -3,6 +3,7 @@ import type { ChatMessage, ChatRequest, ContentPart, ToolCall } from '../core/ch
 import { ApiError } from '../core/errors.js';
 import { ANTHROPIC_MESSAGES, isGatewayThinking } from '../core/anthropic-messages.js';
 import { CHAT_TOOLS, readChatTools } from '../core/tools.js';
+import { parseListed } from './first-issue.js';
 
 /**
  * Anthropic's Messages API request, read into the core chat request every provider takes.
@@ -12,9 +13,15 @@ import { CHAT_TOOLS, readChatTools } from '../core/tools.js';
 const block = z.looseObject({ type: z.string() });
 const content = z.union([z.string(), z.array(block)]);
 
+const message = z.looseObject({ role: z.enum(['user', 'assistant']), content });
+/** The common message `message` takes: a turn of text. */
+const isTextMessage = (value: unknown): boolean =>
+  typeof value === 'object' && value !== null && typeof (value as { content?: unknown }).content === 'string' && ((value as { role?: unknown }).role === 'user' || (value as { role?: unknown }).role === 'assistant');
+
 const messagesRequest = z.looseObject({
   model: z.string().min(1),
-  messages: z.array(z.looseObject({ role: z.enum(['user', 'assistant']), content })),
+  // Each message is read by `message`, one by one (parseListed).
+  messages: z.array(z.unknown()),
   system: content.optional(),
   max_tokens: z.number().int().min(1),
   stop_sequences: z.array(z.string()).optional(),
@@ -28,7 +35,7 @@ const messagesRequest = z.looseObject({
   thinking: z.looseObject({ type: z.string(), budget_tokens: z.number().int().optional() }).optional(),
 });
 
-export type MessagesBody = z.infer<typeof messagesRequest>;
+export type MessagesBody = { messages: Array<z.infer<typeof message>> } & z.infer<typeof messagesRequest>;
 type Block = z.infer<typeof block>;
 
 export interface MessagesRequest {
@@ -46,14 +53,21 @@ function paramPath(path: readonly PropertyKey[]): string {
   return out;
 }
 
+/** What the body holds at a path of zod's (its issues carry no input unless asked, at a cost). */
+function valueAt(body: unknown, path: readonly PropertyKey[]): unknown {
+  let value = body;
+  for (const key of path) value = typeof value === 'object' && value !== null ? (value as Record<PropertyKey, unknown>)[key] : undefined;
+  return value;
+}
+
 /** Validates a Messages API body and reads it into a core chat request; the first problem is a 400 in Anthropic's words. */
 export function parseMessagesRequest(body: unknown, betas: string[] = []): MessagesRequest {
   if (body === null || typeof body !== 'object' || Array.isArray(body)) throw invalid('The request body must be a JSON object.');
-  const result = messagesRequest.safeParse(body);
+  const result = parseListed<MessagesBody>({ schema: messagesRequest, key: 'messages', item: message, plain: isTextMessage, body });
   if (!result.success) {
-    const issue = result.error.issues[0];
+    const issue = result.issue;
     const field = paramPath(issue.path);
-    throw invalid(issue.code === 'invalid_type' && issue.input === undefined ? `${field}: Field required` : `${field}: ${issue.message}`);
+    throw invalid(issue.code === 'invalid_type' && valueAt(body, issue.path) === undefined ? `${field}: Field required` : `${field}: ${issue.message}`);
   }
   const request = result.data;
   const messages: ChatMessage[] = [];
@@ -61,8 +75,11 @@ export function parseMessagesRequest(body: unknown, betas: string[] = []): Messa
     const system = typeof request.system === 'string' ? request.system : textOf(request.system, 'system');
     if (system !== '') messages.push({ role: 'system', content: system });
   }
-  for (const [i, message] of request.messages.entries()) {
-    if (message.role === 'user') userMessages(message.content, `messages.${i}.content`, messages);
+  for (let i = 0; i < request.messages.length; i++) {
+    const message = request.messages[i];
+    // A turn of text needs no path for its errors: it has none.
+    if (message.role === 'user' && typeof message.content === 'string') messages.push({ role: 'user', content: message.content });
+    else if (message.role === 'user') userMessages(message.content, `messages.${i}.content`, messages);
     else messages.push(assistantMessage(message.content, `messages.${i}.content`));
   }
   if (messages.every((m) => m.role === 'system')) throw invalid('messages: at least one message is required');

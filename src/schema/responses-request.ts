@@ -5,6 +5,13 @@ import { asObject, parseModelField } from './body-fields.js';
 
 const nullableNumber = z.number().nullable().optional();
 
+/**
+ * The most items one request's `input` may hold. Long agent conversations send a few thousand; each
+ * item costs work on the event loop (reading, converting, storing its copy for `input_items`), and
+ * a body under the size limit can hold 400,000: seconds in which the gateway answers nobody.
+ */
+export const MAX_INPUT_ITEMS = 10_000;
+
 /** One item of `input`; its parts are read by convert-responses-input.ts, which names what it refuses. */
 const inputItem = z.looseObject({ type: z.string().optional(), role: z.string().optional() });
 
@@ -55,6 +62,9 @@ export function parseResponsesRequest(body: unknown): ResponsesRequest {
   parseModelField(candidate);
   if (candidate.input === undefined && candidate.previous_response_id == null) {
     throw new ApiError('invalid_request', "Missing required parameter: 'input'.", { param: 'input' });
+  }
+  if (Array.isArray(candidate.input) && candidate.input.length > MAX_INPUT_ITEMS) {
+    throw new ApiError('invalid_request', `Invalid value for 'input': at most ${MAX_INPUT_ITEMS} items in one request (got ${candidate.input.length}); send the earlier ones as previous_response_id.`, { param: 'input' });
   }
   const result = responsesRequest.safeParse(candidate);
   if (!result.success) {

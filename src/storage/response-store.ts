@@ -9,6 +9,11 @@ const DAY_MS = 86_400_000;
 /** The most stored responses one conversation is rebuilt from, and their most JSON text: beyond, a continuation is a 400. */
 export const MAX_CHAIN_TURNS = 1000;
 export const MAX_CHAIN_CHARS = 32 * 1024 * 1024;
+/**
+ * The most items a continuation's conversation is rebuilt to: far past a real one (a few thousand),
+ * and each item is work on the event loop; 32 MiB of tiny ones held it for a second.
+ */
+export const MAX_CHAIN_ITEMS = 50_000;
 
 /** One stored answer, its JSON read back: the response, and its own input items only. */
 export interface StoredResponse {
@@ -126,7 +131,8 @@ export class ResponseStore {
    * The conversation a continuation of the user's stored response starts from: each response of its
    * chain (walked through `previous_id` in one recursive query, oldest first) gives its input items
    * and its output. Undefined when the response is not the user's or has expired; a 400 when an
-   * earlier response of the chain is gone or the chain passes MAX_CHAIN_TURNS or MAX_CHAIN_CHARS.
+   * earlier response of the chain is gone or the chain passes MAX_CHAIN_TURNS, MAX_CHAIN_CHARS or
+   * MAX_CHAIN_ITEMS.
    */
   async conversation(userId: number, id: string): Promise<Array<Record<string, unknown>> | undefined> {
     await this.flushing;
@@ -160,6 +166,8 @@ export class ResponseStore {
       }
       items.push(...(JSON.parse(row.input) as Array<Record<string, unknown>>));
       items.push(...(JSON.parse(row.response) as StoredResponse['response']).output);
+      // Only the oldest row can hold a whole conversation (rows from before the chain end a walk): the count only grows.
+      if (items.length > MAX_CHAIN_ITEMS) throw chainTooLong(`more than ${MAX_CHAIN_ITEMS} items`);
     }
     return items;
   }
