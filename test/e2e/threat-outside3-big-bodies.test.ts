@@ -7,9 +7,9 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { spawn } from 'node:child_process';
 import { FAKE_KEY, type FakeOpenAI, startFakeOpenAI } from '../fakes/openai-upstream.js';
 import { ADMIN_KEY } from '../support/admin.js';
+import { startHealthProbe } from '../support/health-probe.js';
 import { http, type HttpResult } from '../support/http.js';
 import { type ServerProcess, startServer } from '../support/server-process.js';
 import { MAX_INPUT_ITEMS } from '../../src/schema/responses-request.js';
@@ -30,41 +30,6 @@ after(async () => {
   await server?.stop();
   await upstream?.close();
 });
-
-/** A child process that GETs /health every 5 ms and reports each latency in ms when told to stop. */
-function startHealthProbe(baseUrl: string): { ready: Promise<void>; stop(): Promise<number[]> } {
-  const script = `
-    const latencies = [];
-    let running = true;
-    process.stdin.on('data', () => (running = false));
-    (async () => {
-      await (await fetch(${JSON.stringify(`${baseUrl}/health`)})).text();
-      process.stdout.write('ready');
-      while (running) {
-        const started = performance.now();
-        const res = await fetch(${JSON.stringify(`${baseUrl}/health`)});
-        await res.text();
-        if (res.status !== 200) throw new Error('health answered ' + res.status);
-        latencies.push(performance.now() - started);
-        await new Promise((r) => setTimeout(r, 5));
-      }
-      process.stdout.write(JSON.stringify(latencies));
-      process.exit(0);
-    })();`;
-  const child = spawn(process.execPath, ['-e', script], { stdio: ['pipe', 'pipe', 'inherit'] });
-  let out = '';
-  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const ready = new Promise<void>((resolve) => child.stdout.once('data', () => resolve()));
-  return {
-    ready,
-    async stop() {
-      child.stdin.write('stop');
-      await exited;
-      return JSON.parse(out.slice('ready'.length)) as number[];
-    },
-  };
-}
 
 /** Sends one anonymous body while /health is probed; the answer, and the slowest /health. */
 async function sendProbed(path: string, body: string): Promise<{ answer: HttpResult; slowest: number }> {
