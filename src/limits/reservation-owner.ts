@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { readlinkSync } from 'node:fs';
 import os from 'node:os';
+import { processAlive } from '../core/process-alive.js';
 
 /**
  * Who holds a credit reservation: `<host>|<pid>|<random>`. The host names this machine and, on
@@ -24,16 +25,6 @@ function hostOf(): string {
   return `${os.hostname()}${namespace ? `#${namespace}` : ''}`.replaceAll('|', '_');
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    // EPERM: it exists but belongs to someone else.
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 export function reservationOwner(): ReservationOwner {
   const host = hostOf();
   const id = `${host}|${process.pid}|${randomBytes(6).toString('hex')}`;
@@ -45,7 +36,7 @@ export function reservationOwner(): ReservationOwner {
         const [ownerHost, pidText] = owner.split('|');
         const pid = Number(pidText);
         if (owner === id || ownerHost !== host || !Number.isInteger(pid) || pid <= 0) continue;
-        if (pid === process.pid || !alive(pid)) dead.push(owner);
+        if (pid === process.pid || !processAlive(pid)) dead.push(owner);
       }
       return dead;
     },

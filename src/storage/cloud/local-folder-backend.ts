@@ -6,19 +6,10 @@ import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { ApiError } from '../../core/errors.js';
 import type { ByteRange, CloudBackend } from './cloud-backend.js';
+import { processAlive } from '../../core/process-alive.js';
 
 /** A temp file not written to for this long belongs to an upload that is gone. */
 const STALE_TEMP_MS = 10 * 60_000;
-
-/** Whether a process of this machine still runs (a temp file names the process writing it). */
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 /**
  * Files in a folder: `files/<first two characters of the id>/<id>`. An upload is written to
@@ -97,7 +88,7 @@ export class LocalFolderBackend implements CloudBackend {
       const file = path.join(this.tmpDir, name);
       const pid = Number(name.split('.')[1]);
       const info = await stat(file).catch(() => undefined);
-      if (info && (!alive(pid) || now - info.mtimeMs > STALE_TEMP_MS)) await rm(file, { force: true });
+      if (info && (!processAlive(pid) || now - info.mtimeMs > STALE_TEMP_MS)) await rm(file, { force: true });
     }
   }
 
