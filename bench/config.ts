@@ -34,6 +34,8 @@ export const config = {
   /** The route (relay, gemini, anthropic) and the mode the profiled gateway is loaded with. */
   profileRoute: process.env.BENCH_PROFILE_ROUTE || 'relay',
   profileKind: (process.env.BENCH_PROFILE_STREAM === '1' ? 'stream' : 'json') as 'json' | 'stream',
+  /** BENCH_PROFILE_LIMITS=1: the profiled gateway's key has every limit and a credit balance (bench/limits-line.ts). */
+  profileLimits: process.env.BENCH_PROFILE_LIMITS === '1',
   pinRequested: process.env.BENCH_PIN !== '0',
   /** Extra `node` flags for the gateway of the main run, e.g. `--trace-gc` or `--max-semi-space-size=32`. */
   gatewayNodeArgs: (process.env.BENCH_GATEWAY_NODE_ARGS ?? '').split(/\s+/).filter(Boolean),

@@ -9,7 +9,8 @@ import { BENCH_OUT, ROOT, config } from './config.js';
 import { emptyTotals, loadSlice } from './measure.js';
 import { stopChild } from './processes.js';
 import { formatSummary, summarizeProfile, type ProfileSummary } from './profile-summary.js';
-import { CLIENT_OPTIONS, type Route, validate } from './requests.js';
+import { limitedKeyHeaders, limitsGatewayEnv } from './limits-line.js';
+import { CLIENT_OPTIONS, type Route, type Target, validate } from './requests.js';
 import { type Pinning, type Upstream, startGateway } from './servers.js';
 
 export interface ProfileResult {
@@ -42,17 +43,18 @@ export async function profileGateway(pinning: Pinning, upstream: Upstream, route
     name,
     '--cpu-prof-interval',
     String(config.profileIntervalUs),
-  ]);
+  ], undefined, config.profileLimits ? limitsGatewayEnv : undefined);
+  const target: Target = config.profileLimits ? { ...route.gateway, headers: await limitedKeyHeaders(gateway.origin) } : route.gateway;
   const pool = new Pool(gateway.origin, { ...CLIENT_OPTIONS, connections: config.connections });
   const pids = { gateway: gateway.child.pid, upstream: upstream.child.pid };
   const totals = emptyTotals();
   let fromUs = 0;
   let toUs = 0;
   try {
-    await validate(pool, route.gateway, route.model);
-    await loadSlice(kind, pool, route.gateway, config.loadWarmupS * 1000, pids, totals, false);
+    await validate(pool, target, route.model);
+    await loadSlice(kind, pool, target, config.loadWarmupS * 1000, pids, totals, false);
     fromUs = monotonicUs();
-    await loadSlice(kind, pool, route.gateway, config.durationS * 1000, pids, totals);
+    await loadSlice(kind, pool, target, config.durationS * 1000, pids, totals);
     toUs = monotonicUs();
   } finally {
     await pool.close();

@@ -172,6 +172,28 @@ export class ResponseStore {
     return items;
   }
 
+  /**
+   * The user's stored responses among `ids`, read for the items a request's `item_reference`s name:
+   * one query for which exist and their size, one for their text, so ids that name nothing cost no
+   * read each. A 400 past the bounds a continuation's conversation has (MAX_CHAIN_TURNS responses,
+   * MAX_CHAIN_CHARS of stored JSON), checked before any text is read.
+   */
+  async referenced(userId: number, ids: readonly string[]): Promise<StoredResponse[]> {
+    if (ids.length === 0) return [];
+    await this.flushing;
+    await Promise.all(ids.map((id) => this.pending.get(id)));
+    const since = Date.now() - this.retentionDays * DAY_MS;
+    const mine = this.database.db.selectFrom('responses').where('user_id', '=', userId).where('created_at', '>=', since).where('id', 'in', [...ids]);
+    const sizes = await mine.select(['id', sql<number>`length(response) + length(input)`.as('chars')]).execute();
+    if (sizes.length > MAX_CHAIN_TURNS) throw referencesTooMany(`${sizes.length} stored responses, more than ${MAX_CHAIN_TURNS}`);
+    let chars = 0;
+    for (const row of sizes) chars += Number(row.chars);
+    if (chars > MAX_CHAIN_CHARS) throw referencesTooMany(`more than ${MAX_CHAIN_CHARS / 1024 / 1024} MiB of stored items`);
+    if (sizes.length === 0) return [];
+    const rows = await mine.select(['response', 'input', 'previous_id']).execute();
+    return rows.map((row) => ({ response: JSON.parse(row.response), input: JSON.parse(row.input), previousId: row.previous_id }));
+  }
+
   /** The stored responses that gave these (upstream) output item ids, by item id. */
   async responsesOfItems(itemIds: readonly string[]): Promise<string[]> {
     if (itemIds.length === 0) return [];
@@ -220,6 +242,10 @@ function foreignItems(saved: Saved): Schema['response_items'][] {
     if (typeof item.id === 'string' && responseIdOfItem(item.id) === undefined) items.push({ item_id: item.id, response_id: saved.stored.response.id });
   }
   return items;
+}
+
+function referencesTooMany(what: string): ApiError {
+  return new ApiError('invalid_request', `The item_references of 'input' name items of too many stored responses to read here (${what}); send those items themselves as input.`, { param: 'input' });
 }
 
 function chainTooLong(what: string): ApiError {

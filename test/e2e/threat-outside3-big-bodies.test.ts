@@ -99,6 +99,16 @@ describe('one big valid body does not hold the event loop', () => {
     assert.equal(answer.status, 200, answer.text.slice(0, 300));
   });
 
+  it(`${MAX_INPUT_ITEMS - 1} item_references naming as many different responses, none stored, are looked up without holding it`, async () => {
+    // Each names a response id of our form: the old code read the store once per id, 10,000 queries in one turn of the loop.
+    const references = Array.from({ length: MAX_INPUT_ITEMS - 1 }, (_, i) => `{"type":"item_reference","id":"msg_${i.toString(16).padStart(32, '0')}_0"}`);
+    const started = performance.now();
+    const { answer, slowest } = await sendProbed('/v1/responses', `{"model":"gpt-4o-mini","store":false,"input":[{"role":"user","content":"a"},${references.join(',')}]}`);
+    process.stdout.write(`# answered in ${(performance.now() - started).toFixed(0)} ms: ${answer.text.slice(0, 200)}\n`);
+    assert.ok(slowest < MAX_STALL_MS / 4, `/health waited ${slowest.toFixed(0)} ms`);
+    assert.ok(answer.status < 500, answer.text.slice(0, 300));
+  });
+
   it(`POST /v1/chat/completions with ${ITEMS} tiny messages does not hold it`, async () => {
     const body = `{"model":"gpt-4o-mini","messages":${jsonArray('{"role":"user","content":"a"}', ITEMS)}}`;
     const { answer, slowest } = await sendProbed('/v1/chat/completions', body);

@@ -63,13 +63,13 @@ const notFound = (id: string, param?: string): ApiError =>
 async function referencedItems(store: ResponseStore, userId: number, items: readonly ResponsesInputItem[]): Promise<Map<string, ResponsesInputItem>> {
   const found = new Map<string, ResponsesInputItem>();
   const ids = referencedItemIds(items);
+  const wanted = new Set(ids);
   const responseIds = new Set(ids.map(responseIdOfItem).filter((id): id is string => id !== undefined));
   // Ids not made here are an upstream's, of a passed-through answer: the store knows whose they are.
   for (const id of await store.responsesOfItems(ids.filter((id) => responseIdOfItem(id) === undefined))) responseIds.add(id);
-  for (const responseId of responseIds) {
-    const stored = await store.get(userId, responseId);
-    for (const item of [...(stored?.response.output ?? []), ...(stored?.input ?? [])]) {
-      if (typeof item.id === 'string' && ids.includes(item.id)) found.set(item.id, item as ResponsesInputItem);
+  for (const stored of await store.referenced(userId, [...responseIds])) {
+    for (const list of [stored.response.output ?? [], stored.input ?? []]) {
+      for (const item of list) if (typeof item.id === 'string' && wanted.has(item.id)) found.set(item.id, item as ResponsesInputItem);
     }
   }
   return found;
