@@ -97,6 +97,15 @@ describe('relayOpenAIStream (upstream bytes in, client payloads out)', () => {
     assert.equal(seen.length, 1);
   });
 
+  it('a chunk that starts with "error": null (or spaces before it) is a chunk, not an error', async () => {
+    const nulled = '{"error":null,"id":"c1","object":"chat.completion.chunk","created":1,"model":"x","choices":[{"index":0,"delta":{"content":"hi"},"finish_reason":"stop"}]}';
+    const spaced = '{"error": null, "id":"c1","object":"chat.completion.chunk","created":1,"model":"x","choices":[{"index":0,"delta":{"content":"!"},"finish_reason":null}]}';
+    const stream = relayOpenAIStream(bytes(`data: ${spaced}\n\ndata: ${nulled}\n\ndata: [DONE]\n\n`), { provider: 'p', publicModel: 'm', id: ID, created: 1, clientWantsUsage: false });
+    const flat = (await drain(stream)).flat().map((chunk) => JSON.parse(chunk));
+    assert.deepEqual(flat.map((chunk) => [chunk.id, chunk.model, chunk.choices[0].delta.content]), [[ID, 'm', '!'], [ID, 'm', 'hi']]);
+    assert.equal(stream.completionText(), '!hi');
+  });
+
   it('an upstream that stops without finishing is an error, one that finishes without [DONE] is not', async () => {
     const open = chunk('"choices":[{"index":0,"delta":{"content":"cut"},"finish_reason":null}]');
     await assert.rejects(drain(relayOpenAIStream(bytes(`data: ${open}\n\n`), { provider: 'p', publicModel: 'm', id: ID, created: 1, clientWantsUsage: false })), ApiError);

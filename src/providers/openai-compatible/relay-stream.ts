@@ -54,6 +54,9 @@ export function relayOpenAIStream(body: AsyncIterable<Uint8Array>, options: Rela
   };
 }
 
+/** A chunk that opens with `"error": null` is a chunk (some compatible upstreams send the field on every chunk). */
+const NULL_ERROR = /^\{"error"\s*:\s*null\s*[,}]/;
+
 /** The relay's reading of OpenAI's chunk events: JSON texts in, JSON texts out. */
 class RelayReader implements StreamEventReader<string> {
   usage: Usage | undefined;
@@ -82,7 +85,7 @@ class RelayReader implements StreamEventReader<string> {
       this.done = true;
       return;
     }
-    if (data.startsWith('{"error"') || name === 'error') throw upstreamStreamError(this.options.provider, data);
+    if ((data.startsWith('{"error"') && !NULL_ERROR.test(data)) || name === 'error') throw upstreamStreamError(this.options.provider, data);
     let chunk = this.rewrite(data);
     if (this.oddCreated) chunk = this.withOurCreated(chunk);
     if (USAGE_OBJECT.test(data)) {
