@@ -1,12 +1,13 @@
 /**
  * Rows of the goal table that are measured by their own modules, each with its own gateway and
- * load (the 1,000 slow streams: bench/slow-streams.ts; `serve --workers 2` against one worker:
+ * load (OpenSq beside a bare Node proxy: bench/floor-row.ts; the 1,000 slow streams: bench/slow-streams.ts; `serve --workers 2` against one worker:
  * bench/workers-bench.ts). They run after the main measurements, when the main gateway has been
  * stopped, so they do not disturb it. A module adds itself to MEASURES; a measure that throws
  * becomes a FAIL row naming the error, so the table is always whole.
  */
 import type { Row } from './goal-rows.js';
 import type { Pinning, Upstream } from './servers.js';
+import { floorRows } from './floor-row.js';
 import { slowStreamsRows } from './slow-streams.js';
 import { workersRows } from './workers-bench.js';
 
@@ -35,8 +36,9 @@ interface ModuleRow {
 const asRows = (rows: readonly ModuleRow[]): Row[] =>
   rows.map((r) => ({ figure: r.name, measured: r.measured, goal: r.target, status: r.pass === undefined ? 'INFO' : r.pass ? 'PASS' : 'FAIL' }));
 
-/** Each starts its own gateway (and, for the slow streams, its own slow fake upstream). */
+/** Each starts its own gateway (the floor its proxy, the slow streams their own slow fake upstream). */
 const MEASURES: ExtraMeasure[] = [
+  { figure: 'floor (bare node:http + undici proxy)', goal: 'none', measure: floorRows },
   { figure: '1,000 concurrent 10-second streams', goal: 'all done ≤ 12 s, ≤ 200 MB, ≤ 5% of a core', measure: async () => asRows(await slowStreamsRows()) },
   { figure: '`--workers 2` throughput vs 1 worker', goal: '≥ 1.8×', measure: async () => asRows(await workersRows()) },
 ];
