@@ -10,7 +10,7 @@ import path from 'node:path';
 import { Pool } from 'undici';
 import { GUARD, HOST, MODEL, ROOT, config } from './config.js';
 import type { Row } from './goal-rows.js';
-import { type Lane, type SliceTotals, emptyTotals, loadSlice, sequential } from './measure.js';
+import { type Lane, type SliceTotals, emptyTotals, loadSlice, sequential, warmUp } from './measure.js';
 import { freePort, launch, stopChild, waitForLine } from './processes.js';
 import { ticksToMs } from './proc-stats.js';
 import { CLIENT_OPTIONS, DIRECT, GATEWAY, RELAY, type Route, type Target, validate } from './requests.js';
@@ -34,6 +34,11 @@ export async function floorRows({ pinning, upstream, log }: ExtraRowContext): Pr
     await waitForLine(floor, /listening \d+/, 10_000);
     await validate(pools.gateway, GATEWAY, MODEL);
     await validate(pools.floor, FLOOR, MODEL);
+    const gatewayPids = { gateway: gateway.child.pid, upstream: upstream.child.pid };
+    const floorPids = { gateway: floor.pid, upstream: upstream.child.pid };
+    log(`floor: warming OpenSq and the floor (${config.warmupRequests} requests each)`);
+    await warmUp('json', pools.gatewayLoad, GATEWAY, gatewayPids);
+    await warmUp('json', pools.floorLoad, FLOOR, floorPids);
     log('floor: OpenSq beside a bare Node proxy (node:http + undici), one connection');
     const floorRoute: Route = { ...RELAY, name: 'relay', label: 'floor', gateway: FLOOR };
     const lanes: Lane[] = [
@@ -47,8 +52,6 @@ export async function floorRows({ pinning, upstream, log }: ExtraRowContext): Pr
       json: { ours: emptyTotals(), floor: emptyTotals() },
       stream: { ours: emptyTotals(), floor: emptyTotals() },
     };
-    const gatewayPids = { gateway: gateway.child.pid!, upstream: upstream.child.pid! };
-    const floorPids = { gateway: floor.pid!, upstream: upstream.child.pid! };
     const slices = Math.max(2, Math.round(config.durationS / 2));
     for (const kind of ['json', 'stream'] as const) {
       await loadSlice(kind, pools.gatewayLoad, GATEWAY, 500, gatewayPids, emptyTotals(), false);

@@ -6,7 +6,7 @@
 import { Pool } from 'undici';
 import { MODEL, config } from './config.js';
 import { type LimitsLine, limitedKeyHeaders, limitsGatewayEnv } from './limits-line.js';
-import { type Pids, type SliceTotals, emptyTotals, loadSlice } from './measure.js';
+import { type Pids, type SliceTotals, emptyTotals, loadSlice, warmUp } from './measure.js';
 import { stopChild } from './processes.js';
 import { ticksToMs } from './proc-stats.js';
 import { CLIENT_OPTIONS, GATEWAY, type Target, validate } from './requests.js';
@@ -23,7 +23,8 @@ export async function limitsLine(pinning: Pinning, upstream: Upstream, bare: Gat
   const totals = { bare: emptyTotals(), limited: emptyTotals() };
   try {
     await validate(pools.limited, limitedTarget, MODEL);
-    await loadSlice('json', pools.limited, limitedTarget, config.loadWarmupS * 1000, limitedPids, emptyTotals(), false);
+    // Fresh beside the warm bare gateway: warmed as far, else (d) reads its JIT warm-up (2.6× instead of 1.2×).
+    await warmUp('json', pools.limited, limitedTarget, limitedPids);
     const slices = Math.max(1, Math.round(config.durationS / config.sliceS));
     const sliceMs = (config.durationS * 1000) / slices;
     for (let i = 0; i < slices; i++) {

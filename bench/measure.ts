@@ -1,6 +1,6 @@
 /** The measurements: (a) sequential latency on one connection, (b) concurrent load with the gateway's CPU time. */
 import { Pool } from 'undici';
-import { MAX_LOAD_ERRORS, SEQUENTIAL_BLOCK, SEQUENTIAL_TIME_LIMIT_MS, config } from './config.js';
+import { MAX_LOAD_ERRORS, SEQUENTIAL_BLOCK, SEQUENTIAL_TIME_LIMIT_MS, WARMUP_MAX_MS, config } from './config.js';
 import { NoiseMeter, cpuSplit, cpuTicks, ticksToMs } from './proc-stats.js';
 import { type Route, type Target, callJson, callStream } from './requests.js';
 import { type Dist, dist, round } from './stats.js';
@@ -159,6 +159,19 @@ export async function loadSlice(kind: 'json' | 'stream', pool: Pool, target: Tar
   totals.gatewaySystemTicks += gw1.system - gw0.system;
   totals.upstreamTicks += cpuTicks(pids.upstream) - up0;
   totals.generatorUs += gen.user + gen.system;
+}
+
+/**
+ * Loads a process until it has served `config.warmupRequests` (at most WARMUP_MAX_MS): a fresh
+ * one is measured warm, as the one beside it is (config.ts). Answers how many it served.
+ */
+export async function warmUp(kind: 'json' | 'stream', pool: Pool, target: Target, pids: Pids): Promise<number> {
+  const totals = emptyTotals();
+  const deadline = performance.now() + WARMUP_MAX_MS;
+  while (totals.requests < config.warmupRequests && totals.errors < MAX_LOAD_ERRORS && performance.now() < deadline) {
+    await loadSlice(kind, pool, target, 500, pids, totals);
+  }
+  return totals.requests;
 }
 
 export interface LoadTargetResult {

@@ -8,7 +8,7 @@
  */
 import { Pool } from 'undici';
 import { config } from './config.js';
-import { type GatewayLoadResult, type Lane, type Pids, type SequentialResult, emptyTotals, gatewayResult, load, loadSlice, relaySliceMs, sequential } from './measure.js';
+import { type GatewayLoadResult, type Lane, type Pids, type SequentialResult, gatewayResult, load, relaySliceMs, sequential, warmUp } from './measure.js';
 import { stopChild } from './processes.js';
 import { memory } from './proc-stats.js';
 import { PORTKEY_VERSION, installPortkey, startPortkey } from './portkey.js';
@@ -66,7 +66,7 @@ export async function portkeyLine(pinning: Pinning, upstream: Upstream, gateway:
     const seqJson = await sequential('json', lanes, config.requests);
     const seqStream = streamFailure ? undefined : await sequential('stream', lanes, config.requests);
     log(`Portkey: ${config.connections} connections, non-streaming, slices alternating with OpenSq`);
-    await loadSlice('json', loaded.portkey, portkey.target, config.loadWarmupS * 1000, portkeyPids, emptyTotals(), false);
+    await warmUp('json', loaded.portkey, portkey.target, portkeyPids);
     const [opensq, other] = await load(
       'json',
       [

@@ -6,7 +6,7 @@ import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Pool } from 'undici';
 import { BENCH_OUT, ROOT, config } from './config.js';
-import { emptyTotals, loadSlice } from './measure.js';
+import { emptyTotals, loadSlice, warmUp } from './measure.js';
 import { stopChild } from './processes.js';
 import { formatSummary, summarizeProfile, type ProfileSummary } from './profile-summary.js';
 import { limitedKeyHeaders, limitsGatewayEnv } from './limits-line.js';
@@ -52,7 +52,7 @@ export async function profileGateway(pinning: Pinning, upstream: Upstream, route
   let toUs = 0;
   try {
     await validate(pool, target, route.model);
-    await loadSlice(kind, pool, target, config.loadWarmupS * 1000, pids, totals, false);
+    await warmUp(kind, pool, target, pids);
     fromUs = monotonicUs();
     await loadSlice(kind, pool, target, config.durationS * 1000, pids, totals);
     toUs = monotonicUs();

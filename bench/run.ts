@@ -51,7 +51,7 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Pool } from 'undici';
 import { BENCH_OUT, GATEWAY_ENTRY, MODEL, ROOT, config } from './config.js';
-import { type Lane, type LoadSlot, type Pids, type SequentialResult, type SliceTotals, emptyTotals, gatewayResult, load, loadSlice, relayLoadResult, relaySliceMs, sequential } from './measure.js';
+import { type Lane, type LoadSlot, type Pids, type SequentialResult, type SliceTotals, emptyTotals, gatewayResult, load, loadSlice, relayLoadResult, relaySliceMs, sequential, warmUp } from './measure.js';
 import { installCleanup, removeStaleDataDirs, runBench, stopAll, stopChild } from './processes.js';
 import { type Memory, NoiseMeter, initClockTicks, memory, systemTicks, ticksToMs } from './proc-stats.js';
 import { type ProfileResult, profileGateway } from './profile.js';
@@ -148,9 +148,9 @@ async function main(): Promise<void> {
       }
     }, 100);
     try {
-      log(`(b) warm-up under load (${config.loadWarmupS} s)`);
+      log(`(b) warm-up under load (${config.warmupRequests} requests non-streaming, then ${config.loadWarmupS / 2} s streaming)`);
       const scratch = emptyTotals();
-      await loadSlice('json', loadPools.gateway, GATEWAY, (config.loadWarmupS * 1000) / 2, pids, scratch, false);
+      await warmUp('json', loadPools.gateway, GATEWAY, pids);
       await loadSlice('stream', loadPools.gateway, GATEWAY, (config.loadWarmupS * 1000) / 2, pids, scratch, false);
       await loadSlice('json', loadPools.direct, DIRECT, 250, pids, scratch, false);
       await loadSlice('stream', loadPools.direct, DIRECT, 250, pids, scratch, false);
