@@ -40,7 +40,7 @@ export async function floorRows({ pinning, upstream, log }: ExtraRowContext): Pr
     await warmUp('json', pools.gatewayLoad, GATEWAY, gatewayPids);
     await warmUp('json', pools.floorLoad, FLOOR, floorPids);
     log('floor: OpenSq beside a bare Node proxy (node:http + undici), one connection');
-    const floorRoute: Route = { ...RELAY, name: 'relay', label: 'floor', gateway: FLOOR };
+    const floorRoute: Route = { ...RELAY, label: 'floor', gateway: FLOOR };
     const lanes: Lane[] = [
       { route: RELAY, pools: { direct: pools.direct, gateway: pools.gateway }, warmup: 200 },
       { route: floorRoute, pools: { direct: pools.direct, gateway: pools.floor }, warmup: 200 },

@@ -121,10 +121,9 @@ export class ResponseStore {
       .select(['response', 'input', 'previous_id'])
       .where('id', '=', id)
       .where('user_id', '=', userId)
-      .where('created_at', '>=', Date.now() - this.retentionDays * DAY_MS)
+      .where('created_at', '>=', this.keptSince())
       .executeTakeFirst();
-    if (!row) return undefined;
-    return { response: JSON.parse(row.response), input: JSON.parse(row.input), previousId: row.previous_id };
+    return row ? storedFrom(row) : undefined;
   }
 
   /**
@@ -137,7 +136,7 @@ export class ResponseStore {
   async conversation(userId: number, id: string): Promise<Array<Record<string, unknown>> | undefined> {
     await this.flushing;
     await this.pending.get(id);
-    const since = Date.now() - this.retentionDays * DAY_MS;
+    const since = this.keptSince();
     const { rows } = await sql<ChainRow>`
       WITH RECURSIVE chain (id, previous_id, response, input, conversation, depth) AS (
         SELECT id, previous_id, response, input, conversation, 1 FROM responses WHERE id = ${id} AND user_id = ${userId} AND created_at >= ${since}
@@ -182,7 +181,7 @@ export class ResponseStore {
     if (ids.length === 0) return [];
     await this.flushing;
     await Promise.all(ids.map((id) => this.pending.get(id)));
-    const since = Date.now() - this.retentionDays * DAY_MS;
+    const since = this.keptSince();
     const mine = this.database.db.selectFrom('responses').where('user_id', '=', userId).where('created_at', '>=', since).where('id', 'in', [...ids]);
     const sizes = await mine.select(['id', sql<number>`length(response) + length(input)`.as('chars')]).execute();
     if (sizes.length > MAX_CHAIN_TURNS) throw referencesTooMany(`${sizes.length} stored responses, more than ${MAX_CHAIN_TURNS}`);
@@ -191,7 +190,7 @@ export class ResponseStore {
     if (chars > MAX_CHAIN_CHARS) throw referencesTooMany(`more than ${MAX_CHAIN_CHARS / 1024 / 1024} MiB of stored items`);
     if (sizes.length === 0) return [];
     const rows = await mine.select(['response', 'input', 'previous_id']).execute();
-    return rows.map((row) => ({ response: JSON.parse(row.response), input: JSON.parse(row.input), previousId: row.previous_id }));
+    return rows.map(storedFrom);
   }
 
   /** The stored responses that gave these (upstream) output item ids, by item id. */
@@ -213,9 +212,14 @@ export class ResponseStore {
     return true;
   }
 
+  /** The oldest `created_at` still within the retention. */
+  private keptSince(now = Date.now()): number {
+    return now - this.retentionDays * DAY_MS;
+  }
+
   /** Deletes answers past their retention, and their item ids; answers how many went. */
   async prune(now = Date.now()): Promise<number> {
-    const result = await this.database.db.deleteFrom('responses').where('created_at', '<', now - this.retentionDays * DAY_MS).executeTakeFirst();
+    const result = await this.database.db.deleteFrom('responses').where('created_at', '<', this.keptSince(now)).executeTakeFirst();
     const pruned = Number(result.numDeletedRows);
     if (pruned > 0) await this.database.db.deleteFrom('response_items').where('response_id', 'not in', (qb) => qb.selectFrom('responses').select('id')).execute();
     return pruned;
@@ -242,6 +246,11 @@ function foreignItems(saved: Saved): Schema['response_items'][] {
     if (typeof item.id === 'string' && responseIdOfItem(item.id) === undefined) items.push({ item_id: item.id, response_id: saved.stored.response.id });
   }
   return items;
+}
+
+/** A stored row's JSON read back. */
+function storedFrom(row: { response: string; input: string; previous_id: string | null }): StoredResponse {
+  return { response: JSON.parse(row.response), input: JSON.parse(row.input), previousId: row.previous_id };
 }
 
 function referencesTooMany(what: string): ApiError {
